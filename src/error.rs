@@ -142,7 +142,10 @@ impl Error {
     /// assert!(e.to_string().contains("priority"));
     /// ```
     pub fn validation(field: &'static str, reason: impl Into<String>) -> Self {
-        Error::Validation { field, reason: reason.into() }
+        Error::Validation {
+            field,
+            reason: reason.into(),
+        }
     }
 
     /// Wraps a host storage error as [`Error::Storage`].
@@ -153,7 +156,9 @@ impl Error {
     /// assert_eq!(e.to_string(), "storage error: disk full");
     /// ```
     pub fn storage(source: impl Into<BoxError>) -> Self {
-        Error::Storage { source: source.into() }
+        Error::Storage {
+            source: source.into(),
+        }
     }
 
     /// Wraps a host AI-provider error as [`Error::Ai`].
@@ -163,6 +168,8 @@ impl Error {
     /// assert_eq!(e.to_string(), "ai provider error: model timed out");
     /// ```
     pub fn ai(source: impl Into<BoxError>) -> Self {
-        Error::Ai { source: source.into() }
+        Error::Ai {
+            source: source.into(),
+        }
     }
 }

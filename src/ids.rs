@@ -173,7 +173,9 @@ fn parse_numbered(what: &'static str, prefix: &str, s: &str) -> Result<(i32, u32
         .strip_prefix(prefix)
         .and_then(|r| r.strip_prefix('-'))
         .ok_or_else(|| err("missing prefix"))?;
-    let (year, seq) = rest.split_once('-').ok_or_else(|| err("missing sequence"))?;
+    let (year, seq) = rest
+        .split_once('-')
+        .ok_or_else(|| err("missing sequence"))?;
     if year.len() != 4 || !year.bytes().all(|b| b.is_ascii_digit()) {
         return Err(err("year must be four digits"));
     }

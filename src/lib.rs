@@ -13,6 +13,7 @@
 
 mod picklist;
 
+pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
