@@ -172,6 +172,8 @@ impl Table {
 #[derive(Debug)]
 struct Pattern {
     anchor: i64,
+    /// Recurring-holiday closures by day offset within the cycle.
+    closures: Vec<(i64, Closure)>,
     /// Exceptions with `day` as an offset from the cycle start and `g` relative to it.
     table: Table,
     cycle_business: Ns,
@@ -300,6 +302,16 @@ impl Engine {
 
     /// Evaluates `days` exactly; `g` is relative to `origin`'s local midnight.
     fn build_table(&self, days: impl Iterator<Item = i64>, origin: i64, offset: i64) -> Table {
+        self.build_table_with(days, origin, offset, None)
+    }
+
+    fn build_table_with(
+        &self,
+        days: impl Iterator<Item = i64>,
+        origin: i64,
+        offset: i64,
+        pattern: Option<&Pattern>,
+    ) -> Table {
         let origin_tmpl = self.tmpl.at_local(origin as Ns * DAY);
         let mut table = Table {
             exceptions: Vec::new(),
@@ -308,7 +320,7 @@ impl Engine {
         let mut acc = 0;
         for day in days {
             let real = day + offset;
-            let window = self.exact_window(real);
+            let window = self.exact_window_with(real, pattern);
             let m = window.measure();
             let at = self.tmpl.at_local(real as Ns * DAY);
             let tm = self.tmpl.at_local((real + 1) as Ns * DAY) - at;
@@ -326,16 +338,26 @@ impl Engine {
     fn pattern(&self) -> &Pattern {
         self.pattern.get_or_init(|| {
             let anchor = self.end;
-            let closures = self.closures_between(anchor, anchor + CYCLE_DAYS, false);
-            let table = self.build_table(closures.iter().map(|(d, _)| d - anchor), anchor, anchor);
-            let cycle_business = CYCLE_WEEKS * self.tmpl.total() + table.total_delta();
+            let closures: Vec<(i64, Closure)> = self
+                .closures_between(anchor, anchor + CYCLE_DAYS, false)
+                .into_iter()
+                .map(|(d, c)| (d - anchor, c))
+                .collect();
             let mut pattern = Pattern {
                 anchor,
-                table,
-                cycle_business,
+                closures,
+                table: Table::default(),
+                cycle_business: 0,
                 gp_start: 0,
                 gp_end: 0,
             };
+            pattern.table = self.build_table_with(
+                pattern.closures.iter().map(|(d, _)| *d),
+                anchor,
+                anchor,
+                Some(&pattern),
+            );
+            pattern.cycle_business = CYCLE_WEEKS * self.tmpl.total() + pattern.table.total_delta();
             pattern.gp_start = self.gp_day(&pattern, self.start);
             pattern.gp_end = self.gp_day(&pattern, self.end);
             pattern
@@ -352,10 +374,16 @@ impl Engine {
         }
     }
 
-    fn closure(&self, day: i64) -> Option<Closure> {
+    fn closure(&self, day: i64, pattern: Option<&Pattern>) -> Option<Closure> {
         if (self.closures_from..self.closures_to).contains(&day) {
             let i = self.closures.binary_search_by_key(&day, |(d, _)| *d).ok()?;
             return self.closures.get(i).map(|(_, c)| c.clone());
+        }
+        // Outside the horizon only recurring holidays exist, and they repeat every cycle.
+        if let Some(p) = pattern.or_else(|| self.pattern.get()) {
+            let offset = (day - p.anchor).rem_euclid(CYCLE_DAYS);
+            let i = p.closures.binary_search_by_key(&offset, |(d, _)| *d).ok()?;
+            return p.closures.get(i).map(|(_, c)| c.clone());
         }
         let date = date_of(day)?;
         let mut closure: Option<Closure> = None;
@@ -390,6 +418,10 @@ impl Engine {
 
     /// The exact open set of `day`'s window, by the rules of DESIGN.md §2.
     pub(crate) fn exact_window(&self, day: i64) -> Window {
+        self.exact_window_with(day, None)
+    }
+
+    fn exact_window_with(&self, day: i64, pattern: Option<&Pattern>) -> Window {
         let start = self.mid(day);
         let end = self.mid(day + 1);
         let mut window = Window {
@@ -416,7 +448,7 @@ impl Engine {
         }
         let mut closed: Vec<(Ns, Ns)> = Vec::new();
         for d in day - 1..=day + 1 {
-            match self.closure(d) {
+            match self.closure(d, pattern) {
                 None => {}
                 Some(Closure::Whole) => closed.push((self.mid(d), self.mid(d + 1))),
                 Some(Closure::Hours(list)) => {

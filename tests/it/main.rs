@@ -7,3 +7,4 @@
 )]
 
 mod calendar;
+mod calendar_props;
