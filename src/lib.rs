@@ -65,6 +65,7 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod escalation;
 pub mod ids;
 pub mod sla;
 
@@ -84,11 +85,17 @@ pub struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
-    pub use crate::case::{AiCategory, CaseType, Origin, Priority, Sentiment};
+    pub use crate::case::{
+        AiCategory, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, CaseType, Comment,
+        NewCase, NewComment, Origin, Priority, Resolution, Satisfaction, Sentiment,
+    };
     pub use crate::clock::{Clock, ManualClock, SystemClock};
     pub use crate::error::{Error, Result};
+    pub use crate::escalation::{Action, EscalationPolicy, EscalationRule, Trigger};
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
     };
-    pub use crate::sla::SlaTier;
+    pub use crate::sla::{
+        DueDates, Entitlement, Milestone, MilestoneKind, ReopenMode, SlaPolicy, SlaTier,
+    };
 }

@@ -8,3 +8,7 @@
 
 mod calendar;
 mod calendar_props;
+mod case;
+mod domain_props;
+mod escalation;
+mod sla;
