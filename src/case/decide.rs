@@ -580,6 +580,11 @@ impl Decider<'_> {
         optional_text("root_cause", resolution.root_cause.as_deref(), MAX_TEXT)?;
         let mut events = self.status_change(CaseStatus::Resolved)?;
         for m in self.case.milestones.iter().filter(|m| !m.is_completed()) {
+            if let MilestoneState::Paused { since } = m.state {
+                // Fold the running pause into `paused` first, so a milestone
+                // completed while paused never counts that pause as elapsed.
+                events.push(self.resumed(m, since)?);
+            }
             events.push(CaseEvent::MilestoneCompleted {
                 kind: m.kind,
                 at: self.now,

@@ -2,6 +2,7 @@
 //! desk's business hours, survey window, auto-close delay). Pure configuration.
 
 use chrono::TimeDelta;
+use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
 use crate::error::{Error, Result};
@@ -30,14 +31,40 @@ use crate::sla::SlaPolicy;
 ///     .with_auto_close_after(TimeDelta::days(7))?
 ///     .with_survey_window(TimeDelta::days(14))?;
 /// assert_eq!(rules.auto_close_after(), TimeDelta::days(7));
+/// let json = serde_json::to_string(&rules)?;
+/// assert_eq!(serde_json::from_str::<CaseRules>(&json)?, rules);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawCaseRules")]
 pub struct CaseRules {
     sla: SlaPolicy,
     hours: BusinessHours,
+    #[serde(with = "crate::sla::delta_serde")]
     survey_window: TimeDelta,
+    #[serde(with = "crate::sla::delta_serde")]
     auto_close_after: TimeDelta,
+}
+
+/// The serialized form, validated on the way in.
+#[derive(Deserialize)]
+struct RawCaseRules {
+    sla: SlaPolicy,
+    hours: BusinessHours,
+    #[serde(with = "crate::sla::delta_serde")]
+    survey_window: TimeDelta,
+    #[serde(with = "crate::sla::delta_serde")]
+    auto_close_after: TimeDelta,
+}
+
+impl TryFrom<RawCaseRules> for CaseRules {
+    type Error = Error;
+
+    fn try_from(raw: RawCaseRules) -> Result<Self> {
+        CaseRules::new(raw.sla, raw.hours)
+            .with_survey_window(raw.survey_window)?
+            .with_auto_close_after(raw.auto_close_after)
+    }
 }
 
 impl Default for CaseRules {

@@ -166,7 +166,8 @@ impl EscalationPolicy {
     ///
     /// # Errors
     ///
-    /// Calendar errors when a raised priority's due dates cannot be computed.
+    /// [`Error::Validation`] when `now` is before the case's last change;
+    /// calendar errors when a raised priority's due dates cannot be computed.
     ///
     /// ```
     /// use hotcrm_support::case::{Case, CaseRules, NewCase};
@@ -184,6 +185,7 @@ impl EscalationPolicy {
         now: DateTime<Utc>,
         rules: &CaseRules,
     ) -> Result<Vec<CaseEvent>> {
+        not_before_last_change(case, now)?;
         let mut events = Vec::new();
         if !case.status.is_open() {
             return Ok(events);
@@ -211,7 +213,8 @@ impl EscalationPolicy {
     ///
     /// [`Error::NotFound`] for an unknown rule; [`Error::NotAllowed`] when the
     /// rule is not manual, has already fired on this case, or the case is
-    /// Resolved or Closed.
+    /// Resolved or Closed; [`Error::Validation`] when `now` is before the case's
+    /// last change.
     ///
     /// ```
     /// use hotcrm_support::case::{Case, CaseRules, EscalationTarget, NewCase};
@@ -258,8 +261,22 @@ impl EscalationPolicy {
         if !case.status.is_open() {
             return Err(refuse(format!("case {} is {}", case.number, case.status)));
         }
+        not_before_last_change(case, now)?;
         fire(rule, case, now, rules)
     }
+}
+
+fn not_before_last_change(case: &Case, now: DateTime<Utc>) -> Result<()> {
+    if now < case.updated_at {
+        return Err(Error::validation(
+            "now",
+            format!(
+                "{now} is before the last change of {} at {}",
+                case.number, case.updated_at
+            ),
+        ));
+    }
+    Ok(())
 }
 
 /// The events of one rule firing on `case`, each action seeing the previous ones.

@@ -713,3 +713,21 @@ fn internal_agent_notes_do_not_change_status_or_sla() {
     assert!(case.first_response_at.is_none());
     assert!(case.milestones.first_response.is_active());
 }
+
+#[test]
+fn case_rules_round_trip_and_validate_through_serde() {
+    let rules = ny_rules(SlaPolicy::default())
+        .with_auto_close_after(TimeDelta::days(5))
+        .unwrap();
+    let json = serde_json::to_value(&rules).unwrap();
+    assert_eq!(
+        serde_json::from_value::<CaseRules>(json.clone()).unwrap(),
+        rules
+    );
+    let mut bad = json;
+    bad["survey_window"] = serde_json::json!([0, 0]);
+    assert!(
+        serde_json::from_value::<CaseRules>(bad).is_err(),
+        "a zero survey window is refused"
+    );
+}

@@ -186,18 +186,25 @@ fn check_monotone(
         if new.cycle == old.cycle {
             prop_assert!(!old.breached || new.breached, "{} un-breached", old.kind);
             prop_assert!(!old.warned || new.warned, "{} un-warned", old.kind);
-            if let (MilestoneState::Paused { since: a }, MilestoneState::Paused { since: b }) =
-                (old.state, new.state)
-            {
-                if a == b {
-                    prop_assert_eq!(
-                        old.elapsed(then, &cal),
-                        new.elapsed(now, &cal),
-                        "{} counted paused time",
-                        old.kind
-                    );
+            // A clock that was stopped and did not run again has not moved:
+            // paused -> still paused or completed, completed -> completed.
+            let stopped = match (old.state, new.state) {
+                (MilestoneState::Paused { since: a }, MilestoneState::Paused { since: b }) => {
+                    a == b
                 }
+                (MilestoneState::Paused { .. }, MilestoneState::Completed { .. })
+                | (MilestoneState::Completed { .. }, MilestoneState::Completed { .. }) => true,
+                _ => false,
+            };
+            let (was, is) = (old.elapsed(then, &cal), new.elapsed(now, &cal));
+            if stopped {
+                prop_assert_eq!(was, is, "{} counted stopped time", old.kind);
             }
+            prop_assert!(
+                is - was <= cal.between(then, now),
+                "{} ran faster than business time",
+                old.kind
+            );
         }
         prop_assert!(
             new.elapsed(now, &cal) >= TimeDelta::zero(),

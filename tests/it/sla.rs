@@ -641,3 +641,38 @@ fn calendars_that_never_open_are_errors_not_hangs() {
     let rules = CaseRules::new(SlaPolicy::default(), closed);
     assert!(case::create(new_case(1), start, &rules).is_err());
 }
+
+#[test]
+fn resolving_while_waiting_on_customer_does_not_count_the_pause() {
+    let rules = ny_rules(SlaPolicy::default());
+    let created = ny("2024-01-08 09:00");
+    let mut case = create(with_tier(new_case(1), SlaTier::Silver), created, &rules);
+    run(
+        &mut case,
+        CaseCommand::Assign { agent: AGENT },
+        created,
+        &rules,
+    );
+    run(
+        &mut case,
+        CaseCommand::WaitOnCustomer,
+        ny("2024-01-08 11:00"),
+        &rules,
+    );
+    run(&mut case, resolve(), ny("2024-01-09 11:00"), &rules);
+    let cal = rules
+        .sla()
+        .calendar(case.sla_tier, case.priority, rules.hours());
+    let m = &case.milestones.resolution;
+    assert_eq!(m.paused, h(8));
+    assert_eq!(m.elapsed(ny("2024-01-10 11:00"), &cal), h(2));
+    assert_eq!(case.resolution_time.unwrap().business, 120);
+    // Continue after a reopen: 6h left from Wednesday 11:00 -> Wednesday 17:00.
+    run(
+        &mut case,
+        CaseCommand::Reopen,
+        ny("2024-01-10 11:00"),
+        &rules,
+    );
+    assert_eq!(case.resolution_due(), ny("2024-01-10 17:00"));
+}
