@@ -209,7 +209,10 @@ impl Milestone {
             MilestoneState::Completed { at, .. } => (at, TimeDelta::zero()),
         };
         let end = end.max(self.started_at);
-        calendar.between(self.started_at, end) - self.paused - current_pause
+        saturating_sub(
+            saturating_sub(calendar.between(self.started_at, end), self.paused),
+            current_pause,
+        )
     }
 
     /// The due and warning instants for the current target and paused time.
@@ -245,10 +248,22 @@ fn schedule(
     let overflow = || Error::Overflow {
         what: format!("sla target {target} plus paused time {paused}"),
     };
-    let warn_share = target * i32::from(warn_percent) / 100;
+    let warn_share = target
+        .checked_mul(i32::from(warn_percent))
+        .and_then(|d| d.checked_div(100))
+        .ok_or_else(overflow)?;
     let due = calendar.add(start, target.checked_add(&paused).ok_or_else(overflow)?)?;
     let warn_at = calendar.add(start, warn_share.checked_add(&paused).ok_or_else(overflow)?)?;
     Ok((due, warn_at))
+}
+
+/// `a - b`, clamped to the representable range (deserialized values may be extreme).
+fn saturating_sub(a: TimeDelta, b: TimeDelta) -> TimeDelta {
+    a.checked_sub(&b).unwrap_or(if b > TimeDelta::zero() {
+        TimeDelta::MIN
+    } else {
+        TimeDelta::MAX
+    })
 }
 
 /// The milestones of one case.

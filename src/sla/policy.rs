@@ -51,9 +51,10 @@ impl Target {
     pub fn duration(self, business_day: TimeDelta) -> TimeDelta {
         match self {
             Target::Minutes(m) => TimeDelta::minutes(i64::from(m)),
+            // Saturates instead of panicking for absurd business-day lengths.
             Target::BusinessDays(d) => {
-                // A business day is at most 24h and d < 2^32, so this cannot overflow.
-                TimeDelta::minutes(business_day.num_minutes().saturating_mul(i64::from(d)))
+                TimeDelta::try_minutes(business_day.num_minutes().saturating_mul(i64::from(d)))
+                    .unwrap_or(TimeDelta::MAX)
             }
         }
     }
@@ -237,9 +238,12 @@ struct PriorityTargets {
 /// assert_eq!(policy.targets(SlaTier::Silver, Priority::Critical).first_response, Target::hours(1));
 /// assert_eq!(policy.targets(SlaTier::Silver, Priority::Low).first_response, Target::hours(4));
 /// assert!(policy.is_pause_status(CaseStatus::WaitingOnCustomer));
+/// let json = serde_json::to_string(&policy).map_err(hotcrm_support::Error::storage)?;
+/// assert_eq!(serde_json::from_str::<SlaPolicy>(&json).map_err(hotcrm_support::Error::storage)?, policy);
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RawSlaPolicy")]
 pub struct SlaPolicy {
     tiers: BTreeMap<SlaTier, Targets>,
     overrides: Vec<PriorityTargets>,
@@ -248,6 +252,37 @@ pub struct SlaPolicy {
     resolution_warning_percent: u8,
     pause_statuses: Vec<CaseStatus>,
     reopen_mode: ReopenMode,
+}
+
+/// The serialized form of [`SlaPolicy`], validated by the builder methods on the way in.
+#[derive(Deserialize)]
+struct RawSlaPolicy {
+    tiers: BTreeMap<SlaTier, Targets>,
+    overrides: Vec<PriorityTargets>,
+    business_day_minutes: u32,
+    response_warning_percent: u8,
+    resolution_warning_percent: u8,
+    pause_statuses: Vec<CaseStatus>,
+    reopen_mode: ReopenMode,
+}
+
+impl TryFrom<RawSlaPolicy> for SlaPolicy {
+    type Error = Error;
+
+    fn try_from(raw: RawSlaPolicy) -> Result<Self> {
+        let mut policy = SlaPolicy::default()
+            .with_business_day(TimeDelta::minutes(i64::from(raw.business_day_minutes)))?
+            .with_warning_thresholds(raw.response_warning_percent, raw.resolution_warning_percent)?
+            .with_pause_statuses(raw.pause_statuses)?
+            .with_reopen_mode(raw.reopen_mode);
+        for (tier, targets) in raw.tiers {
+            policy = policy.with_targets(tier, targets)?;
+        }
+        for o in raw.overrides {
+            policy = policy.with_priority_targets(o.tier, o.priority, o.targets)?;
+        }
+        Ok(policy)
+    }
 }
 
 impl Default for SlaPolicy {
