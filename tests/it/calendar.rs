@@ -712,3 +712,151 @@ fn huge_spans_stay_exact() {
         "25,000 weeks later, a Friday"
     );
 }
+
+#[test]
+fn spans_and_closes_on_round_the_clock_calendars() {
+    let ny = chrono_tz::America::New_York;
+    let mut b = BusinessHours::builder(ny);
+    for day in [
+        Weekday::Mon,
+        Weekday::Tue,
+        Weekday::Wed,
+        Weekday::Thu,
+        Weekday::Fri,
+        Weekday::Sat,
+        Weekday::Sun,
+    ] {
+        b = b.interval(day, t(0, 0), t(0, 0));
+    }
+    let always = b.clone().build().unwrap();
+    let now = utc("2024-03-01T12:00:00Z");
+    assert_eq!(
+        always.next_close(now),
+        None,
+        "24x7 never closes, DST or not"
+    );
+    assert_eq!(
+        always.between(now, now + TimeDelta::days(365)),
+        TimeDelta::days(365),
+        "elapsed time, DST included"
+    );
+    let spans: Vec<_> = always.open_spans(now, now + TimeDelta::days(30)).collect();
+    assert_eq!(
+        spans,
+        vec![(now, now + TimeDelta::days(30))],
+        "one merged span across the DST change"
+    );
+
+    let with_holiday = b
+        .holiday(Holiday::new(
+            "Independence Day",
+            Recurrence::Annual { month: 7, day: 4 },
+        ))
+        .build()
+        .unwrap();
+    assert_eq!(
+        with_holiday.next_close(now),
+        Some(local(ny, "2024-07-04 00:00")),
+        "first close is the holiday"
+    );
+    assert_eq!(
+        with_holiday.next_open(local(ny, "2024-07-04 12:00")),
+        Some(local(ny, "2024-07-05 00:00"))
+    );
+    let far = utc("2300-01-01T00:00:00Z");
+    assert_eq!(
+        with_holiday
+            .next_close(far)
+            .map(|c| c.with_timezone(&ny).date_naive()),
+        NaiveDate::from_ymd_opt(2300, 7, 4),
+        "periodic table far in the future"
+    );
+
+    assert_eq!(BusinessHours::always_open().next_close(now), None);
+    assert!(BusinessHours::always_open().is_open(now));
+}
+
+#[test]
+fn open_spans_merge_and_clip() {
+    let tz = chrono_tz::UTC;
+    let cal = BusinessHours::builder(tz)
+        .interval(Weekday::Mon, t(22, 0), t(0, 0))
+        .interval(Weekday::Tue, t(0, 0), t(6, 0))
+        .interval(Weekday::Tue, t(9, 0), t(17, 0))
+        .build()
+        .unwrap();
+    let spans: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-08 23:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (local(tz, "2024-01-08 23:00"), local(tz, "2024-01-09 06:00")),
+            (local(tz, "2024-01-09 09:00"), local(tz, "2024-01-09 12:00")),
+        ],
+        "Monday 22:00-24:00 and Tuesday 00:00-06:00 touch: one span, clipped to the range"
+    );
+    assert_eq!(
+        cal.next_close(local(tz, "2024-01-08 22:30")),
+        Some(local(tz, "2024-01-09 06:00"))
+    );
+    let empty: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-09 12:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert!(empty.is_empty(), "an empty range has no spans");
+    let backwards: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-10 12:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert!(backwards.is_empty(), "a reversed range has no spans");
+}
+
+#[test]
+fn serde_form_is_readable_and_validated() {
+    let cal = BusinessHours::builder(chrono_tz::Europe::Paris)
+        .weekdays(t(9, 0), t(17, 0))
+        .holiday(Holiday::new(
+            "Bastille Day",
+            Recurrence::Annual { month: 7, day: 14 },
+        ))
+        .build()
+        .unwrap();
+    let json = serde_json::to_value(&cal).unwrap();
+    assert_eq!(
+        json["time_zone"], "Europe/Paris",
+        "zone stored by IANA name"
+    );
+    let back: BusinessHours = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, cal);
+    let mut bad = json.clone();
+    bad["intervals"][1]["day"] = "Mon".into();
+    let err = serde_json::from_value::<BusinessHours>(bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("overlapping"), "{err}");
+    let mut unknown_zone = json;
+    unknown_zone["time_zone"] = "Mars/Olympus_Mons".into();
+    assert!(serde_json::from_value::<BusinessHours>(unknown_zone).is_err());
+}
+
+#[test]
+fn error_messages_name_the_values() {
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .interval(Weekday::Mon, t(9, 0), t(17, 0))
+        .interval(Weekday::Mon, t(16, 0), t(18, 0))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "overlapping business hours: Mon 09:00:00-17:00:00 overlaps Mon 16:00:00-18:00:00"
+    );
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .holiday(Holiday::new(
+            "Odd Day",
+            Recurrence::Annual { month: 2, day: 30 },
+        ))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "invalid holiday \"Odd Day\": month 2 has no day 30");
+}

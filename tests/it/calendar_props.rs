@@ -395,3 +395,24 @@ proptest! {
         prop_assert_eq!(back.between(t, t + TimeDelta::days(9)), cal.between(t, t + TimeDelta::days(9)));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128), ..ProptestConfig::default() })]
+
+    #[test]
+    fn open_spans_partition_the_business_time(def in def_strategy(), t in instant_strategy(), days in 0i64..40) {
+        let cal = def.build();
+        let end = t + TimeDelta::days(days) + TimeDelta::minutes(17);
+        let spans: Vec<_> = cal.open_spans(t, end).collect();
+        let total = spans.iter().fold(TimeDelta::zero(), |acc, (a, b)| acc + (*b - *a));
+        prop_assert_eq!(total, cal.between(t, end), "spans add up to between");
+        for (a, b) in &spans {
+            prop_assert!(t <= *a && a < b && *b <= end, "span inside the range and non-empty");
+            prop_assert!(cal.is_open(*a), "span start is open");
+        }
+        for w in spans.windows(2) {
+            prop_assert!(w[0].1 < w[1].0, "spans are disjoint and not touching");
+            prop_assert!(!cal.is_open(w[0].1), "a span ends where business time stops");
+        }
+    }
+}
