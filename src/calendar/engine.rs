@@ -256,9 +256,8 @@ impl Engine {
     /// Holiday closures on days in `[from, to)`, grouped by day.
     fn closures_between(&self, from: i64, to: i64, include_one_time: bool) -> Vec<(i64, Closure)> {
         let mut by_day: BTreeMap<i64, Closure> = BTreeMap::new();
-        let (Some(first), Some(last)) = (date_of(from), date_of(to)) else {
-            return Vec::new();
-        };
+        let first = date_of(from).unwrap_or(NaiveDate::MIN);
+        let last = date_of(to).unwrap_or(NaiveDate::MAX);
         for year in first.year() - 1..=last.year() + 1 {
             for holiday in &self.rules {
                 let one_time =

@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::engine::{day_number, time_ns, Engine, Miss};
-use super::holiday::{Holiday, HolidayCalendar};
+use super::holiday::{Holiday, HolidayCalendar, Recurrence};
 use super::zone::{Ns, ZoneTable, DAY, SEC};
 use crate::error::{Error, Result};
 
@@ -92,6 +92,18 @@ fn interval_ns(start: NaiveTime, end: NaiveTime) -> (Ns, Ns) {
     } else {
         (s, e + DAY)
     }
+}
+
+/// Dated entries must lie in the Gregorian years 1583..=9999: the calendar is
+/// precomputed across every dated entry, so absurd dates would only cost time.
+fn check_year(date: NaiveDate, what: &'static str) -> Result<()> {
+    if !(1583..=9999).contains(&date.year()) {
+        return Err(Error::validation(
+            what,
+            format!("date {date} is outside the years 1583..=9999"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_time(t: NaiveTime, what: &str) -> Result<()> {
@@ -183,7 +195,8 @@ impl BusinessHoursBuilder {
     ///   overlap; touching intervals are fine and form one span.
     /// - [`Error::InvalidHoliday`] for an impossible recurrence (April 31, nth 0) or
     ///   closed hours whose end is not after their start.
-    /// - [`Error::Validation`] for a leap-second time.
+    /// - [`Error::Validation`] for a leap-second time, or a special-hours date or
+    ///   one-time holiday outside the years 1583..=9999.
     pub fn build(self) -> Result<BusinessHours> {
         BusinessHours::compile(self.def)
     }
@@ -291,6 +304,12 @@ impl BusinessHours {
             .chain(def.holiday_calendars.iter().flat_map(|c| c.holidays()))
         {
             holiday.validate()?;
+            if let Recurrence::OneTime(date) = holiday.recurrence() {
+                check_year(*date, "one-time holiday")?;
+            }
+        }
+        for date in def.special_hours.keys() {
+            check_year(*date, "special hours")?;
         }
         let engine = Self::engine(&def);
         Ok(BusinessHours {

@@ -860,3 +860,21 @@ fn error_messages_name_the_values() {
         .to_string();
     assert_eq!(err, "invalid holiday \"Odd Day\": month 2 has no day 30");
 }
+
+#[test]
+fn absurd_dates_are_rejected() {
+    let far = NaiveDate::from_ymd_opt(200_000, 1, 1).unwrap();
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .special_hours(far, vec![])
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .holiday(Holiday::new("far", Recurrence::OneTime(far)))
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+    let leap = NaiveTime::from_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .interval(Weekday::Mon, t(9, 0), leap)
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+}
