@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{Datelike, NaiveDate};
 
 use super::holiday::Holiday;
-use super::template::{weekday_index, Template};
+use super::template::{merge, weekday_index, Template};
 use super::zone::{Ns, ZoneTable, DAY, SEC};
 
 /// Days in the 400-year Gregorian cycle.
@@ -627,20 +627,6 @@ impl Engine {
         let local = self.tmpl.earliest_local(target).ok_or(Miss::Overflow)?;
         Ok(self.zone.resolve(local))
     }
-}
-
-/// Sorts and merges overlapping or touching intervals.
-fn merge(mut list: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
-    list.retain(|(a, b)| b > a);
-    list.sort_unstable();
-    let mut out: Vec<(Ns, Ns)> = Vec::with_capacity(list.len());
-    for (a, b) in list {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
 }
 
 /// `open` minus `closed`; both sorted and merged.

@@ -84,6 +84,16 @@ impl fmt::Display for WeeklyInterval {
     }
 }
 
+const ALL_WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 /// `(start, end)` in nanoseconds from the date's midnight; `end <= start` runs into the next day.
 fn interval_ns(start: NaiveTime, end: NaiveTime) -> (Ns, Ns) {
     let (s, e) = (time_ns(start), time_ns(end));
@@ -162,6 +172,25 @@ impl BusinessHoursBuilder {
         self
     }
 
+    /// Opens `[start, end)` on all seven days of the week.
+    ///
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use hotcrm_support::calendar::BusinessHours;
+    /// let midnight = NaiveTime::MIN;
+    /// let round_the_clock = BusinessHours::builder(chrono_tz::Europe::Berlin)
+    ///     .every_day(midnight, midnight)
+    ///     .build()?;
+    /// assert_eq!(round_the_clock.next_close("2024-06-01T00:00:00Z".parse()?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn every_day(mut self, start: NaiveTime, end: NaiveTime) -> Self {
+        for day in ALL_WEEKDAYS {
+            self = self.interval(day, start, end);
+        }
+        self
+    }
+
     /// Adds a holiday.
     pub fn holiday(mut self, holiday: Holiday) -> Self {
         self.def.holidays.push(holiday);
@@ -215,29 +244,10 @@ impl BusinessHours {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn always_open() -> BusinessHours {
-        let all_day = |day| WeeklyInterval {
-            day,
-            start: NaiveTime::MIN,
-            end: NaiveTime::MIN,
-        };
-        let def = Definition {
-            time_zone: Tz::UTC,
-            intervals: [
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-                Weekday::Sat,
-                Weekday::Sun,
-            ]
-            .into_iter()
-            .map(all_day)
-            .collect(),
-            holidays: Vec::new(),
-            holiday_calendars: Vec::new(),
-            special_hours: BTreeMap::new(),
-        };
+        let midnight = NaiveTime::MIN;
+        let def = BusinessHours::builder(Tz::UTC)
+            .every_day(midnight, midnight)
+            .def;
         let engine = Self::engine(&def);
         BusinessHours {
             def: Arc::new(def),

@@ -84,18 +84,7 @@ fn design_worked_examples() {
     );
 
     let ny = chrono_tz::America::New_York;
-    let mut b = BusinessHours::builder(ny);
-    for day in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ] {
-        b = b.interval(day, t(0, 0), t(6, 0));
-    }
+    let b = BusinessHours::builder(ny).every_day(t(0, 0), t(6, 0));
     let night = b.build().unwrap();
     assert_eq!(
         night.add(local(ny, "2024-03-10 00:00"), h(6)).unwrap(),
@@ -313,40 +302,39 @@ fn overnight_shifts_holidays_and_special_hours() {
         .special_hours(special_thu, vec![(t(8, 0), t(12, 0))])
         .build()
         .unwrap();
-    // Mon 22:00 -> Tue 06:00 loses its Tuesday part (00:00-06:00) to the holiday.
-    assert!(
-        cal.is_open(local(tz, "2024-01-08 23:00")),
-        "Monday night open"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-09 01:00")),
-        "holiday cuts the overnight part on Tuesday"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-09 23:00")),
-        "Tuesday's own shift is on the holiday date"
-    );
-    assert!(
-        cal.is_open(local(tz, "2024-01-10 01:00")),
-        "Tuesday's shift spills into Wednesday: open"
-    );
-    // Thursday's special hours replace its night shift, but Wednesday's spill-over stays.
-    assert!(
-        cal.is_open(local(tz, "2024-01-11 05:00")),
-        "Wednesday night spills into Thursday"
-    );
-    assert!(
-        cal.is_open(local(tz, "2024-01-11 09:00")),
-        "Thursday special morning"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-11 23:00")),
-        "no Thursday night shift"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-12 03:00")),
-        "so no Friday-morning spill"
-    );
+    let open_cases = [
+        ("2024-01-08 23:00", true, "Monday night open"),
+        (
+            "2024-01-09 01:00",
+            false,
+            "holiday cuts the overnight part on Tuesday",
+        ),
+        (
+            "2024-01-09 23:00",
+            false,
+            "Tuesday's own shift is on the holiday date",
+        ),
+        (
+            "2024-01-10 01:00",
+            true,
+            "Tuesday's shift spills into Wednesday: open",
+        ),
+        (
+            "2024-01-11 05:00",
+            true,
+            "Wednesday night spills into Thursday despite special hours",
+        ),
+        ("2024-01-11 09:00", true, "Thursday special morning"),
+        (
+            "2024-01-11 23:00",
+            false,
+            "special hours replace Thursday's night shift",
+        ),
+        ("2024-01-12 03:00", false, "so no Friday-morning spill"),
+    ];
+    for (at, want, name) in open_cases {
+        assert_eq!(cal.is_open(local(tz, at)), want, "{name}");
+    }
     assert_eq!(
         cal.between(local(tz, "2024-01-08 00:00"), local(tz, "2024-01-13 00:00")),
         h(2 + 6 + 8 + 4 + 2),
@@ -434,18 +422,7 @@ fn dst_zones_table() {
         want: TimeDelta,
     }
     let all_days = |tz: Tz, start: NaiveTime, end: NaiveTime| {
-        let mut b = BusinessHours::builder(tz);
-        for day in [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ] {
-            b = b.interval(day, start, end);
-        }
+        let b = BusinessHours::builder(tz).every_day(start, end);
         b.build().unwrap()
     };
     let cases = [
@@ -716,18 +693,7 @@ fn huge_spans_stay_exact() {
 #[test]
 fn spans_and_closes_on_round_the_clock_calendars() {
     let ny = chrono_tz::America::New_York;
-    let mut b = BusinessHours::builder(ny);
-    for day in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ] {
-        b = b.interval(day, t(0, 0), t(0, 0));
-    }
+    let b = BusinessHours::builder(ny).every_day(t(0, 0), t(0, 0));
     let always = b.clone().build().unwrap();
     let now = utc("2024-03-01T12:00:00Z");
     assert_eq!(
