@@ -416,3 +416,36 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
+
+    /// Any instant chrono can represent and any duration: answers or typed errors, never a panic.
+    #[test]
+    fn extreme_inputs_never_panic(
+        def in def_strategy(),
+        secs in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+        ms in any::<i64>(),
+        other in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+    ) {
+        let cal = def.build();
+        let t = DateTime::from_timestamp(secs, 0).unwrap();
+        let u = DateTime::from_timestamp(other, 0).unwrap();
+        let d = TimeDelta::milliseconds(ms);
+        let _ = cal.is_open(t);
+        let _ = cal.next_open(t);
+        let _ = cal.next_close(t);
+        let span = cal.between(t, u);
+        prop_assert_eq!(cal.between(u, t), -span);
+        if let Ok(r) = cal.add(t, d) {
+            prop_assert_eq!(cal.between(t, r), d, "add then between at {} + {}", t, d);
+        }
+        if let Ok(r) = cal.add(t, span) {
+            if u >= t {
+                prop_assert!(r <= u, "earliest: add(t, between(t, u)) <= u");
+            } else {
+                prop_assert!(r >= u, "latest: add(t, -between(u, t)) >= u");
+            }
+        }
+    }
+}
