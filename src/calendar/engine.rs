@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{Datelike, NaiveDate};
 
 use super::holiday::Holiday;
-use super::template::{weekday_index, Template};
+use super::template::{merge, weekday_index, Template};
 use super::zone::{Ns, ZoneTable, DAY, SEC};
 
 /// Days in the 400-year Gregorian cycle.
@@ -256,9 +256,8 @@ impl Engine {
     /// Holiday closures on days in `[from, to)`, grouped by day.
     fn closures_between(&self, from: i64, to: i64, include_one_time: bool) -> Vec<(i64, Closure)> {
         let mut by_day: BTreeMap<i64, Closure> = BTreeMap::new();
-        let (Some(first), Some(last)) = (date_of(from), date_of(to)) else {
-            return Vec::new();
-        };
+        let first = date_of(from).unwrap_or(NaiveDate::MIN);
+        let last = date_of(to).unwrap_or(NaiveDate::MAX);
         for year in first.year() - 1..=last.year() + 1 {
             for holiday in &self.rules {
                 let one_time =
@@ -630,20 +629,6 @@ impl Engine {
     }
 }
 
-/// Sorts and merges overlapping or touching intervals.
-fn merge(mut list: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
-    list.retain(|(a, b)| b > a);
-    list.sort_unstable();
-    let mut out: Vec<(Ns, Ns)> = Vec::with_capacity(list.len());
-    for (a, b) in list {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
 /// `open` minus `closed`; both sorted and merged.
 fn subtract(open: Vec<(Ns, Ns)>, closed: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
     if closed.is_empty() {
@@ -669,4 +654,61 @@ fn subtract(open: Vec<(Ns, Ns)>, closed: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_point_at_prefers_the_close_of_a_used_up_span() {
+        let w = Window {
+            start: 0,
+            end: 100,
+            spans: vec![(10, 20), (40, 50)],
+        };
+        let cases = [
+            ("inside the first span", 5, 15),
+            (
+                "exactly the first span: its close, not the next opening",
+                10,
+                20,
+            ),
+            ("into the second span", 11, 41),
+            ("everything: the last close", 20, 50),
+            ("more than the window holds", 25, 100),
+        ];
+        for (name, amount, want) in cases {
+            assert_eq!(w.point_at(amount), want, "{name}");
+        }
+        assert_eq!(w.before(45), 15);
+        assert!(w.contains(10) && !w.contains(20) && !w.contains(30));
+    }
+
+    #[test]
+    fn subtract_cuts_holes_and_edges() {
+        let open = vec![(0, 10), (20, 30)];
+        assert_eq!(
+            subtract(open.clone(), vec![(5, 25)]),
+            vec![(0, 5), (25, 30)]
+        );
+        assert_eq!(subtract(open.clone(), vec![(-5, 40)]), vec![]);
+        assert_eq!(
+            subtract(open.clone(), vec![(2, 3), (6, 7)]),
+            vec![(0, 2), (3, 6), (7, 10), (20, 30)]
+        );
+        assert_eq!(subtract(open, vec![]), vec![(0, 10), (20, 30)]);
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        for date in [
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
+        ] {
+            assert_eq!(date_of(day_number(date)), Some(date));
+        }
+        assert_eq!(date_of(i64::MAX), None);
+    }
 }

@@ -78,8 +78,9 @@
 //!   combine; two on one date close the union of their hours.
 //! - **Special hours** replace the weekly intervals that start on that local date
 //!   (an empty list closes the day); the previous day's overnight shift still runs
-//!   into it, and where the two overlap they merge. Setting special hours twice for a
-//!   date keeps the last call. Holidays still apply on special days.
+//!   into it, and where the two overlap they merge (to close a whole date, spill-over
+//!   included, declare a holiday). Setting special hours twice for a date keeps the
+//!   last call. Holidays still apply on special days.
 //! - **Never open.** A calendar with no business time left in a direction makes
 //!   [`add`](BusinessHours::add) return [`Error::NeverOpen`](crate::Error::NeverOpen)
 //!   and `next_open` return `None`, after a bounded computation — whether it has no

@@ -84,18 +84,7 @@ fn design_worked_examples() {
     );
 
     let ny = chrono_tz::America::New_York;
-    let mut b = BusinessHours::builder(ny);
-    for day in [
-        Weekday::Mon,
-        Weekday::Tue,
-        Weekday::Wed,
-        Weekday::Thu,
-        Weekday::Fri,
-        Weekday::Sat,
-        Weekday::Sun,
-    ] {
-        b = b.interval(day, t(0, 0), t(6, 0));
-    }
+    let b = BusinessHours::builder(ny).every_day(t(0, 0), t(6, 0));
     let night = b.build().unwrap();
     assert_eq!(
         night.add(local(ny, "2024-03-10 00:00"), h(6)).unwrap(),
@@ -313,40 +302,39 @@ fn overnight_shifts_holidays_and_special_hours() {
         .special_hours(special_thu, vec![(t(8, 0), t(12, 0))])
         .build()
         .unwrap();
-    // Mon 22:00 -> Tue 06:00 loses its Tuesday part (00:00-06:00) to the holiday.
-    assert!(
-        cal.is_open(local(tz, "2024-01-08 23:00")),
-        "Monday night open"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-09 01:00")),
-        "holiday cuts the overnight part on Tuesday"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-09 23:00")),
-        "Tuesday's own shift is on the holiday date"
-    );
-    assert!(
-        cal.is_open(local(tz, "2024-01-10 01:00")),
-        "Tuesday's shift spills into Wednesday: open"
-    );
-    // Thursday's special hours replace its night shift, but Wednesday's spill-over stays.
-    assert!(
-        cal.is_open(local(tz, "2024-01-11 05:00")),
-        "Wednesday night spills into Thursday"
-    );
-    assert!(
-        cal.is_open(local(tz, "2024-01-11 09:00")),
-        "Thursday special morning"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-11 23:00")),
-        "no Thursday night shift"
-    );
-    assert!(
-        !cal.is_open(local(tz, "2024-01-12 03:00")),
-        "so no Friday-morning spill"
-    );
+    let open_cases = [
+        ("2024-01-08 23:00", true, "Monday night open"),
+        (
+            "2024-01-09 01:00",
+            false,
+            "holiday cuts the overnight part on Tuesday",
+        ),
+        (
+            "2024-01-09 23:00",
+            false,
+            "Tuesday's own shift is on the holiday date",
+        ),
+        (
+            "2024-01-10 01:00",
+            true,
+            "Tuesday's shift spills into Wednesday: open",
+        ),
+        (
+            "2024-01-11 05:00",
+            true,
+            "Wednesday night spills into Thursday despite special hours",
+        ),
+        ("2024-01-11 09:00", true, "Thursday special morning"),
+        (
+            "2024-01-11 23:00",
+            false,
+            "special hours replace Thursday's night shift",
+        ),
+        ("2024-01-12 03:00", false, "so no Friday-morning spill"),
+    ];
+    for (at, want, name) in open_cases {
+        assert_eq!(cal.is_open(local(tz, at)), want, "{name}");
+    }
     assert_eq!(
         cal.between(local(tz, "2024-01-08 00:00"), local(tz, "2024-01-13 00:00")),
         h(2 + 6 + 8 + 4 + 2),
@@ -434,18 +422,7 @@ fn dst_zones_table() {
         want: TimeDelta,
     }
     let all_days = |tz: Tz, start: NaiveTime, end: NaiveTime| {
-        let mut b = BusinessHours::builder(tz);
-        for day in [
-            Weekday::Mon,
-            Weekday::Tue,
-            Weekday::Wed,
-            Weekday::Thu,
-            Weekday::Fri,
-            Weekday::Sat,
-            Weekday::Sun,
-        ] {
-            b = b.interval(day, start, end);
-        }
+        let b = BusinessHours::builder(tz).every_day(start, end);
         b.build().unwrap()
     };
     let cases = [
@@ -711,4 +688,159 @@ fn huge_spans_stay_exact() {
         NaiveDate::from_ymd_opt(2503, 2, 23).unwrap(),
         "25,000 weeks later, a Friday"
     );
+}
+
+#[test]
+fn spans_and_closes_on_round_the_clock_calendars() {
+    let ny = chrono_tz::America::New_York;
+    let b = BusinessHours::builder(ny).every_day(t(0, 0), t(0, 0));
+    let always = b.clone().build().unwrap();
+    let now = utc("2024-03-01T12:00:00Z");
+    assert_eq!(
+        always.next_close(now),
+        None,
+        "24x7 never closes, DST or not"
+    );
+    assert_eq!(
+        always.between(now, now + TimeDelta::days(365)),
+        TimeDelta::days(365),
+        "elapsed time, DST included"
+    );
+    let spans: Vec<_> = always.open_spans(now, now + TimeDelta::days(30)).collect();
+    assert_eq!(
+        spans,
+        vec![(now, now + TimeDelta::days(30))],
+        "one merged span across the DST change"
+    );
+
+    let with_holiday = b
+        .holiday(Holiday::new(
+            "Independence Day",
+            Recurrence::Annual { month: 7, day: 4 },
+        ))
+        .build()
+        .unwrap();
+    assert_eq!(
+        with_holiday.next_close(now),
+        Some(local(ny, "2024-07-04 00:00")),
+        "first close is the holiday"
+    );
+    assert_eq!(
+        with_holiday.next_open(local(ny, "2024-07-04 12:00")),
+        Some(local(ny, "2024-07-05 00:00"))
+    );
+    let far = utc("2300-01-01T00:00:00Z");
+    assert_eq!(
+        with_holiday
+            .next_close(far)
+            .map(|c| c.with_timezone(&ny).date_naive()),
+        NaiveDate::from_ymd_opt(2300, 7, 4),
+        "periodic table far in the future"
+    );
+
+    assert_eq!(BusinessHours::always_open().next_close(now), None);
+    assert!(BusinessHours::always_open().is_open(now));
+}
+
+#[test]
+fn open_spans_merge_and_clip() {
+    let tz = chrono_tz::UTC;
+    let cal = BusinessHours::builder(tz)
+        .interval(Weekday::Mon, t(22, 0), t(0, 0))
+        .interval(Weekday::Tue, t(0, 0), t(6, 0))
+        .interval(Weekday::Tue, t(9, 0), t(17, 0))
+        .build()
+        .unwrap();
+    let spans: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-08 23:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert_eq!(
+        spans,
+        vec![
+            (local(tz, "2024-01-08 23:00"), local(tz, "2024-01-09 06:00")),
+            (local(tz, "2024-01-09 09:00"), local(tz, "2024-01-09 12:00")),
+        ],
+        "Monday 22:00-24:00 and Tuesday 00:00-06:00 touch: one span, clipped to the range"
+    );
+    assert_eq!(
+        cal.next_close(local(tz, "2024-01-08 22:30")),
+        Some(local(tz, "2024-01-09 06:00"))
+    );
+    let empty: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-09 12:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert!(empty.is_empty(), "an empty range has no spans");
+    let backwards: Vec<_> = cal
+        .open_spans(local(tz, "2024-01-10 12:00"), local(tz, "2024-01-09 12:00"))
+        .collect();
+    assert!(backwards.is_empty(), "a reversed range has no spans");
+}
+
+#[test]
+fn serde_form_is_readable_and_validated() {
+    let cal = BusinessHours::builder(chrono_tz::Europe::Paris)
+        .weekdays(t(9, 0), t(17, 0))
+        .holiday(Holiday::new(
+            "Bastille Day",
+            Recurrence::Annual { month: 7, day: 14 },
+        ))
+        .build()
+        .unwrap();
+    let json = serde_json::to_value(&cal).unwrap();
+    assert_eq!(
+        json["time_zone"], "Europe/Paris",
+        "zone stored by IANA name"
+    );
+    let back: BusinessHours = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, cal);
+    let mut bad = json.clone();
+    bad["intervals"][1]["day"] = "Mon".into();
+    let err = serde_json::from_value::<BusinessHours>(bad)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("overlapping"), "{err}");
+    let mut unknown_zone = json;
+    unknown_zone["time_zone"] = "Mars/Olympus_Mons".into();
+    assert!(serde_json::from_value::<BusinessHours>(unknown_zone).is_err());
+}
+
+#[test]
+fn error_messages_name_the_values() {
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .interval(Weekday::Mon, t(9, 0), t(17, 0))
+        .interval(Weekday::Mon, t(16, 0), t(18, 0))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(
+        err,
+        "overlapping business hours: Mon 09:00:00-17:00:00 overlaps Mon 16:00:00-18:00:00"
+    );
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .holiday(Holiday::new(
+            "Odd Day",
+            Recurrence::Annual { month: 2, day: 30 },
+        ))
+        .build()
+        .unwrap_err()
+        .to_string();
+    assert_eq!(err, "invalid holiday \"Odd Day\": month 2 has no day 30");
+}
+
+#[test]
+fn absurd_dates_are_rejected() {
+    let far = NaiveDate::from_ymd_opt(200_000, 1, 1).unwrap();
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .special_hours(far, vec![])
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .holiday(Holiday::new("far", Recurrence::OneTime(far)))
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
+    let leap = NaiveTime::from_hms_nano_opt(23, 59, 59, 1_500_000_000).unwrap();
+    let err = BusinessHours::builder(chrono_tz::UTC)
+        .interval(Weekday::Mon, t(9, 0), leap)
+        .build();
+    assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
 }

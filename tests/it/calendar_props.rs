@@ -395,3 +395,57 @@ proptest! {
         prop_assert_eq!(back.between(t, t + TimeDelta::days(9)), cal.between(t, t + TimeDelta::days(9)));
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(128), ..ProptestConfig::default() })]
+
+    #[test]
+    fn open_spans_partition_the_business_time(def in def_strategy(), t in instant_strategy(), days in 0i64..40) {
+        let cal = def.build();
+        let end = t + TimeDelta::days(days) + TimeDelta::minutes(17);
+        let spans: Vec<_> = cal.open_spans(t, end).collect();
+        let total = spans.iter().fold(TimeDelta::zero(), |acc, (a, b)| acc + (*b - *a));
+        prop_assert_eq!(total, cal.between(t, end), "spans add up to between");
+        for (a, b) in &spans {
+            prop_assert!(t <= *a && a < b && *b <= end, "span inside the range and non-empty");
+            prop_assert!(cal.is_open(*a), "span start is open");
+        }
+        for w in spans.windows(2) {
+            prop_assert!(w[0].1 < w[1].0, "spans are disjoint and not touching");
+            prop_assert!(!cal.is_open(w[0].1), "a span ends where business time stops");
+        }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: std::env::var("PROPTEST_CASES").ok().and_then(|v| v.parse().ok()).unwrap_or(96), ..ProptestConfig::default() })]
+
+    /// Any instant chrono can represent and any duration: answers or typed errors, never a panic.
+    #[test]
+    fn extreme_inputs_never_panic(
+        def in def_strategy(),
+        secs in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+        ms in any::<i64>(),
+        other in DateTime::<Utc>::MIN_UTC.timestamp()..=DateTime::<Utc>::MAX_UTC.timestamp(),
+    ) {
+        let cal = def.build();
+        let t = DateTime::from_timestamp(secs, 0).unwrap();
+        let u = DateTime::from_timestamp(other, 0).unwrap();
+        let d = TimeDelta::milliseconds(ms);
+        let _ = cal.is_open(t);
+        let _ = cal.next_open(t);
+        let _ = cal.next_close(t);
+        let span = cal.between(t, u);
+        prop_assert_eq!(cal.between(u, t), -span);
+        if let Ok(r) = cal.add(t, d) {
+            prop_assert_eq!(cal.between(t, r), d, "add then between at {} + {}", t, d);
+        }
+        if let Ok(r) = cal.add(t, span) {
+            if u >= t {
+                prop_assert!(r <= u, "earliest: add(t, between(t, u)) <= u");
+            } else {
+                prop_assert!(r >= u, "latest: add(t, -between(u, t)) >= u");
+            }
+        }
+    }
+}
