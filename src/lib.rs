@@ -29,6 +29,9 @@
 //! | [`calendar::HolidayCalendar`], [`calendar::Holiday`] | reusable holiday sets: one-time, annual (observed), floating |
 //! | [`case::Priority`], [`case::Origin`], ... | the picklists of the original system |
 //! | [`sla::SlaTier`] | Platinum, Gold, Silver, Bronze, Standard |
+//! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
+//! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
+//! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
 //! | [`Error`] | the one error type; every fallible call returns [`Result`] |
@@ -49,6 +52,12 @@
 //! - *Is the desk open (for "out of hours" routing)?*: [`calendar::BusinessHours::is_open`].
 //! - *Share one holiday list between regional calendars*: [`calendar::HolidayCalendar`]
 //!   passed to [`calendar::BusinessHoursBuilder::holidays`].
+//! - *Open a case with SLA deadlines*: [`case::Case::create`] with a [`case::CaseRules`]
+//!   holding the [`sla::SlaPolicy`] and the desk's hours.
+//! - *Run a command*: [`case::Case::execute`] (or [`case::decide`] + [`case::Case::apply`]).
+//! - *Periodic sweep*: [`case::sweep`] (SLA warnings/violations, survey expiry,
+//!   auto-close), then [`escalation::EscalationPolicy::evaluate`]; both are idempotent.
+//! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
 //! - *Store a calendar*: `BusinessHours` implements serde; the zone is stored by its
 //!   IANA name and the definition is validated again when loaded.
 //!
