@@ -483,7 +483,9 @@ impl Decider<'_> {
         };
         let policy = self.rules.sla();
         let next = self.case.milestones.next_response.as_ref();
-        let waiting = next.is_some_and(|m| !m.is_completed());
+        // A next response is owed only once the first one was given, and only one at a time.
+        let waiting = !self.case.milestones.first_response.is_completed()
+            || next.is_some_and(|m| !m.is_completed());
         if let (false, Some(target)) = (
             waiting,
             policy.target(

@@ -514,6 +514,16 @@ fn next_response_starts_on_customer_reply_and_is_met_by_an_agent() {
     let mut case = create(with_tier(new_case(1), SlaTier::Gold), t, &rules);
     run(
         &mut case,
+        customer_reply(10),
+        t + TimeDelta::minutes(5),
+        &rules,
+    );
+    assert!(
+        case.milestones.next_response.is_none(),
+        "the first response is still owed"
+    );
+    run(
+        &mut case,
         agent_reply(1),
         t + TimeDelta::minutes(10),
         &rules,
