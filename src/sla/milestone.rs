@@ -345,3 +345,117 @@ impl Milestones {
             .chain(std::iter::once(&self.resolution))
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn utc(s: &str) -> DateTime<Utc> {
+        s.parse().unwrap()
+    }
+
+    #[test]
+    fn schedule_extends_due_and_warning_by_paused_time() {
+        let cal = BusinessHours::always_open();
+        let start = utc("2024-01-08T09:00:00Z");
+        let m = Milestone::start(
+            MilestoneKind::Resolution,
+            0,
+            start,
+            TimeDelta::hours(8),
+            75,
+            &cal,
+        )
+        .unwrap();
+        for (name, paused, due, warn) in [
+            (
+                "no pause",
+                TimeDelta::zero(),
+                "2024-01-08T17:00:00Z",
+                "2024-01-08T15:00:00Z",
+            ),
+            (
+                "one hour",
+                TimeDelta::hours(1),
+                "2024-01-08T18:00:00Z",
+                "2024-01-08T16:00:00Z",
+            ),
+            (
+                "a day",
+                TimeDelta::hours(24),
+                "2024-01-09T17:00:00Z",
+                "2024-01-09T15:00:00Z",
+            ),
+        ] {
+            let (d, w) = m.schedule(m.target, paused, &cal).unwrap();
+            assert_eq!((d, w), (utc(due), utc(warn)), "{name}");
+        }
+    }
+
+    #[test]
+    fn elapsed_excludes_pauses_and_freezes_at_completion() {
+        let cal = BusinessHours::always_open();
+        let start = utc("2024-01-08T09:00:00Z");
+        let mut m = Milestone::start(
+            MilestoneKind::Resolution,
+            0,
+            start,
+            TimeDelta::hours(8),
+            80,
+            &cal,
+        )
+        .unwrap();
+        m.paused = TimeDelta::hours(1);
+        m.state = MilestoneState::Paused {
+            since: utc("2024-01-08T12:00:00Z"),
+        };
+        assert_eq!(
+            m.elapsed(utc("2024-01-08T15:00:00Z"), &cal),
+            TimeDelta::hours(2)
+        );
+        m.state = MilestoneState::Completed {
+            at: utc("2024-01-08T13:00:00Z"),
+            late: false,
+        };
+        assert_eq!(
+            m.elapsed(utc("2024-01-09T00:00:00Z"), &cal),
+            TimeDelta::hours(3)
+        );
+        assert_eq!(
+            m.elapsed(utc("2024-01-01T00:00:00Z"), &cal),
+            TimeDelta::hours(3)
+        );
+    }
+
+    #[test]
+    fn extreme_values_are_errors_or_clamped_not_panics() {
+        let cal = BusinessHours::always_open();
+        let start = utc("2024-01-08T09:00:00Z");
+        assert!(Milestone::start(
+            MilestoneKind::Resolution,
+            0,
+            start,
+            TimeDelta::MAX,
+            80,
+            &cal
+        )
+        .is_err());
+        assert!(Milestone::start(
+            MilestoneKind::Resolution,
+            0,
+            start,
+            TimeDelta::hours(1),
+            100,
+            &cal
+        )
+        .is_err());
+        assert_eq!(
+            saturating_sub(TimeDelta::MIN, TimeDelta::MAX),
+            TimeDelta::MIN
+        );
+        assert_eq!(
+            saturating_sub(TimeDelta::MAX, TimeDelta::MIN),
+            TimeDelta::MAX
+        );
+    }
+}

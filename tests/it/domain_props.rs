@@ -7,7 +7,8 @@
 //! - paused time is never counted: a paused milestone's elapsed time does not grow,
 //!   and after a sweep no running, unbreached milestone has used more than its target;
 //! - folding the emitted events over the initial state reproduces the state;
-//! - a refused command leaves the state byte-for-byte unchanged.
+//! - a refused command leaves the state byte-for-byte unchanged;
+//! - the SLA sweep and the escalation evaluation are idempotent.
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hotcrm_support::calendar::BusinessHours;
@@ -279,6 +280,9 @@ proptest! {
             check_monotone(&before, &case, then, now, &rules)?;
             if matches!(step, Step::Sweep) {
                 check_swept(&case, now, &rules)?;
+            }
+            if matches!(step, Step::Escalate) {
+                prop_assert!(escalation.evaluate(&case, now, &rules).unwrap().is_empty(), "escalation is not idempotent");
             }
             prop_assert_eq!(&Case::replay(&history).unwrap(), &case, "replaying the history diverged");
         }
