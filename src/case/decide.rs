@@ -103,10 +103,13 @@ pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec
 
 /// Decides a command against a case at `now`.
 ///
-/// First the SLA events that became due by `now` are caught up (so a late
-/// resolve emits `MilestoneViolated` stamped at the due instant, then
-/// `MilestoneCompleted { late: true }`), then the command's own events follow.
-/// A refused command returns an error and no events; the case is never touched.
+/// First the time-driven events that became due by `now` ([`sweep`]) are
+/// caught up, then the command's own events follow. So a late resolve emits
+/// `MilestoneViolated` stamped at the due instant, then
+/// `MilestoneCompleted { late: true }`; and a customer reply to a case Resolved
+/// longer than the auto-close delay finds it Closed and asks for a follow-up,
+/// whether or not a sweep ran in between. A refused command returns an error
+/// and no events; the case is never touched.
 ///
 /// # Errors
 ///
@@ -148,7 +151,7 @@ pub fn decide(
             ),
         ));
     }
-    let mut events = sla::evaluate(case, now);
+    let mut events = sweep(case, now, rules);
     let current = caught_up(case, &events);
     let more = Decider {
         case: &current,

@@ -731,3 +731,50 @@ fn case_rules_round_trip_and_validate_through_serde() {
         "a zero survey window is refused"
     );
 }
+
+#[test]
+fn a_late_customer_reply_finds_an_overdue_resolved_case_closed() {
+    // No sweep ran since the resolution: the reply still sees the auto-close
+    // that was due three days after it, and asks for a follow-up.
+    let rules = CaseRules::default();
+    let mut case = case_in(CaseStatus::Resolved, &rules);
+    let resolved_at = case.resolved_at.unwrap();
+    let events = run(
+        &mut case,
+        customer_reply(9),
+        resolved_at + TimeDelta::days(5),
+        &rules,
+    );
+    let names: Vec<&str> = events
+        .iter()
+        .map(|e| match e {
+            CaseEvent::SurveyEnded { .. } => "survey ended",
+            CaseEvent::StatusChanged { .. } => "status changed",
+            CaseEvent::Closed { auto: true, .. } => "auto-closed",
+            CaseEvent::FollowUpRequested { .. } => "follow-up requested",
+            _ => "other",
+        })
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "survey ended",
+            "status changed",
+            "auto-closed",
+            "follow-up requested"
+        ]
+    );
+    assert_eq!(case.closed_at, Some(resolved_at + TimeDelta::days(3)));
+    // Reopening is refused and changes nothing.
+    let mut resolved = case_in(CaseStatus::Resolved, &rules);
+    let before = resolved.clone();
+    let err = resolved
+        .execute(
+            CaseCommand::Reopen,
+            resolved_at + TimeDelta::days(5),
+            &rules,
+        )
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err}");
+    assert_eq!(resolved, before);
+}
