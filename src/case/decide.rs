@@ -1,109 +1,27 @@
-//! Deciding: all the case rules. `create`, `decide` and `sweep` are pure
-//! functions of (state, command, now, rules) returning events or a typed error;
-//! nothing here mutates the case it is given.
+//! Deciding commands: all the rules of a live case. `decide` is a pure function
+//! of (state, command, now, rules) returning events or a typed error; nothing
+//! here mutates the case it is given.
 
 use std::borrow::Cow;
+
+use super::sweep;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::validate::{
-    optional_text, required_text, MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_SUBJECT, MAX_TEXT,
+    optional_text, required_text, MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_TEXT,
 };
 use super::{
-    AiInsights, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes,
-    EscalationTarget, NewCase, NewComment, Priority, Resolution, Satisfaction, SurveyEndReason,
-    Visibility,
+    Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes, EscalationTarget,
+    NewComment, Priority, Resolution, Satisfaction, SurveyEndReason, Visibility,
 };
 use crate::calendar::BusinessHours;
 use crate::error::{Error, Result};
-use crate::sla::{self, Milestone, MilestoneKind, MilestoneState, Milestones, ReopenMode, SlaTier};
-
-/// Decides the creation of a case: validates the input, picks the SLA tier from
-/// the entitlement (none or expired → Standard) and starts the FirstResponse and
-/// Resolution milestones at `now`. Returns the single `Created` event.
-///
-/// # Errors
-///
-/// [`Error::Validation`] for a blank or oversized subject or description;
-/// what [`BusinessHours::add`] returns when the SLA calendar never opens.
-///
-/// # Example
-///
-/// ```
-/// use hotcrm_support::case::{self, CaseEvent, CaseRules, NewCase};
-/// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
-/// let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "  ", "d");
-/// assert!(case::create(new, "2026-01-05T09:00:00Z".parse()?, &CaseRules::default()).is_err());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec<CaseEvent>> {
-    required_text("subject", &new.subject, MAX_SUBJECT)?;
-    required_text("description", &new.description, MAX_TEXT)?;
-    let tier = SlaTier::from_entitlement(new.entitlement.as_ref(), now);
-    let contract = new
-        .entitlement
-        .as_ref()
-        .filter(|e| e.is_active(now))
-        .map(|e| e.contract);
-    let policy = rules.sla();
-    let cal = policy.calendar(tier, new.priority, rules.hours());
-    let start = |kind| -> Result<Milestone> {
-        let target = policy
-            .target(tier, new.priority, kind)
-            .ok_or_else(|| Error::validation("sla target", format!("no {kind} target")))?;
-        Milestone::start(kind, 0, now, target, policy.warning_percent(kind), &cal)
-    };
-    let milestones = Milestones::new(
-        start(MilestoneKind::FirstResponse)?,
-        start(MilestoneKind::Resolution)?,
-    );
-    let case = Case {
-        id: new.id,
-        number: new.number,
-        parent: new.parent,
-        subject: new.subject,
-        description: new.description,
-        status: CaseStatus::New,
-        priority: new.priority,
-        case_type: new.case_type,
-        origin: new.origin,
-        account: new.account,
-        contact: new.contact,
-        contract,
-        product: new.product,
-        owner: None,
-        queue: new.queue,
-        sla_tier: tier,
-        created_at: now,
-        updated_at: now,
-        last_activity_at: now,
-        first_response_at: None,
-        resolved_at: None,
-        closed_at: None,
-        response_time: None,
-        resolution_time: None,
-        is_sla_violated: false,
-        escalation: None,
-        resolution: None,
-        root_cause: None,
-        resolution_category: None,
-        linked_article: None,
-        satisfaction: None,
-        survey: None,
-        ai: AiInsights::default(),
-        comments: Vec::new(),
-        milestones,
-        fired_rules: Default::default(),
-        reopen_count: 0,
-    };
-    Ok(vec![CaseEvent::Created {
-        case: Box::new(case),
-    }])
-}
+use crate::sla::{Milestone, MilestoneKind, MilestoneState, ReopenMode};
 
 /// Decides a command against a case at `now`.
 ///
-/// First the time-driven events that became due by `now` ([`sweep`]) are
+/// First the time-driven events that became due by `now` ([`sweep()`]) are
 /// caught up, then the command's own events follow. So a late resolve emits
 /// `MilestoneViolated` stamped at the due instant, then
 /// `MilestoneCompleted { late: true }`; and a customer reply to a case Resolved
@@ -161,67 +79,6 @@ pub fn decide(
     .decide(command)?;
     events.extend(more);
     Ok(events)
-}
-
-/// The time-driven events due on a case at `now`: SLA warnings and violations
-/// ([`sla::evaluate`]), the end of an expired survey and the auto-close of a
-/// case Resolved for longer than [`CaseRules::auto_close_after`]. Each is
-/// stamped with the instant it became due. Idempotent like [`sla::evaluate`].
-///
-/// # Example
-///
-/// ```
-/// use chrono::TimeDelta;
-/// use hotcrm_support::case::{self, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, NewCase, Resolution};
-/// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
-///
-/// let rules = CaseRules::default();
-/// let t = "2026-01-05T09:00:00Z".parse()?;
-/// let (mut case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), t, &rules)?;
-/// case.execute(CaseCommand::Resolve(Resolution::new("fixed")), t, &rules)?;
-/// let later = t + TimeDelta::days(4);
-/// for e in case::sweep(&case, later, &rules) {
-///     case.apply(&e);
-/// }
-/// assert_eq!(case.status, CaseStatus::Closed);
-/// assert_eq!(case.closed_at, Some(t + TimeDelta::days(3)));
-/// assert!(case::sweep(&case, later, &rules).is_empty());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn sweep(case: &Case, now: DateTime<Utc>, rules: &CaseRules) -> Vec<CaseEvent> {
-    let mut events = sla::evaluate(case, now);
-    let auto_close_at = match (case.status, case.resolved_at) {
-        (CaseStatus::Resolved, Some(resolved)) => {
-            resolved.checked_add_signed(rules.auto_close_after())
-        }
-        _ => None,
-    };
-    let auto_close_at = auto_close_at.filter(|at| *at <= now);
-    if let Some(survey) = case.survey.filter(|s| s.ended.is_none()) {
-        let expired =
-            survey.expires_at <= now && auto_close_at.is_none_or(|c| survey.expires_at <= c);
-        if expired {
-            events.push(CaseEvent::SurveyEnded {
-                at: survey.expires_at,
-                reason: SurveyEndReason::Expired,
-            });
-        } else if let Some(at) = auto_close_at {
-            events.push(CaseEvent::SurveyEnded {
-                at,
-                reason: SurveyEndReason::Closed,
-            });
-        }
-    }
-    if let Some(at) = auto_close_at {
-        events.push(CaseEvent::StatusChanged {
-            at,
-            from: CaseStatus::Resolved,
-            to: CaseStatus::Closed,
-        });
-        events.push(CaseEvent::Closed { at, auto: true });
-    }
-    events.sort_by_key(CaseEvent::at);
-    events
 }
 
 /// The case with `events` applied, cloned only when there is something to apply.
@@ -704,30 +561,6 @@ pub(crate) fn decide_priority_change(
 }
 
 impl Case {
-    /// Creates a case: [`create`] then applies its `Created` event.
-    ///
-    /// # Errors
-    ///
-    /// As [`create`].
-    ///
-    /// ```
-    /// use hotcrm_support::case::{Case, CaseRules, CaseStatus, NewCase};
-    /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
-    /// use hotcrm_support::sla::SlaTier;
-    /// let (case, events) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), "2026-01-05T09:00:00Z".parse()?, &CaseRules::default())?;
-    /// assert_eq!((case.status, case.sla_tier, events.len()), (CaseStatus::New, SlaTier::Standard, 1));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn create(
-        new: NewCase,
-        now: DateTime<Utc>,
-        rules: &CaseRules,
-    ) -> Result<(Case, Vec<CaseEvent>)> {
-        let events = create(new, now, rules)?;
-        let case = Case::replay(&events)?;
-        Ok((case, events))
-    }
-
     /// Decides `command` and applies the resulting events; returns them. On
     /// error the case is unchanged.
     ///

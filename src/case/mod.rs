@@ -41,24 +41,28 @@
 mod apply;
 mod command;
 mod comment;
+mod create;
 mod decide;
 mod event;
 mod model;
 mod picklists;
 mod rules;
 mod status;
+mod sweep;
 pub(crate) mod validate;
 mod values;
 
 pub use command::{CaseCommand, Resolution};
 pub use comment::{Author, Comment, NewComment, Visibility};
-pub use decide::{create, decide, sweep};
+pub use create::create;
+pub use decide::decide;
 pub(crate) use decide::{decide_escalation, decide_priority_change};
 pub use event::CaseEvent;
 pub use model::{Case, NewCase};
 pub use picklists::{AiCategory, CaseType, Origin, Priority, Sentiment};
 pub use rules::CaseRules;
 pub use status::CaseStatus;
+pub use sweep::sweep;
 pub use values::{
     AiInsights, ElapsedMinutes, EscalationInfo, EscalationTarget, ResolutionCategory, Satisfaction,
     SatisfactionRating, Survey, SurveyEndReason,
