@@ -11,6 +11,30 @@
 //! [`Case::replay`] of a case's history reproduces it exactly. [`sweep`] emits
 //! the time-driven events (SLA warnings/violations, survey expiry, auto-close).
 //!
+//! # Decisions
+//!
+//! Where DESIGN.md is silent, this is what the crate does:
+//!
+//! - **Close** only from Resolved (resolve first, even for spam). Closed is final:
+//!   a customer reply to it yields [`CaseEvent::FollowUpRequested`], and the host
+//!   creates the linked case with [`NewCase::follow_up`].
+//! - **Customer replies** move WaitingOnCustomer back to InProgress (Open without
+//!   an owner) and reopen a Resolved case; agent and bot comments never change
+//!   the status. Customers cannot write internal comments.
+//! - **Resolving** completes every open milestone, including a first response
+//!   never given (the resolution reaches the customer), without setting
+//!   `first_response_at`.
+//! - **Escalation** moves an open case to Escalated and never lowers the level.
+//! - **Time catches up**: every [`decide`] first applies what [`sweep`] would
+//!   have emitted by `now`, so results do not depend on how often the host sweeps.
+//!   Time-driven events are stamped with the instant they became due; commands
+//!   with a `now` before the case's last change are refused.
+//! - **CSAT** is accepted from resolution until the case closes or the survey
+//!   window passes, whichever is first; ratings may be changed meanwhile.
+//! - **Minutes**: calendar minutes are wall-clock; business minutes are measured
+//!   on the case's SLA calendar (the desk's hours, or 24x7 for 24x7 tiers), and
+//!   the resolution's exclude paused time.
+//!
 //! # Example: a case from creation to closure
 //!
 //! ```
