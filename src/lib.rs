@@ -76,6 +76,7 @@ pub mod clock;
 pub mod error;
 pub mod escalation;
 pub mod ids;
+pub mod repo;
 pub mod sla;
 
 pub use error::{Error, Result};

@@ -11,4 +11,5 @@ mod calendar_props;
 mod case;
 mod domain_props;
 mod escalation;
+mod repo;
 mod sla;
