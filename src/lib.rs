@@ -13,11 +13,13 @@
 
 mod picklist;
 
+pub mod ai;
 pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod knowledge;
 pub mod sla;
 
 pub use error::{Error, Result};
@@ -30,11 +32,16 @@ pub use error::{Error, Result};
 /// assert_eq!(p.to_string(), "High");
 /// ```
 pub mod prelude {
+    pub use crate::ai::{AiProvider, HeuristicAi};
     pub use crate::case::{AiCategory, CaseType, Origin, Priority, Sentiment};
     pub use crate::clock::{Clock, ManualClock, SystemClock};
     pub use crate::error::{Error, Result};
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
+    };
+    pub use crate::knowledge::{
+        ArticleCategory, ArticleDraft, ArticleStatus, KnowledgeArticle, KnowledgeBase, SearchQuery,
+        Viewer, Visibility,
     };
     pub use crate::sla::SlaTier;
 }
