@@ -84,6 +84,7 @@ const OUTAGE: usize = 100;
 const HIGH: usize = 101;
 const LOW: usize = 102;
 const TRAINING: usize = 103;
+const BILLING_PROBLEM: usize = 104;
 
 #[derive(Debug)]
 struct Lexicons {
@@ -106,6 +107,7 @@ fn lexicons() -> &'static Lexicons {
             (HIGH, lexicon::HIGH_PRIORITY_CUES),
             (LOW, lexicon::LOW_PRIORITY_CUES),
             (TRAINING, lexicon::TRAINING_CUES),
+            (BILLING_PROBLEM, lexicon::BILLING_PROBLEM_CUES),
         ] {
             for (i, w) in words.iter().enumerate() {
                 categories.add(w, group, i);
@@ -157,11 +159,11 @@ const ACRONYMS: &[&str] = &[
 ///   over the runner-up, strength = top score / 3, both capped at 1), at most 0.95.
 ///   Type: feature → FeatureRequest, training cues → Training, outage cues →
 ///   Incident, technical/complaint → Problem, billing → Problem when something is
-///   wrong else Question, product → Question. Priority: outage cues → Critical;
+///   wrong ("charged twice", "refund", negative tone) else Question, product → Question. Priority: outage cues → Critical;
 ///   "urgent", "unable", "blocked"... → High; feature requests, "minor", "no rush"
 ///   → Low; else Medium.
 /// * **sentiment** — positive, negative and angry word lists. A negator ("not",
-///   "never", "don't"...) up to three words before flips a word (negated positive
+///   "never", "don't"...) up to three words before flips the first sentiment word after it (negated positive
 ///   counts 0.8 negative; negated negative 0.3 positive); an intensifier ("very",
 ///   "extremely") just before multiplies it by 1.5. Intensity = 0.15 per `!` (max
 ///   0.6) + 0.2 per shouted word in capitals (acronyms excluded, max 0.6), capped
@@ -231,7 +233,7 @@ impl HeuristicAi {
         let body = CUE_ANALYZER.terms(&request.description);
         let mut scores = [0f32; 5];
         let mut matched: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
-        let mut flags = [false; 4];
+        let mut flags = [false; 5];
         for (terms, factor) in [(&subject, 2.0f32), (&body, 1.0)] {
             let mut seen = std::collections::HashSet::new();
             for (_, _, group, index) in lex.categories.find(terms) {
@@ -256,7 +258,7 @@ impl HeuristicAi {
                 }
             }
         }
-        let [outage, high, low, training] = flags;
+        let [outage, high, low, training, billing_problem] = flags;
         let mut ranked: Vec<(usize, f32)> = scores.iter().copied().enumerate().collect();
         ranked.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
         let (top_group, top) = ranked.first().copied().unwrap_or((0, 0.0));
@@ -281,10 +283,7 @@ impl HeuristicAi {
                 format!("{category} cues: {}", cues.join(", ")),
             )
         };
-        let something_wrong = {
-            let s = self.sentiment_text(&text);
-            s.score < 0.0
-        };
+        let something_wrong = billing_problem || self.sentiment_text(&text).score < 0.0;
         let case_type = match category {
             AiCategory::Feature => CaseType::FeatureRequest,
             _ if training => CaseType::Training,
@@ -341,7 +340,15 @@ impl HeuristicAi {
             (0usize, 0usize, 0usize, 0usize);
         let mut last_scored: Option<usize> = None;
         for &(pos, _, group, _) in &matches {
-            let negated = negator_at.iter().any(|&n| n < pos && pos - n <= 3);
+            // A negator flips only the first sentiment word within three words after it.
+            let negated = matches!(group, POS | NEG | ANGRY)
+                && match negator_at.iter().position(|&n| n < pos && pos - n <= 3) {
+                    Some(i) => {
+                        negator_at.remove(i);
+                        true
+                    }
+                    None => false,
+                };
             let boost = if pos > 0 && intensifier_at.contains(&(pos - 1)) {
                 1.5
             } else {

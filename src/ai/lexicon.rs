@@ -111,6 +111,9 @@ pub(crate) const CATEGORY_CUES: &[(AiCategory, f32, &[&str])] = &[
             "option",
             "settings",
             "customize",
+            "training",
+            "onboarding",
+            "walkthrough",
         ],
     ),
     (
@@ -206,6 +209,20 @@ pub(crate) const LOW_PRIORITY_CUES: &[&str] = &[
     "low priority",
 ];
 
+/// Words that make a billing case a problem (rather than a question).
+pub(crate) const BILLING_PROBLEM_CUES: &[&str] = &[
+    "double charged",
+    "charged twice",
+    "billed twice",
+    "overcharged",
+    "refund",
+    "wrong",
+    "incorrect",
+    "failed",
+    "declined",
+    "duplicate",
+];
+
 /// Words that make a case a training request.
 pub(crate) const TRAINING_CUES: &[&str] = &[
     "training",
@@ -232,7 +249,7 @@ pub(crate) const POSITIVE: &[&str] = &[
     "fantastic",
     "wonderful",
     "glad",
-    "pleased",
+    "delighted",
     "works",
     "resolved",
     "quick",
@@ -332,7 +349,9 @@ pub(crate) const URGENCY: &[&str] = &[
     "urgent",
     "asap",
     "immediately",
-    "now",
+    "help now",
+    "right now",
+    "fix this now",
     "critical",
     "emergency",
     "right away",

@@ -61,7 +61,9 @@ impl Analyzer {
     /// The index terms of `text`, in order of appearance (duplicates kept).
     ///
     /// Words are maximal runs of alphanumeric characters (apostrophes inside a word
-    /// are dropped: `can't` → `cant`). Han, Hiragana, Katakana and Hangul runs become
+    /// are dropped: `can't` → `cant`). With stemming on, the phrasal verbs "log
+    /// in/on/out", "sign in/on/up" and "set up" also yield the joined word
+    /// (`login`, `signin`, `setup`...) so they meet the one-word spelling. Han, Hiragana, Katakana and Hangul runs become
     /// overlapping bigrams (a single character stays a unigram), so CJK text is
     /// searchable without a dictionary.
     ///
@@ -77,6 +79,7 @@ impl Analyzer {
 
     /// Calls `f` with each index term of `text`; allocation-free apart from one buffer.
     pub(crate) fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
+        let mut prev_verb: Option<&'static str> = None;
         for_each_word(text, |word| match word {
             Word::Plain(w) => {
                 let mut buf = String::with_capacity(w.len());
@@ -93,6 +96,27 @@ impl Analyzer {
                     }
                 }
                 truncate_to_boundary(&mut buf, MAX_TOKEN_BYTES);
+                if self.stemming {
+                    // Phrasal verbs users type apart: "log in" meets "login".
+                    let joined = match (prev_verb, buf.as_str()) {
+                        (Some("log"), "in" | "on") => Some("login"),
+                        (Some("log"), "out") => Some("logout"),
+                        (Some("sign"), "in" | "on") => Some("signin"),
+                        (Some("sign"), "up") => Some("signup"),
+                        (Some("set"), "up") => Some("setup"),
+                        _ => None,
+                    };
+                    prev_verb = match buf.as_str() {
+                        "log" => Some("log"),
+                        "sign" => Some("sign"),
+                        "set" => Some("set"),
+                        _ => None,
+                    };
+                    if let Some(j) = joined {
+                        f(j);
+                        return;
+                    }
+                }
                 if buf.is_empty() || (self.stop_words && is_stop_word(&buf)) {
                     return;
                 }
@@ -102,6 +126,7 @@ impl Analyzer {
                 f(&buf);
             }
             Word::Cjk(run) => {
+                prev_verb = None;
                 let chars: Vec<char> = run.chars().collect();
                 if let [only] = chars.as_slice() {
                     let mut s = String::new();
@@ -382,7 +407,8 @@ mod tests {
     fn words_split_on_unicode_boundaries() {
         let a = Analyzer::default();
         for (text, want) in [
-            ("I can't log in!", vec!["cant", "log"]),
+            ("I can't log in!", vec!["cant", "log", "login"]),
+            ("Set up sign-in", vec!["set", "setup", "sign", "signin"]),
             (
                 "Réinitialiser le mot de passe",
                 vec!["reinitialiser", "le", "mot", "de", "pass"],

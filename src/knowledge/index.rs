@@ -554,7 +554,15 @@ impl SearchIndex {
                         }
                     }
                 }
-                let idf = exact.map_or(max_idf, |tid| self.idf(self.df(tid)));
+                // An unknown word counts fully against match quality ("teleport" in a
+                // support KB), except an unknown CJK bigram: without a dictionary,
+                // bigrams spanning two words ("码怎" in "密码怎么办") are artifacts.
+                let unknown_weight = if word.chars().any(super::analyzer::is_cjk) {
+                    0.0
+                } else {
+                    max_idf
+                };
+                let idf = exact.map_or(unknown_weight, |tid| self.idf(self.df(tid)));
                 TermGroup { terms, idf }
             })
             .collect()

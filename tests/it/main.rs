@@ -6,5 +6,10 @@
     clippy::indexing_slicing
 )]
 
+mod ai;
 mod calendar;
 mod calendar_props;
+mod knowledge;
+mod knowledge_corpus;
+mod knowledge_props;
+mod knowledge_ranking;
