@@ -70,12 +70,14 @@
 
 mod picklist;
 
+pub mod ai;
 pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
 pub mod escalation;
 pub mod ids;
+pub mod knowledge;
 pub mod repo;
 pub mod sla;
 
@@ -94,6 +96,7 @@ pub struct ReadmeDoctests;
 /// assert_eq!(p.to_string(), "High");
 /// ```
 pub mod prelude {
+    pub use crate::ai::{AiProvider, HeuristicAi};
     pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
     pub use crate::case::{
         AiCategory, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, CaseType, Comment,
@@ -105,6 +108,11 @@ pub mod prelude {
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
     };
+    pub use crate::knowledge::{
+        ArticleCategory, ArticleDraft, ArticleStatus, KnowledgeArticle, KnowledgeBase, SearchQuery,
+        Viewer, Visibility,
+    };
+    pub use crate::repo::{DynRepository, MemoryRepository, Repository};
     pub use crate::sla::{
         DueDates, Entitlement, Milestone, MilestoneKind, ReopenMode, SlaPolicy, SlaTier,
     };

@@ -6,10 +6,15 @@
     clippy::indexing_slicing
 )]
 
+mod ai;
 mod calendar;
 mod calendar_props;
 mod case;
 mod domain_props;
 mod escalation;
+mod knowledge;
+mod knowledge_corpus;
+mod knowledge_props;
+mod knowledge_ranking;
 mod repo;
 mod sla;
