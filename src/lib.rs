@@ -74,6 +74,7 @@ pub mod ai;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod ids;

@@ -10,6 +10,7 @@ mod ai;
 mod calendar;
 mod calendar_props;
 mod case;
+mod desk;
 mod domain_props;
 mod escalation;
 mod knowledge;
