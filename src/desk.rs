@@ -19,6 +19,7 @@
 //! [`DeskConfig::max_retries`] times, then the [`Error::Conflict`] is returned.
 //! Nothing is lost and nothing is applied twice.
 
+use std::borrow::Cow;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -385,12 +386,17 @@ impl SupportDesk {
         let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
         let classification = self.ai.classify(&classify).await.ok();
         let sentiment = self.ai.sentiment(&classify.text()).await.ok();
-        let embedding = self
-            .ai
-            .embed(&[classify.text()])
-            .await
-            .ok()
-            .and_then(|mut v| v.pop());
+        // Only embed when there are articles to relate the case to.
+        let has_articles = self.with_knowledge(|kb| !kb.index().is_empty());
+        let embedding = if has_articles {
+            self.ai
+                .embed(&[classify.text()])
+                .await
+                .ok()
+                .and_then(|mut v| v.pop())
+        } else {
+            None
+        };
 
         let mut priority = request.priority.unwrap_or_default();
         if let Some(c) = &classification {
@@ -434,7 +440,7 @@ impl SupportDesk {
         if let Some(queue) = request.queue {
             new = new.with_queue(queue);
         }
-        let rules = self.rules_for(&account);
+        let rules = self.rules_for(Some(&account));
         let (mut case, mut events) = Case::create(new, now, &rules)?;
 
         let (related, solution) = {
@@ -510,9 +516,7 @@ impl SupportDesk {
                 .await
                 .ok()
                 .map(|a| a.value);
-            let rules = account
-                .as_ref()
-                .map_or_else(|| self.config.rules.clone(), |a| self.rules_for(a));
+            let rules = self.rules_for(account.as_ref());
             let mut events = case.execute(command.clone(), now, &rules)?;
             events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
             if events.is_empty() {
@@ -737,13 +741,17 @@ impl SupportDesk {
             .await
     }
 
-    fn rules_for(&self, account: &crate::repo::Account) -> CaseRules {
-        match &account.business_hours {
-            Some(hours) => CaseRules::new(self.config.rules.sla().clone(), hours.clone())
-                .with_survey_window(self.config.rules.survey_window())
-                .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
-                .unwrap_or_else(|_| self.config.rules.clone()),
-            None => self.config.rules.clone(),
+    /// The rules for a case of `account`: the desk's, on the account's own calendar
+    /// when it has one.
+    fn rules_for(&self, account: Option<&crate::repo::Account>) -> Cow<'_, CaseRules> {
+        match account.and_then(|a| a.business_hours.as_ref()) {
+            Some(hours) => Cow::Owned(
+                CaseRules::new(self.config.rules.sla().clone(), hours.clone())
+                    .with_survey_window(self.config.rules.survey_window())
+                    .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
+                    .unwrap_or_else(|_| self.config.rules.clone()),
+            ),
+            None => Cow::Borrowed(&self.config.rules),
         }
     }
 
