@@ -6,6 +6,7 @@
     clippy::indexing_slicing
 )]
 
+mod analytics;
 mod calendar;
 mod calendar_props;
 mod case;
