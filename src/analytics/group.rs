@@ -29,6 +29,7 @@ use crate::sla::SlaTier;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[non_exhaustive]
 pub enum Dimension {
     /// The case's queue ([`GroupKey::Unassigned`] when it has none).
     Queue,
@@ -96,6 +97,7 @@ impl Dimension {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
 pub enum GroupKey {
     /// Cases in this queue.
     Queue(QueueId),

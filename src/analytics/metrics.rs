@@ -23,6 +23,7 @@ use crate::case::{Case, ElapsedMinutes};
 /// assert_eq!((s.decided, s.percent), (0, None));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct SlaCompliance {
     /// Cases whose SLA outcome was decided in the period.
     pub decided: usize,
@@ -44,6 +45,7 @@ pub struct SlaCompliance {
 /// assert_eq!((s.responses, s.average_score, s.percent_satisfied), (0, None, None));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct CsatStats {
     /// Ratings recorded in the period.
     pub responses: usize,
@@ -84,6 +86,7 @@ pub struct CsatStats {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Metrics {
     /// Distinct cases counted by at least one metric below.
     pub cases: usize,
@@ -117,6 +120,7 @@ pub struct Metrics {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MetricsReport {
     /// The period measured.
     pub period: Period,

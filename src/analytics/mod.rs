@@ -38,7 +38,14 @@
 //! latest resolution; a changed rating counts at its latest `at`; groups use
 //! the current owner, queue, tier and priority. A violated case whose breached
 //! milestone was later replaced (a new NextResponse clock, or a Restart
-//! reopen) is decided at its resolution instead.
+//! reopen) is decided at its resolution instead. The violation instant is read
+//! from the breached milestone's `due`, which is exact unless a later priority
+//! change recomputed that due date (the case does not store violation
+//! instants; the `MilestoneViolated` events do).
+//!
+//! **Subsets.** To measure one account, product or view, filter first:
+//! `metrics(cases.iter().filter(|c| query.matches(c)), period)` with a
+//! [`CaseQuery`](crate::case::CaseQuery).
 //!
 //! **Statistics.** [`DurationStats`] holds the count and, in calendar and in
 //! business minutes as recorded on each case ([`ElapsedMinutes`](crate::case::ElapsedMinutes)),

@@ -26,6 +26,7 @@ use crate::case::ElapsedMinutes;
 /// assert_eq!(MinuteStats::from_minutes(Vec::new()).mean, None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct MinuteStats {
     /// Arithmetic mean.
     pub mean: Option<f64>,
@@ -93,6 +94,7 @@ impl MinuteStats {
 /// assert_eq!(s.business.max, Some(60));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct DurationStats {
     /// Number of measured times.
     pub count: usize,

@@ -78,6 +78,7 @@ impl PriorityCounts {
 /// assert_eq!((b.open, b.oldest), (0, None));
 /// ```
 #[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Backlog {
     /// Open cases (status neither Resolved nor Closed).
     pub open: usize,
@@ -113,6 +114,7 @@ pub struct Backlog {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[non_exhaustive]
 pub struct Workload {
     /// The instant the ages are measured at.
     pub at: DateTime<Utc>,

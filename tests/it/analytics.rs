@@ -575,6 +575,7 @@ fn metrics_per_queue_agent_tier_and_priority() {
             Dimension::Agent => &full.by_agent,
             Dimension::Tier => &full.by_tier,
             Dimension::Priority => &full.by_priority,
+            other => panic!("no report map for {other:?}"),
         };
         assert_eq!(&groups, from_report, "{dimension:?}: report agrees");
     }
