@@ -5,7 +5,12 @@
 //! rules, insert). Target: over 50,000 per second (under 20 µs each).
 //! `desk/sweep/100k_cases`: one sweep over 100,000 open cases when nothing is due,
 //! the steady state of a periodic sweep. Target: under 200 ms.
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::sync::Arc;
 

@@ -32,6 +32,7 @@
 //! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
 //! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
+//! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`analytics::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
 //! | [`Error`] | the one error type; every fallible call returns [`Result`] |
@@ -58,6 +59,8 @@
 //! - *Periodic sweep*: [`case::sweep`] (SLA warnings/violations, survey expiry,
 //!   auto-close), then [`escalation::EscalationPolicy::evaluate`]; both are idempotent.
 //! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
+//! - *Monthly support metrics*: [`analytics::report`] over an [`analytics::Period`];
+//!   open work per agent and queue: [`analytics::workload`].
 //! - *Store a calendar*: `BusinessHours` implements serde; the zone is stored by its
 //!   IANA name and the definition is validated again when loaded.
 //!
@@ -71,6 +74,7 @@
 mod picklist;
 
 pub mod ai;
+pub mod analytics;
 pub mod calendar;
 pub mod case;
 pub mod clock;

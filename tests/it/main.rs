@@ -7,6 +7,7 @@
 )]
 
 mod ai;
+mod analytics;
 mod calendar;
 mod calendar_props;
 mod case;
