@@ -26,6 +26,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 use chrono::{DateTime, Datelike, Utc};
 
 use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi};
+use crate::analytics::{self, MetricsReport, Period, Workload};
 use crate::case::{
     AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus, CaseType,
     EscalationTarget, ListView, NewCase, NewComment, Origin, Page, PageOf, Priority, Resolution,
@@ -743,6 +744,45 @@ impl SupportDesk {
 
     /// The rules for a case of `account`: the desk's, on the account's own calendar
     /// when it has one.
+    /// Support metrics over `period`: first-response and resolution times, SLA
+    /// compliance and CSAT, overall and per queue, agent, tier and priority (see
+    /// [`analytics`](crate::analytics) for what counts where).
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn metrics(&self, period: Period) -> Result<MetricsReport> {
+        let cases = self.all_cases(&CaseQuery::default()).await?;
+        Ok(analytics::report(cases.iter(), period))
+    }
+
+    /// Open cases per agent and queue, by priority, with backlog age, at the
+    /// clock's `now`.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn workload(&self) -> Result<Workload> {
+        let query = CaseQuery {
+            exclude_statuses: vec![CaseStatus::Resolved, CaseStatus::Closed],
+            ..CaseQuery::default()
+        };
+        let cases = self.all_cases(&query).await?;
+        Ok(analytics::workload(cases.iter(), self.clock.now()))
+    }
+
+    async fn all_cases(&self, query: &CaseQuery) -> Result<Vec<Case>> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = self.repo.scan_cases(query, after, 1024).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.value.id);
+            out.extend(batch.into_iter().map(|c| c.value));
+        }
+        Ok(out)
+    }
+
     fn rules_for(&self, account: Option<&crate::repo::Account>) -> Cow<'_, CaseRules> {
         match account.and_then(|a| a.business_hours.as_ref()) {
             Some(hours) => Cow::Owned(

@@ -486,3 +486,99 @@ async fn thirty_two_tasks_lose_no_update() {
     );
     assert_eq!(seen.len(), 32 * per_task, "none twice");
 }
+
+#[tokio::test]
+async fn metrics_and_workload_on_a_known_dataset() {
+    use hotcrm_support::analytics::{GroupKey, Period};
+    let f = fixture(None).await;
+    let (ann, bob) = (AgentId::from_u128(7), AgentId::from_u128(8));
+    // Monday 09:00 NY: three cases; Ann answers two (after 30 and 90 minutes), Bob one (after 60).
+    let mut ids = Vec::new();
+    for (i, owner) in [ann, ann, bob].into_iter().enumerate() {
+        let c = f
+            .desk
+            .create_case(
+                CaseRequest::new(f.account, format!("Metrics {i}"), "details")
+                    .priority(Priority::Medium),
+            )
+            .await
+            .unwrap();
+        f.desk.assign(c.case.value.id, owner).await.unwrap();
+        ids.push((c.case.value.id, owner));
+    }
+    let t0 = utc("2026-01-05T14:00:00Z");
+    for ((id, owner), minutes) in ids.iter().zip([30, 90, 60]) {
+        f.clock.set(t0 + TimeDelta::minutes(minutes));
+        f.desk
+            .add_comment(*id, reply(minutes as u128, *owner, "On it"))
+            .await
+            .unwrap();
+    }
+    // Ann resolves her first case at 11:00; the customer rates it 4, then 2 hours later
+    // Bob's case is resolved and rated 2.
+    f.clock.set(t0 + TimeDelta::hours(2));
+    f.desk
+        .resolve(ids[0].0, Resolution::new("fixed"))
+        .await
+        .unwrap();
+    f.desk
+        .record_satisfaction(ids[0].0, Satisfaction::Satisfied, None)
+        .await
+        .unwrap();
+    f.clock.set(t0 + TimeDelta::hours(4));
+    f.desk
+        .resolve(ids[2].0, Resolution::new("fixed"))
+        .await
+        .unwrap();
+    f.desk
+        .record_satisfaction(ids[2].0, Satisfaction::Dissatisfied, None)
+        .await
+        .unwrap();
+
+    let period = Period::new(utc("2026-01-05T00:00:00Z"), utc("2026-01-06T00:00:00Z")).unwrap();
+    let report = f.desk.metrics(period).await.unwrap();
+    let all = &report.overall;
+    assert_eq!(all.created, 3);
+    assert_eq!(all.first_response.count, 3);
+    assert_eq!(
+        all.first_response.calendar.mean,
+        Some(60.0),
+        "(30 + 90 + 60) / 3 minutes"
+    );
+    assert_eq!(
+        all.first_response.business.median,
+        Some(60.0),
+        "all inside business hours"
+    );
+    assert_eq!(all.resolution.count, 2);
+    assert_eq!(
+        all.resolution.calendar.mean,
+        Some(180.0),
+        "(120 + 240) / 2 minutes"
+    );
+    assert_eq!(
+        (all.sla.decided, all.sla.compliant),
+        (2, 2),
+        "both resolved within their targets"
+    );
+    assert_eq!(all.sla.percent, Some(100.0));
+    assert_eq!(all.csat.responses, 2);
+    assert_eq!(all.csat.average_score, Some(3.0), "(4 + 2) / 2");
+    let by_agent = &report.by_agent;
+    assert_eq!(
+        by_agent[&GroupKey::Agent(ann)].first_response.calendar.mean,
+        Some(60.0),
+        "Ann: (30 + 90) / 2"
+    );
+    assert_eq!(
+        by_agent[&GroupKey::Agent(bob)].csat.average_score,
+        Some(2.0),
+        "Bob's customer rated 2"
+    );
+
+    let workload = f.desk.workload().await.unwrap();
+    assert_eq!(
+        workload.total.open, 1,
+        "only Ann's second case is still open"
+    );
+}
