@@ -18,6 +18,7 @@ pub mod case;
 pub mod clock;
 pub mod error;
 pub mod ids;
+pub mod routing;
 pub mod sla;
 
 pub use error::{Error, Result};
@@ -35,6 +36,11 @@ pub mod prelude {
     pub use crate::error::{Error, Result};
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
+    };
+    pub use crate::routing::{
+        Agent, AgentSkill, AgentStatus, AiSuggestion, Capacity, Queue, QueueMember, Router,
+        RoutingDecision, RoutingEvent, RoutingMethod, RoutingRequest, RoutingRule, Skill,
+        SkillRequirement,
     };
     pub use crate::sla::SlaTier;
 }
