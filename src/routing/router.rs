@@ -35,6 +35,34 @@ const STRIDE: i64 = 2520;
 const RUNNERS_UP: usize = 3;
 const ORIGINS: usize = Origin::ALL.len();
 
+// Member buckets of the decision loop, in the order rejections are reported.
+const CODE_ELIGIBLE: u8 = 0;
+const CODE_DECLINED: u8 = 1;
+const CODE_UNAVAILABLE: u8 = 2;
+const CODE_FULL: u8 = 3;
+const CODE_UNSKILLED: u8 = 4;
+const CODES: usize = 5;
+/// Flags `declined<<3 | unavailable<<2 | over capacity<<1 | missing skill` to the
+/// bucket of the highest-priority reason.
+const REASON_BY_FLAGS: [u8; 16] = [
+    CODE_ELIGIBLE,
+    CODE_UNSKILLED,
+    CODE_FULL,
+    CODE_FULL,
+    CODE_UNAVAILABLE,
+    CODE_UNAVAILABLE,
+    CODE_UNAVAILABLE,
+    CODE_UNAVAILABLE,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+    CODE_DECLINED,
+];
+
 /// A case waiting in a queue for an eligible agent.
 ///
 /// ```
@@ -130,51 +158,46 @@ pub struct RouterState {
     pub assignments: BTreeMap<CaseId, OpenAssignment>,
 }
 
-/// The compact, derived view used by the hot decision loop.
-#[derive(Debug, Clone, Copy)]
-struct Row {
-    id: AgentId,
-    status: AgentStatus,
-    load: u32,
-    limit: u32,
-    open_cases: u32,
-    costs: [u32; ORIGINS],
-    /// Last assignment in microseconds, `i64::MIN` for never.
-    last: i64,
-}
-
-impl Row {
-    fn of(agent: &Agent) -> Row {
-        let mut costs = [1; ORIGINS];
-        for (slot, origin) in costs.iter_mut().zip(Origin::ALL) {
-            *slot = agent.capacity.cost_of(*origin);
-        }
-        Row {
-            id: agent.id,
-            status: agent.status,
-            load: agent.load,
-            limit: agent.capacity.limit(),
-            open_cases: agent.open_cases,
-            costs,
-            last: agent
-                .last_assigned_at
-                .map_or(i64::MIN, |t| t.timestamp_micros()),
-        }
-    }
-}
-
 /// Derived lookups, rebuilt from [`RouterState`]; never serialized.
+///
+/// Agents are stored column by column so the decision loop reads only the few
+/// bytes it needs per agent (status, load, limit, the cost of one channel).
 #[derive(Debug, Clone, Default)]
 struct Index {
     skill_pos: HashMap<SkillId, usize>,
     skill_cert: Vec<bool>,
     agent_pos: HashMap<AgentId, usize>,
-    rows: Vec<Row>,
-    /// Proficiency matrix: `rows.len() x skill_cert.len()`, 0 = no skill.
+    ids: Vec<AgentId>,
+    status: Vec<AgentStatus>,
+    load: Vec<u32>,
+    limit: Vec<u32>,
+    open_cases: Vec<u32>,
+    /// Last assignment in microseconds, `i64::MIN` for never.
+    last: Vec<i64>,
+    /// `costs[origin][agent]`: what one case from that channel adds to the load.
+    costs: Vec<Vec<u32>>,
+    /// Proficiency matrix: `agents x skills`, 0 = no skill.
     prof: Vec<u8>,
     queue_pos: HashMap<QueueId, usize>,
-    /// Per queue, the agent position of each member (same order as `members`).
-    members: Vec<Vec<u32>>,
+    /// Per queue, the members' data in member order (see [`QueueCols`]).
+    members: Vec<QueueCols>,
+    /// Per agent, the `(queue, member index)` pairs where the agent is a member.
+    memberships: Vec<Vec<(usize, usize)>>,
+}
+
+/// One queue's members as columns in member order, so the decision loop walks
+/// plain slices with no indirection. Kept in sync by [`Index::refresh`].
+#[derive(Debug, Clone, Default)]
+struct QueueCols {
+    /// Agent position of each member (`u32::MAX` if unknown).
+    pos: Vec<u32>,
+    status: Vec<AgentStatus>,
+    load: Vec<u32>,
+    limit: Vec<u32>,
+    /// `costs[origin][member]`.
+    costs: Vec<Vec<u32>>,
+    /// Proficiencies, member-major, stride `max(skills, 1)`.
+    prof: Vec<u8>,
 }
 
 impl Index {
@@ -202,12 +225,57 @@ impl Index {
             .enumerate()
             .map(|(i, q)| (q.id, i))
             .collect();
-        index.members = state
-            .queues
-            .iter()
-            .map(|q| index.member_positions(q))
-            .collect();
+        index.members = state.queues.iter().map(|q| index.queue_cols(q)).collect();
+        index.rebuild_memberships();
         index
+    }
+
+    fn stride(&self) -> usize {
+        self.n_skills().max(1)
+    }
+
+    /// The member columns of `queue`, copied from the agent columns.
+    fn queue_cols(&self, queue: &Queue) -> QueueCols {
+        let pos = self.member_positions(queue);
+        let (n, stride) = (self.n_skills(), self.stride());
+        let mut cols = QueueCols {
+            costs: (0..ORIGINS)
+                .map(|_| Vec::with_capacity(pos.len()))
+                .collect(),
+            prof: vec![0; pos.len() * stride],
+            ..QueueCols::default()
+        };
+        for (m, &p) in pos.iter().enumerate() {
+            let p = p as usize;
+            cols.status
+                .push(self.status.get(p).copied().unwrap_or(AgentStatus::Offline));
+            cols.load
+                .push(self.load.get(p).copied().unwrap_or(u32::MAX));
+            cols.limit.push(self.limit.get(p).copied().unwrap_or(0));
+            for (column, source) in cols.costs.iter_mut().zip(&self.costs) {
+                column.push(source.get(p).copied().unwrap_or(1));
+            }
+            if let (Some(dst), Some(src)) = (
+                cols.prof.get_mut(m * stride..m * stride + n),
+                self.prof.get(p * n..p * n + n),
+            ) {
+                dst.copy_from_slice(src);
+            }
+        }
+        cols.pos = pos;
+        cols
+    }
+
+    fn rebuild_memberships(&mut self) {
+        let mut memberships = vec![Vec::new(); self.ids.len()];
+        for (q, cols) in self.members.iter().enumerate() {
+            for (m, &p) in cols.pos.iter().enumerate() {
+                if let Some(list) = memberships.get_mut(p as usize) {
+                    list.push((q, m));
+                }
+            }
+        }
+        self.memberships = memberships;
     }
 
     fn n_skills(&self) -> usize {
@@ -215,11 +283,22 @@ impl Index {
     }
 
     fn push_agent(&mut self, agent: &Agent) {
-        self.agent_pos.insert(agent.id, self.rows.len());
-        self.rows.push(Row::of(agent));
+        let pos = self.ids.len();
+        self.agent_pos.insert(agent.id, pos);
+        self.ids.push(agent.id);
+        self.status.push(agent.status);
+        self.load.push(0);
+        self.limit.push(1);
+        self.open_cases.push(0);
+        self.last.push(i64::MIN);
+        self.costs.resize_with(ORIGINS, Vec::new);
+        for column in &mut self.costs {
+            column.push(1);
+        }
         let n = self.n_skills();
         self.prof.resize(self.prof.len() + n, 0);
-        self.fill_prof(self.rows.len() - 1, agent);
+        self.memberships.push(Vec::new());
+        self.refresh(pos, agent);
     }
 
     fn fill_prof(&mut self, pos: usize, agent: &Agent) {
@@ -236,10 +315,55 @@ impl Index {
     }
 
     fn refresh(&mut self, pos: usize, agent: &Agent) {
-        if let Some(row) = self.rows.get_mut(pos) {
-            *row = Row::of(agent);
+        fn set<T>(column: &mut [T], pos: usize, value: T) {
+            if let Some(slot) = column.get_mut(pos) {
+                *slot = value;
+            }
+        }
+        set(&mut self.ids, pos, agent.id);
+        set(&mut self.status, pos, agent.status);
+        set(&mut self.load, pos, agent.load);
+        set(&mut self.limit, pos, agent.capacity.limit());
+        set(&mut self.open_cases, pos, agent.open_cases);
+        let last = agent
+            .last_assigned_at
+            .map_or(i64::MIN, |t| t.timestamp_micros());
+        set(&mut self.last, pos, last);
+        for (column, origin) in self.costs.iter_mut().zip(Origin::ALL) {
+            set(column, pos, agent.capacity.cost_of(*origin));
         }
         self.fill_prof(pos, agent);
+        // Mirror into every queue the agent belongs to.
+        let (n, stride) = (self.n_skills(), self.stride());
+        let Index {
+            memberships,
+            members,
+            prof,
+            ..
+        } = self;
+        let row = prof.get(pos * n..pos * n + n).unwrap_or(&[]);
+        for &(q, m) in memberships.get(pos).map_or(&[][..], Vec::as_slice) {
+            let Some(cols) = members.get_mut(q) else {
+                continue;
+            };
+            set(&mut cols.status, m, agent.status);
+            set(&mut cols.load, m, agent.load);
+            set(&mut cols.limit, m, agent.capacity.limit());
+            for (column, origin) in cols.costs.iter_mut().zip(Origin::ALL) {
+                set(column, m, agent.capacity.cost_of(*origin));
+            }
+            if let Some(dst) = cols.prof.get_mut(m * stride..m * stride + n) {
+                dst.copy_from_slice(row);
+            }
+        }
+    }
+
+    /// Tie-break key: longest since last assignment (never first), then id.
+    fn tie_key(&self, pos: usize) -> (i64, Option<&AgentId>) {
+        (
+            self.last.get(pos).copied().unwrap_or(i64::MAX),
+            self.ids.get(pos),
+        )
     }
 
     fn member_positions(&self, queue: &Queue) -> Vec<u32> {
@@ -278,21 +402,28 @@ struct Scored {
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
     pos: usize,
-    primary: i64,
-    secondary: i64,
-    last: i64,
-    id: AgentId,
     points: u32,
+    primary: i64,
+    /// `(primary, secondary)` packed so one comparison orders both.
+    key: i128,
 }
 
 impl Ranked {
-    /// Strictly better: higher (primary, secondary), then longest wait, then smaller id.
-    fn beats(&self, other: &Ranked) -> bool {
-        match (self.primary, self.secondary).cmp(&(other.primary, other.secondary)) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Less => false,
-            std::cmp::Ordering::Equal => (self.last, self.id) < (other.last, other.id),
+    fn new(pos: usize, points: u32, primary: i64, secondary: i64) -> Ranked {
+        // secondary - i64::MIN is in 0..2^64, so the packing preserves the order.
+        let key = (i128::from(primary) << 64) + (i128::from(secondary) - i128::from(i64::MIN));
+        Ranked {
+            pos,
+            points,
+            primary,
+            key,
         }
+    }
+
+    /// Strictly better: higher (primary, secondary), then longest wait, then smaller id.
+    fn beats(&self, other: &Ranked, index: &Index) -> bool {
+        self.key > other.key
+            || (self.key == other.key && index.tie_key(self.pos) < index.tie_key(other.pos))
     }
 }
 
@@ -405,12 +536,11 @@ impl Router {
                 .index
                 .queue_pos
                 .insert(queue.id, router.state.queues.len());
-            router
-                .index
-                .members
-                .push(router.index.member_positions(queue));
+            let cols = router.index.queue_cols(queue);
+            router.index.members.push(cols);
             router.state.queues.push(queue.clone());
         }
+        router.index.rebuild_memberships();
         for queue in &router.state.queues {
             router.check_overflow(queue)?;
         }
@@ -652,8 +782,10 @@ impl Router {
         self.index
             .queue_pos
             .insert(queue.id, self.state.queues.len());
-        self.index.members.push(self.index.member_positions(&queue));
+        let cols = self.index.queue_cols(&queue);
+        self.index.members.push(cols);
         self.state.queues.push(queue);
+        self.index.rebuild_memberships();
         Ok(())
     }
 
@@ -678,7 +810,7 @@ impl Router {
     pub fn update_queue(&mut self, queue: Queue, now: DateTime<Utc>) -> Result<Vec<RoutingEvent>> {
         self.check_queue(&queue, true)?;
         let pos = self.queue_pos(queue.id)?;
-        let members = self.index.member_positions(&queue);
+        let members = self.index.queue_cols(&queue);
         if let (Some(slot), Some(index_slot)) = (
             self.state.queues.get_mut(pos),
             self.index.members.get_mut(pos),
@@ -686,6 +818,7 @@ impl Router {
             *slot = queue;
             *index_slot = members;
         }
+        self.index.rebuild_memberships();
         Ok(self.dispatch(None, now))
     }
 
@@ -1528,7 +1661,9 @@ impl Router {
             kind: "queue",
             id: format!("#{qpos}"),
         })?;
-        let member_pos = self.index.members.get(qpos).map_or(&[][..], Vec::as_slice);
+        let empty = QueueCols::default();
+        let cols = self.index.members.get(qpos).unwrap_or(&empty);
+        let member_pos = cols.pos.as_slice();
         let (applied, needs, scored) = self.requirements(request, dropped)?;
         let max_points: u32 = scored.iter().map(|s| s.weight * 5).sum();
         let today = now.date_naive();
@@ -1540,83 +1675,212 @@ impl Router {
         );
         let check_declined = !request.declined_by.is_empty();
 
-        let mut rejected: Vec<Rejection> = Vec::with_capacity(queue.members.len());
-        let mut eligible: Vec<Ranked> = Vec::with_capacity(queue.members.len());
-        let mut best: Option<usize> = None;
+        let ix = &self.index;
+        let n_members = member_pos.len().min(queue.members.len());
 
-        for (member, &pos32) in queue.members.iter().zip(member_pos) {
-            let pos = pos32 as usize;
-            let Some(row) = self.index.rows.get(pos) else {
-                continue;
-            };
-            let reason = if check_declined && request.declined_by.contains(&row.id) {
-                Some(LossReason::Declined)
-            } else if !row.status.accepts_work() {
-                Some(LossReason::Unavailable { status: row.status })
-            } else {
-                let cost = row.costs.get(origin).copied().unwrap_or(1);
-                if row.load.saturating_add(cost) > row.limit {
-                    Some(LossReason::AtCapacity {
-                        load: row.load,
-                        cost,
-                        limit: row.limit,
-                    })
-                } else {
-                    needs.iter().find_map(|n| {
-                        let actual = self.level(pos, n.col, n.skill, n.cert, today);
-                        (actual < n.level).then_some(LossReason::MissingSkill {
-                            skill: n.skill,
-                            required: n.level,
-                            actual,
-                        })
-                    })
+        // Pass 1, branch-light: classify every member into one bucket. Random
+        // eligibility makes per-member branches unpredictable, so the reasons are
+        // folded into flags and the highest-priority reason picked by table.
+        let plain_needs: Vec<(usize, u8)> = needs
+            .iter()
+            .filter(|n| !n.cert)
+            .map(|n| (n.col, n.level))
+            .collect();
+        let cert_needs: Vec<Need> = needs.iter().filter(|n| n.cert).copied().collect();
+        let plain_scored: Vec<(usize, u32)> = scored
+            .iter()
+            .filter(|s| !s.cert)
+            .map(|s| (s.col, s.weight))
+            .collect();
+        let cert_scored: Vec<Scored> = scored.iter().filter(|s| s.cert).copied().collect();
+        let cost_col = cols.costs.get(origin).map_or(&[][..], Vec::as_slice);
+        let stride = ix.stride();
+        let pos_of = |i: usize| member_pos.get(i).map_or(usize::MAX, |&p| p as usize);
+
+        let mut codes: Vec<u8> = Vec::with_capacity(n_members);
+        let mut counts = [0usize; CODES];
+        let n_members = n_members
+            .min(cols.status.len())
+            .min(cols.load.len())
+            .min(cols.limit.len())
+            .min(cost_col.len())
+            .min(cols.prof.len() / stride);
+        let (status_col, load_col, limit_col) = (
+            cols.status.get(..n_members).unwrap_or(&[]),
+            cols.load.get(..n_members).unwrap_or(&[]),
+            cols.limit.get(..n_members).unwrap_or(&[]),
+        );
+        let (cost_col, prof) = (
+            cost_col.get(..n_members).unwrap_or(&[]),
+            cols.prof.get(..n_members * stride).unwrap_or(&[]),
+        );
+        if cert_needs.is_empty() && !check_declined {
+            classify_members(
+                MemberColumns {
+                    status: status_col,
+                    load: load_col,
+                    limit: limit_col,
+                    cost: cost_col,
+                    prof,
+                    stride,
+                },
+                &plain_needs,
+                &mut codes,
+                &mut counts,
+            );
+        } else {
+            for i in 0..n_members {
+                let (Some(status), Some(&load), Some(&limit), Some(&cost)) = (
+                    status_col.get(i),
+                    load_col.get(i),
+                    limit_col.get(i),
+                    cost_col.get(i),
+                ) else {
+                    break;
+                };
+                let over = load.saturating_add(cost) > limit;
+                let base = i * stride;
+                let mut missing = false;
+                for &(col, min) in &plain_needs {
+                    missing |= prof.get(base + col).copied().unwrap_or(0) < min;
                 }
-            };
-            if let Some(reason) = reason {
-                rejected.push(Rejection {
-                    agent: row.id,
-                    reason,
-                });
-                continue;
+                let pos = pos_of(i);
+                for n in &cert_needs {
+                    missing |= self.level(pos, n.col, n.skill, true, today) < n.level;
+                }
+                let declined = check_declined
+                    && ix
+                        .ids
+                        .get(pos)
+                        .is_some_and(|id| request.declined_by.contains(id));
+                let code = reason_code(declined, !status.accepts_work(), over, missing);
+                if let Some(n) = counts.get_mut(usize::from(code)) {
+                    *n += 1;
+                }
+                codes.push(code);
             }
+        }
+        let n_members = codes.len();
+
+        // Counting sort of member indices by bucket (stable: member order within).
+        let mut starts = [0usize; CODES];
+        let mut acc = 0;
+        for (start, count) in starts.iter_mut().zip(counts) {
+            *start = acc;
+            acc += count;
+        }
+        let bounds = starts;
+        let mut order: Vec<u32> = vec![0; n_members];
+        for (i, &c) in codes.iter().enumerate() {
+            if let Some(next) = starts.get_mut(usize::from(c)) {
+                if let Some(slot) = order.get_mut(*next) {
+                    *slot = u32::try_from(i).unwrap_or(u32::MAX);
+                }
+                *next += 1;
+            }
+        }
+        let bucket = |code: u8| {
+            let from = bounds.get(usize::from(code)).copied().unwrap_or(0);
+            let len = counts.get(usize::from(code)).copied().unwrap_or(0);
+            order.get(from..from + len).unwrap_or(&[])
+        };
+        let row_of = |i: usize| cols.prof.get(i * stride..(i + 1) * stride).unwrap_or(&[]);
+
+        // Pass 2: rank the eligible.
+        let eligible_members = bucket(CODE_ELIGIBLE);
+        let mut eligible: Vec<Ranked> = Vec::with_capacity(eligible_members.len());
+        let mut best: Option<Ranked> = None;
+        for &i in eligible_members {
+            let i = i as usize;
+            let pos = pos_of(i);
+            let load = cols.load.get(i).copied().unwrap_or(0);
+            let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
             let points = if wants_points {
-                self.points(pos, &scored, today)
+                let row = row_of(i);
+                let mut points: u32 = plain_scored
+                    .iter()
+                    .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
+                    .sum();
+                for sc in &cert_scored {
+                    points += sc.weight * u32::from(self.level(pos, sc.col, sc.skill, true, today));
+                }
+                points
             } else {
                 0
             };
             let (primary, secondary) = match method {
-                RoutingMethod::RoundRobin => (-to_i64(member.last_turn), 0),
-                RoutingMethod::LeastActive => (-i64::from(row.open_cases), 0),
+                RoutingMethod::RoundRobin => {
+                    (-to_i64(queue.members.get(i).map_or(0, |m| m.last_turn)), 0)
+                }
+                RoutingMethod::LeastActive => {
+                    (-i64::from(ix.open_cases.get(pos).copied().unwrap_or(0)), 0)
+                }
                 RoutingMethod::MostAvailable => {
-                    let spare = i64::from(row.limit.saturating_sub(row.load));
-                    (spare, spare * 1_000_000 / i64::from(row.limit.max(1)))
+                    let spare = i64::from(limit.saturating_sub(load));
+                    (spare, spare * 1_000_000 / i64::from(limit))
                 }
                 RoutingMethod::SkillBased | RoutingMethod::AiAssisted => (
                     i64::from(points),
-                    -(i64::from(row.load) * 1_000_000 / i64::from(row.limit.max(1))),
+                    -(i64::from(load) * 1_000_000 / i64::from(limit)),
                 ),
                 RoutingMethod::Weighted => {
-                    let pass = to_i64(member.served.saturating_add(1)).saturating_mul(STRIDE)
-                        / i64::from(member.weight.get());
+                    let (served, weight) = queue
+                        .members
+                        .get(i)
+                        .map_or((0, 1), |m| (m.served, m.weight.get()));
+                    let pass =
+                        to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
                     (-pass, 0)
                 }
             };
-            let ranked = Ranked {
-                pos,
-                primary,
-                secondary,
-                last: row.last,
-                id: row.id,
-                points,
+            let ranked = Ranked::new(pos, points, primary, secondary);
+            best = match best {
+                Some(b) if !ranked.beats(&b, ix) => Some(b),
+                _ => Some(ranked),
             };
-            let better = match best.and_then(|b| eligible.get(b)) {
-                None => true,
-                Some(b) => ranked.beats(b),
-            };
-            if better {
-                best = Some(eligible.len());
-            }
             eligible.push(ranked);
+        }
+
+        // Pass 3: explain the ineligible, bucket by bucket (each loop predictable).
+        let mut rejected: Vec<Rejection> = Vec::with_capacity(n_members);
+        for code in [CODE_DECLINED, CODE_UNAVAILABLE, CODE_FULL, CODE_UNSKILLED] {
+            for &i in bucket(code) {
+                let i = i as usize;
+                let pos = pos_of(i);
+                let Some(&agent) = ix.ids.get(pos) else {
+                    continue;
+                };
+                let reason = match code {
+                    CODE_DECLINED => LossReason::Declined,
+                    CODE_UNAVAILABLE => LossReason::Unavailable {
+                        status: cols.status.get(i).copied().unwrap_or(AgentStatus::Offline),
+                    },
+                    CODE_FULL => LossReason::AtCapacity {
+                        load: cols.load.get(i).copied().unwrap_or(0),
+                        cost: cost_col.get(i).copied().unwrap_or(1),
+                        limit: cols.limit.get(i).copied().unwrap_or(0),
+                    },
+                    _ => {
+                        let row = row_of(i);
+                        needs
+                            .iter()
+                            .find_map(|n| {
+                                let actual = if n.cert {
+                                    self.level(pos, n.col, n.skill, true, today)
+                                } else {
+                                    row.get(n.col).copied().unwrap_or(0)
+                                };
+                                (actual < n.level).then_some(LossReason::MissingSkill {
+                                    skill: n.skill,
+                                    required: n.level,
+                                    actual,
+                                })
+                            })
+                            .unwrap_or(LossReason::Declined)
+                    }
+                };
+                rejected.push(Rejection { agent, reason });
+            }
         }
 
         // AI-assisted: accept the suggestion only if it is eligible and confident.
@@ -1634,9 +1898,12 @@ impl Router {
                         threshold: queue.ai_confidence_threshold,
                     }
                 }
-                Some(s) => match eligible.iter().position(|r| r.id == s.agent) {
-                    Some(i) => {
-                        best = Some(i);
+                Some(s) => match eligible
+                    .iter()
+                    .find(|r| ix.ids.get(r.pos) == Some(&s.agent))
+                {
+                    Some(r) => {
+                        best = Some(*r);
                         used = RoutingMethod::AiAssisted;
                         AiVerdict::Accepted {
                             confidence: s.confidence,
@@ -1650,25 +1917,23 @@ impl Router {
             });
         }
 
-        let winner = best.and_then(|b| eligible.get(b)).copied();
+        let winner = best;
         let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
         for r in &eligible {
-            if winner.is_some_and(|w| w.id == r.id) {
+            if winner.is_some_and(|w| w.pos == r.pos) {
                 continue;
             }
             let reason = match winner {
                 Some(_) if used == RoutingMethod::AiAssisted => LossReason::AiPreferredOther,
-                Some(w) if (w.primary, w.secondary) == (r.primary, r.secondary) => {
-                    LossReason::LostTieBreak
-                }
+                Some(w) if w.key == r.key => LossReason::LostTieBreak,
                 _ => LossReason::Outranked { score: r.primary },
             };
-            rejected.push(Rejection {
-                agent: r.id,
-                reason,
-            });
-            let at = runners.partition_point(|x| x.beats(r));
-            if at < RUNNERS_UP {
+            if let Some(&agent) = ix.ids.get(r.pos) {
+                rejected.push(Rejection { agent, reason });
+            }
+            let full = runners.len() == RUNNERS_UP;
+            if !full || runners.last().is_some_and(|x| r.beats(x, ix)) {
+                let at = runners.partition_point(|x| x.beats(r, ix));
                 runners.insert(at, *r);
                 runners.truncate(RUNNERS_UP);
             }
@@ -1680,13 +1945,12 @@ impl Router {
             } else {
                 self.points(r.pos, &scored, today)
             };
-            let row = self.index.rows.get(r.pos);
             Candidate {
-                agent: r.id,
+                agent: ix.ids.get(r.pos).copied().unwrap_or(AgentId::from_u128(0)),
                 score: r.primary,
                 skill_match: skill_match(points, max_points),
-                load: row.map_or(0, |x| x.load),
-                limit: row.map_or(0, |x| x.limit),
+                load: ix.load.get(r.pos).copied().unwrap_or(0),
+                limit: ix.limit.get(r.pos).copied().unwrap_or(0),
                 last_assigned_at: self
                     .state
                     .agents
@@ -1849,6 +2113,60 @@ fn hold(decision: &mut RoutingDecision, queue_name: &str) {
         "{queue_name} is closed; the case is held until it opens. {}",
         decision.reasoning
     );
+}
+
+/// The member columns pass 1 reads, already cut to the same length.
+#[derive(Debug, Clone, Copy)]
+struct MemberColumns<'a> {
+    status: &'a [AgentStatus],
+    load: &'a [u32],
+    limit: &'a [u32],
+    cost: &'a [u32],
+    prof: &'a [u8],
+    stride: usize,
+}
+
+/// The bucket of the highest-priority reason a member cannot take the case.
+#[inline]
+fn reason_code(declined: bool, unavailable: bool, over: bool, missing: bool) -> u8 {
+    let flags = usize::from(declined) << 3
+        | usize::from(unavailable) << 2
+        | usize::from(over) << 1
+        | usize::from(missing);
+    REASON_BY_FLAGS
+        .get(flags & 15)
+        .copied()
+        .unwrap_or(CODE_DECLINED)
+}
+
+/// Pass 1 of the decision for the common case (no certified skills, nobody
+/// declined): a tight loop over plain slices, kept out of line so its few live
+/// values stay in registers.
+#[inline(never)]
+fn classify_members(
+    cols: MemberColumns<'_>,
+    needs: &[(usize, u8)],
+    codes: &mut Vec<u8>,
+    counts: &mut [usize; CODES],
+) {
+    let rows = cols
+        .status
+        .iter()
+        .zip(cols.load)
+        .zip(cols.limit)
+        .zip(cols.cost)
+        .zip(cols.prof.chunks_exact(cols.stride.max(1)));
+    for ((((status, &load), &limit), &cost), row) in rows {
+        let over = load.saturating_add(cost) > limit;
+        let missing = needs.iter().fold(false, |m, &(col, min)| {
+            m | (row.get(col).copied().unwrap_or(0) < min)
+        });
+        let code = reason_code(false, !status.accepts_work(), over, missing);
+        if let Some(n) = counts.get_mut(usize::from(code)) {
+            *n += 1;
+        }
+        codes.push(code);
+    }
 }
 
 /// The work order: priority (most urgent first), then age (oldest first), then id.

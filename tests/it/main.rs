@@ -7,3 +7,5 @@
 )]
 
 mod calendar;
+mod routing;
+mod routing_props;
