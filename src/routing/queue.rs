@@ -453,13 +453,15 @@ impl Queue {
                 format!("queue {} cannot overflow into itself", self.id),
             ));
         }
-        for (i, m) in self.members.iter().enumerate() {
-            if self.members.iter().skip(i + 1).any(|n| n.agent == m.agent) {
-                return Err(Error::validation(
-                    "queue members",
-                    format!("agent {} is listed twice in queue {}", m.agent, self.id),
-                ));
-            }
+        // Sort a copy of the ids: O(n log n) even for queues with thousands of members.
+        let mut ids: Vec<_> = self.members.iter().map(|m| m.agent).collect();
+        ids.sort_unstable();
+        if let Some(pair) = ids.windows(2).find(|w| w.first() == w.last()) {
+            let agent = pair.first().map(ToString::to_string).unwrap_or_default();
+            return Err(Error::validation(
+                "queue members",
+                format!("agent {agent} is listed twice in queue {}", self.id),
+            ));
         }
         Ok(())
     }

@@ -1405,10 +1405,21 @@ impl Router {
         let mut events = Vec::new();
         let mut i = 0;
         while i < self.state.waiting.len() {
+            // Only this agent's capacity changed: once they cannot take more work,
+            // nothing else can change either.
+            if let Some(a) = agent.and_then(|a| self.agent(a)) {
+                if !a.status.accepts_work() || a.spare() == 0 {
+                    break;
+                }
+            }
             let relevant = match (agent, self.state.waiting.get(i)) {
-                (Some(a), Some(w)) => self
-                    .queue(w.queue)
-                    .is_some_and(|q| q.members.iter().any(|m| m.agent == a)),
+                (Some(a), Some(w)) => self.index.queue_pos.get(&w.queue).is_some_and(|&q| {
+                    self.index
+                        .agent_pos
+                        .get(&a)
+                        .and_then(|p| self.index.memberships.get(*p))
+                        .is_some_and(|list| list.iter().any(|&(mq, _)| mq == q))
+                }),
                 (None, Some(_)) => true,
                 (_, None) => false,
             };
