@@ -2,11 +2,72 @@
 //!
 //! The logic of a customer-service desk as an embeddable Rust library: cases and
 //! their lifecycle, SLA clocks on real business calendars (time zones, holidays,
-//! DST), escalation, routing, a knowledge base, intake and a customer portal.
-//! Hosts keep their own storage and AI models behind two traits; the crate brings
-//! correct, fast, well-tested rules.
+//! DST), escalation, routing to the right agent, a knowledge base with search and
+//! cited answers, and intake. Hosts keep their own storage and their own AI models
+//! behind two traits; the crate brings correct, fast, well-tested rules.
 //!
-//! (The guide grows with each module; see the module docs below.)
+//! ```
+//! use chrono::{NaiveTime, TimeDelta};
+//! use hotcrm_support::prelude::*;
+//!
+//! // New York office hours with the US federal holidays.
+//! let hours = BusinessHours::builder(chrono_tz::America::New_York)
+//!     .weekdays(NaiveTime::from_hms_opt(9, 0, 0).unwrap(), NaiveTime::from_hms_opt(17, 0, 0).unwrap())
+//!     .holidays(HolidayCalendar::us_federal())
+//!     .build()?;
+//! // Friday 2024-01-05 16:30 local + 4 business hours = Monday 12:30 local.
+//! let due = hours.add("2024-01-05T21:30:00Z".parse()?, TimeDelta::hours(4))?;
+//! assert_eq!(due.to_rfc3339(), "2024-01-08T17:30:00+00:00");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+//!
+//! # Overview
+//!
+//! | type | what it is |
+//! | --- | --- |
+//! | [`calendar::BusinessHours`] | open hours in a time zone with holidays and special days; exact business-time arithmetic |
+//! | [`calendar::HolidayCalendar`], [`calendar::Holiday`] | reusable holiday sets: one-time, annual (observed), floating |
+//! | [`case::Priority`], [`case::Origin`], ... | the picklists of the original system |
+//! | [`sla::SlaTier`] | Platinum, Gold, Silver, Bronze, Standard |
+//! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
+//! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
+//! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
+//! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
+//! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
+//! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
+//! | [`Error`] | the one error type; every fallible call returns [`Result`] |
+//!
+//! # Design rules
+//!
+//! - **Layers.** `calendar`, `ids`, `error` are pure; domain modules (`case`, `sla`,
+//!   ...) are pure functions of (state, input, now); only the outer layers do I/O.
+//! - **"Now" is a parameter.** Nothing in the crate reads the wall clock except
+//!   [`clock::SystemClock`].
+//! - **Bad input is a typed error** and changes nothing; nothing panics on user input.
+//! - **The library never prints.**
+//!
+//! # Cookbook
+//!
+//! - *SLA deadline on business hours*: [`calendar::BusinessHours::add`].
+//! - *Business time consumed so far*: [`calendar::BusinessHours::between`].
+//! - *Is the desk open (for "out of hours" routing)?*: [`calendar::BusinessHours::is_open`].
+//! - *Share one holiday list between regional calendars*: [`calendar::HolidayCalendar`]
+//!   passed to [`calendar::BusinessHoursBuilder::holidays`].
+//! - *Open a case with SLA deadlines*: [`case::Case::create`] with a [`case::CaseRules`]
+//!   holding the [`sla::SlaPolicy`] and the desk's hours.
+//! - *Run a command*: [`case::Case::execute`] (or [`case::decide`] + [`case::Case::apply`]).
+//! - *Periodic sweep*: [`case::sweep`] (SLA warnings/violations, survey expiry,
+//!   auto-close), then [`escalation::EscalationPolicy::evaluate`]; both are idempotent.
+//! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
+//! - *Pick the agent for a case, with the reasons*: [`routing::Router::route`]
+//!   (or [`routing::Router::decide`] to ask without assigning); advance waiting cases
+//!   with [`routing::Router::tick`].
+//! - *Store a calendar*: `BusinessHours` implements serde; the zone is stored by its
+//!   IANA name and the definition is validated again when loaded.
+//!
+//! # Features
+//!
+//! No optional features yet: everything above is in the default build.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -17,11 +78,18 @@ pub mod calendar;
 pub mod case;
 pub mod clock;
 pub mod error;
+pub mod escalation;
 pub mod ids;
+pub mod repo;
 pub mod routing;
 pub mod sla;
 
 pub use error::{Error, Result};
+
+/// The README's examples, compiled and run as doctests.
+#[doc = include_str!("../README.md")]
+#[cfg(doctest)]
+pub struct ReadmeDoctests;
 
 /// The types most programs need, in one import.
 ///
@@ -31,9 +99,14 @@ pub use error::{Error, Result};
 /// assert_eq!(p.to_string(), "High");
 /// ```
 pub mod prelude {
-    pub use crate::case::{AiCategory, CaseType, Origin, Priority, Sentiment};
+    pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
+    pub use crate::case::{
+        AiCategory, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, CaseType, Comment,
+        NewCase, NewComment, Origin, Priority, Resolution, Satisfaction, Sentiment,
+    };
     pub use crate::clock::{Clock, ManualClock, SystemClock};
     pub use crate::error::{Error, Result};
+    pub use crate::escalation::{Action, EscalationPolicy, EscalationRule, Trigger};
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
     };
@@ -42,5 +115,7 @@ pub mod prelude {
         RoutingDecision, RoutingEvent, RoutingMethod, RoutingRequest, RoutingRule, Skill,
         SkillRequirement,
     };
-    pub use crate::sla::SlaTier;
+    pub use crate::sla::{
+        DueDates, Entitlement, Milestone, MilestoneKind, ReopenMode, SlaPolicy, SlaTier,
+    };
 }

@@ -24,7 +24,7 @@ use std::sync::{Arc, OnceLock};
 use chrono::{Datelike, NaiveDate};
 
 use super::holiday::Holiday;
-use super::template::{weekday_index, Template};
+use super::template::{merge, weekday_index, Template};
 use super::zone::{Ns, ZoneTable, DAY, SEC};
 
 /// Days in the 400-year Gregorian cycle.
@@ -172,6 +172,8 @@ impl Table {
 #[derive(Debug)]
 struct Pattern {
     anchor: i64,
+    /// Recurring-holiday closures by day offset within the cycle.
+    closures: Vec<(i64, Closure)>,
     /// Exceptions with `day` as an offset from the cycle start and `g` relative to it.
     table: Table,
     cycle_business: Ns,
@@ -254,9 +256,8 @@ impl Engine {
     /// Holiday closures on days in `[from, to)`, grouped by day.
     fn closures_between(&self, from: i64, to: i64, include_one_time: bool) -> Vec<(i64, Closure)> {
         let mut by_day: BTreeMap<i64, Closure> = BTreeMap::new();
-        let (Some(first), Some(last)) = (date_of(from), date_of(to)) else {
-            return Vec::new();
-        };
+        let first = date_of(from).unwrap_or(NaiveDate::MIN);
+        let last = date_of(to).unwrap_or(NaiveDate::MAX);
         for year in first.year() - 1..=last.year() + 1 {
             for holiday in &self.rules {
                 let one_time =
@@ -300,6 +301,16 @@ impl Engine {
 
     /// Evaluates `days` exactly; `g` is relative to `origin`'s local midnight.
     fn build_table(&self, days: impl Iterator<Item = i64>, origin: i64, offset: i64) -> Table {
+        self.build_table_with(days, origin, offset, None)
+    }
+
+    fn build_table_with(
+        &self,
+        days: impl Iterator<Item = i64>,
+        origin: i64,
+        offset: i64,
+        pattern: Option<&Pattern>,
+    ) -> Table {
         let origin_tmpl = self.tmpl.at_local(origin as Ns * DAY);
         let mut table = Table {
             exceptions: Vec::new(),
@@ -308,7 +319,7 @@ impl Engine {
         let mut acc = 0;
         for day in days {
             let real = day + offset;
-            let window = self.exact_window(real);
+            let window = self.exact_window_with(real, pattern);
             let m = window.measure();
             let at = self.tmpl.at_local(real as Ns * DAY);
             let tm = self.tmpl.at_local((real + 1) as Ns * DAY) - at;
@@ -326,16 +337,26 @@ impl Engine {
     fn pattern(&self) -> &Pattern {
         self.pattern.get_or_init(|| {
             let anchor = self.end;
-            let closures = self.closures_between(anchor, anchor + CYCLE_DAYS, false);
-            let table = self.build_table(closures.iter().map(|(d, _)| d - anchor), anchor, anchor);
-            let cycle_business = CYCLE_WEEKS * self.tmpl.total() + table.total_delta();
+            let closures: Vec<(i64, Closure)> = self
+                .closures_between(anchor, anchor + CYCLE_DAYS, false)
+                .into_iter()
+                .map(|(d, c)| (d - anchor, c))
+                .collect();
             let mut pattern = Pattern {
                 anchor,
-                table,
-                cycle_business,
+                closures,
+                table: Table::default(),
+                cycle_business: 0,
                 gp_start: 0,
                 gp_end: 0,
             };
+            pattern.table = self.build_table_with(
+                pattern.closures.iter().map(|(d, _)| *d),
+                anchor,
+                anchor,
+                Some(&pattern),
+            );
+            pattern.cycle_business = CYCLE_WEEKS * self.tmpl.total() + pattern.table.total_delta();
             pattern.gp_start = self.gp_day(&pattern, self.start);
             pattern.gp_end = self.gp_day(&pattern, self.end);
             pattern
@@ -352,10 +373,16 @@ impl Engine {
         }
     }
 
-    fn closure(&self, day: i64) -> Option<Closure> {
+    fn closure(&self, day: i64, pattern: Option<&Pattern>) -> Option<Closure> {
         if (self.closures_from..self.closures_to).contains(&day) {
             let i = self.closures.binary_search_by_key(&day, |(d, _)| *d).ok()?;
             return self.closures.get(i).map(|(_, c)| c.clone());
+        }
+        // Outside the horizon only recurring holidays exist, and they repeat every cycle.
+        if let Some(p) = pattern.or_else(|| self.pattern.get()) {
+            let offset = (day - p.anchor).rem_euclid(CYCLE_DAYS);
+            let i = p.closures.binary_search_by_key(&offset, |(d, _)| *d).ok()?;
+            return p.closures.get(i).map(|(_, c)| c.clone());
         }
         let date = date_of(day)?;
         let mut closure: Option<Closure> = None;
@@ -390,6 +417,10 @@ impl Engine {
 
     /// The exact open set of `day`'s window, by the rules of DESIGN.md §2.
     pub(crate) fn exact_window(&self, day: i64) -> Window {
+        self.exact_window_with(day, None)
+    }
+
+    fn exact_window_with(&self, day: i64, pattern: Option<&Pattern>) -> Window {
         let start = self.mid(day);
         let end = self.mid(day + 1);
         let mut window = Window {
@@ -416,7 +447,7 @@ impl Engine {
         }
         let mut closed: Vec<(Ns, Ns)> = Vec::new();
         for d in day - 1..=day + 1 {
-            match self.closure(d) {
+            match self.closure(d, pattern) {
                 None => {}
                 Some(Closure::Whole) => closed.push((self.mid(d), self.mid(d + 1))),
                 Some(Closure::Hours(list)) => {
@@ -598,20 +629,6 @@ impl Engine {
     }
 }
 
-/// Sorts and merges overlapping or touching intervals.
-fn merge(mut list: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
-    list.retain(|(a, b)| b > a);
-    list.sort_unstable();
-    let mut out: Vec<(Ns, Ns)> = Vec::with_capacity(list.len());
-    for (a, b) in list {
-        match out.last_mut() {
-            Some(last) if a <= last.1 => last.1 = last.1.max(b),
-            _ => out.push((a, b)),
-        }
-    }
-    out
-}
-
 /// `open` minus `closed`; both sorted and merged.
 fn subtract(open: Vec<(Ns, Ns)>, closed: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
     if closed.is_empty() {
@@ -637,4 +654,61 @@ fn subtract(open: Vec<(Ns, Ns)>, closed: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn window_point_at_prefers_the_close_of_a_used_up_span() {
+        let w = Window {
+            start: 0,
+            end: 100,
+            spans: vec![(10, 20), (40, 50)],
+        };
+        let cases = [
+            ("inside the first span", 5, 15),
+            (
+                "exactly the first span: its close, not the next opening",
+                10,
+                20,
+            ),
+            ("into the second span", 11, 41),
+            ("everything: the last close", 20, 50),
+            ("more than the window holds", 25, 100),
+        ];
+        for (name, amount, want) in cases {
+            assert_eq!(w.point_at(amount), want, "{name}");
+        }
+        assert_eq!(w.before(45), 15);
+        assert!(w.contains(10) && !w.contains(20) && !w.contains(30));
+    }
+
+    #[test]
+    fn subtract_cuts_holes_and_edges() {
+        let open = vec![(0, 10), (20, 30)];
+        assert_eq!(
+            subtract(open.clone(), vec![(5, 25)]),
+            vec![(0, 5), (25, 30)]
+        );
+        assert_eq!(subtract(open.clone(), vec![(-5, 40)]), vec![]);
+        assert_eq!(
+            subtract(open.clone(), vec![(2, 3), (6, 7)]),
+            vec![(0, 2), (3, 6), (7, 10), (20, 30)]
+        );
+        assert_eq!(subtract(open, vec![]), vec![(0, 10), (20, 30)]);
+    }
+
+    #[test]
+    fn day_numbers_round_trip() {
+        for date in [
+            NaiveDate::MIN,
+            NaiveDate::MAX,
+            NaiveDate::from_ymd_opt(1970, 1, 1).unwrap_or_default(),
+        ] {
+            assert_eq!(date_of(day_number(date)), Some(date));
+        }
+        assert_eq!(date_of(i64::MAX), None);
+    }
 }

@@ -4,12 +4,12 @@ use std::collections::{BTreeMap, VecDeque};
 use std::fmt;
 use std::sync::Arc;
 
-use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
+use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc, Weekday};
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
 use super::engine::{day_number, time_ns, Engine, Miss};
-use super::holiday::{Holiday, HolidayCalendar};
+use super::holiday::{Holiday, HolidayCalendar, Recurrence};
 use super::zone::{Ns, ZoneTable, DAY, SEC};
 use crate::error::{Error, Result};
 
@@ -84,6 +84,16 @@ impl fmt::Display for WeeklyInterval {
     }
 }
 
+const ALL_WEEKDAYS: [Weekday; 7] = [
+    Weekday::Mon,
+    Weekday::Tue,
+    Weekday::Wed,
+    Weekday::Thu,
+    Weekday::Fri,
+    Weekday::Sat,
+    Weekday::Sun,
+];
+
 /// `(start, end)` in nanoseconds from the date's midnight; `end <= start` runs into the next day.
 fn interval_ns(start: NaiveTime, end: NaiveTime) -> (Ns, Ns) {
     let (s, e) = (time_ns(start), time_ns(end));
@@ -92,6 +102,18 @@ fn interval_ns(start: NaiveTime, end: NaiveTime) -> (Ns, Ns) {
     } else {
         (s, e + DAY)
     }
+}
+
+/// Dated entries must lie in the Gregorian years 1583..=9999: the calendar is
+/// precomputed across every dated entry, so absurd dates would only cost time.
+fn check_year(date: NaiveDate, what: &'static str) -> Result<()> {
+    if !(1583..=9999).contains(&date.year()) {
+        return Err(Error::validation(
+            what,
+            format!("date {date} is outside the years 1583..=9999"),
+        ));
+    }
+    Ok(())
 }
 
 fn check_time(t: NaiveTime, what: &str) -> Result<()> {
@@ -150,6 +172,25 @@ impl BusinessHoursBuilder {
         self
     }
 
+    /// Opens `[start, end)` on all seven days of the week.
+    ///
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use hotcrm_support::calendar::BusinessHours;
+    /// let midnight = NaiveTime::MIN;
+    /// let round_the_clock = BusinessHours::builder(chrono_tz::Europe::Berlin)
+    ///     .every_day(midnight, midnight)
+    ///     .build()?;
+    /// assert_eq!(round_the_clock.next_close("2024-06-01T00:00:00Z".parse()?), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn every_day(mut self, start: NaiveTime, end: NaiveTime) -> Self {
+        for day in ALL_WEEKDAYS {
+            self = self.interval(day, start, end);
+        }
+        self
+    }
+
     /// Adds a holiday.
     pub fn holiday(mut self, holiday: Holiday) -> Self {
         self.def.holidays.push(holiday);
@@ -183,7 +224,8 @@ impl BusinessHoursBuilder {
     ///   overlap; touching intervals are fine and form one span.
     /// - [`Error::InvalidHoliday`] for an impossible recurrence (April 31, nth 0) or
     ///   closed hours whose end is not after their start.
-    /// - [`Error::Validation`] for a leap-second time.
+    /// - [`Error::Validation`] for a leap-second time, or a special-hours date or
+    ///   one-time holiday outside the years 1583..=9999.
     pub fn build(self) -> Result<BusinessHours> {
         BusinessHours::compile(self.def)
     }
@@ -202,29 +244,10 @@ impl BusinessHours {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn always_open() -> BusinessHours {
-        let all_day = |day| WeeklyInterval {
-            day,
-            start: NaiveTime::MIN,
-            end: NaiveTime::MIN,
-        };
-        let def = Definition {
-            time_zone: Tz::UTC,
-            intervals: [
-                Weekday::Mon,
-                Weekday::Tue,
-                Weekday::Wed,
-                Weekday::Thu,
-                Weekday::Fri,
-                Weekday::Sat,
-                Weekday::Sun,
-            ]
-            .into_iter()
-            .map(all_day)
-            .collect(),
-            holidays: Vec::new(),
-            holiday_calendars: Vec::new(),
-            special_hours: BTreeMap::new(),
-        };
+        let midnight = NaiveTime::MIN;
+        let def = BusinessHours::builder(Tz::UTC)
+            .every_day(midnight, midnight)
+            .def;
         let engine = Self::engine(&def);
         BusinessHours {
             def: Arc::new(def),
@@ -291,6 +314,12 @@ impl BusinessHours {
             .chain(def.holiday_calendars.iter().flat_map(|c| c.holidays()))
         {
             holiday.validate()?;
+            if let Recurrence::OneTime(date) = holiday.recurrence() {
+                check_year(*date, "one-time holiday")?;
+            }
+        }
+        for date in def.special_hours.keys() {
+            check_year(*date, "special hours")?;
         }
         let engine = Self::engine(&def);
         Ok(BusinessHours {

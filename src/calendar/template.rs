@@ -16,6 +16,20 @@ pub(crate) fn weekday_index(day: i64) -> usize {
     (day + 3).rem_euclid(7) as usize
 }
 
+/// Sorts intervals and merges the overlapping or touching ones; drops empty ones.
+pub(crate) fn merge(mut list: Vec<(Ns, Ns)>) -> Vec<(Ns, Ns)> {
+    list.retain(|(a, b)| b > a);
+    list.sort_unstable();
+    let mut out: Vec<(Ns, Ns)> = Vec::with_capacity(list.len());
+    for (a, b) in list {
+        match out.last_mut() {
+            Some(last) if a <= last.1 => last.1 = last.1.max(b),
+            _ => out.push((a, b)),
+        }
+    }
+    out
+}
+
 #[derive(Debug, Clone, Default)]
 pub(crate) struct Template {
     /// Merged, sorted, non-touching spans within `[0, WEEK]`.
@@ -45,15 +59,7 @@ impl Template {
                 pieces.push((start, end));
             }
         }
-        pieces.retain(|(a, b)| b > a);
-        pieces.sort_unstable();
-        let mut spans: Vec<(Ns, Ns)> = Vec::with_capacity(pieces.len());
-        for (a, b) in pieces {
-            match spans.last_mut() {
-                Some(last) if a <= last.1 => last.1 = last.1.max(b),
-                _ => spans.push((a, b)),
-            }
-        }
+        let spans = merge(pieces);
         let mut total = 0;
         let spans = spans
             .into_iter()

@@ -25,6 +25,7 @@ picklist! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // the enum comes from `picklist!`
 impl Default for Priority {
     fn default() -> Self {
         Priority::Medium

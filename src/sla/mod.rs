@@ -1,7 +1,41 @@
-//! SLA tiers, policies, due dates and milestones.
+//! SLA tiers, entitlements, policies, due dates, milestones and the SLA clock sweep.
 //!
-//! Layer 2 (pure domain rules): depends on `calendar`, `case`, `ids`, `error`.
+//! Layer 2 (pure domain rules): depends on `calendar`, `case`, `ids`, `error`;
+//! never on `repo`, `ai` or `desk`.
+//!
+//! The tier comes from the account's active [`Entitlement`] at creation (none →
+//! [`SlaTier::Standard`]). [`SlaPolicy`] maps tier and priority to [`Targets`];
+//! [`SlaPolicy::due_dates`] turns them into deadlines on the desk's business
+//! hours (24x7 tiers ignore the calendar). Each case carries three
+//! [`Milestone`]s whose warning and due instants are precomputed whenever they
+//! change, so [`evaluate`] is a cheap, idempotent comparison.
+//!
+//! # Decisions
+//!
+//! - A milestone is violated when its clock is running strictly after the due
+//!   instant: a reply at exactly the due instant is on time.
+//! - Warnings and violations are stamped with their threshold and due instants,
+//!   not with the evaluation time; a late completion emits `MilestoneViolated`
+//!   and then `MilestoneCompleted { late: true }`.
+//! - Only the Resolution milestone pauses (in the policy's pause statuses); the
+//!   pause's business time extends its due and warning instants when it ends.
+//!   Time spent Resolved counts as paused for [`ReopenMode::Continue`];
+//!   [`ReopenMode::Restart`] starts a new cycle with a full target.
+//! - NextResponse (when the policy has a target) starts at a customer reply once
+//!   the first response was given, one at a time, and only a public reply by a
+//!   human agent meets it, like the first response.
+//! - A priority change recomputes every open milestone from its own start with
+//!   the new targets; `breached` and `warned` stay as they were.
 
+pub(crate) mod delta_serde;
+mod entitlement;
+mod evaluate;
+mod milestone;
+mod policy;
 mod tier;
 
+pub use entitlement::Entitlement;
+pub use evaluate::evaluate;
+pub use milestone::{Milestone, MilestoneKind, MilestoneState, Milestones};
+pub use policy::{Coverage, DueDates, ReopenMode, SlaPolicy, Target, Targets};
 pub use tier::SlaTier;

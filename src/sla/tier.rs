@@ -25,6 +25,7 @@ picklist! {
     }
 }
 
+#[allow(clippy::derivable_impls)] // the enum comes from `picklist!`
 impl Default for SlaTier {
     fn default() -> Self {
         SlaTier::Standard

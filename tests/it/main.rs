@@ -7,5 +7,11 @@
 )]
 
 mod calendar;
+mod calendar_props;
+mod case;
+mod domain_props;
+mod escalation;
+mod repo;
 mod routing;
 mod routing_props;
+mod sla;

@@ -243,7 +243,7 @@ proptest! {
             }
         }
         prop_assert_eq!(d.rejected.len() + usize::from(d.chosen.is_some()), specs.len());
-        prop_assert!(d.skill_match.map_or(true, |s| s <= 100));
+        prop_assert!(d.skill_match.is_none_or(|s| s <= 100));
     }
 
     #[test]

@@ -1,0 +1,172 @@
+//! Case commands: what a user, customer, bot or the desk asks a case to do.
+//! Pure values; `decide` turns them into events or a typed error.
+
+use serde::{Deserialize, Serialize};
+
+use super::{AiInsights, EscalationTarget, NewComment, Priority, ResolutionCategory, Satisfaction};
+use crate::ids::{AgentId, ArticleId, QueueId};
+
+/// The details of [`CaseCommand::Resolve`].
+///
+/// ```
+/// use hotcrm_support::case::{Resolution, ResolutionCategory};
+/// use hotcrm_support::ids::ArticleId;
+/// let r = Resolution::new("Restarted the auth service")
+///     .with_root_cause("Memory leak")
+///     .with_category(ResolutionCategory::BugFix)
+///     .with_article(ArticleId::from_u128(15));
+/// assert_eq!(r.category, Some(ResolutionCategory::BugFix));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Resolution {
+    /// What solved it (required, at most 32,000 characters).
+    pub text: String,
+    /// Root-cause analysis (at most 32,000 characters).
+    pub root_cause: Option<String>,
+    /// How it was resolved.
+    pub category: Option<ResolutionCategory>,
+    /// The knowledge article that solved it.
+    pub article: Option<ArticleId>,
+}
+
+impl Resolution {
+    /// A resolution with just its text.
+    ///
+    /// ```
+    /// assert!(hotcrm_support::case::Resolution::new("fixed").root_cause.is_none());
+    /// ```
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            root_cause: None,
+            category: None,
+            article: None,
+        }
+    }
+
+    /// Sets the root cause.
+    ///
+    /// ```
+    /// let r = hotcrm_support::case::Resolution::new("fixed").with_root_cause("typo");
+    /// assert_eq!(r.root_cause.as_deref(), Some("typo"));
+    /// ```
+    pub fn with_root_cause(mut self, root_cause: impl Into<String>) -> Self {
+        self.root_cause = Some(root_cause.into());
+        self
+    }
+
+    /// Sets the category.
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Resolution, ResolutionCategory};
+    /// let r = Resolution::new("fixed").with_category(ResolutionCategory::Training);
+    /// assert_eq!(r.category, Some(ResolutionCategory::Training));
+    /// ```
+    pub fn with_category(mut self, category: ResolutionCategory) -> Self {
+        self.category = Some(category);
+        self
+    }
+
+    /// Links the knowledge article that solved the case.
+    ///
+    /// ```
+    /// use hotcrm_support::{case::Resolution, ids::ArticleId};
+    /// let r = Resolution::new("see KB").with_article(ArticleId::from_u128(1));
+    /// assert!(r.article.is_some());
+    /// ```
+    pub fn with_article(mut self, article: ArticleId) -> Self {
+        self.article = Some(article);
+        self
+    }
+}
+
+/// Something asked of a case. [`decide`](super::decide) turns a command into
+/// past-tense [`CaseEvent`](super::CaseEvent)s or refuses it with a typed error.
+///
+/// A customer reply is `Comment(NewComment::customer_reply(..))`: it moves a
+/// case waiting on the customer back to work, reopens a Resolved case, and on a
+/// Closed case asks for a follow-up case instead.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::case::{CaseCommand, NewComment, Priority, Resolution};
+/// use hotcrm_support::ids::CommentId;
+///
+/// let commands = [
+///     CaseCommand::ChangePriority(Priority::High),
+///     CaseCommand::Comment(NewComment::customer_reply(CommentId::from_u128(1), "any news?")),
+///     CaseCommand::Resolve(Resolution::new("Password reset link sent")),
+/// ];
+/// assert_eq!(commands[2].name(), "resolve");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "command")]
+pub enum CaseCommand {
+    /// Give the case to an agent (a New case becomes Open).
+    Assign {
+        /// The new owner.
+        agent: AgentId,
+    },
+    /// Move the case to another queue.
+    MoveToQueue {
+        /// The queue.
+        queue: QueueId,
+    },
+    /// The owner starts working: status InProgress. Requires an owner.
+    StartWork,
+    /// Add a comment by an agent, the customer or a bot.
+    Comment(NewComment),
+    /// Wait for the customer: status WaitingOnCustomer (pauses resolution by default).
+    WaitOnCustomer,
+    /// Escalate to a target at a level 1–5 (never lower than the current level).
+    Escalate {
+        /// Escalated to whom.
+        to: EscalationTarget,
+        /// Level 1–5.
+        level: u8,
+        /// Why (required, at most 4,000 characters).
+        reason: String,
+    },
+    /// Change the priority; SLA due dates are recomputed from the original start.
+    ChangePriority(Priority),
+    /// Resolve with a resolution text (required) and optional details.
+    Resolve(Resolution),
+    /// Close a Resolved case.
+    Close,
+    /// Reopen a Resolved case (Closed cases are final).
+    Reopen,
+    /// Record the customer's answer to the satisfaction survey.
+    RecordSatisfaction {
+        /// The rating.
+        level: Satisfaction,
+        /// Free text (at most 4,000 characters).
+        feedback: Option<String>,
+    },
+    /// Store what the AI provider found out.
+    UpdateAiInsights(AiInsights),
+}
+
+impl CaseCommand {
+    /// A short lowercase name for messages and logs.
+    ///
+    /// ```
+    /// assert_eq!(hotcrm_support::case::CaseCommand::StartWork.name(), "start work");
+    /// ```
+    pub const fn name(&self) -> &'static str {
+        match self {
+            CaseCommand::Assign { .. } => "assign",
+            CaseCommand::MoveToQueue { .. } => "move to queue",
+            CaseCommand::StartWork => "start work",
+            CaseCommand::Comment(_) => "comment",
+            CaseCommand::WaitOnCustomer => "wait on customer",
+            CaseCommand::Escalate { .. } => "escalate",
+            CaseCommand::ChangePriority(_) => "change priority",
+            CaseCommand::Resolve(_) => "resolve",
+            CaseCommand::Close => "close",
+            CaseCommand::Reopen => "reopen",
+            CaseCommand::RecordSatisfaction { .. } => "record satisfaction",
+            CaseCommand::UpdateAiInsights(_) => "update ai insights",
+        }
+    }
+}

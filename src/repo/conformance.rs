@@ -1,0 +1,582 @@
+//! The repository conformance suite (feature `conformance`): one `pub async fn`
+//! per behaviour of the [`Repository`] contract, each taking `&dyn Repository`.
+//!
+//! Run it from your own tests against your store, exactly as this crate runs it
+//! against [`MemoryRepository`](super::MemoryRepository):
+//!
+//! ```
+//! use hotcrm_support::repo::{conformance, MemoryRepository};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() {
+//! conformance::run_all(&MemoryRepository::new()).await;
+//! # }
+//! ```
+//!
+//! Every function creates its own records with fresh random ids and draws case
+//! numbers from the store's own sequence (year 9999), so it can run against a
+//! store that already holds data. Concurrency is exercised by keeping many calls
+//! in flight at once inside the calling task, so it works on any executor.
+//!
+//! # Panics
+//!
+//! Each function panics (with a message naming the broken rule) when the
+//! implementation violates the contract: that is how it fails your test.
+#![allow(
+    clippy::panic,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::collections::BTreeSet;
+use std::future::{poll_fn, Future};
+use std::pin::Pin;
+use std::task::Poll;
+
+use chrono::{DateTime, TimeDelta, Utc};
+
+use super::{Account, Contact, Repository, SavedSearch, SequenceKind};
+use crate::case::{Case, CaseCommand, CaseOrder, CaseQuery, CaseRules, NewCase, Page, Priority};
+use crate::error::Error;
+use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId};
+
+/// Runs every behaviour in turn.
+pub async fn run_all(repo: &dyn Repository) {
+    case_round_trip(repo).await;
+    missing_records_are_not_found(repo).await;
+    duplicates_are_rejected(repo).await;
+    stale_updates_conflict_and_write_nothing(repo).await;
+    events_are_appended_with_updates(repo).await;
+    sequences_are_gap_free_and_unique_under_concurrency(repo).await;
+    concurrent_updates_lose_nothing(repo).await;
+    list_ordering_and_pagination(repo).await;
+    scan_walks_every_match_once(repo).await;
+    accounts_and_contacts_round_trip(repo).await;
+    saved_searches_round_trip(repo).await;
+}
+
+fn now() -> DateTime<Utc> {
+    DateTime::from_timestamp(1_767_600_000, 0).unwrap_or_default() // 2026-01-05T08:00:00Z
+}
+
+/// Polls all futures in the current task until every one is ready.
+async fn join_all<T>(mut futures: Vec<Pin<Box<dyn Future<Output = T> + Send + '_>>>) -> Vec<T> {
+    let mut results: Vec<Option<T>> = futures.iter().map(|_| None).collect();
+    poll_fn(|cx| {
+        let mut pending = false;
+        for (slot, fut) in results.iter_mut().zip(futures.iter_mut()) {
+            if slot.is_none() {
+                match fut.as_mut().poll(cx) {
+                    Poll::Ready(v) => *slot = Some(v),
+                    Poll::Pending => pending = true,
+                }
+            }
+        }
+        if pending {
+            Poll::Pending
+        } else {
+            Poll::Ready(())
+        }
+    })
+    .await;
+    results.into_iter().flatten().collect()
+}
+
+async fn new_case(
+    repo: &dyn Repository,
+    account: AccountId,
+    priority: Priority,
+    created: DateTime<Utc>,
+) -> Case {
+    let seq = repo
+        .next_sequence(SequenceKind::Case, 9999)
+        .await
+        .expect("next_sequence works");
+    let number = CaseNumber::new(9999, seq).expect("valid case number");
+    let new = NewCase::new(
+        CaseId::new(),
+        number,
+        account,
+        "Conformance subject",
+        "Conformance description",
+    )
+    .with_priority(priority);
+    let (case, events) = Case::create(new, created, &CaseRules::default()).expect("valid case");
+    let stored = repo
+        .insert_case(&case, &events)
+        .await
+        .expect("insert_case of a new case succeeds");
+    assert_eq!(stored.version, 1, "a new case starts at version 1");
+    case
+}
+
+/// A case reads back equal, by id and by number, with its creation events.
+pub async fn case_round_trip(repo: &dyn Repository) {
+    let case = new_case(repo, AccountId::new(), Priority::Medium, now()).await;
+    let by_id = repo
+        .get_case(case.id)
+        .await
+        .expect("get_case finds an inserted case");
+    assert_eq!(by_id.value, case, "case round trip by id");
+    let by_number = repo
+        .get_case_by_number(case.number)
+        .await
+        .expect("get_case_by_number finds it");
+    assert_eq!(by_number.value, case, "case round trip by number");
+    let events = repo
+        .case_events(case.id)
+        .await
+        .expect("case_events of an inserted case");
+    assert!(
+        !events.is_empty(),
+        "creation events are stored with the case"
+    );
+}
+
+/// Unknown ids are `Error::NotFound`.
+pub async fn missing_records_are_not_found(repo: &dyn Repository) {
+    assert!(
+        matches!(
+            repo.get_case(CaseId::new()).await,
+            Err(Error::NotFound { .. })
+        ),
+        "get_case of an unknown id"
+    );
+    assert!(
+        matches!(
+            repo.case_events(CaseId::new()).await,
+            Err(Error::NotFound { .. })
+        ),
+        "case_events of an unknown id"
+    );
+    assert!(
+        matches!(
+            repo.get_account(AccountId::new()).await,
+            Err(Error::NotFound { .. })
+        ),
+        "get_account of an unknown id"
+    );
+    assert!(
+        matches!(
+            repo.get_contact(ContactId::new()).await,
+            Err(Error::NotFound { .. })
+        ),
+        "get_contact of an unknown id"
+    );
+    let case = Case::create(
+        NewCase::new(
+            CaseId::new(),
+            CaseNumber::new(9998, 1).expect("valid"),
+            AccountId::new(),
+            "s",
+            "d",
+        ),
+        now(),
+        &CaseRules::default(),
+    )
+    .expect("valid case")
+    .0;
+    assert!(
+        matches!(
+            repo.update_case(&case, 1, &[]).await,
+            Err(Error::NotFound { .. })
+        ),
+        "update_case of an unknown case"
+    );
+}
+
+/// Inserting a known id or case number fails and changes nothing.
+pub async fn duplicates_are_rejected(repo: &dyn Repository) {
+    let case = new_case(repo, AccountId::new(), Priority::Low, now()).await;
+    assert!(
+        matches!(
+            repo.insert_case(&case, &[]).await,
+            Err(Error::AlreadyExists { .. })
+        ),
+        "same id twice"
+    );
+    let mut same_number = case.clone();
+    same_number.id = CaseId::new();
+    assert!(
+        matches!(
+            repo.insert_case(&same_number, &[]).await,
+            Err(Error::AlreadyExists { .. })
+        ),
+        "same number twice"
+    );
+    assert!(
+        matches!(
+            repo.get_case(same_number.id).await,
+            Err(Error::NotFound { .. })
+        ),
+        "the refused insert wrote nothing"
+    );
+    let account = Account::new(AccountId::new(), "Dup Inc");
+    repo.put_account(&account, None)
+        .await
+        .expect("insert account");
+    assert!(
+        matches!(
+            repo.put_account(&account, None).await,
+            Err(Error::AlreadyExists { .. })
+        ),
+        "account inserted twice"
+    );
+}
+
+/// An update with a stale version is `Error::Conflict { expected, actual }` and writes nothing.
+pub async fn stale_updates_conflict_and_write_nothing(repo: &dyn Repository) {
+    let mut case = new_case(repo, AccountId::new(), Priority::Medium, now()).await;
+    let rules = CaseRules::default();
+    let first = case.clone();
+    let events = case
+        .execute(
+            CaseCommand::Assign {
+                agent: AgentId::new(),
+            },
+            now(),
+            &rules,
+        )
+        .expect("assign");
+    let v2 = repo
+        .update_case(&case, 1, &events)
+        .await
+        .expect("update at the current version");
+    assert_eq!(v2, 2, "versions increase by one");
+    let result = repo.update_case(&first, 1, &[]).await;
+    match result {
+        Err(Error::Conflict { expected, actual }) => {
+            assert_eq!((expected, actual), (1, 2), "conflict names both versions")
+        }
+        other => panic!("a stale update must be Error::Conflict, got {other:?}"),
+    }
+    let stored = repo.get_case(case.id).await.expect("get_case");
+    assert_eq!(
+        (stored.value, stored.version),
+        (case, 2),
+        "the stale update wrote nothing"
+    );
+}
+
+/// `update_case` appends its events after the earlier ones.
+pub async fn events_are_appended_with_updates(repo: &dyn Repository) {
+    let mut case = new_case(repo, AccountId::new(), Priority::High, now()).await;
+    let before = repo.case_events(case.id).await.expect("events").len();
+    let events = case
+        .execute(
+            CaseCommand::Assign {
+                agent: AgentId::new(),
+            },
+            now(),
+            &CaseRules::default(),
+        )
+        .expect("assign");
+    repo.update_case(&case, 1, &events).await.expect("update");
+    let after = repo.case_events(case.id).await.expect("events");
+    assert_eq!(after.len(), before + events.len(), "events appended");
+    assert_eq!(
+        &after[before..],
+        &events[..],
+        "in order, after the earlier ones"
+    );
+    assert_eq!(
+        Case::replay(&after).expect("replay"),
+        case,
+        "replaying the stored events reproduces the case"
+    );
+}
+
+/// 64 sequence draws in flight at once yield 64 consecutive distinct numbers.
+pub async fn sequences_are_gap_free_and_unique_under_concurrency(repo: &dyn Repository) {
+    let year = 9000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let first = repo
+        .next_sequence(SequenceKind::Knowledge, year)
+        .await
+        .expect("next_sequence");
+    let futures = (0..64)
+        .map(|_| repo.next_sequence(SequenceKind::Knowledge, year))
+        .collect();
+    let drawn: Vec<u32> = join_all(futures)
+        .await
+        .into_iter()
+        .map(|r| r.expect("next_sequence"))
+        .collect();
+    let unique: BTreeSet<u32> = drawn.iter().copied().collect();
+    assert_eq!(unique.len(), 64, "no number handed out twice");
+    assert_eq!(
+        unique.first().copied(),
+        Some(first + 1),
+        "no gap after the first draw"
+    );
+    assert_eq!(
+        unique.last().copied(),
+        Some(first + 64),
+        "no gap inside the batch"
+    );
+}
+
+/// Many updates based on the same version: exactly one wins, the rest conflict.
+pub async fn concurrent_updates_lose_nothing(repo: &dyn Repository) {
+    let case = new_case(repo, AccountId::new(), Priority::Medium, now()).await;
+    let rules = CaseRules::default();
+    let candidates: Vec<Case> = (0..16)
+        .map(|_| {
+            let mut c = case.clone();
+            c.execute(
+                CaseCommand::Assign {
+                    agent: AgentId::new(),
+                },
+                now(),
+                &rules,
+            )
+            .expect("assign");
+            c
+        })
+        .collect();
+    let futures = candidates
+        .iter()
+        .map(|c| repo.update_case(c, 1, &[]))
+        .collect();
+    let results = join_all(futures).await;
+    let winners: Vec<usize> = results
+        .iter()
+        .enumerate()
+        .filter(|(_, r)| r.is_ok())
+        .map(|(i, _)| i)
+        .collect();
+    assert_eq!(
+        winners.len(),
+        1,
+        "exactly one update based on version 1 succeeds"
+    );
+    assert!(
+        results
+            .iter()
+            .filter(|r| r.is_err())
+            .all(|r| matches!(r, Err(Error::Conflict { .. }))),
+        "the others conflict"
+    );
+    let stored = repo.get_case(case.id).await.expect("get_case");
+    assert_eq!(stored.version, 2);
+    assert_eq!(
+        Some(&stored.value),
+        winners.first().map(|&i| &candidates[i]),
+        "the winner is what is stored"
+    );
+}
+
+/// `list_cases` filters, orders totally (ties by id) and pages without overlap or gaps.
+pub async fn list_ordering_and_pagination(repo: &dyn Repository) {
+    let account = AccountId::new();
+    let priorities = [
+        Priority::Low,
+        Priority::Critical,
+        Priority::Medium,
+        Priority::High,
+    ];
+    let mut ids = BTreeSet::new();
+    for i in 0..23i64 {
+        // Some share a creation instant, so the id tie-break matters.
+        let created = now() + TimeDelta::minutes(i / 3);
+        ids.insert(
+            new_case(repo, account, priorities[(i % 4) as usize], created)
+                .await
+                .id,
+        );
+    }
+    for order in [
+        CaseOrder::NewestFirst,
+        CaseOrder::OldestFirst,
+        CaseOrder::PriorityThenAge,
+        CaseOrder::ResolutionDueFirst,
+    ] {
+        let query = CaseQuery {
+            account: Some(account),
+            order,
+            ..CaseQuery::default()
+        };
+        let all = repo
+            .list_cases(&query, Page::first(100))
+            .await
+            .expect("list_cases");
+        assert_eq!(all.total, 23, "{order:?}: total counts every match");
+        assert_eq!(all.next, None, "{order:?}: one page holds all");
+        let listed: Vec<&Case> = all.items.iter().map(|v| &v.value).collect();
+        assert!(
+            listed.windows(2).all(|w| order.compare(w[0], w[1]).is_lt()),
+            "{order:?}: strictly ordered"
+        );
+        assert_eq!(
+            listed.iter().map(|c| c.id).collect::<BTreeSet<_>>(),
+            ids,
+            "{order:?}: exactly the matches"
+        );
+        let mut paged = Vec::new();
+        let mut page = Some(Page::first(5));
+        while let Some(p) = page {
+            let got = repo.list_cases(&query, p).await.expect("list_cases page");
+            assert_eq!(got.total, 23, "{order:?}: total on every page");
+            paged.extend(got.items.into_iter().map(|v| v.value.id));
+            page = got.next;
+        }
+        assert_eq!(
+            paged,
+            listed.iter().map(|c| c.id).collect::<Vec<_>>(),
+            "{order:?}: pages concatenate to the list"
+        );
+    }
+    let high = CaseQuery {
+        account: Some(account),
+        priority_at_least: Some(Priority::High),
+        ..CaseQuery::default()
+    };
+    let got = repo
+        .list_cases(&high, Page::first(100))
+        .await
+        .expect("list_cases");
+    assert!(
+        got.items
+            .iter()
+            .all(|c| c.value.priority.at_least(Priority::High)),
+        "filter applied"
+    );
+    let expected = (0..23usize)
+        .filter(|i| priorities[i % 4].at_least(Priority::High))
+        .count();
+    assert_eq!(got.total, expected, "every High or Critical case, no other");
+    let empty = repo
+        .list_cases(
+            &high,
+            Page {
+                offset: 1000,
+                limit: 10,
+            },
+        )
+        .await
+        .expect("page past the end");
+    assert!(
+        empty.items.is_empty() && empty.next.is_none(),
+        "a page past the end is empty"
+    );
+}
+
+/// `scan_cases` visits every match exactly once, in id order.
+pub async fn scan_walks_every_match_once(repo: &dyn Repository) {
+    let account = AccountId::new();
+    let mut ids = BTreeSet::new();
+    for _ in 0..11 {
+        ids.insert(new_case(repo, account, Priority::Medium, now()).await.id);
+    }
+    let query = CaseQuery {
+        account: Some(account),
+        ..CaseQuery::default()
+    };
+    let mut seen = Vec::new();
+    let mut after = None;
+    loop {
+        let batch = repo.scan_cases(&query, after, 4).await.expect("scan_cases");
+        assert!(batch.len() <= 4, "scan respects the limit");
+        let Some(last) = batch.last() else { break };
+        after = Some(last.value.id);
+        seen.extend(batch.into_iter().map(|c| c.value.id));
+    }
+    assert!(seen.windows(2).all(|w| w[0] < w[1]), "id order");
+    assert_eq!(
+        seen.into_iter().collect::<BTreeSet<_>>(),
+        ids,
+        "every match once"
+    );
+}
+
+/// Accounts and contacts round-trip, update optimistically and are found by email.
+pub async fn accounts_and_contacts_round_trip(repo: &dyn Repository) {
+    let account =
+        Account::new(AccountId::new(), "Round Trip Ltd").with_success_manager(AgentId::new());
+    assert_eq!(repo.put_account(&account, None).await.expect("insert"), 1);
+    assert_eq!(
+        repo.get_account(account.id).await.expect("get").value,
+        account
+    );
+    let mut renamed = account.clone();
+    renamed.name = "Round Trip plc".into();
+    assert_eq!(
+        repo.put_account(&renamed, Some(1)).await.expect("update"),
+        2
+    );
+    assert!(
+        matches!(
+            repo.put_account(&account, Some(1)).await,
+            Err(Error::Conflict {
+                expected: 1,
+                actual: 2
+            })
+        ),
+        "stale account update"
+    );
+    assert_eq!(
+        repo.get_account(account.id).await.expect("get").value.name,
+        "Round Trip plc",
+        "stale update wrote nothing"
+    );
+    let email = format!("{}@example.com", ContactId::new());
+    let contact = Contact::new(ContactId::new(), account.id, "Grace", email.clone());
+    repo.put_contact(&contact, None)
+        .await
+        .expect("insert contact");
+    assert_eq!(
+        repo.get_contact(contact.id).await.expect("get").value,
+        contact
+    );
+    let found = repo
+        .find_contact_by_email(&email.to_uppercase())
+        .await
+        .expect("find")
+        .map(|c| c.value);
+    assert_eq!(found, Some(contact), "email lookup ignores case");
+    assert_eq!(
+        repo.find_contact_by_email("nobody@nowhere.invalid")
+            .await
+            .expect("find"),
+        None
+    );
+}
+
+/// Saved searches round-trip per owner and replace by name.
+pub async fn saved_searches_round_trip(repo: &dyn Repository) {
+    let owner = AgentId::new();
+    let a = SavedSearch {
+        owner,
+        name: "a".into(),
+        query: CaseQuery::default(),
+    };
+    let b = SavedSearch {
+        owner,
+        name: "b".into(),
+        query: CaseQuery {
+            escalated: Some(true),
+            ..CaseQuery::default()
+        },
+    };
+    repo.save_search(&b).await.expect("save");
+    repo.save_search(&a).await.expect("save");
+    let replaced = SavedSearch {
+        query: CaseQuery {
+            sla_violated: Some(true),
+            ..CaseQuery::default()
+        },
+        ..a.clone()
+    };
+    repo.save_search(&replaced).await.expect("replace");
+    assert_eq!(
+        repo.saved_searches(owner).await.expect("list"),
+        vec![replaced, b],
+        "by name, replaced in place"
+    );
+    assert!(
+        repo.saved_searches(AgentId::new())
+            .await
+            .expect("list")
+            .is_empty(),
+        "other owners see nothing"
+    );
+}

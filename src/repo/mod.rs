@@ -1,0 +1,251 @@
+//! The storage port: [`Repository`], the in-memory default [`MemoryRepository`],
+//! and (feature `conformance`) the [`conformance`] suite every implementation
+//! must pass.
+//!
+//! Layer 3: depends on the domain types (`case`, `sla`, `ids`, `error`); never on
+//! `desk` or `analytics`.
+//!
+//! # The contract
+//!
+//! A host implements [`Repository`] over its own database. What the desk relies on:
+//!
+//! - **Round trips.** What is written is read back equal (`serde` forms are a
+//!   convenient storage format: every record type implements `Serialize`).
+//! - **Not found is typed.** Reading an unknown id returns [`Error::NotFound`]
+//!   naming the kind (`"case"`, `"account"`, ...) and the id.
+//! - **Optimistic concurrency.** Every record carries a version, starting at 1 and
+//!   incremented by each successful write. An update names the version it was based
+//!   on; if the stored version differs, it fails with
+//!   [`Error::Conflict { expected, actual }`](Error::Conflict) and writes **nothing**
+//!   (no lost updates). Inserting an existing id or case number is
+//!   [`Error::AlreadyExists`].
+//! - **Atomic commits.** [`Repository::insert_case`] and [`Repository::update_case`]
+//!   store the case *and* append its events in one step: either both happen or
+//!   neither.
+//! - **Sequences.** [`Repository::next_sequence`] hands out 1, 2, 3, ... per
+//!   `(kind, year)`, unique and without gaps even under concurrent callers.
+//! - **Queries.** [`Repository::list_cases`] filters with
+//!   [`CaseQuery::matches`](crate::case::CaseQuery::matches), sorts with its
+//!   [`CaseOrder`](crate::case::CaseOrder) (total, ties broken by id) and pages with
+//!   offset + limit. [`Repository::scan_cases`] walks every matching case in id
+//!   order with a cursor, for sweeps over large stores.
+//! - **Errors** from the store itself are [`Error::Storage`]; the desk surfaces them.
+//!
+//! The trait is implemented for `Arc<T>` and `Box<T>` of any implementation, so
+//! `Arc<dyn Repository>` ([`DynRepository`]) works everywhere a repository does.
+
+mod memory;
+mod records;
+
+#[cfg(feature = "conformance")]
+#[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
+pub mod conformance;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+pub use memory::MemoryRepository;
+pub use records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
+
+use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
+use crate::error::{Error, Result};
+use crate::ids::{AccountId, CaseId, CaseNumber, ContactId};
+
+/// A shared, dynamically typed repository.
+pub type DynRepository = Arc<dyn Repository>;
+
+/// Storage for everything the desk keeps. See the [module docs](self) for the
+/// contract every implementation must honour.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::repo::{MemoryRepository, Repository, SequenceKind};
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> hotcrm_support::Result<()> {
+/// let repo = MemoryRepository::new();
+/// assert_eq!(repo.next_sequence(SequenceKind::Case, 2026).await?, 1);
+/// assert_eq!(repo.next_sequence(SequenceKind::Case, 2026).await?, 2);
+/// assert_eq!(repo.next_sequence(SequenceKind::Case, 2027).await?, 1);
+/// # Ok(())
+/// # }
+/// ```
+#[async_trait]
+pub trait Repository: Send + Sync {
+    /// Stores a new case at version 1 together with its creation events.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`] when the id or the case number is taken.
+    async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>>;
+
+    /// Reads a case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    async fn get_case(&self, id: CaseId) -> Result<Versioned<Case>>;
+
+    /// Reads a case by its number.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown number.
+    async fn get_case_by_number(&self, number: CaseNumber) -> Result<Versioned<Case>>;
+
+    /// Replaces a case that is still at version `expected` and appends `events`;
+    /// returns the new version (`expected + 1`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Conflict`] when the stored version is not `expected` (nothing is
+    /// written); [`Error::NotFound`] for an unknown case.
+    async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64>;
+
+    /// One page of the cases matching `query`, in its order.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn list_cases(&self, query: &CaseQuery, page: Page) -> Result<PageOf<Versioned<Case>>>;
+
+    /// Up to `limit` cases matching `query` with ids greater than `after`, in id
+    /// order: a cursor for walking every case (the query's order is ignored).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn scan_cases(
+        &self,
+        query: &CaseQuery,
+        after: Option<CaseId>,
+        limit: usize,
+    ) -> Result<Vec<Versioned<Case>>>;
+
+    /// The events recorded for a case, oldest first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown case.
+    async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>>;
+
+    /// Inserts an account (`expected == None`) or updates it at version `expected`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`] on insert of a known id; [`Error::Conflict`] or
+    /// [`Error::NotFound`] on update.
+    async fn put_account(&self, account: &Account, expected: Option<u64>) -> Result<u64>;
+
+    /// Reads an account (with its entitlements).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    async fn get_account(&self, id: AccountId) -> Result<Versioned<Account>>;
+
+    /// Inserts a contact (`expected == None`) or updates it at version `expected`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Repository::put_account`].
+    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64>;
+
+    /// Reads a contact.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>>;
+
+    /// Finds a contact by email address (compared case-insensitively).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>>;
+
+    /// The next number of a per-year sequence: 1, 2, 3, ... with no gaps and no
+    /// repeats, even under concurrent callers.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the sequence is exhausted.
+    async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32>;
+
+    /// Saves (or replaces, by owner and name) a saved search.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn save_search(&self, search: &SavedSearch) -> Result<()>;
+
+    /// The saved searches of an owner, by name.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn saved_searches(&self, owner: crate::ids::AgentId) -> Result<Vec<SavedSearch>>;
+}
+
+/// Forwards every method to the pointee, for `Arc<T>` and `Box<T>`.
+macro_rules! forward_repository {
+    ($($ptr:ident),+) => {$(
+        #[async_trait]
+        impl<T: Repository + ?Sized> Repository for $ptr<T> {
+            async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
+                (**self).insert_case(case, events).await
+            }
+            async fn get_case(&self, id: CaseId) -> Result<Versioned<Case>> {
+                (**self).get_case(id).await
+            }
+            async fn get_case_by_number(&self, number: CaseNumber) -> Result<Versioned<Case>> {
+                (**self).get_case_by_number(number).await
+            }
+            async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64> {
+                (**self).update_case(case, expected, events).await
+            }
+            async fn list_cases(&self, query: &CaseQuery, page: Page) -> Result<PageOf<Versioned<Case>>> {
+                (**self).list_cases(query, page).await
+            }
+            async fn scan_cases(&self, query: &CaseQuery, after: Option<CaseId>, limit: usize) -> Result<Vec<Versioned<Case>>> {
+                (**self).scan_cases(query, after, limit).await
+            }
+            async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>> {
+                (**self).case_events(id).await
+            }
+            async fn put_account(&self, account: &Account, expected: Option<u64>) -> Result<u64> {
+                (**self).put_account(account, expected).await
+            }
+            async fn get_account(&self, id: AccountId) -> Result<Versioned<Account>> {
+                (**self).get_account(id).await
+            }
+            async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
+                (**self).put_contact(contact, expected).await
+            }
+            async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>> {
+                (**self).get_contact(id).await
+            }
+            async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>> {
+                (**self).find_contact_by_email(email).await
+            }
+            async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+                (**self).next_sequence(kind, year).await
+            }
+            async fn save_search(&self, search: &SavedSearch) -> Result<()> {
+                (**self).save_search(search).await
+            }
+            async fn saved_searches(&self, owner: crate::ids::AgentId) -> Result<Vec<SavedSearch>> {
+                (**self).saved_searches(owner).await
+            }
+        }
+    )+};
+}
+
+forward_repository!(Arc, Box);
+
+/// Builds the conflict error for a stale version.
+pub(crate) fn conflict(expected: u64, actual: u64) -> Error {
+    Error::Conflict { expected, actual }
+}
