@@ -207,8 +207,9 @@ pub struct RoutingDecision {
     pub reasoning: String,
     /// Up to three best eligible runners-up, best first.
     pub runners_up: Vec<Candidate>,
-    /// Every member who did not win, with the reason: ineligible members first (in
-    /// member order), then eligible ones who ranked lower.
+    /// Every member who did not win, with the reason, grouped: declined, unavailable,
+    /// at capacity, missing a skill (each group in member order), then the eligible
+    /// members who ranked lower (in member order).
     pub rejected: Vec<Rejection>,
     /// How many members were eligible.
     pub eligible: usize,

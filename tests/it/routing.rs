@@ -1197,6 +1197,15 @@ fn bad_input_is_a_typed_error_and_changes_nothing() {
             }),
         ),
         (
+            "queue with a member listed twice",
+            Box::new(|r| {
+                let mut q = Queue::new(OVERFLOW, "X", RoutingMethod::RoundRobin)?;
+                q.members.push(QueueMember::new(agent_id(1)));
+                q.members.push(QueueMember::new(agent_id(1)));
+                r.add_queue(q)
+            }),
+        ),
+        (
             "queue listed twice",
             Box::new(|r| r.add_queue(Queue::new(Q, "X", RoutingMethod::RoundRobin)?)),
         ),
