@@ -33,6 +33,7 @@
 //! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
 //! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`analytics::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
+//! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
 //! | [`Error`] | the one error type; every fallible call returns [`Result`] |
@@ -61,6 +62,9 @@
 //! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
 //! - *Monthly support metrics*: [`analytics::report`] over an [`analytics::Period`];
 //!   open work per agent and queue: [`analytics::workload`].
+//! - *Pick the agent for a case, with the reasons*: [`routing::Router::route`]
+//!   (or [`routing::Router::decide`] to ask without assigning); advance waiting cases
+//!   with [`routing::Router::tick`].
 //! - *Store a calendar*: `BusinessHours` implements serde; the zone is stored by its
 //!   IANA name and the definition is validated again when loaded.
 //!
@@ -84,6 +88,7 @@ pub mod escalation;
 pub mod ids;
 pub mod knowledge;
 pub mod repo;
+pub mod routing;
 pub mod sla;
 
 pub use error::{Error, Result};
@@ -118,6 +123,11 @@ pub mod prelude {
         Viewer, Visibility,
     };
     pub use crate::repo::{DynRepository, MemoryRepository, Repository};
+    pub use crate::routing::{
+        Agent, AgentSkill, AgentStatus, AiSuggestion, Capacity, Queue, QueueMember, Router,
+        RoutingDecision, RoutingEvent, RoutingMethod, RoutingRequest, RoutingRule, Skill,
+        SkillRequirement,
+    };
     pub use crate::sla::{
         DueDates, Entitlement, Milestone, MilestoneKind, ReopenMode, SlaPolicy, SlaTier,
     };

@@ -19,4 +19,6 @@ mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
 mod repo;
+mod routing;
+mod routing_props;
 mod sla;

@@ -1,0 +1,417 @@
+//! The router's output: explained decisions and past-tense routing events.
+//!
+//! Plain serializable values. Depends on `ids`, `case` picklists, `error` and the
+//! routing value types.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::case::Priority;
+use crate::ids::{AgentId, CaseId, QueueId, SkillId};
+
+use super::agent::AgentStatus;
+use super::queue::{QueueCursor, RoutingMethod};
+use super::skill::SkillRequirement;
+
+/// Why one agent did not get the case. Compact so a decision over thousands of
+/// agents stays cheap.
+///
+/// ```
+/// use hotcrm_support::routing::{AgentStatus, LossReason};
+/// let r = LossReason::Unavailable { status: AgentStatus::Offline };
+/// assert_eq!(r.to_string(), "status is Offline");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LossReason {
+    /// The agent declined this case before.
+    Declined,
+    /// The agent's status does not accept work.
+    Unavailable {
+        /// The status.
+        status: AgentStatus,
+    },
+    /// Taking the case would exceed the agent's capacity.
+    AtCapacity {
+        /// Current load.
+        load: u32,
+        /// What the case would add.
+        cost: u32,
+        /// The limit.
+        limit: u32,
+    },
+    /// A required (or not yet dropped optional) skill is missing or too weak.
+    MissingSkill {
+        /// The skill.
+        skill: SkillId,
+        /// The level needed.
+        required: u8,
+        /// The agent's effective level (0 = none, or certification lapsed).
+        actual: u8,
+    },
+    /// Eligible, but ranked lower by the queue's method.
+    Outranked {
+        /// The agent's method score (see [`RoutingDecision::score`]).
+        score: i64,
+    },
+    /// Eligible with the winner's score, but lost the tie-break (waited less long,
+    /// or same wait and a larger id).
+    LostTieBreak,
+    /// Eligible, but the queue accepted the AI suggestion of another agent.
+    AiPreferredOther,
+    /// Would have been chosen, but the queue is closed and holds its cases.
+    QueueClosed,
+}
+
+impl std::fmt::Display for LossReason {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            LossReason::Declined => f.write_str("declined this case"),
+            LossReason::Unavailable { status } => write!(f, "status is {status}"),
+            LossReason::AtCapacity { load, cost, limit } => {
+                write!(f, "at capacity: load {load} + {cost} would exceed {limit}")
+            }
+            LossReason::MissingSkill {
+                skill,
+                required,
+                actual,
+            } => {
+                write!(f, "skill {skill} at level {actual}, needs {required}")
+            }
+            LossReason::Outranked { score } => write!(f, "ranked lower (score {score})"),
+            LossReason::LostTieBreak => f.write_str("lost the tie-break on wait time, then id"),
+            LossReason::AiPreferredOther => f.write_str("the AI suggestion was accepted"),
+            LossReason::QueueClosed => f.write_str("the queue is closed"),
+        }
+    }
+}
+
+/// One agent that did not get the case, and why.
+///
+/// ```
+/// use hotcrm_support::{ids::AgentId, routing::{LossReason, Rejection}};
+/// let r = Rejection { agent: AgentId::from_u128(1), reason: LossReason::Declined };
+/// assert_eq!(r.reason, LossReason::Declined);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Rejection {
+    /// The agent.
+    pub agent: AgentId,
+    /// Why they lost.
+    pub reason: LossReason,
+}
+
+/// An eligible agent with the numbers the method compared.
+///
+/// ```
+/// use hotcrm_support::{ids::AgentId, routing::Candidate};
+/// let c = Candidate { agent: AgentId::from_u128(1), score: 80, skill_match: 80, load: 1, limit: 5, last_assigned_at: None };
+/// assert_eq!(c.skill_match, 80);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Candidate {
+    /// The agent.
+    pub agent: AgentId,
+    /// The method's primary score, higher is better (see [`RoutingDecision::score`]).
+    pub score: i64,
+    /// Skill match 0–100 over the case's required and optional skills.
+    pub skill_match: u8,
+    /// Load before the assignment.
+    pub load: u32,
+    /// Capacity limit.
+    pub limit: u32,
+    /// Last assignment before this one.
+    pub last_assigned_at: Option<DateTime<Utc>>,
+}
+
+/// What happened to the AI suggestion.
+///
+/// ```
+/// use hotcrm_support::routing::AiVerdict;
+/// assert!(AiVerdict::Accepted { confidence: 0.9 }.is_accepted());
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub enum AiVerdict {
+    /// The suggestion was used.
+    Accepted {
+        /// Its confidence.
+        confidence: f64,
+    },
+    /// Confidence below the queue's threshold (or not a number in 0..=1).
+    LowConfidence {
+        /// Its confidence.
+        confidence: f64,
+        /// The queue's threshold.
+        threshold: f64,
+    },
+    /// The suggested agent is not a member of the queue.
+    NotAMember,
+    /// The suggested agent is a member but not eligible.
+    NotEligible {
+        /// Why.
+        reason: LossReason,
+    },
+    /// The queue uses AI but no suggestion was given (provider failed or was not asked).
+    Missing,
+}
+
+impl AiVerdict {
+    /// Whether the suggestion was used.
+    ///
+    /// ```
+    /// assert!(!hotcrm_support::routing::AiVerdict::Missing.is_accepted());
+    /// ```
+    pub fn is_accepted(&self) -> bool {
+        matches!(self, AiVerdict::Accepted { .. })
+    }
+}
+
+/// An explained routing decision: who got the case (if anyone), with what score,
+/// and why every other member lost.
+///
+/// `score` is the chosen agent's primary score under `method`, higher is better:
+/// RoundRobin = minus the queue turn of their last assignment; LeastActive = minus
+/// open cases; MostAvailable = spare capacity; SkillBased and AiAssisted = weighted
+/// skill points; Weighted = minus the stride pass.
+///
+/// ```
+/// use chrono::{TimeZone, Utc};
+/// use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId};
+/// use hotcrm_support::routing::*;
+/// let now = Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap();
+/// let a = AgentId::from_u128(1);
+/// let mut router = Router::new();
+/// router.add_agent(Agent::new(a, "Ada", Capacity::cases(2)?)?.with_status(AgentStatus::Available))?;
+/// let q = QueueId::from_u128(1);
+/// router.add_queue(Queue::new(q, "Tier 1", RoutingMethod::MostAvailable)?.with_member(QueueMember::new(a)))?;
+/// let req = RoutingRequest::new(CaseId::from_u128(1), AccountId::from_u128(1), now);
+/// let d = router.decide(q, &req, now, None)?;
+/// assert_eq!(d.chosen.map(|c| c.agent), Some(a));
+/// assert!(d.reasoning.contains("Ada"));
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingDecision {
+    /// The case.
+    pub case: CaseId,
+    /// The queue that decided.
+    pub queue: QueueId,
+    /// The method actually used (AiAssisted falls back to SkillBased).
+    pub method: RoutingMethod,
+    /// The winner, if anyone was eligible.
+    pub chosen: Option<Candidate>,
+    /// The winner's score, see the type docs.
+    pub score: Option<i64>,
+    /// The winner's skill match 0–100.
+    pub skill_match: Option<u8>,
+    /// A human-readable explanation (the original system's "reasoning").
+    pub reasoning: String,
+    /// Up to three best eligible runners-up, best first.
+    pub runners_up: Vec<Candidate>,
+    /// Every member who did not win, with the reason, grouped: declined, unavailable,
+    /// at capacity, missing a skill (each group in member order), then the eligible
+    /// members who ranked lower (in member order).
+    pub rejected: Vec<Rejection>,
+    /// How many members were eligible.
+    pub eligible: usize,
+    /// The skill requirements applied (required plus the optional groups still in force).
+    pub applied_requirements: Vec<SkillRequirement>,
+    /// How many optional groups had been dropped.
+    pub dropped_groups: usize,
+    /// The verdict on the AI suggestion, for AiAssisted queues.
+    pub ai: Option<AiVerdict>,
+    /// The round-robin state after the assignment, for the host to persist.
+    pub cursor: Option<QueueCursor>,
+    /// When the decision was made.
+    pub at: DateTime<Utc>,
+}
+
+impl RoutingDecision {
+    /// The chosen agent's id.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// let router = Router::new();
+    /// let q = QueueId::from_u128(1);
+    /// let req = RoutingRequest::new(CaseId::new(), AccountId::new(), Utc::now());
+    /// assert!(router.decide(q, &req, Utc::now(), None).is_err()); // unknown queue
+    /// ```
+    pub fn agent(&self) -> Option<AgentId> {
+        self.chosen.map(|c| c.agent)
+    }
+
+    /// Why `agent` lost, if they did.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// # let now = Utc::now();
+    /// let a = AgentId::from_u128(1);
+    /// let mut router = Router::new();
+    /// router.add_agent(Agent::new(a, "Ada", Capacity::cases(2)?)?)?; // Offline
+    /// let q = QueueId::from_u128(1);
+    /// router.add_queue(Queue::new(q, "Q", RoutingMethod::RoundRobin)?.with_member(QueueMember::new(a)))?;
+    /// let d = router.decide(q, &RoutingRequest::new(CaseId::new(), AccountId::new(), now), now, None)?;
+    /// assert_eq!(d.loss_reason(a), Some(LossReason::Unavailable { status: AgentStatus::Offline }));
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn loss_reason(&self, agent: AgentId) -> Option<LossReason> {
+        self.rejected
+            .iter()
+            .find(|r| r.agent == agent)
+            .map(|r| r.reason)
+    }
+}
+
+/// Which rule (if any) classified a case, and the resulting queue, priority and skills.
+///
+/// ```
+/// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+/// let q = QueueId::from_u128(1);
+/// let mut router = Router::new();
+/// router.add_queue(Queue::new(q, "Default", RoutingMethod::RoundRobin)?)?;
+/// router.add_rule(RoutingRule::new("Everything", 100, q)?)?;
+/// let c = router.classify(&RoutingRequest::new(CaseId::new(), AccountId::new(), Utc::now()), Utc::now())?;
+/// assert_eq!(c.rule.as_deref(), Some("Everything"));
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Classification {
+    /// The name of the matching rule; `None` when the request named its queue or
+    /// the default queue was used.
+    pub rule: Option<String>,
+    /// The queue.
+    pub queue: QueueId,
+    /// The priority after the rule.
+    pub priority: Priority,
+    /// The required skills after the rule.
+    pub required: Vec<SkillRequirement>,
+}
+
+/// A past-tense routing event for the host (notifications, audit, persistence).
+///
+/// ```
+/// use chrono::Utc;
+/// use hotcrm_support::{ids::*, routing::RoutingEvent};
+/// let e = RoutingEvent::RoutingStalled { case: CaseId::from_u128(1), queue: QueueId::from_u128(2), at: Utc::now() };
+/// assert_eq!(e.case(), CaseId::from_u128(1));
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub enum RoutingEvent {
+    /// The case entered a queue's waiting list.
+    Queued {
+        /// The case.
+        case: CaseId,
+        /// The queue.
+        queue: QueueId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The case was assigned.
+    Assigned {
+        /// The case.
+        case: CaseId,
+        /// The queue.
+        queue: QueueId,
+        /// The agent.
+        agent: AgentId,
+        /// The method used.
+        method: RoutingMethod,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// One optional skill group was dropped after a timeout (stamped with the
+    /// instant the timeout elapsed).
+    SkillGroupDropped {
+        /// The case.
+        case: CaseId,
+        /// The queue.
+        queue: QueueId,
+        /// Index of the dropped group.
+        group: usize,
+        /// When the timeout elapsed.
+        at: DateTime<Utc>,
+    },
+    /// The case moved to the overflow queue.
+    Overflowed {
+        /// The case.
+        case: CaseId,
+        /// The queue it left.
+        from: QueueId,
+        /// The queue it joined.
+        to: QueueId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// Nobody can take the case and there is nowhere left to overflow; it waits.
+    /// Emitted once per stall.
+    RoutingStalled {
+        /// The case.
+        case: CaseId,
+        /// The queue where it waits.
+        queue: QueueId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The assignee declined; the case is waiting again with its original age.
+    Declined {
+        /// The case.
+        case: CaseId,
+        /// Who declined.
+        agent: AgentId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The assignee finished the case, freeing capacity.
+    Released {
+        /// The case.
+        case: CaseId,
+        /// The agent.
+        agent: AgentId,
+        /// When.
+        at: DateTime<Utc>,
+    },
+}
+
+impl RoutingEvent {
+    /// The case the event is about.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::RoutingEvent};
+    /// let e = RoutingEvent::Queued { case: CaseId::from_u128(3), queue: QueueId::from_u128(1), at: Utc::now() };
+    /// assert_eq!(e.case(), CaseId::from_u128(3));
+    /// ```
+    pub fn case(&self) -> CaseId {
+        match self {
+            RoutingEvent::Queued { case, .. }
+            | RoutingEvent::Assigned { case, .. }
+            | RoutingEvent::SkillGroupDropped { case, .. }
+            | RoutingEvent::Overflowed { case, .. }
+            | RoutingEvent::RoutingStalled { case, .. }
+            | RoutingEvent::Declined { case, .. }
+            | RoutingEvent::Released { case, .. } => *case,
+        }
+    }
+}
+
+/// The result of [`Router::route`](super::Router::route): the classification, the
+/// decision in the final queue and the events.
+///
+/// ```
+/// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+/// # let now = Utc::now();
+/// let q = QueueId::from_u128(1);
+/// let mut router = Router::new();
+/// router.add_queue(Queue::new(q, "Empty", RoutingMethod::RoundRobin)?)?;
+/// let out = router.route(RoutingRequest::new(CaseId::new(), AccountId::new(), now).in_queue(q), now, None)?;
+/// assert!(out.decision.chosen.is_none());
+/// assert!(matches!(out.events[0], RoutingEvent::Queued { .. }));
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct RoutingOutcome {
+    /// How the case was classified.
+    pub classification: Classification,
+    /// The decision in the queue where the case ended up.
+    pub decision: RoutingDecision,
+    /// Events, in order.
+    pub events: Vec<RoutingEvent>,
+}

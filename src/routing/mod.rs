@@ -1,0 +1,73 @@
+//! Routing: queues, agents, skills, rules and the [`Router`] that assigns cases
+//! fairly and explainably.
+//!
+//! Layer 2 (pure domain rules): depends on `calendar`, `case` (picklists only),
+//! `sla::SlaTier`, `ids` and `error`; never on `repo`, `ai` or `desk`. No I/O, no
+//! clock reads, no randomness: `now` and the AI suggestion are parameters.
+//!
+//! # Overview
+//!
+//! - A [`RoutingRequest`] carries what routing needs to know about a case (priority,
+//!   type, origin, AI category, tier, account, text, age, skills, who declined it).
+//! - [`RoutingRule`]s, first match wins, map it to a [`Queue`], a priority and
+//!   required skills.
+//! - The queue's [`RoutingMethod`] picks among *eligible* members: available, below
+//!   capacity for the case's channel, every required skill (and every optional
+//!   skill group not yet dropped) at the required level, and not one who declined
+//!   it. Ties always go to the agent who has waited longest since their last
+//!   assignment, then to the smallest id.
+//! - Every [`RoutingDecision`] explains itself: the winner with score and skill
+//!   match (0–100), the runners-up, and a [`LossReason`] for every other member.
+//! - Nobody eligible? The case waits. [`Router::tick`] drops one optional skill
+//!   group per queue timeout (required skills never), then overflows, else emits
+//!   [`RoutingEvent::RoutingStalled`]. When capacity frees, waiting cases are pulled
+//!   in work order: priority, then age.
+//! - [`Router::workload`] reports utilisation, projected SLA breaches and
+//!   recommended reassignments.
+//!
+//! # Decisions we made
+//!
+//! - Skill match = Σ weight × level / Σ weight × 5, required skills weighing 3 and
+//!   optional skills 1 (dropped optional skills still count as a preference).
+//! - SkillBased ranks by that score, then by the lower load ratio.
+//! - MostAvailable ranks by spare capacity, then by spare ratio.
+//! - RoundRobin uses a per-queue turn counter, not timestamps, so it stays fair when
+//!   many cases are routed in the same instant and survives restarts through the
+//!   returned [`QueueCursor`].
+//! - Weighted is stride scheduling: over time each member's share of the queue's
+//!   assignments is proportional to their weight.
+//! - A skill that requires certification counts only while the agent's
+//!   certification is valid on the decision date (UTC).
+//!
+//! # Performance
+//!
+//! The router keeps a derived, column-oriented index (never serialized): per queue,
+//! the members' status, load, limit, per-channel cost and a proficiency matrix
+//! (one byte per member and skill). A decision first classifies every member into
+//! a reason bucket with a branch-free loop, then ranks only the eligible ones and
+//! writes one compact [`LossReason`] per other member; full [`Candidate`] details
+//! are built only for the winner and three runners-up. Memory is members × skills
+//! bytes per queue. See `benches/routing.rs`.
+
+mod agent;
+mod decision;
+mod queue;
+mod request;
+mod router;
+mod rule;
+mod skill;
+mod workload;
+
+pub use agent::{Agent, AgentStatus, Capacity};
+pub use decision::{
+    AiVerdict, Candidate, Classification, LossReason, Rejection, RoutingDecision, RoutingEvent,
+    RoutingOutcome,
+};
+pub use queue::{OutOfHours, Queue, QueueCursor, QueueMember, RoutingMethod, Weight};
+pub use request::{
+    AiSuggestion, RoutingRequest, MAX_DESCRIPTION_BYTES, MAX_REQUEST_SKILLS, MAX_SUBJECT_BYTES,
+};
+pub use router::{OpenAssignment, Router, RouterState, WaitingCase};
+pub use rule::{RoutingRule, RuleConditions, RuleOutcome};
+pub use skill::{AgentSkill, Proficiency, Skill, SkillRequirement};
+pub use workload::{AgentUtilisation, QueueBreachProjection, Reassignment, WorkloadReport};

@@ -1,0 +1,312 @@
+//! Routing laws under proptest: the chosen agent is always eligible, capacity is
+//! never exceeded over any command sequence, and decisions are deterministic.
+
+use chrono::{DateTime, TimeDelta, TimeZone, Utc};
+use hotcrm_support::case::{Origin, Priority};
+use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
+use hotcrm_support::routing::*;
+use proptest::prelude::*;
+
+const Q: QueueId = QueueId::from_u128(1);
+
+fn t0() -> DateTime<Utc> {
+    Utc.with_ymd_and_hms(2026, 1, 5, 9, 0, 0).unwrap()
+}
+
+#[derive(Debug, Clone)]
+struct AgentSpec {
+    status: AgentStatus,
+    cap: u32,
+    units: bool,
+    phone_cost: u32,
+    skills: Vec<(u8, u8)>,
+    last_minutes_ago: Option<i64>,
+    /// Initial load (clamped to the limit); only used where no assignments are tracked.
+    preload: u32,
+}
+
+fn agent_spec() -> impl Strategy<Value = AgentSpec> {
+    (
+        prop::sample::select(AgentStatus::ALL.to_vec()),
+        1_u32..6,
+        any::<bool>(),
+        1_u32..4,
+        prop::collection::vec((0_u8..6, 1_u8..=5), 0..5),
+        prop::option::of(0_i64..600),
+        0_u32..12,
+    )
+        .prop_map(
+            |(status, cap, units, phone_cost, skills, last, preload)| AgentSpec {
+                status,
+                cap,
+                units,
+                phone_cost,
+                skills,
+                last_minutes_ago: last,
+                preload,
+            },
+        )
+}
+
+fn method() -> impl Strategy<Value = RoutingMethod> {
+    prop::sample::select(RoutingMethod::ALL.to_vec())
+}
+
+#[derive(Debug, Clone)]
+struct ReqSpec {
+    priority: Priority,
+    phone: bool,
+    required: Vec<(u8, u8)>,
+    optional: Vec<Vec<(u8, u8)>>,
+    declined: Vec<u8>,
+    ai: Option<(u8, u8)>,
+}
+
+fn req_spec() -> impl Strategy<Value = ReqSpec> {
+    (
+        prop::sample::select(Priority::ALL.to_vec()),
+        any::<bool>(),
+        prop::collection::vec((0_u8..6, 1_u8..=5), 0..3),
+        prop::collection::vec(prop::collection::vec((0_u8..6, 1_u8..=5), 1..3), 0..3),
+        prop::collection::vec(0_u8..8, 0..2),
+        prop::option::of((0_u8..10, 0_u8..=100)),
+    )
+        .prop_map(
+            |(priority, phone, required, optional, declined, ai)| ReqSpec {
+                priority,
+                phone,
+                required,
+                optional,
+                declined,
+                ai,
+            },
+        )
+}
+
+fn build(
+    specs: &[AgentSpec],
+    method: RoutingMethod,
+    member_order: &[usize],
+    preload: bool,
+) -> Router {
+    let mut r = Router::new();
+    for s in 0..6 {
+        r.add_skill(Skill::new(SkillId::from_u128(s), format!("s{s}")).unwrap())
+            .unwrap();
+    }
+    for (i, s) in specs.iter().enumerate() {
+        let capacity = if s.units {
+            Capacity::units(s.cap * 2)
+                .unwrap()
+                .with_cost(Origin::Phone, s.phone_cost)
+                .unwrap()
+        } else {
+            Capacity::cases(s.cap).unwrap()
+        };
+        let mut a = Agent::new(AgentId::from_u128(i as u128), format!("a{i}"), capacity)
+            .unwrap()
+            .with_status(s.status);
+        for (sk, lvl) in &s.skills {
+            a = a.with_skill(AgentSkill::new(SkillId::from_u128(u128::from(*sk)), *lvl).unwrap());
+        }
+        a.last_assigned_at = s.last_minutes_ago.map(|m| t0() - TimeDelta::minutes(m));
+        if preload {
+            a.load = s.preload.min(a.capacity.limit());
+            a.open_cases = a.load;
+        }
+        r.add_agent(a).unwrap();
+    }
+    let mut q = Queue::new(Q, "Q", method).unwrap();
+    for &i in member_order {
+        q = q.with_member(
+            QueueMember::new(AgentId::from_u128(i as u128))
+                .with_weight(Weight::new((i % 10 + 1) as u8).unwrap()),
+        );
+    }
+    r.add_queue(q).unwrap();
+    r
+}
+
+fn request(n: u128, spec: &ReqSpec) -> (RoutingRequest, Option<AiSuggestion>) {
+    let mut req = RoutingRequest::new(
+        CaseId::from_u128(n),
+        AccountId::from_u128(1),
+        t0() + TimeDelta::seconds(n as i64),
+    )
+    .in_queue(Q)
+    .with_priority(spec.priority)
+    .with_origin(if spec.phone {
+        Origin::Phone
+    } else {
+        Origin::Email
+    });
+    for (s, l) in &spec.required {
+        req = req.requiring(SkillRequirement::new(SkillId::from_u128(u128::from(*s)), *l).unwrap());
+    }
+    for g in &spec.optional {
+        req = req.with_optional_group(
+            g.iter()
+                .map(|(s, l)| {
+                    SkillRequirement::new(SkillId::from_u128(u128::from(*s)), *l).unwrap()
+                })
+                .collect(),
+        );
+    }
+    for d in &spec.declined {
+        req = req.declined_by(AgentId::from_u128(u128::from(*d)));
+    }
+    let ai = spec.ai.map(|(a, c)| {
+        AiSuggestion::new(
+            AgentId::from_u128(u128::from(a)),
+            f64::from(c) / 100.0,
+            "model",
+        )
+        .unwrap()
+    });
+    (req, ai)
+}
+
+/// Independent eligibility check (does not use the router's index).
+fn eligible(router: &Router, agent: AgentId, req: &RoutingRequest, dropped: usize) -> bool {
+    let a = router.agent(agent).unwrap();
+    let mut needs = req.required.clone();
+    for g in req.optional_groups.iter().skip(dropped) {
+        needs.extend(g.iter().copied());
+    }
+    a.status == AgentStatus::Available
+        && !req.declined_by.contains(&agent)
+        && a.load + a.capacity.cost_of(req.origin) <= a.capacity.limit()
+        && needs.iter().all(|n| {
+            a.skill(n.skill)
+                .is_some_and(|s| s.proficiency >= n.min_level)
+        })
+}
+
+fn within_capacity(router: &Router) -> Result<(), TestCaseError> {
+    for a in &router.state().agents {
+        prop_assert!(
+            a.load <= a.capacity.limit(),
+            "agent {} load {} > {}",
+            a.name,
+            a.load,
+            a.capacity.limit()
+        );
+        let held: u32 = router
+            .state()
+            .assignments
+            .values()
+            .filter(|x| x.agent == a.id)
+            .map(|x| x.cost)
+            .sum();
+        prop_assert_eq!(held, a.load, "load matches open assignments of {}", a.name);
+    }
+    Ok(())
+}
+
+#[derive(Debug, Clone)]
+enum Op {
+    Route(ReqSpec),
+    Complete(usize),
+    Decline(usize),
+    Tick(i64),
+    Status(u8, AgentStatus),
+}
+
+fn op() -> impl Strategy<Value = Op> {
+    prop_oneof![
+        4 => req_spec().prop_map(Op::Route),
+        2 => (0_usize..64).prop_map(Op::Complete),
+        1 => (0_usize..64).prop_map(Op::Decline),
+        1 => (1_i64..20).prop_map(Op::Tick),
+        1 => (0_u8..8, prop::sample::select(AgentStatus::ALL.to_vec())).prop_map(|(a, s)| Op::Status(a, s)),
+    ]
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    #[test]
+    fn the_chosen_agent_is_always_eligible(
+        specs in prop::collection::vec(agent_spec(), 1..8),
+        m in method(),
+        r in req_spec(),
+    ) {
+        let order: Vec<usize> = (0..specs.len()).collect();
+        let router = build(&specs, m, &order, true);
+        let (req, ai) = request(1, &r);
+        let d = router.decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        if let Some(agent) = d.agent() {
+            prop_assert!(eligible(&router, agent, &req, 0), "{:?} chose ineligible {agent}", m);
+        } else {
+            for i in 0..specs.len() {
+                prop_assert!(!eligible(&router, AgentId::from_u128(i as u128), &req, 0), "nobody chosen but agent {i} was eligible");
+            }
+        }
+        prop_assert_eq!(d.rejected.len() + usize::from(d.chosen.is_some()), specs.len());
+        prop_assert!(d.skill_match.is_none_or(|s| s <= 100));
+    }
+
+    #[test]
+    fn no_agent_ever_exceeds_capacity(
+        specs in prop::collection::vec(agent_spec(), 1..6),
+        m in method(),
+        ops in prop::collection::vec(op(), 1..40),
+    ) {
+        let order: Vec<usize> = (0..specs.len()).collect();
+        let mut router = build(&specs, m, &order, false);
+        let mut now = t0();
+        let mut next_case = 1_u128;
+        for op in ops {
+            match op {
+                Op::Route(r) => {
+                    let (req, ai) = request(next_case, &r);
+                    next_case += 1;
+                    let out = router.route(req.clone(), now, ai).unwrap();
+                    if let Some(agent) = out.decision.agent() {
+                        // Eligibility is judged against the state before the assignment.
+                        prop_assert!(router.assignment(req.case).is_some_and(|a| a.agent == agent));
+                    }
+                }
+                Op::Complete(i) | Op::Decline(i) if !router.state().assignments.is_empty() => {
+                    let cases: Vec<CaseId> = router.state().assignments.keys().copied().collect();
+                    let c = cases[i % cases.len()];
+                    if matches!(op, Op::Complete(_)) { router.complete(c, now).unwrap(); } else { router.decline(c, now).unwrap(); }
+                }
+                Op::Complete(_) | Op::Decline(_) => {}
+                Op::Tick(minutes) => {
+                    now += TimeDelta::minutes(minutes);
+                    router.tick(now);
+                }
+                Op::Status(a, s) => {
+                    let id = AgentId::from_u128(u128::from(a) % specs.len() as u128);
+                    router.set_status(id, s, now).unwrap();
+                }
+            }
+            within_capacity(&router)?;
+            for a in router.state().assignments.values() {
+                prop_assert!(!a.request.declined_by.contains(&a.agent), "declined agent got the case back");
+            }
+        }
+    }
+
+    #[test]
+    fn the_same_inputs_give_the_same_decision(
+        specs in prop::collection::vec(agent_spec(), 1..8),
+        m in method(),
+        r in req_spec(),
+        rotate in 0_usize..8,
+    ) {
+        let order: Vec<usize> = (0..specs.len()).collect();
+        let (req, ai) = request(1, &r);
+        let a = build(&specs, m, &order, true).decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        let b = build(&specs, m, &order, true).decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        prop_assert_eq!(&a, &b);
+        // Member order does not change who wins, nor how many are eligible.
+        let mut rotated = order.clone();
+        rotated.rotate_left(rotate % specs.len());
+        let c = build(&specs, m, &rotated, true).decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        prop_assert_eq!(a.agent(), c.agent());
+        prop_assert_eq!(a.eligible, c.eligible);
+        prop_assert_eq!(a.score, c.score);
+    }
+}
