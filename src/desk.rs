@@ -28,9 +28,9 @@ use chrono::{DateTime, Datelike, Utc};
 use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi};
 use crate::analytics::{self, MetricsReport, Period, Workload};
 use crate::case::{
-    AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus, CaseType,
-    EscalationTarget, ListView, NewCase, NewComment, Origin, Page, PageOf, Priority, Resolution,
-    Satisfaction,
+    AiCategory, AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus,
+    CaseType, EscalationTarget, ListView, NewCase, NewComment, Origin, Page, PageOf, Priority,
+    Resolution, Satisfaction,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -38,6 +38,7 @@ use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
 use crate::knowledge::{KnowledgeBase, Viewer};
 use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
+use crate::routing::{Router, RoutingEvent, RoutingRequest};
 use crate::sla::Entitlement;
 
 /// Policies and limits of a desk.
@@ -480,8 +481,51 @@ impl SupportDesk {
         }
         events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
         let stored = self.repo.insert_case(&case, &events).await?;
+
+        // Routing: rules pick the queue (and maybe priority and skills), the router
+        // picks the agent. Configuration problems never block creation.
+        let category = case.ai.category;
+        let routed = self
+            .with_router(|router, now| {
+                let request = routing_request(&case, category);
+                match router.route(request, now, None) {
+                    Ok(outcome) => Ok(Some(outcome)),
+                    Err(
+                        Error::Validation { .. }
+                        | Error::NotFound { .. }
+                        | Error::NotAllowed { .. },
+                    ) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?
+            .flatten();
+        let Some(routed) = routed else {
+            return Ok(Outcome {
+                case: stored,
+                events,
+            });
+        };
+        let mut latest = stored;
+        if routed.classification.priority != case.priority {
+            let changed = self
+                .execute_inner(
+                    case.id,
+                    CaseCommand::ChangePriority(routed.classification.priority),
+                )
+                .await?;
+            latest = changed.case;
+            events.extend(changed.events);
+        }
+        for (routed_case, event, stored) in self.apply_routing(&routed.events).await? {
+            if routed_case == case.id {
+                events.push(event);
+                latest = stored;
+            }
+        }
+        let latest = self.repo.get_case(case.id).await.unwrap_or(latest);
         Ok(Outcome {
-            case: stored,
+            case: latest,
             events,
         })
     }
@@ -504,6 +548,26 @@ impl SupportDesk {
     /// [`Error::NotAllowed`], [`Error::Validation`]) with nothing changed;
     /// [`Error::NotFound`]; [`Error::Conflict`] after too many concurrent writers.
     pub async fn execute(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+        let outcome = self.execute_inner(id, command).await?;
+        let finished = outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Resolved { .. } | CaseEvent::Closed { .. }));
+        if finished {
+            // The owner's capacity is free again: the router may hand them a waiting case.
+            let freed = self
+                .with_router(|router, now| match router.complete(id, now) {
+                    Err(Error::NotFound { .. }) => Ok(Vec::new()),
+                    other => other,
+                })
+                .await?
+                .unwrap_or_default();
+            self.apply_routing(&freed).await?;
+        }
+        Ok(outcome)
+    }
+
+    async fn execute_inner(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
         let mut attempt = 0;
         loop {
             let now = self.clock.now();
@@ -686,6 +750,14 @@ impl SupportDesk {
             ..CaseQuery::default()
         };
         let mut report = SweepReport::default();
+        // Routing timers: skill relaxation, overflow, queues that opened.
+        let ticked = self
+            .with_router(|router, now| Ok(router.tick(now)))
+            .await?
+            .unwrap_or_default();
+        for (case, event, _) in self.apply_routing(&ticked).await? {
+            report.events.push((case, event));
+        }
         let mut after = None;
         loop {
             let batch = self.repo.scan_cases(&query, after, 1024).await?;
@@ -729,6 +801,70 @@ impl SupportDesk {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Runs `f` on the stored router and saves the result with its version,
+    /// retrying on conflicts; `None` when no router state is stored.
+    async fn with_router<T>(
+        &self,
+        f: impl Fn(&mut Router, DateTime<Utc>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut attempt = 0;
+        loop {
+            let Some(stored) = self.repo.get_router_state().await? else {
+                return Ok(None);
+            };
+            let mut router = Router::from_state(stored.value)?;
+            let out = f(&mut router, self.clock.now())?;
+            match self
+                .repo
+                .put_router_state(router.state(), Some(stored.version))
+                .await
+            {
+                Ok(_) => return Ok(Some(out)),
+                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Applies router events to the cases they name (queue moves and
+    /// assignments); returns each case event with its case and the stored case.
+    async fn apply_routing(
+        &self,
+        events: &[RoutingEvent],
+    ) -> Result<Vec<(CaseId, CaseEvent, Versioned<Case>)>> {
+        let mut out = Vec::new();
+        for event in events {
+            let (case, queue, agent) = match *event {
+                RoutingEvent::Assigned {
+                    case, queue, agent, ..
+                } => (case, queue, Some(agent)),
+                RoutingEvent::Queued { case, queue, .. } => (case, queue, None),
+                RoutingEvent::Overflowed { case, to, .. } => (case, to, None),
+                _ => continue,
+            };
+            let moved = self
+                .execute_inner(case, CaseCommand::MoveToQueue { queue })
+                .await?;
+            let mut stored = moved.case;
+            out.extend(moved.events.into_iter().map(|e| (case, e, stored.clone())));
+            if let Some(agent) = agent {
+                if stored.value.owner != Some(agent) {
+                    let assigned = self
+                        .execute_inner(case, CaseCommand::Assign { agent })
+                        .await?;
+                    stored = assigned.case;
+                    out.extend(
+                        assigned
+                            .events
+                            .into_iter()
+                            .map(|e| (case, e, stored.clone())),
+                    );
+                }
+            }
+        }
+        Ok(out)
     }
 
     /// One page of a list view, evaluated at the clock's `now`.
@@ -807,6 +943,20 @@ impl SupportDesk {
         }
         Ok(events)
     }
+}
+
+/// What the router needs to know about a case.
+fn routing_request(case: &Case, category: Option<AiCategory>) -> RoutingRequest {
+    let mut request = RoutingRequest::new(case.id, case.account, case.created_at);
+    request.priority = case.priority;
+    request.case_type = case.case_type;
+    request.origin = case.origin;
+    request.ai_category = category;
+    request.tier = case.sla_tier;
+    request.subject.clone_from(&case.subject);
+    request.description.clone_from(&case.description);
+    request.queue = case.queue;
+    request
 }
 
 /// The entitlement with the best tier among those active at `now`.

@@ -349,7 +349,7 @@ impl Repository for MemoryRepository {
 
     async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {
         let mut all: Vec<_> = self.read().articles.values().cloned().collect();
-        all.sort_by(|a, b| (a.value.number, a.value.id).cmp(&(b.value.number, b.value.id)));
+        all.sort_by_key(|a| (a.value.number, a.value.id));
         Ok(all)
     }
 

@@ -582,3 +582,80 @@ async fn metrics_and_workload_on_a_known_dataset() {
         "only Ann's second case is still open"
     );
 }
+
+#[tokio::test]
+async fn cases_are_routed_and_capacity_is_freed_on_resolve() {
+    use hotcrm_support::ids::QueueId;
+    use hotcrm_support::routing::{
+        Agent, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingMethod,
+    };
+    let f = fixture(None).await;
+    let (ann, bob) = (AgentId::from_u128(7), AgentId::from_u128(8));
+    let queue = QueueId::from_u128(50);
+    let mut router = Router::new();
+    for (id, name) in [(ann, "Ann"), (bob, "Bob")] {
+        router
+            .add_agent(
+                Agent::new(id, name, Capacity::cases(1).unwrap())
+                    .unwrap()
+                    .with_status(AgentStatus::Available),
+            )
+            .unwrap();
+    }
+    router
+        .add_queue(
+            Queue::new(queue, "Support", RoutingMethod::RoundRobin)
+                .unwrap()
+                .with_member(QueueMember::new(ann))
+                .with_member(QueueMember::new(bob)),
+        )
+        .unwrap();
+    router.set_default_queue(queue).unwrap();
+    f.repo.put_router_state(router.state(), None).await.unwrap();
+
+    let mut cases = Vec::new();
+    for i in 0..3 {
+        f.clock.advance(TimeDelta::minutes(1));
+        let c = f
+            .desk
+            .create_case(CaseRequest::new(
+                f.account,
+                format!("Routed {i}"),
+                "please help",
+            ))
+            .await
+            .unwrap();
+        cases.push(c.case.value);
+    }
+    let owners: BTreeSet<_> = cases[..2].iter().map(|c| c.owner.unwrap()).collect();
+    assert_eq!(
+        owners,
+        BTreeSet::from([ann, bob]),
+        "the first two cases go to different agents"
+    );
+    assert!(
+        cases.iter().all(|c| c.queue == Some(queue)),
+        "all in the default queue"
+    );
+    assert_eq!(
+        cases[2].owner, None,
+        "both agents are at capacity: the third case waits"
+    );
+
+    let first_owner = cases[0].owner.unwrap();
+    f.desk
+        .resolve(cases[0].id, Resolution::new("done"))
+        .await
+        .unwrap();
+    let third = f.desk.case(cases[2].id).await.unwrap().value;
+    assert_eq!(
+        third.owner,
+        Some(first_owner),
+        "resolving frees capacity and the waiting case is pulled"
+    );
+    let state = f.repo.get_router_state().await.unwrap().unwrap();
+    assert!(
+        state.version >= 5,
+        "every routing change was saved with its version"
+    );
+}
