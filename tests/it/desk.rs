@@ -659,3 +659,61 @@ async fn cases_are_routed_and_capacity_is_freed_on_resolve() {
         "every routing change was saved with its version"
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_sweeps_fire_each_event_once() {
+    let f = fixture(Some(SlaTier::Gold)).await;
+    for i in 0..20 {
+        f.desk
+            .create_case(
+                CaseRequest::new(f.account, format!("Overdue {i}"), "no one answers")
+                    .priority(Priority::High),
+            )
+            .await
+            .unwrap();
+    }
+    // Gold is 24x7: two days later every response and resolution target is violated.
+    f.clock.advance(TimeDelta::days(2));
+    let sweeps: Vec<_> = (0..4)
+        .map(|_| {
+            let desk = f.desk.clone();
+            tokio::spawn(async move { desk.sweep().await.unwrap() })
+        })
+        .collect();
+    let mut violations = 0;
+    for s in sweeps {
+        let report = s.await.unwrap();
+        violations += report
+            .events
+            .iter()
+            .filter(|(_, e)| matches!(e, CaseEvent::MilestoneViolated { .. }))
+            .count();
+    }
+    assert_eq!(
+        violations,
+        20 * 2,
+        "each case's response and resolution violation fired exactly once across 4 sweeps"
+    );
+    for c in f
+        .desk
+        .list(ListView::All, Page::first(100))
+        .await
+        .unwrap()
+        .items
+    {
+        let log = f.repo.case_events(c.value.id).await.unwrap();
+        let fired = log
+            .iter()
+            .filter(|e| matches!(e, CaseEvent::MilestoneViolated { .. }))
+            .count();
+        assert_eq!(fired, 2, "{}: two violations in the log", c.value.number);
+        assert!(
+            c.value.is_sla_violated && c.value.is_escalated(),
+            "violations escalate"
+        );
+    }
+    assert!(
+        f.desk.sweep().await.unwrap().events.is_empty(),
+        "a later sweep finds nothing new"
+    );
+}
