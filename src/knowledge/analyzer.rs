@@ -80,9 +80,10 @@ impl Analyzer {
     /// Calls `f` with each index term of `text`; allocation-free apart from one buffer.
     pub(crate) fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
         let mut prev_verb: Option<&'static str> = None;
+        let mut buf = String::new();
         for_each_word(text, |word| match word {
             Word::Plain(w) => {
-                let mut buf = String::with_capacity(w.len());
+                buf.clear();
                 for c in w.chars() {
                     if c == '\'' || c == '\u{2019}' {
                         continue;

@@ -8,6 +8,7 @@
 //! `analyzer`, `article` and `viewer` modules and `ids`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -30,6 +31,43 @@ pub const GOOD_MATCH_QUALITY: f32 = 0.5;
 pub const GOOD_SIMILARITY: f32 = 0.45;
 /// The `k` of reciprocal rank fusion (`1 / (k + rank)`), the usual 60.
 pub const RRF_K: f32 = 60.0;
+
+/// A fast, deterministic hasher for the term dictionary (FxHash's mixing step).
+/// Terms come from articles the host's own editors write, so hash flooding is not
+/// a concern worth SipHash's cost here.
+#[derive(Debug, Default, Clone, Copy)]
+struct TermHasher(u64);
+
+impl Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            self.add(word);
+        }
+        let mut last = 0u64;
+        for (i, b) in chunks.remainder().iter().enumerate() {
+            last |= u64::from(*b) << (8 * i);
+        }
+        self.add(last ^ bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl TermHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
 
 const FIELDS: usize = 4;
 const TITLE: usize = 0;
@@ -281,7 +319,7 @@ struct TermGroup {
 pub struct SearchIndex {
     analyzer: Analyzer,
     weights: FieldWeights,
-    term_ids: HashMap<String, u32>,
+    term_ids: TermMap<u32>,
     /// Sorted vocabulary for prefix expansion.
     vocabulary: BTreeMap<String, u32>,
     term_names: Vec<String>,
@@ -341,7 +379,7 @@ impl SearchIndex {
     /// knowledge base indexes only live published versions).
     pub fn upsert(&mut self, article: &KnowledgeArticle) {
         let embedding = self.remove(article.id);
-        let mut counts: HashMap<String, [u16; FIELDS]> = HashMap::new();
+        let mut counts: TermMap<[u16; FIELDS]> = TermMap::default();
         let mut len = [0u32; FIELDS];
         let analyzer = self.analyzer;
         let mut add = |field: usize, text: &str| {
@@ -719,14 +757,34 @@ impl SearchIndex {
                 ));
             }
         }
-        let mut hits: Vec<SearchHit> = self
+        // Score every visible document first (8 bytes each), build hits only for the top k.
+        let mut scored: Vec<(f32, u32)> = self
             .docs
             .iter()
-            .flatten()
-            .filter(|d| d.meta.allows(viewer, filters))
-            .filter_map(|d| {
+            .enumerate()
+            .filter_map(|(slot, d)| {
+                let d = d.as_ref()?;
+                if !d.meta.allows(viewer, filters) {
+                    return None;
+                }
                 let e = d.embedding.as_ref()?;
-                let sim: f32 = e.iter().zip(&unit).map(|(a, b)| a * b).sum();
+                Some((dot(e, &unit), u32::try_from(slot).ok()?))
+            })
+            .collect();
+        let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+        if limit == 0 {
+            scored.clear();
+        } else if scored.len() > limit {
+            // Keep everything tied with the k-th score so the final tie-break by
+            // KnowledgeNumber sees all candidates.
+            scored.select_nth_unstable_by(limit - 1, by_score);
+            let kth = scored.get(limit - 1).map_or(f32::NEG_INFINITY, |s| s.0);
+            scored.retain(|s| s.0 >= kth);
+        }
+        let mut hits: Vec<SearchHit> = scored
+            .into_iter()
+            .filter_map(|(sim, slot)| {
+                let d = self.docs.get(slot as usize)?.as_ref()?;
                 Some(SearchHit {
                     article: d.id,
                     number: d.number,
@@ -774,7 +832,7 @@ impl SearchIndex {
             h.similarity = self
                 .entry(hit.article)
                 .and_then(|e| e.embedding.as_ref())
-                .map(|e| e.iter().zip(&unit).map(|(a, b)| a * b).sum());
+                .map(|e| dot(e, &unit));
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {
@@ -799,6 +857,21 @@ impl SearchIndex {
             total_matches: total,
         })
     }
+}
+
+/// Dot product with eight independent accumulators, so the compiler can use SIMD
+/// (a plain `sum()` must add in order and cannot be vectorised).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(p, q)| p * q).sum();
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Sorts by score (desc), then KnowledgeNumber (asc), and keeps the first `k`.
