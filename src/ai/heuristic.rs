@@ -214,6 +214,13 @@ pub struct HeuristicAi {
 
 impl HeuristicAi {
     /// The provider with the default analyzer.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let ai = HeuristicAi::new();
+    /// assert_eq!(ai.embed_text("x"), ai.embed_text("x"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }

@@ -159,6 +159,18 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     /// A query for `text` with the default limit (10) and no filters.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// # let _ = article;
+    /// let q = SearchQuery::new("export");
+    /// assert_eq!((q.limit, q.filters), (10, SearchFilters::default()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -168,12 +180,25 @@ impl SearchQuery {
     }
 
     /// Sets the limit.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(SearchQuery::new("x").limit(3).limit, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
         self
     }
 
     /// Sets the filters.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let f = SearchFilters { category: Some(ArticleCategory::Faq), ..Default::default() };
+    /// assert_eq!(SearchQuery::new("x").filters(f).filters, f);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filters(mut self, filters: SearchFilters) -> Self {
         self.filters = filters;
         self
@@ -248,6 +273,18 @@ impl SearchResults {
     }
 
     /// The article ids of the hits, best first.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert_eq!(index.search(&SearchQuery::new("contacts"), &Viewer::Anonymous).ids(), [id]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ids(&self) -> Vec<ArticleId> {
         self.hits.iter().map(|h| h.article).collect()
     }
@@ -350,26 +387,84 @@ impl SearchIndex {
     }
 
     /// Number of indexed articles.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.doc_count as usize
     }
 
     /// Whether nothing is indexed.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// assert!(index.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.doc_count == 0
     }
 
     /// Number of distinct terms.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(index.vocabulary_len() >= 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn vocabulary_len(&self) -> usize {
         self.term_ids.len()
     }
 
     /// The analyzer in use.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// assert_eq!(*index.analyzer(), Analyzer::default());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
     }
 
     /// Whether `id` is indexed.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(index.contains(id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contains(&self, id: ArticleId) -> bool {
         self.slot_of.contains_key(&id)
     }
@@ -377,6 +472,19 @@ impl SearchIndex {
     /// Adds `article` (or replaces it when its id is already indexed), keeping its
     /// embedding if it had one. The caller decides what belongs in the index (the
     /// knowledge base indexes only live published versions).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.upsert(&article); // replaces, never duplicates
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upsert(&mut self, article: &KnowledgeArticle) {
         let embedding = self.remove(article.id);
         let mut counts: TermMap<[u16; FIELDS]> = TermMap::default();
@@ -467,6 +575,20 @@ impl SearchIndex {
 
     /// Removes `id` from the index; returns its embedding if it had one. Removing
     /// an id that is not indexed does nothing.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.remove(id);
+    /// assert!(index.search(&SearchQuery::new("csv"), &Viewer::Employee).hits.is_empty());
+    /// assert_eq!(index.vocabulary_len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn remove(&mut self, id: ArticleId) -> Option<Vec<f32>> {
         let slot = self.slot_of.remove(&id)?;
         let entry = self.docs.get_mut(slot as usize).and_then(Option::take)?;
@@ -504,6 +626,20 @@ impl SearchIndex {
     /// [`Error::NotFound`] when `id` is not indexed; [`Error::Validation`] when the
     /// vector is empty, not finite, all zeros, or of a different dimension than the
     /// embeddings already stored.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.set_embedding(id, &[3.0, 4.0])?;
+    /// assert!(index.has_embedding(id));
+    /// assert!(index.set_embedding(id, &[f32::NAN, 1.0]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
         let unit = normalized(embedding)?;
         if let Some(dim) = self.embedding_dim {
@@ -537,6 +673,18 @@ impl SearchIndex {
     }
 
     /// Whether the indexed article has an embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(!index.has_embedding(id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_embedding(&self, id: ArticleId) -> bool {
         self.entry(id).is_some_and(|e| e.embedding.is_some())
     }
@@ -651,6 +799,20 @@ impl SearchIndex {
     ///
     /// An empty query (no searchable term after analysis) or a zero limit returns an
     /// empty result; queries longer than [`MAX_QUERY_CHARS`] are cut.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// let r = index.search(&SearchQuery::new("expor"), &Viewer::Anonymous); // prefix
+    /// assert_eq!(r.ids(), [id]);
+    /// assert!(r.hits[0].match_quality > 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn search(&self, query: &SearchQuery, viewer: &Viewer) -> SearchResults {
         let text = cut_query(&query.text);
         let mut results = SearchResults::empty(text.to_owned());
@@ -741,6 +903,21 @@ impl SearchIndex {
     ///
     /// [`Error::Validation`] when `embedding` is empty, all zeros or not finite, or
     /// its dimension differs from the stored embeddings'.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.set_embedding(id, &[1.0, 0.0])?;
+    /// let hits = index.vector_search(&[1.0, 0.0], &Viewer::Anonymous, &SearchFilters::default(), 3)?;
+    /// assert_eq!(hits[0].similarity, Some(1.0));
+    /// assert!(index.vector_search(&[1.0, 0.0, 0.0], &Viewer::Anonymous, &SearchFilters::default(), 3).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn vector_search(
         &self,
         embedding: &[f32],
@@ -805,6 +982,19 @@ impl SearchIndex {
     /// # Errors
     ///
     /// As [`SearchIndex::vector_search`] for a bad embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// let r = index.hybrid_search(&SearchQuery::new("csv"), None, &Viewer::Anonymous)?;
+    /// assert_eq!(r.ids(), [id]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hybrid_search(
         &self,
         query: &SearchQuery,
