@@ -322,7 +322,8 @@ struct DocEntry {
     meta: DocMeta,
     len: [u32; FIELDS],
     terms: Vec<u32>,
-    embedding: Option<Vec<f32>>,
+    /// Whether the slot's row in `SearchIndex::vectors` holds this article's embedding.
+    has_vector: bool,
 }
 
 /// One group of query terms: an analysed query word and its typo/prefix expansions.
@@ -368,6 +369,11 @@ pub struct SearchIndex {
     len_sum: [u64; FIELDS],
     doc_count: u32,
     embedding_dim: Option<usize>,
+    /// Embeddings, one row of `embedding_dim` floats per slot, contiguous so exact
+    /// cosine search streams through memory.
+    vectors: Vec<f32>,
+    /// How many indexed articles have an embedding.
+    embedded: usize,
 }
 
 impl SearchIndex {
@@ -542,12 +548,16 @@ impl SearchIndex {
             },
             len,
             terms,
-            embedding,
+            has_vector: false,
         };
         if let Some(d) = self.docs.get_mut(slot as usize) {
             *d = Some(entry);
         }
         self.slot_of.insert(article.id, slot);
+        if let Some(e) = embedding {
+            // Same dimension as before the removal, so this cannot fail.
+            let _ = self.store_row(slot, &e);
+        }
         self.doc_count += 1;
     }
 
@@ -613,10 +623,64 @@ impl SearchIndex {
         }
         self.free_slots.push(slot);
         self.doc_count = self.doc_count.saturating_sub(1);
-        if self.doc_count == 0 {
+        let embedding = if entry.has_vector {
+            self.embedded = self.embedded.saturating_sub(1);
+            self.row(slot).map(<[f32]>::to_vec)
+        } else {
+            None
+        };
+        if self.embedded == 0 {
             self.embedding_dim = None;
+            self.vectors.clear();
         }
-        entry.embedding
+        embedding
+    }
+
+    /// The embedding row of `slot` (whether or not it is set).
+    fn row(&self, slot: u32) -> Option<&[f32]> {
+        let dim = self.embedding_dim?;
+        let start = (slot as usize).checked_mul(dim)?;
+        self.vectors.get(start..start.checked_add(dim)?)
+    }
+
+    /// Writes a unit vector into `slot`'s row and marks the document as embedded.
+    fn store_row(&mut self, slot: u32, unit: &[f32]) -> Result<()> {
+        let has_vector = self
+            .docs
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|d| d.has_vector);
+        let others = self.embedded - usize::from(has_vector);
+        match self.embedding_dim {
+            Some(dim) if others > 0 && dim != unit.len() => {
+                return Err(Error::validation(
+                    "embedding",
+                    format!("dimension {} does not match the index's {dim}", unit.len()),
+                ));
+            }
+            Some(dim) if dim == unit.len() => {}
+            _ => {
+                // First embedding (or the only one is being replaced): set the dimension.
+                self.embedding_dim = Some(unit.len());
+                self.vectors.clear();
+            }
+        }
+        let dim = unit.len();
+        let needed = self.docs.len().saturating_mul(dim);
+        if self.vectors.len() < needed {
+            self.vectors.resize(needed, 0.0);
+        }
+        let start = (slot as usize).saturating_mul(dim);
+        if let Some(row) = self.vectors.get_mut(start..start + dim) {
+            row.copy_from_slice(unit);
+        }
+        if let Some(d) = self.docs.get_mut(slot as usize).and_then(Option::as_mut) {
+            if !d.has_vector {
+                d.has_vector = true;
+                self.embedded += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Stores the embedding of an indexed article, normalised to unit length.
@@ -642,34 +706,11 @@ impl SearchIndex {
     /// ```
     pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
         let unit = normalized(embedding)?;
-        if let Some(dim) = self.embedding_dim {
-            let others = self
-                .docs
-                .iter()
-                .flatten()
-                .any(|d| d.id != id && d.embedding.is_some());
-            if others && dim != unit.len() {
-                return Err(Error::validation(
-                    "embedding",
-                    format!("dimension {} does not match the index's {dim}", unit.len()),
-                ));
-            }
-        }
         let slot = *self.slot_of.get(&id).ok_or_else(|| Error::NotFound {
             kind: "indexed article",
             id: id.to_string(),
         })?;
-        let entry = self
-            .docs
-            .get_mut(slot as usize)
-            .and_then(Option::as_mut)
-            .ok_or_else(|| Error::NotFound {
-                kind: "indexed article",
-                id: id.to_string(),
-            })?;
-        self.embedding_dim = Some(unit.len());
-        entry.embedding = Some(unit);
-        Ok(())
+        self.store_row(slot, &unit)
     }
 
     /// Whether the indexed article has an embedding.
@@ -686,7 +727,7 @@ impl SearchIndex {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn has_embedding(&self, id: ArticleId) -> bool {
-        self.entry(id).is_some_and(|e| e.embedding.is_some())
+        self.entry(id).is_some_and(|e| e.has_vector)
     }
 
     fn entry(&self, id: ArticleId) -> Option<&DocEntry> {
@@ -944,8 +985,11 @@ impl SearchIndex {
                 if !d.meta.allows(viewer, filters) {
                     return None;
                 }
-                let e = d.embedding.as_ref()?;
-                Some((dot(e, &unit), u32::try_from(slot).ok()?))
+                if !d.has_vector {
+                    return None;
+                }
+                let slot = u32::try_from(slot).ok()?;
+                Some((dot(self.row(slot)?, &unit), slot))
             })
             .collect();
         let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
@@ -1020,9 +1064,11 @@ impl SearchIndex {
             let mut h = hit.clone();
             h.score = 1.0 / (RRF_K + rank as f32 + 1.0);
             h.similarity = self
-                .entry(hit.article)
-                .and_then(|e| e.embedding.as_ref())
-                .map(|e| dot(e, &unit));
+                .slot_of
+                .get(&hit.article)
+                .filter(|_| self.has_embedding(hit.article))
+                .and_then(|slot| self.row(*slot))
+                .map(|row| dot(row, &unit));
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {

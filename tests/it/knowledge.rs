@@ -907,3 +907,53 @@ fn mark_reviewed_moves_the_review_date() {
     assert!(!kb.article(id).unwrap().is_review_overdue(t));
     assert!(kb.mark_reviewed(id, REVIEWER, Some(t), t).is_err());
 }
+
+#[test]
+fn embeddings_survive_reindexing_and_enforce_one_dimension() {
+    use hotcrm_support::knowledge::SearchIndex;
+    let mut kb = KnowledgeBase::new();
+    let a = kb.create(draft("Alpha", "alpha"), now()).unwrap();
+    let b = kb.create(draft("Beta", "beta"), now()).unwrap();
+    let (a, b) = (
+        kb.article(a).unwrap().clone(),
+        kb.article(b).unwrap().clone(),
+    );
+    let mut index = SearchIndex::default();
+    index.upsert(&a);
+    index.upsert(&b);
+    let ghost = ArticleId::from_u128(77);
+    assert!(matches!(
+        index.set_embedding(ghost, &[1.0]),
+        Err(Error::NotFound { .. })
+    ));
+    index.set_embedding(a.id, &[1.0, 0.0, 0.0]).unwrap();
+    // A different dimension is refused while another article has an embedding...
+    assert!(index.set_embedding(b.id, &[1.0, 0.0]).is_err());
+    index.set_embedding(b.id, &[0.0, 2.0, 0.0]).unwrap();
+    // ...and re-indexing an article keeps its embedding.
+    index.upsert(&a);
+    assert!(index.has_embedding(a.id));
+    let hits = index
+        .vector_search(&[0.0, 1.0, 0.0], &Viewer::Employee, &Default::default(), 1)
+        .unwrap();
+    assert_eq!(hits[0].article, b.id);
+    assert_eq!(hits[0].similarity, Some(1.0));
+    // Removing every embedded article frees the dimension.
+    index.remove(a.id);
+    index.remove(b.id);
+    index.upsert(&a);
+    index.set_embedding(a.id, &[1.0, 1.0]).unwrap();
+    assert_eq!(
+        index
+            .vector_search(&[1.0, 1.0], &Viewer::Employee, &Default::default(), 5)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(index
+        .vector_search(&[1.0], &Viewer::Employee, &Default::default(), 5)
+        .is_err());
+    assert!(index
+        .vector_search(&[0.0, 0.0], &Viewer::Employee, &Default::default(), 5)
+        .is_err());
+}
