@@ -22,7 +22,7 @@ const EMBED_BATCH: usize = 32;
 /// The embedding of `text`, or `None` when the provider fails or breaks its
 /// contract (wrong count), or when the index holds no embeddings to compare with.
 async fn embed_query(kb: &KnowledgeBase, ai: &dyn AiProvider, text: &str) -> Option<Vec<f32>> {
-    if kb.missing_embeddings().len() == kb.index().len() {
+    if kb.index().embedded_len() == 0 {
         return None;
     }
     let mut out = ai.embed(&[text.to_owned()]).await.ok()?;

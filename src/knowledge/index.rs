@@ -713,6 +713,16 @@ impl SearchIndex {
         self.store_row(slot, &unit)
     }
 
+    /// How many indexed articles have an embedding.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::SearchIndex;
+    /// assert_eq!(SearchIndex::default().embedded_len(), 0);
+    /// ```
+    pub fn embedded_len(&self) -> usize {
+        self.embedded
+    }
+
     /// Whether the indexed article has an embedding.
     ///
     /// ```
