@@ -95,6 +95,13 @@ picklist! {
 }
 
 /// Emotion intensities, each 0–1.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let s = HeuristicAi::new().sentiment_text("I am so frustrated, still waiting!");
+/// assert!(s.emotions.frustration > 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmotionScores {
     /// Anger.
@@ -264,6 +271,13 @@ impl SourceRef {
 }
 
 /// One document of generation context.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let doc = ContextDoc { source: SourceRef::Article("KB-2026-0015".parse()?), title: "Reset".into(), text: "1. Click Forgot password.".into() };
+/// assert_eq!(doc.source.article().map(|n| n.sequence()), Some(15));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextDoc {
     /// What it is, for citations.
@@ -325,6 +339,13 @@ impl GenerateRequest {
 }
 
 /// Generated text with the context documents it used.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let g = HeuristicAi::new().generate_text(&GenerateRequest::new("anything"));
+/// assert!(g.cited.is_empty()); // no context, nothing cited
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generated {
     /// The text.

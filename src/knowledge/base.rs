@@ -130,6 +130,13 @@ fn not_found(id: ArticleId) -> Error {
 
 impl KnowledgeBase {
     /// An empty knowledge base with the default policy.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let kb = KnowledgeBase::new();
+    /// assert_eq!(kb.articles().count(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::with_policy(KnowledgePolicy::default())
     }

@@ -206,6 +206,20 @@ impl SearchQuery {
 }
 
 /// One ranked article.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("Export to CSV", "Click Export.").summary("S"), now)?;
+/// let r = hotcrm_support::ids::AgentId::from_u128(1);
+/// kb.submit_for_review(id, r, now)?;
+/// kb.publish(id, r, now)?;
+/// let hit = &kb.search(&SearchQuery::new("export csv"), &Viewer::Anonymous).hits[0];
+/// assert_eq!(hit.match_quality, 1.0);
+/// assert!(hit.is_good() && hit.similarity.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     /// The live version's id.
@@ -241,6 +255,15 @@ impl SearchHit {
 }
 
 /// A ranked list for one query.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let r = kb.search(&SearchQuery::new("export"), &Viewer::Anonymous);
+/// assert_eq!((r.query.as_str(), r.total_matches), ("export", 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
     /// The query text as used (after cutting to [`MAX_QUERY_CHARS`]).
