@@ -1436,6 +1436,7 @@ impl KnowledgeBase {
     /// articles and extracts the best steps or sentences of the top one (see
     /// [`extract_answer`](super::extract_answer)). When nothing relevant is found the
     /// answer says so, cites nothing, and the question is recorded as a gap.
+    /// Questions over [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS) characters are cut.
     /// The async, provider-backed version is [`crate::ai::answer`].
     ///
     /// # Errors
@@ -1469,6 +1470,7 @@ impl KnowledgeBase {
         now: DateTime<Utc>,
     ) -> Result<Answer> {
         validate_question(question)?;
+        let question = cut_query(question);
         let analyzer = self.policy.analyzer;
         let retrieved = self.retrieve_for_answer(question, embedding, viewer)?;
         let count = retrieved.len();
@@ -1636,7 +1638,7 @@ impl KnowledgeBase {
     }
 }
 
-/// Rejects empty (or punctuation-only) questions and keeps huge ones bounded.
+/// Rejects empty (or punctuation-only) questions (huge ones are cut by the callers).
 pub(crate) fn validate_question(question: &str) -> Result<()> {
     if !question.chars().any(char::is_alphanumeric) {
         return Err(Error::validation("question", "must not be empty"));

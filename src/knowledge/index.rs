@@ -673,7 +673,7 @@ impl SearchIndex {
             .get(slot as usize)
             .and_then(Option::as_ref)
             .is_some_and(|d| d.has_vector);
-        let others = self.embedded - usize::from(has_vector);
+        let others = self.embedded.saturating_sub(usize::from(has_vector));
         match self.embedding_dim {
             Some(dim) if others > 0 && dim != unit.len() => {
                 return Err(Error::validation(
@@ -694,7 +694,7 @@ impl SearchIndex {
             self.vectors.resize(needed, 0.0);
         }
         let start = (slot as usize).saturating_mul(dim);
-        if let Some(row) = self.vectors.get_mut(start..start + dim) {
+        if let Some(row) = self.vectors.get_mut(start..start.saturating_add(dim)) {
             row.copy_from_slice(unit);
         }
         if let Some(d) = self.docs.get_mut(slot as usize).and_then(Option::as_mut) {
