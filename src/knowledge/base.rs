@@ -1255,8 +1255,12 @@ impl KnowledgeBase {
     pub fn related(&self, id: ArticleId, viewer: &Viewer, limit: usize) -> Result<Vec<SearchHit>> {
         let a = self.article(id)?;
         let text = format!("{} {} {}", a.title, a.summary, a.tags.join(" "));
+        let embedding = self
+            .live(a.number)
+            .and_then(|live| self.index.embedding(live.id));
         let mut hits = self
-            .related_to_text(&text, None, viewer, limit.saturating_add(1))
+            .related_to_text(&text, embedding, viewer, limit.saturating_add(1))
+            .or_else(|_| self.related_to_text(&text, None, viewer, limit.saturating_add(1)))
             .unwrap_or_default();
         hits.retain(|h| h.number != a.number);
         hits.truncate(limit);

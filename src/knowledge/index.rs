@@ -736,6 +736,27 @@ impl SearchIndex {
         self.store_row(slot, &unit)
     }
 
+    /// The stored (unit-length) embedding of an indexed article.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(kb.article(id)?);
+    /// assert_eq!(index.embedding(id), None);
+    /// index.set_embedding(id, &[0.0, 2.0])?;
+    /// assert_eq!(index.embedding(id), Some(&[0.0, 1.0][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn embedding(&self, id: ArticleId) -> Option<&[f32]> {
+        if !self.has_embedding(id) {
+            return None;
+        }
+        self.row(*self.slot_of.get(&id)?)
+    }
+
     /// How many indexed articles have an embedding.
     ///
     /// ```
