@@ -32,6 +32,7 @@ const CUE_ANALYZER: Analyzer = Analyzer {
     stop_words: false,
     stemming: true,
     fold_diacritics: true,
+    query_synonyms: false,
 };
 
 /// Multi-word lexicon entries indexed by their first term.
@@ -577,6 +578,7 @@ impl HeuristicAi {
             stop_words: true,
             stemming: false,
             fold_diacritics: false,
+            query_synonyms: false,
         };
         let mut freq: BTreeMap<String, u32> = BTreeMap::new();
         for (text, weight) in [(&request.title, 3u32), (&request.content, 1)] {

@@ -78,6 +78,8 @@ const CONTENT: usize = 3;
 const EXPANSION_WEIGHT: f32 = 0.5;
 const MAX_FUZZY_EXPANSIONS: usize = 4;
 const MAX_PREFIX_EXPANSIONS: usize = 8;
+/// Weight of a synonym expansion relative to an exact term.
+const SYNONYM_WEIGHT: f32 = 0.6;
 
 /// BM25F parameters: per-field weights and length normalisation.
 ///
@@ -397,6 +399,8 @@ pub struct SearchIndex {
     vectors: Vec<f32>,
     /// How many indexed articles have an embedding.
     embedded: usize,
+    /// The synonym table analysed with this index's analyzer (built on first use).
+    synonyms: std::sync::OnceLock<HashMap<String, Vec<String>>>,
 }
 
 impl SearchIndex {
@@ -828,6 +832,15 @@ impl SearchIndex {
                             .map(|t| (t, EXPANSION_WEIGHT)),
                     );
                 }
+                if self.analyzer.query_synonyms {
+                    for syn in self.synonyms_of(word) {
+                        if let Some(&tid) = self.term_ids.get(syn) {
+                            if !terms.iter().any(|(t, _)| *t == tid) {
+                                terms.push((tid, SYNONYM_WEIGHT));
+                            }
+                        }
+                    }
+                }
                 if short && i == last && chars >= 3 {
                     for tid in self.prefix_matches(word) {
                         if Some(tid) != exact && !terms.iter().any(|(t, _)| *t == tid) {
@@ -847,6 +860,32 @@ impl SearchIndex {
                 TermGroup { terms, idf }
             })
             .collect()
+    }
+
+    /// The analysed synonyms of an analysed query word.
+    fn synonyms_of(&self, word: &str) -> &[String] {
+        let table = self.synonyms.get_or_init(|| {
+            let mut table: HashMap<String, Vec<String>> = HashMap::new();
+            for group in super::analyzer::SYNONYMS {
+                let terms: Vec<String> = group
+                    .iter()
+                    .filter_map(|w| {
+                        let t = self.analyzer.terms(w);
+                        (t.len() == 1).then(|| t.into_iter().next()).flatten()
+                    })
+                    .collect();
+                for t in &terms {
+                    let entry = table.entry(t.clone()).or_default();
+                    for other in &terms {
+                        if other != t && !entry.contains(other) {
+                            entry.push(other.clone());
+                        }
+                    }
+                }
+            }
+            table
+        });
+        table.get(word).map_or(&[], Vec::as_slice)
     }
 
     /// Vocabulary terms within `max` edits of `word`, closest and most frequent first.
@@ -891,6 +930,12 @@ impl SearchIndex {
     }
 
     /// BM25F search, restricted to what `viewer` may see and to the query's filters.
+    ///
+    /// Each query word also matches, at reduced weight: its support-desk synonyms
+    /// (0.6, when [`Analyzer::query_synonyms`] is on); for queries of at most
+    /// [`SHORT_QUERY_TERMS`] words, vocabulary terms within one edit (two from eight
+    /// characters) when the word itself is unknown, and terms that start with the
+    /// last word (0.5 each).
     ///
     /// An empty query (no searchable term after analysis) or a zero limit returns an
     /// empty result; queries longer than [`MAX_QUERY_CHARS`] are cut.

@@ -972,3 +972,33 @@ fn enormous_questions_are_cut_not_refused() {
     );
     assert_eq!(a.outcome, AnswerOutcome::Answered);
 }
+
+#[test]
+fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
+    use hotcrm_support::knowledge::{Analyzer, KnowledgePolicy};
+    for synonyms in [true, false] {
+        let policy = KnowledgePolicy {
+            analyzer: Analyzer {
+                query_synonyms: synonyms,
+                ..Analyzer::default()
+            },
+            ..KnowledgePolicy::default()
+        };
+        let mut kb = KnowledgeBase::with_policy(policy);
+        let id = publish(
+            &mut kb,
+            draft(
+                "Export contacts to CSV",
+                "Choose Export and pick CSV or Excel.",
+            ),
+            now(),
+        );
+        for q in ["spreadsheet", "xlsx"] {
+            let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+            assert_eq!(r.ids() == [id], synonyms, "{q:?} with synonyms={synonyms}");
+            if synonyms {
+                assert!(r.has_good_hit(), "{q:?}: {r:?}");
+            }
+        }
+    }
+}
