@@ -7,10 +7,12 @@
 //! Targets (issue 6): BM25 query p50 < 200 µs on 10k articles; indexing 10k
 //! articles < 1 s.
 //!
-//! Measured on the shared 2-core dev machine (criterion median, 2026-11-22):
-//! `knowledge/index/10k_articles` ≈ 0.47–0.61 s, `knowledge/search/bm25/10k_articles`
-//! ≈ 60–95 µs, `knowledge/search/hybrid/10k_articles` ≈ 0.63 ms (exact cosine over
-//! 10k x 256-d vectors dominates), `knowledge/search/heuristic_embed_query` ≈ 2–3 µs.
+//! Measured on the shared 2-core dev machine (criterion medians, 2026-11-22, load
+//! average 4–5 from other builds, so figures vary between runs):
+//! `knowledge/index/10k_articles` 0.47–0.61 s, `knowledge/search/bm25/10k_articles`
+//! 59–130 µs, `knowledge/search/hybrid/10k_articles` 0.63–1.9 ms (the exact cosine
+//! scan over 10k x 256-d vectors dominates), `knowledge/search/heuristic_embed_query`
+//! 2–3 µs.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
