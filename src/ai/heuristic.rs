@@ -32,6 +32,7 @@ const CUE_ANALYZER: Analyzer = Analyzer {
     stop_words: false,
     stemming: true,
     fold_diacritics: true,
+    query_synonyms: false,
 };
 
 /// Multi-word lexicon entries indexed by their first term.
@@ -214,6 +215,13 @@ pub struct HeuristicAi {
 
 impl HeuristicAi {
     /// The provider with the default analyzer.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let ai = HeuristicAi::new();
+    /// assert_eq!(ai.embed_text("x"), ai.embed_text("x"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -570,6 +578,7 @@ impl HeuristicAi {
             stop_words: true,
             stemming: false,
             fold_diacritics: false,
+            query_synonyms: false,
         };
         let mut freq: BTreeMap<String, u32> = BTreeMap::new();
         for (text, weight) in [(&request.title, 3u32), (&request.content, 1)] {

@@ -101,3 +101,4 @@ pub use solutions::{suggest_solution, ResolvedCase, SuggestedSolution, SIMILAR_C
 pub use viewer::Viewer;
 
 pub(crate) use base::validate_question;
+pub(crate) use index::cut_query;
