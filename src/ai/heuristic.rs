@@ -38,7 +38,8 @@ const CUE_ANALYZER: Analyzer = Analyzer {
 /// Multi-word lexicon entries indexed by their first term.
 #[derive(Debug, Default)]
 struct PhraseMatcher {
-    by_first: HashMap<String, Vec<(Vec<String>, usize, usize)>>,
+    // Keys are the built-in lexicon's (inserted once); user text only looks up.
+    by_first: crate::knowledge::index::TermMap<Vec<(Vec<String>, usize, usize)>>,
 }
 
 impl PhraseMatcher {
@@ -291,13 +292,14 @@ impl HeuristicAi {
                 format!("{category} cues: {}", cues.join(", ")),
             )
         };
-        let something_wrong = billing_problem || self.sentiment_text(&text).score < 0.0;
+        // Sentiment is only needed to tell a billing problem from a billing question.
+        let something_wrong = || billing_problem || self.sentiment_text(&text).score < 0.0;
         let case_type = match category {
             AiCategory::Feature => CaseType::FeatureRequest,
             _ if training => CaseType::Training,
             _ if outage => CaseType::Incident,
             AiCategory::Technical | AiCategory::Complaint => CaseType::Problem,
-            AiCategory::Billing if something_wrong => CaseType::Problem,
+            AiCategory::Billing if something_wrong() => CaseType::Problem,
             AiCategory::Billing | AiCategory::Product => CaseType::Question,
             AiCategory::Other if text.contains('?') => CaseType::Question,
             AiCategory::Other => CaseType::Other,

@@ -36,7 +36,7 @@ pub const RRF_K: f32 = 60.0;
 /// Terms come from articles the host's own editors write, so hash flooding is not
 /// a concern worth SipHash's cost here.
 #[derive(Debug, Default, Clone, Copy)]
-struct TermHasher(u64);
+pub(crate) struct TermHasher(u64);
 
 impl Hasher for TermHasher {
     fn write(&mut self, bytes: &[u8]) {
@@ -67,7 +67,7 @@ impl TermHasher {
     }
 }
 
-type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
+pub(crate) type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
 
 const FIELDS: usize = 4;
 const TITLE: usize = 0;

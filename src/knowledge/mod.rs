@@ -72,7 +72,7 @@ mod analyzer;
 mod answer;
 mod article;
 mod base;
-mod index;
+pub(crate) mod index;
 mod score;
 mod slug;
 mod solutions;
