@@ -9,7 +9,9 @@
 //! | trigger | where |
 //! | --- | --- |
 //! | entitlement check → SLA tier → due dates on creation | [`SupportDesk::create_case`] |
-//! | AI category, sentiment, related articles, suggested solution | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
+//! | AI category, sentiment, related articles | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
+//! | suggested solution from similar resolved cases (else the top article's summary) | [`SupportDesk::create_case`], history kept by [`SupportDesk::resolve`] |
+//! | routing rules → queue → agent, loads and round-robin cursors in the repository | [`SupportDesk::create_case`]; capacity freed on resolve; timers in [`SupportDesk::sweep`] |
 //! | Critical / Angry → escalation | after every operation, by the [`EscalationPolicy`] |
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
@@ -961,7 +963,7 @@ impl SupportDesk {
     /// when it has one.
     /// Support metrics over `period`: first-response and resolution times, SLA
     /// compliance and CSAT, overall and per queue, agent, tier and priority (see
-    /// [`analytics`](crate::analytics) for what counts where).
+    /// [`analytics`] for what counts where).
     ///
     /// # Errors
     ///
