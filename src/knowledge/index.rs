@@ -69,6 +69,10 @@ impl TermHasher {
 
 pub(crate) type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
 
+/// Cosine similarity below which a hit found only by vector search is dropped
+/// from hybrid results (lexical hits are always kept).
+pub(crate) const MIN_SEMANTIC_SIMILARITY: f32 = 0.3;
+
 const FIELDS: usize = 4;
 const TITLE: usize = 0;
 const SUMMARY: usize = 1;
@@ -1171,6 +1175,12 @@ impl SearchIndex {
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {
+            // A vector-only candidate must be genuinely close: every article has some
+            // cosine with every query, and fusion must not surface unrelated ones.
+            let lexical_hit = fused.contains_key(&hit.article);
+            if !lexical_hit && hit.similarity.unwrap_or(0.0) < MIN_SEMANTIC_SIMILARITY {
+                continue;
+            }
             let rrf = 1.0 / (RRF_K + rank as f32 + 1.0);
             fused
                 .entry(hit.article)

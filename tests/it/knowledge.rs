@@ -1002,3 +1002,45 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
         }
     }
 }
+
+#[tokio::test]
+async fn hybrid_search_does_not_surface_unrelated_articles() {
+    use hotcrm_support::ai::{embed_missing, hybrid_search, HeuristicAi};
+    use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, SearchQuery, Viewer};
+    let now: chrono::DateTime<chrono::Utc> = "2026-03-02T10:00:00Z".parse().unwrap();
+    let who = hotcrm_support::ids::AgentId::from_u128(1);
+    let mut kb = KnowledgeBase::new();
+    for (title, body) in [
+        (
+            "How to reset your password",
+            "Click Forgot password on the login page and follow the emailed link.",
+        ),
+        (
+            "Download invoices as PDF",
+            "Open Billing, pick the month and click Download PDF.",
+        ),
+        (
+            "Set up single sign-on with Okta",
+            "Add the app in Okta and paste the SAML metadata URL into Settings.",
+        ),
+    ] {
+        let id = kb
+            .create(ArticleDraft::new(title, body).summary(title), now)
+            .unwrap();
+        kb.submit_for_review(id, who, now).unwrap();
+        kb.publish(id, who, now).unwrap();
+    }
+    let ai = HeuristicAi::new();
+    embed_missing(&mut kb, &ai).await.unwrap();
+    let results = hybrid_search(&kb, &ai, &SearchQuery::new("okta saml"), &Viewer::Employee).await;
+    let titles: Vec<String> = results
+        .hits
+        .iter()
+        .map(|h| kb.article(h.article).unwrap().title.clone())
+        .collect();
+    assert_eq!(
+        titles,
+        ["Set up single sign-on with Okta"],
+        "only the relevant article, not every embedded one"
+    );
+}
