@@ -32,6 +32,7 @@
 //! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
 //! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
+//! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`analytics::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
 //! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
@@ -59,6 +60,8 @@
 //! - *Periodic sweep*: [`case::sweep`] (SLA warnings/violations, survey expiry,
 //!   auto-close), then [`escalation::EscalationPolicy::evaluate`]; both are idempotent.
 //! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
+//! - *Monthly support metrics*: [`analytics::report`] over an [`analytics::Period`];
+//!   open work per agent and queue: [`analytics::workload`].
 //! - *Pick the agent for a case, with the reasons*: [`routing::Router::route`]
 //!   (or [`routing::Router::decide`] to ask without assigning); advance waiting cases
 //!   with [`routing::Router::tick`].
@@ -74,12 +77,16 @@
 
 mod picklist;
 
+pub mod ai;
+pub mod analytics;
 pub mod calendar;
 pub mod case;
 pub mod clock;
+pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod ids;
+pub mod knowledge;
 pub mod repo;
 pub mod routing;
 pub mod sla;
@@ -99,6 +106,7 @@ pub struct ReadmeDoctests;
 /// assert_eq!(p.to_string(), "High");
 /// ```
 pub mod prelude {
+    pub use crate::ai::{AiProvider, HeuristicAi};
     pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
     pub use crate::case::{
         AiCategory, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, CaseType, Comment,
@@ -110,6 +118,11 @@ pub mod prelude {
     pub use crate::ids::{
         AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber, QueueId,
     };
+    pub use crate::knowledge::{
+        ArticleCategory, ArticleDraft, ArticleStatus, KnowledgeArticle, KnowledgeBase, SearchQuery,
+        Viewer, Visibility,
+    };
+    pub use crate::repo::{DynRepository, MemoryRepository, Repository};
     pub use crate::routing::{
         Agent, AgentSkill, AgentStatus, AiSuggestion, Capacity, Queue, QueueMember, Router,
         RoutingDecision, RoutingEvent, RoutingMethod, RoutingRequest, RoutingRule, Skill,

@@ -53,6 +53,8 @@ pub async fn run_all(repo: &dyn Repository) {
     scan_walks_every_match_once(repo).await;
     accounts_and_contacts_round_trip(repo).await;
     saved_searches_round_trip(repo).await;
+    router_state_is_one_versioned_document(repo).await;
+    articles_round_trip(repo).await;
 }
 
 fn now() -> DateTime<Utc> {
@@ -578,5 +580,109 @@ pub async fn saved_searches_round_trip(repo: &dyn Repository) {
             .expect("list")
             .is_empty(),
         "other owners see nothing"
+    );
+}
+
+/// The router state inserts once, then updates optimistically.
+pub async fn router_state_is_one_versioned_document(repo: &dyn Repository) {
+    use crate::routing::{Queue, RouterState};
+    let current = repo.get_router_state().await.expect("get_router_state");
+    let mut state = current
+        .as_ref()
+        .map(|v| v.value.clone())
+        .unwrap_or_default();
+    let queue = Queue::new(
+        crate::ids::QueueId::new(),
+        "Conformance queue",
+        crate::routing::RoutingMethod::RoundRobin,
+    )
+    .expect("valid queue");
+    state.queues.push(queue);
+    let version = match &current {
+        None => {
+            let v = repo
+                .put_router_state(&state, None)
+                .await
+                .expect("first insert");
+            assert!(
+                matches!(
+                    repo.put_router_state(&state, None).await,
+                    Err(Error::AlreadyExists { .. })
+                ),
+                "second insert refused"
+            );
+            v
+        }
+        Some(stored) => repo
+            .put_router_state(&state, Some(stored.version))
+            .await
+            .expect("update"),
+    };
+    let read = repo
+        .get_router_state()
+        .await
+        .expect("get")
+        .expect("present");
+    assert_eq!(
+        (read.value, read.version),
+        (state.clone(), version),
+        "router state round trip"
+    );
+    let stale = RouterState::default();
+    assert!(
+        matches!(
+            repo.put_router_state(&stale, Some(version.saturating_sub(1)))
+                .await,
+            Err(Error::Conflict { .. })
+        ),
+        "stale router state update conflicts"
+    );
+    assert_eq!(
+        repo.get_router_state()
+            .await
+            .expect("get")
+            .expect("present")
+            .value,
+        state,
+        "the stale write wrote nothing"
+    );
+}
+
+/// Knowledge articles round-trip, update optimistically and list by number.
+pub async fn articles_round_trip(repo: &dyn Repository) {
+    use crate::knowledge::{ArticleDraft, KnowledgeBase};
+    let mut kb = KnowledgeBase::new();
+    let id = kb
+        .create(
+            ArticleDraft::new("Conformance article", "Step one. Step two."),
+            now(),
+        )
+        .expect("valid draft");
+    let mut article = kb.article(id).expect("created").clone();
+    assert_eq!(repo.put_article(&article, None).await.expect("insert"), 1);
+    assert_eq!(
+        repo.get_article(id).await.expect("get").value,
+        article,
+        "article round trip"
+    );
+    article.counters.views += 1;
+    assert_eq!(
+        repo.put_article(&article, Some(1)).await.expect("update"),
+        2
+    );
+    assert!(matches!(
+        repo.put_article(&article, Some(1)).await,
+        Err(Error::Conflict {
+            expected: 1,
+            actual: 2
+        })
+    ));
+    let listed = repo.list_articles().await.expect("list");
+    assert!(listed.iter().any(|a| a.value == article), "listed");
+    assert!(
+        listed
+            .windows(2)
+            .all(|w| (w[0].value.number, w[0].value.id) <= (w[1].value.number, w[1].value.id)),
+        "ordered by number, id"
     );
 }

@@ -10,7 +10,9 @@ use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::{conflict, Repository};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId};
+use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
+use crate::knowledge::KnowledgeArticle;
+use crate::routing::RouterState;
 
 /// A [`Repository`] in memory: the embedded default, and the reference the
 /// conformance suite is checked against. Thread-safe; every call holds one lock
@@ -50,6 +52,8 @@ struct State {
     contacts: HashMap<ContactId, Versioned<Contact>>,
     sequences: HashMap<(SequenceKind, i32), u32>,
     searches: BTreeMap<(AgentId, String), SavedSearch>,
+    router: Option<Versioned<RouterState>>,
+    articles: HashMap<ArticleId, Versioned<KnowledgeArticle>>,
 }
 
 impl MemoryRepository {
@@ -293,6 +297,60 @@ impl Repository for MemoryRepository {
             what: format!("{kind:?} sequence of {year}"),
         })?;
         Ok(*counter)
+    }
+
+    async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
+        Ok(self.read().router.clone())
+    }
+
+    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64> {
+        let mut guard = self.write();
+        match (&mut guard.router, expected) {
+            (Some(_), None) => Err(Error::AlreadyExists {
+                kind: "router state",
+                key: "router".into(),
+            }),
+            (None, Some(_)) => Err(not_found("router state", "router")),
+            (slot @ None, None) => {
+                *slot = Some(Versioned {
+                    value: state.clone(),
+                    version: 1,
+                });
+                Ok(1)
+            }
+            (Some(stored), Some(expected)) => {
+                if stored.version != expected {
+                    return Err(conflict(expected, stored.version));
+                }
+                stored.value = state.clone();
+                stored.version += 1;
+                Ok(stored.version)
+            }
+        }
+    }
+
+    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
+        put_versioned(
+            &mut self.write().articles,
+            "article",
+            article.id,
+            article,
+            expected,
+        )
+    }
+
+    async fn get_article(&self, id: ArticleId) -> Result<Versioned<KnowledgeArticle>> {
+        self.read()
+            .articles
+            .get(&id)
+            .cloned()
+            .ok_or_else(|| not_found("article", id))
+    }
+
+    async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+        let mut all: Vec<_> = self.read().articles.values().cloned().collect();
+        all.sort_by_key(|a| (a.value.number, a.value.id));
+        Ok(all)
     }
 
     async fn save_search(&self, search: &SavedSearch) -> Result<()> {

@@ -29,6 +29,8 @@
 //!   [`CaseOrder`](crate::case::CaseOrder) (total, ties broken by id) and pages with
 //!   offset + limit. [`Repository::scan_cases`] walks every matching case in id
 //!   order with a cursor, for sweeps over large stores.
+//! - **Documents.** The router's state (agents, queues, loads, cursors) is one
+//!   versioned document, so concurrent routing decisions cannot double-book an agent.
 //! - **Errors** from the store itself are [`Error::Storage`]; the desk surfaces them.
 //!
 //! The trait is implemented for `Arc<T>` and `Box<T>` of any implementation, so
@@ -50,7 +52,9 @@ pub use records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, CaseId, CaseNumber, ContactId};
+use crate::ids::{AccountId, ArticleId, CaseId, CaseNumber, ContactId};
+use crate::knowledge::KnowledgeArticle;
+use crate::routing::RouterState;
 
 /// A shared, dynamically typed repository.
 pub type DynRepository = Arc<dyn Repository>;
@@ -174,6 +178,47 @@ pub trait Repository: Send + Sync {
     /// [`Error::Overflow`] when the sequence is exhausted.
     async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32>;
 
+    /// The router's persisted state (agents, queues, rules, loads, waiting cases,
+    /// round-robin cursors); `None` until first saved.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>>;
+
+    /// Saves the router state: insert (`expected == None`) or update at version
+    /// `expected`; returns the new version.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`] on insert when a state exists; [`Error::Conflict`]
+    /// on a stale update (nothing is written); [`Error::NotFound`] on update when
+    /// none exists.
+    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64>;
+
+    /// Inserts a knowledge article version (`expected == None`) or updates it at
+    /// version `expected`.
+    ///
+    /// # Errors
+    ///
+    /// As [`Repository::put_account`].
+    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64>;
+
+    /// Reads a knowledge article version.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    async fn get_article(&self, id: ArticleId) -> Result<Versioned<KnowledgeArticle>>;
+
+    /// Every stored article version, ordered by number then id (to rebuild a
+    /// [`KnowledgeBase`](crate::knowledge::KnowledgeBase) at start-up).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>>;
+
     /// Saves (or replaces, by owner and name) a saved search.
     ///
     /// # Errors
@@ -235,6 +280,21 @@ macro_rules! forward_repository {
             }
             async fn save_search(&self, search: &SavedSearch) -> Result<()> {
                 (**self).save_search(search).await
+            }
+            async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
+                (**self).get_router_state().await
+            }
+            async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64> {
+                (**self).put_router_state(state, expected).await
+            }
+            async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
+                (**self).put_article(article, expected).await
+            }
+            async fn get_article(&self, id: ArticleId) -> Result<Versioned<KnowledgeArticle>> {
+                (**self).get_article(id).await
+            }
+            async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+                (**self).list_articles().await
             }
             async fn saved_searches(&self, owner: crate::ids::AgentId) -> Result<Vec<SavedSearch>> {
                 (**self).saved_searches(owner).await

@@ -6,11 +6,18 @@
     clippy::indexing_slicing
 )]
 
+mod ai;
+mod analytics;
 mod calendar;
 mod calendar_props;
 mod case;
+mod desk;
 mod domain_props;
 mod escalation;
+mod knowledge;
+mod knowledge_corpus;
+mod knowledge_props;
+mod knowledge_ranking;
 mod repo;
 mod routing;
 mod routing_props;

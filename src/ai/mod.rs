@@ -1,0 +1,142 @@
+//! The AI port: the [`AiProvider`] trait (classify a case, read sentiment, embed
+//! texts, generate grounded text, enhance articles), the offline deterministic
+//! [`HeuristicAi`], the [`FailingAi`] test double, and the async glue that feeds
+//! provider output into the pure knowledge base ([`answer`], [`hybrid_search`],
+//! [`related_for_case`], [`enhance_article`], [`embed_missing`]).
+//!
+//! Layer 3 (port): depends on `knowledge`, `case` picklists, `ids` and `error`;
+//! never on `repo` or `desk`.
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+
+use crate::error::Result;
+use crate::knowledge::Enhancement;
+
+mod failing;
+mod heuristic;
+mod lexicon;
+mod rag;
+mod types;
+
+pub use failing::FailingAi;
+pub use heuristic::{HeuristicAi, HEURISTIC_EMBEDDING_DIM};
+pub use rag::{answer, embed_missing, enhance_article, hybrid_search, related_for_case};
+pub use types::{
+    Classification, ClassifyRequest, ContextDoc, Embedding, EmotionScores, EnhanceRequest,
+    GenerateRequest, Generated, SentimentAnalysis, SourceRef, Urgency,
+};
+
+/// A source of AI judgements and text: the host's model service, or the built-in
+/// [`HeuristicAi`].
+///
+/// # Contract
+///
+/// What an implementor must provide:
+///
+/// * [`classify`](AiProvider::classify): a category, suggested case type and
+///   priority, a confidence in `0.0..=1.0` and a short human-readable reason.
+/// * [`sentiment`](AiProvider::sentiment): sentiment, polarity in `-1.0..=1.0`,
+///   urgency, emotion scores in `0.0..=1.0`.
+/// * [`embed`](AiProvider::embed): **exactly one** [`Embedding`] per input text, in
+///   input order, all of the same dimension for the provider's lifetime (the
+///   knowledge index rejects mixed dimensions). An empty input slice yields an empty
+///   vector.
+/// * [`generate`](AiProvider::generate): text answering `prompt` from the request's
+///   context only; `cited` must name only sources present in the context (callers
+///   drop any other), and should be empty when the context does not answer the
+///   prompt.
+/// * [`enhance_article`](AiProvider::enhance_article): proposed summary, tags and
+///   search keywords for an article.
+///
+/// Errors: every method may fail (timeouts, quotas, malformed model output). Report
+/// failures as [`Error::Ai`](crate::Error::Ai) (see [`Error::ai`](crate::Error::ai)).
+/// Callers in this crate degrade gracefully: a case is created without AI fields,
+/// search falls back to BM25, answers fall back to extraction. Implementations must
+/// not panic.
+///
+/// Determinism is *not* required of host providers (models drift); the built-in
+/// [`HeuristicAi`] is deterministic so tests can pin its output.
+///
+/// `Arc<T>` and `Box<T>` forward to `T`, so `Arc<dyn AiProvider>` is an `AiProvider`.
+///
+/// # Example: degrade gracefully
+///
+/// ```
+/// use hotcrm_support::ai::{AiProvider, ClassifyRequest, FailingAi, HeuristicAi};
+/// use hotcrm_support::case::AiCategory;
+///
+/// async fn category(ai: &dyn AiProvider, subject: &str) -> Option<AiCategory> {
+///     ai.classify(&ClassifyRequest::new(subject, "")).await.ok().map(|c| c.category)
+/// }
+///
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// assert_eq!(category(&HeuristicAi::new(), "Refund for a double charge").await, Some(AiCategory::Billing));
+/// assert_eq!(category(&FailingAi::new(), "Refund for a double charge").await, None);
+/// # Ok(())
+/// # }
+/// ```
+#[async_trait]
+pub trait AiProvider: Send + Sync {
+    /// Classifies a case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn classify(&self, request: &ClassifyRequest) -> Result<Classification>;
+
+    /// Reads the sentiment of a message.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn sentiment(&self, text: &str) -> Result<SentimentAnalysis>;
+
+    /// Embeds texts: one unit vector per text, in order, of one dimension.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn embed(&self, texts: &[String]) -> Result<Vec<Embedding>>;
+
+    /// Generates text from a prompt grounded in context documents.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn generate(&self, request: &GenerateRequest) -> Result<Generated>;
+
+    /// Proposes a summary, tags and keywords for an article.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn enhance_article(&self, request: &EnhanceRequest) -> Result<Enhancement>;
+}
+
+macro_rules! forward_ai_provider {
+    ($($wrapper:ident),+) => {$(
+        #[async_trait]
+        impl<T: AiProvider + ?Sized> AiProvider for $wrapper<T> {
+            async fn classify(&self, request: &ClassifyRequest) -> Result<Classification> {
+                (**self).classify(request).await
+            }
+            async fn sentiment(&self, text: &str) -> Result<SentimentAnalysis> {
+                (**self).sentiment(text).await
+            }
+            async fn embed(&self, texts: &[String]) -> Result<Vec<Embedding>> {
+                (**self).embed(texts).await
+            }
+            async fn generate(&self, request: &GenerateRequest) -> Result<Generated> {
+                (**self).generate(request).await
+            }
+            async fn enhance_article(&self, request: &EnhanceRequest) -> Result<Enhancement> {
+                (**self).enhance_article(request).await
+            }
+        }
+    )+};
+}
+
+forward_ai_provider!(Arc, Box);

@@ -1,0 +1,289 @@
+//! The inputs and outputs of [`AiProvider`](super::AiProvider): plain serde data so
+//! hosts can log, cache or ship them to a model service.
+//!
+//! Layer 3 (port types): depends on `case` picklists, `knowledge` (for
+//! [`Enhancement`](crate::knowledge::Enhancement)), `ids` and `error`.
+
+use serde::{Deserialize, Serialize};
+
+use crate::case::{AiCategory, CaseType, Priority, Sentiment};
+use crate::error::{Error, Result};
+use crate::ids::{CaseId, KnowledgeNumber};
+use crate::picklist::picklist;
+
+/// What to classify: a case's subject and description.
+///
+/// ```
+/// use hotcrm_support::ai::ClassifyRequest;
+/// let r = ClassifyRequest::new("Unable to login", "Getting an authentication error");
+/// assert_eq!(r.text(), "Unable to login\nGetting an authentication error");
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ClassifyRequest {
+    /// The case subject.
+    pub subject: String,
+    /// The case description.
+    pub description: String,
+}
+
+impl ClassifyRequest {
+    /// A request for a subject and description.
+    pub fn new(subject: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            subject: subject.into(),
+            description: description.into(),
+        }
+    }
+
+    /// Subject and description as one text.
+    pub fn text(&self) -> String {
+        format!("{}\n{}", self.subject, self.description)
+    }
+}
+
+/// A suggested categorisation of a case.
+///
+/// ```
+/// use hotcrm_support::ai::Classification;
+/// use hotcrm_support::case::{AiCategory, CaseType, Priority};
+/// let c = Classification { category: AiCategory::Technical, case_type: CaseType::Problem,
+///     priority: Priority::High, confidence: 0.9, reason: "login issue".into() };
+/// assert!(c.confidence <= 1.0);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Classification {
+    /// Business category.
+    pub category: AiCategory,
+    /// Suggested case type.
+    pub case_type: CaseType,
+    /// Suggested priority.
+    pub priority: Priority,
+    /// Confidence 0–1.
+    pub confidence: f32,
+    /// Why, in a few words (for the agent).
+    pub reason: String,
+}
+
+picklist! {
+    /// How soon the customer needs help, as read from their message.
+    ///
+    /// ```
+    /// use hotcrm_support::ai::Urgency;
+    /// assert!(Urgency::Low < Urgency::High);
+    /// ```
+    pub enum Urgency: "urgency" {
+        /// No sign of time pressure.
+        Low => "Low",
+        /// Some time pressure.
+        Medium => "Medium",
+        /// Explicit time pressure ("ASAP", "now", "urgent").
+        High => "High",
+    }
+}
+
+/// Emotion intensities, each 0–1.
+#[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
+pub struct EmotionScores {
+    /// Anger.
+    pub anger: f32,
+    /// Frustration.
+    pub frustration: f32,
+    /// Worry or anxiety.
+    pub anxiety: f32,
+    /// Joy or gratitude.
+    pub joy: f32,
+}
+
+/// The mood of a message.
+///
+/// ```
+/// use hotcrm_support::ai::{EmotionScores, SentimentAnalysis, Urgency};
+/// use hotcrm_support::case::Sentiment;
+/// let s = SentimentAnalysis { sentiment: Sentiment::Neutral, score: 0.0, urgency: Urgency::Low,
+///     emotions: EmotionScores::default(), confidence: 0.5 };
+/// assert!(!s.sentiment.is_negative());
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SentimentAnalysis {
+    /// Positive, Neutral, Negative or Angry.
+    pub sentiment: Sentiment,
+    /// Polarity from −1 (very negative) to 1 (very positive).
+    pub score: f32,
+    /// Urgency.
+    pub urgency: Urgency,
+    /// Emotion intensities.
+    pub emotions: EmotionScores,
+    /// Confidence 0–1.
+    pub confidence: f32,
+}
+
+/// A text embedding: a unit-length vector (cosine similarity is a dot product).
+///
+/// ```
+/// use hotcrm_support::ai::Embedding;
+/// let e = Embedding::new(vec![3.0, 4.0])?;
+/// assert_eq!(e.as_slice(), &[0.6, 0.8]);
+/// assert!((e.cosine(&e) - 1.0).abs() < 1e-6);
+/// assert!(Embedding::new(vec![0.0, 0.0]).is_err());
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "Vec<f32>", into = "Vec<f32>")]
+pub struct Embedding(pub(super) Vec<f32>);
+
+impl Embedding {
+    /// Normalises `values` to unit length.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty, all-zero or non-finite vector.
+    pub fn new(values: Vec<f32>) -> Result<Self> {
+        let norm = values.iter().map(|x| x * x).sum::<f32>().sqrt();
+        if values.is_empty() || !norm.is_finite() || norm <= f32::EPSILON {
+            return Err(Error::validation(
+                "embedding",
+                "must be a non-empty, finite, non-zero vector",
+            ));
+        }
+        Ok(Self(values.into_iter().map(|x| x / norm).collect()))
+    }
+
+    /// The components.
+    pub fn as_slice(&self) -> &[f32] {
+        &self.0
+    }
+
+    /// The dimension.
+    pub fn dim(&self) -> usize {
+        self.0.len()
+    }
+
+    /// Cosine similarity with `other` (a dot product; 0 for different dimensions).
+    pub fn cosine(&self, other: &Embedding) -> f32 {
+        if self.0.len() != other.0.len() {
+            return 0.0;
+        }
+        self.0.iter().zip(&other.0).map(|(a, b)| a * b).sum()
+    }
+
+    /// The components, consuming the embedding.
+    pub fn into_vec(self) -> Vec<f32> {
+        self.0
+    }
+}
+
+impl TryFrom<Vec<f32>> for Embedding {
+    type Error = Error;
+    fn try_from(v: Vec<f32>) -> Result<Self> {
+        Self::new(v)
+    }
+}
+
+impl From<Embedding> for Vec<f32> {
+    fn from(e: Embedding) -> Self {
+        e.0
+    }
+}
+
+/// Where a piece of generation context came from, so answers can cite it.
+///
+/// ```
+/// use hotcrm_support::ai::SourceRef;
+/// let s = SourceRef::Article("KB-2026-0015".parse()?);
+/// assert_eq!(s.article().map(|n| n.to_string()), Some("KB-2026-0015".to_string()));
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum SourceRef {
+    /// A knowledge article.
+    Article(KnowledgeNumber),
+    /// A (resolved) case.
+    Case(CaseId),
+}
+
+impl SourceRef {
+    /// The article number, if this is an article.
+    pub fn article(&self) -> Option<KnowledgeNumber> {
+        match self {
+            SourceRef::Article(n) => Some(*n),
+            SourceRef::Case(_) => None,
+        }
+    }
+}
+
+/// One document of generation context.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ContextDoc {
+    /// What it is, for citations.
+    pub source: SourceRef,
+    /// Its title.
+    pub title: String,
+    /// Its text (Markdown for articles).
+    pub text: String,
+}
+
+/// A request to generate text grounded in context.
+///
+/// ```
+/// use hotcrm_support::ai::{ContextDoc, GenerateRequest, SourceRef};
+/// let r = GenerateRequest::new("How do I reset my password?").with_context(ContextDoc {
+///     source: SourceRef::Article("KB-2026-0015".parse()?),
+///     title: "How to reset your password".into(),
+///     text: "1. Click Forgot password.".into(),
+/// });
+/// assert_eq!(r.context.len(), 1);
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct GenerateRequest {
+    /// The instruction or question.
+    pub prompt: String,
+    /// Documents to ground the answer in, most relevant first.
+    pub context: Vec<ContextDoc>,
+}
+
+impl GenerateRequest {
+    /// A request without context.
+    pub fn new(prompt: impl Into<String>) -> Self {
+        Self {
+            prompt: prompt.into(),
+            context: Vec::new(),
+        }
+    }
+
+    /// Adds a context document.
+    pub fn with_context(mut self, doc: ContextDoc) -> Self {
+        self.context.push(doc);
+        self
+    }
+}
+
+/// Generated text with the context documents it used.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct Generated {
+    /// The text.
+    pub text: String,
+    /// The context sources the text is based on (a subset of the request's).
+    pub cited: Vec<SourceRef>,
+    /// Confidence 0–1.
+    pub confidence: f32,
+}
+
+/// An article to enhance (tags, summary, keywords).
+///
+/// ```
+/// use hotcrm_support::ai::EnhanceRequest;
+/// let r = EnhanceRequest { title: "Reset".into(), summary: String::new(), content: "Steps.".into(), tags: vec![] };
+/// assert!(r.summary.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct EnhanceRequest {
+    /// Title.
+    pub title: String,
+    /// Current summary (may be empty).
+    pub summary: String,
+    /// Markdown content.
+    pub content: String,
+    /// Current tags.
+    pub tags: Vec<String>,
+}

@@ -1,0 +1,138 @@
+//! [`Period`]: the half-open reporting window `[from, to)`.
+//! Pure value; depends only on `error`.
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+
+/// A half-open reporting window `[from, to)`: an instant `t` is in the period
+/// when `from <= t < to`, so consecutive periods (January, February, ...) never
+/// count an event twice and never miss one.
+///
+/// The fields are private so that `from < to` always holds; serde validates
+/// it again on load.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::analytics::Period;
+///
+/// let january = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
+/// assert!(january.contains("2026-01-31T23:59:59Z".parse()?));
+/// assert!(!january.contains("2026-02-01T00:00:00Z".parse()?));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(try_from = "PeriodFields")]
+pub struct Period {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+/// The unvalidated serde shape of a [`Period`].
+#[derive(Deserialize)]
+struct PeriodFields {
+    from: DateTime<Utc>,
+    to: DateTime<Utc>,
+}
+
+impl TryFrom<PeriodFields> for Period {
+    type Error = Error;
+
+    fn try_from(fields: PeriodFields) -> Result<Period> {
+        Period::new(fields.from, fields.to)
+    }
+}
+
+impl Period {
+    /// The period `[from, to)`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `period`) unless `from < to`.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::analytics::Period;
+    ///
+    /// let t = "2026-01-01T00:00:00Z".parse()?;
+    /// let err = Period::new(t, t).unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid period: start 2026-01-01 00:00:00 UTC must be before end 2026-01-01 00:00:00 UTC");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(from: DateTime<Utc>, to: DateTime<Utc>) -> Result<Period> {
+        if from < to {
+            Ok(Period { from, to })
+        } else {
+            Err(Error::validation(
+                "period",
+                format!("start {from} must be before end {to}"),
+            ))
+        }
+    }
+
+    /// The first instant of the period (included).
+    ///
+    /// ```
+    /// # use hotcrm_support::analytics::Period;
+    /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(p.from().to_rfc3339(), "2026-01-01T00:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn from(&self) -> DateTime<Utc> {
+        self.from
+    }
+
+    /// The end of the period (excluded).
+    ///
+    /// ```
+    /// # use hotcrm_support::analytics::Period;
+    /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(p.to().to_rfc3339(), "2026-02-01T00:00:00+00:00");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub const fn to(&self) -> DateTime<Utc> {
+        self.to
+    }
+
+    /// Whether `at` lies in `[from, to)`.
+    ///
+    /// ```
+    /// # use hotcrm_support::analytics::Period;
+    /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
+    /// assert!(p.contains(p.from()));
+    /// assert!(!p.contains(p.to()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn contains(&self, at: DateTime<Utc>) -> bool {
+        self.from <= at && at < self.to
+    }
+
+    /// Whether `at` is set and lies in the period.
+    pub(crate) fn contains_opt(&self, at: Option<DateTime<Utc>>) -> bool {
+        at.is_some_and(|t| self.contains(t))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used)]
+    use super::*;
+
+    #[test]
+    fn serde_validates_on_load() {
+        let ok: Period =
+            serde_json::from_str(r#"{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}"#)
+                .unwrap();
+        assert_eq!(
+            serde_json::to_string(&ok).unwrap(),
+            r#"{"from":"2026-01-01T00:00:00Z","to":"2026-01-02T00:00:00Z"}"#
+        );
+        let bad = serde_json::from_str::<Period>(
+            r#"{"from":"2026-01-02T00:00:00Z","to":"2026-01-01T00:00:00Z"}"#,
+        );
+        assert!(bad.unwrap_err().to_string().contains("must be before end"));
+    }
+}

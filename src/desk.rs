@@ -1,0 +1,969 @@
+//! `SupportDesk`: the facade that wires a repository, an AI provider, a clock and
+//! the policies, and runs the automatic triggers of the original system.
+//!
+//! Layer 4 (orchestration): loads through the [`Repository`], decides with the pure
+//! domain (`case`, `sla`, `escalation`, `knowledge`), saves with optimistic
+//! concurrency and returns the events it produced. The "hooks" of the original
+//! system live here:
+//!
+//! | trigger | where |
+//! | --- | --- |
+//! | entitlement check → SLA tier → due dates on creation | [`SupportDesk::create_case`] |
+//! | AI category, sentiment, related articles, suggested solution | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
+//! | Critical / Angry → escalation | after every operation, by the [`EscalationPolicy`] |
+//! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
+//! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
+//!
+//! Every write is based on the version it read. When another writer got there
+//! first the operation is decided again on the fresh state, up to
+//! [`DeskConfig::max_retries`] times, then the [`Error::Conflict`] is returned.
+//! Nothing is lost and nothing is applied twice.
+
+use std::borrow::Cow;
+use std::fmt;
+use std::sync::{Arc, PoisonError, RwLock};
+
+use chrono::{DateTime, Datelike, Utc};
+
+use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi};
+use crate::analytics::{self, MetricsReport, Period, Workload};
+use crate::case::{
+    AiCategory, AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus,
+    CaseType, EscalationTarget, ListView, NewCase, NewComment, Origin, Page, PageOf, Priority,
+    Resolution, Satisfaction,
+};
+use crate::clock::{Clock, SystemClock};
+use crate::error::{Error, Result};
+use crate::escalation::EscalationPolicy;
+use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
+use crate::knowledge::{KnowledgeBase, Viewer};
+use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
+use crate::routing::{Router, RoutingEvent, RoutingRequest};
+use crate::sla::Entitlement;
+
+/// Policies and limits of a desk.
+///
+/// ```
+/// use hotcrm_support::desk::DeskConfig;
+/// let config = DeskConfig::default();
+/// assert_eq!(config.max_retries, 8);
+/// ```
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct DeskConfig {
+    /// SLA policy, business hours, survey window, auto-close delay.
+    pub rules: CaseRules,
+    /// Escalation rules evaluated after every change.
+    pub escalation: EscalationPolicy,
+    /// How many times a conflicting write is decided again before giving up.
+    pub max_retries: u32,
+    /// How many related articles to attach to a new case.
+    pub related_articles: usize,
+    /// Whether the AI's suggested priority may raise (never lower) the requested one.
+    pub ai_may_raise_priority: bool,
+}
+
+impl Default for DeskConfig {
+    fn default() -> Self {
+        DeskConfig {
+            rules: CaseRules::default(),
+            escalation: EscalationPolicy::default(),
+            max_retries: 8,
+            related_articles: 3,
+            ai_may_raise_priority: false,
+        }
+    }
+}
+
+impl DeskConfig {
+    /// A configuration with these case rules and defaults for the rest.
+    pub fn new(rules: CaseRules) -> DeskConfig {
+        DeskConfig {
+            rules,
+            ..DeskConfig::default()
+        }
+    }
+
+    /// Replaces the escalation policy.
+    pub fn with_escalation(mut self, policy: EscalationPolicy) -> DeskConfig {
+        self.escalation = policy;
+        self
+    }
+}
+
+/// What a customer or agent submits to open a case.
+///
+/// ```
+/// use hotcrm_support::case::{Origin, Priority};
+/// use hotcrm_support::desk::CaseRequest;
+/// use hotcrm_support::ids::AccountId;
+/// let req = CaseRequest::new(AccountId::from_u128(1), "Cannot log in", "Password rejected")
+///     .origin(Origin::Email)
+///     .priority(Priority::High);
+/// assert_eq!(req.priority, Some(Priority::High));
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CaseRequest {
+    /// The customer account (must exist in the repository).
+    pub account: AccountId,
+    /// The reporting contact (must exist and belong to the account when given).
+    pub contact: Option<ContactId>,
+    /// Subject (required).
+    pub subject: String,
+    /// Description (required).
+    pub description: String,
+    /// Requested priority; `None` lets the AI suggest one (default Medium).
+    pub priority: Option<Priority>,
+    /// Requested type; `None` lets the AI suggest one.
+    pub case_type: Option<CaseType>,
+    /// Channel.
+    pub origin: Origin,
+    /// Related product.
+    pub product: Option<ProductId>,
+    /// Queue chosen by the caller, if any.
+    pub queue: Option<QueueId>,
+}
+
+impl CaseRequest {
+    /// A request from `account` with the required texts; origin Web.
+    pub fn new(
+        account: AccountId,
+        subject: impl Into<String>,
+        description: impl Into<String>,
+    ) -> CaseRequest {
+        CaseRequest {
+            account,
+            contact: None,
+            subject: subject.into(),
+            description: description.into(),
+            priority: None,
+            case_type: None,
+            origin: Origin::Web,
+            product: None,
+            queue: None,
+        }
+    }
+
+    /// Sets the contact.
+    pub fn contact(mut self, contact: ContactId) -> CaseRequest {
+        self.contact = Some(contact);
+        self
+    }
+
+    /// Sets the priority.
+    pub fn priority(mut self, priority: Priority) -> CaseRequest {
+        self.priority = Some(priority);
+        self
+    }
+
+    /// Sets the type.
+    pub fn case_type(mut self, case_type: CaseType) -> CaseRequest {
+        self.case_type = Some(case_type);
+        self
+    }
+
+    /// Sets the channel.
+    pub fn origin(mut self, origin: Origin) -> CaseRequest {
+        self.origin = origin;
+        self
+    }
+
+    /// Sets the product.
+    pub fn product(mut self, product: ProductId) -> CaseRequest {
+        self.product = Some(product);
+        self
+    }
+
+    /// Puts the case in a queue.
+    pub fn queue(mut self, queue: QueueId) -> CaseRequest {
+        self.queue = Some(queue);
+        self
+    }
+}
+
+/// The result of an operation: the stored case and the events it produced, in order.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Outcome {
+    /// The case as stored, with its new version.
+    pub case: Versioned<Case>,
+    /// The events this operation produced (empty when nothing changed).
+    pub events: Vec<CaseEvent>,
+}
+
+/// What a sweep did.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct SweepReport {
+    /// Open cases examined.
+    pub scanned: usize,
+    /// Cases that changed.
+    pub changed: usize,
+    /// The events produced, per case.
+    pub events: Vec<(CaseId, CaseEvent)>,
+}
+
+/// The support desk: one object to create and work cases.
+///
+/// Cheap to share (`Arc` inside every part); safe to use from many tasks at once.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::case::{Author, NewComment, Resolution};
+/// use hotcrm_support::clock::ManualClock;
+/// use hotcrm_support::desk::{CaseRequest, SupportDesk};
+/// use hotcrm_support::ids::{AccountId, AgentId, CommentId};
+/// use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+/// use std::sync::Arc;
+/// # #[tokio::main(flavor = "current_thread")]
+/// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+/// let repo = Arc::new(MemoryRepository::new());
+/// let account = AccountId::from_u128(1);
+/// repo.put_account(&Account::new(account, "Acme"), None).await?;
+/// let clock = ManualClock::new("2026-01-05T14:00:00Z".parse()?);
+/// let desk = SupportDesk::builder(repo).clock(clock).build();
+///
+/// let created = desk.create_case(CaseRequest::new(account, "Cannot log in", "Password rejected")).await?;
+/// let id = created.case.value.id;
+/// assert_eq!(created.case.value.number.to_string(), "CASE-2026-0001");
+///
+/// let agent = AgentId::from_u128(7);
+/// desk.assign(id, agent).await?;
+/// let reply = NewComment::public(CommentId::from_u128(1), Author::Agent(agent), "Reset link sent");
+/// desk.add_comment(id, reply).await?;
+/// let resolved = desk.resolve(id, Resolution::new("Password reset")).await?;
+/// assert!(resolved.case.value.first_response_at.is_some());
+/// # Ok(())
+/// # }
+/// ```
+#[derive(Clone)]
+pub struct SupportDesk {
+    repo: DynRepository,
+    ai: Arc<dyn AiProvider>,
+    clock: Arc<dyn Clock>,
+    config: Arc<DeskConfig>,
+    knowledge: Arc<RwLock<KnowledgeBase>>,
+}
+
+/// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
+/// [`DeskConfig::default`] and an empty knowledge base.
+#[derive(Clone)]
+pub struct SupportDeskBuilder {
+    repo: DynRepository,
+    ai: Arc<dyn AiProvider>,
+    clock: Arc<dyn Clock>,
+    config: DeskConfig,
+    knowledge: KnowledgeBase,
+}
+
+impl SupportDeskBuilder {
+    /// Uses this AI provider.
+    pub fn ai(mut self, ai: impl AiProvider + 'static) -> Self {
+        self.ai = Arc::new(ai);
+        self
+    }
+
+    /// Uses this (shared) AI provider.
+    pub fn ai_arc(mut self, ai: Arc<dyn AiProvider>) -> Self {
+        self.ai = ai;
+        self
+    }
+
+    /// Uses this clock.
+    pub fn clock(mut self, clock: impl Clock + 'static) -> Self {
+        self.clock = Arc::new(clock);
+        self
+    }
+
+    /// Uses this configuration.
+    pub fn config(mut self, config: DeskConfig) -> Self {
+        self.config = config;
+        self
+    }
+
+    /// Uses this knowledge base for related articles and usage tracking.
+    pub fn knowledge(mut self, knowledge: KnowledgeBase) -> Self {
+        self.knowledge = knowledge;
+        self
+    }
+
+    /// The desk.
+    pub fn build(self) -> SupportDesk {
+        SupportDesk {
+            repo: self.repo,
+            ai: self.ai,
+            clock: self.clock,
+            config: Arc::new(self.config),
+            knowledge: Arc::new(RwLock::new(self.knowledge)),
+        }
+    }
+}
+
+impl fmt::Debug for SupportDeskBuilder {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SupportDeskBuilder")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl fmt::Debug for SupportDesk {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("SupportDesk")
+            .field("config", &self.config)
+            .finish_non_exhaustive()
+    }
+}
+
+impl SupportDesk {
+    /// Starts building a desk over `repo`.
+    pub fn builder(repo: impl Repository + 'static) -> SupportDeskBuilder {
+        SupportDeskBuilder {
+            repo: Arc::new(repo),
+            ai: Arc::new(HeuristicAi::new()),
+            clock: Arc::new(SystemClock),
+            config: DeskConfig::default(),
+            knowledge: KnowledgeBase::new(),
+        }
+    }
+
+    /// The configuration.
+    pub fn config(&self) -> &DeskConfig {
+        &self.config
+    }
+
+    /// The repository.
+    pub fn repository(&self) -> &DynRepository {
+        &self.repo
+    }
+
+    /// Runs `f` with read access to the knowledge base.
+    pub fn with_knowledge<R>(&self, f: impl FnOnce(&KnowledgeBase) -> R) -> R {
+        f(&self
+            .knowledge
+            .read()
+            .unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Runs `f` with write access to the knowledge base.
+    pub fn with_knowledge_mut<R>(&self, f: impl FnOnce(&mut KnowledgeBase) -> R) -> R {
+        f(&mut self
+            .knowledge
+            .write()
+            .unwrap_or_else(PoisonError::into_inner))
+    }
+
+    /// Opens a case: validates the request, checks the account's entitlement for
+    /// the SLA tier and due dates, numbers it (`CASE-YYYY-NNNN` from the
+    /// repository's sequence), asks the AI for category, sentiment and priority,
+    /// attaches related articles and a suggested solution, runs the escalation
+    /// rules (an Angry customer escalates) and stores it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty or oversized subject or description, or
+    /// a contact of another account; [`Error::NotFound`] for an unknown account or
+    /// contact; storage errors. AI failures are not errors: the case is created
+    /// without the AI fields.
+    pub async fn create_case(&self, request: CaseRequest) -> Result<Outcome> {
+        let now = self.clock.now();
+        {
+            use crate::case::validate::{required_text, MAX_SUBJECT, MAX_TEXT};
+            required_text("subject", &request.subject, MAX_SUBJECT)?;
+            required_text("description", &request.description, MAX_TEXT)?;
+        }
+        let account = self.repo.get_account(request.account).await?.value;
+        if let Some(contact) = request.contact {
+            let contact = self.repo.get_contact(contact).await?.value;
+            if contact.account != account.id {
+                return Err(Error::validation(
+                    "contact",
+                    format!("contact {} belongs to another account", contact.id),
+                ));
+            }
+        }
+        let entitlement = best_entitlement(&account.entitlements, now);
+
+        // AI: classification and sentiment; failures degrade to "no insight".
+        let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
+        let classification = self.ai.classify(&classify).await.ok();
+        let sentiment = self.ai.sentiment(&classify.text()).await.ok();
+        // Only embed when there are articles to relate the case to.
+        let has_articles = self.with_knowledge(|kb| !kb.index().is_empty());
+        let embedding = if has_articles {
+            self.ai
+                .embed(&[classify.text()])
+                .await
+                .ok()
+                .and_then(|mut v| v.pop())
+        } else {
+            None
+        };
+
+        let mut priority = request.priority.unwrap_or_default();
+        if let Some(c) = &classification {
+            if request.priority.is_none()
+                || (self.config.ai_may_raise_priority && c.priority < priority)
+            {
+                priority = if request.priority.is_none() {
+                    c.priority
+                } else {
+                    priority.min(c.priority)
+                };
+            }
+        }
+        let case_type = request
+            .case_type
+            .or(classification.as_ref().map(|c| c.case_type))
+            .unwrap_or(CaseType::Problem);
+
+        let year = now.year();
+        let sequence = self.repo.next_sequence(SequenceKind::Case, year).await?;
+        let number = CaseNumber::new(year, sequence)?;
+        let mut new = NewCase::new(
+            CaseId::new(),
+            number,
+            account.id,
+            request.subject.clone(),
+            request.description.clone(),
+        )
+        .with_priority(priority)
+        .with_type(case_type)
+        .with_origin(request.origin);
+        if let Some(contact) = request.contact {
+            new = new.with_contact(contact);
+        }
+        if let Some(product) = request.product {
+            new = new.with_product(product);
+        }
+        if let Some(entitlement) = entitlement {
+            new = new.with_entitlement(entitlement);
+        }
+        if let Some(queue) = request.queue {
+            new = new.with_queue(queue);
+        }
+        let rules = self.rules_for(Some(&account));
+        let (mut case, mut events) = Case::create(new, now, &rules)?;
+
+        let (related, solution) = {
+            let kb = self
+                .knowledge
+                .read()
+                .unwrap_or_else(PoisonError::into_inner);
+            let text = classify.text();
+            let hits = kb
+                .related_to_text(
+                    &text,
+                    embedding.as_ref().map(|e| e.as_slice()),
+                    &Viewer::Employee,
+                    self.config.related_articles,
+                )
+                .unwrap_or_default();
+            let solution = hits
+                .first()
+                .and_then(|h| kb.article(h.article).ok())
+                .map(|a| a.summary.clone())
+                .filter(|s| !s.is_empty());
+            (
+                hits.into_iter().map(|h| h.article).collect::<Vec<_>>(),
+                solution,
+            )
+        };
+        let insights = AiInsights {
+            category: classification.as_ref().map(|c| c.category),
+            suggested_assignee: None,
+            related_articles: related,
+            suggested_solution: solution,
+            sentiment: sentiment.map(|s| s.sentiment),
+        };
+        if insights != AiInsights::default() {
+            events.extend(case.execute(CaseCommand::UpdateAiInsights(insights), now, &rules)?);
+        }
+        events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
+        let stored = self.repo.insert_case(&case, &events).await?;
+
+        // Routing: rules pick the queue (and maybe priority and skills), the router
+        // picks the agent. Configuration problems never block creation.
+        let category = case.ai.category;
+        let routed = self
+            .with_router(|router, now| {
+                let request = routing_request(&case, category);
+                match router.route(request, now, None) {
+                    Ok(outcome) => Ok(Some(outcome)),
+                    Err(
+                        Error::Validation { .. }
+                        | Error::NotFound { .. }
+                        | Error::NotAllowed { .. },
+                    ) => Ok(None),
+                    Err(e) => Err(e),
+                }
+            })
+            .await?
+            .flatten();
+        let Some(routed) = routed else {
+            return Ok(Outcome {
+                case: stored,
+                events,
+            });
+        };
+        let mut latest = stored;
+        if routed.classification.priority != case.priority {
+            let changed = self
+                .execute_inner(
+                    case.id,
+                    CaseCommand::ChangePriority(routed.classification.priority),
+                )
+                .await?;
+            latest = changed.case;
+            events.extend(changed.events);
+        }
+        for (routed_case, event, stored) in self.apply_routing(&routed.events).await? {
+            if routed_case == case.id {
+                events.push(event);
+                latest = stored;
+            }
+        }
+        let latest = self.repo.get_case(case.id).await.unwrap_or(latest);
+        Ok(Outcome {
+            case: latest,
+            events,
+        })
+    }
+
+    /// Reads a case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub async fn case(&self, id: CaseId) -> Result<Versioned<Case>> {
+        self.repo.get_case(id).await
+    }
+
+    /// Decides `command` on the latest version of the case, runs the escalation
+    /// rules, and stores the result; retried on version conflicts.
+    ///
+    /// # Errors
+    ///
+    /// The command's own errors ([`Error::InvalidTransition`],
+    /// [`Error::NotAllowed`], [`Error::Validation`]) with nothing changed;
+    /// [`Error::NotFound`]; [`Error::Conflict`] after too many concurrent writers.
+    pub async fn execute(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+        let outcome = self.execute_inner(id, command).await?;
+        let finished = outcome
+            .events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Resolved { .. } | CaseEvent::Closed { .. }));
+        if finished {
+            // The owner's capacity is free again: the router may hand them a waiting case.
+            let freed = self
+                .with_router(|router, now| match router.complete(id, now) {
+                    Err(Error::NotFound { .. }) => Ok(Vec::new()),
+                    other => other,
+                })
+                .await?
+                .unwrap_or_default();
+            self.apply_routing(&freed).await?;
+        }
+        Ok(outcome)
+    }
+
+    async fn execute_inner(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+        let mut attempt = 0;
+        loop {
+            let now = self.clock.now();
+            let Versioned {
+                value: mut case,
+                version,
+            } = self.repo.get_case(id).await?;
+            let account = self
+                .repo
+                .get_account(case.account)
+                .await
+                .ok()
+                .map(|a| a.value);
+            let rules = self.rules_for(account.as_ref());
+            let mut events = case.execute(command.clone(), now, &rules)?;
+            events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
+            if events.is_empty() {
+                return Ok(Outcome {
+                    case: Versioned {
+                        value: case,
+                        version,
+                    },
+                    events,
+                });
+            }
+            match self.repo.update_case(&case, version, &events).await {
+                Ok(version) => {
+                    return Ok(Outcome {
+                        case: Versioned {
+                            value: case,
+                            version,
+                        },
+                        events,
+                    })
+                }
+                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Assigns the case to an agent.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn assign(&self, id: CaseId, agent: AgentId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Assign { agent }).await
+    }
+
+    /// Adds a comment (a public agent reply fulfils the first response).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn add_comment(&self, id: CaseId, comment: NewComment) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Comment(comment)).await
+    }
+
+    /// Moves the case to In Progress.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn start_work(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::StartWork).await
+    }
+
+    /// Waits on the customer (pauses the resolution clock by default).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn wait_on_customer(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::WaitOnCustomer).await
+    }
+
+    /// Changes the priority (due dates are recomputed from the original start).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn change_priority(&self, id: CaseId, priority: Priority) -> Result<Outcome> {
+        self.execute(id, CaseCommand::ChangePriority(priority))
+            .await
+    }
+
+    /// Escalates by hand.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn escalate(
+        &self,
+        id: CaseId,
+        to: EscalationTarget,
+        level: u8,
+        reason: impl Into<String>,
+    ) -> Result<Outcome> {
+        self.execute(
+            id,
+            CaseCommand::Escalate {
+                to,
+                level,
+                reason: reason.into(),
+            },
+        )
+        .await
+    }
+
+    /// Resolves the case; a linked article's "cases resolved" counter goes up.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`]; [`Error::NotFound`] when the linked article is
+    /// not in the knowledge base (checked first, nothing changes).
+    pub async fn resolve(&self, id: CaseId, resolution: Resolution) -> Result<Outcome> {
+        let article = resolution.article;
+        if let Some(article) = article {
+            self.with_knowledge(|kb| kb.article(article).map(|_| ()))?;
+        }
+        let outcome = self.execute(id, CaseCommand::Resolve(resolution)).await?;
+        if let Some(article) = article {
+            if outcome
+                .events
+                .iter()
+                .any(|e| matches!(e, CaseEvent::Resolved { .. }))
+            {
+                self.with_knowledge_mut(|kb| kb.record_case_resolved(article))?;
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Closes a resolved case.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn close(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Close).await
+    }
+
+    /// Reopens a resolved case.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn reopen(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Reopen).await
+    }
+
+    /// Records the customer's satisfaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn record_satisfaction(
+        &self,
+        id: CaseId,
+        level: Satisfaction,
+        feedback: Option<String>,
+    ) -> Result<Outcome> {
+        self.execute(id, CaseCommand::RecordSatisfaction { level, feedback })
+            .await
+    }
+
+    /// Fires the time-driven rules on every open case at the clock's `now`: SLA
+    /// warnings and violations, escalations, survey expiry and auto-close.
+    /// Idempotent (sweeping twice fires nothing twice) and safe to run from
+    /// several tasks at once: each case is written with its version.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors; [`Error::Conflict`] when a case stays contended beyond the
+    /// retry limit.
+    pub async fn sweep(&self) -> Result<SweepReport> {
+        let query = CaseQuery {
+            exclude_statuses: vec![CaseStatus::Closed],
+            ..CaseQuery::default()
+        };
+        let mut report = SweepReport::default();
+        // Routing timers: skill relaxation, overflow, queues that opened.
+        let ticked = self
+            .with_router(|router, now| Ok(router.tick(now)))
+            .await?
+            .unwrap_or_default();
+        for (case, event, _) in self.apply_routing(&ticked).await? {
+            report.events.push((case, event));
+        }
+        let mut after = None;
+        loop {
+            let batch = self.repo.scan_cases(&query, after, 1024).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.value.id);
+            for stored in batch {
+                report.scanned += 1;
+                let events = self.sweep_case(stored).await?;
+                if !events.is_empty() {
+                    report.changed += 1;
+                    report.events.extend(events);
+                }
+            }
+        }
+        Ok(report)
+    }
+
+    async fn sweep_case(&self, mut stored: Versioned<Case>) -> Result<Vec<(CaseId, CaseEvent)>> {
+        let mut attempt = 0;
+        loop {
+            let now = self.clock.now();
+            let Versioned {
+                value: mut case,
+                version,
+            } = stored;
+            let rules = &self.config.rules;
+            let mut events = crate::case::sweep(&case, now, rules);
+            for e in &events {
+                case.apply(e);
+            }
+            events.extend(self.escalate_as_needed(&mut case, now, rules)?);
+            if events.is_empty() {
+                return Ok(Vec::new());
+            }
+            match self.repo.update_case(&case, version, &events).await {
+                Ok(_) => return Ok(events.into_iter().map(|e| (case.id, e)).collect()),
+                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => {
+                    attempt += 1;
+                    stored = self.repo.get_case(case.id).await?;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Runs `f` on the stored router and saves the result with its version,
+    /// retrying on conflicts; `None` when no router state is stored.
+    async fn with_router<T>(
+        &self,
+        f: impl Fn(&mut Router, DateTime<Utc>) -> Result<T>,
+    ) -> Result<Option<T>> {
+        let mut attempt = 0;
+        loop {
+            let Some(stored) = self.repo.get_router_state().await? else {
+                return Ok(None);
+            };
+            let mut router = Router::from_state(stored.value)?;
+            let out = f(&mut router, self.clock.now())?;
+            match self
+                .repo
+                .put_router_state(router.state(), Some(stored.version))
+                .await
+            {
+                Ok(_) => return Ok(Some(out)),
+                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Applies router events to the cases they name (queue moves and
+    /// assignments); returns each case event with its case and the stored case.
+    async fn apply_routing(
+        &self,
+        events: &[RoutingEvent],
+    ) -> Result<Vec<(CaseId, CaseEvent, Versioned<Case>)>> {
+        let mut out = Vec::new();
+        for event in events {
+            let (case, queue, agent) = match *event {
+                RoutingEvent::Assigned {
+                    case, queue, agent, ..
+                } => (case, queue, Some(agent)),
+                RoutingEvent::Queued { case, queue, .. } => (case, queue, None),
+                RoutingEvent::Overflowed { case, to, .. } => (case, to, None),
+                _ => continue,
+            };
+            let moved = self
+                .execute_inner(case, CaseCommand::MoveToQueue { queue })
+                .await?;
+            let mut stored = moved.case;
+            out.extend(moved.events.into_iter().map(|e| (case, e, stored.clone())));
+            if let Some(agent) = agent {
+                if stored.value.owner != Some(agent) {
+                    let assigned = self
+                        .execute_inner(case, CaseCommand::Assign { agent })
+                        .await?;
+                    stored = assigned.case;
+                    out.extend(
+                        assigned
+                            .events
+                            .into_iter()
+                            .map(|e| (case, e, stored.clone())),
+                    );
+                }
+            }
+        }
+        Ok(out)
+    }
+
+    /// One page of a list view, evaluated at the clock's `now`.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn list(&self, view: ListView, page: Page) -> Result<PageOf<Versioned<Case>>> {
+        self.repo
+            .list_cases(&view.query(self.clock.now()), page)
+            .await
+    }
+
+    /// The rules for a case of `account`: the desk's, on the account's own calendar
+    /// when it has one.
+    /// Support metrics over `period`: first-response and resolution times, SLA
+    /// compliance and CSAT, overall and per queue, agent, tier and priority (see
+    /// [`analytics`](crate::analytics) for what counts where).
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn metrics(&self, period: Period) -> Result<MetricsReport> {
+        let cases = self.all_cases(&CaseQuery::default()).await?;
+        Ok(analytics::report(cases.iter(), period))
+    }
+
+    /// Open cases per agent and queue, by priority, with backlog age, at the
+    /// clock's `now`.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn workload(&self) -> Result<Workload> {
+        let query = CaseQuery {
+            exclude_statuses: vec![CaseStatus::Resolved, CaseStatus::Closed],
+            ..CaseQuery::default()
+        };
+        let cases = self.all_cases(&query).await?;
+        Ok(analytics::workload(cases.iter(), self.clock.now()))
+    }
+
+    async fn all_cases(&self, query: &CaseQuery) -> Result<Vec<Case>> {
+        let mut out = Vec::new();
+        let mut after = None;
+        loop {
+            let batch = self.repo.scan_cases(query, after, 1024).await?;
+            let Some(last) = batch.last() else { break };
+            after = Some(last.value.id);
+            out.extend(batch.into_iter().map(|c| c.value));
+        }
+        Ok(out)
+    }
+
+    fn rules_for(&self, account: Option<&crate::repo::Account>) -> Cow<'_, CaseRules> {
+        match account.and_then(|a| a.business_hours.as_ref()) {
+            Some(hours) => Cow::Owned(
+                CaseRules::new(self.config.rules.sla().clone(), hours.clone())
+                    .with_survey_window(self.config.rules.survey_window())
+                    .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
+                    .unwrap_or_else(|_| self.config.rules.clone()),
+            ),
+            None => Cow::Borrowed(&self.config.rules),
+        }
+    }
+
+    fn escalate_as_needed(
+        &self,
+        case: &mut Case,
+        now: DateTime<Utc>,
+        rules: &CaseRules,
+    ) -> Result<Vec<CaseEvent>> {
+        let events = self.config.escalation.evaluate(case, now, rules)?;
+        for e in &events {
+            case.apply(e);
+        }
+        Ok(events)
+    }
+}
+
+/// What the router needs to know about a case.
+fn routing_request(case: &Case, category: Option<AiCategory>) -> RoutingRequest {
+    let mut request = RoutingRequest::new(case.id, case.account, case.created_at);
+    request.priority = case.priority;
+    request.case_type = case.case_type;
+    request.origin = case.origin;
+    request.ai_category = category;
+    request.tier = case.sla_tier;
+    request.subject.clone_from(&case.subject);
+    request.description.clone_from(&case.description);
+    request.queue = case.queue;
+    request
+}
+
+/// The entitlement with the best tier among those active at `now`.
+fn best_entitlement(entitlements: &[Entitlement], now: DateTime<Utc>) -> Option<Entitlement> {
+    entitlements
+        .iter()
+        .filter(|e| e.is_active(now))
+        .min_by_key(|e| e.tier)
+        .cloned()
+}

@@ -1,0 +1,269 @@
+//! Search analytics: every query with its result count, whether it found a good
+//! answer and what was clicked; the raw material of knowledge-gap reports.
+//!
+//! Layer 2 (pure): depends on `ids` and `error`; times are parameters.
+
+use std::fmt;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{ArticleId, KnowledgeNumber};
+
+use super::article::ArticleCategory;
+
+/// Identifies one recorded search (to attach clicks to it).
+///
+/// ```
+/// use hotcrm_support::knowledge::SearchId;
+/// assert_eq!(SearchId::from_u64(3).to_string(), "search#3");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct SearchId(u64);
+
+impl SearchId {
+    /// Wraps a raw sequence number.
+    pub const fn from_u64(n: u64) -> Self {
+        Self(n)
+    }
+
+    /// The raw sequence number.
+    pub const fn as_u64(self) -> u64 {
+        self.0
+    }
+}
+
+impl fmt::Display for SearchId {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "search#{}", self.0)
+    }
+}
+
+/// Where a recorded query came from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum QuerySource {
+    /// A knowledge search box.
+    Search,
+    /// A question to [`answer`](crate::ai::answer) / the extractive answerer.
+    Answer,
+}
+
+/// One recorded query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchRecord {
+    /// Its id.
+    pub id: SearchId,
+    /// The text as typed (cut to the query limit).
+    pub query: String,
+    /// Grouping key: the sorted distinct analysed terms ("password reset" and
+    /// "resetting passwords" share one).
+    pub key: String,
+    /// When it was made.
+    pub at: DateTime<Utc>,
+    /// Visible matches.
+    pub result_count: usize,
+    /// Whether the top hit was good (see [`SearchHit::is_good`](super::SearchHit::is_good)).
+    pub good_result: bool,
+    /// Articles opened from this search, in click order.
+    pub clicks: Vec<ArticleId>,
+    /// Search box or answer.
+    pub source: QuerySource,
+}
+
+impl SearchRecord {
+    /// A search with no good result and no click: a sign of a gap.
+    pub fn is_unanswered(&self) -> bool {
+        !self.good_result && self.clicks.is_empty()
+    }
+}
+
+/// The query log.
+///
+/// ```
+/// use hotcrm_support::knowledge::{QuerySource, SearchAnalytics};
+/// let mut log = SearchAnalytics::default();
+/// let id = log.record("export to excel", "excel export".into(), 0, false, QuerySource::Search,
+///     "2026-01-10T09:00:00Z".parse()?);
+/// assert_eq!(log.get(id).map(|r| r.result_count), Some(0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct SearchAnalytics {
+    records: Vec<SearchRecord>,
+    next: u64,
+}
+
+impl SearchAnalytics {
+    /// Appends a record and returns its id.
+    pub fn record(
+        &mut self,
+        query: &str,
+        key: String,
+        result_count: usize,
+        good_result: bool,
+        source: QuerySource,
+        at: DateTime<Utc>,
+    ) -> SearchId {
+        self.next += 1;
+        let id = SearchId(self.next);
+        self.records.push(SearchRecord {
+            id,
+            query: query.to_owned(),
+            key,
+            at,
+            result_count,
+            good_result,
+            clicks: Vec::new(),
+            source,
+        });
+        id
+    }
+
+    /// Adds a click on `article` to search `id`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when `id` was never recorded (or was pruned).
+    pub fn click(&mut self, id: SearchId, article: ArticleId) -> Result<()> {
+        let at = self
+            .records
+            .binary_search_by_key(&id, |r| r.id)
+            .map_err(|_| Error::NotFound {
+                kind: "search",
+                id: id.to_string(),
+            })?;
+        if let Some(r) = self.records.get_mut(at) {
+            r.clicks.push(article);
+        }
+        Ok(())
+    }
+
+    /// The record with id `id`.
+    pub fn get(&self, id: SearchId) -> Option<&SearchRecord> {
+        let at = self.records.binary_search_by_key(&id, |r| r.id).ok()?;
+        self.records.get(at)
+    }
+
+    /// All records, oldest first.
+    pub fn records(&self) -> &[SearchRecord] {
+        &self.records
+    }
+
+    /// Drops records made before `before` (bounded memory for long-running hosts).
+    pub fn prune_before(&mut self, before: DateTime<Utc>) {
+        self.records.retain(|r| r.at >= before);
+    }
+}
+
+/// A frequent query that found nothing good.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct QueryGap {
+    /// The most common phrasing.
+    pub query: String,
+    /// The grouping key.
+    pub key: String,
+    /// Searches in the period with this key.
+    pub searches: usize,
+    /// Of those, how many had no good result and no click.
+    pub unanswered: usize,
+}
+
+/// A published article whose review date has passed.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OutdatedArticle {
+    /// Live version id.
+    pub article: ArticleId,
+    /// Number.
+    pub number: KnowledgeNumber,
+    /// Title.
+    pub title: String,
+    /// The missed review date.
+    pub next_review_at: DateTime<Utc>,
+    /// Whole days overdue.
+    pub days_overdue: i64,
+}
+
+/// A published article whose quality score is below the threshold.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct LowQualityArticle {
+    /// Live version id.
+    pub article: ArticleId,
+    /// Number.
+    pub number: KnowledgeNumber,
+    /// Title.
+    pub title: String,
+    /// Its quality score.
+    pub quality_score: u8,
+}
+
+/// An article someone should write, from a query gap.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SuggestedArticle {
+    /// A proposed title.
+    pub title: String,
+    /// A proposed category.
+    pub category: ArticleCategory,
+    /// The queries behind it.
+    pub based_on: Vec<String>,
+    /// How many searches asked for it.
+    pub searches: usize,
+}
+
+/// What `knowledge_gaps` reports for a period.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeGapReport {
+    /// Start of the period (inclusive).
+    pub from: DateTime<Utc>,
+    /// End of the period (exclusive).
+    pub to: DateTime<Utc>,
+    /// Frequent queries without a good result, most searched first.
+    pub missing_topics: Vec<QueryGap>,
+    /// Published articles past their review date, most overdue first.
+    pub outdated_articles: Vec<OutdatedArticle>,
+    /// Published articles scoring below 60, lowest first.
+    pub low_quality_articles: Vec<LowQualityArticle>,
+    /// Suggested new articles, one per missing topic.
+    pub suggestions: Vec<SuggestedArticle>,
+}
+
+/// Words that mark a query as a problem report rather than a how-to.
+const TROUBLE_WORDS: &[&str] = &[
+    "error", "fail", "failed", "failing", "broken", "cant", "can't", "cannot", "not", "wrong",
+    "crash", "stuck", "missing", "denied", "invalid", "timeout",
+];
+
+/// A title and category for an article answering `query`.
+pub(crate) fn suggest_article(query: &str) -> (String, ArticleCategory) {
+    let q = query.trim();
+    let mut chars = q.chars();
+    let capitalized: String = match chars.next() {
+        Some(first) => first.to_uppercase().chain(chars).collect(),
+        None => String::new(),
+    };
+    let lower = q.to_lowercase();
+    let is_trouble = lower
+        .split(|c: char| !c.is_alphanumeric() && c != '\'')
+        .any(|w| TROUBLE_WORDS.contains(&w));
+    let is_question = [
+        "how", "what", "why", "can", "where", "is", "does", "do", "when",
+    ]
+    .iter()
+    .any(|w| lower.split_whitespace().next() == Some(*w));
+    if is_trouble {
+        (
+            format!("Troubleshooting: {capitalized}"),
+            ArticleCategory::Troubleshooting,
+        )
+    } else if is_question {
+        let title = if capitalized.ends_with('?') {
+            capitalized
+        } else {
+            format!("{capitalized}?")
+        };
+        (title, ArticleCategory::Faq)
+    } else {
+        (format!("FAQ: {capitalized}"), ArticleCategory::Faq)
+    }
+}

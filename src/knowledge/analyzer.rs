@@ -1,0 +1,437 @@
+//! Text analysis shared by the search index, the quality score and the heuristic AI:
+//! Unicode word splitting, lowercasing, diacritic folding, English stop words and a
+//! light stemmer, with CJK text turned into overlapping character bigrams.
+//!
+//! Layer 2 (pure): depends on nothing else in the crate.
+
+use serde::{Deserialize, Serialize};
+
+/// Longest token kept, in bytes; longer runs (hashes, base64 blobs) are cut so the
+/// vocabulary stays small.
+const MAX_TOKEN_BYTES: usize = 48;
+
+/// How text is turned into index terms.
+///
+/// The same analyzer must be used to index and to query. Every switch is on by
+/// default; turning one off is useful for exact-match fields or other languages.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::knowledge::Analyzer;
+///
+/// let terms = Analyzer::default().terms("Resetting your Passwords, café-style!");
+/// assert_eq!(terms, ["reset", "password", "cafe", "styl"]);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Analyzer {
+    /// Drop English stop words ("the", "to", "how", ...).
+    pub stop_words: bool,
+    /// Apply the light English stemmer (plural, -ing, -ed, final -e).
+    pub stemming: bool,
+    /// Fold Latin diacritics (`é` → `e`, `ß` → `ss`) so accented and plain spellings meet.
+    pub fold_diacritics: bool,
+}
+
+impl Default for Analyzer {
+    fn default() -> Self {
+        Self {
+            stop_words: true,
+            stemming: true,
+            fold_diacritics: true,
+        }
+    }
+}
+
+impl Analyzer {
+    /// An analyzer that only splits and lowercases (no stop words, no stemming, no folding).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::Analyzer;
+    /// assert_eq!(Analyzer::raw().terms("The Invoices"), ["the", "invoices"]);
+    /// ```
+    pub const fn raw() -> Self {
+        Self {
+            stop_words: false,
+            stemming: false,
+            fold_diacritics: false,
+        }
+    }
+
+    /// The index terms of `text`, in order of appearance (duplicates kept).
+    ///
+    /// Words are maximal runs of alphanumeric characters (apostrophes inside a word
+    /// are dropped: `can't` → `cant`). With stemming on, the phrasal verbs "log
+    /// in/on/out", "sign in/on/up" and "set up" also yield the joined word
+    /// (`login`, `signin`, `setup`...) so they meet the one-word spelling. Han, Hiragana, Katakana and Hangul runs become
+    /// overlapping bigrams (a single character stays a unigram), so CJK text is
+    /// searchable without a dictionary.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::Analyzer;
+    /// assert_eq!(Analyzer::default().terms("重置密码"), ["重置", "置密", "密码"]);
+    /// ```
+    pub fn terms(&self, text: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        self.for_each_term(text, |t| out.push(t.to_owned()));
+        out
+    }
+
+    /// Calls `f` with each index term of `text`; allocation-free apart from one buffer.
+    pub(crate) fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
+        let mut prev_verb: Option<&'static str> = None;
+        for_each_word(text, |word| match word {
+            Word::Plain(w) => {
+                let mut buf = String::with_capacity(w.len());
+                for c in w.chars() {
+                    if c == '\'' || c == '\u{2019}' {
+                        continue;
+                    }
+                    for lc in c.to_lowercase() {
+                        if self.fold_diacritics {
+                            fold_char(lc, &mut buf);
+                        } else {
+                            buf.push(lc);
+                        }
+                    }
+                }
+                truncate_to_boundary(&mut buf, MAX_TOKEN_BYTES);
+                if self.stemming {
+                    // Phrasal verbs users type apart: "log in" meets "login".
+                    let joined = match (prev_verb, buf.as_str()) {
+                        (Some("log"), "in" | "on") => Some("login"),
+                        (Some("log"), "out") => Some("logout"),
+                        (Some("sign"), "in" | "on") => Some("signin"),
+                        (Some("sign"), "up") => Some("signup"),
+                        (Some("set"), "up") => Some("setup"),
+                        _ => None,
+                    };
+                    prev_verb = match buf.as_str() {
+                        "log" => Some("log"),
+                        "sign" => Some("sign"),
+                        "set" => Some("set"),
+                        _ => None,
+                    };
+                    if let Some(j) = joined {
+                        f(j);
+                        return;
+                    }
+                }
+                if buf.is_empty() || (self.stop_words && is_stop_word(&buf)) {
+                    return;
+                }
+                if self.stemming {
+                    stem_in_place(&mut buf);
+                }
+                f(&buf);
+            }
+            Word::Cjk(run) => {
+                prev_verb = None;
+                let chars: Vec<char> = run.chars().collect();
+                if let [only] = chars.as_slice() {
+                    let mut s = String::new();
+                    s.push(*only);
+                    f(&s);
+                    return;
+                }
+                let mut s = String::with_capacity(8);
+                for pair in chars.windows(2) {
+                    s.clear();
+                    s.extend(pair.iter());
+                    f(&s);
+                }
+            }
+        });
+    }
+}
+
+/// A word as found by [`for_each_word`].
+enum Word<'a> {
+    /// Alphanumeric run (any script except CJK), possibly with inner apostrophes.
+    Plain(&'a str),
+    /// A run of CJK ideographs or kana/hangul.
+    Cjk(&'a str),
+}
+
+/// Whether `c` is written without spaces between words (Han, kana, Hangul).
+pub(crate) fn is_cjk(c: char) -> bool {
+    matches!(c as u32,
+        0x3040..=0x30FF     // Hiragana, Katakana
+        | 0x3400..=0x4DBF   // CJK Extension A
+        | 0x4E00..=0x9FFF   // CJK Unified Ideographs
+        | 0xF900..=0xFAFF   // Compatibility Ideographs
+        | 0xAC00..=0xD7AF   // Hangul syllables
+        | 0x20000..=0x2FA1F // Extensions B..
+    )
+}
+
+/// Splits `text` into words without allocating.
+fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(Word<'a>)) {
+    #[derive(PartialEq, Clone, Copy)]
+    enum Kind {
+        None,
+        Plain,
+        Cjk,
+    }
+    let mut kind = Kind::None;
+    let mut start = 0usize;
+    let mut iter = text.char_indices().peekable();
+    while let Some((i, c)) = iter.next() {
+        let this = if is_cjk(c) {
+            Kind::Cjk
+        } else if c.is_alphanumeric() {
+            Kind::Plain
+        } else if (c == '\'' || c == '\u{2019}')
+            && kind == Kind::Plain
+            && iter
+                .peek()
+                .is_some_and(|(_, n)| n.is_alphanumeric() && !is_cjk(*n))
+        {
+            // An apostrophe inside a word ("can't") keeps the word together.
+            Kind::Plain
+        } else {
+            Kind::None
+        };
+        if this != kind {
+            emit(text, kind, start, i, &mut f);
+            kind = this;
+            start = i;
+        }
+    }
+    emit(text, kind, start, text.len(), &mut f);
+
+    fn emit<'a>(text: &'a str, kind: Kind, start: usize, end: usize, f: &mut impl FnMut(Word<'a>)) {
+        let Some(slice) = text.get(start..end) else {
+            return;
+        };
+        match kind {
+            Kind::Plain => f(Word::Plain(slice)),
+            Kind::Cjk => f(Word::Cjk(slice)),
+            Kind::None => {}
+        }
+    }
+}
+
+fn truncate_to_boundary(s: &mut String, max: usize) {
+    if s.len() > max {
+        let mut cut = max;
+        while cut > 0 && !s.is_char_boundary(cut) {
+            cut -= 1;
+        }
+        s.truncate(cut);
+    }
+}
+
+/// Folds one lowercase Latin letter with a diacritic to its base letter(s).
+pub(crate) fn fold_char(c: char, out: &mut String) {
+    let base = match c {
+        'à' | 'á' | 'â' | 'ã' | 'ä' | 'å' | 'ā' | 'ă' | 'ą' => "a",
+        'æ' => "ae",
+        'ç' | 'ć' | 'ĉ' | 'ċ' | 'č' => "c",
+        'ď' | 'đ' | 'ð' => "d",
+        'è' | 'é' | 'ê' | 'ë' | 'ē' | 'ĕ' | 'ė' | 'ę' | 'ě' => "e",
+        'ĝ' | 'ğ' | 'ġ' | 'ģ' => "g",
+        'ĥ' | 'ħ' => "h",
+        'ì' | 'í' | 'î' | 'ï' | 'ĩ' | 'ī' | 'ĭ' | 'į' | 'ı' => "i",
+        'ĵ' => "j",
+        'ķ' => "k",
+        'ĺ' | 'ļ' | 'ľ' | 'ŀ' | 'ł' => "l",
+        'ñ' | 'ń' | 'ņ' | 'ň' => "n",
+        'ò' | 'ó' | 'ô' | 'õ' | 'ö' | 'ø' | 'ō' | 'ŏ' | 'ő' => "o",
+        'œ' => "oe",
+        'ŕ' | 'ŗ' | 'ř' => "r",
+        'ś' | 'ŝ' | 'ş' | 'š' => "s",
+        'ß' => "ss",
+        'ţ' | 'ť' | 'ŧ' => "t",
+        'ù' | 'ú' | 'û' | 'ü' | 'ũ' | 'ū' | 'ŭ' | 'ů' | 'ű' | 'ų' => "u",
+        'ŵ' => "w",
+        'ý' | 'ÿ' | 'ŷ' => "y",
+        'ź' | 'ż' | 'ž' => "z",
+        'þ' => "th",
+        _ => {
+            out.push(c);
+            return;
+        }
+    };
+    out.push_str(base);
+}
+
+/// English stop words: function words that carry no topic (sorted for binary search).
+const STOP_WORDS: &[&str] = &[
+    "a", "about", "after", "again", "all", "also", "am", "an", "and", "any", "are", "as", "at",
+    "be", "because", "been", "before", "being", "between", "both", "but", "by", "can", "could",
+    "did", "do", "does", "doing", "during", "each", "for", "from", "further", "had", "has", "have",
+    "having", "he", "her", "here", "hers", "him", "his", "how", "i", "if", "in", "into", "is",
+    "it", "its", "itself", "just", "me", "more", "most", "my", "myself", "of", "off", "on", "once",
+    "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so",
+    "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these",
+    "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
+    "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
+    "would", "you", "your", "yours", "yourself",
+];
+
+/// Whether `word` (lowercase) is an English stop word.
+pub(crate) fn is_stop_word(word: &str) -> bool {
+    STOP_WORDS.binary_search(&word).is_ok()
+}
+
+/// A light English stemmer (a conservative S-stemmer, -ing/-ed, final -e and
+/// consonant + y → i), chosen so that `invoice`/`invoices`, `update`/`updated`/
+/// `updating`, `query`/`queries` and `reset`/`resetting` meet, while short words are
+/// left alone. Only ASCII words without digits are stemmed.
+pub(crate) fn stem_in_place(w: &mut String) {
+    if !w.is_ascii() || w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
+        return;
+    }
+    if w.ends_with("ies") && w.len() > 4 {
+        w.truncate(w.len() - 2); // companies -> compani
+        return;
+    }
+    if w.ends_with("sses") {
+        w.truncate(w.len() - 2);
+    } else if w.ends_with('s')
+        && !w.ends_with("ss")
+        && !w.ends_with("us")
+        && !w.ends_with("is")
+        && w.len() > 3
+    {
+        w.truncate(w.len() - 1);
+    }
+    let mut stripped = false;
+    if w.len() > 5 && w.ends_with("ing") {
+        w.truncate(w.len() - 3);
+        stripped = true;
+    } else if w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed") {
+        w.truncate(w.len() - 2);
+        stripped = true;
+    }
+    if stripped {
+        if let [.., x, y] = w.as_bytes() {
+            if x == y && !matches!(x, b'l' | b's' | b'z') && !is_vowel(*x) {
+                w.truncate(w.len() - 1);
+            }
+        }
+    }
+    if w.len() > 4 && w.ends_with('e') && !w.ends_with("ee") {
+        w.truncate(w.len() - 1);
+    }
+    if w.len() > 3 && w.ends_with('y') {
+        if let [.., x, _] = w.as_bytes() {
+            if !is_vowel(*x) {
+                w.truncate(w.len() - 1);
+                w.push('i');
+            }
+        }
+    }
+}
+
+/// Stems one word (see [`stem_in_place`]).
+#[cfg(test)]
+fn stem(word: &str) -> String {
+    let mut s = word.to_owned();
+    stem_in_place(&mut s);
+    s
+}
+
+fn is_vowel(b: u8) -> bool {
+    matches!(b, b'a' | b'e' | b'i' | b'o' | b'u')
+}
+
+/// Counts sentences and words in `text` for the readability part of the quality
+/// score. A sentence ends at `.`, `!`, `?` (or their CJK forms) or at the end of a
+/// line, so list items and headings count as short sentences.
+pub(crate) fn sentence_stats(text: &str) -> (usize, usize) {
+    let mut words = 0usize;
+    for_each_word(text, |_| words += 1);
+    let mut sentences = 0usize;
+    for line in text.lines() {
+        let mut open = false;
+        for c in line.chars() {
+            if c.is_alphanumeric() {
+                open = true;
+            } else if open && matches!(c, '.' | '!' | '?' | '。' | '！' | '？') {
+                sentences += 1;
+                open = false;
+            }
+        }
+        if open {
+            sentences += 1;
+        }
+    }
+    (sentences, words)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn stop_words_are_sorted_for_binary_search() {
+        let mut sorted = STOP_WORDS.to_vec();
+        sorted.sort_unstable();
+        assert_eq!(sorted, STOP_WORDS);
+    }
+
+    #[test]
+    fn stemmer_table() {
+        for (word, want) in [
+            ("invoices", "invoic"),
+            ("invoice", "invoic"),
+            ("updated", "updat"),
+            ("updating", "updat"),
+            ("update", "updat"),
+            ("resetting", "reset"),
+            ("reset", "reset"),
+            ("logging", "log"),
+            ("passwords", "password"),
+            ("billing", "bill"),
+            ("access", "access"),
+            ("status", "status"),
+            ("api", "api"),
+            ("companies", "compani"),
+            ("company", "compani"),
+            ("queries", "queri"),
+            ("query", "queri"),
+            ("key", "key"),
+            ("addresses", "address"),
+            ("sso", "sso"),
+            ("2fa", "2fa"),
+            ("exported", "export"),
+            ("exports", "export"),
+        ] {
+            assert_eq!(stem(word), want, "stem({word:?})");
+        }
+    }
+
+    #[test]
+    fn words_split_on_unicode_boundaries() {
+        let a = Analyzer::default();
+        for (text, want) in [
+            ("I can't log in!", vec!["cant", "log", "login"]),
+            ("Set up sign-in", vec!["set", "setup", "sign", "signin"]),
+            (
+                "Réinitialiser le mot de passe",
+                vec!["reinitialiser", "le", "mot", "de", "pass"],
+            ),
+            (
+                "パスワードをリセット",
+                vec![
+                    "パス", "スワ", "ワー", "ード", "ドを", "をリ", "リセ", "セッ", "ット",
+                ],
+            ),
+            ("SSO与SAML配置", vec!["sso", "与", "saml", "配置"]),
+            ("", vec![]),
+            ("!!! ---", vec![]),
+        ] {
+            assert_eq!(a.terms(text), want, "terms({text:?})");
+        }
+    }
+
+    #[test]
+    fn long_tokens_are_cut_on_a_char_boundary() {
+        let word = "é".repeat(100);
+        let terms = Analyzer::raw().terms(&word);
+        assert_eq!(terms.len(), 1);
+        assert!(terms[0].len() <= MAX_TOKEN_BYTES);
+    }
+}

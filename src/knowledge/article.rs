@@ -1,0 +1,633 @@
+//! The knowledge article record: fields, picklists, versions, input validation and
+//! the status machine (`Draft → InReview → Published → Archived`).
+//!
+//! Layer 2 (pure): depends on `ids`, `error`, `picklist` and the sibling `score`
+//! module; never on `ai`, `repo` or `desk`.
+
+use std::fmt;
+use std::str::FromStr;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, ArticleId, KnowledgeNumber, ProductId};
+use crate::picklist::picklist;
+
+/// Longest accepted title, in characters.
+pub const MAX_TITLE_CHARS: usize = 255;
+/// Longest accepted summary, in characters.
+pub const MAX_SUMMARY_CHARS: usize = 2_000;
+/// Longest accepted article body, in bytes (about 40,000 words of Markdown).
+pub const MAX_CONTENT_BYTES: usize = 256 * 1024;
+/// Most tags (including AI keywords) an article may carry.
+pub const MAX_TAGS: usize = 32;
+/// Longest accepted tag, in characters.
+pub const MAX_TAG_CHARS: usize = 64;
+
+picklist! {
+    /// Where an article is in its editorial life.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::ArticleStatus;
+    /// assert!(ArticleStatus::Draft.can_transition_to(ArticleStatus::InReview));
+    /// assert!(!ArticleStatus::Draft.can_transition_to(ArticleStatus::Published));
+    /// assert_eq!("in review".parse::<ArticleStatus>()?, ArticleStatus::InReview);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub enum ArticleStatus: "article status" {
+        /// Being written; invisible to readers.
+        Draft => "Draft",
+        /// Submitted to a reviewer; invisible to readers.
+        InReview => "In Review",
+        /// Live: searchable by the viewers its visibility allows.
+        Published => "Published",
+        /// Retired (outdated, or replaced by a newer published version). Terminal.
+        Archived => "Archived",
+    }
+}
+
+impl ArticleStatus {
+    /// Whether the status machine allows moving from `self` to `to`.
+    ///
+    /// | from | allowed to |
+    /// |---|---|
+    /// | Draft | InReview, Archived (discard) |
+    /// | InReview | Draft (rejected), Published (approved) |
+    /// | Published | Archived |
+    /// | Archived | — (terminal) |
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::ArticleStatus::*;
+    /// assert!(InReview.can_transition_to(Published));
+    /// assert!(!Archived.can_transition_to(Draft));
+    /// ```
+    pub const fn can_transition_to(self, to: ArticleStatus) -> bool {
+        use ArticleStatus::*;
+        matches!(
+            (self, to),
+            (Draft, InReview)
+                | (Draft, Archived)
+                | (InReview, Draft)
+                | (InReview, Published)
+                | (Published, Archived)
+        )
+    }
+
+    /// `Draft` or `InReview`: a version still being worked on.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::ArticleStatus;
+    /// assert!(ArticleStatus::InReview.is_open_draft());
+    /// assert!(!ArticleStatus::Published.is_open_draft());
+    /// ```
+    pub const fn is_open_draft(self) -> bool {
+        matches!(self, ArticleStatus::Draft | ArticleStatus::InReview)
+    }
+}
+
+picklist! {
+    /// The kind of article, as in the original system.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::ArticleCategory;
+    /// assert_eq!("faq".parse::<ArticleCategory>()?, ArticleCategory::Faq);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub enum ArticleCategory: "article category" {
+        /// Product documentation and guides.
+        ProductGuide => "Product Guide",
+        /// Frequently asked questions.
+        Faq => "FAQ",
+        /// Problem-solving guides.
+        Troubleshooting => "Troubleshooting",
+        /// Step-by-step tutorials.
+        Tutorial => "Tutorial",
+        /// Recommended practices.
+        BestPractices => "Best Practices",
+        /// New feature announcements.
+        NewFeatures => "New Features",
+        /// Developer documentation.
+        ApiDocumentation => "API Documentation",
+        /// Anything else.
+        Other => "Other",
+    }
+}
+
+picklist! {
+    /// Who may read a published article (see [`Viewer`](super::Viewer) for the rules).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::Visibility;
+    /// assert_eq!(Visibility::CustomerPortal.to_string(), "Customer Portal");
+    /// ```
+    pub enum Visibility: "visibility" {
+        /// Anyone on the internet (unless the article also requires login).
+        Public => "Public",
+        /// Employees only.
+        Internal => "Internal",
+        /// Logged-in portal customers (of at least the article's tier) and employees.
+        CustomerPortal => "Customer Portal",
+        /// Partners and resellers, and employees.
+        Partner => "Partner",
+    }
+}
+
+picklist! {
+    /// The tier of a customer-portal user (Basic < Premium < Enterprise in `Ord`).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::PortalTier;
+    /// assert!(PortalTier::Basic < PortalTier::Enterprise);
+    /// ```
+    pub enum PortalTier: "portal tier" {
+        /// The entry tier.
+        Basic => "Basic",
+        /// The middle tier.
+        Premium => "Premium",
+        /// The top tier.
+        Enterprise => "Enterprise",
+    }
+}
+
+/// An article version, `major.minor` (1.0, 1.1, 2.0 ...).
+///
+/// ```
+/// use hotcrm_support::knowledge::ArticleVersion;
+/// let v: ArticleVersion = "2.1".parse()?;
+/// assert_eq!(v.next_minor().to_string(), "2.2");
+/// assert_eq!(v.next_major().to_string(), "3.0");
+/// assert!(ArticleVersion::FIRST < v);
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+pub struct ArticleVersion {
+    /// Major part: bumped for substantial rewrites.
+    pub major: u16,
+    /// Minor part: bumped for corrections.
+    pub minor: u16,
+}
+
+impl ArticleVersion {
+    /// Version 1.0, the version of a new article.
+    pub const FIRST: ArticleVersion = ArticleVersion { major: 1, minor: 0 };
+
+    /// The next minor version (1.3 → 1.4), saturating.
+    pub const fn next_minor(self) -> Self {
+        Self {
+            major: self.major,
+            minor: self.minor.saturating_add(1),
+        }
+    }
+
+    /// The next major version (1.3 → 2.0), saturating.
+    pub const fn next_major(self) -> Self {
+        Self {
+            major: self.major.saturating_add(1),
+            minor: 0,
+        }
+    }
+}
+
+impl fmt::Display for ArticleVersion {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}.{}", self.major, self.minor)
+    }
+}
+
+impl FromStr for ArticleVersion {
+    type Err = Error;
+    fn from_str(s: &str) -> Result<Self> {
+        let err = |reason: &str| Error::Parse {
+            what: "article version",
+            input: s.chars().take(64).collect(),
+            reason: reason.to_owned(),
+        };
+        let (major, minor) = s
+            .split_once('.')
+            .ok_or_else(|| err("expected major.minor"))?;
+        let major = major.parse().map_err(|_| err("bad major part"))?;
+        let minor = minor.parse().map_err(|_| err("bad minor part"))?;
+        Ok(Self { major, minor })
+    }
+}
+
+impl Serialize for ArticleVersion {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> std::result::Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl<'de> Deserialize<'de> for ArticleVersion {
+    fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+        let s = String::deserialize(d)?;
+        s.parse().map_err(serde::de::Error::custom)
+    }
+}
+
+/// How big the change of a new version is.
+///
+/// ```
+/// use hotcrm_support::knowledge::{ArticleVersion, VersionBump};
+/// assert_eq!(VersionBump::Major.apply(ArticleVersion::FIRST).to_string(), "2.0");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum VersionBump {
+    /// Corrections: 1.0 → 1.1.
+    Minor,
+    /// A substantial rewrite: 1.1 → 2.0.
+    Major,
+}
+
+impl VersionBump {
+    /// The version after `v`.
+    pub const fn apply(self, v: ArticleVersion) -> ArticleVersion {
+        match self {
+            VersionBump::Minor => v.next_minor(),
+            VersionBump::Major => v.next_major(),
+        }
+    }
+}
+
+/// What an author writes: the editable fields of an article.
+///
+/// Used to create an article and to edit one (a new draft version).
+///
+/// ```
+/// use hotcrm_support::knowledge::{ArticleCategory, ArticleDraft, Visibility};
+///
+/// let draft = ArticleDraft::new("How to reset your password", "1. Click **Forgot password**.")
+///     .summary("Reset a forgotten password from the sign-in page.")
+///     .category(ArticleCategory::Faq)
+///     .tags(["password", "login"])
+///     .visibility(Visibility::Public);
+/// draft.validate()?;
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct ArticleDraft {
+    /// Title (required, at most [`MAX_TITLE_CHARS`]).
+    pub title: String,
+    /// Short summary (required before review; may be filled by AI enhancement).
+    pub summary: String,
+    /// Markdown body (required, at most [`MAX_CONTENT_BYTES`]).
+    pub content: String,
+    /// Category.
+    pub category: ArticleCategory,
+    /// Free-form sub-category.
+    pub sub_category: Option<String>,
+    /// Tags (lowercased and de-duplicated on save).
+    pub tags: Vec<String>,
+    /// Related product.
+    pub product: Option<ProductId>,
+    /// Who may read it once published.
+    pub visibility: Visibility,
+    /// Whether reading requires a logged-in viewer even when public.
+    pub require_login: bool,
+    /// For `CustomerPortal` articles: the lowest portal tier that may read it.
+    pub min_portal_tier: Option<PortalTier>,
+    /// Author.
+    pub author: Option<AgentId>,
+}
+
+impl ArticleDraft {
+    /// A public, login-free `Other` draft with a title and content.
+    pub fn new(title: impl Into<String>, content: impl Into<String>) -> Self {
+        Self {
+            title: title.into(),
+            summary: String::new(),
+            content: content.into(),
+            category: ArticleCategory::Other,
+            sub_category: None,
+            tags: Vec::new(),
+            product: None,
+            visibility: Visibility::Public,
+            require_login: false,
+            min_portal_tier: None,
+            author: None,
+        }
+    }
+
+    /// Sets the summary.
+    pub fn summary(mut self, summary: impl Into<String>) -> Self {
+        self.summary = summary.into();
+        self
+    }
+
+    /// Sets the category.
+    pub fn category(mut self, category: ArticleCategory) -> Self {
+        self.category = category;
+        self
+    }
+
+    /// Sets the tags.
+    pub fn tags<I, S>(mut self, tags: I) -> Self
+    where
+        I: IntoIterator<Item = S>,
+        S: Into<String>,
+    {
+        self.tags = tags.into_iter().map(Into::into).collect();
+        self
+    }
+
+    /// Sets the product.
+    pub fn product(mut self, product: ProductId) -> Self {
+        self.product = Some(product);
+        self
+    }
+
+    /// Sets the visibility.
+    pub fn visibility(mut self, visibility: Visibility) -> Self {
+        self.visibility = visibility;
+        self
+    }
+
+    /// Sets whether a login is required.
+    pub fn require_login(mut self, require: bool) -> Self {
+        self.require_login = require;
+        self
+    }
+
+    /// Sets the lowest portal tier for `CustomerPortal` articles.
+    pub fn min_portal_tier(mut self, tier: PortalTier) -> Self {
+        self.min_portal_tier = Some(tier);
+        self
+    }
+
+    /// Sets the author.
+    pub fn author(mut self, author: AgentId) -> Self {
+        self.author = Some(author);
+        self
+    }
+
+    /// Checks sizes and required fields (title, content); tags are normalised later.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field: empty or oversized title, empty or
+    /// oversized content, oversized summary, too many or too long tags.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::ArticleDraft;
+    /// assert!(ArticleDraft::new("  ", "body").validate().is_err());
+    /// assert!(ArticleDraft::new("Title", "x".repeat(1 << 20)).validate().is_err());
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        let title = self.title.trim();
+        if title.is_empty() {
+            return Err(Error::validation("title", "must not be empty"));
+        }
+        let title_chars = title.chars().count();
+        if title_chars > MAX_TITLE_CHARS {
+            return Err(Error::validation(
+                "title",
+                format!("{title_chars} characters exceeds the limit of {MAX_TITLE_CHARS}"),
+            ));
+        }
+        if self.content.trim().is_empty() {
+            return Err(Error::validation("content", "must not be empty"));
+        }
+        if self.content.len() > MAX_CONTENT_BYTES {
+            return Err(Error::validation(
+                "content",
+                format!(
+                    "{} bytes exceeds the limit of {MAX_CONTENT_BYTES}",
+                    self.content.len()
+                ),
+            ));
+        }
+        let summary_chars = self.summary.chars().count();
+        if summary_chars > MAX_SUMMARY_CHARS {
+            return Err(Error::validation(
+                "summary",
+                format!("{summary_chars} characters exceeds the limit of {MAX_SUMMARY_CHARS}"),
+            ));
+        }
+        validate_tags(&self.tags)?;
+        if let Some(sub) = &self.sub_category {
+            if sub.chars().count() > MAX_TITLE_CHARS {
+                return Err(Error::validation("sub_category", "too long"));
+            }
+        }
+        Ok(())
+    }
+}
+
+pub(crate) fn validate_tags(tags: &[String]) -> Result<()> {
+    if tags.len() > MAX_TAGS {
+        return Err(Error::validation(
+            "tags",
+            format!("{} tags exceeds the limit of {MAX_TAGS}", tags.len()),
+        ));
+    }
+    if let Some(t) = tags.iter().find(|t| t.chars().count() > MAX_TAG_CHARS) {
+        return Err(Error::validation(
+            "tags",
+            format!(
+                "tag {:?} is longer than {MAX_TAG_CHARS} characters",
+                t.chars().take(20).collect::<String>()
+            ),
+        ));
+    }
+    Ok(())
+}
+
+/// Lowercases, trims and de-duplicates tags, keeping first-seen order and dropping empties.
+pub(crate) fn normalize_tags(tags: impl IntoIterator<Item = String>) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    for t in tags {
+        let t = t.trim().to_lowercase();
+        if !t.is_empty() && !out.contains(&t) {
+            out.push(t);
+        }
+    }
+    out
+}
+
+/// Reader counters of an article (all versions of one KnowledgeNumber share them:
+/// they are carried over when a new version goes live).
+///
+/// ```
+/// use hotcrm_support::knowledge::ArticleCounters;
+/// let c = ArticleCounters { views: 1523, helpful: 1289, not_helpful: 45, cases_resolved: 234 };
+/// assert_eq!(c.helpful_score().map(|s| (s * 10.0).round() / 10.0), Some(96.6));
+/// assert_eq!(ArticleCounters::default().helpful_score(), None);
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ArticleCounters {
+    /// Times viewed.
+    pub views: u64,
+    /// "Helpful" votes.
+    pub helpful: u64,
+    /// "Not helpful" votes.
+    pub not_helpful: u64,
+    /// Cases resolved with this article.
+    pub cases_resolved: u64,
+}
+
+impl ArticleCounters {
+    /// The HelpfulScore: helpful votes as a percentage of all votes, `None` without votes.
+    pub fn helpful_score(&self) -> Option<f64> {
+        let total = self.helpful.saturating_add(self.not_helpful);
+        (total > 0).then(|| self.helpful as f64 * 100.0 / total as f64)
+    }
+}
+
+/// One version of a knowledge article.
+///
+/// Every version is its own record with its own [`ArticleId`]; versions of the same
+/// article share the [`KnowledgeNumber`] and the URL slug. At most one version of a
+/// number is `Published` at a time (the live one) and at most one is an open draft
+/// (`Draft` or `InReview`).
+///
+/// Articles are created and changed through [`KnowledgeBase`](super::KnowledgeBase),
+/// which enforces uniqueness and the lifecycle; the fields are public for reading
+/// and for loading from storage.
+///
+/// ```
+/// use hotcrm_support::knowledge::{ArticleDraft, ArticleStatus, KnowledgeBase};
+/// let now = "2026-01-10T09:00:00Z".parse()?;
+/// let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("How to reset your password", "1. Click Forgot password."), now)?;
+/// let article = kb.article(id)?;
+/// assert_eq!(article.number.to_string(), "KB-2026-0001");
+/// assert_eq!(article.slug, "how-to-reset-your-password");
+/// assert_eq!(article.status, ArticleStatus::Draft);
+/// assert_eq!(article.version.to_string(), "1.0");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgeArticle {
+    /// This version's id.
+    pub id: ArticleId,
+    /// The article's number, shared by all its versions.
+    pub number: KnowledgeNumber,
+    /// URL name, unique per article (shared by its versions, stable across title edits).
+    pub slug: String,
+    /// Title.
+    pub title: String,
+    /// Summary.
+    pub summary: String,
+    /// Markdown body.
+    pub content: String,
+    /// Category.
+    pub category: ArticleCategory,
+    /// Free-form sub-category.
+    pub sub_category: Option<String>,
+    /// Normalised tags.
+    pub tags: Vec<String>,
+    /// Keywords suggested by AI enhancement (searched like tags).
+    pub ai_keywords: Vec<String>,
+    /// Related product.
+    pub product: Option<ProductId>,
+    /// Status.
+    pub status: ArticleStatus,
+    /// Who may read it.
+    pub visibility: Visibility,
+    /// Whether a login is required even when `Public`.
+    pub require_login: bool,
+    /// Lowest portal tier for `CustomerPortal` articles (`None`: every tier).
+    pub min_portal_tier: Option<PortalTier>,
+    /// Version number.
+    pub version: ArticleVersion,
+    /// What changed in this version.
+    pub version_notes: Option<String>,
+    /// Author.
+    pub author: Option<AgentId>,
+    /// Reviewer (set when submitted for review).
+    pub reviewer: Option<AgentId>,
+    /// When this version was created.
+    pub created_at: DateTime<Utc>,
+    /// When this version was last changed.
+    pub updated_at: DateTime<Utc>,
+    /// When this version was submitted for review.
+    pub submitted_at: Option<DateTime<Utc>>,
+    /// When this version went live.
+    pub published_at: Option<DateTime<Utc>>,
+    /// When this version was archived.
+    pub archived_at: Option<DateTime<Utc>>,
+    /// Last review (approval or explicit review) date.
+    pub last_reviewed_at: Option<DateTime<Utc>>,
+    /// When the article is due for review again.
+    pub next_review_at: Option<DateTime<Utc>>,
+    /// Reader counters.
+    pub counters: ArticleCounters,
+    /// Quality score 0–100 (see [`quality_score`](super::quality_score)), recomputed on save.
+    pub quality_score: u8,
+}
+
+impl KnowledgeArticle {
+    /// The HelpfulScore percentage (see [`ArticleCounters::helpful_score`]).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(kb.article(id)?.helpful_score(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn helpful_score(&self) -> Option<f64> {
+        self.counters.helpful_score()
+    }
+
+    /// Whether the review date has passed at `now`.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// assert!(!kb.article(id)?.is_review_overdue("2030-01-01T00:00:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_review_overdue(&self, now: DateTime<Utc>) -> bool {
+        self.next_review_at.is_some_and(|due| due < now)
+    }
+
+    /// Whether this version is live.
+    pub fn is_published(&self) -> bool {
+        self.status == ArticleStatus::Published
+    }
+
+    /// The editable fields of this version, as a draft to start a new version from.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// let draft = kb.article(id)?.to_draft();
+    /// assert_eq!(draft.title, "T");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn to_draft(&self) -> ArticleDraft {
+        ArticleDraft {
+            title: self.title.clone(),
+            summary: self.summary.clone(),
+            content: self.content.clone(),
+            category: self.category,
+            sub_category: self.sub_category.clone(),
+            tags: self.tags.clone(),
+            product: self.product,
+            visibility: self.visibility,
+            require_login: self.require_login,
+            min_portal_tier: self.min_portal_tier,
+            author: self.author,
+        }
+    }
+
+    /// Replaces the editable fields (the caller validated `draft`).
+    pub(crate) fn apply_draft(&mut self, draft: ArticleDraft) {
+        self.title = draft.title.trim().to_owned();
+        self.summary = draft.summary.trim().to_owned();
+        self.content = draft.content;
+        self.category = draft.category;
+        self.sub_category = draft.sub_category;
+        self.tags = normalize_tags(draft.tags);
+        self.product = draft.product;
+        self.visibility = draft.visibility;
+        self.require_login = draft.require_login;
+        self.min_portal_tier = draft.min_portal_tier;
+        if draft.author.is_some() {
+            self.author = draft.author;
+        }
+    }
+}

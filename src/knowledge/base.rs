@@ -1,0 +1,1241 @@
+//! [`KnowledgeBase`]: the articles with all their versions, the unique slugs and
+//! numbers, the search index over live versions, and the query log. Every command
+//! validates first and changes nothing when it fails.
+//!
+//! Layer 2 (pure): depends on the sibling knowledge modules, `ids` and `error`;
+//! "now" is always a parameter; embeddings and AI output are passed in.
+
+use std::collections::{BTreeMap, HashMap};
+
+use chrono::{DateTime, Datelike, TimeDelta, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, ArticleId, KnowledgeNumber};
+
+use super::analytics::{
+    suggest_article, KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap, QuerySource,
+    SearchAnalytics, SearchId, SuggestedArticle,
+};
+use super::analyzer::Analyzer;
+use super::answer::{extract_answer, Answer, AnswerOutcome};
+use super::article::{
+    normalize_tags, validate_tags, ArticleDraft, ArticleStatus, KnowledgeArticle, VersionBump,
+    MAX_SUMMARY_CHARS,
+};
+use super::index::{cut_query, FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults};
+use super::score::{quality_score, LOW_QUALITY_THRESHOLD};
+use super::slug::{slugify, unique_slug};
+use super::viewer::Viewer;
+
+/// How many articles retrieval considers for an answer.
+const ANSWER_CONTEXT: usize = 3;
+
+/// Settings of a knowledge base.
+///
+/// ```
+/// use hotcrm_support::knowledge::KnowledgePolicy;
+/// let p = KnowledgePolicy::default();
+/// assert_eq!(p.review_interval.num_days(), 180);
+/// assert_eq!(p.min_gap_searches, 2);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct KnowledgePolicy {
+    /// Time from a review (or publication) to the next review date (default 180 days).
+    pub review_interval: TimeDelta,
+    /// The text analyzer of the index.
+    pub analyzer: Analyzer,
+    /// BM25F field weights.
+    pub weights: FieldWeights,
+    /// A query must be searched at least this often in a period to be a gap (default 2).
+    pub min_gap_searches: usize,
+}
+
+impl Default for KnowledgePolicy {
+    fn default() -> Self {
+        Self {
+            review_interval: TimeDelta::days(180),
+            analyzer: Analyzer::default(),
+            weights: FieldWeights::default(),
+            min_gap_searches: 2,
+        }
+    }
+}
+
+/// What AI enhancement proposes for an article (from
+/// [`AiProvider::enhance_article`](crate::ai::AiProvider::enhance_article)).
+///
+/// ```
+/// use hotcrm_support::knowledge::Enhancement;
+/// let e = Enhancement { summary: Some("Reset a password.".into()), tags: vec!["password".into()], keywords: vec![] };
+/// assert!(e.summary.is_some());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Enhancement {
+    /// A summary, used only when the article has none.
+    pub summary: Option<String>,
+    /// Tags to add (merged with the author's, de-duplicated).
+    pub tags: Vec<String>,
+    /// Search keywords (replace previous AI keywords).
+    pub keywords: Vec<String>,
+}
+
+/// The knowledge base: articles, their versions and the search machinery.
+///
+/// It is an in-memory aggregate: the desk loads articles from its repository
+/// ([`KnowledgeBase::from_articles`]), runs commands, and saves the changed records
+/// ([`KnowledgeBase::article`]). Reads that must respect visibility take a
+/// [`Viewer`]; editor reads ([`KnowledgeBase::article`], [`KnowledgeBase::versions`])
+/// do not.
+///
+/// # Example: write, review, publish, search
+///
+/// ```
+/// use hotcrm_support::ids::AgentId;
+/// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, SearchQuery, Viewer};
+///
+/// let now = "2026-03-02T09:00:00Z".parse()?;
+/// let reviewer = AgentId::from_u128(7);
+/// let mut kb = KnowledgeBase::new();
+/// let id = kb.create(
+///     ArticleDraft::new("How to reset your password", "1. Click **Forgot password**.\n2. Check your email.")
+///         .summary("Reset a forgotten password from the sign-in page."),
+///     now,
+/// )?;
+/// kb.submit_for_review(id, reviewer, now)?;
+/// kb.publish(id, reviewer, now)?;
+///
+/// let results = kb.search(&SearchQuery::new("forgot password"), &Viewer::Anonymous);
+/// assert_eq!(results.hits[0].number.to_string(), "KB-2026-0001");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct KnowledgeBase {
+    policy: KnowledgePolicy,
+    articles: HashMap<ArticleId, KnowledgeArticle>,
+    /// Versions of each article, oldest first.
+    versions: BTreeMap<KnowledgeNumber, Vec<ArticleId>>,
+    slugs: HashMap<String, KnowledgeNumber>,
+    sequences: BTreeMap<i32, u32>,
+    index: SearchIndex,
+    analytics: SearchAnalytics,
+}
+
+fn not_found(id: ArticleId) -> Error {
+    Error::NotFound {
+        kind: "article",
+        id: id.to_string(),
+    }
+}
+
+impl KnowledgeBase {
+    /// An empty knowledge base with the default policy.
+    pub fn new() -> Self {
+        Self::with_policy(KnowledgePolicy::default())
+    }
+
+    /// An empty knowledge base with `policy`.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, KnowledgePolicy};
+    /// let kb = KnowledgeBase::with_policy(KnowledgePolicy { min_gap_searches: 5, ..Default::default() });
+    /// assert_eq!(kb.policy().min_gap_searches, 5);
+    /// ```
+    pub fn with_policy(policy: KnowledgePolicy) -> Self {
+        Self {
+            policy,
+            index: SearchIndex::new(policy.analyzer, policy.weights),
+            ..Self::default()
+        }
+    }
+
+    /// Rebuilds a knowledge base from stored article versions.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::AlreadyExists`] for a duplicated version id, a slug used by two
+    /// numbers, or two live (or two open draft) versions of one number;
+    /// [`Error::Validation`] for a version that fails draft validation.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, KnowledgePolicy};
+    /// let mut kb = KnowledgeBase::new();
+    /// kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// let stored: Vec<_> = kb.articles().cloned().collect();
+    /// let again = KnowledgeBase::from_articles(KnowledgePolicy::default(), stored)?;
+    /// assert_eq!(again.articles().count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn from_articles(
+        policy: KnowledgePolicy,
+        articles: impl IntoIterator<Item = KnowledgeArticle>,
+    ) -> Result<Self> {
+        let mut kb = Self::with_policy(policy);
+        let mut all: Vec<KnowledgeArticle> = articles.into_iter().collect();
+        all.sort_by(|a, b| a.number.cmp(&b.number).then(a.version.cmp(&b.version)));
+        for a in all {
+            a.to_draft().validate()?;
+            if kb.articles.contains_key(&a.id) {
+                return Err(Error::AlreadyExists {
+                    kind: "article version",
+                    key: a.id.to_string(),
+                });
+            }
+            match kb.slugs.get(&a.slug) {
+                Some(n) if *n != a.number => {
+                    return Err(Error::AlreadyExists {
+                        kind: "article slug",
+                        key: a.slug.clone(),
+                    })
+                }
+                _ => {}
+            }
+            if a.status == ArticleStatus::Published && kb.live(a.number).is_some() {
+                return Err(Error::AlreadyExists {
+                    kind: "published version",
+                    key: a.number.to_string(),
+                });
+            }
+            if a.status.is_open_draft() && kb.open_draft(a.number).is_some() {
+                return Err(Error::AlreadyExists {
+                    kind: "draft version",
+                    key: a.number.to_string(),
+                });
+            }
+            let seq = kb.sequences.entry(a.number.year()).or_insert(0);
+            *seq = (*seq).max(a.number.sequence());
+            kb.slugs.insert(a.slug.clone(), a.number);
+            kb.versions.entry(a.number).or_default().push(a.id);
+            if a.is_published() {
+                kb.index.upsert(&a);
+            }
+            kb.articles.insert(a.id, a);
+        }
+        Ok(kb)
+    }
+
+    /// The policy.
+    pub fn policy(&self) -> &KnowledgePolicy {
+        &self.policy
+    }
+
+    /// The search index (live versions only).
+    pub fn index(&self) -> &SearchIndex {
+        &self.index
+    }
+
+    /// The query log.
+    pub fn analytics(&self) -> &SearchAnalytics {
+        &self.analytics
+    }
+
+    /// Every stored version, in no particular order.
+    pub fn articles(&self) -> impl Iterator<Item = &KnowledgeArticle> + '_ {
+        self.articles.values()
+    }
+
+    /// One version by id (editor access: no visibility check).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn article(&self, id: ArticleId) -> Result<&KnowledgeArticle> {
+        self.articles.get(&id).ok_or_else(|| not_found(id))
+    }
+
+    /// All versions of an article, oldest first (editor access).
+    pub fn versions(&self, number: KnowledgeNumber) -> Vec<&KnowledgeArticle> {
+        self.versions
+            .get(&number)
+            .map(|ids| ids.iter().filter_map(|id| self.articles.get(id)).collect())
+            .unwrap_or_default()
+    }
+
+    /// The live (published) version of an article, if any (editor access).
+    pub fn live(&self, number: KnowledgeNumber) -> Option<&KnowledgeArticle> {
+        self.versions(number).into_iter().find(|a| a.is_published())
+    }
+
+    fn open_draft(&self, number: KnowledgeNumber) -> Option<&KnowledgeArticle> {
+        self.versions(number)
+            .into_iter()
+            .find(|a| a.status.is_open_draft())
+    }
+
+    /// The live version `viewer` may read, by slug or by KnowledgeNumber text.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when there is no such live article *or the viewer may not
+    /// read it* (existence is not leaked).
+    ///
+    /// ```
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, Viewer, Visibility};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("Runbook", "Restart it.").summary("Ops runbook.").visibility(Visibility::Internal), now)?;
+    /// kb.submit_for_review(id, AgentId::from_u128(1), now)?;
+    /// kb.publish(id, AgentId::from_u128(1), now)?;
+    /// assert!(kb.find_readable("runbook", &Viewer::Employee).is_ok());
+    /// assert!(kb.find_readable("KB-2026-0001", &Viewer::Anonymous).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn find_readable(
+        &self,
+        slug_or_number: &str,
+        viewer: &Viewer,
+    ) -> Result<&KnowledgeArticle> {
+        let number = slug_or_number
+            .parse::<KnowledgeNumber>()
+            .ok()
+            .or_else(|| self.slugs.get(slug_or_number).copied());
+        number
+            .and_then(|n| self.live(n))
+            .filter(|a| viewer.can_read(a))
+            .ok_or_else(|| Error::NotFound {
+                kind: "article",
+                id: slug_or_number.chars().take(64).collect(),
+            })
+    }
+
+    fn next_number(&self, now: DateTime<Utc>) -> Result<KnowledgeNumber> {
+        let year = now.year();
+        let seq = self.sequences.get(&year).copied().unwrap_or(0);
+        let next = seq.checked_add(1).ok_or_else(|| Error::Overflow {
+            what: format!("knowledge number sequence of {year}"),
+        })?;
+        KnowledgeNumber::new(year, next)
+    }
+
+    /// Creates a new article (version 1.0, `Draft`) numbered from the per-year
+    /// sequence, with a unique slug from its title. Returns its id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] when the draft is invalid (see [`ArticleDraft::validate`]).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let a = kb.create(ArticleDraft::new("Reset password", "..."), now)?;
+    /// let b = kb.create(ArticleDraft::new("Reset password!", "..."), now)?;
+    /// assert_eq!(kb.article(b)?.slug, "reset-password-2");
+    /// assert_eq!(kb.article(b)?.number.to_string(), "KB-2026-0002");
+    /// assert!(kb.create(ArticleDraft::new("", "..."), now).is_err());
+    /// # let _ = a;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn create(&mut self, draft: ArticleDraft, now: DateTime<Utc>) -> Result<ArticleId> {
+        let number = self.next_number(now)?;
+        self.create_numbered(draft, number, now)
+    }
+
+    /// Like [`KnowledgeBase::create`] with a number allocated by the host (for
+    /// example from its repository's sequence).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an invalid draft; [`Error::AlreadyExists`] when the
+    /// number is taken.
+    pub fn create_numbered(
+        &mut self,
+        draft: ArticleDraft,
+        number: KnowledgeNumber,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleId> {
+        draft.validate()?;
+        if self.versions.contains_key(&number) {
+            return Err(Error::AlreadyExists {
+                kind: "knowledge number",
+                key: number.to_string(),
+            });
+        }
+        let slug = unique_slug(&slugify(draft.title.trim()), |s| self.slugs.contains_key(s));
+        let id = ArticleId::new();
+        let mut article = KnowledgeArticle {
+            id,
+            number,
+            slug: slug.clone(),
+            title: String::new(),
+            summary: String::new(),
+            content: String::new(),
+            category: draft.category,
+            sub_category: None,
+            tags: Vec::new(),
+            ai_keywords: Vec::new(),
+            product: None,
+            status: ArticleStatus::Draft,
+            visibility: draft.visibility,
+            require_login: false,
+            min_portal_tier: None,
+            version: super::article::ArticleVersion::FIRST,
+            version_notes: None,
+            author: None,
+            reviewer: None,
+            created_at: now,
+            updated_at: now,
+            submitted_at: None,
+            published_at: None,
+            archived_at: None,
+            last_reviewed_at: None,
+            next_review_at: None,
+            counters: Default::default(),
+            quality_score: 0,
+        };
+        article.apply_draft(draft);
+        article.quality_score = quality_score(&article, now);
+        let seq = self.sequences.entry(number.year()).or_insert(0);
+        *seq = (*seq).max(number.sequence());
+        self.slugs.insert(slug, number);
+        self.versions.entry(number).or_default().push(id);
+        self.articles.insert(id, article);
+        Ok(id)
+    }
+
+    /// Edits an article.
+    ///
+    /// * A `Draft` is changed in place; the same id is returned.
+    /// * A `Published` article is not touched: a new draft version (next minor
+    ///   version) holding the edit is created and its id returned; what readers see
+    ///   changes only when that draft is published. If an open draft already exists
+    ///   for the article, the edit goes to it instead (when it is a `Draft`).
+    ///
+    /// The slug never changes (stable URLs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an invalid draft; [`Error::NotFound`] for an unknown
+    /// id; [`Error::NotAllowed`] for an article in review (reject it first), an
+    /// archived version, or a published one whose open draft is in review.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::knowledge::{ArticleDraft, ArticleStatus, KnowledgeBase};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let r = AgentId::from_u128(1);
+    /// let mut kb = KnowledgeBase::new();
+    /// let v1 = kb.create(ArticleDraft::new("Reset password", "Old steps.").summary("How to reset."), now)?;
+    /// kb.submit_for_review(v1, r, now)?;
+    /// kb.publish(v1, r, now)?;
+    /// let mut edit = kb.article(v1)?.to_draft();
+    /// edit.content = "New steps.".into();
+    /// let v2 = kb.edit(v1, edit, now)?;
+    /// assert_ne!(v1, v2);
+    /// assert_eq!(kb.article(v1)?.content, "Old steps."); // still live
+    /// assert_eq!(kb.article(v2)?.status, ArticleStatus::Draft);
+    /// assert_eq!(kb.article(v2)?.version.to_string(), "1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn edit(
+        &mut self,
+        id: ArticleId,
+        draft: ArticleDraft,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleId> {
+        draft.validate()?;
+        let article = self.article(id)?;
+        let target = match article.status {
+            ArticleStatus::Draft => id,
+            ArticleStatus::Published => match self.open_draft(article.number) {
+                Some(d) if d.status == ArticleStatus::Draft => d.id,
+                Some(_) => {
+                    return Err(Error::NotAllowed {
+                        command: "edit",
+                        reason: format!(
+                            "a new version of {} is in review; reject it first",
+                            article.number
+                        ),
+                    })
+                }
+                None => self.start_new_version(id, VersionBump::Minor, None, now)?,
+            },
+            ArticleStatus::InReview => {
+                return Err(Error::NotAllowed {
+                    command: "edit",
+                    reason: format!(
+                        "{} is in review; reject it back to draft first",
+                        article.number
+                    ),
+                })
+            }
+            ArticleStatus::Archived => {
+                return Err(Error::NotAllowed {
+                    command: "edit",
+                    reason: format!(
+                        "version {} of {} is archived",
+                        article.version, article.number
+                    ),
+                })
+            }
+        };
+        let a = self
+            .articles
+            .get_mut(&target)
+            .ok_or_else(|| not_found(target))?;
+        a.apply_draft(draft);
+        a.updated_at = now;
+        a.quality_score = quality_score(a, now);
+        Ok(target)
+    }
+
+    /// Starts a new draft version of a published article: a copy of the live
+    /// version with the version bumped and `notes` as version notes. Returns the new id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::NotAllowed`] when `id` is not the live version;
+    /// [`Error::AlreadyExists`] when the article already has an open draft.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, VersionBump};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let r = AgentId::from_u128(1);
+    /// let mut kb = KnowledgeBase::new();
+    /// let v1 = kb.create(ArticleDraft::new("T", "C").summary("S"), now)?;
+    /// kb.submit_for_review(v1, r, now)?;
+    /// kb.publish(v1, r, now)?;
+    /// let v2 = kb.start_new_version(v1, VersionBump::Major, Some("2026 release".into()), now)?;
+    /// assert_eq!(kb.article(v2)?.version.to_string(), "2.0");
+    /// assert!(kb.start_new_version(v1, VersionBump::Minor, None, now).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn start_new_version(
+        &mut self,
+        id: ArticleId,
+        bump: VersionBump,
+        notes: Option<String>,
+        now: DateTime<Utc>,
+    ) -> Result<ArticleId> {
+        let live = self.article(id)?;
+        if !live.is_published() {
+            return Err(Error::NotAllowed {
+                command: "start new version",
+                reason: format!(
+                    "version {} of {} is {}, not published",
+                    live.version, live.number, live.status
+                ),
+            });
+        }
+        if let Some(open) = self.open_draft(live.number) {
+            return Err(Error::AlreadyExists {
+                kind: "draft version",
+                key: format!("{} {}", open.number, open.version),
+            });
+        }
+        let highest = self
+            .versions(live.number)
+            .iter()
+            .map(|a| a.version)
+            .max()
+            .unwrap_or(live.version);
+        let mut draft = live.clone();
+        draft.id = ArticleId::new();
+        draft.status = ArticleStatus::Draft;
+        draft.version = bump.apply(highest);
+        draft.version_notes = notes;
+        draft.reviewer = None;
+        draft.created_at = now;
+        draft.updated_at = now;
+        draft.submitted_at = None;
+        draft.published_at = None;
+        draft.archived_at = None;
+        let new_id = draft.id;
+        self.versions.entry(draft.number).or_default().push(new_id);
+        self.articles.insert(new_id, draft);
+        Ok(new_id)
+    }
+
+    /// Sets the version notes of an open draft.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::NotAllowed`] unless the version is a `Draft`;
+    /// [`Error::Validation`] for notes longer than the summary limit.
+    pub fn set_version_notes(&mut self, id: ArticleId, notes: impl Into<String>) -> Result<()> {
+        let notes = notes.into();
+        if notes.chars().count() > MAX_SUMMARY_CHARS {
+            return Err(Error::validation("version notes", "too long"));
+        }
+        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
+        if a.status != ArticleStatus::Draft {
+            return Err(Error::NotAllowed {
+                command: "set version notes",
+                reason: format!("{} {} is {}", a.number, a.version, a.status),
+            });
+        }
+        a.version_notes = Some(notes);
+        Ok(())
+    }
+
+    fn transition(&mut self, id: ArticleId, to: ArticleStatus) -> Result<&mut KnowledgeArticle> {
+        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
+        if !a.status.can_transition_to(to) {
+            return Err(Error::InvalidTransition {
+                entity: "article",
+                from: a.status.to_string(),
+                to: to.to_string(),
+            });
+        }
+        Ok(a)
+    }
+
+    /// Submits a draft for review by `reviewer`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is a `Draft`;
+    /// [`Error::Validation`] when the summary is empty (a reviewer needs one).
+    pub fn submit_for_review(
+        &mut self,
+        id: ArticleId,
+        reviewer: AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let a = self.transition(id, ArticleStatus::InReview)?;
+        if a.summary.trim().is_empty() {
+            return Err(Error::validation(
+                "summary",
+                "must not be empty before review (write one or apply AI enhancement)",
+            ));
+        }
+        a.status = ArticleStatus::InReview;
+        a.reviewer = Some(reviewer);
+        a.submitted_at = Some(now);
+        a.updated_at = now;
+        Ok(())
+    }
+
+    /// Sends an article in review back to `Draft` (the reviewer rejected it).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is `InReview`.
+    pub fn reject(&mut self, id: ArticleId, now: DateTime<Utc>) -> Result<()> {
+        let a = self.transition(id, ArticleStatus::Draft)?;
+        a.status = ArticleStatus::Draft;
+        a.updated_at = now;
+        Ok(())
+    }
+
+    /// Publishes a version in review: it goes live, the previous live version of
+    /// the same article (if any) is archived, counters carry over, and the review
+    /// dates are set (`last_reviewed_at = now`, `next_review_at = now +
+    /// review_interval`). Returns the archived previous version, if any.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is `InReview`.
+    pub fn publish(
+        &mut self,
+        id: ArticleId,
+        reviewer: AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<Option<ArticleId>> {
+        let number = self.transition(id, ArticleStatus::Published)?.number;
+        let previous = self.live(number).map(|a| (a.id, a.counters));
+        let next_review = now.checked_add_signed(self.policy.review_interval);
+        if let Some((prev, _)) = previous {
+            if let Some(p) = self.articles.get_mut(&prev) {
+                p.status = ArticleStatus::Archived;
+                p.archived_at = Some(now);
+                p.updated_at = now;
+            }
+            self.index.remove(prev);
+        }
+        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
+        a.status = ArticleStatus::Published;
+        a.reviewer = Some(reviewer);
+        a.published_at = Some(now);
+        a.last_reviewed_at = Some(now);
+        a.next_review_at = next_review;
+        a.updated_at = now;
+        if let Some((_, counters)) = previous {
+            a.counters = counters;
+        }
+        a.quality_score = quality_score(a, now);
+        self.index.upsert(a);
+        Ok(previous.map(|p| p.0))
+    }
+
+    /// Archives a published article (it leaves search) or discards a draft.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::InvalidTransition`] from `InReview` or `Archived`.
+    pub fn archive(&mut self, id: ArticleId, now: DateTime<Utc>) -> Result<()> {
+        let a = self.transition(id, ArticleStatus::Archived)?;
+        a.status = ArticleStatus::Archived;
+        a.archived_at = Some(now);
+        a.updated_at = now;
+        self.index.remove(id);
+        Ok(())
+    }
+
+    /// Records a periodic review of the live version: `last_reviewed_at = now` and
+    /// the next review date moves to `next_review` (default `now + review_interval`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::NotAllowed`] unless the version is published;
+    /// [`Error::Validation`] when `next_review` is not after `now`.
+    pub fn mark_reviewed(
+        &mut self,
+        id: ArticleId,
+        reviewer: AgentId,
+        next_review: Option<DateTime<Utc>>,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        if next_review.is_some_and(|n| n <= now) {
+            return Err(Error::validation("next review", "must be after the review"));
+        }
+        let default_next = now.checked_add_signed(self.policy.review_interval);
+        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
+        if !a.is_published() {
+            return Err(Error::NotAllowed {
+                command: "mark reviewed",
+                reason: format!("{} {} is {}", a.number, a.version, a.status),
+            });
+        }
+        a.reviewer = Some(reviewer);
+        a.last_reviewed_at = Some(now);
+        a.next_review_at = next_review.or(default_next);
+        a.quality_score = quality_score(a, now);
+        Ok(())
+    }
+
+    /// The version whose counters change for `id`: the live version of its article
+    /// when there is one (a case may link an archived version), else `id` itself.
+    fn counter_target(&mut self, id: ArticleId) -> Result<&mut KnowledgeArticle> {
+        let number = self.article(id)?.number;
+        let target = self.live(number).map_or(id, |a| a.id);
+        self.articles
+            .get_mut(&target)
+            .ok_or_else(|| not_found(target))
+    }
+
+    /// Counts a view of an article (of its live version, see `record_case_resolved`).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn record_view(&mut self, id: ArticleId) -> Result<()> {
+        let a = self.counter_target(id)?;
+        a.counters.views = a.counters.views.saturating_add(1);
+        Ok(())
+    }
+
+    /// Counts a "helpful" / "not helpful" vote and refreshes the quality score.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn record_vote(&mut self, id: ArticleId, helpful: bool, now: DateTime<Utc>) -> Result<()> {
+        let a = self.counter_target(id)?;
+        if helpful {
+            a.counters.helpful = a.counters.helpful.saturating_add(1);
+        } else {
+            a.counters.not_helpful = a.counters.not_helpful.saturating_add(1);
+        }
+        a.quality_score = quality_score(a, now);
+        Ok(())
+    }
+
+    /// Usage tracking: a case was resolved with article `id`. The desk calls this
+    /// when a case is resolved with a linked article. The count goes to the live
+    /// version of the article when there is one, else to `id` itself.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// kb.record_case_resolved(id)?;
+    /// assert_eq!(kb.article(id)?.counters.cases_resolved, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn record_case_resolved(&mut self, id: ArticleId) -> Result<()> {
+        let a = self.counter_target(id)?;
+        a.counters.cases_resolved = a.counters.cases_resolved.saturating_add(1);
+        Ok(())
+    }
+
+    /// Recomputes every quality score at `now` (freshness decays with time).
+    pub fn refresh_quality(&mut self, now: DateTime<Utc>) {
+        for a in self.articles.values_mut() {
+            a.quality_score = quality_score(a, now);
+        }
+    }
+
+    /// Applies AI enhancement to a draft: adds tags, replaces AI keywords, and fills
+    /// the summary if it is empty; the quality score is refreshed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`]; [`Error::NotAllowed`] unless the version is a `Draft` or
+    /// `InReview` (live content changes only through a new version);
+    /// [`Error::Validation`] when the merged tags or the summary exceed the limits.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{ArticleDraft, Enhancement, KnowledgeBase};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("T", "C").tags(["login"]), now)?;
+    /// kb.apply_enhancement(id, Enhancement { summary: Some("S.".into()), tags: vec!["Login".into(), "sso".into()], keywords: vec!["saml".into()] }, now)?;
+    /// let a = kb.article(id)?;
+    /// assert_eq!((a.summary.as_str(), a.tags.clone()), ("S.", vec!["login".to_string(), "sso".to_string()]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply_enhancement(
+        &mut self,
+        id: ArticleId,
+        enhancement: Enhancement,
+        now: DateTime<Utc>,
+    ) -> Result<()> {
+        let a = self.article(id)?;
+        if !a.status.is_open_draft() {
+            return Err(Error::NotAllowed {
+                command: "apply enhancement",
+                reason: format!("{} {} is {}", a.number, a.version, a.status),
+            });
+        }
+        let tags = normalize_tags(a.tags.iter().cloned().chain(enhancement.tags));
+        let keywords = normalize_tags(enhancement.keywords);
+        validate_tags(&tags)?;
+        validate_tags(&keywords)?;
+        let summary = match enhancement.summary {
+            Some(s) if a.summary.trim().is_empty() => {
+                let s = s.trim().to_owned();
+                if s.chars().count() > MAX_SUMMARY_CHARS {
+                    return Err(Error::validation(
+                        "summary",
+                        "generated summary is too long",
+                    ));
+                }
+                s
+            }
+            _ => a.summary.clone(),
+        };
+        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
+        a.tags = tags;
+        a.ai_keywords = keywords;
+        a.summary = summary;
+        a.updated_at = now;
+        a.quality_score = quality_score(a, now);
+        Ok(())
+    }
+
+    /// Stores the provider embedding of a live article for vector and hybrid search.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when `id` is not a live version; [`Error::Validation`] for
+    /// an empty, zero, non-finite or wrongly sized vector.
+    pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
+        self.index.set_embedding(id, embedding)
+    }
+
+    /// The text an embedding of article `id` should be computed from (title,
+    /// summary, tags and the start of the content).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn embedding_text(&self, id: ArticleId) -> Result<String> {
+        let a = self.article(id)?;
+        let head: String = a.content.chars().take(2_000).collect();
+        Ok(format!(
+            "{}\n{}\n{}\n{}",
+            a.title,
+            a.summary,
+            a.tags.join(", "),
+            head
+        ))
+    }
+
+    /// Live articles that have no embedding yet.
+    pub fn missing_embeddings(&self) -> Vec<ArticleId> {
+        let mut ids: Vec<(KnowledgeNumber, ArticleId)> = self
+            .articles
+            .values()
+            .filter(|a| a.is_published() && !self.index.has_embedding(a.id))
+            .map(|a| (a.number, a.id))
+            .collect();
+        ids.sort();
+        ids.into_iter().map(|(_, id)| id).collect()
+    }
+
+    /// BM25F keyword search over live articles `viewer` may read.
+    ///
+    /// An empty query, a query with only stop words or punctuation, or a zero limit
+    /// returns an empty result; queries over [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS)
+    /// characters are cut. Search does not record analytics: call
+    /// [`KnowledgeBase::record_search`].
+    pub fn search(&self, query: &SearchQuery, viewer: &Viewer) -> SearchResults {
+        self.index.search(query, viewer)
+    }
+
+    /// Exact cosine top-k over stored embeddings (see [`SearchIndex::vector_search`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a bad query embedding.
+    pub fn vector_search(
+        &self,
+        embedding: &[f32],
+        viewer: &Viewer,
+        filters: &super::SearchFilters,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        self.index.vector_search(embedding, viewer, filters, limit)
+    }
+
+    /// Hybrid search (BM25F + vector, reciprocal rank fusion); without an embedding
+    /// it is BM25F alone.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a bad query embedding.
+    pub fn hybrid_search(
+        &self,
+        query: &SearchQuery,
+        embedding: Option<&[f32]>,
+        viewer: &Viewer,
+    ) -> Result<SearchResults> {
+        self.index.hybrid_search(query, embedding, viewer)
+    }
+
+    /// Articles related to article `id` (its title, summary and tags as the query,
+    /// plus its embedding when stored), excluding every version of itself, visible
+    /// to `viewer`.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub fn related(&self, id: ArticleId, viewer: &Viewer, limit: usize) -> Result<Vec<SearchHit>> {
+        let a = self.article(id)?;
+        let text = format!("{} {} {}", a.title, a.summary, a.tags.join(" "));
+        let mut hits = self
+            .related_to_text(&text, None, viewer, limit.saturating_add(1))
+            .unwrap_or_default();
+        hits.retain(|h| h.number != a.number);
+        hits.truncate(limit);
+        Ok(hits)
+    }
+
+    /// Case integration: the articles related to a text (a new case's subject and
+    /// description), visible to `viewer`, best first. Pass the text's embedding for
+    /// hybrid ranking. The desk stores the numbers as the case's related articles.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a bad embedding.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, Viewer};
+    /// let kb = KnowledgeBase::new();
+    /// assert!(kb.related_to_text("cannot log in", None, &Viewer::Employee, 3)?.is_empty());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn related_to_text(
+        &self,
+        text: &str,
+        embedding: Option<&[f32]>,
+        viewer: &Viewer,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        let query = SearchQuery::new(text).limit(limit);
+        Ok(self.hybrid_search(&query, embedding, viewer)?.hits)
+    }
+
+    /// The grouping key of a query for analytics (sorted distinct analysed terms).
+    pub fn query_key(&self, text: &str) -> String {
+        let mut terms = self.policy.analyzer.terms(cut_query(text));
+        terms.sort();
+        terms.dedup();
+        terms.join(" ")
+    }
+
+    /// Records a search and its outcome in the query log; returns its id (pass it
+    /// to [`KnowledgeBase::record_click`]).
+    pub fn record_search(&mut self, results: &SearchResults, now: DateTime<Utc>) -> SearchId {
+        let key = self.query_key(&results.query);
+        self.analytics.record(
+            &results.query,
+            key,
+            results.total_matches,
+            results.has_good_hit(),
+            QuerySource::Search,
+            now,
+        )
+    }
+
+    /// Records that a search result was opened (and counts a view).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown search or article.
+    pub fn record_click(&mut self, search: SearchId, article: ArticleId) -> Result<()> {
+        self.article(article)?;
+        self.analytics.click(search, article)?;
+        self.record_view(article)
+    }
+
+    /// The retrieval step of an answer: the live articles visible to `viewer` that
+    /// are relevant to `question` (good hits only, at most three), best first.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a bad embedding.
+    pub fn retrieve_for_answer(
+        &self,
+        question: &str,
+        embedding: Option<&[f32]>,
+        viewer: &Viewer,
+    ) -> Result<Vec<(&KnowledgeArticle, SearchHit)>> {
+        let results = self.hybrid_search(
+            &SearchQuery::new(question).limit(ANSWER_CONTEXT),
+            embedding,
+            viewer,
+        )?;
+        Ok(results
+            .hits
+            .into_iter()
+            .filter(SearchHit::is_good)
+            .filter_map(|h| {
+                let a = self.articles.get(&h.article)?;
+                viewer.can_read(a).then_some((a, h))
+            })
+            .collect())
+    }
+
+    /// Records an answered (or unanswered) question in the query log.
+    pub fn record_answer(
+        &mut self,
+        question: &str,
+        retrieved: usize,
+        answered: bool,
+        now: DateTime<Utc>,
+    ) -> SearchId {
+        let question = cut_query(question);
+        let key = self.query_key(question);
+        self.analytics
+            .record(question, key, retrieved, answered, QuerySource::Answer, now)
+    }
+
+    /// Answers `question` for `viewer` without a model: retrieves relevant visible
+    /// articles and extracts the best steps or sentences of the top one (see
+    /// [`extract_answer`](super::extract_answer)). When nothing relevant is found the
+    /// answer says so, cites nothing, and the question is recorded as a gap.
+    /// The async, provider-backed version is [`crate::ai::answer`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty question or a bad embedding.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::knowledge::{AnswerOutcome, ArticleDraft, KnowledgeBase, Viewer};
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// let r = AgentId::from_u128(1);
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("How to reset your password",
+    ///     "1. Click Forgot password on the sign-in page.\n2. Open the reset link in your email.")
+    ///     .summary("Reset a forgotten password."), now)?;
+    /// kb.submit_for_review(id, r, now)?;
+    /// kb.publish(id, r, now)?;
+    /// let a = kb.answer_extractive("I forgot my password", None, &Viewer::Anonymous, now)?;
+    /// assert_eq!(a.outcome, AnswerOutcome::Answered);
+    /// assert!(a.text.starts_with("1. Click Forgot password"));
+    /// assert_eq!(a.citations[0].to_string(), "KB-2026-0001");
+    /// let none = kb.answer_extractive("quantum teleportation", None, &Viewer::Anonymous, now)?;
+    /// assert_eq!(none.outcome, AnswerOutcome::NoRelevantArticle);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn answer_extractive(
+        &mut self,
+        question: &str,
+        embedding: Option<&[f32]>,
+        viewer: &Viewer,
+        now: DateTime<Utc>,
+    ) -> Result<Answer> {
+        validate_question(question)?;
+        let analyzer = self.policy.analyzer;
+        let retrieved = self.retrieve_for_answer(question, embedding, viewer)?;
+        let count = retrieved.len();
+        let best = retrieved.iter().find_map(|(a, hit)| {
+            extract_answer(&analyzer, question, &a.title, &a.content).map(|e| {
+                (
+                    a.number,
+                    e,
+                    hit.match_quality.max(hit.similarity.unwrap_or(0.0)),
+                )
+            })
+        });
+        let mut answer = match best {
+            Some((number, extract, relevance)) => Answer {
+                question: question.to_owned(),
+                text: extract.text,
+                citations: vec![number],
+                confidence: (extract.coverage * 0.5 + relevance * 0.5).clamp(0.0, 1.0),
+                outcome: AnswerOutcome::Answered,
+                search: None,
+            },
+            None => Answer::not_found(question),
+        };
+        let answered = answer.outcome == AnswerOutcome::Answered;
+        answer.search = Some(self.record_answer(question, count, answered, now));
+        Ok(answer)
+    }
+
+    /// The knowledge-gap report for searches in `[from, to)`, evaluated at `now`:
+    ///
+    /// * missing topics: query keys searched at least `min_gap_searches` times in
+    ///   the period where at least half the searches had no good result and no click;
+    /// * outdated articles: live articles whose next review date is before `now`;
+    /// * low-quality articles: live articles scoring below 60 at `now`;
+    /// * one suggested new article per missing topic.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] when `from` is after `to`.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// let now = "2026-01-10T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// for _ in 0..3 {
+    ///     let r = kb.search(&SearchQuery::new("export contacts to excel"), &Viewer::Employee);
+    ///     kb.record_search(&r, now);
+    /// }
+    /// let report = kb.knowledge_gaps("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?, now)?;
+    /// assert_eq!(report.missing_topics[0].searches, 3);
+    /// assert_eq!(report.suggestions[0].title, "FAQ: Export contacts to excel");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn knowledge_gaps(
+        &self,
+        from: DateTime<Utc>,
+        to: DateTime<Utc>,
+        now: DateTime<Utc>,
+    ) -> Result<KnowledgeGapReport> {
+        if from > to {
+            return Err(Error::validation("period", "start is after end"));
+        }
+        struct Group<'a> {
+            searches: usize,
+            unanswered: usize,
+            phrasings: BTreeMap<&'a str, usize>,
+        }
+        let mut groups: BTreeMap<&str, Group<'_>> = BTreeMap::new();
+        for r in self.analytics.records() {
+            if r.at < from || r.at >= to || r.key.is_empty() {
+                continue;
+            }
+            let g = groups.entry(r.key.as_str()).or_insert(Group {
+                searches: 0,
+                unanswered: 0,
+                phrasings: BTreeMap::new(),
+            });
+            g.searches += 1;
+            g.unanswered += usize::from(r.is_unanswered());
+            *g.phrasings.entry(r.query.trim()).or_insert(0) += 1;
+        }
+        let mut missing: Vec<(QueryGap, Vec<String>)> = groups
+            .into_iter()
+            .filter(|(_, g)| {
+                g.searches >= self.policy.min_gap_searches.max(1) && g.unanswered * 2 >= g.searches
+            })
+            .map(|(key, g)| {
+                let mut phrasings: Vec<(&str, usize)> = g.phrasings.into_iter().collect();
+                phrasings.sort_by(|a, b| b.1.cmp(&a.1).then(a.0.cmp(b.0)));
+                let query = phrasings
+                    .first()
+                    .map(|p| p.0.to_owned())
+                    .unwrap_or_default();
+                (
+                    QueryGap {
+                        query,
+                        key: key.to_owned(),
+                        searches: g.searches,
+                        unanswered: g.unanswered,
+                    },
+                    phrasings.iter().map(|p| p.0.to_owned()).collect(),
+                )
+            })
+            .collect();
+        missing.sort_by(|a, b| b.0.searches.cmp(&a.0.searches).then(a.0.key.cmp(&b.0.key)));
+        let suggestions = missing
+            .iter()
+            .map(|(gap, phrasings)| {
+                let (title, category) = suggest_article(&gap.query);
+                SuggestedArticle {
+                    title,
+                    category,
+                    based_on: phrasings.clone(),
+                    searches: gap.searches,
+                }
+            })
+            .collect();
+        let live: Vec<&KnowledgeArticle> = self
+            .articles
+            .values()
+            .filter(|a| a.is_published())
+            .collect();
+        let mut outdated: Vec<OutdatedArticle> = live
+            .iter()
+            .filter_map(|a| {
+                let due = a.next_review_at.filter(|d| *d < now)?;
+                Some(OutdatedArticle {
+                    article: a.id,
+                    number: a.number,
+                    title: a.title.clone(),
+                    next_review_at: due,
+                    days_overdue: (now - due).num_days(),
+                })
+            })
+            .collect();
+        outdated.sort_by(|a, b| {
+            a.next_review_at
+                .cmp(&b.next_review_at)
+                .then(a.number.cmp(&b.number))
+        });
+        let mut low: Vec<LowQualityArticle> = live
+            .iter()
+            .map(|a| (a, quality_score(a, now)))
+            .filter(|(_, q)| *q < LOW_QUALITY_THRESHOLD)
+            .map(|(a, q)| LowQualityArticle {
+                article: a.id,
+                number: a.number,
+                title: a.title.clone(),
+                quality_score: q,
+            })
+            .collect();
+        low.sort_by(|a, b| {
+            a.quality_score
+                .cmp(&b.quality_score)
+                .then(a.number.cmp(&b.number))
+        });
+        Ok(KnowledgeGapReport {
+            from,
+            to,
+            missing_topics: missing.into_iter().map(|m| m.0).collect(),
+            outdated_articles: outdated,
+            low_quality_articles: low,
+            suggestions,
+        })
+    }
+}
+
+/// Rejects empty (or punctuation-only) questions and keeps huge ones bounded.
+pub(crate) fn validate_question(question: &str) -> Result<()> {
+    if !question.chars().any(char::is_alphanumeric) {
+        return Err(Error::validation("question", "must not be empty"));
+    }
+    Ok(())
+}

@@ -1,0 +1,922 @@
+//! The search index: a BM25F inverted index over title, summary, tags and content,
+//! with typo and prefix tolerance for short queries, plus exact cosine search over
+//! provider embeddings and reciprocal rank fusion for hybrid search.
+//!
+//! The index holds only what the knowledge base puts in it (live, published
+//! versions) together with the fields the visibility rule needs, so every read path
+//! can filter by [`Viewer`] before ranking. Layer 2 (pure): depends on the sibling
+//! `analyzer`, `article` and `viewer` modules and `ids`.
+
+use std::collections::{BTreeMap, HashMap};
+
+use serde::{Deserialize, Serialize};
+
+use crate::error::{Error, Result};
+use crate::ids::{ArticleId, KnowledgeNumber, ProductId};
+
+use super::analyzer::Analyzer;
+use super::article::{ArticleCategory, KnowledgeArticle, PortalTier, Visibility};
+use super::viewer::Viewer;
+
+/// Queries longer than this many characters are cut (documented, never an error).
+pub const MAX_QUERY_CHARS: usize = 1_000;
+/// At most this many distinct query terms are used; the rest are ignored.
+pub const MAX_QUERY_TERMS: usize = 32;
+/// Queries with at most this many distinct terms get typo and prefix tolerance.
+pub const SHORT_QUERY_TERMS: usize = 3;
+/// A hit whose lexical match quality reaches this covers the query well.
+pub const GOOD_MATCH_QUALITY: f32 = 0.5;
+/// A hit whose embedding similarity reaches this is semantically close.
+pub const GOOD_SIMILARITY: f32 = 0.45;
+/// The `k` of reciprocal rank fusion (`1 / (k + rank)`), the usual 60.
+pub const RRF_K: f32 = 60.0;
+
+const FIELDS: usize = 4;
+const TITLE: usize = 0;
+const SUMMARY: usize = 1;
+const TAGS: usize = 2;
+const CONTENT: usize = 3;
+/// Weight of a fuzzy (typo) or prefix expansion relative to an exact term.
+const EXPANSION_WEIGHT: f32 = 0.5;
+const MAX_FUZZY_EXPANSIONS: usize = 4;
+const MAX_PREFIX_EXPANSIONS: usize = 8;
+
+/// BM25F parameters: per-field weights and length normalisation.
+///
+/// The defaults weigh the title 3x, tags 2x and the summary 1.5x the body.
+///
+/// ```
+/// use hotcrm_support::knowledge::FieldWeights;
+/// let w = FieldWeights::default();
+/// assert!(w.title > w.content);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+pub struct FieldWeights {
+    /// Title weight.
+    pub title: f32,
+    /// Summary weight.
+    pub summary: f32,
+    /// Tags (and AI keywords) weight.
+    pub tags: f32,
+    /// Content weight.
+    pub content: f32,
+    /// BM25 term-frequency saturation `k1`.
+    pub k1: f32,
+    /// BM25 length normalisation `b` (same for every field).
+    pub b: f32,
+}
+
+impl Default for FieldWeights {
+    fn default() -> Self {
+        Self {
+            title: 3.0,
+            summary: 1.5,
+            tags: 2.0,
+            content: 1.0,
+            k1: 1.2,
+            b: 0.75,
+        }
+    }
+}
+
+impl FieldWeights {
+    fn as_array(&self) -> [f32; FIELDS] {
+        [self.title, self.summary, self.tags, self.content]
+    }
+}
+
+/// Optional restrictions of a search (all must hold).
+///
+/// ```
+/// use hotcrm_support::knowledge::{ArticleCategory, SearchFilters};
+/// let f = SearchFilters { category: Some(ArticleCategory::Faq), ..SearchFilters::default() };
+/// assert!(f.product.is_none());
+/// ```
+#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SearchFilters {
+    /// Only this category.
+    pub category: Option<ArticleCategory>,
+    /// Only articles of this product.
+    pub product: Option<ProductId>,
+    /// Only this visibility (still intersected with what the viewer may see).
+    pub visibility: Option<Visibility>,
+}
+
+/// A search request.
+///
+/// ```
+/// use hotcrm_support::knowledge::SearchQuery;
+/// let q = SearchQuery::new("reset password").limit(5);
+/// assert_eq!(q.limit, 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchQuery {
+    /// What the user typed.
+    pub text: String,
+    /// Most hits returned (default 10; 0 returns none).
+    pub limit: usize,
+    /// Restrictions.
+    pub filters: SearchFilters,
+}
+
+impl SearchQuery {
+    /// A query for `text` with the default limit (10) and no filters.
+    pub fn new(text: impl Into<String>) -> Self {
+        Self {
+            text: text.into(),
+            limit: 10,
+            filters: SearchFilters::default(),
+        }
+    }
+
+    /// Sets the limit.
+    pub fn limit(mut self, limit: usize) -> Self {
+        self.limit = limit;
+        self
+    }
+
+    /// Sets the filters.
+    pub fn filters(mut self, filters: SearchFilters) -> Self {
+        self.filters = filters;
+        self
+    }
+}
+
+/// One ranked article.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchHit {
+    /// The live version's id.
+    pub article: ArticleId,
+    /// The article's number.
+    pub number: KnowledgeNumber,
+    /// Ranking score (BM25F for lexical search, cosine for vector search, fused RRF
+    /// score for hybrid search); only comparable within one result list.
+    pub score: f32,
+    /// Share (0–1) of the query's information (idf-weighted terms) the article
+    /// contains; typo and prefix matches count half. 0 for pure vector hits.
+    pub match_quality: f32,
+    /// Cosine similarity of the embeddings, when known.
+    pub similarity: Option<f32>,
+}
+
+impl SearchHit {
+    /// Whether this hit answers the query well: lexical match quality of at least
+    /// [`GOOD_MATCH_QUALITY`] or embedding similarity of at least [`GOOD_SIMILARITY`].
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::SearchHit;
+    /// # use hotcrm_support::ids::{ArticleId, KnowledgeNumber};
+    /// let hit = SearchHit { article: ArticleId::from_u128(1), number: KnowledgeNumber::new(2026, 1)?,
+    ///     score: 1.0, match_quality: 0.8, similarity: None };
+    /// assert!(hit.is_good());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn is_good(&self) -> bool {
+        self.match_quality >= GOOD_MATCH_QUALITY
+            || self.similarity.is_some_and(|s| s >= GOOD_SIMILARITY)
+    }
+}
+
+/// A ranked list for one query.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct SearchResults {
+    /// The query text as used (after cutting to [`MAX_QUERY_CHARS`]).
+    pub query: String,
+    /// The best hits, best first (ties broken by KnowledgeNumber).
+    pub hits: Vec<SearchHit>,
+    /// How many visible articles matched before the limit was applied.
+    pub total_matches: usize,
+}
+
+impl SearchResults {
+    /// An empty result for `query`.
+    pub(crate) fn empty(query: String) -> Self {
+        Self {
+            query,
+            hits: Vec::new(),
+            total_matches: 0,
+        }
+    }
+
+    /// Whether the top hit answers the query well (see [`SearchHit::is_good`]).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// let kb = KnowledgeBase::new();
+    /// assert!(!kb.search(&SearchQuery::new("anything"), &Viewer::Employee).has_good_hit());
+    /// ```
+    pub fn has_good_hit(&self) -> bool {
+        self.hits.first().is_some_and(SearchHit::is_good)
+    }
+
+    /// The article ids of the hits, best first.
+    pub fn ids(&self) -> Vec<ArticleId> {
+        self.hits.iter().map(|h| h.article).collect()
+    }
+}
+
+#[derive(Debug, Clone, Copy)]
+struct Posting {
+    slot: u32,
+    tf: [u16; FIELDS],
+}
+
+/// What the visibility rule and the filters need, copied from the article.
+#[derive(Debug, Clone, Copy, PartialEq)]
+struct DocMeta {
+    visibility: Visibility,
+    require_login: bool,
+    min_portal_tier: Option<PortalTier>,
+    category: ArticleCategory,
+    product: Option<ProductId>,
+}
+
+impl DocMeta {
+    fn allows(&self, viewer: &Viewer, filters: &SearchFilters) -> bool {
+        viewer.may_see(self.visibility, self.require_login, self.min_portal_tier)
+            && filters.category.is_none_or(|c| c == self.category)
+            && filters.product.is_none_or(|p| Some(p) == self.product)
+            && filters.visibility.is_none_or(|v| v == self.visibility)
+    }
+}
+
+#[derive(Debug, Clone)]
+struct DocEntry {
+    id: ArticleId,
+    number: KnowledgeNumber,
+    meta: DocMeta,
+    len: [u32; FIELDS],
+    terms: Vec<u32>,
+    embedding: Option<Vec<f32>>,
+}
+
+/// One group of query terms: an analysed query word and its typo/prefix expansions.
+struct TermGroup {
+    /// (term id, weight) — the exact term first when it exists.
+    terms: Vec<(u32, f32)>,
+    /// Information weight of the group for match quality.
+    idf: f32,
+}
+
+/// The inverted index and embedding store behind [`KnowledgeBase`](super::KnowledgeBase).
+///
+/// Hosts normally use the knowledge base; the index is public for custom stores.
+/// It keeps BM25 statistics exact under insertion and removal, so removing an
+/// article restores the ranking the index had before it was added.
+///
+/// # Example
+///
+/// ```
+/// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, SearchQuery, Viewer};
+/// let now = "2026-01-10T09:00:00Z".parse()?;
+/// let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts, choose Export."), now)?;
+/// let mut index = hotcrm_support::knowledge::SearchIndex::default();
+/// index.upsert(kb.article(id)?);
+/// let hits = index.search(&SearchQuery::new("csv export"), &Viewer::Employee);
+/// assert_eq!(hits.hits[0].article, id);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Default)]
+pub struct SearchIndex {
+    analyzer: Analyzer,
+    weights: FieldWeights,
+    term_ids: HashMap<String, u32>,
+    /// Sorted vocabulary for prefix expansion.
+    vocabulary: BTreeMap<String, u32>,
+    term_names: Vec<String>,
+    postings: Vec<Vec<Posting>>,
+    free_terms: Vec<u32>,
+    docs: Vec<Option<DocEntry>>,
+    free_slots: Vec<u32>,
+    slot_of: HashMap<ArticleId, u32>,
+    len_sum: [u64; FIELDS],
+    doc_count: u32,
+    embedding_dim: Option<usize>,
+}
+
+impl SearchIndex {
+    /// An empty index with the given analyzer and weights.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{Analyzer, FieldWeights, SearchIndex};
+    /// let index = SearchIndex::new(Analyzer::default(), FieldWeights::default());
+    /// assert!(index.is_empty());
+    /// ```
+    pub fn new(analyzer: Analyzer, weights: FieldWeights) -> Self {
+        Self {
+            analyzer,
+            weights,
+            ..Self::default()
+        }
+    }
+
+    /// Number of indexed articles.
+    pub fn len(&self) -> usize {
+        self.doc_count as usize
+    }
+
+    /// Whether nothing is indexed.
+    pub fn is_empty(&self) -> bool {
+        self.doc_count == 0
+    }
+
+    /// Number of distinct terms.
+    pub fn vocabulary_len(&self) -> usize {
+        self.term_ids.len()
+    }
+
+    /// The analyzer in use.
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// Whether `id` is indexed.
+    pub fn contains(&self, id: ArticleId) -> bool {
+        self.slot_of.contains_key(&id)
+    }
+
+    /// Adds `article` (or replaces it when its id is already indexed), keeping its
+    /// embedding if it had one. The caller decides what belongs in the index (the
+    /// knowledge base indexes only live published versions).
+    pub fn upsert(&mut self, article: &KnowledgeArticle) {
+        let embedding = self.remove(article.id);
+        let mut counts: HashMap<String, [u16; FIELDS]> = HashMap::new();
+        let mut len = [0u32; FIELDS];
+        let analyzer = self.analyzer;
+        let mut add = |field: usize, text: &str| {
+            analyzer.for_each_term(text, |t| {
+                if let Some(l) = len.get_mut(field) {
+                    *l = l.saturating_add(1);
+                }
+                let entry = match counts.get_mut(t) {
+                    Some(e) => e,
+                    None => counts.entry(t.to_owned()).or_insert([0; FIELDS]),
+                };
+                if let Some(c) = entry.get_mut(field) {
+                    *c = c.saturating_add(1);
+                }
+            });
+        };
+        add(TITLE, &article.title);
+        add(SUMMARY, &article.summary);
+        for tag in article.tags.iter().chain(&article.ai_keywords) {
+            add(TAGS, tag);
+        }
+        add(CONTENT, &article.content);
+
+        let slot = match self.free_slots.pop() {
+            Some(s) => s,
+            None => {
+                self.docs.push(None);
+                u32::try_from(self.docs.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        let mut terms = Vec::with_capacity(counts.len());
+        for (term, tf) in counts {
+            let tid = self.intern(term);
+            terms.push(tid);
+            if let Some(list) = self.postings.get_mut(tid as usize) {
+                let at = list.partition_point(|p| p.slot < slot);
+                list.insert(at, Posting { slot, tf });
+            }
+        }
+        for (sum, l) in self.len_sum.iter_mut().zip(len) {
+            *sum += u64::from(l);
+        }
+        let entry = DocEntry {
+            id: article.id,
+            number: article.number,
+            meta: DocMeta {
+                visibility: article.visibility,
+                require_login: article.require_login,
+                min_portal_tier: article.min_portal_tier,
+                category: article.category,
+                product: article.product,
+            },
+            len,
+            terms,
+            embedding,
+        };
+        if let Some(d) = self.docs.get_mut(slot as usize) {
+            *d = Some(entry);
+        }
+        self.slot_of.insert(article.id, slot);
+        self.doc_count += 1;
+    }
+
+    fn intern(&mut self, term: String) -> u32 {
+        if let Some(&id) = self.term_ids.get(&term) {
+            return id;
+        }
+        let id = match self.free_terms.pop() {
+            Some(id) => {
+                if let Some(name) = self.term_names.get_mut(id as usize) {
+                    name.clone_from(&term);
+                }
+                id
+            }
+            None => {
+                self.term_names.push(term.clone());
+                self.postings.push(Vec::new());
+                u32::try_from(self.term_names.len() - 1).unwrap_or(u32::MAX)
+            }
+        };
+        self.vocabulary.insert(term.clone(), id);
+        self.term_ids.insert(term, id);
+        id
+    }
+
+    /// Removes `id` from the index; returns its embedding if it had one. Removing
+    /// an id that is not indexed does nothing.
+    pub fn remove(&mut self, id: ArticleId) -> Option<Vec<f32>> {
+        let slot = self.slot_of.remove(&id)?;
+        let entry = self.docs.get_mut(slot as usize).and_then(Option::take)?;
+        for tid in &entry.terms {
+            let Some(list) = self.postings.get_mut(*tid as usize) else {
+                continue;
+            };
+            if let Ok(at) = list.binary_search_by_key(&slot, |p| p.slot) {
+                list.remove(at);
+            }
+            if list.is_empty() {
+                if let Some(name) = self.term_names.get_mut(*tid as usize) {
+                    let name = std::mem::take(name);
+                    self.term_ids.remove(&name);
+                    self.vocabulary.remove(&name);
+                }
+                self.free_terms.push(*tid);
+            }
+        }
+        for (sum, l) in self.len_sum.iter_mut().zip(entry.len) {
+            *sum = sum.saturating_sub(u64::from(l));
+        }
+        self.free_slots.push(slot);
+        self.doc_count = self.doc_count.saturating_sub(1);
+        if self.doc_count == 0 {
+            self.embedding_dim = None;
+        }
+        entry.embedding
+    }
+
+    /// Stores the embedding of an indexed article, normalised to unit length.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when `id` is not indexed; [`Error::Validation`] when the
+    /// vector is empty, not finite, all zeros, or of a different dimension than the
+    /// embeddings already stored.
+    pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
+        let unit = normalized(embedding)?;
+        if let Some(dim) = self.embedding_dim {
+            let others = self
+                .docs
+                .iter()
+                .flatten()
+                .any(|d| d.id != id && d.embedding.is_some());
+            if others && dim != unit.len() {
+                return Err(Error::validation(
+                    "embedding",
+                    format!("dimension {} does not match the index's {dim}", unit.len()),
+                ));
+            }
+        }
+        let slot = *self.slot_of.get(&id).ok_or_else(|| Error::NotFound {
+            kind: "indexed article",
+            id: id.to_string(),
+        })?;
+        let entry = self
+            .docs
+            .get_mut(slot as usize)
+            .and_then(Option::as_mut)
+            .ok_or_else(|| Error::NotFound {
+                kind: "indexed article",
+                id: id.to_string(),
+            })?;
+        self.embedding_dim = Some(unit.len());
+        entry.embedding = Some(unit);
+        Ok(())
+    }
+
+    /// Whether the indexed article has an embedding.
+    pub fn has_embedding(&self, id: ArticleId) -> bool {
+        self.entry(id).is_some_and(|e| e.embedding.is_some())
+    }
+
+    fn entry(&self, id: ArticleId) -> Option<&DocEntry> {
+        let slot = *self.slot_of.get(&id)?;
+        self.docs.get(slot as usize)?.as_ref()
+    }
+
+    /// Idf of a term with document frequency `df`.
+    fn idf(&self, df: usize) -> f32 {
+        let n = self.doc_count as f32;
+        let df = df as f32;
+        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
+    }
+
+    fn df(&self, tid: u32) -> usize {
+        self.postings.get(tid as usize).map_or(0, Vec::len)
+    }
+
+    /// Analyses a query into term groups with typo and prefix expansions.
+    fn query_groups(&self, text: &str) -> Vec<TermGroup> {
+        let mut words: Vec<String> = Vec::new();
+        self.analyzer.for_each_term(text, |t| {
+            if words.len() < MAX_QUERY_TERMS && !words.iter().any(|w| w == t) {
+                words.push(t.to_owned());
+            }
+        });
+        let short = words.len() <= SHORT_QUERY_TERMS;
+        let max_idf = self.idf(0);
+        let last = words.len().saturating_sub(1);
+        words
+            .iter()
+            .enumerate()
+            .map(|(i, word)| {
+                let mut terms = Vec::new();
+                let exact = self.term_ids.get(word).copied();
+                if let Some(tid) = exact {
+                    terms.push((tid, 1.0));
+                }
+                let chars = word.chars().count();
+                if short && exact.is_none() && chars >= 4 {
+                    terms.extend(
+                        self.fuzzy_matches(word, if chars >= 8 { 2 } else { 1 })
+                            .into_iter()
+                            .map(|t| (t, EXPANSION_WEIGHT)),
+                    );
+                }
+                if short && i == last && chars >= 3 {
+                    for tid in self.prefix_matches(word) {
+                        if Some(tid) != exact && !terms.iter().any(|(t, _)| *t == tid) {
+                            terms.push((tid, EXPANSION_WEIGHT));
+                        }
+                    }
+                }
+                // An unknown word counts fully against match quality ("teleport" in a
+                // support KB), except an unknown CJK bigram: without a dictionary,
+                // bigrams spanning two words ("码怎" in "密码怎么办") are artifacts.
+                let unknown_weight = if word.chars().any(super::analyzer::is_cjk) {
+                    0.0
+                } else {
+                    max_idf
+                };
+                let idf = exact.map_or(unknown_weight, |tid| self.idf(self.df(tid)));
+                TermGroup { terms, idf }
+            })
+            .collect()
+    }
+
+    /// Vocabulary terms within `max` edits of `word`, closest and most frequent first.
+    fn fuzzy_matches(&self, word: &str, max: usize) -> Vec<u32> {
+        let w: Vec<char> = word.chars().collect();
+        let mut found: Vec<(usize, usize, &str, u32)> = Vec::new();
+        for (term, &tid) in &self.term_ids {
+            let tl = term.chars().count();
+            if tl.abs_diff(w.len()) > max {
+                continue;
+            }
+            if let Some(d) = bounded_edit_distance(&w, term, max) {
+                found.push((d, usize::MAX - self.df(tid), term.as_str(), tid));
+            }
+        }
+        found.sort_unstable();
+        found
+            .into_iter()
+            .take(MAX_FUZZY_EXPANSIONS)
+            .map(|f| f.3)
+            .collect()
+    }
+
+    /// Vocabulary terms that start with `prefix` (and are longer), most frequent first.
+    fn prefix_matches(&self, prefix: &str) -> Vec<u32> {
+        let mut found: Vec<(usize, &str, u32)> = self
+            .vocabulary
+            .range::<str, _>((
+                std::ops::Bound::Excluded(prefix),
+                std::ops::Bound::Unbounded,
+            ))
+            .take_while(|(t, _)| t.starts_with(prefix))
+            .take(256)
+            .map(|(t, &tid)| (usize::MAX - self.df(tid), t.as_str(), tid))
+            .collect();
+        found.sort_unstable();
+        found
+            .into_iter()
+            .take(MAX_PREFIX_EXPANSIONS)
+            .map(|f| f.2)
+            .collect()
+    }
+
+    /// BM25F search, restricted to what `viewer` may see and to the query's filters.
+    ///
+    /// An empty query (no searchable term after analysis) or a zero limit returns an
+    /// empty result; queries longer than [`MAX_QUERY_CHARS`] are cut.
+    pub fn search(&self, query: &SearchQuery, viewer: &Viewer) -> SearchResults {
+        let text = cut_query(&query.text);
+        let mut results = SearchResults::empty(text.to_owned());
+        if query.limit == 0 || self.doc_count == 0 {
+            return results;
+        }
+        let groups = self.query_groups(text);
+        let total_idf: f32 = groups.iter().map(|g| g.idf).sum();
+        if groups.is_empty() || total_idf <= 0.0 {
+            return results;
+        }
+        let slots = self.docs.len();
+        let mut score = vec![0f32; slots];
+        let mut quality = vec![0f32; slots];
+        let mut stamp = vec![0u32; slots];
+        let mut touched: Vec<u32> = Vec::new();
+        let weights = self.weights.as_array();
+        let avg: [f32; FIELDS] = std::array::from_fn(|f| {
+            let sum = self.len_sum.get(f).copied().unwrap_or(0) as f32;
+            (sum / self.doc_count as f32).max(1.0)
+        });
+        let (k1, b) = (self.weights.k1, self.weights.b);
+        for (gi, group) in groups.iter().enumerate() {
+            let gen = u32::try_from(gi + 1).unwrap_or(u32::MAX);
+            for &(tid, weight) in &group.terms {
+                let Some(list) = self.postings.get(tid as usize) else {
+                    continue;
+                };
+                let idf = self.idf(list.len());
+                for p in list {
+                    let Some(Some(doc)) = self.docs.get(p.slot as usize) else {
+                        continue;
+                    };
+                    let mut tf = 0f32;
+                    for f in 0..FIELDS {
+                        let (Some(&t), Some(&w), Some(&l), Some(&a)) =
+                            (p.tf.get(f), weights.get(f), doc.len.get(f), avg.get(f))
+                        else {
+                            continue;
+                        };
+                        if t > 0 {
+                            tf += w * f32::from(t) / (1.0 - b + b * l as f32 / a);
+                        }
+                    }
+                    let s = weight * idf * tf * (k1 + 1.0) / (k1 + tf);
+                    let i = p.slot as usize;
+                    if let (Some(sc), Some(q), Some(st)) =
+                        (score.get_mut(i), quality.get_mut(i), stamp.get_mut(i))
+                    {
+                        if *st == 0 {
+                            touched.push(p.slot);
+                        }
+                        *sc += s;
+                        if *st != gen {
+                            *st = gen;
+                            *q += weight * group.idf;
+                        }
+                    }
+                }
+            }
+        }
+        let mut hits: Vec<SearchHit> = touched
+            .into_iter()
+            .filter_map(|slot| {
+                let doc = self.docs.get(slot as usize)?.as_ref()?;
+                if !doc.meta.allows(viewer, &query.filters) {
+                    return None;
+                }
+                let i = slot as usize;
+                Some(SearchHit {
+                    article: doc.id,
+                    number: doc.number,
+                    score: *score.get(i)?,
+                    match_quality: (*quality.get(i)? / total_idf).clamp(0.0, 1.0),
+                    similarity: None,
+                })
+            })
+            .collect();
+        results.total_matches = hits.len();
+        top_k(&mut hits, query.limit);
+        results.hits = hits;
+        results
+    }
+
+    /// Exact cosine top-k over stored embeddings, restricted like [`SearchIndex::search`].
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] when `embedding` is empty, all zeros or not finite, or
+    /// its dimension differs from the stored embeddings'.
+    pub fn vector_search(
+        &self,
+        embedding: &[f32],
+        viewer: &Viewer,
+        filters: &SearchFilters,
+        limit: usize,
+    ) -> Result<Vec<SearchHit>> {
+        let unit = normalized(embedding)?;
+        if let Some(dim) = self.embedding_dim {
+            if dim != unit.len() {
+                return Err(Error::validation(
+                    "embedding",
+                    format!("dimension {} does not match the index's {dim}", unit.len()),
+                ));
+            }
+        }
+        let mut hits: Vec<SearchHit> = self
+            .docs
+            .iter()
+            .flatten()
+            .filter(|d| d.meta.allows(viewer, filters))
+            .filter_map(|d| {
+                let e = d.embedding.as_ref()?;
+                let sim: f32 = e.iter().zip(&unit).map(|(a, b)| a * b).sum();
+                Some(SearchHit {
+                    article: d.id,
+                    number: d.number,
+                    score: sim,
+                    match_quality: 0.0,
+                    similarity: Some(sim),
+                })
+            })
+            .collect();
+        top_k(&mut hits, limit);
+        Ok(hits)
+    }
+
+    /// Hybrid search: BM25F and (when `embedding` is given) vector search, each
+    /// taking its best `max(limit, 50)` candidates, fused by reciprocal rank
+    /// (`Σ 1 / (60 + rank)`). Hits keep their lexical match quality and similarity.
+    ///
+    /// # Errors
+    ///
+    /// As [`SearchIndex::vector_search`] for a bad embedding.
+    pub fn hybrid_search(
+        &self,
+        query: &SearchQuery,
+        embedding: Option<&[f32]>,
+        viewer: &Viewer,
+    ) -> Result<SearchResults> {
+        let depth = query.limit.max(50);
+        let wide = SearchQuery {
+            text: query.text.clone(),
+            limit: depth,
+            filters: query.filters,
+        };
+        let lexical = self.search(&wide, viewer);
+        let Some(embedding) = embedding else {
+            let mut r = lexical;
+            r.hits.truncate(query.limit);
+            return Ok(r);
+        };
+        let semantic = self.vector_search(embedding, viewer, &query.filters, depth)?;
+        let unit = normalized(embedding)?;
+        let mut fused: HashMap<ArticleId, SearchHit> = HashMap::new();
+        for (rank, hit) in lexical.hits.iter().enumerate() {
+            let mut h = hit.clone();
+            h.score = 1.0 / (RRF_K + rank as f32 + 1.0);
+            h.similarity = self
+                .entry(hit.article)
+                .and_then(|e| e.embedding.as_ref())
+                .map(|e| e.iter().zip(&unit).map(|(a, b)| a * b).sum());
+            fused.insert(hit.article, h);
+        }
+        for (rank, hit) in semantic.iter().enumerate() {
+            let rrf = 1.0 / (RRF_K + rank as f32 + 1.0);
+            fused
+                .entry(hit.article)
+                .and_modify(|h| {
+                    h.score += rrf;
+                    h.similarity = hit.similarity;
+                })
+                .or_insert_with(|| SearchHit {
+                    score: rrf,
+                    ..hit.clone()
+                });
+        }
+        let mut hits: Vec<SearchHit> = fused.into_values().collect();
+        let total = hits.len().max(lexical.total_matches);
+        top_k(&mut hits, query.limit);
+        Ok(SearchResults {
+            query: lexical.query,
+            hits,
+            total_matches: total,
+        })
+    }
+}
+
+/// Sorts by score (desc), then KnowledgeNumber (asc), and keeps the first `k`.
+fn top_k(hits: &mut Vec<SearchHit>, k: usize) {
+    let cmp = |a: &SearchHit, b: &SearchHit| {
+        b.score
+            .total_cmp(&a.score)
+            .then_with(|| a.number.cmp(&b.number))
+            .then_with(|| a.article.cmp(&b.article))
+    };
+    if k == 0 {
+        hits.clear();
+        return;
+    }
+    if hits.len() > k {
+        hits.select_nth_unstable_by(k - 1, cmp);
+        hits.truncate(k);
+    }
+    hits.sort_unstable_by(cmp);
+}
+
+/// The query text cut to [`MAX_QUERY_CHARS`] on a character boundary.
+pub(crate) fn cut_query(text: &str) -> &str {
+    match text.char_indices().nth(MAX_QUERY_CHARS) {
+        Some((i, _)) => text.get(..i).unwrap_or(text),
+        None => text,
+    }
+}
+
+/// `v / |v|`, rejecting empty, non-finite and zero vectors.
+pub(crate) fn normalized(v: &[f32]) -> Result<Vec<f32>> {
+    if v.is_empty() {
+        return Err(Error::validation("embedding", "must not be empty"));
+    }
+    if v.iter().any(|x| !x.is_finite()) {
+        return Err(Error::validation(
+            "embedding",
+            "contains a non-finite value",
+        ));
+    }
+    let norm = v.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if norm <= f32::EPSILON {
+        return Err(Error::validation("embedding", "is all zeros"));
+    }
+    Ok(v.iter().map(|x| x / norm).collect())
+}
+
+/// Cosine similarity of two vectors of the same length (0 when either is zero).
+///
+/// ```
+/// use hotcrm_support::knowledge::cosine_similarity;
+/// assert!((cosine_similarity(&[1.0, 0.0], &[2.0, 0.0]) - 1.0).abs() < 1e-6);
+/// assert_eq!(cosine_similarity(&[1.0, 0.0], &[0.0, 1.0]), 0.0);
+/// ```
+pub fn cosine_similarity(a: &[f32], b: &[f32]) -> f32 {
+    let dot: f32 = a.iter().zip(b).map(|(x, y)| x * y).sum();
+    let na = a.iter().map(|x| x * x).sum::<f32>().sqrt();
+    let nb = b.iter().map(|x| x * x).sum::<f32>().sqrt();
+    if na <= f32::EPSILON || nb <= f32::EPSILON {
+        0.0
+    } else {
+        dot / (na * nb)
+    }
+}
+
+/// Levenshtein distance between `a` and `b` if it is at most `max`.
+fn bounded_edit_distance(a: &[char], b: &str, max: usize) -> Option<usize> {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    let mut cur = vec![0usize; b.len() + 1];
+    for (i, ca) in a.iter().enumerate() {
+        if let Some(c0) = cur.first_mut() {
+            *c0 = i + 1;
+        }
+        let mut row_min = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev.get(j).copied().unwrap_or(usize::MAX) + usize::from(ca != cb);
+            let del = prev
+                .get(j + 1)
+                .copied()
+                .unwrap_or(usize::MAX)
+                .saturating_add(1);
+            let ins = cur.get(j).copied().unwrap_or(usize::MAX).saturating_add(1);
+            let v = sub.min(del).min(ins);
+            if let Some(c) = cur.get_mut(j + 1) {
+                *c = v;
+            }
+            row_min = row_min.min(v);
+        }
+        if row_min > max {
+            return None;
+        }
+        std::mem::swap(&mut prev, &mut cur);
+    }
+    prev.last().copied().filter(|d| *d <= max)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn edit_distance_table() {
+        for (a, b, max, want) in [
+            ("password", "pasword", 1, Some(1)),
+            ("password", "passwrod", 2, Some(2)),
+            ("invoice", "invoices", 1, Some(1)),
+            ("login", "logout", 1, None),
+            ("abc", "abc", 0, Some(0)),
+        ] {
+            let a: Vec<char> = a.chars().collect();
+            assert_eq!(bounded_edit_distance(&a, b, max), want, "{a:?} vs {b}");
+        }
+    }
+
+    #[test]
+    fn cut_query_respects_char_boundaries() {
+        let q = "é".repeat(MAX_QUERY_CHARS + 10);
+        assert_eq!(cut_query(&q).chars().count(), MAX_QUERY_CHARS);
+    }
+}
