@@ -1281,6 +1281,27 @@ impl Router {
             let Some(w) = self.state.waiting.get(i) else {
                 return false;
             };
+            // A queue that sends its work elsewhere while closed does so at once.
+            if let Some((from, to, timeout)) = self.closed_overflow(w, now) {
+                let case = w.request.case;
+                events.push(RoutingEvent::Overflowed {
+                    case,
+                    from,
+                    to,
+                    at: now,
+                });
+                if let Some(w) = self.state.waiting.get_mut(i) {
+                    w.visited.push(from);
+                    w.queue = to;
+                    w.queued_at = now;
+                    w.next_step_at = later(now, timeout);
+                    w.stalled = false;
+                }
+                if self.try_assign_waiting(i, now, events) {
+                    return true;
+                }
+                continue;
+            }
             if w.stalled || now < w.next_step_at {
                 return false;
             }
@@ -1362,6 +1383,26 @@ impl Router {
             }
         }
         false
+    }
+
+    /// Where a waiting case goes right now because its queue is closed and
+    /// overflows out of hours: `(from, to, the target's relax timeout)`.
+    fn closed_overflow(
+        &self,
+        w: &WaitingCase,
+        now: DateTime<Utc>,
+    ) -> Option<(QueueId, QueueId, TimeDelta)> {
+        let queue = self.queue(w.queue)?;
+        if queue.out_of_hours != OutOfHours::Overflow || self.is_open(queue, now) {
+            return None;
+        }
+        let (to_pos, to) = self.overflow_target(queue, &w.visited)?;
+        let timeout = self
+            .state
+            .queues
+            .get(to_pos)
+            .map_or(queue.relax_timeout, |q| q.relax_timeout);
+        Some((queue.id, to, timeout))
     }
 
     /// Offers waiting case `i` to its queue; assigns and removes it on success.
