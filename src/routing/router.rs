@@ -196,6 +196,8 @@ struct QueueCols {
     status: Vec<AgentStatus>,
     load: Vec<u32>,
     limit: Vec<u32>,
+    /// Load per million of the limit, kept here so ranking never divides.
+    ratio_ppm: Vec<u32>,
     /// `costs[origin][member]`.
     costs: Vec<Vec<u32>>,
     /// Proficiencies, member-major, stride `max(skills, 1)`.
@@ -254,6 +256,10 @@ impl Index {
             cols.load
                 .push(self.load.get(p).copied().unwrap_or(u32::MAX));
             cols.limit.push(self.limit.get(p).copied().unwrap_or(0));
+            cols.ratio_ppm.push(ratio_ppm(
+                self.load.get(p).copied().unwrap_or(0),
+                self.limit.get(p).copied().unwrap_or(0),
+            ));
             for (column, source) in cols.costs.iter_mut().zip(&self.costs) {
                 column.push(source.get(p).copied().unwrap_or(1));
             }
@@ -351,6 +357,11 @@ impl Index {
             set(&mut cols.status, m, agent.status);
             set(&mut cols.load, m, agent.load);
             set(&mut cols.limit, m, agent.capacity.limit());
+            set(
+                &mut cols.ratio_ppm,
+                m,
+                ratio_ppm(agent.load, agent.capacity.limit()),
+            );
             for (column, origin) in cols.costs.iter_mut().zip(Origin::ALL) {
                 set(column, m, agent.capacity.cost_of(*origin));
             }
@@ -420,6 +431,14 @@ impl Ranked {
     fn primary(&self) -> i64 {
         i64::try_from(self.key >> 64).unwrap_or(i64::MIN)
     }
+}
+
+/// Load as parts per million of the limit (saturating; a zero limit counts as full).
+fn ratio_ppm(load: u32, limit: u32) -> u32 {
+    if limit == 0 {
+        return u32::MAX;
+    }
+    u32::try_from(u64::from(load) * 1_000_000 / u64::from(limit)).unwrap_or(u32::MAX)
 }
 
 fn later(now: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> {
@@ -2277,6 +2296,7 @@ impl Ranking<'_> {
             let pos = cols.pos.get(i).map_or(usize::MAX, |&p| p as usize);
             let load = cols.load.get(i).copied().unwrap_or(0);
             let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
+            let ratio = cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX);
             let points = if self.wants_points {
                 let row = cols
                     .prof
@@ -2299,13 +2319,11 @@ impl Ranking<'_> {
                     0,
                 ),
                 RoutingMethod::MostAvailable => {
-                    let spare = i64::from(limit.saturating_sub(load));
-                    (spare, spare * 1_000_000 / i64::from(limit))
+                    (i64::from(limit.saturating_sub(load)), -i64::from(ratio))
                 }
-                RoutingMethod::SkillBased | RoutingMethod::AiAssisted => (
-                    i64::from(points),
-                    -(i64::from(load) * 1_000_000 / i64::from(limit)),
-                ),
+                RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
+                    (i64::from(points), -i64::from(ratio))
+                }
                 RoutingMethod::Weighted => {
                     let (served, weight) = self
                         .members
