@@ -1,3 +1,142 @@
-//! placeholder
-#![allow(missing_docs)]
-fn main() {}
+//! Knowledge search benchmarks (`cargo bench --bench knowledge`).
+//!
+//! The corpus is 10,000 support articles derived from the 200-article test corpus
+//! (`tests/it/knowledge_corpus.rs`: 50 topics x 4 kinds x 8 editions, each mixed
+//! with sentences from other topics), 70% public. Each id measures one operation;
+//! the assertion inside the loop keeps the compiler from optimising it away.
+//! Targets (issue 6): BM25 query p50 < 200 µs on 10k articles; indexing 10k
+//! articles < 1 s.
+//!
+//! Measured on the shared 2-core dev machine (criterion medians, 2026-11-22, load
+//! average 4–5 from other builds, so figures vary between runs):
+//! `knowledge/index/10k_articles` 0.47–0.61 s, `knowledge/search/bm25/10k_articles`
+//! 59–130 µs, `knowledge/search/hybrid/10k_articles` 0.63–1.9 ms (the exact cosine
+//! scan over 10k x 256-d vectors dominates), `knowledge/search/heuristic_embed_query`
+//! 2–3 µs.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::hint::black_box;
+use std::time::Duration;
+
+use criterion::{criterion_group, criterion_main, Criterion};
+use hotcrm_support::ai::HeuristicAi;
+use hotcrm_support::knowledge::{
+    KnowledgeArticle, KnowledgeBase, SearchIndex, SearchQuery, Viewer,
+};
+
+#[path = "../tests/it/knowledge_corpus.rs"]
+mod corpus;
+
+const ARTICLES: usize = 10_000;
+
+/// Typical customer queries: short, paraphrased, one with a typo.
+const QUERIES: &[&str] = &[
+    "reset password link expired",
+    "webhook signature",
+    "download invoice pdf",
+    "api 429 too many requests",
+    "export contacts to excel",
+    "iphone app crashes",
+    "okta saml sso",
+    "pasword",
+    "charged twice refund",
+    "slack channel alerts",
+];
+
+fn published_kb() -> KnowledgeBase {
+    let mut kb = KnowledgeBase::new();
+    for d in corpus::large_corpus(ARTICLES) {
+        corpus::publish(&mut kb, d, corpus::now());
+    }
+    kb
+}
+
+fn bench_index(c: &mut Criterion) {
+    // Indexing cost of a full rebuild (what loading a knowledge base from storage costs).
+    let mut kb = KnowledgeBase::new();
+    for d in corpus::large_corpus(ARTICLES) {
+        kb.create(d, corpus::now()).unwrap();
+    }
+    let articles: Vec<KnowledgeArticle> = kb.articles().cloned().collect();
+    let mut group = c.benchmark_group("knowledge/index");
+    group
+        .sample_size(10)
+        .measurement_time(Duration::from_secs(8));
+    group.bench_function("10k_articles", |b| {
+        b.iter(|| {
+            let mut index = SearchIndex::default();
+            for a in &articles {
+                index.upsert(black_box(a));
+            }
+            assert_eq!(index.len(), ARTICLES);
+            index
+        })
+    });
+    group.finish();
+}
+
+fn bench_search(c: &mut Criterion) {
+    let mut kb = published_kb();
+    let ai = HeuristicAi::new();
+    for id in kb.missing_embeddings() {
+        let text = kb.embedding_text(id).unwrap();
+        kb.set_embedding(id, ai.embed_text(&text).as_slice())
+            .unwrap();
+    }
+    let queries: Vec<SearchQuery> = QUERIES
+        .iter()
+        .map(|q| SearchQuery::new(*q).limit(10))
+        .collect();
+    let embeddings: Vec<Vec<f32>> = QUERIES
+        .iter()
+        .map(|q| ai.embed_text(q).into_vec())
+        .collect();
+    let viewer = Viewer::PortalCustomer {
+        tier: hotcrm_support::knowledge::PortalTier::Basic,
+    };
+
+    let mut group = c.benchmark_group("knowledge/search");
+    group.measurement_time(Duration::from_secs(5));
+    // One BM25F query (rotating over the query list), filtered by visibility, top 10.
+    let mut i = 0;
+    group.bench_function("bm25/10k_articles", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            let r = kb.search(black_box(&queries[i]), &viewer);
+            assert!(r.total_matches > 0);
+            r
+        })
+    });
+    // Hybrid: BM25F top 50 + exact cosine over 10k 256-d embeddings, fused by RRF.
+    // The query embedding is precomputed (provider cost is measured separately).
+    let mut i = 0;
+    group.bench_function("hybrid/10k_articles", |b| {
+        b.iter(|| {
+            i = (i + 1) % queries.len();
+            let r = kb
+                .hybrid_search(black_box(&queries[i]), Some(&embeddings[i]), &viewer)
+                .unwrap();
+            assert!(!r.hits.is_empty());
+            r
+        })
+    });
+    // The HeuristicAi embedding of one query (the provider half of a hybrid search).
+    let mut i = 0;
+    group.bench_function("heuristic_embed_query", |b| {
+        b.iter(|| {
+            i = (i + 1) % QUERIES.len();
+            let e = ai.embed_text(black_box(QUERIES[i]));
+            assert_eq!(e.dim(), hotcrm_support::ai::HEURISTIC_EMBEDDING_DIM);
+            e
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench_index, bench_search);
+criterion_main!(benches);

@@ -9,7 +9,9 @@
 //! | trigger | where |
 //! | --- | --- |
 //! | entitlement check → SLA tier → due dates on creation | [`SupportDesk::create_case`] |
-//! | AI category, sentiment, related articles, suggested solution | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
+//! | AI category, sentiment, related articles | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
+//! | suggested solution from similar resolved cases (else the top article's summary) | [`SupportDesk::create_case`], history kept by [`SupportDesk::resolve`] |
+//! | routing rules → queue → agent, loads and round-robin cursors in the repository | [`SupportDesk::create_case`]; capacity freed on resolve; timers in [`SupportDesk::sweep`] |
 //! | Critical / Angry → escalation | after every operation, by the [`EscalationPolicy`] |
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
@@ -36,7 +38,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
-use crate::knowledge::{KnowledgeBase, Viewer};
+use crate::knowledge::{suggest_solution, KnowledgeBase, ResolvedCase, Viewer};
 use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
 use crate::routing::{Router, RoutingEvent, RoutingRequest};
 use crate::sla::Entitlement;
@@ -61,6 +63,9 @@ pub struct DeskConfig {
     pub related_articles: usize,
     /// Whether the AI's suggested priority may raise (never lower) the requested one.
     pub ai_may_raise_priority: bool,
+    /// How many recent resolutions to keep for "suggested solution from similar
+    /// resolved cases" (0 disables it; each creation compares against all of them).
+    pub solution_history: usize,
 }
 
 impl Default for DeskConfig {
@@ -71,6 +76,7 @@ impl Default for DeskConfig {
             max_retries: 8,
             related_articles: 3,
             ai_may_raise_priority: false,
+            solution_history: 500,
         }
     }
 }
@@ -243,6 +249,7 @@ pub struct SupportDesk {
     clock: Arc<dyn Clock>,
     config: Arc<DeskConfig>,
     knowledge: Arc<RwLock<KnowledgeBase>>,
+    history: Arc<RwLock<Vec<ResolvedCase>>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -295,6 +302,7 @@ impl SupportDeskBuilder {
             clock: self.clock,
             config: Arc::new(self.config),
             knowledge: Arc::new(RwLock::new(self.knowledge)),
+            history: Arc::new(RwLock::new(Vec::new())),
         }
     }
 }
@@ -459,11 +467,30 @@ impl SupportDesk {
                     self.config.related_articles,
                 )
                 .unwrap_or_default();
-            let solution = hits
-                .first()
-                .and_then(|h| kb.article(h.article).ok())
-                .map(|a| a.summary.clone())
-                .filter(|s| !s.is_empty());
+            // Prefer how similar cases were actually resolved; else the top article's summary.
+            let history = self.history.read().unwrap_or_else(PoisonError::into_inner);
+            let similar = if history.is_empty() {
+                None
+            } else {
+                suggest_solution(kb.index().analyzer(), &text, &history)
+            };
+            let solution = similar
+                .map(|s| match s.article {
+                    Some(number) => format!(
+                        "{} (resolved this way in {} of {} similar cases; see {number})",
+                        s.resolution, s.resolved_this_way, s.similar_cases
+                    ),
+                    None => format!(
+                        "{} (resolved this way in {} of {} similar cases)",
+                        s.resolution, s.resolved_this_way, s.similar_cases
+                    ),
+                })
+                .or_else(|| {
+                    hits.first()
+                        .and_then(|h| kb.article(h.article).ok())
+                        .map(|a| a.summary.clone())
+                        .filter(|s| !s.is_empty())
+                });
             (
                 hits.into_iter().map(|h| h.article).collect::<Vec<_>>(),
                 solution,
@@ -553,6 +580,12 @@ impl SupportDesk {
             .events
             .iter()
             .any(|e| matches!(e, CaseEvent::Resolved { .. } | CaseEvent::Closed { .. }));
+        if let Some(resolution) = outcome.events.iter().find_map(|e| match e {
+            CaseEvent::Resolved { resolution, .. } => Some(resolution),
+            _ => None,
+        }) {
+            self.remember_resolution(&outcome.case.value, resolution);
+        }
         if finished {
             // The owner's capacity is free again: the router may hand them a waiting case.
             let freed = self
@@ -803,6 +836,54 @@ impl SupportDesk {
         }
     }
 
+    /// Loads the most recent resolutions from the repository into the history used
+    /// for suggested solutions (call once at start-up); returns how many were loaded.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn load_resolution_history(&self) -> Result<usize> {
+        let query = CaseQuery {
+            statuses: vec![CaseStatus::Resolved, CaseStatus::Closed],
+            order: crate::case::CaseOrder::NewestFirst,
+            ..CaseQuery::default()
+        };
+        let page = self
+            .repo
+            .list_cases(&query, Page::first(self.config.solution_history))
+            .await?;
+        let mut loaded = 0;
+        for stored in page.items.iter().rev() {
+            if let Some(text) = &stored.value.resolution {
+                let mut resolution = Resolution::new(text.clone());
+                resolution.article = stored.value.linked_article;
+                self.remember_resolution(&stored.value, &resolution);
+                loaded += 1;
+            }
+        }
+        Ok(loaded)
+    }
+
+    fn remember_resolution(&self, case: &Case, resolution: &Resolution) {
+        if self.config.solution_history == 0 {
+            return;
+        }
+        let number = resolution
+            .article
+            .and_then(|a| self.with_knowledge(|kb| kb.article(a).map(|a| a.number).ok()));
+        let mut entry = ResolvedCase::new(
+            case.id,
+            format!("{}\n{}", case.subject, case.description),
+            resolution.text.clone(),
+        );
+        entry.article = number;
+        let mut history = self.history.write().unwrap_or_else(PoisonError::into_inner);
+        history.retain(|r| r.case != case.id);
+        history.push(entry);
+        let excess = history.len().saturating_sub(self.config.solution_history);
+        history.drain(..excess);
+    }
+
     /// Runs `f` on the stored router and saves the result with its version,
     /// retrying on conflicts; `None` when no router state is stored.
     async fn with_router<T>(
@@ -882,7 +963,7 @@ impl SupportDesk {
     /// when it has one.
     /// Support metrics over `period`: first-response and resolution times, SLA
     /// compliance and CSAT, overall and per queue, agent, tier and priority (see
-    /// [`analytics`](crate::analytics) for what counts where).
+    /// [`analytics`] for what counts where).
     ///
     /// # Errors
     ///

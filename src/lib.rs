@@ -3,7 +3,7 @@
 //! The logic of a customer-service desk as an embeddable Rust library: cases and
 //! their lifecycle, SLA clocks on real business calendars (time zones, holidays,
 //! DST), escalation, routing to the right agent, a knowledge base with search and
-//! cited answers, and intake. Hosts keep their own storage and their own AI models
+//! cited answers. Hosts keep their own storage and their own AI models
 //! behind two traits; the crate brings correct, fast, well-tested rules.
 //!
 //! ```
@@ -34,6 +34,10 @@
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
 //! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`analytics::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
 //! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
+//! | [`knowledge::KnowledgeBase`], [`knowledge::KnowledgeArticle`] | article lifecycle and versions, visibility per [`knowledge::Viewer`], BM25/vector/hybrid search, gaps, extractive answers |
+//! | [`ai::AiProvider`], [`ai::HeuristicAi`] | the AI port (classify, sentiment, embed, generate) and its deterministic offline default |
+//! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port with optimistic versions, its in-memory default and [`repo::conformance`] suite |
+//! | [`desk::SupportDesk`] | the facade: creates and works cases through the repository, runs the automatic triggers, sweeps, lists, metrics |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
 //! | [`Error`] | the one error type; every fallible call returns [`Result`] |
@@ -67,10 +71,21 @@
 //!   with [`routing::Router::tick`].
 //! - *Store a calendar*: `BusinessHours` implements serde; the zone is stored by its
 //!   IANA name and the definition is validated again when loaded.
+//! - *A whole desk*: [`desk::SupportDesk::builder`] over your [`repo::Repository`]
+//!   (or [`repo::MemoryRepository`]), then `create_case`, `assign`, `add_comment`,
+//!   `resolve`, ... and a periodic [`desk::SupportDesk::sweep`].
+//! - *Bring your own database*: implement [`repo::Repository`] and run
+//!   [`repo::conformance::run_all`] from your tests (`examples/custom_repository.rs`).
+//! - *Bring your own model*: implement [`ai::AiProvider`]; every failure degrades to
+//!   "no insight", never to a lost case.
+//! - *Answer a customer's question with citations*: [`ai::answer`] over a
+//!   [`knowledge::KnowledgeBase`].
 //!
 //! # Features
 //!
-//! No optional features yet: everything above is in the default build.
+//! | feature | default | what it adds |
+//! | --- | --- | --- |
+//! | `conformance` | no | [`repo::conformance`]: one `pub async fn` per [`repo::Repository`] behaviour, to run against your own store |
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]

@@ -34,11 +34,23 @@ pub struct FailingAi {
 
 impl FailingAi {
     /// A provider that always fails.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(FailingAi::new().calls(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
 
     /// How many calls were made.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(FailingAi::new().calls(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn calls(&self) -> u64 {
         self.calls.load(Ordering::Relaxed)
     }

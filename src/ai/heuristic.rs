@@ -32,12 +32,14 @@ const CUE_ANALYZER: Analyzer = Analyzer {
     stop_words: false,
     stemming: true,
     fold_diacritics: true,
+    query_synonyms: false,
 };
 
 /// Multi-word lexicon entries indexed by their first term.
 #[derive(Debug, Default)]
 struct PhraseMatcher {
-    by_first: HashMap<String, Vec<(Vec<String>, usize, usize)>>,
+    // Keys are the built-in lexicon's (inserted once); user text only looks up.
+    by_first: crate::knowledge::index::TermMap<Vec<(Vec<String>, usize, usize)>>,
 }
 
 impl PhraseMatcher {
@@ -214,6 +216,13 @@ pub struct HeuristicAi {
 
 impl HeuristicAi {
     /// The provider with the default analyzer.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let ai = HeuristicAi::new();
+    /// assert_eq!(ai.embed_text("x"), ai.embed_text("x"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::default()
     }
@@ -283,13 +292,14 @@ impl HeuristicAi {
                 format!("{category} cues: {}", cues.join(", ")),
             )
         };
-        let something_wrong = billing_problem || self.sentiment_text(&text).score < 0.0;
+        // Sentiment is only needed to tell a billing problem from a billing question.
+        let something_wrong = || billing_problem || self.sentiment_text(&text).score < 0.0;
         let case_type = match category {
             AiCategory::Feature => CaseType::FeatureRequest,
             _ if training => CaseType::Training,
             _ if outage => CaseType::Incident,
             AiCategory::Technical | AiCategory::Complaint => CaseType::Problem,
-            AiCategory::Billing if something_wrong => CaseType::Problem,
+            AiCategory::Billing if something_wrong() => CaseType::Problem,
             AiCategory::Billing | AiCategory::Product => CaseType::Question,
             AiCategory::Other if text.contains('?') => CaseType::Question,
             AiCategory::Other => CaseType::Other,
@@ -570,6 +580,7 @@ impl HeuristicAi {
             stop_words: true,
             stemming: false,
             fold_diacritics: false,
+            query_synonyms: false,
         };
         let mut freq: BTreeMap<String, u32> = BTreeMap::new();
         for (text, weight) in [(&request.title, 3u32), (&request.content, 1)] {

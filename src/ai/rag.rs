@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::ids::{ArticleId, KnowledgeNumber};
 use crate::knowledge::{
-    validate_question, Answer, AnswerOutcome, KnowledgeBase, SearchHit, SearchQuery, SearchResults,
-    Viewer,
+    cut_query, validate_question, Answer, AnswerOutcome, KnowledgeBase, SearchHit, SearchQuery,
+    SearchResults, Viewer,
 };
 
 use super::{AiProvider, ContextDoc, EnhanceRequest, GenerateRequest, SourceRef};
@@ -22,7 +22,7 @@ const EMBED_BATCH: usize = 32;
 /// The embedding of `text`, or `None` when the provider fails or breaks its
 /// contract (wrong count), or when the index holds no embeddings to compare with.
 async fn embed_query(kb: &KnowledgeBase, ai: &dyn AiProvider, text: &str) -> Option<Vec<f32>> {
-    if kb.missing_embeddings().len() == kb.index().len() {
+    if kb.index().embedded_len() == 0 {
         return None;
     }
     let mut out = ai.embed(&[text.to_owned()]).await.ok()?;
@@ -44,7 +44,8 @@ async fn embed_query(kb: &KnowledgeBase, ai: &dyn AiProvider, text: &str) -> Opt
 ///    are cited. If generation fails or returns no text, the pure extractive answer
 ///    ([`KnowledgeBase::answer_extractive`]) is used instead.
 ///
-/// The question is always recorded in the knowledge base's query log.
+/// The question is always recorded in the knowledge base's query log; questions
+/// over [`MAX_QUERY_CHARS`](crate::knowledge::MAX_QUERY_CHARS) characters are cut.
 ///
 /// # Errors
 ///
@@ -81,6 +82,7 @@ pub async fn answer(
     now: DateTime<Utc>,
 ) -> Result<Answer> {
     validate_question(question)?;
+    let question = cut_query(question);
     let embedding = embed_query(kb, ai, question).await;
     let retrieved = match kb.retrieve_for_answer(question, embedding.as_deref(), viewer) {
         Ok(r) => r,

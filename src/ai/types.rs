@@ -28,6 +28,13 @@ pub struct ClassifyRequest {
 
 impl ClassifyRequest {
     /// A request for a subject and description.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let r = ClassifyRequest::new("Subject", "Body");
+    /// assert_eq!(r.subject, "Subject");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(subject: impl Into<String>, description: impl Into<String>) -> Self {
         Self {
             subject: subject.into(),
@@ -36,6 +43,12 @@ impl ClassifyRequest {
     }
 
     /// Subject and description as one text.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(ClassifyRequest::new("a", "b").text(), "a\nb");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn text(&self) -> String {
         format!("{}\n{}", self.subject, self.description)
     }
@@ -82,6 +95,13 @@ picklist! {
 }
 
 /// Emotion intensities, each 0–1.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let s = HeuristicAi::new().sentiment_text("I am so frustrated, still waiting!");
+/// assert!(s.emotions.frustration > 0.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, Default, PartialEq, Serialize, Deserialize)]
 pub struct EmotionScores {
     /// Anger.
@@ -137,6 +157,13 @@ impl Embedding {
     /// # Errors
     ///
     /// [`Error::Validation`] for an empty, all-zero or non-finite vector.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let e = Embedding::new(vec![1.0, 1.0])?;
+    /// assert!((e.as_slice()[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(values: Vec<f32>) -> Result<Self> {
         let norm = values.iter().map(|x| x * x).sum::<f32>().sqrt();
         if values.is_empty() || !norm.is_finite() || norm <= f32::EPSILON {
@@ -149,16 +176,36 @@ impl Embedding {
     }
 
     /// The components.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(Embedding::new(vec![2.0])?.as_slice(), &[1.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn as_slice(&self) -> &[f32] {
         &self.0
     }
 
     /// The dimension.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(Embedding::new(vec![1.0, 1.0])?.dim(), 2);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn dim(&self) -> usize {
         self.0.len()
     }
 
     /// Cosine similarity with `other` (a dot product; 0 for different dimensions).
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let a = Embedding::new(vec![1.0, 0.0])?;
+    /// let b = Embedding::new(vec![0.0, 1.0])?;
+    /// assert_eq!(a.cosine(&b), 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn cosine(&self, other: &Embedding) -> f32 {
         if self.0.len() != other.0.len() {
             return 0.0;
@@ -167,6 +214,12 @@ impl Embedding {
     }
 
     /// The components, consuming the embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(Embedding::new(vec![0.0, 5.0])?.into_vec(), vec![0.0, 1.0]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn into_vec(self) -> Vec<f32> {
         self.0
     }
@@ -203,6 +256,12 @@ pub enum SourceRef {
 
 impl SourceRef {
     /// The article number, if this is an article.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(SourceRef::Case(hotcrm_support::ids::CaseId::from_u128(1)).article(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn article(&self) -> Option<KnowledgeNumber> {
         match self {
             SourceRef::Article(n) => Some(*n),
@@ -212,6 +271,13 @@ impl SourceRef {
 }
 
 /// One document of generation context.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let doc = ContextDoc { source: SourceRef::Article("KB-2026-0015".parse()?), title: "Reset".into(), text: "1. Click Forgot password.".into() };
+/// assert_eq!(doc.source.article().map(|n| n.sequence()), Some(15));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
 pub struct ContextDoc {
     /// What it is, for citations.
@@ -244,6 +310,13 @@ pub struct GenerateRequest {
 
 impl GenerateRequest {
     /// A request without context.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let r = GenerateRequest::new("How do I export?");
+    /// assert!(r.context.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(prompt: impl Into<String>) -> Self {
         Self {
             prompt: prompt.into(),
@@ -252,6 +325,13 @@ impl GenerateRequest {
     }
 
     /// Adds a context document.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let r = GenerateRequest::new("q").with_context(ContextDoc { source: SourceRef::Article("KB-2026-0001".parse()?), title: "t".into(), text: "x".into() });
+    /// assert_eq!(r.context.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_context(mut self, doc: ContextDoc) -> Self {
         self.context.push(doc);
         self
@@ -259,6 +339,13 @@ impl GenerateRequest {
 }
 
 /// Generated text with the context documents it used.
+///
+/// ```
+/// # use hotcrm_support::ai::*;
+/// let g = HeuristicAi::new().generate_text(&GenerateRequest::new("anything"));
+/// assert!(g.cited.is_empty()); // no context, nothing cited
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Generated {
     /// The text.

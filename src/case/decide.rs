@@ -60,15 +60,7 @@ pub fn decide(
     now: DateTime<Utc>,
     rules: &CaseRules,
 ) -> Result<Vec<CaseEvent>> {
-    if now < case.updated_at {
-        return Err(Error::validation(
-            "now",
-            format!(
-                "{now} is before the last change of {} at {}",
-                case.number, case.updated_at
-            ),
-        ));
-    }
+    super::validate::not_before_last_change(case, now)?;
     let mut events = sweep(case, now, rules);
     let current = caught_up(case, &events);
     let more = Decider {

@@ -28,3 +28,20 @@ pub(crate) fn optional_text(field: &'static str, value: Option<&str>, max: usize
     }
     Ok(())
 }
+
+/// Refuses a `now` before the case's last change: time never runs backwards.
+pub(crate) fn not_before_last_change(
+    case: &super::Case,
+    now: chrono::DateTime<chrono::Utc>,
+) -> Result<()> {
+    if now < case.updated_at {
+        return Err(Error::validation(
+            "now",
+            format!(
+                "{now} is before the last change of {} at {}",
+                case.number, case.updated_at
+            ),
+        ));
+    }
+    Ok(())
+}

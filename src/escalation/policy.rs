@@ -185,7 +185,7 @@ impl EscalationPolicy {
         now: DateTime<Utc>,
         rules: &CaseRules,
     ) -> Result<Vec<CaseEvent>> {
-        not_before_last_change(case, now)?;
+        crate::case::validate::not_before_last_change(case, now)?;
         let mut events = Vec::new();
         if !case.status.is_open() {
             return Ok(events);
@@ -261,22 +261,9 @@ impl EscalationPolicy {
         if !case.status.is_open() {
             return Err(refuse(format!("case {} is {}", case.number, case.status)));
         }
-        not_before_last_change(case, now)?;
+        crate::case::validate::not_before_last_change(case, now)?;
         fire(rule, case, now, rules)
     }
-}
-
-fn not_before_last_change(case: &Case, now: DateTime<Utc>) -> Result<()> {
-    if now < case.updated_at {
-        return Err(Error::validation(
-            "now",
-            format!(
-                "{now} is before the last change of {} at {}",
-                case.number, case.updated_at
-            ),
-        ));
-    }
-    Ok(())
 }
 
 /// The events of one rule firing on `case`, each action seeing the previous ones.

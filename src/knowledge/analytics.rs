@@ -25,11 +25,23 @@ pub struct SearchId(u64);
 
 impl SearchId {
     /// Wraps a raw sequence number.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(SearchId::from_u64(7).as_u64(), 7);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn from_u64(n: u64) -> Self {
         Self(n)
     }
 
     /// The raw sequence number.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(SearchId::from_u64(7).as_u64(), 7);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn as_u64(self) -> u64 {
         self.0
     }
@@ -42,6 +54,15 @@ impl fmt::Display for SearchId {
 }
 
 /// Where a recorded query came from.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.record_answer("how to fly", 0, false, now);
+/// assert_eq!(kb.analytics().get(id).map(|r| r.source), Some(QuerySource::Answer));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum QuerySource {
     /// A knowledge search box.
@@ -51,6 +72,17 @@ pub enum QuerySource {
 }
 
 /// One recorded query.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let r = kb.search(&SearchQuery::new("Exporting invoices"), &Viewer::Anonymous);
+/// let id = kb.record_search(&r, now);
+/// let rec = kb.analytics().get(id).ok_or("missing")?;
+/// assert_eq!((rec.key.as_str(), rec.result_count), ("export invoic", 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchRecord {
     /// Its id.
@@ -74,6 +106,16 @@ pub struct SearchRecord {
 
 impl SearchRecord {
     /// A search with no good result and no click: a sign of a gap.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("fax"), &Viewer::Anonymous);
+    /// let id = kb.record_search(&r, now);
+    /// assert!(kb.analytics().get(id).is_some_and(|r| r.is_unanswered()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_unanswered(&self) -> bool {
         !self.good_result && self.clicks.is_empty()
     }
@@ -97,6 +139,15 @@ pub struct SearchAnalytics {
 
 impl SearchAnalytics {
     /// Appends a record and returns its id.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let mut log = SearchAnalytics::default();
+    /// let id = log.record("sso", "sso".into(), 3, true, QuerySource::Search, "2026-01-05T09:00:00Z".parse()?);
+    /// assert_eq!(log.records().len(), 1);
+    /// assert_eq!(log.get(id).map(|r| r.good_result), Some(true));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record(
         &mut self,
         query: &str,
@@ -126,6 +177,15 @@ impl SearchAnalytics {
     /// # Errors
     ///
     /// [`Error::NotFound`] when `id` was never recorded (or was pruned).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let mut log = SearchAnalytics::default();
+    /// let id = log.record("sso", "sso".into(), 3, true, QuerySource::Search, "2026-01-05T09:00:00Z".parse()?);
+    /// log.click(id, hotcrm_support::ids::ArticleId::from_u128(1))?;
+    /// assert!(log.click(SearchId::from_u64(99), hotcrm_support::ids::ArticleId::from_u128(1)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn click(&mut self, id: SearchId, article: ArticleId) -> Result<()> {
         let at = self
             .records
@@ -141,23 +201,54 @@ impl SearchAnalytics {
     }
 
     /// The record with id `id`.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert!(SearchAnalytics::default().get(SearchId::from_u64(1)).is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn get(&self, id: SearchId) -> Option<&SearchRecord> {
         let at = self.records.binary_search_by_key(&id, |r| r.id).ok()?;
         self.records.get(at)
     }
 
     /// All records, oldest first.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert!(SearchAnalytics::default().records().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn records(&self) -> &[SearchRecord] {
         &self.records
     }
 
     /// Drops records made before `before` (bounded memory for long-running hosts).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let mut log = SearchAnalytics::default();
+    /// log.record("sso", "sso".into(), 3, true, QuerySource::Search, "2026-01-05T09:00:00Z".parse()?);
+    /// log.prune_before("2026-02-01T00:00:00Z".parse()?);
+    /// assert!(log.records().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn prune_before(&mut self, before: DateTime<Utc>) {
         self.records.retain(|r| r.at >= before);
     }
 }
 
 /// A frequent query that found nothing good.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// for _ in 0..2 { let r = kb.search(&SearchQuery::new("fax setup"), &Viewer::Anonymous); kb.record_search(&r, now); }
+/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(1), now)?;
+/// assert_eq!((report.missing_topics[0].searches, report.missing_topics[0].unanswered), (2, 2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct QueryGap {
     /// The most common phrasing.
@@ -171,6 +262,20 @@ pub struct QueryGap {
 }
 
 /// A published article whose review date has passed.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("T", "C").summary("S"), now)?;
+/// let r = hotcrm_support::ids::AgentId::from_u128(1);
+/// kb.submit_for_review(id, r, now)?;
+/// kb.publish(id, r, now)?;
+/// let later = now + chrono::TimeDelta::days(200);
+/// let report = kb.knowledge_gaps(now, later, later)?;
+/// assert_eq!(report.outdated_articles[0].days_overdue, 20);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct OutdatedArticle {
     /// Live version id.
@@ -186,6 +291,19 @@ pub struct OutdatedArticle {
 }
 
 /// A published article whose quality score is below the threshold.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("T", "C").summary("S"), now)?;
+/// let r = hotcrm_support::ids::AgentId::from_u128(1);
+/// kb.submit_for_review(id, r, now)?;
+/// kb.publish(id, r, now)?;
+/// let report = kb.knowledge_gaps(now, now, now)?;
+/// assert!(report.low_quality_articles[0].quality_score < LOW_QUALITY_THRESHOLD);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct LowQualityArticle {
     /// Live version id.
@@ -199,6 +317,17 @@ pub struct LowQualityArticle {
 }
 
 /// An article someone should write, from a query gap.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// for _ in 0..2 { let r = kb.search(&SearchQuery::new("sync error with outlook"), &Viewer::Anonymous); kb.record_search(&r, now); }
+/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(1), now)?;
+/// assert_eq!(report.suggestions[0].title, "Troubleshooting: Sync error with outlook");
+/// assert_eq!(report.suggestions[0].category, ArticleCategory::Troubleshooting);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuggestedArticle {
     /// A proposed title.
@@ -212,6 +341,15 @@ pub struct SuggestedArticle {
 }
 
 /// What `knowledge_gaps` reports for a period.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(30), now)?;
+/// assert!(report.missing_topics.is_empty() && report.suggestions.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeGapReport {
     /// Start of the period (inclusive).

@@ -31,6 +31,10 @@ pub struct Analyzer {
     pub stemming: bool,
     /// Fold Latin diacritics (`é` → `e`, `ß` → `ss`) so accented and plain spellings meet.
     pub fold_diacritics: bool,
+    /// Expand query words with a small built-in table of support-desk synonyms
+    /// (`spreadsheet` → `csv`, `excel`; `ticket` → `case`; `bill` → `invoice` ...).
+    /// Only queries are expanded, at a reduced weight; the index is unaffected.
+    pub query_synonyms: bool,
 }
 
 impl Default for Analyzer {
@@ -39,6 +43,7 @@ impl Default for Analyzer {
             stop_words: true,
             stemming: true,
             fold_diacritics: true,
+            query_synonyms: true,
         }
     }
 }
@@ -55,6 +60,7 @@ impl Analyzer {
             stop_words: false,
             stemming: false,
             fold_diacritics: false,
+            query_synonyms: false,
         }
     }
 
@@ -80,9 +86,10 @@ impl Analyzer {
     /// Calls `f` with each index term of `text`; allocation-free apart from one buffer.
     pub(crate) fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
         let mut prev_verb: Option<&'static str> = None;
+        let mut buf = String::new();
         for_each_word(text, |word| match word {
             Word::Plain(w) => {
-                let mut buf = String::with_capacity(w.len());
+                buf.clear();
                 for c in w.chars() {
                     if c == '\'' || c == '\u{2019}' {
                         continue;
@@ -255,6 +262,31 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
     };
     out.push_str(base);
 }
+
+/// Synonym groups of the support domain used for query expansion: every word of a
+/// group also searches for the others. One-word entries only.
+pub(crate) const SYNONYMS: &[&[&str]] = &[
+    &["ticket", "case"],
+    &["bill", "invoice", "receipt"],
+    &["billed", "charged"],
+    &["spreadsheet", "csv", "excel", "xlsx"],
+    &["allowed", "permission", "permissions", "role", "rights"],
+    &["login", "signin"],
+    &["password", "credentials", "passcode"],
+    &["2fa", "mfa", "authenticator"],
+    &["sso", "saml"],
+    &["crash", "crashes", "freeze", "hang"],
+    &["slow", "lag", "sluggish", "performance"],
+    &["mail", "email", "e-mail"],
+    &["phone", "mobile", "iphone", "android", "smartphone"],
+    &["colleague", "coworker", "teammate", "user"],
+    &["erase", "delete", "wipe"],
+    &["token", "key"],
+    &["refund", "reimburse", "reimbursement"],
+    &["yearly", "annual", "annually"],
+    &["card", "payment"],
+    &["down", "outage", "unavailable"],
+];
 
 /// English stop words: function words that carry no topic (sorted for binary search).
 const STOP_WORDS: &[&str] = &[

@@ -19,6 +19,12 @@ const MAX_STEPS: usize = 8;
 const MAX_SENTENCES: usize = 3;
 
 /// Whether an answer was found.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// assert_ne!(AnswerOutcome::Answered, AnswerOutcome::NoRelevantArticle);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum AnswerOutcome {
     /// Answered from the cited articles.
@@ -59,6 +65,13 @@ pub const NO_ANSWER_TEXT: &str =
 
 impl Answer {
     /// The "nothing relevant" answer for `question`.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let a = Answer::not_found("q");
+    /// assert_eq!(a.text, NO_ANSWER_TEXT);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn not_found(question: &str) -> Self {
         Self {
             question: question.to_owned(),
@@ -72,6 +85,13 @@ impl Answer {
 }
 
 /// The result of [`extract_answer`].
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// let e = extract_answer(&Analyzer::default(), "export csv", "Export", "Click Export to get a CSV file.").ok_or("none")?;
+/// assert_eq!(e.coverage, 1.0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Extract {
     /// The extracted steps or sentences, one per line.

@@ -173,6 +173,12 @@ impl ArticleVersion {
     pub const FIRST: ArticleVersion = ArticleVersion { major: 1, minor: 0 };
 
     /// The next minor version (1.3 → 1.4), saturating.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleVersion::FIRST.next_minor().to_string(), "1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn next_minor(self) -> Self {
         Self {
             major: self.major,
@@ -181,6 +187,12 @@ impl ArticleVersion {
     }
 
     /// The next major version (1.3 → 2.0), saturating.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleVersion::FIRST.next_major().to_string(), "2.0");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn next_major(self) -> Self {
         Self {
             major: self.major.saturating_add(1),
@@ -241,6 +253,12 @@ pub enum VersionBump {
 
 impl VersionBump {
     /// The version after `v`.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(VersionBump::Minor.apply(ArticleVersion::FIRST).to_string(), "1.1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn apply(self, v: ArticleVersion) -> ArticleVersion {
         match self {
             VersionBump::Minor => v.next_minor(),
@@ -292,6 +310,13 @@ pub struct ArticleDraft {
 
 impl ArticleDraft {
     /// A public, login-free `Other` draft with a title and content.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let d = ArticleDraft::new("Title", "Body");
+    /// assert_eq!((d.visibility, d.require_login), (Visibility::Public, false));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(title: impl Into<String>, content: impl Into<String>) -> Self {
         Self {
             title: title.into(),
@@ -309,18 +334,36 @@ impl ArticleDraft {
     }
 
     /// Sets the summary.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleDraft::new("T", "B").summary("S").summary, "S");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn summary(mut self, summary: impl Into<String>) -> Self {
         self.summary = summary.into();
         self
     }
 
     /// Sets the category.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleDraft::new("T", "B").category(ArticleCategory::Faq).category, ArticleCategory::Faq);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn category(mut self, category: ArticleCategory) -> Self {
         self.category = category;
         self
     }
 
     /// Sets the tags.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleDraft::new("T", "B").tags(["a", "b"]).tags, ["a", "b"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn tags<I, S>(mut self, tags: I) -> Self
     where
         I: IntoIterator<Item = S>,
@@ -331,30 +374,62 @@ impl ArticleDraft {
     }
 
     /// Sets the product.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let p = hotcrm_support::ids::ProductId::from_u128(1);
+    /// assert_eq!(ArticleDraft::new("T", "B").product(p).product, Some(p));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn product(mut self, product: ProductId) -> Self {
         self.product = Some(product);
         self
     }
 
     /// Sets the visibility.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleDraft::new("T", "B").visibility(Visibility::Partner).visibility, Visibility::Partner);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn visibility(mut self, visibility: Visibility) -> Self {
         self.visibility = visibility;
         self
     }
 
     /// Sets whether a login is required.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert!(ArticleDraft::new("T", "B").require_login(true).require_login);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn require_login(mut self, require: bool) -> Self {
         self.require_login = require;
         self
     }
 
     /// Sets the lowest portal tier for `CustomerPortal` articles.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(ArticleDraft::new("T", "B").min_portal_tier(PortalTier::Premium).min_portal_tier, Some(PortalTier::Premium));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn min_portal_tier(mut self, tier: PortalTier) -> Self {
         self.min_portal_tier = Some(tier);
         self
     }
 
     /// Sets the author.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let a = hotcrm_support::ids::AgentId::from_u128(1);
+    /// assert_eq!(ArticleDraft::new("T", "B").author(a).author, Some(a));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn author(mut self, author: AgentId) -> Self {
         self.author = Some(author);
         self
@@ -584,6 +659,15 @@ impl KnowledgeArticle {
     }
 
     /// Whether this version is live.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("T", "C"), now)?;
+    /// assert!(!kb.article(id)?.is_published());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_published(&self) -> bool {
         self.status == ArticleStatus::Published
     }

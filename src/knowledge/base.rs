@@ -130,6 +130,13 @@ fn not_found(id: ArticleId) -> Error {
 
 impl KnowledgeBase {
     /// An empty knowledge base with the default policy.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let kb = KnowledgeBase::new();
+    /// assert_eq!(kb.articles().count(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new() -> Self {
         Self::with_policy(KnowledgePolicy::default())
     }
@@ -215,21 +222,67 @@ impl KnowledgeBase {
     }
 
     /// The policy.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert_eq!(kb.policy().review_interval.num_days(), 180);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn policy(&self) -> &KnowledgePolicy {
         &self.policy
     }
 
     /// The search index (live versions only).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// assert_eq!(kb.index().len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn index(&self) -> &SearchIndex {
         &self.index
     }
 
     /// The query log.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert!(kb.analytics().records().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn analytics(&self) -> &SearchAnalytics {
         &self.analytics
     }
 
     /// Every stored version, in no particular order.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert_eq!(kb.articles().count(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn articles(&self) -> impl Iterator<Item = &KnowledgeArticle> + '_ {
         self.articles.values()
     }
@@ -239,11 +292,36 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert_eq!(kb.article(id)?.title, "Export contacts to CSV");
+    /// assert!(kb.article(hotcrm_support::ids::ArticleId::from_u128(9)).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn article(&self, id: ArticleId) -> Result<&KnowledgeArticle> {
         self.articles.get(&id).ok_or_else(|| not_found(id))
     }
 
     /// All versions of an article, oldest first (editor access).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// assert_eq!(kb.versions(kb.article(id)?.number).len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn versions(&self, number: KnowledgeNumber) -> Vec<&KnowledgeArticle> {
         self.versions
             .get(&number)
@@ -252,6 +330,20 @@ impl KnowledgeBase {
     }
 
     /// The live (published) version of an article, if any (editor access).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let n = kb.article(id)?.number;
+    /// assert_eq!(kb.live(n).map(|a| a.id), Some(id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn live(&self, number: KnowledgeNumber) -> Option<&KnowledgeArticle> {
         self.versions(number).into_iter().find(|a| a.is_published())
     }
@@ -339,6 +431,20 @@ impl KnowledgeBase {
     ///
     /// [`Error::Validation`] for an invalid draft; [`Error::AlreadyExists`] when the
     /// number is taken.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// let n = "KB-2025-0042".parse()?;
+    /// let other = kb.create_numbered(ArticleDraft::new("Import", "Upload a CSV."), n, now)?;
+    /// assert_eq!(kb.article(other)?.number, n);
+    /// assert!(kb.create_numbered(ArticleDraft::new("Dup", "x"), n, now).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn create_numbered(
         &mut self,
         draft: ArticleDraft,
@@ -554,6 +660,18 @@ impl KnowledgeBase {
     ///
     /// [`Error::NotFound`]; [`Error::NotAllowed`] unless the version is a `Draft`;
     /// [`Error::Validation`] for notes longer than the summary limit.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// kb.set_version_notes(id, "Fixed typos.")?;
+    /// assert_eq!(kb.article(id)?.version_notes.as_deref(), Some("Fixed typos."));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_version_notes(&mut self, id: ArticleId, notes: impl Into<String>) -> Result<()> {
         let notes = notes.into();
         if notes.chars().count() > MAX_SUMMARY_CHARS {
@@ -588,6 +706,19 @@ impl KnowledgeBase {
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is a `Draft`;
     /// [`Error::Validation`] when the summary is empty (a reviewer needs one).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// kb.submit_for_review(id, r, now)?;
+    /// assert_eq!(kb.article(id)?.status, ArticleStatus::InReview);
+    /// assert!(kb.submit_for_review(id, r, now).is_err()); // already in review
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn submit_for_review(
         &mut self,
         id: ArticleId,
@@ -613,6 +744,19 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is `InReview`.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// kb.submit_for_review(id, r, now)?;
+    /// kb.reject(id, now)?;
+    /// assert_eq!(kb.article(id)?.status, ArticleStatus::Draft);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn reject(&mut self, id: ArticleId, now: DateTime<Utc>) -> Result<()> {
         let a = self.transition(id, ArticleStatus::Draft)?;
         a.status = ArticleStatus::Draft;
@@ -628,6 +772,21 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is `InReview`.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// kb.submit_for_review(id, r, now)?;
+    /// assert_eq!(kb.publish(id, r, now)?, None);
+    /// let a = kb.article(id)?;
+    /// assert_eq!(a.status, ArticleStatus::Published);
+    /// assert_eq!(a.next_review_at, Some(now + chrono::TimeDelta::days(180)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn publish(
         &mut self,
         id: ArticleId,
@@ -665,6 +824,20 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] from `InReview` or `Archived`.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.archive(id, now)?;
+    /// assert!(kb.search(&SearchQuery::new("csv"), &Viewer::Employee).hits.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn archive(&mut self, id: ArticleId, now: DateTime<Utc>) -> Result<()> {
         let a = self.transition(id, ArticleStatus::Archived)?;
         a.status = ArticleStatus::Archived;
@@ -681,6 +854,22 @@ impl KnowledgeBase {
     ///
     /// [`Error::NotFound`]; [`Error::NotAllowed`] unless the version is published;
     /// [`Error::Validation`] when `next_review` is not after `now`.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let later = now + chrono::TimeDelta::days(200);
+    /// assert!(kb.article(id)?.is_review_overdue(later));
+    /// kb.mark_reviewed(id, r, None, later)?;
+    /// assert!(!kb.article(id)?.is_review_overdue(later));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn mark_reviewed(
         &mut self,
         id: ArticleId,
@@ -721,6 +910,20 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.record_view(id)?;
+    /// assert_eq!(kb.article(id)?.counters.views, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_view(&mut self, id: ArticleId) -> Result<()> {
         let a = self.counter_target(id)?;
         a.counters.views = a.counters.views.saturating_add(1);
@@ -732,6 +935,21 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.record_vote(id, true, now)?;
+    /// kb.record_vote(id, false, now)?;
+    /// assert_eq!(kb.article(id)?.helpful_score(), Some(50.0));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_vote(&mut self, id: ArticleId, helpful: bool, now: DateTime<Utc>) -> Result<()> {
         let a = self.counter_target(id)?;
         if helpful {
@@ -766,6 +984,21 @@ impl KnowledgeBase {
     }
 
     /// Recomputes every quality score at `now` (freshness decays with time).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let before = kb.article(id)?.quality_score;
+    /// kb.refresh_quality(now + chrono::TimeDelta::days(1000));
+    /// assert!(kb.article(id)?.quality_score < before);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn refresh_quality(&mut self, now: DateTime<Utc>) {
         for a in self.articles.values_mut() {
             a.quality_score = quality_score(a, now);
@@ -836,6 +1069,21 @@ impl KnowledgeBase {
     ///
     /// [`Error::NotFound`] when `id` is not a live version; [`Error::Validation`] for
     /// an empty, zero, non-finite or wrongly sized vector.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.set_embedding(id, &[0.0, 3.0, 4.0])?;
+    /// assert!(kb.set_embedding(id, &[0.0, 0.0, 0.0]).is_err());
+    /// assert!(kb.missing_embeddings().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
         self.index.set_embedding(id, embedding)
     }
@@ -846,6 +1094,17 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert!(kb.embedding_text(id)?.starts_with("Export contacts to CSV"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn embedding_text(&self, id: ArticleId) -> Result<String> {
         let a = self.article(id)?;
         let head: String = a.content.chars().take(2_000).collect();
@@ -859,6 +1118,19 @@ impl KnowledgeBase {
     }
 
     /// Live articles that have no embedding yet.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// assert_eq!(kb.missing_embeddings(), [id]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn missing_embeddings(&self) -> Vec<ArticleId> {
         let mut ids: Vec<(KnowledgeNumber, ArticleId)> = self
             .articles
@@ -876,6 +1148,21 @@ impl KnowledgeBase {
     /// returns an empty result; queries over [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS)
     /// characters are cut. Search does not record analytics: call
     /// [`KnowledgeBase::record_search`].
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let r = kb.search(&SearchQuery::new("export to csv"), &Viewer::Anonymous);
+    /// assert_eq!(r.ids(), [id]);
+    /// assert!(kb.search(&SearchQuery::new(""), &Viewer::Anonymous).hits.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn search(&self, query: &SearchQuery, viewer: &Viewer) -> SearchResults {
         self.index.search(query, viewer)
     }
@@ -885,6 +1172,22 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::Validation`] for a bad query embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.set_embedding(id, &[1.0, 0.0])?;
+    /// let hits = kb.vector_search(&[0.9, 0.1], &Viewer::Employee, &SearchFilters::default(), 5)?;
+    /// assert_eq!(hits[0].article, id);
+    /// assert!(hits[0].similarity.is_some_and(|s| s > 0.9));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn vector_search(
         &self,
         embedding: &[f32],
@@ -901,6 +1204,21 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::Validation`] for a bad query embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// kb.set_embedding(id, &[1.0, 0.0])?;
+    /// let r = kb.hybrid_search(&SearchQuery::new("spreadsheet"), Some(&[1.0, 0.0]), &Viewer::Employee)?;
+    /// assert_eq!(r.ids(), [id]); // no shared word, found by the embedding
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hybrid_search(
         &self,
         query: &SearchQuery,
@@ -917,11 +1235,32 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown id.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let other = kb.create(ArticleDraft::new("Import contacts from CSV", "Upload a CSV.").summary("Import a CSV."), now)?;
+    /// kb.submit_for_review(other, r, now)?;
+    /// kb.publish(other, r, now)?;
+    /// let hits = kb.related(id, &Viewer::Employee, 3)?;
+    /// assert_eq!(hits.iter().map(|h| h.article).collect::<Vec<_>>(), [other]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn related(&self, id: ArticleId, viewer: &Viewer, limit: usize) -> Result<Vec<SearchHit>> {
         let a = self.article(id)?;
         let text = format!("{} {} {}", a.title, a.summary, a.tags.join(" "));
+        let embedding = self
+            .live(a.number)
+            .and_then(|live| self.index.embedding(live.id));
         let mut hits = self
-            .related_to_text(&text, None, viewer, limit.saturating_add(1))
+            .related_to_text(&text, embedding, viewer, limit.saturating_add(1))
+            .or_else(|_| self.related_to_text(&text, None, viewer, limit.saturating_add(1)))
             .unwrap_or_default();
         hits.retain(|h| h.number != a.number);
         hits.truncate(limit);
@@ -954,6 +1293,17 @@ impl KnowledgeBase {
     }
 
     /// The grouping key of a query for analytics (sorted distinct analysed terms).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert_eq!(kb.query_key("Exporting CSV files"), kb.query_key("csv file export"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn query_key(&self, text: &str) -> String {
         let mut terms = self.policy.analyzer.terms(cut_query(text));
         terms.sort();
@@ -963,6 +1313,21 @@ impl KnowledgeBase {
 
     /// Records a search and its outcome in the query log; returns its id (pass it
     /// to [`KnowledgeBase::record_click`]).
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let results = kb.search(&SearchQuery::new("csv"), &Viewer::Anonymous);
+    /// let search = kb.record_search(&results, now);
+    /// assert_eq!(kb.analytics().get(search).map(|s| s.result_count), Some(1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_search(&mut self, results: &SearchResults, now: DateTime<Utc>) -> SearchId {
         let key = self.query_key(&results.query);
         self.analytics.record(
@@ -980,6 +1345,22 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown search or article.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let results = kb.search(&SearchQuery::new("csv"), &Viewer::Anonymous);
+    /// let search = kb.record_search(&results, now);
+    /// kb.record_click(search, id)?;
+    /// assert_eq!(kb.article(id)?.counters.views, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_click(&mut self, search: SearchId, article: ArticleId) -> Result<()> {
         self.article(article)?;
         self.analytics.click(search, article)?;
@@ -992,6 +1373,21 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::Validation`] for a bad embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// # kb.submit_for_review(id, r, now)?;
+    /// # kb.publish(id, r, now)?;
+    /// let docs = kb.retrieve_for_answer("how do I export to csv", None, &Viewer::Anonymous)?;
+    /// assert_eq!(docs[0].0.id, id);
+    /// assert!(kb.retrieve_for_answer("billing address", None, &Viewer::Anonymous)?.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn retrieve_for_answer(
         &self,
         question: &str,
@@ -1015,6 +1411,18 @@ impl KnowledgeBase {
     }
 
     /// Records an answered (or unanswered) question in the query log.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// let s = kb.record_answer("how do I fly", 0, false, now);
+    /// assert!(kb.analytics().get(s).is_some_and(|r| r.is_unanswered()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn record_answer(
         &mut self,
         question: &str,
@@ -1032,6 +1440,7 @@ impl KnowledgeBase {
     /// articles and extracts the best steps or sentences of the top one (see
     /// [`extract_answer`](super::extract_answer)). When nothing relevant is found the
     /// answer says so, cites nothing, and the question is recorded as a gap.
+    /// Questions over [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS) characters are cut.
     /// The async, provider-backed version is [`crate::ai::answer`].
     ///
     /// # Errors
@@ -1065,6 +1474,7 @@ impl KnowledgeBase {
         now: DateTime<Utc>,
     ) -> Result<Answer> {
         validate_question(question)?;
+        let question = cut_query(question);
         let analyzer = self.policy.analyzer;
         let retrieved = self.retrieve_for_answer(question, embedding, viewer)?;
         let count = retrieved.len();
@@ -1232,7 +1642,7 @@ impl KnowledgeBase {
     }
 }
 
-/// Rejects empty (or punctuation-only) questions and keeps huge ones bounded.
+/// Rejects empty (or punctuation-only) questions (huge ones are cut by the callers).
 pub(crate) fn validate_question(question: &str) -> Result<()> {
     if !question.chars().any(char::is_alphanumeric) {
         return Err(Error::validation("question", "must not be empty"));

@@ -8,6 +8,7 @@
 //! `analyzer`, `article` and `viewer` modules and `ids`.
 
 use std::collections::{BTreeMap, HashMap};
+use std::hash::{BuildHasherDefault, Hasher};
 
 use serde::{Deserialize, Serialize};
 
@@ -31,6 +32,43 @@ pub const GOOD_SIMILARITY: f32 = 0.45;
 /// The `k` of reciprocal rank fusion (`1 / (k + rank)`), the usual 60.
 pub const RRF_K: f32 = 60.0;
 
+/// A fast, deterministic hasher for the term dictionary (FxHash's mixing step).
+/// Terms come from articles the host's own editors write, so hash flooding is not
+/// a concern worth SipHash's cost here.
+#[derive(Debug, Default, Clone, Copy)]
+pub(crate) struct TermHasher(u64);
+
+impl Hasher for TermHasher {
+    fn write(&mut self, bytes: &[u8]) {
+        let mut chunks = bytes.chunks_exact(8);
+        for c in &mut chunks {
+            let word = u64::from_le_bytes(c.try_into().unwrap_or([0; 8]));
+            self.add(word);
+        }
+        let mut last = 0u64;
+        for (i, b) in chunks.remainder().iter().enumerate() {
+            last |= u64::from(*b) << (8 * i);
+        }
+        self.add(last ^ bytes.len() as u64);
+    }
+
+    fn write_u8(&mut self, i: u8) {
+        self.add(u64::from(i));
+    }
+
+    fn finish(&self) -> u64 {
+        self.0
+    }
+}
+
+impl TermHasher {
+    fn add(&mut self, word: u64) {
+        self.0 = (self.0.rotate_left(5) ^ word).wrapping_mul(0x51_7c_c1_b7_27_22_0a_95);
+    }
+}
+
+pub(crate) type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
+
 const FIELDS: usize = 4;
 const TITLE: usize = 0;
 const SUMMARY: usize = 1;
@@ -40,6 +78,8 @@ const CONTENT: usize = 3;
 const EXPANSION_WEIGHT: f32 = 0.5;
 const MAX_FUZZY_EXPANSIONS: usize = 4;
 const MAX_PREFIX_EXPANSIONS: usize = 8;
+/// Weight of a synonym expansion relative to an exact term.
+const SYNONYM_WEIGHT: f32 = 0.6;
 
 /// BM25F parameters: per-field weights and length normalisation.
 ///
@@ -121,6 +161,18 @@ pub struct SearchQuery {
 
 impl SearchQuery {
     /// A query for `text` with the default limit (10) and no filters.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// # let _ = article;
+    /// let q = SearchQuery::new("export");
+    /// assert_eq!((q.limit, q.filters), (10, SearchFilters::default()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(text: impl Into<String>) -> Self {
         Self {
             text: text.into(),
@@ -130,12 +182,25 @@ impl SearchQuery {
     }
 
     /// Sets the limit.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert_eq!(SearchQuery::new("x").limit(3).limit, 3);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn limit(mut self, limit: usize) -> Self {
         self.limit = limit;
         self
     }
 
     /// Sets the filters.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let f = SearchFilters { category: Some(ArticleCategory::Faq), ..Default::default() };
+    /// assert_eq!(SearchQuery::new("x").filters(f).filters, f);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn filters(mut self, filters: SearchFilters) -> Self {
         self.filters = filters;
         self
@@ -143,6 +208,20 @@ impl SearchQuery {
 }
 
 /// One ranked article.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("Export to CSV", "Click Export.").summary("S"), now)?;
+/// let r = hotcrm_support::ids::AgentId::from_u128(1);
+/// kb.submit_for_review(id, r, now)?;
+/// kb.publish(id, r, now)?;
+/// let hit = &kb.search(&SearchQuery::new("export csv"), &Viewer::Anonymous).hits[0];
+/// assert_eq!(hit.match_quality, 1.0);
+/// assert!(hit.is_good() && hit.similarity.is_none());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchHit {
     /// The live version's id.
@@ -178,6 +257,15 @@ impl SearchHit {
 }
 
 /// A ranked list for one query.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let r = kb.search(&SearchQuery::new("export"), &Viewer::Anonymous);
+/// assert_eq!((r.query.as_str(), r.total_matches), ("export", 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SearchResults {
     /// The query text as used (after cutting to [`MAX_QUERY_CHARS`]).
@@ -210,6 +298,18 @@ impl SearchResults {
     }
 
     /// The article ids of the hits, best first.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert_eq!(index.search(&SearchQuery::new("contacts"), &Viewer::Anonymous).ids(), [id]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn ids(&self) -> Vec<ArticleId> {
         self.hits.iter().map(|h| h.article).collect()
     }
@@ -247,7 +347,8 @@ struct DocEntry {
     meta: DocMeta,
     len: [u32; FIELDS],
     terms: Vec<u32>,
-    embedding: Option<Vec<f32>>,
+    /// Whether the slot's row in `SearchIndex::vectors` holds this article's embedding.
+    has_vector: bool,
 }
 
 /// One group of query terms: an analysed query word and its typo/prefix expansions.
@@ -281,7 +382,7 @@ struct TermGroup {
 pub struct SearchIndex {
     analyzer: Analyzer,
     weights: FieldWeights,
-    term_ids: HashMap<String, u32>,
+    term_ids: TermMap<u32>,
     /// Sorted vocabulary for prefix expansion.
     vocabulary: BTreeMap<String, u32>,
     term_names: Vec<String>,
@@ -293,6 +394,13 @@ pub struct SearchIndex {
     len_sum: [u64; FIELDS],
     doc_count: u32,
     embedding_dim: Option<usize>,
+    /// Embeddings, one row of `embedding_dim` floats per slot, contiguous so exact
+    /// cosine search streams through memory.
+    vectors: Vec<f32>,
+    /// How many indexed articles have an embedding.
+    embedded: usize,
+    /// The synonym table analysed with this index's analyzer (built on first use).
+    synonyms: std::sync::OnceLock<HashMap<String, Vec<String>>>,
 }
 
 impl SearchIndex {
@@ -312,26 +420,84 @@ impl SearchIndex {
     }
 
     /// Number of indexed articles.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn len(&self) -> usize {
         self.doc_count as usize
     }
 
     /// Whether nothing is indexed.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// assert!(index.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.doc_count == 0
     }
 
     /// Number of distinct terms.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(index.vocabulary_len() >= 4);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn vocabulary_len(&self) -> usize {
         self.term_ids.len()
     }
 
     /// The analyzer in use.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// assert_eq!(*index.analyzer(), Analyzer::default());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
     }
 
     /// Whether `id` is indexed.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(index.contains(id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn contains(&self, id: ArticleId) -> bool {
         self.slot_of.contains_key(&id)
     }
@@ -339,9 +505,22 @@ impl SearchIndex {
     /// Adds `article` (or replaces it when its id is already indexed), keeping its
     /// embedding if it had one. The caller decides what belongs in the index (the
     /// knowledge base indexes only live published versions).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.upsert(&article); // replaces, never duplicates
+    /// assert_eq!(index.len(), 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn upsert(&mut self, article: &KnowledgeArticle) {
         let embedding = self.remove(article.id);
-        let mut counts: HashMap<String, [u16; FIELDS]> = HashMap::new();
+        let mut counts: TermMap<[u16; FIELDS]> = TermMap::default();
         let mut len = [0u32; FIELDS];
         let analyzer = self.analyzer;
         let mut add = |field: usize, text: &str| {
@@ -396,12 +575,16 @@ impl SearchIndex {
             },
             len,
             terms,
-            embedding,
+            has_vector: false,
         };
         if let Some(d) = self.docs.get_mut(slot as usize) {
             *d = Some(entry);
         }
         self.slot_of.insert(article.id, slot);
+        if let Some(e) = embedding {
+            // Same dimension as before the removal, so this cannot fail.
+            let _ = self.store_row(slot, &e);
+        }
         self.doc_count += 1;
     }
 
@@ -429,6 +612,20 @@ impl SearchIndex {
 
     /// Removes `id` from the index; returns its embedding if it had one. Removing
     /// an id that is not indexed does nothing.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.remove(id);
+    /// assert!(index.search(&SearchQuery::new("csv"), &Viewer::Employee).hits.is_empty());
+    /// assert_eq!(index.vocabulary_len(), 0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn remove(&mut self, id: ArticleId) -> Option<Vec<f32>> {
         let slot = self.slot_of.remove(&id)?;
         let entry = self.docs.get_mut(slot as usize).and_then(Option::take)?;
@@ -453,10 +650,64 @@ impl SearchIndex {
         }
         self.free_slots.push(slot);
         self.doc_count = self.doc_count.saturating_sub(1);
-        if self.doc_count == 0 {
+        let embedding = if entry.has_vector {
+            self.embedded = self.embedded.saturating_sub(1);
+            self.row(slot).map(<[f32]>::to_vec)
+        } else {
+            None
+        };
+        if self.embedded == 0 {
             self.embedding_dim = None;
+            self.vectors.clear();
         }
-        entry.embedding
+        embedding
+    }
+
+    /// The embedding row of `slot` (whether or not it is set).
+    fn row(&self, slot: u32) -> Option<&[f32]> {
+        let dim = self.embedding_dim?;
+        let start = (slot as usize).checked_mul(dim)?;
+        self.vectors.get(start..start.checked_add(dim)?)
+    }
+
+    /// Writes a unit vector into `slot`'s row and marks the document as embedded.
+    fn store_row(&mut self, slot: u32, unit: &[f32]) -> Result<()> {
+        let has_vector = self
+            .docs
+            .get(slot as usize)
+            .and_then(Option::as_ref)
+            .is_some_and(|d| d.has_vector);
+        let others = self.embedded.saturating_sub(usize::from(has_vector));
+        match self.embedding_dim {
+            Some(dim) if others > 0 && dim != unit.len() => {
+                return Err(Error::validation(
+                    "embedding",
+                    format!("dimension {} does not match the index's {dim}", unit.len()),
+                ));
+            }
+            Some(dim) if dim == unit.len() => {}
+            _ => {
+                // First embedding (or the only one is being replaced): set the dimension.
+                self.embedding_dim = Some(unit.len());
+                self.vectors.clear();
+            }
+        }
+        let dim = unit.len();
+        let needed = self.docs.len().saturating_mul(dim);
+        if self.vectors.len() < needed {
+            self.vectors.resize(needed, 0.0);
+        }
+        let start = (slot as usize).saturating_mul(dim);
+        if let Some(row) = self.vectors.get_mut(start..start.saturating_add(dim)) {
+            row.copy_from_slice(unit);
+        }
+        if let Some(d) = self.docs.get_mut(slot as usize).and_then(Option::as_mut) {
+            if !d.has_vector {
+                d.has_vector = true;
+                self.embedded += 1;
+            }
+        }
+        Ok(())
     }
 
     /// Stores the embedding of an indexed article, normalised to unit length.
@@ -466,41 +717,75 @@ impl SearchIndex {
     /// [`Error::NotFound`] when `id` is not indexed; [`Error::Validation`] when the
     /// vector is empty, not finite, all zeros, or of a different dimension than the
     /// embeddings already stored.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.set_embedding(id, &[3.0, 4.0])?;
+    /// assert!(index.has_embedding(id));
+    /// assert!(index.set_embedding(id, &[f32::NAN, 1.0]).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
         let unit = normalized(embedding)?;
-        if let Some(dim) = self.embedding_dim {
-            let others = self
-                .docs
-                .iter()
-                .flatten()
-                .any(|d| d.id != id && d.embedding.is_some());
-            if others && dim != unit.len() {
-                return Err(Error::validation(
-                    "embedding",
-                    format!("dimension {} does not match the index's {dim}", unit.len()),
-                ));
-            }
-        }
         let slot = *self.slot_of.get(&id).ok_or_else(|| Error::NotFound {
             kind: "indexed article",
             id: id.to_string(),
         })?;
-        let entry = self
-            .docs
-            .get_mut(slot as usize)
-            .and_then(Option::as_mut)
-            .ok_or_else(|| Error::NotFound {
-                kind: "indexed article",
-                id: id.to_string(),
-            })?;
-        self.embedding_dim = Some(unit.len());
-        entry.embedding = Some(unit);
-        Ok(())
+        self.store_row(slot, &unit)
+    }
+
+    /// The stored (unit-length) embedding of an indexed article.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(kb.article(id)?);
+    /// assert_eq!(index.embedding(id), None);
+    /// index.set_embedding(id, &[0.0, 2.0])?;
+    /// assert_eq!(index.embedding(id), Some(&[0.0, 1.0][..]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn embedding(&self, id: ArticleId) -> Option<&[f32]> {
+        if !self.has_embedding(id) {
+            return None;
+        }
+        self.row(*self.slot_of.get(&id)?)
+    }
+
+    /// How many indexed articles have an embedding.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::SearchIndex;
+    /// assert_eq!(SearchIndex::default().embedded_len(), 0);
+    /// ```
+    pub fn embedded_len(&self) -> usize {
+        self.embedded
     }
 
     /// Whether the indexed article has an embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// assert!(!index.has_embedding(id));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_embedding(&self, id: ArticleId) -> bool {
-        self.entry(id).is_some_and(|e| e.embedding.is_some())
+        self.entry(id).is_some_and(|e| e.has_vector)
     }
 
     fn entry(&self, id: ArticleId) -> Option<&DocEntry> {
@@ -547,6 +832,15 @@ impl SearchIndex {
                             .map(|t| (t, EXPANSION_WEIGHT)),
                     );
                 }
+                if self.analyzer.query_synonyms {
+                    for syn in self.synonyms_of(word) {
+                        if let Some(&tid) = self.term_ids.get(syn) {
+                            if !terms.iter().any(|(t, _)| *t == tid) {
+                                terms.push((tid, SYNONYM_WEIGHT));
+                            }
+                        }
+                    }
+                }
                 if short && i == last && chars >= 3 {
                     for tid in self.prefix_matches(word) {
                         if Some(tid) != exact && !terms.iter().any(|(t, _)| *t == tid) {
@@ -566,6 +860,32 @@ impl SearchIndex {
                 TermGroup { terms, idf }
             })
             .collect()
+    }
+
+    /// The analysed synonyms of an analysed query word.
+    fn synonyms_of(&self, word: &str) -> &[String] {
+        let table = self.synonyms.get_or_init(|| {
+            let mut table: HashMap<String, Vec<String>> = HashMap::new();
+            for group in super::analyzer::SYNONYMS {
+                let terms: Vec<String> = group
+                    .iter()
+                    .filter_map(|w| {
+                        let t = self.analyzer.terms(w);
+                        (t.len() == 1).then(|| t.into_iter().next()).flatten()
+                    })
+                    .collect();
+                for t in &terms {
+                    let entry = table.entry(t.clone()).or_default();
+                    for other in &terms {
+                        if other != t && !entry.contains(other) {
+                            entry.push(other.clone());
+                        }
+                    }
+                }
+            }
+            table
+        });
+        table.get(word).map_or(&[], Vec::as_slice)
     }
 
     /// Vocabulary terms within `max` edits of `word`, closest and most frequent first.
@@ -611,8 +931,28 @@ impl SearchIndex {
 
     /// BM25F search, restricted to what `viewer` may see and to the query's filters.
     ///
+    /// Each query word also matches, at reduced weight: its support-desk synonyms
+    /// (0.6, when [`Analyzer::query_synonyms`] is on); for queries of at most
+    /// [`SHORT_QUERY_TERMS`] words, vocabulary terms within one edit (two from eight
+    /// characters) when the word itself is unknown, and terms that start with the
+    /// last word (0.5 each).
+    ///
     /// An empty query (no searchable term after analysis) or a zero limit returns an
     /// empty result; queries longer than [`MAX_QUERY_CHARS`] are cut.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// let r = index.search(&SearchQuery::new("expor"), &Viewer::Anonymous); // prefix
+    /// assert_eq!(r.ids(), [id]);
+    /// assert!(r.hits[0].match_quality > 0.0);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn search(&self, query: &SearchQuery, viewer: &Viewer) -> SearchResults {
         let text = cut_query(&query.text);
         let mut results = SearchResults::empty(text.to_owned());
@@ -703,6 +1043,21 @@ impl SearchIndex {
     ///
     /// [`Error::Validation`] when `embedding` is empty, all zeros or not finite, or
     /// its dimension differs from the stored embeddings'.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// index.set_embedding(id, &[1.0, 0.0])?;
+    /// let hits = index.vector_search(&[1.0, 0.0], &Viewer::Anonymous, &SearchFilters::default(), 3)?;
+    /// assert_eq!(hits[0].similarity, Some(1.0));
+    /// assert!(index.vector_search(&[1.0, 0.0, 0.0], &Viewer::Anonymous, &SearchFilters::default(), 3).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn vector_search(
         &self,
         embedding: &[f32],
@@ -719,14 +1074,37 @@ impl SearchIndex {
                 ));
             }
         }
-        let mut hits: Vec<SearchHit> = self
+        // Score every visible document first (8 bytes each), build hits only for the top k.
+        let mut scored: Vec<(f32, u32)> = self
             .docs
             .iter()
-            .flatten()
-            .filter(|d| d.meta.allows(viewer, filters))
-            .filter_map(|d| {
-                let e = d.embedding.as_ref()?;
-                let sim: f32 = e.iter().zip(&unit).map(|(a, b)| a * b).sum();
+            .enumerate()
+            .filter_map(|(slot, d)| {
+                let d = d.as_ref()?;
+                if !d.meta.allows(viewer, filters) {
+                    return None;
+                }
+                if !d.has_vector {
+                    return None;
+                }
+                let slot = u32::try_from(slot).ok()?;
+                Some((dot(self.row(slot)?, &unit), slot))
+            })
+            .collect();
+        let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
+        if limit == 0 {
+            scored.clear();
+        } else if scored.len() > limit {
+            // Keep everything tied with the k-th score so the final tie-break by
+            // KnowledgeNumber sees all candidates.
+            scored.select_nth_unstable_by(limit - 1, by_score);
+            let kth = scored.get(limit - 1).map_or(f32::NEG_INFINITY, |s| s.0);
+            scored.retain(|s| s.0 >= kth);
+        }
+        let mut hits: Vec<SearchHit> = scored
+            .into_iter()
+            .filter_map(|(sim, slot)| {
+                let d = self.docs.get(slot as usize)?.as_ref()?;
                 Some(SearchHit {
                     article: d.id,
                     number: d.number,
@@ -747,6 +1125,19 @@ impl SearchIndex {
     /// # Errors
     ///
     /// As [`SearchIndex::vector_search`] for a bad embedding.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "Open Contacts and click Export."), now)?;
+    /// # let article = kb.article(id)?.clone();
+    /// let mut index = SearchIndex::default();
+    /// index.upsert(&article);
+    /// let r = index.hybrid_search(&SearchQuery::new("csv"), None, &Viewer::Anonymous)?;
+    /// assert_eq!(r.ids(), [id]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn hybrid_search(
         &self,
         query: &SearchQuery,
@@ -772,9 +1163,11 @@ impl SearchIndex {
             let mut h = hit.clone();
             h.score = 1.0 / (RRF_K + rank as f32 + 1.0);
             h.similarity = self
-                .entry(hit.article)
-                .and_then(|e| e.embedding.as_ref())
-                .map(|e| e.iter().zip(&unit).map(|(a, b)| a * b).sum());
+                .slot_of
+                .get(&hit.article)
+                .filter(|_| self.has_embedding(hit.article))
+                .and_then(|slot| self.row(*slot))
+                .map(|row| dot(row, &unit));
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {
@@ -799,6 +1192,21 @@ impl SearchIndex {
             total_matches: total,
         })
     }
+}
+
+/// Dot product with eight independent accumulators, so the compiler can use SIMD
+/// (a plain `sum()` must add in order and cannot be vectorised).
+fn dot(a: &[f32], b: &[f32]) -> f32 {
+    let mut acc = [0f32; 8];
+    let (ca, cb) = (a.chunks_exact(8), b.chunks_exact(8));
+    let (ra, rb) = (ca.remainder(), cb.remainder());
+    for (x, y) in ca.zip(cb) {
+        for ((s, p), q) in acc.iter_mut().zip(x).zip(y) {
+            *s += p * q;
+        }
+    }
+    let tail: f32 = ra.iter().zip(rb).map(|(p, q)| p * q).sum();
+    acc.iter().sum::<f32>() + tail
 }
 
 /// Sorts by score (desc), then KnowledgeNumber (asc), and keeps the first `k`.

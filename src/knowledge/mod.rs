@@ -72,7 +72,7 @@ mod analyzer;
 mod answer;
 mod article;
 mod base;
-mod index;
+pub(crate) mod index;
 mod score;
 mod slug;
 mod solutions;
@@ -101,3 +101,4 @@ pub use solutions::{suggest_solution, ResolvedCase, SuggestedSolution, SIMILAR_C
 pub use viewer::Viewer;
 
 pub(crate) use base::validate_question;
+pub(crate) use index::cut_query;

@@ -59,6 +59,13 @@ pub struct QualityBreakdown {
 
 impl QualityBreakdown {
     /// The score, 0–100.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let q = QualityBreakdown { title: 15, summary: 15, content: 25, tags: 10, category: 5, readability: 10, freshness: 10, helpfulness: 10 };
+    /// assert_eq!(q.total(), 100);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn total(&self) -> u8 {
         let sum = u16::from(self.title)
             + u16::from(self.summary)
@@ -87,6 +94,16 @@ pub fn quality_score(article: &KnowledgeArticle, now: DateTime<Utc>) -> u8 {
 }
 
 /// The parts of the quality score of `article` at `now`.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+/// # let mut kb = KnowledgeBase::new();
+/// let id = kb.create(ArticleDraft::new("How to export contacts to CSV", "Open Contacts. Click Export.").category(ArticleCategory::Tutorial), now)?;
+/// let q = quality_breakdown(kb.article(id)?, now);
+/// assert_eq!((q.title, q.category, q.freshness), (15, 5, 10));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn quality_breakdown(article: &KnowledgeArticle, now: DateTime<Utc>) -> QualityBreakdown {
     let title_chars = article.title.chars().count();
     let title = match title_chars {

@@ -38,6 +38,13 @@ pub struct ResolvedCase {
 
 impl ResolvedCase {
     /// A resolved case without a linked article.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let c = ResolvedCase::new(hotcrm_support::ids::CaseId::from_u128(1), "Login fails", "Reset the password.");
+    /// assert_eq!(c.resolution, "Reset the password.");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(case: CaseId, text: impl Into<String>, resolution: impl Into<String>) -> Self {
         Self {
             case,
@@ -48,6 +55,14 @@ impl ResolvedCase {
     }
 
     /// Links the article the case was resolved with.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let n = "KB-2026-0015".parse()?;
+    /// let c = ResolvedCase::new(hotcrm_support::ids::CaseId::from_u128(1), "t", "r").with_article(n);
+    /// assert_eq!(c.article, Some(n));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_article(mut self, article: KnowledgeNumber) -> Self {
         self.article = Some(article);
         self
@@ -55,6 +70,14 @@ impl ResolvedCase {
 }
 
 /// A solution suggested from similar resolved cases.
+///
+/// ```
+/// # use hotcrm_support::knowledge::*;
+/// let history = [ResolvedCase::new(hotcrm_support::ids::CaseId::from_u128(1), "Webhook deliveries failing", "Fixed the TLS certificate of the endpoint.")];
+/// let s = suggest_solution(&Analyzer::default(), "webhook deliveries failing", &history).ok_or("none")?;
+/// assert_eq!((s.similar_cases, s.resolved_this_way), (1, 1));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct SuggestedSolution {
     /// Human-readable suggestion for the agent.

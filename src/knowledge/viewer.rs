@@ -48,11 +48,25 @@ pub enum Viewer {
 
 impl Viewer {
     /// Whether this viewer is logged in (everyone but `Anonymous`).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert!(!Viewer::Anonymous.is_logged_in());
+    /// assert!(Viewer::Partner.is_logged_in());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub const fn is_logged_in(&self) -> bool {
         !matches!(self, Viewer::Anonymous)
     }
 
     /// The visibility rule on raw fields (see the table on [`Viewer`]).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// assert!(Viewer::Partner.may_see(Visibility::Partner, true, None));
+    /// assert!(!Viewer::Partner.may_see(Visibility::Internal, false, None));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn may_see(
         &self,
         visibility: Visibility,

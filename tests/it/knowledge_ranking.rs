@@ -123,10 +123,10 @@ fn bm25_finds_the_right_topic_in_the_top_3() {
         },
         &topics,
     );
-    // Measured: 37/40. Lexical search cannot bridge every paraphrase ("allowed to do" vs
-    // "permissions"); allow a 7.5% miss rate (hybrid search below does better).
+    // Measured: 38/40 (query synonyms on). Lexical search cannot bridge every
+    // paraphrase ("who exported data" vs "audit log"); allow a 5% miss rate.
     assert!(
-        misses.len() <= 3,
+        misses.len() <= 2,
         "{} of {} missed:\n{}",
         misses.len(),
         QUERIES.len(),
