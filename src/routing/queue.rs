@@ -54,7 +54,9 @@ picklist! {
         RouteAnyway => "Route Anyway",
         /// Keep the case waiting until the queue opens; relaxation timers restart then.
         Hold => "Hold",
-        /// Send the case straight to the overflow queue (or hold when there is none).
+        /// Send new cases straight to the overflow queue, and move waiting ones there on
+        /// the first [`Router::tick`](super::Router::tick) after closing (hold when
+        /// there is no overflow queue).
         Overflow => "Overflow",
     }
 }

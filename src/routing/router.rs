@@ -41,7 +41,8 @@ const CODE_DECLINED: u8 = 1;
 const CODE_UNAVAILABLE: u8 = 2;
 const CODE_FULL: u8 = 3;
 const CODE_UNSKILLED: u8 = 4;
-const CODES: usize = 5;
+/// Bucket count rounded up to a power of two so `code & 7` indexes without checks.
+const CODES: usize = 8;
 /// Flags `declined<<3 | unavailable<<2 | over capacity<<1 | missing skill` to the
 /// bucket of the highest-priority reason.
 const REASON_BY_FLAGS: [u8; 16] = [
@@ -168,12 +169,13 @@ struct Index {
     skill_cert: Vec<bool>,
     agent_pos: HashMap<AgentId, usize>,
     ids: Vec<AgentId>,
+    /// Tie-break key per agent: (last assignment in microseconds, `i64::MIN` for
+    /// never; the id as a big-endian `u128`, which orders exactly like the id).
+    tie: Vec<(i64, u128)>,
     status: Vec<AgentStatus>,
     load: Vec<u32>,
     limit: Vec<u32>,
     open_cases: Vec<u32>,
-    /// Last assignment in microseconds, `i64::MIN` for never.
-    last: Vec<i64>,
     /// `costs[origin][agent]`: what one case from that channel adds to the load.
     costs: Vec<Vec<u32>>,
     /// Proficiency matrix: `agents x skills`, 0 = no skill.
@@ -194,6 +196,8 @@ struct QueueCols {
     status: Vec<AgentStatus>,
     load: Vec<u32>,
     limit: Vec<u32>,
+    /// Load per million of the limit, kept here so ranking never divides.
+    ratio_ppm: Vec<u32>,
     /// `costs[origin][member]`.
     costs: Vec<Vec<u32>>,
     /// Proficiencies, member-major, stride `max(skills, 1)`.
@@ -252,6 +256,10 @@ impl Index {
             cols.load
                 .push(self.load.get(p).copied().unwrap_or(u32::MAX));
             cols.limit.push(self.limit.get(p).copied().unwrap_or(0));
+            cols.ratio_ppm.push(ratio_ppm(
+                self.load.get(p).copied().unwrap_or(0),
+                self.limit.get(p).copied().unwrap_or(0),
+            ));
             for (column, source) in cols.costs.iter_mut().zip(&self.costs) {
                 column.push(source.get(p).copied().unwrap_or(1));
             }
@@ -286,11 +294,11 @@ impl Index {
         let pos = self.ids.len();
         self.agent_pos.insert(agent.id, pos);
         self.ids.push(agent.id);
+        self.tie.push((i64::MIN, 0));
         self.status.push(agent.status);
         self.load.push(0);
         self.limit.push(1);
         self.open_cases.push(0);
-        self.last.push(i64::MIN);
         self.costs.resize_with(ORIGINS, Vec::new);
         for column in &mut self.costs {
             column.push(1);
@@ -321,14 +329,14 @@ impl Index {
             }
         }
         set(&mut self.ids, pos, agent.id);
+        let last = agent
+            .last_assigned_at
+            .map_or(i64::MIN, |t| t.timestamp_micros());
+        set(&mut self.tie, pos, (last, agent.id.as_uuid().as_u128()));
         set(&mut self.status, pos, agent.status);
         set(&mut self.load, pos, agent.load);
         set(&mut self.limit, pos, agent.capacity.limit());
         set(&mut self.open_cases, pos, agent.open_cases);
-        let last = agent
-            .last_assigned_at
-            .map_or(i64::MIN, |t| t.timestamp_micros());
-        set(&mut self.last, pos, last);
         for (column, origin) in self.costs.iter_mut().zip(Origin::ALL) {
             set(column, pos, agent.capacity.cost_of(*origin));
         }
@@ -349,6 +357,11 @@ impl Index {
             set(&mut cols.status, m, agent.status);
             set(&mut cols.load, m, agent.load);
             set(&mut cols.limit, m, agent.capacity.limit());
+            set(
+                &mut cols.ratio_ppm,
+                m,
+                ratio_ppm(agent.load, agent.capacity.limit()),
+            );
             for (column, origin) in cols.costs.iter_mut().zip(Origin::ALL) {
                 set(column, m, agent.capacity.cost_of(*origin));
             }
@@ -356,14 +369,6 @@ impl Index {
                 dst.copy_from_slice(row);
             }
         }
-    }
-
-    /// Tie-break key: longest since last assignment (never first), then id.
-    fn tie_key(&self, pos: usize) -> (i64, Option<&AgentId>) {
-        (
-            self.last.get(pos).copied().unwrap_or(i64::MAX),
-            self.ids.get(pos),
-        )
     }
 
     fn member_positions(&self, queue: &Queue) -> Vec<u32> {
@@ -401,11 +406,10 @@ struct Scored {
 /// An eligible member and its ranking key.
 #[derive(Debug, Clone, Copy)]
 struct Ranked {
-    pos: usize,
-    points: u32,
-    primary: i64,
     /// `(primary, secondary)` packed so one comparison orders both.
     key: i128,
+    pos: u32,
+    points: u32,
 }
 
 impl Ranked {
@@ -413,18 +417,28 @@ impl Ranked {
         // secondary - i64::MIN is in 0..2^64, so the packing preserves the order.
         let key = (i128::from(primary) << 64) + (i128::from(secondary) - i128::from(i64::MIN));
         Ranked {
-            pos,
-            points,
-            primary,
             key,
+            pos: u32::try_from(pos).unwrap_or(u32::MAX),
+            points,
         }
     }
 
-    /// Strictly better: higher (primary, secondary), then longest wait, then smaller id.
-    fn beats(&self, other: &Ranked, index: &Index) -> bool {
-        self.key > other.key
-            || (self.key == other.key && index.tie_key(self.pos) < index.tie_key(other.pos))
+    fn pos(&self) -> usize {
+        self.pos as usize
     }
+
+    /// The method's primary score.
+    fn primary(&self) -> i64 {
+        i64::try_from(self.key >> 64).unwrap_or(i64::MIN)
+    }
+}
+
+/// Load as parts per million of the limit (saturating; a zero limit counts as full).
+fn ratio_ppm(load: u32, limit: u32) -> u32 {
+    if limit == 0 {
+        return u32::MAX;
+    }
+    u32::try_from(u64::from(load) * 1_000_000 / u64::from(limit)).unwrap_or(u32::MAX)
 }
 
 fn later(now: DateTime<Utc>, by: TimeDelta) -> DateTime<Utc> {
@@ -1286,6 +1300,27 @@ impl Router {
             let Some(w) = self.state.waiting.get(i) else {
                 return false;
             };
+            // A queue that sends its work elsewhere while closed does so at once.
+            if let Some((from, to, timeout)) = self.closed_overflow(w, now) {
+                let case = w.request.case;
+                events.push(RoutingEvent::Overflowed {
+                    case,
+                    from,
+                    to,
+                    at: now,
+                });
+                if let Some(w) = self.state.waiting.get_mut(i) {
+                    w.visited.push(from);
+                    w.queue = to;
+                    w.queued_at = now;
+                    w.next_step_at = later(now, timeout);
+                    w.stalled = false;
+                }
+                if self.try_assign_waiting(i, now, events) {
+                    return true;
+                }
+                continue;
+            }
             if w.stalled || now < w.next_step_at {
                 return false;
             }
@@ -1367,6 +1402,26 @@ impl Router {
             }
         }
         false
+    }
+
+    /// Where a waiting case goes right now because its queue is closed and
+    /// overflows out of hours: `(from, to, the target's relax timeout)`.
+    fn closed_overflow(
+        &self,
+        w: &WaitingCase,
+        now: DateTime<Utc>,
+    ) -> Option<(QueueId, QueueId, TimeDelta)> {
+        let queue = self.queue(w.queue)?;
+        if queue.out_of_hours != OutOfHours::Overflow || self.is_open(queue, now) {
+            return None;
+        }
+        let (to_pos, to) = self.overflow_target(queue, &w.visited)?;
+        let timeout = self
+            .state
+            .queues
+            .get(to_pos)
+            .map_or(queue.relax_timeout, |q| q.relax_timeout);
+        Some((queue.id, to, timeout))
     }
 
     /// Offers waiting case `i` to its queue; assigns and removes it on success.
@@ -1795,103 +1850,85 @@ impl Router {
             let len = counts.get(usize::from(code)).copied().unwrap_or(0);
             order.get(from..from + len).unwrap_or(&[])
         };
-        let row_of = |i: usize| cols.prof.get(i * stride..(i + 1) * stride).unwrap_or(&[]);
 
         // Pass 2: rank the eligible.
         let eligible_members = bucket(CODE_ELIGIBLE);
         let mut eligible: Vec<Ranked> = Vec::with_capacity(eligible_members.len());
-        let mut best: Option<Ranked> = None;
-        for &i in eligible_members {
-            let i = i as usize;
-            let pos = pos_of(i);
-            let load = cols.load.get(i).copied().unwrap_or(0);
-            let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
-            let points = if wants_points {
-                let row = row_of(i);
-                let mut points: u32 = plain_scored
-                    .iter()
-                    .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
-                    .sum();
-                for sc in &cert_scored {
-                    points += sc.weight * u32::from(self.level(pos, sc.col, sc.skill, true, today));
-                }
-                points
-            } else {
-                0
-            };
-            let (primary, secondary) = match method {
-                RoutingMethod::RoundRobin => {
-                    (-to_i64(queue.members.get(i).map_or(0, |m| m.last_turn)), 0)
-                }
-                RoutingMethod::LeastActive => {
-                    (-i64::from(ix.open_cases.get(pos).copied().unwrap_or(0)), 0)
-                }
-                RoutingMethod::MostAvailable => {
-                    let spare = i64::from(limit.saturating_sub(load));
-                    (spare, spare * 1_000_000 / i64::from(limit))
-                }
-                RoutingMethod::SkillBased | RoutingMethod::AiAssisted => (
-                    i64::from(points),
-                    -(i64::from(load) * 1_000_000 / i64::from(limit)),
-                ),
-                RoutingMethod::Weighted => {
-                    let (served, weight) = queue
-                        .members
-                        .get(i)
-                        .map_or((0, 1), |m| (m.served, m.weight.get()));
-                    let pass =
-                        to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
-                    (-pass, 0)
-                }
-            };
-            let ranked = Ranked::new(pos, points, primary, secondary);
-            best = match best {
-                Some(b) if !ranked.beats(&b, ix) => Some(b),
-                _ => Some(ranked),
-            };
-            eligible.push(ranked);
-        }
+        let ranking = Ranking {
+            method,
+            wants_points,
+            cols,
+            members: &queue.members,
+            open_cases: &ix.open_cases,
+            tie: &ix.tie,
+            stride,
+            scored: &plain_scored,
+        };
+        let best = if cert_scored.is_empty() {
+            ranking.rank(eligible_members, |_| 0, &mut eligible)
+        } else {
+            ranking.rank(
+                eligible_members,
+                |pos| {
+                    cert_scored
+                        .iter()
+                        .map(|sc| {
+                            sc.weight * u32::from(self.level(pos, sc.col, sc.skill, true, today))
+                        })
+                        .sum()
+                },
+                &mut eligible,
+            )
+        };
+        let mut best: Option<usize> = best;
 
         // Pass 3: explain the ineligible, bucket by bucket (each loop predictable).
         let mut rejected: Vec<Rejection> = Vec::with_capacity(n_members);
-        for code in [CODE_DECLINED, CODE_UNAVAILABLE, CODE_FULL, CODE_UNSKILLED] {
-            for &i in bucket(code) {
-                let i = i as usize;
-                let pos = pos_of(i);
-                let Some(&agent) = ix.ids.get(pos) else {
-                    continue;
-                };
-                let reason = match code {
-                    CODE_DECLINED => LossReason::Declined,
-                    CODE_UNAVAILABLE => LossReason::Unavailable {
-                        status: cols.status.get(i).copied().unwrap_or(AgentStatus::Offline),
-                    },
-                    CODE_FULL => LossReason::AtCapacity {
-                        load: cols.load.get(i).copied().unwrap_or(0),
-                        cost: cost_col.get(i).copied().unwrap_or(1),
-                        limit: cols.limit.get(i).copied().unwrap_or(0),
-                    },
-                    _ => {
-                        let row = row_of(i);
-                        needs
-                            .iter()
-                            .find_map(|n| {
-                                let actual = if n.cert {
-                                    self.level(pos, n.col, n.skill, true, today)
-                                } else {
-                                    row.get(n.col).copied().unwrap_or(0)
-                                };
-                                (actual < n.level).then_some(LossReason::MissingSkill {
-                                    skill: n.skill,
-                                    required: n.level,
-                                    actual,
-                                })
-                            })
-                            .unwrap_or(LossReason::Declined)
-                    }
-                };
-                rejected.push(Rejection { agent, reason });
+        let agent_at = |i: u32| ix.ids.get(pos_of(i as usize)).copied();
+        for &i in bucket(CODE_DECLINED) {
+            if let Some(agent) = agent_at(i) {
+                rejected.push(Rejection {
+                    agent,
+                    reason: LossReason::Declined,
+                });
             }
+        }
+        for &i in bucket(CODE_UNAVAILABLE) {
+            if let (Some(agent), Some(&status)) = (agent_at(i), cols.status.get(i as usize)) {
+                rejected.push(Rejection {
+                    agent,
+                    reason: LossReason::Unavailable { status },
+                });
+            }
+        }
+        for &i in bucket(CODE_FULL) {
+            let m = i as usize;
+            if let (Some(agent), Some(&load), Some(&cost), Some(&limit)) = (
+                agent_at(i),
+                cols.load.get(m),
+                cost_col.get(m),
+                cols.limit.get(m),
+            ) {
+                rejected.push(Rejection {
+                    agent,
+                    reason: LossReason::AtCapacity { load, cost, limit },
+                });
+            }
+        }
+        let unskilled = Unskilled {
+            cols,
+            ids: &ix.ids,
+            stride,
+            needs: &needs,
+        };
+        if cert_needs.is_empty() {
+            unskilled.explain(bucket(CODE_UNSKILLED), |_, _| 0, &mut rejected);
+        } else {
+            unskilled.explain(
+                bucket(CODE_UNSKILLED),
+                |pos, n: &Need| self.level(pos, n.col, n.skill, true, today),
+                &mut rejected,
+            );
         }
 
         // AI-assisted: accept the suggestion only if it is eligible and confident.
@@ -1911,10 +1948,10 @@ impl Router {
                 }
                 Some(s) => match eligible
                     .iter()
-                    .find(|r| ix.ids.get(r.pos) == Some(&s.agent))
+                    .position(|r| ix.ids.get(r.pos()) == Some(&s.agent))
                 {
-                    Some(r) => {
-                        best = Some(*r);
+                    Some(i) => {
+                        best = Some(i);
                         used = RoutingMethod::AiAssisted;
                         AiVerdict::Accepted {
                             confidence: s.confidence,
@@ -1928,44 +1965,36 @@ impl Router {
             });
         }
 
-        let winner = best;
-        let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
-        for r in &eligible {
-            if winner.is_some_and(|w| w.pos == r.pos) {
-                continue;
-            }
-            let reason = match winner {
-                Some(_) if used == RoutingMethod::AiAssisted => LossReason::AiPreferredOther,
-                Some(w) if w.key == r.key => LossReason::LostTieBreak,
-                _ => LossReason::Outranked { score: r.primary },
-            };
-            if let Some(&agent) = ix.ids.get(r.pos) {
-                rejected.push(Rejection { agent, reason });
-            }
-            let full = runners.len() == RUNNERS_UP;
-            if !full || runners.last().is_some_and(|x| r.beats(x, ix)) {
-                let at = runners.partition_point(|x| x.beats(r, ix));
-                runners.insert(at, *r);
-                runners.truncate(RUNNERS_UP);
-            }
-        }
+        let winner = best.and_then(|b| eligible.get(b)).copied();
+        let runners = explain_losers(
+            &eligible,
+            winner,
+            used == RoutingMethod::AiAssisted,
+            &ix.ids,
+            &ix.tie,
+            &mut rejected,
+        );
 
         let candidate = |r: &Ranked| {
             let points = if wants_points {
                 r.points
             } else {
-                self.points(r.pos, &scored, today)
+                self.points(r.pos(), &scored, today)
             };
             Candidate {
-                agent: ix.ids.get(r.pos).copied().unwrap_or(AgentId::from_u128(0)),
-                score: r.primary,
+                agent: ix
+                    .ids
+                    .get(r.pos())
+                    .copied()
+                    .unwrap_or(AgentId::from_u128(0)),
+                score: r.primary(),
                 skill_match: skill_match(points, max_points),
-                load: ix.load.get(r.pos).copied().unwrap_or(0),
-                limit: ix.limit.get(r.pos).copied().unwrap_or(0),
+                load: ix.load.get(r.pos()).copied().unwrap_or(0),
+                limit: ix.limit.get(r.pos()).copied().unwrap_or(0),
                 last_assigned_at: self
                     .state
                     .agents
-                    .get(r.pos)
+                    .get(r.pos())
                     .and_then(|a| a.last_assigned_at),
             }
         };
@@ -2152,9 +2181,66 @@ fn reason_code(declined: bool, unavailable: bool, over: bool, missing: bool) -> 
 
 /// Pass 1 of the decision for the common case (no certified skills, nobody
 /// declined): a tight loop over plain slices, kept out of line so its few live
-/// values stay in registers.
-#[inline(never)]
+/// values stay in registers. Up to four requirements get an unrolled loop.
 fn classify_members(
+    cols: MemberColumns<'_>,
+    needs: &[(usize, u8)],
+    codes: &mut Vec<u8>,
+    counts: &mut [usize; CODES],
+) {
+    match needs.len() {
+        0 => classify_fixed::<0>(cols, [], codes, counts),
+        1 => classify_fixed::<1>(cols, fixed(needs), codes, counts),
+        2 => classify_fixed::<2>(cols, fixed(needs), codes, counts),
+        3 => classify_fixed::<3>(cols, fixed(needs), codes, counts),
+        4 => classify_fixed::<4>(cols, fixed(needs), codes, counts),
+        _ => classify_slice(cols, needs, codes, counts),
+    }
+}
+
+fn fixed<const N: usize>(needs: &[(usize, u8)]) -> [(usize, u8); N] {
+    let mut out = [(0, 0); N];
+    for (slot, need) in out.iter_mut().zip(needs) {
+        *slot = *need;
+    }
+    out
+}
+
+#[inline(never)]
+fn classify_fixed<const N: usize>(
+    cols: MemberColumns<'_>,
+    needs: [(usize, u8); N],
+    codes: &mut Vec<u8>,
+    counts: &mut [usize; CODES],
+) {
+    let rows = cols
+        .status
+        .iter()
+        .zip(cols.load)
+        .zip(cols.limit)
+        .zip(cols.cost)
+        .zip(cols.prof.chunks_exact(cols.stride.max(1)));
+    let start = codes.len();
+    codes.resize(start + cols.status.len(), CODE_ELIGIBLE);
+    let out = codes.get_mut(start..).unwrap_or(&mut []);
+    for (((((status, &load), &limit), &cost), row), code_slot) in rows.zip(out) {
+        let over = load.saturating_add(cost) > limit;
+        let mut missing = false;
+        for (col, min) in needs {
+            missing |= row.get(col).copied().unwrap_or(0) < min;
+        }
+        let code = reason_code(false, !status.accepts_work(), over, missing);
+        if let Some(n) = counts.get_mut(usize::from(code) & 7) {
+            *n += 1;
+        }
+        *code_slot = code;
+    }
+    let filled = start + cols.status.len().min(cols.prof.len() / cols.stride.max(1));
+    codes.truncate(filled);
+}
+
+#[inline(never)]
+fn classify_slice(
     cols: MemberColumns<'_>,
     needs: &[(usize, u8)],
     codes: &mut Vec<u8>,
@@ -2177,6 +2263,182 @@ fn classify_members(
             *n += 1;
         }
         codes.push(code);
+    }
+}
+
+/// Pass 2 of the decision: what ranking the eligible members needs, as plain
+/// slices, so the loop keeps its values in registers.
+#[derive(Debug, Clone, Copy)]
+struct Ranking<'a> {
+    method: RoutingMethod,
+    wants_points: bool,
+    cols: &'a QueueCols,
+    members: &'a [super::queue::QueueMember],
+    open_cases: &'a [u32],
+    tie: &'a [(i64, u128)],
+    stride: usize,
+    scored: &'a [(usize, u32)],
+}
+
+impl Ranking<'_> {
+    /// Ranks the members at `indices` into `out`; returns the index in `out` of the best.
+    #[inline(never)]
+    fn rank(
+        &self,
+        indices: &[u32],
+        extra_points: impl Fn(usize) -> u32,
+        out: &mut Vec<Ranked>,
+    ) -> Option<usize> {
+        let cols = self.cols;
+        let mut best: Option<(usize, i128, (i64, u128))> = None;
+        for &i in indices {
+            let i = i as usize;
+            let pos = cols.pos.get(i).map_or(usize::MAX, |&p| p as usize);
+            let load = cols.load.get(i).copied().unwrap_or(0);
+            let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
+            let ratio = cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX);
+            let points = if self.wants_points {
+                let row = cols
+                    .prof
+                    .get(i * self.stride..(i + 1) * self.stride)
+                    .unwrap_or(&[]);
+                self.scored
+                    .iter()
+                    .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
+                    .sum::<u32>()
+                    + extra_points(pos)
+            } else {
+                0
+            };
+            let (primary, secondary) = match self.method {
+                RoutingMethod::RoundRobin => {
+                    (-to_i64(self.members.get(i).map_or(0, |m| m.last_turn)), 0)
+                }
+                RoutingMethod::LeastActive => (
+                    -i64::from(self.open_cases.get(pos).copied().unwrap_or(0)),
+                    0,
+                ),
+                RoutingMethod::MostAvailable => {
+                    (i64::from(limit.saturating_sub(load)), -i64::from(ratio))
+                }
+                RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
+                    (i64::from(points), -i64::from(ratio))
+                }
+                RoutingMethod::Weighted => {
+                    let (served, weight) = self
+                        .members
+                        .get(i)
+                        .map_or((0, 1), |m| (m.served, m.weight.get()));
+                    let pass =
+                        to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
+                    (-pass, 0)
+                }
+            };
+            let ranked = Ranked::new(pos, points, primary, secondary);
+            let better = match best {
+                None => true,
+                Some((_, key, tie)) => {
+                    ranked.key > key
+                        || (ranked.key == key
+                            && self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX)) < tie)
+                }
+            };
+            if better {
+                let tie = self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX));
+                best = Some((out.len(), ranked.key, tie));
+            }
+            out.push(ranked);
+        }
+        best.map(|(index, _, _)| index)
+    }
+}
+
+/// Explains the eligible members who did not win; returns the best runners-up.
+#[inline(never)]
+fn explain_losers(
+    eligible: &[Ranked],
+    winner: Option<Ranked>,
+    ai_won: bool,
+    ids: &[AgentId],
+    tie: &[(i64, u128)],
+    rejected: &mut Vec<Rejection>,
+) -> Vec<Ranked> {
+    let tie_of = |r: &Ranked| tie.get(r.pos()).copied().unwrap_or((i64::MAX, u128::MAX));
+    let beats = |a: &Ranked, b: &Ranked| a.key > b.key || (a.key == b.key && tie_of(a) < tie_of(b));
+    let winner_pos = winner.map(|w| w.pos);
+    let winner_key = winner.map(|w| w.key);
+    let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
+    rejected.reserve(eligible.len());
+    for r in eligible {
+        if winner_pos == Some(r.pos) {
+            continue;
+        }
+        let reason = if ai_won {
+            LossReason::AiPreferredOther
+        } else if winner_key == Some(r.key) {
+            LossReason::LostTieBreak
+        } else {
+            LossReason::Outranked { score: r.primary() }
+        };
+        if let Some(&agent) = ids.get(r.pos()) {
+            rejected.push(Rejection { agent, reason });
+        }
+        if runners.len() < RUNNERS_UP || runners.last().is_some_and(|x| beats(r, x)) {
+            let at = runners.partition_point(|x| beats(x, r));
+            runners.insert(at, *r);
+            runners.truncate(RUNNERS_UP);
+        }
+    }
+    runners
+}
+
+/// Explains members who miss a skill: the first requirement they fail.
+#[derive(Debug, Clone, Copy)]
+struct Unskilled<'a> {
+    cols: &'a QueueCols,
+    ids: &'a [AgentId],
+    stride: usize,
+    needs: &'a [Need],
+}
+
+impl Unskilled<'_> {
+    /// `cert_level(pos, need)` gives the effective level of a certified skill.
+    #[inline(never)]
+    fn explain(
+        &self,
+        indices: &[u32],
+        cert_level: impl Fn(usize, &Need) -> u8,
+        out: &mut Vec<Rejection>,
+    ) {
+        for &i in indices {
+            let m = i as usize;
+            let pos = self.cols.pos.get(m).map_or(usize::MAX, |&p| p as usize);
+            let Some(&agent) = self.ids.get(pos) else {
+                continue;
+            };
+            let row = self
+                .cols
+                .prof
+                .get(m * self.stride..(m + 1) * self.stride)
+                .unwrap_or(&[]);
+            let reason = self
+                .needs
+                .iter()
+                .find_map(|n| {
+                    let actual = if n.cert {
+                        cert_level(pos, n)
+                    } else {
+                        row.get(n.col).copied().unwrap_or(0)
+                    };
+                    (actual < n.level).then_some(LossReason::MissingSkill {
+                        skill: n.skill,
+                        required: n.level,
+                        actual,
+                    })
+                })
+                .unwrap_or(LossReason::Declined);
+            out.push(Rejection { agent, reason });
+        }
     }
 }
 

@@ -900,6 +900,70 @@ fn out_of_hours_behaviour_table() {
 }
 
 #[test]
+fn waiting_cases_overflow_when_their_queue_closes() {
+    let mut router = Router::new();
+    router
+        .add_agent(available(2, 5).with_status(AgentStatus::Offline))
+        .unwrap();
+    router
+        .add_queue(
+            Queue::new(OVERFLOW, "Night", RoutingMethod::RoundRobin)
+                .unwrap()
+                .with_member(QueueMember::new(agent_id(2))),
+        )
+        .unwrap();
+    router
+        .add_queue(
+            Queue::new(Q, "Day", RoutingMethod::RoundRobin)
+                .unwrap()
+                .with_overflow(OVERFLOW)
+                .with_hours(nine_to_five())
+                .with_out_of_hours(OutOfHours::Overflow)
+                .with_relax_timeout(TimeDelta::hours(24))
+                .unwrap(),
+        )
+        .unwrap();
+    // 16:00: open, nobody in Day: the case waits there.
+    let four = Utc.with_ymd_and_hms(2026, 1, 5, 16, 0, 0).unwrap();
+    let out = router
+        .route(
+            RoutingRequest::new(case(1), AccountId::from_u128(1), four).in_queue(Q),
+            four,
+            None,
+        )
+        .unwrap();
+    assert_eq!(out.decision.agent(), None);
+    assert!(
+        router.tick(four + mins(30)).is_empty(),
+        "still open, timeout far away"
+    );
+    // 17:30: Day is closed; the night agent is online: the case moves and is taken.
+    router
+        .set_status(agent_id(2), AgentStatus::Available, four)
+        .unwrap();
+    let evening = four + mins(90);
+    let events = router.tick(evening);
+    assert_eq!(
+        events,
+        vec![
+            RoutingEvent::Overflowed {
+                case: case(1),
+                from: Q,
+                to: OVERFLOW,
+                at: evening
+            },
+            RoutingEvent::Assigned {
+                case: case(1),
+                queue: OVERFLOW,
+                agent: agent_id(2),
+                method: RoutingMethod::RoundRobin,
+                at: evening
+            },
+        ]
+    );
+}
+
+#[test]
 fn rules_first_match_wins_table() {
     let acme = AccountId::from_u128(77);
     let queues: Vec<QueueId> = (10..=19).map(QueueId::from_u128).collect();
