@@ -13,8 +13,8 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, TimeDelta, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
-use hotcrm_support::analytics::{report, workload, Period};
+use criterion::{Criterion, criterion_group, criterion_main};
+use hotcrm_support::analytics::{Period, report, workload};
 use hotcrm_support::case::{
     Author, Case, CaseCommand, CaseRules, NewCase, NewComment, Priority, Resolution, Satisfaction,
 };

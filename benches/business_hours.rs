@@ -10,7 +10,7 @@
 use std::hint::black_box;
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 
 fn calendars() -> [(&'static str, BusinessHours); 2] {

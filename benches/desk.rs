@@ -15,7 +15,7 @@
 use std::sync::Arc;
 
 use chrono::{NaiveTime, TimeDelta};
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 use hotcrm_support::case::{CaseRules, Priority};
 use hotcrm_support::clock::ManualClock;

@@ -23,7 +23,7 @@
 use std::hint::black_box;
 use std::time::Duration;
 
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hotcrm_support::ai::HeuristicAi;
 use hotcrm_support::knowledge::{
     KnowledgeArticle, KnowledgeBase, SearchIndex, SearchQuery, Viewer,

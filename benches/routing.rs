@@ -19,7 +19,7 @@
 use std::hint::black_box;
 
 use chrono::{TimeZone, Utc};
-use criterion::{criterion_group, criterion_main, BenchmarkId, Criterion};
+use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
 use hotcrm_support::routing::{
     Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingMethod,
@@ -89,7 +89,7 @@ fn request(case: u128) -> RoutingRequest {
         .in_queue(QUEUE)
         .requiring(SkillRequirement::new(SkillId::from_u128(3), 2).unwrap())
         .with_optional_group(vec![
-            SkillRequirement::new(SkillId::from_u128(7), 1).unwrap()
+            SkillRequirement::new(SkillId::from_u128(7), 1).unwrap(),
         ])
 }
 

@@ -14,7 +14,7 @@ use std::hint::black_box;
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::America::New_York;
-use criterion::{criterion_group, criterion_main, Criterion};
+use criterion::{Criterion, criterion_group, criterion_main};
 use hotcrm_support::calendar::BusinessHours;
 use hotcrm_support::case::{Case, CaseRules, NewCase, Priority};
 use hotcrm_support::ids::{AccountId, CaseId, CaseNumber, ContractId};

@@ -20,12 +20,12 @@ use hotcrm_support::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use hotcrm_support::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
 use hotcrm_support::knowledge::KnowledgeArticle;
 use hotcrm_support::repo::{
-    conformance, Account, Contact, Repository, SavedSearch, SequenceKind, Versioned,
+    Account, Contact, Repository, SavedSearch, SequenceKind, Versioned, conformance,
 };
 use hotcrm_support::routing::RouterState;
 use hotcrm_support::{Error, Result};
-use serde::de::DeserializeOwned;
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 
 /// Documents by key: `(version, json)`.
 #[derive(Default)]
@@ -285,5 +285,7 @@ async fn main() {
     let repo = KvRepository::default();
     conformance::run_all(&repo).await;
     let docs = repo.docs.lock().unwrap().len();
-    println!("KvRepository passed the hotcrm-support repository conformance suite ({docs} documents written).");
+    println!(
+        "KvRepository passed the hotcrm-support repository conformance suite ({docs} documents written)."
+    );
 }

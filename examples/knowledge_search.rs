@@ -10,7 +10,7 @@
 #![allow(clippy::unwrap_used, clippy::expect_used)]
 
 use chrono::{DateTime, TimeDelta, Utc};
-use hotcrm_support::ai::{answer, embed_missing, hybrid_search, HeuristicAi};
+use hotcrm_support::ai::{HeuristicAi, answer, embed_missing, hybrid_search};
 use hotcrm_support::ids::AgentId;
 use hotcrm_support::knowledge::{
     ArticleCategory, ArticleDraft, KnowledgeBase, PortalTier, SearchQuery, Viewer, Visibility,
@@ -24,18 +24,38 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     let mut kb = KnowledgeBase::new();
 
     let articles = [
-        ("How to Reset Your Password", ArticleCategory::Faq, Visibility::Public,
-         "1. Go to the login page. 2. Click \"Forgot Password?\". 3. Enter your email address. 4. Open the link we send you and choose a new password.",
-         "Reset a forgotten password from the login page.", vec!["password", "login"]),
-        ("Set up single sign-on with Okta", ArticleCategory::ProductGuide, Visibility::CustomerPortal,
-         "In Okta, add the HotCRM app. Copy the SAML metadata URL into Settings > Security > SSO. Test with one user before enforcing SSO for everyone.",
-         "Configure SAML SSO with Okta.", vec!["sso", "saml", "okta"]),
-        ("Download invoices as PDF", ArticleCategory::Faq, Visibility::Public,
-         "Open Billing > Invoices. Pick the month. Click Download PDF. Invoices older than 24 months are available on request.",
-         "Get a PDF copy of any invoice.", vec!["billing", "invoice", "pdf"]),
-        ("Escalation matrix for Platinum outages", ArticleCategory::BestPractices, Visibility::Internal,
-         "Page the on-call engineer, open a bridge, update the status page every 30 minutes.",
-         "Internal runbook for Platinum outages.", vec!["outage", "runbook"]),
+        (
+            "How to Reset Your Password",
+            ArticleCategory::Faq,
+            Visibility::Public,
+            "1. Go to the login page. 2. Click \"Forgot Password?\". 3. Enter your email address. 4. Open the link we send you and choose a new password.",
+            "Reset a forgotten password from the login page.",
+            vec!["password", "login"],
+        ),
+        (
+            "Set up single sign-on with Okta",
+            ArticleCategory::ProductGuide,
+            Visibility::CustomerPortal,
+            "In Okta, add the HotCRM app. Copy the SAML metadata URL into Settings > Security > SSO. Test with one user before enforcing SSO for everyone.",
+            "Configure SAML SSO with Okta.",
+            vec!["sso", "saml", "okta"],
+        ),
+        (
+            "Download invoices as PDF",
+            ArticleCategory::Faq,
+            Visibility::Public,
+            "Open Billing > Invoices. Pick the month. Click Download PDF. Invoices older than 24 months are available on request.",
+            "Get a PDF copy of any invoice.",
+            vec!["billing", "invoice", "pdf"],
+        ),
+        (
+            "Escalation matrix for Platinum outages",
+            ArticleCategory::BestPractices,
+            Visibility::Internal,
+            "Page the on-call engineer, open a bridge, update the status page every 30 minutes.",
+            "Internal runbook for Platinum outages.",
+            vec!["outage", "runbook"],
+        ),
     ];
     for (title, category, visibility, content, summary, tags) in articles {
         let id = kb.create(

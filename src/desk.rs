@@ -38,7 +38,7 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
-use crate::knowledge::{suggest_solution, KnowledgeBase, ResolvedCase, Viewer};
+use crate::knowledge::{KnowledgeBase, ResolvedCase, Viewer, suggest_solution};
 use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
 use crate::routing::{Router, RoutingEvent, RoutingRequest};
 use crate::sla::Entitlement;
@@ -376,7 +376,7 @@ impl SupportDesk {
     pub async fn create_case(&self, request: CaseRequest) -> Result<Outcome> {
         let now = self.clock.now();
         {
-            use crate::case::validate::{required_text, MAX_SUBJECT, MAX_TEXT};
+            use crate::case::validate::{MAX_SUBJECT, MAX_TEXT, required_text};
             required_text("subject", &request.subject, MAX_SUBJECT)?;
             required_text("description", &request.description, MAX_TEXT)?;
         }
@@ -634,7 +634,7 @@ impl SupportDesk {
                             version,
                         },
                         events,
-                    })
+                    });
                 }
                 Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
                 Err(e) => return Err(e),

@@ -12,7 +12,7 @@ use async_trait::async_trait;
 
 use crate::case::{AiCategory, CaseType, Priority, Sentiment};
 use crate::error::Result;
-use crate::knowledge::{extract_answer, Analyzer, Enhancement, NO_ANSWER_TEXT};
+use crate::knowledge::{Analyzer, Enhancement, NO_ANSWER_TEXT, extract_answer};
 
 use super::lexicon;
 use super::{

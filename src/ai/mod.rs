@@ -21,7 +21,7 @@ mod rag;
 mod types;
 
 pub use failing::FailingAi;
-pub use heuristic::{HeuristicAi, HEURISTIC_EMBEDDING_DIM};
+pub use heuristic::{HEURISTIC_EMBEDDING_DIM, HeuristicAi};
 pub use rag::{answer, embed_missing, enhance_article, hybrid_search, related_for_case};
 pub use types::{
     Classification, ClassifyRequest, ContextDoc, Embedding, EmotionScores, EnhanceRequest,

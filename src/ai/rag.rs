@@ -10,8 +10,8 @@ use chrono::{DateTime, Utc};
 use crate::error::{Error, Result};
 use crate::ids::{ArticleId, KnowledgeNumber};
 use crate::knowledge::{
-    cut_query, validate_question, Answer, AnswerOutcome, KnowledgeBase, SearchHit, SearchQuery,
-    SearchResults, Viewer,
+    Answer, AnswerOutcome, KnowledgeBase, SearchHit, SearchQuery, SearchResults, Viewer, cut_query,
+    validate_question,
 };
 
 use super::{AiProvider, ContextDoc, EnhanceRequest, GenerateRequest, SourceRef};

@@ -99,8 +99,8 @@ mod workload;
 
 pub use group::{Dimension, GroupKey};
 pub use metrics::{
-    metrics, metrics_by, report, sla_decided_at, CsatStats, Metrics, MetricsReport, SlaCompliance,
+    CsatStats, Metrics, MetricsReport, SlaCompliance, metrics, metrics_by, report, sla_decided_at,
 };
 pub use period::Period;
 pub use stats::{DurationStats, MinuteStats};
-pub use workload::{workload, Backlog, PriorityCounts, Workload};
+pub use workload::{Backlog, PriorityCounts, Workload, workload};

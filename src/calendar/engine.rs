@@ -24,8 +24,8 @@ use std::sync::{Arc, OnceLock};
 use chrono::{Datelike, NaiveDate};
 
 use super::holiday::Holiday;
-use super::template::{merge, weekday_index, Template};
-use super::zone::{Ns, ZoneTable, DAY, SEC};
+use super::template::{Template, merge, weekday_index};
+use super::zone::{DAY, Ns, SEC, ZoneTable};
 
 /// Days in the 400-year Gregorian cycle.
 const CYCLE_DAYS: i64 = 146_097;

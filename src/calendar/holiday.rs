@@ -456,8 +456,10 @@ mod tests {
                 h.name()
             );
         }
-        assert!(Holiday::new("ok", Recurrence::Annual { month: 2, day: 29 })
-            .validate()
-            .is_ok());
+        assert!(
+            Holiday::new("ok", Recurrence::Annual { month: 2, day: 29 })
+                .validate()
+                .is_ok()
+        );
     }
 }

@@ -8,9 +8,9 @@ use chrono::{DateTime, Datelike, NaiveDate, NaiveTime, TimeDelta, Timelike, Utc,
 use chrono_tz::Tz;
 use serde::{Deserialize, Serialize};
 
-use super::engine::{day_number, time_ns, Engine, Miss};
+use super::engine::{Engine, Miss, day_number, time_ns};
 use super::holiday::{Holiday, HolidayCalendar, Recurrence};
-use super::zone::{Ns, ZoneTable, DAY, SEC};
+use super::zone::{DAY, Ns, SEC, ZoneTable};
 use crate::error::{Error, Result};
 
 /// A weekly schedule of open hours in a time zone, with holidays and special days:
@@ -97,11 +97,7 @@ const ALL_WEEKDAYS: [Weekday; 7] = [
 /// `(start, end)` in nanoseconds from the date's midnight; `end <= start` runs into the next day.
 fn interval_ns(start: NaiveTime, end: NaiveTime) -> (Ns, Ns) {
     let (s, e) = (time_ns(start), time_ns(end));
-    if e > s {
-        (s, e)
-    } else {
-        (s, e + DAY)
-    }
+    if e > s { (s, e) } else { (s, e + DAY) }
 }
 
 /// Dated entries must lie in the Gregorian years 1583..=9999: the calendar is

@@ -5,7 +5,7 @@
 //! times of regular weeks" and its inverse; the engine corrects it for holidays,
 //! special days and DST transitions.
 
-use super::zone::{Ns, DAY};
+use super::zone::{DAY, Ns};
 
 pub(crate) const WEEK: Ns = 7 * DAY;
 /// Local time 0 (1970-01-01, a Thursday) is three days after a Monday.

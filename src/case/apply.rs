@@ -186,7 +186,7 @@ impl Case {
                 return Err(Error::validation(
                     "events",
                     "a case history must start with a Created event",
-                ))
+                ));
             }
         };
         for e in events {

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::validate::{required_text, MAX_SUBJECT, MAX_TEXT};
+use super::validate::{MAX_SUBJECT, MAX_TEXT, required_text};
 use super::{AiInsights, Case, CaseEvent, CaseRules, CaseStatus, NewCase};
 use crate::error::{Error, Result};
 use crate::sla::{Milestone, MilestoneKind, Milestones, SlaTier};

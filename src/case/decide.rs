@@ -9,7 +9,7 @@ use super::sweep;
 use chrono::{DateTime, TimeDelta, Utc};
 
 use super::validate::{
-    optional_text, required_text, MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_TEXT,
+    MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_TEXT, optional_text, required_text,
 };
 use super::{
     Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes, EscalationTarget,

@@ -6,7 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
-use crate::case::{validate, Case, EscalationTarget, Priority, Sentiment};
+use crate::case::{Case, EscalationTarget, Priority, Sentiment, validate};
 use crate::error::{Error, Result};
 use crate::sla::MilestoneKind;
 

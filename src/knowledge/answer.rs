@@ -60,8 +60,7 @@ pub struct Answer {
 }
 
 /// The text of an answer when nothing relevant was found.
-pub const NO_ANSWER_TEXT: &str =
-    "I could not find a knowledge article that answers this question. It has been recorded so the team can write one.";
+pub const NO_ANSWER_TEXT: &str = "I could not find a knowledge article that answers this question. It has been recorded so the team can write one.";
 
 impl Answer {
     /// The "nothing relevant" answer for `question`.

@@ -14,17 +14,17 @@ use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, KnowledgeNumber};
 
 use super::analytics::{
-    suggest_article, KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap, QuerySource,
-    SearchAnalytics, SearchId, SuggestedArticle,
+    KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap, QuerySource, SearchAnalytics,
+    SearchId, SuggestedArticle, suggest_article,
 };
 use super::analyzer::Analyzer;
-use super::answer::{extract_answer, Answer, AnswerOutcome};
+use super::answer::{Answer, AnswerOutcome, extract_answer};
 use super::article::{
-    normalize_tags, validate_tags, ArticleDraft, ArticleStatus, KnowledgeArticle, VersionBump,
-    MAX_SUMMARY_CHARS,
+    ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
+    validate_tags,
 };
-use super::index::{cut_query, FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults};
-use super::score::{quality_score, LOW_QUALITY_THRESHOLD};
+use super::index::{FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, cut_query};
+use super::score::{LOW_QUALITY_THRESHOLD, quality_score};
 use super::slug::{slugify, unique_slug};
 use super::viewer::Viewer;
 
@@ -193,7 +193,7 @@ impl KnowledgeBase {
                     return Err(Error::AlreadyExists {
                         kind: "article slug",
                         key: a.slug.clone(),
-                    })
+                    });
                 }
                 _ => {}
             }
@@ -553,7 +553,7 @@ impl KnowledgeBase {
                             "a new version of {} is in review; reject it first",
                             article.number
                         ),
-                    })
+                    });
                 }
                 None => self.start_new_version(id, VersionBump::Minor, None, now)?,
             },
@@ -564,7 +564,7 @@ impl KnowledgeBase {
                         "{} is in review; reject it back to draft first",
                         article.number
                     ),
-                })
+                });
             }
             ArticleStatus::Archived => {
                 return Err(Error::NotAllowed {
@@ -573,7 +573,7 @@ impl KnowledgeBase {
                         "version {} of {} is archived",
                         article.version, article.number
                     ),
-                })
+                });
             }
         };
         let a = self

@@ -980,7 +980,7 @@ impl SearchIndex {
         });
         let (k1, b) = (self.weights.k1, self.weights.b);
         for (gi, group) in groups.iter().enumerate() {
-            let gen = u32::try_from(gi + 1).unwrap_or(u32::MAX);
+            let generation = u32::try_from(gi + 1).unwrap_or(u32::MAX);
             for &(tid, weight) in &group.terms {
                 let Some(list) = self.postings.get(tid as usize) else {
                     continue;
@@ -1010,8 +1010,8 @@ impl SearchIndex {
                             touched.push(p.slot);
                         }
                         *sc += s;
-                        if *st != gen {
-                            *st = gen;
+                        if *st != generation {
+                            *st = generation;
                             *q += weight * group.idf;
                         }
                     }

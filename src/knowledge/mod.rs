@@ -83,21 +83,21 @@ pub use analytics::{
     SearchId, SearchRecord, SuggestedArticle,
 };
 pub use analyzer::Analyzer;
-pub use answer::{extract_answer, Answer, AnswerOutcome, Extract, NO_ANSWER_TEXT};
+pub use answer::{Answer, AnswerOutcome, Extract, NO_ANSWER_TEXT, extract_answer};
 pub use article::{
     ArticleCategory, ArticleCounters, ArticleDraft, ArticleStatus, ArticleVersion,
-    KnowledgeArticle, PortalTier, VersionBump, Visibility, MAX_CONTENT_BYTES, MAX_SUMMARY_CHARS,
-    MAX_TAGS, MAX_TAG_CHARS, MAX_TITLE_CHARS,
+    KnowledgeArticle, MAX_CONTENT_BYTES, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TAGS,
+    MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
 };
 pub use base::{Enhancement, KnowledgeBase, KnowledgePolicy};
 pub use index::{
-    cosine_similarity, FieldWeights, SearchFilters, SearchHit, SearchIndex, SearchQuery,
-    SearchResults, GOOD_MATCH_QUALITY, GOOD_SIMILARITY, MAX_QUERY_CHARS, MAX_QUERY_TERMS, RRF_K,
-    SHORT_QUERY_TERMS,
+    FieldWeights, GOOD_MATCH_QUALITY, GOOD_SIMILARITY, MAX_QUERY_CHARS, MAX_QUERY_TERMS, RRF_K,
+    SHORT_QUERY_TERMS, SearchFilters, SearchHit, SearchIndex, SearchQuery, SearchResults,
+    cosine_similarity,
 };
-pub use score::{quality_breakdown, quality_score, QualityBreakdown, LOW_QUALITY_THRESHOLD};
-pub use slug::{slugify, unique_slug, MAX_SLUG_CHARS};
-pub use solutions::{suggest_solution, ResolvedCase, SuggestedSolution, SIMILAR_CASE_THRESHOLD};
+pub use score::{LOW_QUALITY_THRESHOLD, QualityBreakdown, quality_breakdown, quality_score};
+pub use slug::{MAX_SLUG_CHARS, slugify, unique_slug};
+pub use solutions::{ResolvedCase, SIMILAR_CASE_THRESHOLD, SuggestedSolution, suggest_solution};
 pub use viewer::Viewer;
 
 pub(crate) use base::validate_question;

@@ -180,9 +180,9 @@ pub fn suggest_solution(
         g.2.push(i);
     }
     let (_, (count, _, members)) = groups.into_iter().max_by(|a, b| {
-        a.1 .0
-            .cmp(&b.1 .0)
-            .then(a.1 .1.total_cmp(&b.1 .1))
+        a.1.0
+            .cmp(&b.1.0)
+            .then(a.1.1.total_cmp(&b.1.1))
             .then(b.0.cmp(&a.0))
     })?;
     let best = resolved.get(*members.first()?)?;

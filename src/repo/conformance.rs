@@ -29,7 +29,7 @@
 )]
 
 use std::collections::BTreeSet;
-use std::future::{poll_fn, Future};
+use std::future::{Future, poll_fn};
 use std::pin::Pin;
 use std::task::Poll;
 

@@ -7,7 +7,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::{conflict, Repository};
+use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};

@@ -65,7 +65,7 @@ pub use decision::{
 };
 pub use queue::{OutOfHours, Queue, QueueCursor, QueueMember, RoutingMethod, Weight};
 pub use request::{
-    AiSuggestion, RoutingRequest, MAX_DESCRIPTION_BYTES, MAX_REQUEST_SKILLS, MAX_SUBJECT_BYTES,
+    AiSuggestion, MAX_DESCRIPTION_BYTES, MAX_REQUEST_SKILLS, MAX_SUBJECT_BYTES, RoutingRequest,
 };
 pub use router::{OpenAssignment, Router, RouterState, WaitingCase};
 pub use rule::{RoutingRule, RuleConditions, RuleOutcome};

@@ -2064,7 +2064,10 @@ impl Router {
                 }),
                 _,
             ) => {
-                let _ = write!(s, "AI suggestion rejected: confidence {confidence:.2} below {threshold:.2}; falling back to Skill Based. ");
+                let _ = write!(
+                    s,
+                    "AI suggestion rejected: confidence {confidence:.2} below {threshold:.2}; falling back to Skill Based. "
+                );
             }
             (Some(AiVerdict::NotEligible { reason }), Some(ai)) => {
                 let _ = write!(

@@ -431,24 +431,28 @@ mod tests {
     fn extreme_values_are_errors_or_clamped_not_panics() {
         let cal = BusinessHours::always_open();
         let start = utc("2024-01-08T09:00:00Z");
-        assert!(Milestone::start(
-            MilestoneKind::Resolution,
-            0,
-            start,
-            TimeDelta::MAX,
-            80,
-            &cal
-        )
-        .is_err());
-        assert!(Milestone::start(
-            MilestoneKind::Resolution,
-            0,
-            start,
-            TimeDelta::hours(1),
-            100,
-            &cal
-        )
-        .is_err());
+        assert!(
+            Milestone::start(
+                MilestoneKind::Resolution,
+                0,
+                start,
+                TimeDelta::MAX,
+                80,
+                &cal
+            )
+            .is_err()
+        );
+        assert!(
+            Milestone::start(
+                MilestoneKind::Resolution,
+                0,
+                start,
+                TimeDelta::hours(1),
+                100,
+                &cal
+            )
+            .is_err()
+        );
         assert_eq!(
             saturating_sub(TimeDelta::MIN, TimeDelta::MAX),
             TimeDelta::MIN

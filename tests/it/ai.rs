@@ -4,16 +4,16 @@
 
 use std::sync::Arc;
 
+use hotcrm_support::Error;
 use hotcrm_support::ai::{
-    answer, embed_missing, enhance_article, hybrid_search, related_for_case, AiProvider,
-    ClassifyRequest, ContextDoc, Embedding, EnhanceRequest, FailingAi, GenerateRequest,
-    HeuristicAi, SourceRef, Urgency, HEURISTIC_EMBEDDING_DIM,
+    AiProvider, ClassifyRequest, ContextDoc, Embedding, EnhanceRequest, FailingAi, GenerateRequest,
+    HEURISTIC_EMBEDDING_DIM, HeuristicAi, SourceRef, Urgency, answer, embed_missing,
+    enhance_article, hybrid_search, related_for_case,
 };
 use hotcrm_support::case::{AiCategory, CaseType, Priority, Sentiment};
 use hotcrm_support::knowledge::{
     AnswerOutcome, ArticleDraft, KnowledgeBase, PortalTier, SearchQuery, Viewer,
 };
-use hotcrm_support::Error;
 
 use crate::knowledge_corpus::{corpus, now, publish};
 
@@ -228,7 +228,10 @@ async fn generation_is_extractive_and_cites_only_its_source() {
         });
     let g = ai.generate(&req).await.unwrap();
     assert_eq!(g.cited, [kb15]);
-    assert_eq!(g.text, "1. Click Forgot password.\n2. Enter your email address.\n3. Check your email for a reset link.");
+    assert_eq!(
+        g.text,
+        "1. Click Forgot password.\n2. Enter your email address.\n3. Check your email for a reset link."
+    );
     let none = ai.generate(&GenerateRequest::new("hello")).await.unwrap();
     assert!(none.cited.is_empty());
     assert_eq!(none.confidence, 0.0);
@@ -244,7 +247,9 @@ fn enhancement_proposes_summary_tags_keywords() {
     });
     assert_eq!(
         e.summary.as_deref(),
-        Some("Webhooks send an HTTP POST to your endpoint when records change. Verify the signature header.")
+        Some(
+            "Webhooks send an HTTP POST to your endpoint when records change. Verify the signature header."
+        )
     );
     assert!(e.tags.contains(&"webhook".to_string()), "{:?}", e.tags);
     assert_eq!(e.keywords.first().map(String::as_str), Some("webhooks"));
@@ -384,12 +389,13 @@ async fn search_and_related_degrade_to_bm25() {
     .await;
     for hits in [&failing, &working] {
         assert_eq!(hits.len(), 3);
-        assert!(kb
-            .article(hits[0].article)
-            .unwrap()
-            .title
-            .to_lowercase()
-            .contains("webhook"));
+        assert!(
+            kb.article(hits[0].article)
+                .unwrap()
+                .title
+                .to_lowercase()
+                .contains("webhook")
+        );
     }
 }
 
@@ -478,9 +484,10 @@ async fn contract_violations_are_errors_not_panics() {
     embed_missing(&mut kb, &HeuristicAi::new()).await.unwrap();
     // Mismatched query dimension: search falls back to BM25.
     let q = SearchQuery::new("invoice");
-    assert!(kb
-        .hybrid_search(&q, Some(&[1.0, 0.0]), &Viewer::Employee)
-        .is_err());
+    assert!(
+        kb.hybrid_search(&q, Some(&[1.0, 0.0]), &Viewer::Employee)
+            .is_err()
+    );
     assert_eq!(
         hybrid_search(&kb, &ShortEmbedder, &q, &Viewer::Employee).await,
         kb.search(&q, &Viewer::Employee)

@@ -6,8 +6,9 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, TimeDelta, Utc};
+use hotcrm_support::Error;
 use hotcrm_support::analytics::{
-    metrics, metrics_by, report, sla_decided_at, workload, Dimension, GroupKey, Metrics, Period,
+    Dimension, GroupKey, Metrics, Period, metrics, metrics_by, report, sla_decided_at, workload,
 };
 use hotcrm_support::case::{
     Author, Case, CaseCommand, CaseRules, CaseStatus, NewCase, NewComment, Priority, Resolution,
@@ -15,7 +16,6 @@ use hotcrm_support::case::{
 };
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber, CommentId, ContractId, QueueId};
 use hotcrm_support::sla::{Entitlement, SlaTier};
-use hotcrm_support::Error;
 use proptest::prelude::*;
 
 use crate::case::fx::utc;
@@ -649,7 +649,7 @@ fn cases_without_owner_or_queue_are_grouped_as_unassigned() {
     assert_eq!(by_agent[&GroupKey::Unassigned].created, 2); // C5, C6
     let by_queue = metrics_by(&cases, january(), Dimension::Queue);
     assert_eq!(by_queue[&GroupKey::Unassigned].created, 2); // C6, C7
-                                                            // Tier and priority always have a value.
+    // Tier and priority always have a value.
     for d in [Dimension::Tier, Dimension::Priority] {
         assert!(
             !metrics_by(&cases, january(), d).contains_key(&GroupKey::Unassigned),

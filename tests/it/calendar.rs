@@ -2,8 +2,8 @@
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;
-use hotcrm_support::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
 use hotcrm_support::Error;
+use hotcrm_support::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
 
 fn t(h: u32, m: u32) -> NaiveTime {
     NaiveTime::from_hms_opt(h, m, 0).unwrap()

@@ -3,6 +3,7 @@
 
 use chrono::{DateTime, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc};
 use chrono_tz::America::New_York;
+use hotcrm_support::Error;
 use hotcrm_support::calendar::BusinessHours;
 use hotcrm_support::case::{
     self, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, EscalationTarget, NewCase,
@@ -13,7 +14,6 @@ use hotcrm_support::ids::{
     AccountId, AgentId, ArticleId, CaseId, CaseNumber, CommentId, ContractId,
 };
 use hotcrm_support::sla::{Entitlement, SlaPolicy, SlaTier};
-use hotcrm_support::Error;
 
 /// Shared fixtures for the domain tests.
 pub(crate) mod fx {
@@ -441,9 +441,11 @@ fn customer_reply_to_a_resolved_case_reopens_it() {
         t0() + TimeDelta::hours(1),
         &rules,
     );
-    assert!(events
-        .iter()
-        .any(|e| matches!(e, CaseEvent::Reopened { .. })));
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Reopened { .. }))
+    );
     assert_eq!(case.status, CaseStatus::InProgress);
     assert_eq!(case.reopen_count, 1);
     assert_eq!(case.resolved_at, None);
@@ -594,9 +596,10 @@ fn csat_survey_lifecycle() {
         case.survey.unwrap().ended,
         Some((at, SurveyEndReason::Reopened))
     );
-    assert!(case
-        .execute(rate(Satisfaction::Neutral), at, &rules)
-        .is_err());
+    assert!(
+        case.execute(rate(Satisfaction::Neutral), at, &rules)
+            .is_err()
+    );
 
     // The window passes before auto-close when auto-close is slower.
     let slow_close = CaseRules::default()
@@ -614,13 +617,14 @@ fn csat_survey_lifecycle() {
             reason: SurveyEndReason::Expired
         }]
     );
-    assert!(case
-        .execute(
+    assert!(
+        case.execute(
             rate(Satisfaction::Neutral),
             resolved_at + TimeDelta::days(8),
             &slow_close
         )
-        .is_err());
+        .is_err()
+    );
     assert_eq!(case.status, CaseStatus::Resolved);
 }
 

@@ -5,6 +5,7 @@ use std::collections::BTreeSet;
 use std::sync::Arc;
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
+use hotcrm_support::Error;
 use hotcrm_support::ai::FailingAi;
 use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 use hotcrm_support::case::{
@@ -17,7 +18,6 @@ use hotcrm_support::ids::{AccountId, AgentId, CommentId, ContactId, ContractId};
 use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
 use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository};
 use hotcrm_support::sla::{Entitlement, SlaPolicy, SlaTier};
-use hotcrm_support::Error;
 
 fn utc(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -138,10 +138,12 @@ async fn complete_case_resolution_workflow() {
         .add_comment(case.id, reply(1, agent, "I've sent a password reset link."))
         .await
         .unwrap();
-    assert!(responded
-        .events
-        .iter()
-        .any(|e| matches!(e, CaseEvent::FirstResponded { .. })));
+    assert!(
+        responded
+            .events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::FirstResponded { .. }))
+    );
     f.desk.wait_on_customer(case.id).await.unwrap();
     f.clock.advance(TimeDelta::hours(2));
     let customer = NewComment::public(
@@ -779,11 +781,13 @@ async fn new_cases_get_the_solution_of_similar_resolved_cases() {
         ))
         .await
         .unwrap();
-    assert!(again
-        .case
-        .value
-        .ai
-        .suggested_solution
-        .unwrap()
-        .starts_with("Corrected the VAT number"));
+    assert!(
+        again
+            .case
+            .value
+            .ai
+            .suggested_solution
+            .unwrap()
+            .starts_with("Corrected the VAT number")
+    );
 }

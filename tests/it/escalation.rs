@@ -2,6 +2,7 @@
 //! idempotent evaluation, validation.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use hotcrm_support::Error;
 use hotcrm_support::case::{
     Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, EscalationTarget, NewComment, Priority,
     Sentiment,
@@ -9,7 +10,6 @@ use hotcrm_support::case::{
 use hotcrm_support::escalation::{Action, EscalationPolicy, EscalationRule, Trigger};
 use hotcrm_support::ids::CommentId;
 use hotcrm_support::sla::{MilestoneKind, SlaPolicy, SlaTier};
-use hotcrm_support::Error;
 
 use crate::case::fx::*;
 
@@ -137,9 +137,11 @@ fn raise_priority_never_lowers() {
     run(&mut case, CaseCommand::UpdateAiInsights(ai), t0(), &rules);
     let events = escalate(&policy, &mut case, t0(), &rules);
     assert_eq!(case.priority, Priority::Critical);
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, CaseEvent::PriorityChanged { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::PriorityChanged { .. }))
+    );
     // The angry rule's level-1 escalation is skipped: already at level 1.
     assert_eq!(
         escalations(&events),
@@ -149,16 +151,18 @@ fn raise_priority_never_lowers() {
 }
 
 fn single(name: &str, trigger: Trigger) -> EscalationPolicy {
-    EscalationPolicy::new(vec![EscalationRule::new(
-        name,
-        trigger,
-        vec![Action::Escalate {
-            to: EscalationTarget::SupportManager,
-            level: 3,
-            reason: name.to_string(),
-        }],
-    )
-    .unwrap()])
+    EscalationPolicy::new(vec![
+        EscalationRule::new(
+            name,
+            trigger,
+            vec![Action::Escalate {
+                to: EscalationTarget::SupportManager,
+                level: 3,
+                reason: name.to_string(),
+            }],
+        )
+        .unwrap(),
+    ])
     .unwrap()
 }
 
@@ -414,15 +418,17 @@ fn policy_validation_table() {
 
 #[test]
 fn policies_round_trip_through_serde() {
-    let policy = EscalationPolicy::new(vec![EscalationRule::new(
-        "stale",
-        Trigger::NoActivityFor(TimeDelta::hours(4)),
-        vec![Action::Notify {
-            to: EscalationTarget::OwnerManager,
-            message: "{case} is stale".into(),
-        }],
-    )
-    .unwrap()])
+    let policy = EscalationPolicy::new(vec![
+        EscalationRule::new(
+            "stale",
+            Trigger::NoActivityFor(TimeDelta::hours(4)),
+            vec![Action::Notify {
+                to: EscalationTarget::OwnerManager,
+                message: "{case} is stale".into(),
+            }],
+        )
+        .unwrap(),
+    ])
     .unwrap();
     let json = serde_json::to_string(&policy).unwrap();
     assert_eq!(

@@ -3,15 +3,15 @@
 //! text, empty and enormous queries, case-integration building blocks.
 
 use chrono::{DateTime, TimeDelta, Utc};
+use hotcrm_support::Error;
 use hotcrm_support::ids::{AgentId, ArticleId, CaseId, KnowledgeNumber};
 use hotcrm_support::knowledge::{
-    quality_breakdown, suggest_solution, Analyzer, AnswerOutcome, ArticleDraft, ArticleStatus,
-    Enhancement, KnowledgeBase, KnowledgePolicy, PortalTier, ResolvedCase, SearchQuery,
-    VersionBump, Viewer, Visibility, MAX_CONTENT_BYTES, NO_ANSWER_TEXT,
+    Analyzer, AnswerOutcome, ArticleDraft, ArticleStatus, Enhancement, KnowledgeBase,
+    KnowledgePolicy, MAX_CONTENT_BYTES, NO_ANSWER_TEXT, PortalTier, ResolvedCase, SearchQuery,
+    VersionBump, Viewer, Visibility, quality_breakdown, suggest_solution,
 };
-use hotcrm_support::Error;
 
-use crate::knowledge_corpus::{corpus, now, publish, REVIEWER};
+use crate::knowledge_corpus::{REVIEWER, corpus, now, publish};
 
 fn at(s: &str) -> DateTime<Utc> {
     s.parse().unwrap()
@@ -67,10 +67,11 @@ fn lifecycle_happy_path_sets_dates_reviewer_and_number() {
     assert_eq!(a.next_review_at, Some(t2 + TimeDelta::days(180)));
     kb.archive(id, t2 + TimeDelta::days(1)).unwrap();
     assert_eq!(kb.article(id).unwrap().status, ArticleStatus::Archived);
-    assert!(kb
-        .search(&SearchQuery::new("password"), &Viewer::Employee)
-        .hits
-        .is_empty());
+    assert!(
+        kb.search(&SearchQuery::new("password"), &Viewer::Employee)
+            .hits
+            .is_empty()
+    );
 }
 
 #[test]
@@ -238,10 +239,11 @@ fn editing_published_creates_a_draft_and_publishing_it_archives_the_old_version(
         .find_readable("reset-your-password", &Viewer::Anonymous)
         .unwrap();
     assert_eq!(live.id, v1);
-    assert!(kb
-        .search(&SearchQuery::new("account menu"), &Viewer::Employee)
-        .hits
-        .is_empty());
+    assert!(
+        kb.search(&SearchQuery::new("account menu"), &Viewer::Employee)
+            .hits
+            .is_empty()
+    );
     // A second edit goes to the same open draft.
     assert_eq!(kb.edit(v1, edit, now()).unwrap(), v2);
     assert!(matches!(
@@ -277,10 +279,11 @@ fn editing_published_creates_a_draft_and_publishing_it_archives_the_old_version(
     assert_eq!(new.next_review_at, Some(later + TimeDelta::days(180)));
     let hits = kb.search(&SearchQuery::new("account menu"), &Viewer::Employee);
     assert_eq!(hits.ids(), [v2]);
-    assert!(kb
-        .search(&SearchQuery::new("forgot"), &Viewer::Employee)
-        .hits
-        .is_empty());
+    assert!(
+        kb.search(&SearchQuery::new("forgot"), &Viewer::Employee)
+            .hits
+            .is_empty()
+    );
     assert_eq!(kb.versions(new.number).len(), 2);
     // Usage on the archived version counts on the live one.
     kb.record_case_resolved(v1).unwrap();
@@ -474,13 +477,15 @@ fn drafts_and_reviews_are_never_returned() {
         .unwrap();
     kb.submit_for_review(r, REVIEWER, now()).unwrap();
     for viewer in VIEWERS {
-        assert!(kb
-            .search(&SearchQuery::new("webhooks"), &viewer)
-            .hits
-            .is_empty());
-        assert!(kb
-            .find_readable("secret-roadmap-webhooks", &viewer)
-            .is_err());
+        assert!(
+            kb.search(&SearchQuery::new("webhooks"), &viewer)
+                .hits
+                .is_empty()
+        );
+        assert!(
+            kb.find_readable("secret-roadmap-webhooks", &viewer)
+                .is_err()
+        );
         let a = kb
             .answer_extractive("webhooks v3", None, &viewer, now())
             .unwrap();
@@ -582,10 +587,11 @@ fn empty_and_enormous_queries() {
         let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
         assert!(r.hits.is_empty() && r.total_matches == 0, "{q:?}");
     }
-    assert!(kb
-        .search(&SearchQuery::new("password").limit(0), &Viewer::Employee)
-        .hits
-        .is_empty());
+    assert!(
+        kb.search(&SearchQuery::new("password").limit(0), &Viewer::Employee)
+            .hits
+            .is_empty()
+    );
     // 1 MB of text: cut to the documented limit (so the cost is bounded), still ranks.
     let huge = "password reset link expired ".repeat(40_000);
     let r = kb.search(&SearchQuery::new(huge), &Viewer::Employee);
@@ -596,10 +602,11 @@ fn empty_and_enormous_queries() {
     assert!(!r.hits.is_empty());
     // Many distinct words.
     let words: String = (0..5_000).map(|i| format!("w{i} ")).collect();
-    assert!(kb
-        .search(&SearchQuery::new(words), &Viewer::Employee)
-        .hits
-        .is_empty());
+    assert!(
+        kb.search(&SearchQuery::new(words), &Viewer::Employee)
+            .hits
+            .is_empty()
+    );
 }
 
 #[test]
@@ -948,12 +955,16 @@ fn embeddings_survive_reindexing_and_enforce_one_dimension() {
             .len(),
         1
     );
-    assert!(index
-        .vector_search(&[1.0], &Viewer::Employee, &Default::default(), 5)
-        .is_err());
-    assert!(index
-        .vector_search(&[0.0, 0.0], &Viewer::Employee, &Default::default(), 5)
-        .is_err());
+    assert!(
+        index
+            .vector_search(&[1.0], &Viewer::Employee, &Default::default(), 5)
+            .is_err()
+    );
+    assert!(
+        index
+            .vector_search(&[0.0, 0.0], &Viewer::Employee, &Default::default(), 5)
+            .is_err()
+    );
 }
 
 #[test]
@@ -1005,7 +1016,7 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
 
 #[tokio::test]
 async fn hybrid_search_does_not_surface_unrelated_articles() {
-    use hotcrm_support::ai::{embed_missing, hybrid_search, HeuristicAi};
+    use hotcrm_support::ai::{HeuristicAi, embed_missing, hybrid_search};
     use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, SearchQuery, Viewer};
     let now: chrono::DateTime<chrono::Utc> = "2026-03-02T10:00:00Z".parse().unwrap();
     let who = hotcrm_support::ids::AgentId::from_u128(1);

@@ -40,11 +40,23 @@ pub const TOPICS: &[Topic] = &[
             "Choose a new password with at least 12 characters, one number and one symbol.",
         ],
         problems: &[
-            ("The reset email never arrives", "check your spam or junk folder and make sure the address matches your account."),
-            ("The reset link says it has expired", "links are valid for 24 hours; request a new one from the sign-in page."),
-            ("You still cannot sign in after resetting", "your account may be locked after too many attempts; wait 15 minutes or ask an admin to unlock it."),
+            (
+                "The reset email never arrives",
+                "check your spam or junk folder and make sure the address matches your account.",
+            ),
+            (
+                "The reset link says it has expired",
+                "links are valid for 24 hours; request a new one from the sign-in page.",
+            ),
+            (
+                "You still cannot sign in after resetting",
+                "your account may be locked after too many attempts; wait 15 minutes or ask an admin to unlock it.",
+            ),
         ],
-        tips: &["Use a password manager so you never have to remember it.", "Admins can force a reset for a user from the Users page."],
+        tips: &[
+            "Use a password manager so you never have to remember it.",
+            "Admins can force a reset for a user from the Users page.",
+        ],
     },
     Topic {
         key: "login-issues",
@@ -59,11 +71,23 @@ pub const TOPICS: &[Topic] = &[
             "Ask your administrator whether your account is active.",
         ],
         problems: &[
-            ("You see 'Invalid credentials'", "reset your password; the old one may have expired under your company's 90-day policy."),
-            ("You are logged out every few minutes", "allow third-party cookies for our domain or disable aggressive privacy extensions."),
-            ("Your account is locked", "wait 15 minutes after five failed attempts or ask an admin to unlock it."),
+            (
+                "You see 'Invalid credentials'",
+                "reset your password; the old one may have expired under your company's 90-day policy.",
+            ),
+            (
+                "You are logged out every few minutes",
+                "allow third-party cookies for our domain or disable aggressive privacy extensions.",
+            ),
+            (
+                "Your account is locked",
+                "wait 15 minutes after five failed attempts or ask an admin to unlock it.",
+            ),
         ],
-        tips: &["Bookmark the sign-in page of your own workspace URL.", "Keep your recovery email up to date."],
+        tips: &[
+            "Bookmark the sign-in page of your own workspace URL.",
+            "Keep your recovery email up to date.",
+        ],
     },
     Topic {
         key: "2fa-setup",
@@ -78,11 +102,23 @@ pub const TOPICS: &[Topic] = &[
             "Download and store your backup codes somewhere safe.",
         ],
         problems: &[
-            ("Codes from the authenticator app are rejected", "the clock on your phone is probably off; enable automatic time sync and try again."),
-            ("You lost the phone with your authenticator", "sign in with one of your backup codes, then set up 2FA again on the new phone."),
-            ("You have no backup codes left", "an administrator can reset two-factor authentication for your account after verifying your identity."),
+            (
+                "Codes from the authenticator app are rejected",
+                "the clock on your phone is probably off; enable automatic time sync and try again.",
+            ),
+            (
+                "You lost the phone with your authenticator",
+                "sign in with one of your backup codes, then set up 2FA again on the new phone.",
+            ),
+            (
+                "You have no backup codes left",
+                "an administrator can reset two-factor authentication for your account after verifying your identity.",
+            ),
         ],
-        tips: &["Admins can require 2FA for the whole workspace.", "Prefer an authenticator app over SMS codes."],
+        tips: &[
+            "Admins can require 2FA for the whole workspace.",
+            "Prefer an authenticator app over SMS codes.",
+        ],
     },
     Topic {
         key: "sso-saml",
@@ -97,11 +133,23 @@ pub const TOPICS: &[Topic] = &[
             "Test the connection with one user, then enforce SSO for everyone.",
         ],
         problems: &[
-            ("Users see 'SAML response signature invalid'", "the certificate changed in your identity provider; upload the new certificate."),
-            ("Users land on an error page after the identity provider", "the NameID must be the user's email address; fix the attribute mapping."),
-            ("New employees cannot sign in", "assign them to the SAML application in your identity provider or enable just-in-time provisioning."),
+            (
+                "Users see 'SAML response signature invalid'",
+                "the certificate changed in your identity provider; upload the new certificate.",
+            ),
+            (
+                "Users land on an error page after the identity provider",
+                "the NameID must be the user's email address; fix the attribute mapping.",
+            ),
+            (
+                "New employees cannot sign in",
+                "assign them to the SAML application in your identity provider or enable just-in-time provisioning.",
+            ),
         ],
-        tips: &["Keep one admin account that can sign in with a password in case SSO breaks.", "Use SCIM provisioning to remove leavers automatically."],
+        tips: &[
+            "Keep one admin account that can sign in with a password in case SSO breaks.",
+            "Use SCIM provisioning to remove leavers automatically.",
+        ],
     },
     Topic {
         key: "invoices",
@@ -116,11 +164,23 @@ pub const TOPICS: &[Topic] = &[
             "To change the company name or address printed on invoices, edit the billing details.",
         ],
         problems: &[
-            ("An invoice is missing for a month", "invoices are issued on the renewal date, not the first of the month."),
-            ("The VAT number is missing on the invoice", "add your VAT ID under billing details; it appears on all future invoices."),
-            ("Only the account owner can see invoices", "grant the Billing admin role to your finance colleagues."),
+            (
+                "An invoice is missing for a month",
+                "invoices are issued on the renewal date, not the first of the month.",
+            ),
+            (
+                "The VAT number is missing on the invoice",
+                "add your VAT ID under billing details; it appears on all future invoices.",
+            ),
+            (
+                "Only the account owner can see invoices",
+                "grant the Billing admin role to your finance colleagues.",
+            ),
         ],
-        tips: &["Add an invoice email so finance receives every invoice automatically.", "Invoices can be reissued with corrected details within 30 days."],
+        tips: &[
+            "Add an invoice email so finance receives every invoice automatically.",
+            "Invoices can be reissued with corrected details within 30 days.",
+        ],
     },
     Topic {
         key: "refunds",
@@ -135,11 +195,23 @@ pub const TOPICS: &[Topic] = &[
             "Refunds go back to the original payment method within 5–10 business days.",
         ],
         problems: &[
-            ("You were charged twice in the same month", "one charge is usually a card authorisation; if both settle, we refund the duplicate."),
-            ("You were charged after cancelling", "cancellation takes effect at the end of the billing period; contact billing for a prorated refund."),
-            ("The refund has not arrived", "banks take up to 10 business days; ask us for the refund reference."),
+            (
+                "You were charged twice in the same month",
+                "one charge is usually a card authorisation; if both settle, we refund the duplicate.",
+            ),
+            (
+                "You were charged after cancelling",
+                "cancellation takes effect at the end of the billing period; contact billing for a prorated refund.",
+            ),
+            (
+                "The refund has not arrived",
+                "banks take up to 10 business days; ask us for the refund reference.",
+            ),
         ],
-        tips: &["Annual plans can be refunded pro rata within 30 days.", "Keep invoice numbers handy when contacting billing."],
+        tips: &[
+            "Annual plans can be refunded pro rata within 30 days.",
+            "Keep invoice numbers handy when contacting billing.",
+        ],
     },
     Topic {
         key: "payment-method",
@@ -154,11 +226,23 @@ pub const TOPICS: &[Topic] = &[
             "Failed payments are retried automatically on the new card within a day.",
         ],
         problems: &[
-            ("The card is declined", "your bank may block foreign transactions; ask it to allow payments to us."),
-            ("A payment failed and the workspace shows a warning", "update the card; the outstanding invoice is retried automatically."),
-            ("You want to pay by bank transfer", "annual plans over 20 seats can be invoiced; contact sales."),
+            (
+                "The card is declined",
+                "your bank may block foreign transactions; ask it to allow payments to us.",
+            ),
+            (
+                "A payment failed and the workspace shows a warning",
+                "update the card; the outstanding invoice is retried automatically.",
+            ),
+            (
+                "You want to pay by bank transfer",
+                "annual plans over 20 seats can be invoiced; contact sales.",
+            ),
         ],
-        tips: &["Use a company card that does not expire soon.", "Add a backup payment method to avoid interruptions."],
+        tips: &[
+            "Use a company card that does not expire soon.",
+            "Add a backup payment method to avoid interruptions.",
+        ],
     },
     Topic {
         key: "subscription-plan",
@@ -173,11 +257,23 @@ pub const TOPICS: &[Topic] = &[
             "Downgrades take effect at the next renewal date.",
         ],
         problems: &[
-            ("You cannot downgrade", "remove features or seats the smaller plan does not include first."),
-            ("The price shown differs from the website", "prices exclude VAT or sales tax, which is added at checkout."),
-            ("You want to cancel", "choose Cancel subscription; your data stays available until the end of the period."),
+            (
+                "You cannot downgrade",
+                "remove features or seats the smaller plan does not include first.",
+            ),
+            (
+                "The price shown differs from the website",
+                "prices exclude VAT or sales tax, which is added at checkout.",
+            ),
+            (
+                "You want to cancel",
+                "choose Cancel subscription; your data stays available until the end of the period.",
+            ),
         ],
-        tips: &["Annual billing saves two months.", "Review seat usage before each renewal."],
+        tips: &[
+            "Annual billing saves two months.",
+            "Review seat usage before each renewal.",
+        ],
     },
     Topic {
         key: "seats-licenses",
@@ -192,11 +288,23 @@ pub const TOPICS: &[Topic] = &[
             "Seat reductions apply at the next renewal.",
         ],
         problems: &[
-            ("You cannot invite a new user", "all seats are in use; add a seat or deactivate someone."),
-            ("Seat count does not match active users", "pending invitations also use a seat until they expire."),
-            ("You were billed for seats you removed", "reductions apply at renewal, not immediately."),
+            (
+                "You cannot invite a new user",
+                "all seats are in use; add a seat or deactivate someone.",
+            ),
+            (
+                "Seat count does not match active users",
+                "pending invitations also use a seat until they expire.",
+            ),
+            (
+                "You were billed for seats you removed",
+                "reductions apply at renewal, not immediately.",
+            ),
         ],
-        tips: &["Deactivate leavers the day they go.", "Check pending invitations monthly."],
+        tips: &[
+            "Deactivate leavers the day they go.",
+            "Check pending invitations monthly.",
+        ],
     },
     Topic {
         key: "api-rate-limits",
@@ -211,11 +319,23 @@ pub const TOPICS: &[Topic] = &[
             "Batch writes with the bulk endpoints to use fewer requests.",
         ],
         problems: &[
-            ("Your integration gets 429 errors at night", "scheduled jobs share the same token; spread them out or use separate tokens."),
-            ("Requests are throttled even at low volume", "the limit is per workspace as well as per token; check other integrations."),
-            ("You need a higher limit", "Enterprise plans can raise the quota; contact your account manager."),
+            (
+                "Your integration gets 429 errors at night",
+                "scheduled jobs share the same token; spread them out or use separate tokens.",
+            ),
+            (
+                "Requests are throttled even at low volume",
+                "the limit is per workspace as well as per token; check other integrations.",
+            ),
+            (
+                "You need a higher limit",
+                "Enterprise plans can raise the quota; contact your account manager.",
+            ),
         ],
-        tips: &["Cache read responses for a few minutes.", "Use webhooks instead of polling for changes."],
+        tips: &[
+            "Cache read responses for a few minutes.",
+            "Use webhooks instead of polling for changes.",
+        ],
     },
     Topic {
         key: "api-keys",
@@ -230,11 +350,23 @@ pub const TOPICS: &[Topic] = &[
             "To rotate, generate a new token, update the integration, then revoke the old one.",
         ],
         problems: &[
-            ("Requests return 401 Unauthorized", "the token was revoked or mistyped; send it as a Bearer token in the Authorization header."),
-            ("Requests return 403 Forbidden", "the token lacks the scope for this endpoint; create one with the right scopes."),
-            ("A token leaked in a public repository", "revoke it immediately and review the audit log."),
+            (
+                "Requests return 401 Unauthorized",
+                "the token was revoked or mistyped; send it as a Bearer token in the Authorization header.",
+            ),
+            (
+                "Requests return 403 Forbidden",
+                "the token lacks the scope for this endpoint; create one with the right scopes.",
+            ),
+            (
+                "A token leaked in a public repository",
+                "revoke it immediately and review the audit log.",
+            ),
         ],
-        tips: &["Use service tokens for integrations, not personal ones.", "Rotate tokens every 90 days."],
+        tips: &[
+            "Use service tokens for integrations, not personal ones.",
+            "Rotate tokens every 90 days.",
+        ],
     },
     Topic {
         key: "webhooks",
@@ -249,11 +381,23 @@ pub const TOPICS: &[Topic] = &[
             "Respond with 2xx within 10 seconds; process the payload asynchronously.",
         ],
         problems: &[
-            ("Webhook deliveries are not arriving", "check the delivery log; your endpoint must be public HTTPS with a valid certificate."),
-            ("Events arrive twice", "deliveries are retried on timeouts; make your handler idempotent using the event id."),
-            ("The endpoint was disabled", "after 3 days of failures we disable it; fix the endpoint and re-enable it."),
+            (
+                "Webhook deliveries are not arriving",
+                "check the delivery log; your endpoint must be public HTTPS with a valid certificate.",
+            ),
+            (
+                "Events arrive twice",
+                "deliveries are retried on timeouts; make your handler idempotent using the event id.",
+            ),
+            (
+                "The endpoint was disabled",
+                "after 3 days of failures we disable it; fix the endpoint and re-enable it.",
+            ),
         ],
-        tips: &["Use the Send test event button while developing.", "Store the event id to ignore duplicates."],
+        tips: &[
+            "Use the Send test event button while developing.",
+            "Store the event id to ignore duplicates.",
+        ],
     },
     Topic {
         key: "data-export",
@@ -268,11 +412,23 @@ pub const TOPICS: &[Topic] = &[
             "Download links expire after 7 days.",
         ],
         problems: &[
-            ("Special characters look garbled in Excel", "open the CSV with UTF-8 encoding or choose the XLSX format."),
-            ("The export is missing columns", "only visible columns are exported; add them to the list view first."),
-            ("You cannot see the Export button", "exports require the Export data permission."),
+            (
+                "Special characters look garbled in Excel",
+                "open the CSV with UTF-8 encoding or choose the XLSX format.",
+            ),
+            (
+                "The export is missing columns",
+                "only visible columns are exported; add them to the list view first.",
+            ),
+            (
+                "You cannot see the Export button",
+                "exports require the Export data permission.",
+            ),
         ],
-        tips: &["Schedule a weekly export for backups.", "Use the API for exports over one million rows."],
+        tips: &[
+            "Schedule a weekly export for backups.",
+            "Use the API for exports over one million rows.",
+        ],
     },
     Topic {
         key: "data-import",
@@ -287,11 +443,23 @@ pub const TOPICS: &[Topic] = &[
             "Review the preview and start the import; you get an email with the results.",
         ],
         problems: &[
-            ("Rows fail with 'invalid date'", "use ISO dates such as 2026-01-31."),
-            ("Duplicates were created", "match on email address or external id when importing."),
-            ("The file is rejected", "files must be UTF-8 CSV under 50 MB; split larger files."),
+            (
+                "Rows fail with 'invalid date'",
+                "use ISO dates such as 2026-01-31.",
+            ),
+            (
+                "Duplicates were created",
+                "match on email address or external id when importing.",
+            ),
+            (
+                "The file is rejected",
+                "files must be UTF-8 CSV under 50 MB; split larger files.",
+            ),
         ],
-        tips: &["Import a small test file first.", "Keep an external id column to update records later."],
+        tips: &[
+            "Import a small test file first.",
+            "Keep an external id column to update records later.",
+        ],
     },
     Topic {
         key: "mobile-app-crash",
@@ -306,11 +474,23 @@ pub const TOPICS: &[Topic] = &[
             "If it still crashes, reinstall the app; your data lives in the cloud.",
         ],
         problems: &[
-            ("The app crashes on start on iPhone", "iOS 15 and older are not supported; update iOS."),
-            ("The Android app freezes when opening a record", "clear the app cache in Android settings."),
-            ("The app closes when uploading photos", "grant photo and camera permissions in system settings."),
+            (
+                "The app crashes on start on iPhone",
+                "iOS 15 and older are not supported; update iOS.",
+            ),
+            (
+                "The Android app freezes when opening a record",
+                "clear the app cache in Android settings.",
+            ),
+            (
+                "The app closes when uploading photos",
+                "grant photo and camera permissions in system settings.",
+            ),
         ],
-        tips: &["Turn on automatic app updates.", "Send diagnostics from Settings > About when reporting a crash."],
+        tips: &[
+            "Turn on automatic app updates.",
+            "Send diagnostics from Settings > About when reporting a crash.",
+        ],
     },
     Topic {
         key: "mobile-offline",
@@ -325,9 +505,18 @@ pub const TOPICS: &[Topic] = &[
             "Conflicts are shown in the Sync center for you to resolve.",
         ],
         problems: &[
-            ("Offline changes did not sync", "open the Sync center and retry; a field may fail validation."),
-            ("The app uses a lot of storage", "reduce the number of offline lists."),
-            ("Offline mode is greyed out", "your administrator has disabled offline access."),
+            (
+                "Offline changes did not sync",
+                "open the Sync center and retry; a field may fail validation.",
+            ),
+            (
+                "The app uses a lot of storage",
+                "reduce the number of offline lists.",
+            ),
+            (
+                "Offline mode is greyed out",
+                "your administrator has disabled offline access.",
+            ),
         ],
         tips: &["Sync before travelling.", "Keep offline lists small."],
     },
@@ -344,11 +533,23 @@ pub const TOPICS: &[Topic] = &[
             "Send a test notification to check delivery.",
         ],
         problems: &[
-            ("You receive no push notifications", "battery saver modes on Android block background apps; exclude our app."),
-            ("Notifications arrive late", "low-power mode delays them; keep the app signed in."),
-            ("You get notifications twice", "you are signed in on two devices; sign out of the old one."),
+            (
+                "You receive no push notifications",
+                "battery saver modes on Android block background apps; exclude our app.",
+            ),
+            (
+                "Notifications arrive late",
+                "low-power mode delays them; keep the app signed in.",
+            ),
+            (
+                "You get notifications twice",
+                "you are signed in on two devices; sign out of the old one.",
+            ),
         ],
-        tips: &["Only subscribe to events you act on.", "Use quiet hours on weekends."],
+        tips: &[
+            "Only subscribe to events you act on.",
+            "Use quiet hours on weekends.",
+        ],
     },
     Topic {
         key: "email-notifications",
@@ -363,11 +564,20 @@ pub const TOPICS: &[Topic] = &[
             "Click **Send test email** to confirm delivery.",
         ],
         problems: &[
-            ("Notification emails are not arriving", "check spam and quarantine; ask IT to allow our sending domain."),
+            (
+                "Notification emails are not arriving",
+                "check spam and quarantine; ask IT to allow our sending domain.",
+            ),
             ("You get too many emails", "switch to the daily digest."),
-            ("Unsubscribe links do not work for system emails", "security emails cannot be turned off."),
+            (
+                "Unsubscribe links do not work for system emails",
+                "security emails cannot be turned off.",
+            ),
         ],
-        tips: &["Use the digest for low-priority updates.", "Keep security emails on."],
+        tips: &[
+            "Use the digest for low-priority updates.",
+            "Keep security emails on.",
+        ],
     },
     Topic {
         key: "email-to-case",
@@ -382,11 +592,23 @@ pub const TOPICS: &[Topic] = &[
             "Choose the default queue and priority for new email cases.",
         ],
         problems: &[
-            ("Emails do not create cases", "check that forwarding keeps the original sender and is not blocked by SPF."),
-            ("Replies create new cases instead of comments", "keep the case reference in the subject line."),
-            ("Auto-replies create loops", "enable loop protection in the email channel settings."),
+            (
+                "Emails do not create cases",
+                "check that forwarding keeps the original sender and is not blocked by SPF.",
+            ),
+            (
+                "Replies create new cases instead of comments",
+                "keep the case reference in the subject line.",
+            ),
+            (
+                "Auto-replies create loops",
+                "enable loop protection in the email channel settings.",
+            ),
         ],
-        tips: &["Set up SPF and DKIM for your domain.", "Use separate addresses per product."],
+        tips: &[
+            "Set up SPF and DKIM for your domain.",
+            "Use separate addresses per product.",
+        ],
     },
     Topic {
         key: "invite-users",
@@ -401,11 +623,23 @@ pub const TOPICS: &[Topic] = &[
             "New users appear as active once they accept.",
         ],
         problems: &[
-            ("The invitation email never arrives", "check spam and resend; corporate filters may hold it."),
-            ("The invitation link has expired", "resend the invitation from the Pending tab."),
-            ("You cannot invite anyone", "you need the Admin role and a free seat."),
+            (
+                "The invitation email never arrives",
+                "check spam and resend; corporate filters may hold it.",
+            ),
+            (
+                "The invitation link has expired",
+                "resend the invitation from the Pending tab.",
+            ),
+            (
+                "You cannot invite anyone",
+                "you need the Admin role and a free seat.",
+            ),
         ],
-        tips: &["Use SSO with just-in-time provisioning for large teams.", "Assign the least-privileged role first."],
+        tips: &[
+            "Use SSO with just-in-time provisioning for large teams.",
+            "Assign the least-privileged role first.",
+        ],
     },
     Topic {
         key: "roles-permissions",
@@ -420,11 +654,23 @@ pub const TOPICS: &[Topic] = &[
             "Assign the role to users from their profile.",
         ],
         problems: &[
-            ("A user sees records they should not", "check record sharing rules as well as the role."),
-            ("A user cannot edit a field", "field-level security may hide or lock it."),
-            ("You locked yourself out of settings", "another admin must restore your Admin role."),
+            (
+                "A user sees records they should not",
+                "check record sharing rules as well as the role.",
+            ),
+            (
+                "A user cannot edit a field",
+                "field-level security may hide or lock it.",
+            ),
+            (
+                "You locked yourself out of settings",
+                "another admin must restore your Admin role.",
+            ),
         ],
-        tips: &["Review admin accounts every quarter.", "Prefer custom roles to giving everyone Admin."],
+        tips: &[
+            "Review admin accounts every quarter.",
+            "Prefer custom roles to giving everyone Admin.",
+        ],
     },
     Topic {
         key: "deactivate-user",
@@ -439,11 +685,23 @@ pub const TOPICS: &[Topic] = &[
             "Their seat becomes free for a new user.",
         ],
         problems: &[
-            ("The user can still sign in through SSO", "remove them from the SAML application in your identity provider too."),
-            ("Records still show the old owner", "use bulk reassign from the user's page."),
-            ("You cannot deactivate the account owner", "transfer ownership first."),
+            (
+                "The user can still sign in through SSO",
+                "remove them from the SAML application in your identity provider too.",
+            ),
+            (
+                "Records still show the old owner",
+                "use bulk reassign from the user's page.",
+            ),
+            (
+                "You cannot deactivate the account owner",
+                "transfer ownership first.",
+            ),
         ],
-        tips: &["Use SCIM to deactivate leavers automatically.", "Export the leaver's data first if you need it."],
+        tips: &[
+            "Use SCIM to deactivate leavers automatically.",
+            "Export the leaver's data first if you need it.",
+        ],
     },
     Topic {
         key: "gdpr-deletion",
@@ -458,11 +716,23 @@ pub const TOPICS: &[Topic] = &[
             "Download the deletion certificate for your records.",
         ],
         problems: &[
-            ("The contact reappears after deletion", "an integration re-created it; pause the sync first."),
-            ("You cannot find the Erase option", "only users with the Privacy officer permission can erase data."),
-            ("You need to export the data first", "use Privacy > Export personal data for subject access requests."),
+            (
+                "The contact reappears after deletion",
+                "an integration re-created it; pause the sync first.",
+            ),
+            (
+                "You cannot find the Erase option",
+                "only users with the Privacy officer permission can erase data.",
+            ),
+            (
+                "You need to export the data first",
+                "use Privacy > Export personal data for subject access requests.",
+            ),
         ],
-        tips: &["Document every request in a case.", "Set retention policies to delete old data automatically."],
+        tips: &[
+            "Document every request in a case.",
+            "Set retention policies to delete old data automatically.",
+        ],
     },
     Topic {
         key: "data-retention",
@@ -477,11 +747,23 @@ pub const TOPICS: &[Topic] = &[
             "Preview affected records before activating the policy.",
         ],
         problems: &[
-            ("Records were deleted too early", "policies count from the last modification date, not creation."),
-            ("The policy did not run", "policies run nightly at 02:00 UTC."),
-            ("Legal hold records were affected", "mark them with a legal hold to exclude them."),
+            (
+                "Records were deleted too early",
+                "policies count from the last modification date, not creation.",
+            ),
+            (
+                "The policy did not run",
+                "policies run nightly at 02:00 UTC.",
+            ),
+            (
+                "Legal hold records were affected",
+                "mark them with a legal hold to exclude them.",
+            ),
         ],
-        tips: &["Align retention with your legal team.", "Start with archive rather than delete."],
+        tips: &[
+            "Align retention with your legal team.",
+            "Start with archive rather than delete.",
+        ],
     },
     Topic {
         key: "slack-integration",
@@ -496,11 +778,23 @@ pub const TOPICS: &[Topic] = &[
             "Choose which events post messages: new case, escalation, SLA warning.",
         ],
         problems: &[
-            ("Messages stopped posting", "the Slack app was removed or the channel archived; reconnect."),
-            ("Private channels are not listed", "invite the app to the private channel first."),
-            ("Replies from Slack do not appear on the case", "link your Slack user to your account in your profile."),
+            (
+                "Messages stopped posting",
+                "the Slack app was removed or the channel archived; reconnect.",
+            ),
+            (
+                "Private channels are not listed",
+                "invite the app to the private channel first.",
+            ),
+            (
+                "Replies from Slack do not appear on the case",
+                "link your Slack user to your account in your profile.",
+            ),
         ],
-        tips: &["Use one channel per queue.", "Only post escalations to busy channels."],
+        tips: &[
+            "Use one channel per queue.",
+            "Only post escalations to busy channels.",
+        ],
     },
     Topic {
         key: "calendar-sync",
@@ -515,11 +809,23 @@ pub const TOPICS: &[Topic] = &[
             "Events appear within five minutes.",
         ],
         problems: &[
-            ("Events are not syncing", "reconnect the calendar; the access token expires when you change your password."),
-            ("Events are duplicated", "two users synced the same shared calendar; sync it only once."),
-            ("Time zones are wrong", "set your time zone in your profile to match your calendar."),
+            (
+                "Events are not syncing",
+                "reconnect the calendar; the access token expires when you change your password.",
+            ),
+            (
+                "Events are duplicated",
+                "two users synced the same shared calendar; sync it only once.",
+            ),
+            (
+                "Time zones are wrong",
+                "set your time zone in your profile to match your calendar.",
+            ),
         ],
-        tips: &["Sync only your work calendar.", "Reconnect after password changes."],
+        tips: &[
+            "Sync only your work calendar.",
+            "Reconnect after password changes.",
+        ],
     },
     Topic {
         key: "salesforce-sync",
@@ -534,11 +840,23 @@ pub const TOPICS: &[Topic] = &[
             "Run the initial sync; later changes sync every 15 minutes.",
         ],
         problems: &[
-            ("Sync errors mention 'REQUIRED_FIELD_MISSING'", "map every required Salesforce field."),
-            ("The sync stopped", "the Salesforce user lost API access or its password changed."),
-            ("Duplicates appear", "match records on email or Salesforce id."),
+            (
+                "Sync errors mention 'REQUIRED_FIELD_MISSING'",
+                "map every required Salesforce field.",
+            ),
+            (
+                "The sync stopped",
+                "the Salesforce user lost API access or its password changed.",
+            ),
+            (
+                "Duplicates appear",
+                "match records on email or Salesforce id.",
+            ),
         ],
-        tips: &["Use a dedicated integration user.", "Test in a Salesforce sandbox first."],
+        tips: &[
+            "Use a dedicated integration user.",
+            "Test in a Salesforce sandbox first.",
+        ],
     },
     Topic {
         key: "zapier",
@@ -553,11 +871,23 @@ pub const TOPICS: &[Topic] = &[
             "Turn the Zap on and watch the task history.",
         ],
         problems: &[
-            ("The Zap does not trigger", "triggers poll every 15 minutes on free Zapier plans."),
-            ("Zapier shows 401 errors", "the API token was revoked; reconnect the account."),
-            ("Fields are empty in Zapier", "refresh the sample data after adding custom fields."),
+            (
+                "The Zap does not trigger",
+                "triggers poll every 15 minutes on free Zapier plans.",
+            ),
+            (
+                "Zapier shows 401 errors",
+                "the API token was revoked; reconnect the account.",
+            ),
+            (
+                "Fields are empty in Zapier",
+                "refresh the sample data after adding custom fields.",
+            ),
         ],
-        tips: &["Use webhooks for instant triggers.", "Name Zaps after their purpose."],
+        tips: &[
+            "Use webhooks for instant triggers.",
+            "Name Zaps after their purpose.",
+        ],
     },
     Topic {
         key: "slow-performance",
@@ -572,11 +902,20 @@ pub const TOPICS: &[Topic] = &[
             "Archive old records you no longer need.",
         ],
         problems: &[
-            ("Dashboards time out", "limit the date range or use summary tables."),
-            ("Everything is slow from one office", "your proxy or VPN may inspect traffic; allow our domain."),
+            (
+                "Dashboards time out",
+                "limit the date range or use summary tables.",
+            ),
+            (
+                "Everything is slow from one office",
+                "your proxy or VPN may inspect traffic; allow our domain.",
+            ),
             ("Search is slow", "avoid leading wildcards in search terms."),
         ],
-        tips: &["Keep list views under 50 columns.", "Report slowness with a HAR file."],
+        tips: &[
+            "Keep list views under 50 columns.",
+            "Report slowness with a HAR file.",
+        ],
     },
     Topic {
         key: "status-outage",
@@ -591,11 +930,23 @@ pub const TOPICS: &[Topic] = &[
             "Read the post-incident report published within five business days.",
         ],
         problems: &[
-            ("The site is down but the status page is green", "the problem may be local; try another network and report it."),
-            ("You missed maintenance notifications", "subscribe to the status page."),
-            ("You need an SLA credit", "request it within 30 days of the incident."),
+            (
+                "The site is down but the status page is green",
+                "the problem may be local; try another network and report it.",
+            ),
+            (
+                "You missed maintenance notifications",
+                "subscribe to the status page.",
+            ),
+            (
+                "You need an SLA credit",
+                "request it within 30 days of the incident.",
+            ),
         ],
-        tips: &["Subscribe your on-call rotation to the status page.", "Plan around announced maintenance windows."],
+        tips: &[
+            "Subscribe your on-call rotation to the status page.",
+            "Plan around announced maintenance windows.",
+        ],
     },
     Topic {
         key: "dashboards",
@@ -610,11 +961,23 @@ pub const TOPICS: &[Topic] = &[
             "Share the dashboard with a team or schedule it by email.",
         ],
         problems: &[
-            ("A chart shows no data", "the underlying report's filters exclude everything; widen the date range."),
-            ("Colleagues cannot see the dashboard", "share it and give them access to the source reports."),
-            ("Numbers differ from the list view", "reports use the report owner's visibility."),
+            (
+                "A chart shows no data",
+                "the underlying report's filters exclude everything; widen the date range.",
+            ),
+            (
+                "Colleagues cannot see the dashboard",
+                "share it and give them access to the source reports.",
+            ),
+            (
+                "Numbers differ from the list view",
+                "reports use the report owner's visibility.",
+            ),
         ],
-        tips: &["Keep dashboards under 12 widgets.", "Use dashboard filters instead of copies."],
+        tips: &[
+            "Keep dashboards under 12 widgets.",
+            "Use dashboard filters instead of copies.",
+        ],
     },
     Topic {
         key: "reports",
@@ -629,11 +992,23 @@ pub const TOPICS: &[Topic] = &[
             "Save the report in a folder shared with your team.",
         ],
         problems: &[
-            ("A field is missing from the report builder", "field-level security hides it from you."),
-            ("The report shows too many rows", "add a filter; reports show at most 2,000 rows."),
-            ("Scheduled reports are not delivered", "check the recipients' email notifications."),
+            (
+                "A field is missing from the report builder",
+                "field-level security hides it from you.",
+            ),
+            (
+                "The report shows too many rows",
+                "add a filter; reports show at most 2,000 rows.",
+            ),
+            (
+                "Scheduled reports are not delivered",
+                "check the recipients' email notifications.",
+            ),
         ],
-        tips: &["Name reports with their audience.", "Reuse reports across dashboards."],
+        tips: &[
+            "Name reports with their audience.",
+            "Reuse reports across dashboards.",
+        ],
     },
     Topic {
         key: "sla-policies",
@@ -648,11 +1023,23 @@ pub const TOPICS: &[Topic] = &[
             "Pick the business hours calendar each tier uses.",
         ],
         problems: &[
-            ("SLA timers run at night", "the tier uses a 24x7 calendar; switch it to business hours."),
-            ("Timers did not pause while waiting on the customer", "add Waiting on customer as a pause status."),
-            ("Holidays are counted", "attach your holiday calendar to the business hours."),
+            (
+                "SLA timers run at night",
+                "the tier uses a 24x7 calendar; switch it to business hours.",
+            ),
+            (
+                "Timers did not pause while waiting on the customer",
+                "add Waiting on customer as a pause status.",
+            ),
+            (
+                "Holidays are counted",
+                "attach your holiday calendar to the business hours.",
+            ),
         ],
-        tips: &["Warn agents at 75% of the target.", "Review SLA breaches weekly."],
+        tips: &[
+            "Warn agents at 75% of the target.",
+            "Review SLA breaches weekly.",
+        ],
     },
     Topic {
         key: "business-hours",
@@ -667,11 +1054,23 @@ pub const TOPICS: &[Topic] = &[
             "Assign the calendar to SLA tiers and queues.",
         ],
         problems: &[
-            ("Due dates are off by an hour", "the calendar's time zone is wrong or daylight saving time changed."),
-            ("A holiday was not skipped", "add it as a one-time holiday if it moves every year."),
-            ("Overnight shifts end early", "enter an interval that ends after midnight, for example 22:00–06:00."),
+            (
+                "Due dates are off by an hour",
+                "the calendar's time zone is wrong or daylight saving time changed.",
+            ),
+            (
+                "A holiday was not skipped",
+                "add it as a one-time holiday if it moves every year.",
+            ),
+            (
+                "Overnight shifts end early",
+                "enter an interval that ends after midnight, for example 22:00–06:00.",
+            ),
         ],
-        tips: &["Keep one calendar per support region.", "Review holidays every December."],
+        tips: &[
+            "Keep one calendar per support region.",
+            "Review holidays every December.",
+        ],
     },
     Topic {
         key: "case-routing",
@@ -686,11 +1085,23 @@ pub const TOPICS: &[Topic] = &[
             "Set agent capacity so nobody gets overloaded.",
         ],
         problems: &[
-            ("Cases stay unassigned", "no agent is available and under capacity; check statuses."),
-            ("One agent gets every case", "round robin skips agents who are offline."),
-            ("Rules never match", "rules are evaluated in order and the first match wins."),
+            (
+                "Cases stay unassigned",
+                "no agent is available and under capacity; check statuses.",
+            ),
+            (
+                "One agent gets every case",
+                "round robin skips agents who are offline.",
+            ),
+            (
+                "Rules never match",
+                "rules are evaluated in order and the first match wins.",
+            ),
         ],
-        tips: &["Keep a catch-all rule last.", "Review queue backlogs daily."],
+        tips: &[
+            "Keep a catch-all rule last.",
+            "Review queue backlogs daily.",
+        ],
     },
     Topic {
         key: "case-escalation",
@@ -705,11 +1116,23 @@ pub const TOPICS: &[Topic] = &[
             "Escalation rules can do this automatically on SLA violations.",
         ],
         problems: &[
-            ("Escalation rules fire twice", "rules are idempotent per level; check for duplicate rules."),
-            ("The manager was not notified", "check their notification settings."),
-            ("Angry customers are not escalated", "enable the sentiment trigger in escalation rules."),
+            (
+                "Escalation rules fire twice",
+                "rules are idempotent per level; check for duplicate rules.",
+            ),
+            (
+                "The manager was not notified",
+                "check their notification settings.",
+            ),
+            (
+                "Angry customers are not escalated",
+                "enable the sentiment trigger in escalation rules.",
+            ),
         ],
-        tips: &["Escalate early rather than late.", "Document the reason for every escalation."],
+        tips: &[
+            "Escalate early rather than late.",
+            "Document the reason for every escalation.",
+        ],
     },
     Topic {
         key: "customer-portal",
@@ -724,11 +1147,23 @@ pub const TOPICS: &[Topic] = &[
             "Invite customers or let them register with their company email.",
         ],
         problems: &[
-            ("Customers cannot register", "self-registration is limited to approved email domains."),
-            ("Customers see internal articles", "articles must be marked Internal to stay hidden."),
-            ("The portal shows the wrong logo", "clear the CDN cache from the portal settings."),
+            (
+                "Customers cannot register",
+                "self-registration is limited to approved email domains.",
+            ),
+            (
+                "Customers see internal articles",
+                "articles must be marked Internal to stay hidden.",
+            ),
+            (
+                "The portal shows the wrong logo",
+                "clear the CDN cache from the portal settings.",
+            ),
         ],
-        tips: &["Point customers to the portal in auto-replies.", "Promote top articles on the portal home page."],
+        tips: &[
+            "Point customers to the portal in auto-replies.",
+            "Promote top articles on the portal home page.",
+        ],
     },
     Topic {
         key: "knowledge-articles",
@@ -743,11 +1178,23 @@ pub const TOPICS: &[Topic] = &[
             "Set a review date so the article stays accurate.",
         ],
         problems: &[
-            ("The article does not appear in search", "only published articles are searchable; check its visibility."),
-            ("Edits are not live", "edits create a new draft version that must be published."),
-            ("The article has a low quality score", "add a summary, tags and shorter sentences."),
+            (
+                "The article does not appear in search",
+                "only published articles are searchable; check its visibility.",
+            ),
+            (
+                "Edits are not live",
+                "edits create a new draft version that must be published.",
+            ),
+            (
+                "The article has a low quality score",
+                "add a summary, tags and shorter sentences.",
+            ),
         ],
-        tips: &["Write titles as the customer would ask.", "Link articles when resolving cases."],
+        tips: &[
+            "Write titles as the customer would ask.",
+            "Link articles when resolving cases.",
+        ],
     },
     Topic {
         key: "chat-widget",
@@ -762,11 +1209,23 @@ pub const TOPICS: &[Topic] = &[
             "Connect the chatbot to answer from knowledge articles first.",
         ],
         problems: &[
-            ("The widget does not appear", "your content security policy blocks our script; allow the domain."),
-            ("Chats are not reaching agents", "agents must be Available in the chat console."),
-            ("The bot gives wrong answers", "review which knowledge articles it may use."),
+            (
+                "The widget does not appear",
+                "your content security policy blocks our script; allow the domain.",
+            ),
+            (
+                "Chats are not reaching agents",
+                "agents must be Available in the chat console.",
+            ),
+            (
+                "The bot gives wrong answers",
+                "review which knowledge articles it may use.",
+            ),
         ],
-        tips: &["Show the widget on pricing and help pages.", "Hand off to a human after two failed bot answers."],
+        tips: &[
+            "Show the widget on pricing and help pages.",
+            "Hand off to a human after two failed bot answers.",
+        ],
     },
     Topic {
         key: "custom-fields",
@@ -781,11 +1240,23 @@ pub const TOPICS: &[Topic] = &[
             "Add the field to page layouts.",
         ],
         problems: &[
-            ("The field is not visible", "add it to the page layout and check field-level security."),
-            ("You cannot change a field's type", "create a new field and migrate the values."),
-            ("Picklist values are missing in the API", "use the API name, not the label."),
+            (
+                "The field is not visible",
+                "add it to the page layout and check field-level security.",
+            ),
+            (
+                "You cannot change a field's type",
+                "create a new field and migrate the values.",
+            ),
+            (
+                "Picklist values are missing in the API",
+                "use the API name, not the label.",
+            ),
         ],
-        tips: &["Use picklists instead of free text for reporting.", "Delete fields nobody uses."],
+        tips: &[
+            "Use picklists instead of free text for reporting.",
+            "Delete fields nobody uses.",
+        ],
     },
     Topic {
         key: "workflow-automation",
@@ -800,11 +1271,23 @@ pub const TOPICS: &[Topic] = &[
             "Activate the workflow and check its run history.",
         ],
         problems: &[
-            ("The workflow does not fire", "conditions are evaluated on the saved record; check field values."),
-            ("Workflows loop", "avoid actions that update the field in the trigger condition."),
-            ("Emails from workflows are not sent", "the template is missing a recipient."),
+            (
+                "The workflow does not fire",
+                "conditions are evaluated on the saved record; check field values.",
+            ),
+            (
+                "Workflows loop",
+                "avoid actions that update the field in the trigger condition.",
+            ),
+            (
+                "Emails from workflows are not sent",
+                "the template is missing a recipient.",
+            ),
         ],
-        tips: &["Test workflows in a sandbox.", "Name workflows after their outcome."],
+        tips: &[
+            "Test workflows in a sandbox.",
+            "Name workflows after their outcome.",
+        ],
     },
     Topic {
         key: "sandbox",
@@ -819,11 +1302,23 @@ pub const TOPICS: &[Topic] = &[
             "Deploy the changes to production with a change set.",
         ],
         problems: &[
-            ("The sandbox is out of date", "refresh it; refreshing deletes sandbox data."),
-            ("Emails from the sandbox reach customers", "sandbox emails are off by default; keep them off."),
-            ("Deployment fails", "deploy dependent fields before the workflows that use them."),
+            (
+                "The sandbox is out of date",
+                "refresh it; refreshing deletes sandbox data.",
+            ),
+            (
+                "Emails from the sandbox reach customers",
+                "sandbox emails are off by default; keep them off.",
+            ),
+            (
+                "Deployment fails",
+                "deploy dependent fields before the workflows that use them.",
+            ),
         ],
-        tips: &["Refresh sandboxes after each release.", "Never test with real customer emails."],
+        tips: &[
+            "Refresh sandboxes after each release.",
+            "Never test with real customer emails.",
+        ],
     },
     Topic {
         key: "audit-log",
@@ -838,11 +1333,23 @@ pub const TOPICS: &[Topic] = &[
             "Stream events to your SIEM with the audit log API.",
         ],
         problems: &[
-            ("Older entries are missing", "the log keeps 12 months; export it regularly."),
-            ("You cannot open the audit log", "it requires the Security admin permission."),
-            ("Sign-ins through SSO are not listed", "they appear in your identity provider's log too."),
+            (
+                "Older entries are missing",
+                "the log keeps 12 months; export it regularly.",
+            ),
+            (
+                "You cannot open the audit log",
+                "it requires the Security admin permission.",
+            ),
+            (
+                "Sign-ins through SSO are not listed",
+                "they appear in your identity provider's log too.",
+            ),
         ],
-        tips: &["Review exports of data monthly.", "Alert on new admin accounts."],
+        tips: &[
+            "Review exports of data monthly.",
+            "Alert on new admin accounts.",
+        ],
     },
     Topic {
         key: "ip-allowlist",
@@ -857,11 +1364,23 @@ pub const TOPICS: &[Topic] = &[
             "Save; users outside the ranges are blocked at sign-in.",
         ],
         problems: &[
-            ("Everyone is locked out", "the ranges were wrong; the account owner can still sign in from the recovery link."),
-            ("The mobile app cannot connect", "phones on cellular networks are outside your ranges; use the VPN."),
-            ("Integrations fail after enabling it", "add the integration's IP addresses."),
+            (
+                "Everyone is locked out",
+                "the ranges were wrong; the account owner can still sign in from the recovery link.",
+            ),
+            (
+                "The mobile app cannot connect",
+                "phones on cellular networks are outside your ranges; use the VPN.",
+            ),
+            (
+                "Integrations fail after enabling it",
+                "add the integration's IP addresses.",
+            ),
         ],
-        tips: &["Test with one range before adding all.", "Keep the recovery link safe."],
+        tips: &[
+            "Test with one range before adding all.",
+            "Keep the recovery link safe.",
+        ],
     },
     Topic {
         key: "custom-domain",
@@ -876,11 +1395,20 @@ pub const TOPICS: &[Topic] = &[
             "Set the custom domain as primary.",
         ],
         problems: &[
-            ("The certificate is pending", "CAA records may block our certificate authority."),
-            ("The domain shows a DNS error", "the CNAME must not be proxied by your CDN."),
+            (
+                "The certificate is pending",
+                "CAA records may block our certificate authority.",
+            ),
+            (
+                "The domain shows a DNS error",
+                "the CNAME must not be proxied by your CDN.",
+            ),
             ("Old links still work", "they redirect to the new domain."),
         ],
-        tips: &["Lower the DNS TTL before switching.", "Keep the old domain redirecting."],
+        tips: &[
+            "Lower the DNS TTL before switching.",
+            "Keep the old domain redirecting.",
+        ],
     },
     Topic {
         key: "attachments",
@@ -895,11 +1423,23 @@ pub const TOPICS: &[Topic] = &[
             "Customers can attach files from the portal and by email.",
         ],
         problems: &[
-            ("The upload fails", "the file is over 25 MB or an executable type we block."),
-            ("Email attachments are missing on the case", "your mail server strips attachments over its own limit."),
-            ("Customers cannot open attachments", "public comments are needed to share files."),
+            (
+                "The upload fails",
+                "the file is over 25 MB or an executable type we block.",
+            ),
+            (
+                "Email attachments are missing on the case",
+                "your mail server strips attachments over its own limit.",
+            ),
+            (
+                "Customers cannot open attachments",
+                "public comments are needed to share files.",
+            ),
         ],
-        tips: &["Compress log files before attaching.", "Avoid sending passwords in screenshots."],
+        tips: &[
+            "Compress log files before attaching.",
+            "Avoid sending passwords in screenshots.",
+        ],
     },
     Topic {
         key: "satisfaction-surveys",
@@ -914,11 +1454,23 @@ pub const TOPICS: &[Topic] = &[
             "Track scores on the support dashboard.",
         ],
         problems: &[
-            ("Customers do not receive surveys", "surveys are sent once per contact per week at most."),
-            ("Scores are missing from reports", "only answered surveys count."),
-            ("Angry feedback is not followed up", "add an escalation rule on low scores."),
+            (
+                "Customers do not receive surveys",
+                "surveys are sent once per contact per week at most.",
+            ),
+            (
+                "Scores are missing from reports",
+                "only answered surveys count.",
+            ),
+            (
+                "Angry feedback is not followed up",
+                "add an escalation rule on low scores.",
+            ),
         ],
-        tips: &["Keep surveys to one question.", "Call back every very dissatisfied customer."],
+        tips: &[
+            "Keep surveys to one question.",
+            "Call back every very dissatisfied customer.",
+        ],
     },
     Topic {
         key: "macros-templates",
@@ -933,11 +1485,23 @@ pub const TOPICS: &[Topic] = &[
             "Insert it from the reply box with the / shortcut.",
         ],
         problems: &[
-            ("Placeholders appear as raw text", "use the placeholder picker to insert them."),
-            ("Teammates cannot see the template", "share it with their team."),
-            ("Formatting is lost", "paste as plain text and format in the editor."),
+            (
+                "Placeholders appear as raw text",
+                "use the placeholder picker to insert them.",
+            ),
+            (
+                "Teammates cannot see the template",
+                "share it with their team.",
+            ),
+            (
+                "Formatting is lost",
+                "paste as plain text and format in the editor.",
+            ),
         ],
-        tips: &["Link knowledge articles in templates.", "Review templates when products change."],
+        tips: &[
+            "Link knowledge articles in templates.",
+            "Review templates when products change.",
+        ],
     },
     Topic {
         key: "time-zone-language",
@@ -952,11 +1516,23 @@ pub const TOPICS: &[Topic] = &[
             "Save; the interface reloads in your language.",
         ],
         problems: &[
-            ("Dates show the wrong time", "your profile time zone differs from your computer's."),
-            ("Some text is still in English", "custom fields keep the labels your admin wrote."),
-            ("Emails arrive in the wrong language", "emails follow the workspace default language."),
+            (
+                "Dates show the wrong time",
+                "your profile time zone differs from your computer's.",
+            ),
+            (
+                "Some text is still in English",
+                "custom fields keep the labels your admin wrote.",
+            ),
+            (
+                "Emails arrive in the wrong language",
+                "emails follow the workspace default language.",
+            ),
         ],
-        tips: &["Admins can set the default for new users.", "Use 24-hour time for international teams."],
+        tips: &[
+            "Admins can set the default for new users.",
+            "Use 24-hour time for international teams.",
+        ],
     },
     Topic {
         key: "account-deletion",
@@ -971,11 +1547,23 @@ pub const TOPICS: &[Topic] = &[
             "The workspace is deleted after a 30-day grace period.",
         ],
         problems: &[
-            ("You changed your mind", "restore the workspace within 30 days from the link in the confirmation email."),
-            ("Only the owner can delete", "transfer ownership or ask the owner."),
-            ("You were still charged", "the final invoice covers the period before cancellation."),
+            (
+                "You changed your mind",
+                "restore the workspace within 30 days from the link in the confirmation email.",
+            ),
+            (
+                "Only the owner can delete",
+                "transfer ownership or ask the owner.",
+            ),
+            (
+                "You were still charged",
+                "the final invoice covers the period before cancellation.",
+            ),
         ],
-        tips: &["Download invoices before deleting.", "Tell your team in advance."],
+        tips: &[
+            "Download invoices before deleting.",
+            "Tell your team in advance.",
+        ],
     },
 ];
 

@@ -10,7 +10,7 @@ use hotcrm_support::knowledge::{
 };
 use proptest::prelude::*;
 
-use crate::knowledge_corpus::{draft, now, KINDS, REVIEWER, TOPICS};
+use crate::knowledge_corpus::{KINDS, REVIEWER, TOPICS, draft, now};
 
 #[derive(Debug, Clone)]
 struct Spec {

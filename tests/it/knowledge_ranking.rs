@@ -4,11 +4,11 @@
 
 use std::collections::HashMap;
 
-use hotcrm_support::ai::{embed_missing, hybrid_search, HeuristicAi};
+use hotcrm_support::ai::{HeuristicAi, embed_missing, hybrid_search};
 use hotcrm_support::ids::ArticleId;
 use hotcrm_support::knowledge::{KnowledgeBase, SearchFilters, SearchQuery, Viewer};
 
-use crate::knowledge_corpus::{corpus, product_of, Kind, TOPICS};
+use crate::knowledge_corpus::{Kind, TOPICS, corpus, product_of};
 
 /// (query as a customer would type it, expected topic key)
 const QUERIES: &[(&str, &str)] = &[
@@ -202,10 +202,11 @@ fn filters_restrict_results() {
             }),
         &Viewer::Employee,
     );
-    assert!(r
-        .hits
-        .iter()
-        .all(|h| kb.article(h.article).unwrap().category
-            == hotcrm_support::knowledge::ArticleCategory::Faq));
+    assert!(
+        r.hits
+            .iter()
+            .all(|h| kb.article(h.article).unwrap().category
+                == hotcrm_support::knowledge::ArticleCategory::Faq)
+    );
     assert!(faq > 0 && !ids.is_empty());
 }

@@ -4,7 +4,7 @@
 mod conformance {
     use std::sync::Arc;
 
-    use hotcrm_support::repo::{conformance, DynRepository, MemoryRepository, Repository};
+    use hotcrm_support::repo::{DynRepository, MemoryRepository, Repository, conformance};
 
     #[tokio::test]
     async fn memory_repository_passes_the_suite() {

@@ -4,12 +4,12 @@
 use std::collections::BTreeMap;
 
 use chrono::{DateTime, NaiveDate, NaiveTime, TimeDelta, TimeZone, Utc};
+use hotcrm_support::Error;
 use hotcrm_support::calendar::BusinessHours;
 use hotcrm_support::case::{AiCategory, CaseType, Origin, Priority};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
 use hotcrm_support::routing::*;
 use hotcrm_support::sla::SlaTier;
-use hotcrm_support::Error;
 
 /// Monday 2026-01-05 09:00 UTC.
 fn t0() -> DateTime<Utc> {
@@ -752,10 +752,12 @@ fn status_change_to_available_pulls_work() {
         RoutingMethod::LeastActive,
     );
     router.route(request(1), t0(), None).unwrap();
-    assert!(router
-        .set_status(agent_id(1), AgentStatus::Busy, t0())
-        .unwrap()
-        .is_empty());
+    assert!(
+        router
+            .set_status(agent_id(1), AgentStatus::Busy, t0())
+            .unwrap()
+            .is_empty()
+    );
     let events = router
         .set_status(agent_id(1), AgentStatus::Available, t0() + mins(30))
         .unwrap();

@@ -321,9 +321,11 @@ fn a_late_resolve_emits_violation_then_completion() {
     assert!(case.is_sla_violated);
     assert!(case.milestones.resolution.breached);
     // Completed milestones never fire again.
-    assert!(sla::evaluate(&case, t + h(100))
-        .iter()
-        .all(|e| !matches!(e, CaseEvent::MilestoneViolated { .. })));
+    assert!(
+        sla::evaluate(&case, t + h(100))
+            .iter()
+            .all(|e| !matches!(e, CaseEvent::MilestoneViolated { .. }))
+    );
 }
 
 #[test]
@@ -461,9 +463,11 @@ fn a_priority_raise_moves_due_dates_earlier_from_the_original_start() {
         ny("2024-01-08 11:00"),
         &rules,
     );
-    assert!(!events
-        .iter()
-        .any(|e| matches!(e, CaseEvent::MilestoneViolated { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::MilestoneViolated { .. }))
+    );
     let swept = sweep(&mut late, ny("2024-01-08 11:00"), &rules);
     assert!(swept.contains(&CaseEvent::MilestoneViolated {
         kind: MilestoneKind::FirstResponse,
@@ -554,12 +558,13 @@ fn next_response_starts_on_customer_reply_and_is_met_by_an_agent() {
         t + TimeDelta::minutes(30),
         &rules,
     );
-    assert!(case
-        .milestones
-        .next_response
-        .as_ref()
-        .unwrap()
-        .is_completed());
+    assert!(
+        case.milestones
+            .next_response
+            .as_ref()
+            .unwrap()
+            .is_completed()
+    );
     // The next customer reply starts a new cycle.
     run(
         &mut case,
@@ -645,9 +650,11 @@ fn custom_pause_statuses_and_thresholds() {
 fn calendars_that_never_open_are_errors_not_hangs() {
     let closed = BusinessHours::builder(chrono_tz::UTC).build().unwrap();
     let start: DateTime<Utc> = utc("2026-01-05T09:00:00Z");
-    assert!(SlaPolicy::default()
-        .due_dates(SlaTier::Silver, Priority::High, start, &closed)
-        .is_err());
+    assert!(
+        SlaPolicy::default()
+            .due_dates(SlaTier::Silver, Priority::High, start, &closed)
+            .is_err()
+    );
     let rules = CaseRules::new(SlaPolicy::default(), closed);
     assert!(case::create(new_case(1), start, &rules).is_err());
 }
