@@ -16,6 +16,7 @@ use std::sync::Arc;
 
 use chrono::{NaiveTime, TimeDelta};
 use criterion::{Criterion, criterion_group, criterion_main};
+use hotcrm_support::ai::FailingAi;
 use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 use hotcrm_support::case::{CaseRules, Priority};
 use hotcrm_support::clock::ManualClock;
@@ -69,6 +70,27 @@ fn bench(c: &mut Criterion) {
             )
             .priority(Priority::Medium);
             let out = rt.block_on(desk_a.create_case(req)).unwrap();
+            assert_eq!(out.case.version, 1);
+        })
+    });
+
+    // The same with a provider that fails every call (the desk degrades to no AI):
+    // the desk's own cost, without `HeuristicAi`'s text analysis.
+    let (desk_c, _, account_c) = desk(&rt);
+    let no_ai = SupportDesk::builder(desk_c.repository().clone())
+        .clock(ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap()))
+        .config(desk_c.config().clone())
+        .ai(FailingAi::new())
+        .build();
+    c.bench_function("desk/create_case/without_ai", |b| {
+        b.iter(|| {
+            let req = CaseRequest::new(
+                account_c,
+                "Cannot export invoices",
+                "The CSV export of last month's invoices fails with an error.",
+            )
+            .priority(Priority::Medium);
+            let out = rt.block_on(no_ai.create_case(req)).unwrap();
             assert_eq!(out.case.version, 1);
         })
     });
