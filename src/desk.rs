@@ -22,6 +22,7 @@
 //! Nothing is lost and nothing is applied twice.
 
 use std::borrow::Cow;
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -791,6 +792,8 @@ impl SupportDesk {
         for (case, event, _) in self.apply_routing(&ticked).await? {
             report.events.push((case, event));
         }
+        // Each account's calendar, looked up once per sweep.
+        let mut accounts: HashMap<AccountId, Option<crate::repo::Account>> = HashMap::new();
         let mut after = None;
         loop {
             let batch = self.repo.scan_cases(&query, after, 1024).await?;
@@ -798,7 +801,13 @@ impl SupportDesk {
             after = Some(last.value.id);
             for stored in batch {
                 report.scanned += 1;
-                let events = self.sweep_case(stored).await?;
+                let account = stored.value.account;
+                if !accounts.contains_key(&account) {
+                    let found = self.repo.get_account(account).await.ok().map(|a| a.value);
+                    accounts.insert(account, found);
+                }
+                let rules = self.rules_for(accounts.get(&account).and_then(Option::as_ref));
+                let events = self.sweep_case(stored, &rules).await?;
                 if !events.is_empty() {
                     report.changed += 1;
                     report.events.extend(events);
@@ -808,7 +817,11 @@ impl SupportDesk {
         Ok(report)
     }
 
-    async fn sweep_case(&self, mut stored: Versioned<Case>) -> Result<Vec<(CaseId, CaseEvent)>> {
+    async fn sweep_case(
+        &self,
+        mut stored: Versioned<Case>,
+        rules: &CaseRules,
+    ) -> Result<Vec<(CaseId, CaseEvent)>> {
         let mut attempt = 0;
         loop {
             let now = self.clock.now();
@@ -816,7 +829,6 @@ impl SupportDesk {
                 value: mut case,
                 version,
             } = stored;
-            let rules = &self.config.rules;
             let mut events = crate::case::sweep(&case, now, rules);
             for e in &events {
                 case.apply(e);
