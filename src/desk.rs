@@ -23,6 +23,7 @@
 
 use std::borrow::Cow;
 use std::collections::HashMap;
+use std::collections::hash_map::Entry;
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
@@ -802,9 +803,8 @@ impl SupportDesk {
             for stored in batch {
                 report.scanned += 1;
                 let account = stored.value.account;
-                if !accounts.contains_key(&account) {
-                    let found = self.repo.get_account(account).await.ok().map(|a| a.value);
-                    accounts.insert(account, found);
+                if let Entry::Vacant(slot) = accounts.entry(account) {
+                    slot.insert(self.repo.get_account(account).await.ok().map(|a| a.value));
                 }
                 let rules = self.rules_for(accounts.get(&account).and_then(Option::as_ref));
                 let events = self.sweep_case(stored, &rules).await?;
