@@ -396,8 +396,8 @@ impl SupportDesk {
 
         // AI: classification and sentiment; failures degrade to "no insight".
         let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
-        let classification = self.ai.classify(&classify).await.ok();
-        let sentiment = self.ai.sentiment(&classify.text()).await.ok();
+        let (classification, sentiment) = self.ai.analyze(&classify).await;
+        let (classification, sentiment) = (classification.ok(), sentiment.ok());
         // Only embed when there are articles to relate the case to.
         let has_articles = self.with_knowledge(|kb| !kb.index().is_empty());
         let embedding = if has_articles {

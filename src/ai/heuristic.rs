@@ -55,15 +55,18 @@ impl PhraseMatcher {
     }
 
     /// Every (position, length, group, entry index) match in `terms`.
-    fn find(&self, terms: &[String]) -> Vec<(usize, usize, usize, usize)> {
+    fn find(&self, terms: &[&str]) -> Vec<(usize, usize, usize, usize)> {
         let mut out = Vec::new();
         for (pos, t) in terms.iter().enumerate() {
-            let Some(cands) = self.by_first.get(t) else {
+            let Some(cands) = self.by_first.get(*t) else {
                 continue;
             };
             for (phrase, group, index) in cands {
                 let end = pos + phrase.len();
-                if terms.get(pos..end).is_some_and(|w| w == phrase.as_slice()) {
+                if terms
+                    .get(pos..end)
+                    .is_some_and(|w| w.iter().copied().eq(phrase.iter().map(String::as_str)))
+                {
                     out.push((pos, phrase.len(), *group, *index));
                 }
             }
@@ -237,9 +240,21 @@ impl HeuristicAi {
     /// assert_eq!((c.category, c.case_type), (AiCategory::Feature, CaseType::FeatureRequest));
     /// ```
     pub fn classify_text(&self, request: &ClassifyRequest) -> Classification {
+        self.classify_with(request, None)
+    }
+
+    /// Classification, reusing the sentiment of `request.text()` when known.
+    fn classify_with(
+        &self,
+        request: &ClassifyRequest,
+        sentiment: Option<&SentimentAnalysis>,
+    ) -> Classification {
         let lex = lexicons();
-        let subject = CUE_ANALYZER.terms(&request.subject);
-        let body = CUE_ANALYZER.terms(&request.description);
+        let (subject_buf, body_buf) = (
+            CUE_ANALYZER.term_buffer(&request.subject),
+            CUE_ANALYZER.term_buffer(&request.description),
+        );
+        let (subject, body) = (subject_buf.terms(), body_buf.terms());
         let mut scores = [0f32; 5];
         let mut matched: BTreeMap<usize, Vec<&'static str>> = BTreeMap::new();
         let mut flags = [false; 5];
@@ -293,7 +308,10 @@ impl HeuristicAi {
             )
         };
         // Sentiment is only needed to tell a billing problem from a billing question.
-        let something_wrong = || billing_problem || self.sentiment_text(&text).score < 0.0;
+        let something_wrong = || {
+            billing_problem
+                || sentiment.map_or_else(|| self.sentiment_text(&text).score, |s| s.score) < 0.0
+        };
         let case_type = match category {
             AiCategory::Feature => CaseType::FeatureRequest,
             _ if training => CaseType::Training,
@@ -334,7 +352,8 @@ impl HeuristicAi {
     /// ```
     pub fn sentiment_text(&self, text: &str) -> SentimentAnalysis {
         let lex = lexicons();
-        let terms = CUE_ANALYZER.terms(text);
+        let buffer = CUE_ANALYZER.term_buffer(text);
+        let terms = buffer.terms();
         let matches = lex.sentiment.find(&terms);
         let mut negator_at: Vec<usize> = Vec::new();
         let mut intensifier_at: Vec<usize> = Vec::new();
@@ -473,8 +492,8 @@ impl HeuristicAi {
             }
         }
         let mut concept_counts = [0u32; CONCEPT_DIMS];
-        let cue_terms = CUE_ANALYZER.terms(text);
-        for (_, _, group, _) in lexicons().concepts.find(&cue_terms) {
+        let cue_buffer = CUE_ANALYZER.term_buffer(text);
+        for (_, _, group, _) in lexicons().concepts.find(&cue_buffer.terms()) {
             if let Some(c) = concept_counts.get_mut(group) {
                 *c += 1;
             }
@@ -595,7 +614,9 @@ impl HeuristicAi {
         let keywords: Vec<String> = ranked.into_iter().take(8).map(|r| r.0).collect();
 
         // Tags: matched concepts (most mentioned first), then keywords; five in all.
-        let cue_terms = CUE_ANALYZER.terms(&format!("{}\n{}", request.title, request.content));
+        let cue_buffer =
+            CUE_ANALYZER.term_buffer(&format!("{}\n{}", request.title, request.content));
+        let cue_terms = cue_buffer.terms();
         let mut concept_counts: BTreeMap<usize, u32> = BTreeMap::new();
         for (_, _, group, _) in lexicons().concepts.find(&cue_terms) {
             *concept_counts.entry(group).or_insert(0) += 1;
@@ -638,6 +659,18 @@ fn fnv1a(bytes: &[u8]) -> u64 {
 impl AiProvider for HeuristicAi {
     async fn classify(&self, request: &ClassifyRequest) -> Result<Classification> {
         Ok(self.classify_text(request))
+    }
+
+    async fn analyze(
+        &self,
+        request: &ClassifyRequest,
+    ) -> (Result<Classification>, Result<SentimentAnalysis>) {
+        // One sentiment pass serves both answers.
+        let sentiment = self.sentiment_text(&request.text());
+        (
+            Ok(self.classify_with(request, Some(&sentiment))),
+            Ok(sentiment),
+        )
     }
 
     async fn sentiment(&self, text: &str) -> Result<SentimentAnalysis> {

@@ -114,6 +114,19 @@ pub trait AiProvider: Send + Sync {
     ///
     /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
     async fn enhance_article(&self, request: &EnhanceRequest) -> Result<Enhancement>;
+
+    /// Classifies a case and reads its sentiment in one call, as the desk does for
+    /// every new case. The default calls [`classify`](Self::classify) and
+    /// [`sentiment`](Self::sentiment) on [`ClassifyRequest::text`]; override it when
+    /// your model can do both at once. Each half fails on its own.
+    async fn analyze(
+        &self,
+        request: &ClassifyRequest,
+    ) -> (Result<Classification>, Result<SentimentAnalysis>) {
+        let classification = self.classify(request).await;
+        let sentiment = self.sentiment(&request.text()).await;
+        (classification, sentiment)
+    }
 }
 
 macro_rules! forward_ai_provider {
@@ -134,6 +147,12 @@ macro_rules! forward_ai_provider {
             }
             async fn enhance_article(&self, request: &EnhanceRequest) -> Result<Enhancement> {
                 (**self).enhance_article(request).await
+            }
+            async fn analyze(
+                &self,
+                request: &ClassifyRequest,
+            ) -> (Result<Classification>, Result<SentimentAnalysis>) {
+                (**self).analyze(request).await
             }
         }
     )+};

@@ -83,6 +83,20 @@ impl Analyzer {
         out
     }
 
+    /// The index terms of `text` in one buffer: a single allocation for the text and
+    /// one for the term boundaries, instead of one `String` per term.
+    pub(crate) fn term_buffer(&self, text: &str) -> TermBuffer {
+        let mut out = TermBuffer {
+            text: String::with_capacity(text.len()),
+            ends: Vec::new(),
+        };
+        self.for_each_term(text, |t| {
+            out.text.push_str(t);
+            out.ends.push(out.text.len());
+        });
+        out
+    }
+
     /// Calls `f` with each index term of `text`; allocation-free apart from one buffer.
     pub(crate) fn for_each_term(&self, text: &str, mut f: impl FnMut(&str)) {
         let mut prev_verb: Option<&'static str> = None;
@@ -92,6 +106,11 @@ impl Analyzer {
                 buf.clear();
                 for c in w.chars() {
                     if c == '\'' || c == '\u{2019}' {
+                        continue;
+                    }
+                    if c.is_ascii() {
+                        // Fast path: ASCII needs neither Unicode lowercasing nor folding.
+                        buf.push(c.to_ascii_lowercase());
                         continue;
                     }
                     for lc in c.to_lowercase() {
@@ -149,6 +168,28 @@ impl Analyzer {
                 }
             }
         });
+    }
+}
+
+/// The terms of a text, stored back to back (see [`Analyzer::term_buffer`]).
+#[derive(Debug, Clone, Default)]
+pub(crate) struct TermBuffer {
+    text: String,
+    ends: Vec<usize>,
+}
+
+impl TermBuffer {
+    /// The terms, in order.
+    pub(crate) fn terms(&self) -> Vec<&str> {
+        let mut start = 0;
+        self.ends
+            .iter()
+            .map(|&end| {
+                let term = self.text.get(start..end).unwrap_or_default();
+                start = end;
+                term
+            })
+            .collect()
     }
 }
 

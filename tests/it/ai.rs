@@ -493,3 +493,47 @@ async fn contract_violations_are_errors_not_panics() {
         kb.search(&q, &Viewer::Employee)
     );
 }
+
+#[tokio::test]
+async fn analyze_agrees_with_classify_and_sentiment() {
+    use hotcrm_support::ai::{AiProvider, ClassifyRequest, FailingAi, HeuristicAi};
+    let ai = HeuristicAi::new();
+    for (subject, body) in [
+        (
+            "Cannot export invoices",
+            "The CSV export of last month's invoices fails with an error.",
+        ),
+        (
+            "I was charged twice!!",
+            "This is unacceptable, refund me NOW",
+        ),
+        (
+            "Question about invoices",
+            "Where can I download last year's invoices? Thanks!",
+        ),
+        (
+            "Feature request: dark mode",
+            "It would be great to have a dark theme.",
+        ),
+    ] {
+        let request = ClassifyRequest::new(subject, body);
+        let (c, s) = ai.analyze(&request).await;
+        assert_eq!(
+            c.unwrap(),
+            ai.classify(&request).await.unwrap(),
+            "classification of {subject:?}"
+        );
+        assert_eq!(
+            s.unwrap(),
+            ai.sentiment(&request.text()).await.unwrap(),
+            "sentiment of {subject:?}"
+        );
+    }
+    let (c, s) = FailingAi::new()
+        .analyze(&ClassifyRequest::new("s", "d"))
+        .await;
+    assert!(
+        c.is_err() && s.is_err(),
+        "the default analyze surfaces each failure"
+    );
+}
