@@ -315,7 +315,7 @@ pub(crate) const SYNONYMS: &[&[&str]] = &[
     &["login", "signin"],
     &["password", "credentials", "passcode"],
     &["2fa", "mfa", "authenticator"],
-    &["sso", "saml"],
+    &["sso", "saml", "okta", "onelogin", "adfs"],
     &["crash", "crashes", "freeze", "hang"],
     &["slow", "lag", "sluggish", "performance"],
     &["mail", "email", "e-mail"],
