@@ -3,14 +3,17 @@
 //! Plain serializable values. Depends on `ids`, `case` picklists, `error` and the
 //! routing value types.
 
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
+use serde::{Deserialize, Deserializer, Serialize, Serializer};
 
 use crate::case::Priority;
 use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::AgentStatus;
 use super::queue::{QueueCursor, RoutingMethod};
+use super::router::Ranked;
 use super::skill::SkillRequirement;
 
 /// Why one agent did not get the case. Compact so a decision over thousands of
@@ -209,8 +212,9 @@ pub struct RoutingDecision {
     pub runners_up: Vec<Candidate>,
     /// Every member who did not win, with the reason, grouped: declined, unavailable,
     /// at capacity, missing a skill (each group in member order), then the eligible
-    /// members who ranked lower (in member order).
-    pub rejected: Vec<Rejection>,
+    /// members who ranked lower (in member order). Stored compactly; iterate it (or
+    /// [`Rejections::to_vec`]) for the full [`Rejection`] of each member.
+    pub rejected: Rejections,
     /// How many members were eligible.
     pub eligible: usize,
     /// The skill requirements applied (required plus the optional groups still in force).
@@ -258,6 +262,251 @@ impl RoutingDecision {
             .iter()
             .find(|r| r.agent == agent)
             .map(|r| r.reason)
+    }
+}
+
+// Member buckets of the decision loop, in the order rejections are reported.
+pub(super) const CODE_ELIGIBLE: u8 = 0;
+pub(super) const CODE_DECLINED: u8 = 1;
+pub(super) const CODE_UNAVAILABLE: u8 = 2;
+pub(super) const CODE_FULL: u8 = 3;
+pub(super) const CODE_UNSKILLED: u8 = 4;
+
+/// Every member of a decision who did not win, with the reason, stored compactly:
+/// a one-byte bucket per member plus the few numbers each reason needs. Each
+/// [`Rejection`] is built on demand by [`Rejections::iter`]; serializes as a list
+/// of rejections.
+///
+/// ```
+/// use hotcrm_support::{ids::AgentId, routing::{LossReason, Rejection, Rejections}};
+/// let mut r = Rejections::default();
+/// r.push(Rejection { agent: AgentId::from_u128(1), reason: LossReason::Declined });
+/// assert_eq!(r.len(), 1);
+/// assert_eq!(r.iter().next().map(|x| x.reason), Some(LossReason::Declined));
+/// ```
+#[derive(Clone, Default)]
+pub struct Rejections {
+    /// Member ids, in member order (shared with the router's queue index).
+    ids: Arc<[AgentId]>,
+    /// Bucket per member (`CODE_*`).
+    codes: Vec<u8>,
+    /// Status per member, for `Unavailable`.
+    status: Vec<AgentStatus>,
+    /// `(load, cost, limit)` of the at-capacity members, in member order.
+    full: Vec<(u32, u32, u32)>,
+    /// `(requirement index, actual level)` of the members missing a skill.
+    unskilled: Vec<(u16, u8)>,
+    /// The requirements checked (skill, level), for `MissingSkill`.
+    needs: Vec<(SkillId, u8)>,
+    /// The eligible members, in member order.
+    eligible: Vec<Ranked>,
+    /// Index in `eligible` of the winner.
+    winner: Option<usize>,
+    /// Whether the AI suggestion won.
+    ai_won: bool,
+    /// Rejections added afterwards (or deserialized), reported last.
+    extra: Vec<Rejection>,
+    /// How many lazily explained rejections there are.
+    lazy: usize,
+}
+
+/// The parts of a decision's compact rejection list, built by the router.
+pub(super) struct RejectionParts {
+    pub(super) ids: Arc<[AgentId]>,
+    pub(super) codes: Vec<u8>,
+    pub(super) status: Vec<AgentStatus>,
+    pub(super) full: Vec<(u32, u32, u32)>,
+    pub(super) unskilled: Vec<(u16, u8)>,
+    pub(super) needs: Vec<(SkillId, u8)>,
+    pub(super) eligible: Vec<Ranked>,
+    pub(super) winner: Option<usize>,
+    pub(super) ai_won: bool,
+}
+
+impl Rejections {
+    pub(super) fn from_parts(p: RejectionParts) -> Rejections {
+        let n = p.codes.len().min(p.ids.len());
+        let lazy = n.saturating_sub(usize::from(p.winner.is_some()));
+        Rejections {
+            ids: p.ids,
+            codes: p.codes,
+            status: p.status,
+            full: p.full,
+            unskilled: p.unskilled,
+            needs: p.needs,
+            eligible: p.eligible,
+            winner: p.winner,
+            ai_won: p.ai_won,
+            extra: Vec::new(),
+            lazy,
+        }
+    }
+
+    /// Adds the eligible members (in member order), the index of the winner among
+    /// them and whether the AI suggestion won.
+    pub(super) fn set_eligible(
+        &mut self,
+        eligible: Vec<Ranked>,
+        winner: Option<usize>,
+        ai_won: bool,
+    ) {
+        self.eligible = eligible;
+        self.winner = winner;
+        self.ai_won = ai_won;
+        let n = self.codes.len().min(self.ids.len());
+        self.lazy = n.saturating_sub(usize::from(winner.is_some()));
+    }
+
+    /// How many members lost.
+    pub fn len(&self) -> usize {
+        self.lazy + self.extra.len()
+    }
+
+    /// Whether nobody lost.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// Adds a rejection after the others.
+    pub fn push(&mut self, rejection: Rejection) {
+        self.extra.push(rejection);
+    }
+
+    /// Every rejection, in report order (see [`RoutingDecision::rejected`]).
+    pub fn iter(&self) -> RejectionsIter<'_> {
+        let n = self.codes.len().min(self.ids.len());
+        let codes = self.codes.get(..n).unwrap_or(&[]);
+        let ids = self.ids.get(..n).unwrap_or(&[]);
+        let bucket = move |code: u8| {
+            codes
+                .iter()
+                .zip(ids)
+                .enumerate()
+                .filter(move |(_, (c, _))| **c == code)
+                .map(|(i, (_, id))| (i, *id))
+        };
+        let declined = bucket(CODE_DECLINED).map(|(_, agent)| Rejection {
+            agent,
+            reason: LossReason::Declined,
+        });
+        let unavailable = bucket(CODE_UNAVAILABLE).map(|(i, agent)| Rejection {
+            agent,
+            reason: LossReason::Unavailable {
+                status: self.status.get(i).copied().unwrap_or(AgentStatus::Offline),
+            },
+        });
+        let full = bucket(CODE_FULL)
+            .zip(&self.full)
+            .map(|((_, agent), &(load, cost, limit))| Rejection {
+                agent,
+                reason: LossReason::AtCapacity { load, cost, limit },
+            });
+        let unskilled =
+            bucket(CODE_UNSKILLED)
+                .zip(&self.unskilled)
+                .map(|((_, agent), &(need, actual))| {
+                    let reason = match self.needs.get(usize::from(need)) {
+                        Some(&(skill, required)) => LossReason::MissingSkill {
+                            skill,
+                            required,
+                            actual,
+                        },
+                        None => LossReason::Declined,
+                    };
+                    Rejection { agent, reason }
+                });
+        let winner_key = self
+            .winner
+            .and_then(|w| self.eligible.get(w))
+            .map(|w| w.key);
+        let ai_won = self.ai_won;
+        let winner = self.winner;
+        let losers = bucket(CODE_ELIGIBLE)
+            .zip(&self.eligible)
+            .enumerate()
+            .filter(move |(k, _)| Some(*k) != winner)
+            .map(move |(_, ((_, agent), r))| {
+                let reason = if ai_won {
+                    LossReason::AiPreferredOther
+                } else if winner_key == Some(r.key) {
+                    LossReason::LostTieBreak
+                } else {
+                    LossReason::Outranked { score: r.primary() }
+                };
+                Rejection { agent, reason }
+            });
+        RejectionsIter(Box::new(
+            declined
+                .chain(unavailable)
+                .chain(full)
+                .chain(unskilled)
+                .chain(losers)
+                .chain(self.extra.iter().copied()),
+        ))
+    }
+
+    /// Every rejection as a plain list.
+    pub fn to_vec(&self) -> Vec<Rejection> {
+        self.iter().collect()
+    }
+}
+
+/// Iterator over [`Rejections`], yielding each [`Rejection`] by value.
+pub struct RejectionsIter<'a>(Box<dyn Iterator<Item = Rejection> + 'a>);
+
+impl std::fmt::Debug for RejectionsIter<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("RejectionsIter")
+    }
+}
+
+impl Iterator for RejectionsIter<'_> {
+    type Item = Rejection;
+    fn next(&mut self) -> Option<Rejection> {
+        self.0.next()
+    }
+}
+
+impl<'a> IntoIterator for &'a Rejections {
+    type Item = Rejection;
+    type IntoIter = RejectionsIter<'a>;
+    fn into_iter(self) -> RejectionsIter<'a> {
+        self.iter()
+    }
+}
+
+impl From<Vec<Rejection>> for Rejections {
+    fn from(extra: Vec<Rejection>) -> Rejections {
+        Rejections {
+            extra,
+            ..Rejections::default()
+        }
+    }
+}
+
+impl std::fmt::Debug for Rejections {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_list().entries(self.iter()).finish()
+    }
+}
+
+impl PartialEq for Rejections {
+    fn eq(&self, other: &Rejections) -> bool {
+        self.len() == other.len() && self.iter().eq(other.iter())
+    }
+}
+
+impl Eq for Rejections {}
+
+impl Serialize for Rejections {
+    fn serialize<S: Serializer>(&self, serializer: S) -> std::result::Result<S::Ok, S::Error> {
+        serializer.collect_seq(self.iter())
+    }
+}
+
+impl<'de> Deserialize<'de> for Rejections {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> std::result::Result<Self, D::Error> {
+        Vec::<Rejection>::deserialize(deserializer).map(Rejections::from)
     }
 }
 

@@ -60,8 +60,8 @@ mod workload;
 
 pub use agent::{Agent, AgentStatus, Capacity};
 pub use decision::{
-    AiVerdict, Candidate, Classification, LossReason, Rejection, RoutingDecision, RoutingEvent,
-    RoutingOutcome,
+    AiVerdict, Candidate, Classification, LossReason, Rejection, Rejections, RejectionsIter,
+    RoutingDecision, RoutingEvent, RoutingOutcome,
 };
 pub use queue::{OutOfHours, Queue, QueueCursor, QueueMember, RoutingMethod, Weight};
 pub use request::{

@@ -8,6 +8,7 @@
 
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
+use std::sync::Arc;
 
 use chrono::{DateTime, NaiveDate, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
@@ -19,8 +20,9 @@ use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::{Agent, AgentStatus};
 use super::decision::{
-    AiVerdict, Candidate, Classification, LossReason, Rejection, RoutingDecision, RoutingEvent,
-    RoutingOutcome,
+    AiVerdict, CODE_DECLINED, CODE_ELIGIBLE, CODE_FULL, CODE_UNAVAILABLE, CODE_UNSKILLED,
+    Candidate, Classification, LossReason, Rejection, RejectionParts, Rejections, RoutingDecision,
+    RoutingEvent, RoutingOutcome,
 };
 use super::queue::{OutOfHours, Queue, QueueCursor, RoutingMethod};
 use super::request::{AiSuggestion, RoutingRequest};
@@ -35,12 +37,6 @@ const STRIDE: i64 = 2520;
 const RUNNERS_UP: usize = 3;
 const ORIGINS: usize = Origin::ALL.len();
 
-// Member buckets of the decision loop, in the order rejections are reported.
-const CODE_ELIGIBLE: u8 = 0;
-const CODE_DECLINED: u8 = 1;
-const CODE_UNAVAILABLE: u8 = 2;
-const CODE_FULL: u8 = 3;
-const CODE_UNSKILLED: u8 = 4;
 /// Bucket count rounded up to a power of two so `code & 7` indexes without checks.
 const CODES: usize = 8;
 /// Flags `declined<<3 | unavailable<<2 | over capacity<<1 | missing skill` to the
@@ -193,6 +189,8 @@ struct Index {
 struct QueueCols {
     /// Agent position of each member (`u32::MAX` if unknown).
     pos: Vec<u32>,
+    /// Agent id of each member, shared with the decisions' rejection lists.
+    ids: Arc<[AgentId]>,
     status: Vec<AgentStatus>,
     load: Vec<u32>,
     limit: Vec<u32>,
@@ -271,6 +269,7 @@ impl Index {
             }
         }
         cols.pos = pos;
+        cols.ids = queue.members.iter().map(|m| m.agent).collect();
         cols
     }
 
@@ -405,9 +404,9 @@ struct Scored {
 
 /// An eligible member and its ranking key.
 #[derive(Debug, Clone, Copy)]
-struct Ranked {
+pub(super) struct Ranked {
     /// `(primary, secondary)` packed so one comparison orders both.
-    key: i128,
+    pub(super) key: i128,
     pos: u32,
     points: u32,
 }
@@ -428,7 +427,7 @@ impl Ranked {
     }
 
     /// The method's primary score.
-    fn primary(&self) -> i64 {
+    pub(super) fn primary(&self) -> i64 {
         i64::try_from(self.key >> 64).unwrap_or(i64::MIN)
     }
 }
@@ -1882,54 +1881,45 @@ impl Router {
         };
         let mut best: Option<usize> = best;
 
-        // Pass 3: explain the ineligible, bucket by bucket (each loop predictable).
-        let mut rejected: Vec<Rejection> = Vec::with_capacity(n_members);
-        let agent_at = |i: u32| ix.ids.get(pos_of(i as usize)).copied();
-        for &i in bucket(CODE_DECLINED) {
-            if let Some(agent) = agent_at(i) {
-                rejected.push(Rejection {
-                    agent,
-                    reason: LossReason::Declined,
-                });
-            }
-        }
-        for &i in bucket(CODE_UNAVAILABLE) {
-            if let (Some(agent), Some(&status)) = (agent_at(i), cols.status.get(i as usize)) {
-                rejected.push(Rejection {
-                    agent,
-                    reason: LossReason::Unavailable { status },
-                });
-            }
-        }
-        for &i in bucket(CODE_FULL) {
-            let m = i as usize;
-            if let (Some(agent), Some(&load), Some(&cost), Some(&limit)) = (
-                agent_at(i),
-                cols.load.get(m),
-                cost_col.get(m),
-                cols.limit.get(m),
-            ) {
-                rejected.push(Rejection {
-                    agent,
-                    reason: LossReason::AtCapacity { load, cost, limit },
-                });
-            }
-        }
+        // Pass 3: the few numbers the ineligible reasons need, bucket by bucket;
+        // the rejections themselves are built on demand from the decision.
+        let full: Vec<(u32, u32, u32)> = bucket(CODE_FULL)
+            .iter()
+            .map(|&i| {
+                let m = i as usize;
+                (
+                    cols.load.get(m).copied().unwrap_or(0),
+                    cost_col.get(m).copied().unwrap_or(0),
+                    cols.limit.get(m).copied().unwrap_or(0),
+                )
+            })
+            .collect();
         let unskilled = Unskilled {
             cols,
-            ids: &ix.ids,
             stride,
             needs: &needs,
         };
+        let mut missing: Vec<(u16, u8)> = Vec::with_capacity(bucket(CODE_UNSKILLED).len());
         if cert_needs.is_empty() {
-            unskilled.explain(bucket(CODE_UNSKILLED), |_, _| 0, &mut rejected);
+            unskilled.explain(bucket(CODE_UNSKILLED), |_, _| 0, &mut missing);
         } else {
             unskilled.explain(
                 bucket(CODE_UNSKILLED),
                 |pos, n: &Need| self.level(pos, n.col, n.skill, true, today),
-                &mut rejected,
+                &mut missing,
             );
         }
+        let mut rejected = Rejections::from_parts(RejectionParts {
+            ids: Arc::clone(&cols.ids),
+            codes,
+            status: cols.status.get(..n_members).unwrap_or(&[]).to_vec(),
+            full,
+            unskilled: missing,
+            needs: needs.iter().map(|n| (n.skill, n.level)).collect(),
+            eligible: Vec::new(),
+            winner: None,
+            ai_won: false,
+        });
 
         // AI-assisted: accept the suggestion only if it is eligible and confident.
         let mut used = method;
@@ -1966,14 +1956,7 @@ impl Router {
         }
 
         let winner = best.and_then(|b| eligible.get(b)).copied();
-        let runners = explain_losers(
-            &eligible,
-            winner,
-            used == RoutingMethod::AiAssisted,
-            &ix.ids,
-            &ix.tie,
-            &mut rejected,
-        );
+        let runners = runners_up(&eligible, winner, &ix.tie);
 
         let candidate = |r: &Ranked| {
             let points = if wants_points {
@@ -2000,13 +1983,15 @@ impl Router {
         };
         let chosen = winner.as_ref().map(candidate);
         let runners_up: Vec<Candidate> = runners.iter().map(candidate).collect();
+        let n_eligible = eligible.len();
+        rejected.set_eligible(eligible, best, used == RoutingMethod::AiAssisted);
         let reasoning = self.reasoning(
             queue,
             used,
             chosen.as_ref(),
             runners_up.first(),
             &rejected,
-            eligible.len(),
+            n_eligible,
             verdict,
             ai,
         );
@@ -2026,7 +2011,7 @@ impl Router {
             reasoning,
             runners_up,
             rejected,
-            eligible: eligible.len(),
+            eligible: n_eligible,
             applied_requirements: applied,
             dropped_groups: dropped,
             ai: verdict,
@@ -2042,7 +2027,7 @@ impl Router {
         used: RoutingMethod,
         chosen: Option<&Candidate>,
         runner_up: Option<&Candidate>,
-        rejected: &[Rejection],
+        rejected: &Rejections,
         eligible: usize,
         verdict: Option<AiVerdict>,
         ai: Option<&AiSuggestion>,
@@ -2356,40 +2341,26 @@ impl Ranking<'_> {
     }
 }
 
-/// Explains the eligible members who did not win; returns the best runners-up.
+/// The best eligible members after the winner, best first.
 #[inline(never)]
-fn explain_losers(
-    eligible: &[Ranked],
-    winner: Option<Ranked>,
-    ai_won: bool,
-    ids: &[AgentId],
-    tie: &[(i64, u128)],
-    rejected: &mut Vec<Rejection>,
-) -> Vec<Ranked> {
+fn runners_up(eligible: &[Ranked], winner: Option<Ranked>, tie: &[(i64, u128)]) -> Vec<Ranked> {
     let tie_of = |r: &Ranked| tie.get(r.pos()).copied().unwrap_or((i64::MAX, u128::MAX));
     let beats = |a: &Ranked, b: &Ranked| a.key > b.key || (a.key == b.key && tie_of(a) < tie_of(b));
     let winner_pos = winner.map(|w| w.pos);
-    let winner_key = winner.map(|w| w.key);
     let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
-    rejected.reserve(eligible.len());
+    // Below this key a member cannot enter a full list of runners-up.
+    let mut floor = i128::MIN;
     for r in eligible {
-        if winner_pos == Some(r.pos) {
+        if r.key < floor || winner_pos == Some(r.pos) {
             continue;
-        }
-        let reason = if ai_won {
-            LossReason::AiPreferredOther
-        } else if winner_key == Some(r.key) {
-            LossReason::LostTieBreak
-        } else {
-            LossReason::Outranked { score: r.primary() }
-        };
-        if let Some(&agent) = ids.get(r.pos()) {
-            rejected.push(Rejection { agent, reason });
         }
         if runners.len() < RUNNERS_UP || runners.last().is_some_and(|x| beats(r, x)) {
             let at = runners.partition_point(|x| beats(x, r));
             runners.insert(at, *r);
             runners.truncate(RUNNERS_UP);
+            if runners.len() == RUNNERS_UP {
+                floor = runners.last().map_or(i128::MIN, |x| x.key);
+            }
         }
     }
     runners
@@ -2399,7 +2370,6 @@ fn explain_losers(
 #[derive(Debug, Clone, Copy)]
 struct Unskilled<'a> {
     cols: &'a QueueCols,
-    ids: &'a [AgentId],
     stride: usize,
     needs: &'a [Need],
 }
@@ -2411,36 +2381,25 @@ impl Unskilled<'_> {
         &self,
         indices: &[u32],
         cert_level: impl Fn(usize, &Need) -> u8,
-        out: &mut Vec<Rejection>,
+        out: &mut Vec<(u16, u8)>,
     ) {
         for &i in indices {
             let m = i as usize;
             let pos = self.cols.pos.get(m).map_or(usize::MAX, |&p| p as usize);
-            let Some(&agent) = self.ids.get(pos) else {
-                continue;
-            };
             let row = self
                 .cols
                 .prof
                 .get(m * self.stride..(m + 1) * self.stride)
                 .unwrap_or(&[]);
-            let reason = self
-                .needs
-                .iter()
-                .find_map(|n| {
-                    let actual = if n.cert {
-                        cert_level(pos, n)
-                    } else {
-                        row.get(n.col).copied().unwrap_or(0)
-                    };
-                    (actual < n.level).then_some(LossReason::MissingSkill {
-                        skill: n.skill,
-                        required: n.level,
-                        actual,
-                    })
-                })
-                .unwrap_or(LossReason::Declined);
-            out.push(Rejection { agent, reason });
+            let first = self.needs.iter().enumerate().find_map(|(k, n)| {
+                let actual = if n.cert {
+                    cert_level(pos, n)
+                } else {
+                    row.get(n.col).copied().unwrap_or(0)
+                };
+                (actual < n.level).then_some((u16::try_from(k).unwrap_or(u16::MAX), actual))
+            });
+            out.push(first.unwrap_or((u16::MAX, 0)));
         }
     }
 }
