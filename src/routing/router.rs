@@ -1855,7 +1855,6 @@ impl Router {
         let mut eligible: Vec<Ranked> = Vec::with_capacity(eligible_members.len());
         let ranking = Ranking {
             method,
-            wants_points,
             cols,
             members: &queue.members,
             open_cases: &ix.open_cases,
@@ -1899,10 +1898,11 @@ impl Router {
             stride,
             needs: &needs,
         };
-        let mut missing: Vec<(u16, u8)> = Vec::with_capacity(bucket(CODE_UNSKILLED).len());
+        let mut missing: Vec<(u16, u8)> = Vec::new();
         if cert_needs.is_empty() {
-            unskilled.explain(bucket(CODE_UNSKILLED), |_, _| 0, &mut missing);
+            missing = first_missing(&cols.prof, stride, &plain_needs, bucket(CODE_UNSKILLED));
         } else {
+            missing.reserve(bucket(CODE_UNSKILLED).len());
             unskilled.explain(
                 bucket(CODE_UNSKILLED),
                 |pos, n: &Need| self.level(pos, n.col, n.skill, true, today),
@@ -2259,7 +2259,6 @@ fn classify_slice(
 #[derive(Debug, Clone, Copy)]
 struct Ranking<'a> {
     method: RoutingMethod,
-    wants_points: bool,
     cols: &'a QueueCols,
     members: &'a [super::queue::QueueMember],
     open_cases: &'a [u32],
@@ -2278,62 +2277,79 @@ impl Ranking<'_> {
         out: &mut Vec<Ranked>,
     ) -> Option<usize> {
         let cols = self.cols;
-        let mut best: Option<(usize, i128, (i64, u128))> = None;
+        let ratio = |i: usize| -i64::from(cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX));
+        // One monomorphic loop per method, so the per-member work has no dispatch.
+        match self.method {
+            RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
+                let stride = self.stride.max(1);
+                let scored = self.scored;
+                self.rank_by(indices, out, |i, pos| {
+                    let row = cols.prof.get(i * stride..(i + 1) * stride).unwrap_or(&[]);
+                    let points = scored
+                        .iter()
+                        .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
+                        .sum::<u32>()
+                        + extra_points(pos);
+                    (i64::from(points), ratio(i), points)
+                })
+            }
+            RoutingMethod::RoundRobin => self.rank_by(indices, out, |i, _| {
+                (
+                    -to_i64(self.members.get(i).map_or(0, |m| m.last_turn)),
+                    0,
+                    0,
+                )
+            }),
+            RoutingMethod::LeastActive => self.rank_by(indices, out, |_, pos| {
+                (
+                    -i64::from(self.open_cases.get(pos).copied().unwrap_or(0)),
+                    0,
+                    0,
+                )
+            }),
+            RoutingMethod::MostAvailable => self.rank_by(indices, out, |i, _| {
+                let load = cols.load.get(i).copied().unwrap_or(0);
+                let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
+                (i64::from(limit.saturating_sub(load)), ratio(i), 0)
+            }),
+            RoutingMethod::Weighted => self.rank_by(indices, out, |i, _| {
+                let (served, weight) = self
+                    .members
+                    .get(i)
+                    .map_or((0, 1), |m| (m.served, m.weight.get()));
+                let pass =
+                    to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
+                (-pass, 0, 0)
+            }),
+        }
+    }
+
+    /// The ranking loop for one method: `key(member index, agent position)` gives
+    /// `(primary, secondary, points)`.
+    #[inline(always)]
+    fn rank_by(
+        &self,
+        indices: &[u32],
+        out: &mut Vec<Ranked>,
+        key: impl Fn(usize, usize) -> (i64, i64, u32),
+    ) -> Option<usize> {
+        let cols = self.cols;
+        let tie_of = |pos: usize| self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX));
+        let mut best: Option<(usize, i128, usize)> = None;
+        out.reserve(indices.len());
         for &i in indices {
             let i = i as usize;
             let pos = cols.pos.get(i).map_or(usize::MAX, |&p| p as usize);
-            let load = cols.load.get(i).copied().unwrap_or(0);
-            let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
-            let ratio = cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX);
-            let points = if self.wants_points {
-                let row = cols
-                    .prof
-                    .get(i * self.stride..(i + 1) * self.stride)
-                    .unwrap_or(&[]);
-                self.scored
-                    .iter()
-                    .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
-                    .sum::<u32>()
-                    + extra_points(pos)
-            } else {
-                0
-            };
-            let (primary, secondary) = match self.method {
-                RoutingMethod::RoundRobin => {
-                    (-to_i64(self.members.get(i).map_or(0, |m| m.last_turn)), 0)
-                }
-                RoutingMethod::LeastActive => (
-                    -i64::from(self.open_cases.get(pos).copied().unwrap_or(0)),
-                    0,
-                ),
-                RoutingMethod::MostAvailable => {
-                    (i64::from(limit.saturating_sub(load)), -i64::from(ratio))
-                }
-                RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
-                    (i64::from(points), -i64::from(ratio))
-                }
-                RoutingMethod::Weighted => {
-                    let (served, weight) = self
-                        .members
-                        .get(i)
-                        .map_or((0, 1), |m| (m.served, m.weight.get()));
-                    let pass =
-                        to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
-                    (-pass, 0)
-                }
-            };
+            let (primary, secondary, points) = key(i, pos);
             let ranked = Ranked::new(pos, points, primary, secondary);
             let better = match best {
                 None => true,
-                Some((_, key, tie)) => {
-                    ranked.key > key
-                        || (ranked.key == key
-                            && self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX)) < tie)
+                Some((_, k, best_pos)) => {
+                    ranked.key > k || (ranked.key == k && tie_of(pos) < tie_of(best_pos))
                 }
             };
             if better {
-                let tie = self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX));
-                best = Some((out.len(), ranked.key, tie));
+                best = Some((out.len(), ranked.key, pos));
             }
             out.push(ranked);
         }
@@ -2402,6 +2418,31 @@ impl Unskilled<'_> {
             out.push(first.unwrap_or((u16::MAX, 0)));
         }
     }
+}
+
+/// For members missing a plain (uncertified) skill: the index in `needs` of the
+/// first requirement they fail, and their level in it.
+#[inline(never)]
+fn first_missing(
+    prof: &[u8],
+    stride: usize,
+    needs: &[(usize, u8)],
+    indices: &[u32],
+) -> Vec<(u16, u8)> {
+    indices
+        .iter()
+        .map(|&i| {
+            let base = i as usize * stride;
+            needs
+                .iter()
+                .zip(0_u16..)
+                .find_map(|(&(col, min), k)| {
+                    let actual = prof.get(base + col).copied().unwrap_or(0);
+                    (actual < min).then_some((k, actual))
+                })
+                .unwrap_or((u16::MAX, 0))
+        })
+        .collect()
 }
 
 /// The work order: priority (most urgent first), then age (oldest first), then id.
