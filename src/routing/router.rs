@@ -2186,6 +2186,14 @@ fn classify_members(
     }
 }
 
+fn fixed_scored<const N: usize>(scored: &[(usize, u32)]) -> [(usize, u32); N] {
+    let mut out = [(0, 0); N];
+    for (slot, s) in out.iter_mut().zip(scored) {
+        *slot = *s;
+    }
+    out
+}
+
 fn fixed<const N: usize>(needs: &[(usize, u8)]) -> [(usize, u8); N] {
     let mut out = [(0, 0); N];
     for (slot, need) in out.iter_mut().zip(needs) {
@@ -2280,19 +2288,26 @@ impl Ranking<'_> {
         let ratio = |i: usize| -i64::from(cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX));
         // One monomorphic loop per method, so the per-member work has no dispatch.
         match self.method {
-            RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
-                let stride = self.stride.max(1);
-                let scored = self.scored;
-                self.rank_by(indices, out, |i, pos| {
-                    let row = cols.prof.get(i * stride..(i + 1) * stride).unwrap_or(&[]);
-                    let points = scored
-                        .iter()
-                        .map(|&(col, w)| w * u32::from(row.get(col).copied().unwrap_or(0)))
-                        .sum::<u32>()
-                        + extra_points(pos);
-                    (i64::from(points), ratio(i), points)
-                })
-            }
+            RoutingMethod::SkillBased | RoutingMethod::AiAssisted => match self.scored.len() {
+                1 => self.rank_points(indices, out, fixed_scored::<1>(self.scored), extra_points),
+                2 => self.rank_points(indices, out, fixed_scored::<2>(self.scored), extra_points),
+                3 => self.rank_points(indices, out, fixed_scored::<3>(self.scored), extra_points),
+                _ => {
+                    let stride = self.stride.max(1);
+                    let scored = self.scored;
+                    self.rank_by(indices, out, |i, pos| {
+                        let base = i * stride;
+                        let points = scored
+                            .iter()
+                            .map(|&(col, w)| {
+                                w * u32::from(cols.prof.get(base + col).copied().unwrap_or(0))
+                            })
+                            .sum::<u32>()
+                            + extra_points(pos);
+                        (i64::from(points), ratio(i), points)
+                    })
+                }
+            },
             RoutingMethod::RoundRobin => self.rank_by(indices, out, |i, _| {
                 (
                     -to_i64(self.members.get(i).map_or(0, |m| m.last_turn)),
@@ -2322,6 +2337,27 @@ impl Ranking<'_> {
                 (-pass, 0, 0)
             }),
         }
+    }
+
+    /// SkillBased ranking with the scored skills unrolled.
+    fn rank_points<const N: usize>(
+        &self,
+        indices: &[u32],
+        out: &mut Vec<Ranked>,
+        scored: [(usize, u32); N],
+        extra_points: impl Fn(usize) -> u32,
+    ) -> Option<usize> {
+        let cols = self.cols;
+        let stride = self.stride.max(1);
+        self.rank_by(indices, out, |i, pos| {
+            let base = i * stride;
+            let mut points = extra_points(pos);
+            for (col, w) in scored {
+                points += w * u32::from(cols.prof.get(base + col).copied().unwrap_or(0));
+            }
+            let ratio = -i64::from(cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX));
+            (i64::from(points), ratio, points)
+        })
     }
 
     /// The ranking loop for one method: `key(member index, agent position)` gives
