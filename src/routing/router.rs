@@ -200,6 +200,9 @@ struct QueueCols {
     costs: Vec<Vec<u32>>,
     /// Proficiencies, member-major, stride `max(skills, 1)`.
     prof: Vec<u8>,
+    /// The same proficiencies skill-major (`skill * members + member`), so the
+    /// eligibility pass reads one contiguous column per required skill.
+    prof_t: Vec<u8>,
 }
 
 impl Index {
@@ -266,6 +269,15 @@ impl Index {
                 self.prof.get(p * n..p * n + n),
             ) {
                 dst.copy_from_slice(src);
+            }
+        }
+        let len = pos.len();
+        cols.prof_t = vec![0; len * stride];
+        for (m, row) in cols.prof.chunks_exact(stride).enumerate() {
+            for (c, &level) in row.iter().enumerate() {
+                if let Some(slot) = cols.prof_t.get_mut(c * len + m) {
+                    *slot = level;
+                }
             }
         }
         cols.pos = pos;
@@ -366,6 +378,12 @@ impl Index {
             }
             if let Some(dst) = cols.prof.get_mut(m * stride..m * stride + n) {
                 dst.copy_from_slice(row);
+            }
+            let len = cols.pos.len();
+            for (c, &level) in row.iter().enumerate() {
+                if let Some(slot) = cols.prof_t.get_mut(c * len + m) {
+                    *slot = level;
+                }
             }
         }
     }
@@ -1780,7 +1798,7 @@ impl Router {
             cols.prof.get(..n_members * stride).unwrap_or(&[]),
         );
         if cert_needs.is_empty() && !check_declined {
-            classify_members(
+            classify_columns(
                 MemberColumns {
                     status: status_col,
                     load: load_col,
@@ -1789,6 +1807,8 @@ impl Router {
                     prof,
                     stride,
                 },
+                &cols.prof_t,
+                cols.pos.len(),
                 &plain_needs,
                 &mut codes,
                 &mut counts,
@@ -2168,21 +2188,73 @@ fn reason_code(declined: bool, unavailable: bool, over: bool, missing: bool) -> 
 }
 
 /// Pass 1 of the decision for the common case (no certified skills, nobody
-/// declined): a tight loop over plain slices, kept out of line so its few live
-/// values stay in registers. Up to four requirements get an unrolled loop.
-fn classify_members(
+/// declined), column by column so every loop is a straight pass over contiguous
+/// slices: the status and capacity flags, then one skill-major proficiency
+/// column (`prof_t`, `members` long per skill) per requirement, then the flags
+/// to buckets and the bucket counts.
+#[inline(never)]
+fn classify_columns(
     cols: MemberColumns<'_>,
+    prof_t: &[u8],
+    members: usize,
     needs: &[(usize, u8)],
     codes: &mut Vec<u8>,
     counts: &mut [usize; CODES],
 ) {
-    match needs.len() {
-        0 => classify_fixed::<0>(cols, [], codes, counts),
-        1 => classify_fixed::<1>(cols, fixed(needs), codes, counts),
-        2 => classify_fixed::<2>(cols, fixed(needs), codes, counts),
-        3 => classify_fixed::<3>(cols, fixed(needs), codes, counts),
-        4 => classify_fixed::<4>(cols, fixed(needs), codes, counts),
-        _ => classify_slice(cols, needs, codes, counts),
+    let n = cols
+        .status
+        .len()
+        .min(cols.load.len())
+        .min(cols.limit.len())
+        .min(cols.cost.len())
+        .min(cols.prof.len() / cols.stride.max(1))
+        .min(members);
+    codes.clear();
+    codes.resize(n, 0);
+    let rows = cols
+        .status
+        .iter()
+        .zip(cols.load)
+        .zip(cols.limit)
+        .zip(cols.cost);
+    for (code, (((status, &load), &limit), &cost)) in codes.iter_mut().zip(rows) {
+        *code = u8::from(!status.accepts_work()) << 2
+            | u8::from(load.saturating_add(cost) > limit) << 1;
+    }
+    for &(col, min) in needs {
+        match prof_t
+            .get(col.saturating_mul(members)..)
+            .and_then(|c| c.get(..n))
+        {
+            Some(column) => {
+                for (code, &level) in codes.iter_mut().zip(column) {
+                    *code |= u8::from(level < min);
+                }
+            }
+            None => codes.iter_mut().for_each(|code| *code |= 1),
+        }
+    }
+    for code in codes.iter_mut() {
+        let flags = *code;
+        *code = if flags & 4 != 0 {
+            CODE_UNAVAILABLE
+        } else if flags & 2 != 0 {
+            CODE_FULL
+        } else if flags & 1 != 0 {
+            CODE_UNSKILLED
+        } else {
+            CODE_ELIGIBLE
+        };
+    }
+    // Per-bucket counts as plain byte-compare sums (vectorizes; at most 5 buckets).
+    for (k, count) in (0_u8..).zip(counts.iter_mut()) {
+        *count = if k <= CODE_UNSKILLED {
+            codes.chunks(255).fold(0, |acc, chunk| {
+                acc + usize::from(chunk.iter().fold(0_u8, |a, &c| a + u8::from(c == k)))
+            })
+        } else {
+            0
+        };
     }
 }
 
@@ -2192,74 +2264,6 @@ fn fixed_scored<const N: usize>(scored: &[(usize, u32)]) -> [(usize, u32); N] {
         *slot = *s;
     }
     out
-}
-
-fn fixed<const N: usize>(needs: &[(usize, u8)]) -> [(usize, u8); N] {
-    let mut out = [(0, 0); N];
-    for (slot, need) in out.iter_mut().zip(needs) {
-        *slot = *need;
-    }
-    out
-}
-
-#[inline(never)]
-fn classify_fixed<const N: usize>(
-    cols: MemberColumns<'_>,
-    needs: [(usize, u8); N],
-    codes: &mut Vec<u8>,
-    counts: &mut [usize; CODES],
-) {
-    let rows = cols
-        .status
-        .iter()
-        .zip(cols.load)
-        .zip(cols.limit)
-        .zip(cols.cost)
-        .zip(cols.prof.chunks_exact(cols.stride.max(1)));
-    let start = codes.len();
-    codes.resize(start + cols.status.len(), CODE_ELIGIBLE);
-    let out = codes.get_mut(start..).unwrap_or(&mut []);
-    for (((((status, &load), &limit), &cost), row), code_slot) in rows.zip(out) {
-        let over = load.saturating_add(cost) > limit;
-        let mut missing = false;
-        for (col, min) in needs {
-            missing |= row.get(col).copied().unwrap_or(0) < min;
-        }
-        let code = reason_code(false, !status.accepts_work(), over, missing);
-        if let Some(n) = counts.get_mut(usize::from(code) & 7) {
-            *n += 1;
-        }
-        *code_slot = code;
-    }
-    let filled = start + cols.status.len().min(cols.prof.len() / cols.stride.max(1));
-    codes.truncate(filled);
-}
-
-#[inline(never)]
-fn classify_slice(
-    cols: MemberColumns<'_>,
-    needs: &[(usize, u8)],
-    codes: &mut Vec<u8>,
-    counts: &mut [usize; CODES],
-) {
-    let rows = cols
-        .status
-        .iter()
-        .zip(cols.load)
-        .zip(cols.limit)
-        .zip(cols.cost)
-        .zip(cols.prof.chunks_exact(cols.stride.max(1)));
-    for ((((status, &load), &limit), &cost), row) in rows {
-        let over = load.saturating_add(cost) > limit;
-        let missing = needs.iter().fold(false, |m, &(col, min)| {
-            m | (row.get(col).copied().unwrap_or(0) < min)
-        });
-        let code = reason_code(false, !status.accepts_work(), over, missing);
-        if let Some(n) = counts.get_mut(usize::from(code)) {
-            *n += 1;
-        }
-        codes.push(code);
-    }
 }
 
 /// Pass 2 of the decision: what ranking the eligible members needs, as plain
