@@ -418,7 +418,7 @@ impl Rejections {
         let winner_key = self
             .winner
             .and_then(|w| self.eligible.get(w))
-            .map(|w| w.key);
+            .map(Ranked::key);
         let ai_won = self.ai_won;
         let winner = self.winner;
         let losers = bucket(CODE_ELIGIBLE)
@@ -428,7 +428,7 @@ impl Rejections {
             .map(move |(_, ((_, agent), r))| {
                 let reason = if ai_won {
                     LossReason::AiPreferredOther
-                } else if winner_key == Some(r.key) {
+                } else if winner_key == Some(r.key()) {
                     LossReason::LostTieBreak
                 } else {
                     LossReason::Outranked { score: r.primary() }

@@ -420,23 +420,24 @@ struct Scored {
     cert: bool,
 }
 
-/// An eligible member and its ranking key.
+/// An eligible member and its ranking key (16 bytes, so ranking writes little).
 #[derive(Debug, Clone, Copy)]
 pub(super) struct Ranked {
-    /// `(primary, secondary)` packed so one comparison orders both.
-    pub(super) key: i128,
+    /// The method's primary score.
+    primary: i64,
+    /// The secondary score shifted into `u32` (every method's secondary is
+    /// `0` or minus a load ratio in `0..=u32::MAX`), so the order is kept.
+    secondary: u32,
     pos: u32,
-    points: u32,
 }
 
 impl Ranked {
-    fn new(pos: usize, points: u32, primary: i64, secondary: i64) -> Ranked {
-        // secondary - i64::MIN is in 0..2^64, so the packing preserves the order.
-        let key = (i128::from(primary) << 64) + (i128::from(secondary) - i128::from(i64::MIN));
+    fn new(pos: usize, primary: i64, secondary: i64) -> Ranked {
+        let shifted = secondary.saturating_add(i64::from(u32::MAX));
         Ranked {
-            key,
+            primary,
+            secondary: u32::try_from(shifted).unwrap_or(if shifted < 0 { 0 } else { u32::MAX }),
             pos: u32::try_from(pos).unwrap_or(u32::MAX),
-            points,
         }
     }
 
@@ -444,9 +445,15 @@ impl Ranked {
         self.pos as usize
     }
 
+    /// `(primary, secondary)`: a larger key ranks higher.
+    #[inline]
+    pub(super) fn key(&self) -> (i64, u32) {
+        (self.primary, self.secondary)
+    }
+
     /// The method's primary score.
     pub(super) fn primary(&self) -> i64 {
-        i64::try_from(self.key >> 64).unwrap_or(i64::MIN)
+        self.primary
     }
 }
 
@@ -1980,7 +1987,8 @@ impl Router {
 
         let candidate = |r: &Ranked| {
             let points = if wants_points {
-                r.points
+                // SkillBased and AiAssisted rank by the points themselves.
+                u32::try_from(r.primary()).unwrap_or(0)
             } else {
                 self.points(r.pos(), &scored, today)
             };
@@ -2375,21 +2383,21 @@ impl Ranking<'_> {
     ) -> Option<usize> {
         let cols = self.cols;
         let tie_of = |pos: usize| self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX));
-        let mut best: Option<(usize, i128, usize)> = None;
+        let mut best: Option<(usize, (i64, u32), usize)> = None;
         out.reserve(indices.len());
         for &i in indices {
             let i = i as usize;
             let pos = cols.pos.get(i).map_or(usize::MAX, |&p| p as usize);
-            let (primary, secondary, points) = key(i, pos);
-            let ranked = Ranked::new(pos, points, primary, secondary);
+            let (primary, secondary, _points) = key(i, pos);
+            let ranked = Ranked::new(pos, primary, secondary);
             let better = match best {
                 None => true,
                 Some((_, k, best_pos)) => {
-                    ranked.key > k || (ranked.key == k && tie_of(pos) < tie_of(best_pos))
+                    ranked.key() > k || (ranked.key() == k && tie_of(pos) < tie_of(best_pos))
                 }
             };
             if better {
-                best = Some((out.len(), ranked.key, pos));
+                best = Some((out.len(), ranked.key(), pos));
             }
             out.push(ranked);
         }
@@ -2401,13 +2409,14 @@ impl Ranking<'_> {
 #[inline(never)]
 fn runners_up(eligible: &[Ranked], winner: Option<Ranked>, tie: &[(i64, u128)]) -> Vec<Ranked> {
     let tie_of = |r: &Ranked| tie.get(r.pos()).copied().unwrap_or((i64::MAX, u128::MAX));
-    let beats = |a: &Ranked, b: &Ranked| a.key > b.key || (a.key == b.key && tie_of(a) < tie_of(b));
+    let beats =
+        |a: &Ranked, b: &Ranked| a.key() > b.key() || (a.key() == b.key() && tie_of(a) < tie_of(b));
     let winner_pos = winner.map(|w| w.pos);
     let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
     // Below this key a member cannot enter a full list of runners-up.
-    let mut floor = i128::MIN;
+    let mut floor = (i64::MIN, 0);
     for r in eligible {
-        if r.key < floor || winner_pos == Some(r.pos) {
+        if r.key() < floor || winner_pos == Some(r.pos) {
             continue;
         }
         if runners.len() < RUNNERS_UP || runners.last().is_some_and(|x| beats(r, x)) {
@@ -2415,7 +2424,7 @@ fn runners_up(eligible: &[Ranked], winner: Option<Ranked>, tie: &[(i64, u128)]) 
             runners.insert(at, *r);
             runners.truncate(RUNNERS_UP);
             if runners.len() == RUNNERS_UP {
-                floor = runners.last().map_or(i128::MIN, |x| x.key);
+                floor = runners.last().map_or((i64::MIN, 0), Ranked::key);
             }
         }
     }
