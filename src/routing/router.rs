@@ -2478,6 +2478,52 @@ fn first_missing(
     needs: &[(usize, u8)],
     indices: &[u32],
 ) -> Vec<(u16, u8)> {
+    match needs.len() {
+        1 => first_missing_fixed::<1>(prof, stride, fixed(needs), indices),
+        2 => first_missing_fixed::<2>(prof, stride, fixed(needs), indices),
+        3 => first_missing_fixed::<3>(prof, stride, fixed(needs), indices),
+        _ => first_missing_slice(prof, stride, needs, indices),
+    }
+}
+
+fn fixed<const N: usize>(needs: &[(usize, u8)]) -> [(usize, u8); N] {
+    let mut out = [(0, 0); N];
+    for (slot, need) in out.iter_mut().zip(needs) {
+        *slot = *need;
+    }
+    out
+}
+
+/// [`first_missing`] with the requirements unrolled.
+fn first_missing_fixed<const N: usize>(
+    prof: &[u8],
+    stride: usize,
+    needs: [(usize, u8); N],
+    indices: &[u32],
+) -> Vec<(u16, u8)> {
+    indices
+        .iter()
+        .map(|&i| {
+            let base = i as usize * stride;
+            let mut first = (u16::MAX, 0);
+            // In reverse, so the earliest failed requirement is kept.
+            for (k, (col, min)) in needs.into_iter().enumerate().rev() {
+                let actual = prof.get(base + col).copied().unwrap_or(0);
+                if actual < min {
+                    first = (u16::try_from(k).unwrap_or(u16::MAX), actual);
+                }
+            }
+            first
+        })
+        .collect()
+}
+
+fn first_missing_slice(
+    prof: &[u8],
+    stride: usize,
+    needs: &[(usize, u8)],
+    indices: &[u32],
+) -> Vec<(u16, u8)> {
     indices
         .iter()
         .map(|&i| {
