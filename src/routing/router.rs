@@ -1863,13 +1863,17 @@ impl Router {
         }
         let bounds = starts;
         let mut order: Vec<u32> = vec![0; n_members];
-        for (i, &c) in codes.iter().enumerate() {
-            if let Some(next) = starts.get_mut(usize::from(c)) {
+        // Member indices are u32 like agent positions (a queue never holds 2^32
+        // members); codes are below CODES, a power of two, so the mask is a no-op.
+        let mut i: u32 = 0;
+        for &c in &codes {
+            if let Some(next) = starts.get_mut(usize::from(c) & (CODES - 1)) {
                 if let Some(slot) = order.get_mut(*next) {
-                    *slot = u32::try_from(i).unwrap_or(u32::MAX);
+                    *slot = i;
                 }
                 *next += 1;
             }
+            i = i.wrapping_add(1);
         }
         let bucket = |code: u8| {
             let from = bounds.get(usize::from(code)).copied().unwrap_or(0);
