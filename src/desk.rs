@@ -732,6 +732,7 @@ impl SupportDesk {
                 .any(|e| matches!(e, CaseEvent::Resolved { .. }))
             {
                 self.with_knowledge_mut(|kb| kb.record_case_resolved(article))?;
+                self.save_article(article).await?;
             }
         }
         Ok(outcome)
@@ -846,6 +847,55 @@ impl SupportDesk {
                 Err(e) => return Err(e),
             }
         }
+    }
+
+    /// Writes the desk's current copy of an article version to the repository
+    /// (insert or optimistic update), so counters survive a restart.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when the knowledge base has no such article; storage
+    /// errors; [`Error::Conflict`] after too many concurrent writers.
+    pub async fn save_article(&self, id: crate::ids::ArticleId) -> Result<u64> {
+        let mut attempt = 0;
+        loop {
+            let article = self.with_knowledge(|kb| kb.article(id).cloned())?;
+            let expected = match self.repo.get_article(id).await {
+                Ok(stored) => Some(stored.version),
+                Err(Error::NotFound { .. }) => None,
+                Err(e) => return Err(e),
+            };
+            match self.repo.put_article(&article, expected).await {
+                Ok(version) => return Ok(version),
+                Err(Error::Conflict { .. } | Error::AlreadyExists { .. })
+                    if attempt < self.config.max_retries =>
+                {
+                    attempt += 1;
+                }
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
+    /// Replaces the desk's knowledge base with the articles stored in the
+    /// repository (call at start-up); returns how many versions were loaded.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors; [`Error::Validation`] when stored articles are inconsistent.
+    pub async fn load_knowledge(&self) -> Result<usize> {
+        let articles: Vec<_> = self
+            .repo
+            .list_articles()
+            .await?
+            .into_iter()
+            .map(|a| a.value)
+            .collect();
+        let count = articles.len();
+        let policy = self.with_knowledge(|kb| *kb.policy());
+        let kb = KnowledgeBase::from_articles(policy, articles)?;
+        self.with_knowledge_mut(|current| *current = kb);
+        Ok(count)
     }
 
     /// Loads the most recent resolutions from the repository into the history used

@@ -175,6 +175,20 @@ async fn complete_case_resolution_workflow() {
         1,
         "usage tracked"
     );
+    let stored = f.repo.get_article(article).await.unwrap();
+    assert_eq!(
+        stored.value.counters.cases_resolved, 1,
+        "and saved to the repository"
+    );
+    let restarted = SupportDesk::builder(f.repo.clone())
+        .clock(f.clock.clone())
+        .build();
+    assert_eq!(restarted.load_knowledge().await.unwrap(), 1);
+    assert_eq!(
+        restarted.with_knowledge(|kb| kb.article(article).unwrap().counters.cases_resolved),
+        1,
+        "a restarted desk reloads the knowledge base from the repository"
+    );
     f.desk
         .record_satisfaction(case.id, Satisfaction::VerySatisfied, Some("Quick!".into()))
         .await
