@@ -410,18 +410,13 @@ impl SupportDesk {
             None
         };
 
-        let mut priority = request.priority.unwrap_or_default();
-        if let Some(c) = &classification {
-            if request.priority.is_none()
-                || (self.config.ai_may_raise_priority && c.priority < priority)
-            {
-                priority = if request.priority.is_none() {
-                    c.priority
-                } else {
-                    priority.min(c.priority)
-                };
-            }
-        }
+        // `Ord` on Priority puts the most urgent first, so `min` is "more urgent".
+        let priority = match (request.priority, &classification) {
+            (Some(asked), Some(c)) if self.config.ai_may_raise_priority => asked.min(c.priority),
+            (Some(asked), _) => asked,
+            (None, Some(c)) => c.priority,
+            (None, None) => Priority::default(),
+        };
         let case_type = request
             .case_type
             .or(classification.as_ref().map(|c| c.case_type))

@@ -417,39 +417,32 @@ impl BusinessHours {
         // Each round either ends the search or moves to a later day; a continuous
         // open run can only be extended by exception days, which are finite.
         for _ in 0..1_000_000 {
-            if engine.template_always_open() && !engine.window(day).spans.is_empty() {
-                let w = engine.window(day);
-                if w.spans.len() == 1
-                    && w.spans
-                        .first()
-                        .is_some_and(|&(a, b)| a <= cur && b == w.end)
-                {
-                    // A fully open regular stretch: jump to the next exception day.
-                    match engine.next_exception(day + 1) {
-                        None => return None,
-                        Some(next) => {
-                            if next > day + 1 {
-                                cur = engine.mid(next);
-                                day = next;
-                                continue;
-                            }
-                        }
-                    }
-                }
-            }
             let w = engine.window(day);
             if w.end <= w.start {
                 day += 1;
                 continue;
             }
-            match w.spans.iter().find(|&&(a, b)| a <= cur && cur < b) {
-                Some(&(_, b)) if b < w.end => return from_ns(b),
-                Some(&(_, b)) => {
-                    cur = b;
-                    day += 1;
-                }
-                None => return from_ns(cur),
+            let Some(&(_, end)) = w.spans.iter().find(|&&(a, b)| a <= cur && cur < b) else {
+                return from_ns(cur);
+            };
+            if end < w.end {
+                return from_ns(end);
             }
+            cur = end;
+            // Open through the end of this day. With a template open all week only an
+            // exception day can close it: jump over the regular days in between.
+            if engine.template_always_open() {
+                match engine.next_exception(day + 1) {
+                    None => return None,
+                    Some(next) if next > day + 1 => {
+                        cur = engine.mid(next);
+                        day = next;
+                        continue;
+                    }
+                    Some(_) => {}
+                }
+            }
+            day += 1;
         }
         None
     }

@@ -805,3 +805,50 @@ async fn new_cases_get_the_solution_of_similar_resolved_cases() {
             .starts_with("Corrected the VAT number")
     );
 }
+
+#[tokio::test]
+async fn the_ai_may_raise_but_never_lower_a_requested_priority() {
+    let f = fixture(None).await;
+    let outage = || {
+        CaseRequest::new(
+            f.account,
+            "Production is down!!",
+            "Everything is down, outage, urgent!",
+        )
+        .priority(Priority::Low)
+    };
+    let kept = f.desk.create_case(outage()).await.unwrap();
+    assert_eq!(
+        kept.case.value.priority,
+        Priority::Low,
+        "by default the requested priority stands"
+    );
+    let mut config = DeskConfig::new(CaseRules::new(SlaPolicy::default(), ny_hours()));
+    config.ai_may_raise_priority = true;
+    let desk = SupportDesk::builder(f.repo.clone())
+        .clock(f.clock.clone())
+        .config(config)
+        .build();
+    let raised = desk.create_case(outage()).await.unwrap();
+    assert!(
+        raised.case.value.priority < Priority::Low,
+        "raised: {:?}",
+        raised.case.value.priority
+    );
+    let calm = CaseRequest::new(f.account, "Question", "How do I change my avatar?")
+        .priority(Priority::Critical);
+    assert_eq!(
+        desk.create_case(calm).await.unwrap().case.value.priority,
+        Priority::Critical,
+        "never lowered"
+    );
+    let unasked = CaseRequest::new(
+        f.account,
+        "Production is down!!",
+        "Everything is down, outage, urgent!",
+    );
+    assert!(
+        desk.create_case(unasked).await.unwrap().case.value.priority < Priority::Medium,
+        "no request: the AI's suggestion"
+    );
+}
