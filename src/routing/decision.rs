@@ -13,7 +13,7 @@ use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::AgentStatus;
 use super::queue::{QueueCursor, RoutingMethod};
-use super::router::Ranked;
+use super::router::RankKeys;
 use super::skill::SkillRequirement;
 
 /// Why one agent did not get the case. Compact so a decision over thousands of
@@ -265,17 +265,33 @@ impl RoutingDecision {
     }
 }
 
-// Member buckets of the decision loop, in the order rejections are reported.
-pub(super) const CODE_ELIGIBLE: u8 = 0;
-pub(super) const CODE_DECLINED: u8 = 1;
-pub(super) const CODE_UNAVAILABLE: u8 = 2;
-pub(super) const CODE_FULL: u8 = 3;
-pub(super) const CODE_UNSKILLED: u8 = 4;
+// Why a member cannot take the case, as bits (several may be set; the report
+// uses the highest-priority one: declined, unavailable, at capacity, skill).
+pub(super) const FLAG_MISSING: u8 = 1;
+pub(super) const FLAG_OVER: u8 = 2;
+pub(super) const FLAG_UNAVAILABLE: u8 = 4;
+pub(super) const FLAG_DECLINED: u8 = 8;
+
+/// The report group of a member's flags: 0 declined, 1 unavailable, 2 at
+/// capacity, 3 missing a skill, 4 eligible.
+fn group(flags: u8) -> u8 {
+    if flags & FLAG_DECLINED != 0 {
+        0
+    } else if flags & FLAG_UNAVAILABLE != 0 {
+        1
+    } else if flags & FLAG_OVER != 0 {
+        2
+    } else if flags & FLAG_MISSING != 0 {
+        3
+    } else {
+        4
+    }
+}
 
 /// Every member of a decision who did not win, with the reason, stored compactly:
-/// a one-byte bucket per member plus the few numbers each reason needs. Each
-/// [`Rejection`] is built on demand by [`Rejections::iter`]; serializes as a list
-/// of rejections.
+/// the decision's per-member columns (reason flags, status, load, cost, limit,
+/// levels in each requirement, ranking key). Each [`Rejection`] is built on demand
+/// by [`Rejections::iter`]; serializes as a list of rejections.
 ///
 /// ```
 /// use hotcrm_support::{ids::AgentId, routing::{LossReason, Rejection, Rejections}};
@@ -288,78 +304,138 @@ pub(super) const CODE_UNSKILLED: u8 = 4;
 pub struct Rejections {
     /// Member ids, in member order (shared with the router's queue index).
     ids: Arc<[AgentId]>,
-    /// Bucket per member (`CODE_*`).
-    codes: Vec<u8>,
+    /// `FLAG_*` bits per member; 0 = eligible.
+    flags: Vec<u8>,
     /// Status per member, for `Unavailable`.
     status: Vec<AgentStatus>,
-    /// `(load, cost, limit)` of the at-capacity members, in member order.
-    full: Vec<(u32, u32, u32)>,
-    /// `(requirement index, actual level)` of the members missing a skill.
-    unskilled: Vec<(u16, u8)>,
+    /// Load, cost of this case and limit per member, for `AtCapacity`.
+    load: Vec<u32>,
+    cost: Vec<u32>,
+    limit: Vec<u32>,
     /// The requirements checked (skill, level), for `MissingSkill`.
     needs: Vec<(SkillId, u8)>,
-    /// The eligible members, in member order.
-    eligible: Vec<Ranked>,
-    /// Index in `eligible` of the winner.
+    /// `levels[need][member]`: the member's effective level in that requirement.
+    levels: Vec<Vec<u8>>,
+    /// Ranking key per member (meaningful for the eligible), see the router.
+    keys: RankKeys,
+    /// The method the keys were built for.
+    method: Option<RoutingMethod>,
+    /// Member index of the winner.
     winner: Option<usize>,
     /// Whether the AI suggestion won.
     ai_won: bool,
     /// Rejections added afterwards (or deserialized), reported last.
     extra: Vec<Rejection>,
-    /// How many lazily explained rejections there are.
-    lazy: usize,
 }
 
 /// The parts of a decision's compact rejection list, built by the router.
 pub(super) struct RejectionParts {
     pub(super) ids: Arc<[AgentId]>,
-    pub(super) codes: Vec<u8>,
+    pub(super) flags: Vec<u8>,
     pub(super) status: Vec<AgentStatus>,
-    pub(super) full: Vec<(u32, u32, u32)>,
-    pub(super) unskilled: Vec<(u16, u8)>,
+    pub(super) load: Vec<u32>,
+    pub(super) cost: Vec<u32>,
+    pub(super) limit: Vec<u32>,
     pub(super) needs: Vec<(SkillId, u8)>,
-    pub(super) eligible: Vec<Ranked>,
+    pub(super) levels: Vec<Vec<u8>>,
+    pub(super) keys: RankKeys,
+    pub(super) method: RoutingMethod,
     pub(super) winner: Option<usize>,
     pub(super) ai_won: bool,
 }
 
 impl Rejections {
     pub(super) fn from_parts(p: RejectionParts) -> Rejections {
-        let n = p.codes.len().min(p.ids.len());
-        let lazy = n.saturating_sub(usize::from(p.winner.is_some()));
         Rejections {
             ids: p.ids,
-            codes: p.codes,
+            flags: p.flags,
             status: p.status,
-            full: p.full,
-            unskilled: p.unskilled,
+            load: p.load,
+            cost: p.cost,
+            limit: p.limit,
             needs: p.needs,
-            eligible: p.eligible,
+            levels: p.levels,
+            keys: p.keys,
+            method: Some(p.method),
             winner: p.winner,
             ai_won: p.ai_won,
             extra: Vec::new(),
-            lazy,
         }
     }
 
-    /// Adds the eligible members (in member order), the index of the winner among
-    /// them and whether the AI suggestion won.
-    pub(super) fn set_eligible(
-        &mut self,
-        eligible: Vec<Ranked>,
-        winner: Option<usize>,
-        ai_won: bool,
-    ) {
-        self.eligible = eligible;
+    /// Sets the winner (a member index) and whether it was the AI's suggestion.
+    pub(super) fn set_winner(&mut self, winner: Option<usize>, ai_won: bool) {
         self.winner = winner;
         self.ai_won = ai_won;
-        let n = self.codes.len().min(self.ids.len());
-        self.lazy = n.saturating_sub(usize::from(winner.is_some()));
+    }
+
+    /// Members explained lazily (every member but the winner).
+    fn members(&self) -> usize {
+        self.flags.len().min(self.ids.len())
+    }
+
+    /// Whether the member at index `m` was eligible.
+    pub(super) fn is_eligible(&self, m: usize) -> bool {
+        self.flags.get(m) == Some(&0)
+    }
+
+    /// The method score of the member at index `m` (meaningful when eligible).
+    pub(super) fn score(&self, m: usize) -> i64 {
+        let key = self.keys.key(m);
+        self.method
+            .map_or(0, |method| super::router::rank_key_score(method, key))
+    }
+
+    /// Why the member at index `m` lost; `None` for the winner or an unknown index.
+    pub(super) fn member_reason(&self, m: usize) -> Option<LossReason> {
+        let flags = *self.flags.get(m)?;
+        let at = |column: &[u32]| column.get(m).copied().unwrap_or(0);
+        Some(match group(flags) {
+            0 => LossReason::Declined,
+            1 => LossReason::Unavailable {
+                status: self.status.get(m).copied().unwrap_or(AgentStatus::Offline),
+            },
+            2 => LossReason::AtCapacity {
+                load: at(&self.load),
+                cost: at(&self.cost),
+                limit: at(&self.limit),
+            },
+            3 => {
+                let (&(skill, required), actual) = self
+                    .needs
+                    .iter()
+                    .zip(&self.levels)
+                    .map(|(need, column)| (need, column.get(m).copied().unwrap_or(0)))
+                    .find(|&(&(_, required), actual)| actual < required)?;
+                LossReason::MissingSkill {
+                    skill,
+                    required,
+                    actual,
+                }
+            }
+            _ => {
+                if self.winner == Some(m) {
+                    return None;
+                }
+                let winner_key = self.winner.map(|w| self.keys.key(w));
+                if self.ai_won {
+                    LossReason::AiPreferredOther
+                } else if winner_key == Some(self.keys.key(m)) {
+                    LossReason::LostTieBreak
+                } else {
+                    LossReason::Outranked {
+                        score: self.score(m),
+                    }
+                }
+            }
+        })
     }
 
     /// How many members lost.
     pub fn len(&self) -> usize {
-        self.lazy + self.extra.len()
+        let n = self.members();
+        let winner = self.winner.is_some_and(|w| w < n);
+        n - usize::from(winner) + self.extra.len()
     }
 
     /// Whether nobody lost.
@@ -374,74 +450,22 @@ impl Rejections {
 
     /// Every rejection, in report order (see [`RoutingDecision::rejected`]).
     pub fn iter(&self) -> RejectionsIter<'_> {
-        let n = self.codes.len().min(self.ids.len());
-        let codes = self.codes.get(..n).unwrap_or(&[]);
-        let ids = self.ids.get(..n).unwrap_or(&[]);
-        let bucket = move |code: u8| {
-            codes
+        let n = self.members();
+        let flags = self.flags.get(..n).unwrap_or(&[]);
+        let in_group = move |g: u8| {
+            flags
                 .iter()
-                .zip(ids)
                 .enumerate()
-                .filter(move |(_, (c, _))| **c == code)
-                .map(|(i, (_, id))| (i, *id))
+                .filter(move |&(_, &f)| group(f) == g)
+                .filter_map(move |(m, _)| {
+                    Some(Rejection {
+                        agent: *self.ids.get(m)?,
+                        reason: self.member_reason(m)?,
+                    })
+                })
         };
-        let declined = bucket(CODE_DECLINED).map(|(_, agent)| Rejection {
-            agent,
-            reason: LossReason::Declined,
-        });
-        let unavailable = bucket(CODE_UNAVAILABLE).map(|(i, agent)| Rejection {
-            agent,
-            reason: LossReason::Unavailable {
-                status: self.status.get(i).copied().unwrap_or(AgentStatus::Offline),
-            },
-        });
-        let full = bucket(CODE_FULL)
-            .zip(&self.full)
-            .map(|((_, agent), &(load, cost, limit))| Rejection {
-                agent,
-                reason: LossReason::AtCapacity { load, cost, limit },
-            });
-        let unskilled =
-            bucket(CODE_UNSKILLED)
-                .zip(&self.unskilled)
-                .map(|((_, agent), &(need, actual))| {
-                    let reason = match self.needs.get(usize::from(need)) {
-                        Some(&(skill, required)) => LossReason::MissingSkill {
-                            skill,
-                            required,
-                            actual,
-                        },
-                        None => LossReason::Declined,
-                    };
-                    Rejection { agent, reason }
-                });
-        let winner_key = self
-            .winner
-            .and_then(|w| self.eligible.get(w))
-            .map(Ranked::key);
-        let ai_won = self.ai_won;
-        let winner = self.winner;
-        let losers = bucket(CODE_ELIGIBLE)
-            .zip(&self.eligible)
-            .enumerate()
-            .filter(move |(k, _)| Some(*k) != winner)
-            .map(move |(_, ((_, agent), r))| {
-                let reason = if ai_won {
-                    LossReason::AiPreferredOther
-                } else if winner_key == Some(r.key()) {
-                    LossReason::LostTieBreak
-                } else {
-                    LossReason::Outranked { score: r.primary() }
-                };
-                Rejection { agent, reason }
-            });
         RejectionsIter(Box::new(
-            declined
-                .chain(unavailable)
-                .chain(full)
-                .chain(unskilled)
-                .chain(losers)
-                .chain(self.extra.iter().copied()),
+            (0..=4).flat_map(in_group).chain(self.extra.iter().copied()),
         ))
     }
 

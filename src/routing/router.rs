@@ -6,6 +6,7 @@
 //! decision. Depends on `calendar`, `case` picklists, `ids`, `error` and the other
 //! routing modules; never on `repo`, `ai` or `desk`.
 
+use std::borrow::Cow;
 use std::collections::{BTreeMap, HashMap};
 use std::fmt::Write as _;
 use std::sync::Arc;
@@ -20,9 +21,8 @@ use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::{Agent, AgentStatus};
 use super::decision::{
-    AiVerdict, CODE_DECLINED, CODE_ELIGIBLE, CODE_FULL, CODE_UNAVAILABLE, CODE_UNSKILLED,
-    Candidate, Classification, LossReason, Rejection, RejectionParts, Rejections, RoutingDecision,
-    RoutingEvent, RoutingOutcome,
+    AiVerdict, Candidate, Classification, FLAG_DECLINED, FLAG_OVER, FLAG_UNAVAILABLE, LossReason,
+    Rejection, RejectionParts, Rejections, RoutingDecision, RoutingEvent, RoutingOutcome,
 };
 use super::queue::{OutOfHours, Queue, QueueCursor, RoutingMethod};
 use super::request::{AiSuggestion, RoutingRequest};
@@ -36,29 +36,6 @@ const STRIDE: i64 = 2520;
 /// Runners-up explained in full in a decision.
 const RUNNERS_UP: usize = 3;
 const ORIGINS: usize = Origin::ALL.len();
-
-/// Bucket count rounded up to a power of two so `code & 7` indexes without checks.
-const CODES: usize = 8;
-/// Flags `declined<<3 | unavailable<<2 | over capacity<<1 | missing skill` to the
-/// bucket of the highest-priority reason.
-const REASON_BY_FLAGS: [u8; 16] = [
-    CODE_ELIGIBLE,
-    CODE_UNSKILLED,
-    CODE_FULL,
-    CODE_FULL,
-    CODE_UNAVAILABLE,
-    CODE_UNAVAILABLE,
-    CODE_UNAVAILABLE,
-    CODE_UNAVAILABLE,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-    CODE_DECLINED,
-];
 
 /// A case waiting in a queue for an eligible agent.
 ///
@@ -198,11 +175,47 @@ struct QueueCols {
     ratio_ppm: Vec<u32>,
     /// `costs[origin][member]`.
     costs: Vec<Vec<u32>>,
-    /// Proficiencies, member-major, stride `max(skills, 1)`.
-    prof: Vec<u8>,
-    /// The same proficiencies skill-major (`skill * members + member`), so the
-    /// eligibility pass reads one contiguous column per required skill.
+    /// `blocked[origin][member]`: [`FLAG_UNAVAILABLE`] and [`FLAG_OVER`] for a
+    /// case from that channel, kept current so a decision starts from a copy.
+    blocked: Vec<Vec<u8>>,
+    /// Proficiencies skill-major (`skill * members + member`), so each pass
+    /// reads one contiguous column per skill.
     prof_t: Vec<u8>,
+}
+
+impl QueueCols {
+    /// How many members every column covers for a case from `origin`.
+    fn len(&self, origin: usize) -> usize {
+        self.pos
+            .len()
+            .min(self.ids.len())
+            .min(self.status.len())
+            .min(self.load.len())
+            .min(self.limit.len())
+            .min(self.ratio_ppm.len())
+            .min(self.costs.get(origin).map_or(0, Vec::len))
+            .min(self.blocked.get(origin).map_or(0, Vec::len))
+    }
+}
+
+/// `column` copied when `needed`, else empty.
+fn copy_if<T: Copy>(needed: bool, column: Option<&[T]>) -> Vec<T> {
+    match column {
+        Some(c) if needed => c.to_vec(),
+        _ => Vec::new(),
+    }
+}
+
+/// The flags status and capacity alone give a member for one case costing `cost`.
+fn blocked_flags(status: AgentStatus, load: u32, cost: u32, limit: u32) -> u8 {
+    let mut flags = 0;
+    if !status.accepts_work() {
+        flags |= FLAG_UNAVAILABLE;
+    }
+    if load.saturating_add(cost) > limit {
+        flags |= FLAG_OVER;
+    }
+    flags
 }
 
 impl Index {
@@ -235,45 +248,37 @@ impl Index {
         index
     }
 
-    fn stride(&self) -> usize {
-        self.n_skills().max(1)
-    }
-
     /// The member columns of `queue`, copied from the agent columns.
     fn queue_cols(&self, queue: &Queue) -> QueueCols {
         let pos = self.member_positions(queue);
-        let (n, stride) = (self.n_skills(), self.stride());
+        let n = self.n_skills();
+        let len = pos.len();
         let mut cols = QueueCols {
-            costs: (0..ORIGINS)
-                .map(|_| Vec::with_capacity(pos.len()))
-                .collect(),
-            prof: vec![0; pos.len() * stride],
+            costs: (0..ORIGINS).map(|_| Vec::with_capacity(len)).collect(),
+            blocked: (0..ORIGINS).map(|_| Vec::with_capacity(len)).collect(),
+            prof_t: vec![0; len * n],
             ..QueueCols::default()
         };
         for (m, &p) in pos.iter().enumerate() {
             let p = p as usize;
-            cols.status
-                .push(self.status.get(p).copied().unwrap_or(AgentStatus::Offline));
-            cols.load
-                .push(self.load.get(p).copied().unwrap_or(u32::MAX));
-            cols.limit.push(self.limit.get(p).copied().unwrap_or(0));
-            cols.ratio_ppm.push(ratio_ppm(
-                self.load.get(p).copied().unwrap_or(0),
-                self.limit.get(p).copied().unwrap_or(0),
-            ));
-            for (column, source) in cols.costs.iter_mut().zip(&self.costs) {
-                column.push(source.get(p).copied().unwrap_or(1));
+            let status = self.status.get(p).copied().unwrap_or(AgentStatus::Offline);
+            let load = self.load.get(p).copied().unwrap_or(u32::MAX);
+            let limit = self.limit.get(p).copied().unwrap_or(0);
+            cols.status.push(status);
+            cols.load.push(load);
+            cols.limit.push(limit);
+            cols.ratio_ppm.push(ratio_ppm(load, limit));
+            for ((column, blocked), source) in cols
+                .costs
+                .iter_mut()
+                .zip(&mut cols.blocked)
+                .zip(&self.costs)
+            {
+                let cost = source.get(p).copied().unwrap_or(1);
+                column.push(cost);
+                blocked.push(blocked_flags(status, load, cost, limit));
             }
-            if let (Some(dst), Some(src)) = (
-                cols.prof.get_mut(m * stride..m * stride + n),
-                self.prof.get(p * n..p * n + n),
-            ) {
-                dst.copy_from_slice(src);
-            }
-        }
-        let len = pos.len();
-        cols.prof_t = vec![0; len * stride];
-        for (m, row) in cols.prof.chunks_exact(stride).enumerate() {
+            let row = self.prof.get(p * n..p * n + n).unwrap_or(&[]);
             for (c, &level) in row.iter().enumerate() {
                 if let Some(slot) = cols.prof_t.get_mut(c * len + m) {
                     *slot = level;
@@ -353,7 +358,7 @@ impl Index {
         }
         self.fill_prof(pos, agent);
         // Mirror into every queue the agent belongs to.
-        let (n, stride) = (self.n_skills(), self.stride());
+        let n = self.n_skills();
         let Index {
             memberships,
             members,
@@ -373,11 +378,19 @@ impl Index {
                 m,
                 ratio_ppm(agent.load, agent.capacity.limit()),
             );
-            for (column, origin) in cols.costs.iter_mut().zip(Origin::ALL) {
-                set(column, m, agent.capacity.cost_of(*origin));
-            }
-            if let Some(dst) = cols.prof.get_mut(m * stride..m * stride + n) {
-                dst.copy_from_slice(row);
+            for ((column, blocked), origin) in cols
+                .costs
+                .iter_mut()
+                .zip(&mut cols.blocked)
+                .zip(Origin::ALL)
+            {
+                let cost = agent.capacity.cost_of(*origin);
+                set(column, m, cost);
+                set(
+                    blocked,
+                    m,
+                    blocked_flags(agent.status, agent.load, cost, agent.capacity.limit()),
+                );
             }
             let len = cols.pos.len();
             for (c, &level) in row.iter().enumerate() {
@@ -418,43 +431,6 @@ struct Scored {
     skill: SkillId,
     weight: u32,
     cert: bool,
-}
-
-/// An eligible member and its ranking key (16 bytes, so ranking writes little).
-#[derive(Debug, Clone, Copy)]
-pub(super) struct Ranked {
-    /// The method's primary score.
-    primary: i64,
-    /// The secondary score shifted into `u32` (every method's secondary is
-    /// `0` or minus a load ratio in `0..=u32::MAX`), so the order is kept.
-    secondary: u32,
-    pos: u32,
-}
-
-impl Ranked {
-    fn new(pos: usize, primary: i64, secondary: i64) -> Ranked {
-        let shifted = secondary.saturating_add(i64::from(u32::MAX));
-        Ranked {
-            primary,
-            secondary: u32::try_from(shifted).unwrap_or(if shifted < 0 { 0 } else { u32::MAX }),
-            pos: u32::try_from(pos).unwrap_or(u32::MAX),
-        }
-    }
-
-    fn pos(&self) -> usize {
-        self.pos as usize
-    }
-
-    /// `(primary, secondary)`: a larger key ranks higher.
-    #[inline]
-    pub(super) fn key(&self) -> (i64, u32) {
-        (self.primary, self.secondary)
-    }
-
-    /// The method's primary score.
-    pub(super) fn primary(&self) -> i64 {
-        self.primary
-    }
 }
 
 /// Load as parts per million of the limit (saturating; a zero limit counts as full).
@@ -1739,6 +1715,14 @@ impl Router {
     }
 
     /// The decision function. Pure: reads state only.
+    ///
+    /// Works column by column over the queue's members, so each pass is a
+    /// straight loop over contiguous slices: (1) why each member cannot take the
+    /// case, as flag bits (status and capacity come precomputed per channel, then
+    /// one proficiency column per requirement, then the few who declined); (2) one
+    /// order-preserving `u64` ranking key per member (0 for the ineligible); (3)
+    /// the best few keys with the tie-break. The rejections keep copies of these
+    /// columns and explain each member on demand.
     fn evaluate(
         &self,
         qpos: usize,
@@ -1753,202 +1737,73 @@ impl Router {
         })?;
         let empty = QueueCols::default();
         let cols = self.index.members.get(qpos).unwrap_or(&empty);
-        let member_pos = cols.pos.as_slice();
         let (applied, needs, scored) = self.requirements(request, dropped)?;
         let max_points: u32 = scored.iter().map(|s| s.weight * 5).sum();
         let today = now.date_naive();
         let origin = (request.origin as usize).min(ORIGINS - 1);
         let method = queue.method;
-        let wants_points = matches!(
-            method,
-            RoutingMethod::SkillBased | RoutingMethod::AiAssisted
-        );
-        let check_declined = !request.declined_by.is_empty();
-
         let ix = &self.index;
-        let n_members = member_pos.len().min(queue.members.len());
+        let n = cols.len(origin).min(queue.members.len());
 
-        // Pass 1, branch-light: classify every member into one bucket. Random
-        // eligibility makes per-member branches unpredictable, so the reasons are
-        // folded into flags and the highest-priority reason picked by table.
-        let plain_needs: Vec<(usize, u8)> = needs
+        // Pass 1: the reasons each member cannot take the case, as flag bits.
+        let mut flags: Vec<u8> = cols
+            .blocked
+            .get(origin)
+            .and_then(|c| c.get(..n))
+            .unwrap_or(&[])
+            .to_vec();
+        flags.resize(n, FLAG_UNAVAILABLE);
+        let levels: Vec<Vec<u8>> = needs
             .iter()
-            .filter(|n| !n.cert)
-            .map(|n| (n.col, n.level))
-            .collect();
-        let cert_needs: Vec<Need> = needs.iter().filter(|n| n.cert).copied().collect();
-        let plain_scored: Vec<(usize, u32)> = scored
-            .iter()
-            .filter(|s| !s.cert)
-            .map(|s| (s.col, s.weight))
-            .collect();
-        let cert_scored: Vec<Scored> = scored.iter().filter(|s| s.cert).copied().collect();
-        let cost_col = cols.costs.get(origin).map_or(&[][..], Vec::as_slice);
-        let stride = ix.stride();
-        let pos_of = |i: usize| member_pos.get(i).map_or(usize::MAX, |&p| p as usize);
-
-        let mut codes: Vec<u8> = Vec::with_capacity(n_members);
-        let mut counts = [0usize; CODES];
-        let n_members = n_members
-            .min(cols.status.len())
-            .min(cols.load.len())
-            .min(cols.limit.len())
-            .min(cost_col.len())
-            .min(cols.prof.len() / stride);
-        let (status_col, load_col, limit_col) = (
-            cols.status.get(..n_members).unwrap_or(&[]),
-            cols.load.get(..n_members).unwrap_or(&[]),
-            cols.limit.get(..n_members).unwrap_or(&[]),
-        );
-        let (cost_col, prof) = (
-            cost_col.get(..n_members).unwrap_or(&[]),
-            cols.prof.get(..n_members * stride).unwrap_or(&[]),
-        );
-        if cert_needs.is_empty() && !check_declined {
-            classify_columns(
-                MemberColumns {
-                    status: status_col,
-                    load: load_col,
-                    limit: limit_col,
-                    cost: cost_col,
-                    prof,
-                    stride,
-                },
-                &cols.prof_t,
-                cols.pos.len(),
-                &plain_needs,
-                &mut codes,
-                &mut counts,
-            );
-        } else {
-            for i in 0..n_members {
-                let (Some(status), Some(&load), Some(&limit), Some(&cost)) = (
-                    status_col.get(i),
-                    load_col.get(i),
-                    limit_col.get(i),
-                    cost_col.get(i),
-                ) else {
-                    break;
-                };
-                let over = load.saturating_add(cost) > limit;
-                let base = i * stride;
-                let mut missing = false;
-                for &(col, min) in &plain_needs {
-                    missing |= prof.get(base + col).copied().unwrap_or(0) < min;
-                }
-                let pos = pos_of(i);
-                for n in &cert_needs {
-                    missing |= self.level(pos, n.col, n.skill, true, today) < n.level;
-                }
-                let declined = check_declined
-                    && ix
-                        .ids
-                        .get(pos)
-                        .is_some_and(|id| request.declined_by.contains(id));
-                let code = reason_code(declined, !status.accepts_work(), over, missing);
-                if let Some(n) = counts.get_mut(usize::from(code)) {
-                    *n += 1;
-                }
-                codes.push(code);
-            }
-        }
-        let n_members = codes.len();
-
-        // Counting sort of member indices by bucket (stable: member order within).
-        let mut starts = [0usize; CODES];
-        let mut acc = 0;
-        for (start, count) in starts.iter_mut().zip(counts) {
-            *start = acc;
-            acc += count;
-        }
-        let bounds = starts;
-        let mut order: Vec<u32> = vec![0; n_members];
-        // Member indices are u32 like agent positions (a queue never holds 2^32
-        // members); codes are below CODES, a power of two, so the mask is a no-op.
-        let mut i: u32 = 0;
-        for &c in &codes {
-            if let Some(next) = starts.get_mut(usize::from(c) & (CODES - 1)) {
-                if let Some(slot) = order.get_mut(*next) {
-                    *slot = i;
-                }
-                *next += 1;
-            }
-            i = i.wrapping_add(1);
-        }
-        let bucket = |code: u8| {
-            let from = bounds.get(usize::from(code)).copied().unwrap_or(0);
-            let len = counts.get(usize::from(code)).copied().unwrap_or(0);
-            order.get(from..from + len).unwrap_or(&[])
-        };
-
-        // Pass 2: rank the eligible.
-        let eligible_members = bucket(CODE_ELIGIBLE);
-        let mut eligible: Vec<Ranked> = Vec::with_capacity(eligible_members.len());
-        let ranking = Ranking {
-            method,
-            cols,
-            members: &queue.members,
-            open_cases: &ix.open_cases,
-            tie: &ix.tie,
-            stride,
-            scored: &plain_scored,
-        };
-        let best = if cert_scored.is_empty() {
-            ranking.rank(eligible_members, |_| 0, &mut eligible)
-        } else {
-            ranking.rank(
-                eligible_members,
-                |pos| {
-                    cert_scored
-                        .iter()
-                        .map(|sc| {
-                            sc.weight * u32::from(self.level(pos, sc.col, sc.skill, true, today))
-                        })
-                        .sum()
-                },
-                &mut eligible,
-            )
-        };
-        let mut best: Option<usize> = best;
-
-        // Pass 3: the few numbers the ineligible reasons need, bucket by bucket;
-        // the rejections themselves are built on demand from the decision.
-        let full: Vec<(u32, u32, u32)> = bucket(CODE_FULL)
-            .iter()
-            .map(|&i| {
-                let m = i as usize;
-                (
-                    cols.load.get(m).copied().unwrap_or(0),
-                    cost_col.get(m).copied().unwrap_or(0),
-                    cols.limit.get(m).copied().unwrap_or(0),
-                )
+            .map(|need| {
+                self.level_column(cols, n, need.col, need.skill, need.cert, today)
+                    .into_owned()
             })
             .collect();
-        let unskilled = Unskilled {
-            cols,
-            stride,
-            needs: &needs,
-        };
-        let mut missing: Vec<(u16, u8)> = Vec::new();
-        if cert_needs.is_empty() {
-            missing = first_missing(&cols.prof, stride, &plain_needs, bucket(CODE_UNSKILLED));
-        } else {
-            missing.reserve(bucket(CODE_UNSKILLED).len());
-            unskilled.explain(
-                bucket(CODE_UNSKILLED),
-                |pos, n: &Need| self.level(pos, n.col, n.skill, true, today),
-                &mut missing,
-            );
+        for (need, column) in needs.iter().zip(&levels) {
+            for (flag, &level) in flags.iter_mut().zip(column) {
+                *flag |= u8::from(level < need.level);
+            }
         }
+        for agent in &request.declined_by {
+            if let Some(flag) = self
+                .member_index(qpos, *agent)
+                .and_then(|m| flags.get_mut(m))
+            {
+                *flag |= FLAG_DECLINED;
+            }
+        }
+        // Counted in chunks of 255 so the byte sums vectorize and never overflow.
+        let n_eligible: usize = flags
+            .chunks(255)
+            .map(|chunk| usize::from(chunk.iter().fold(0_u8, |a, &f| a + u8::from(f == 0))))
+            .sum();
+
+        let (any_unavailable, any_full) = flags.iter().fold((false, false), |(u, o), &f| {
+            (
+                u | (f & (FLAG_DECLINED | FLAG_UNAVAILABLE) == FLAG_UNAVAILABLE),
+                o | (f & (FLAG_DECLINED | FLAG_UNAVAILABLE | FLAG_OVER) == FLAG_OVER),
+            )
+        });
+
+        // Pass 2: one ranking key per member; pass 3: the best few.
+        let keys = self.rank_keys(method, cols, &queue.members, n, &scored, max_points, today);
+        let top = top_members(&keys, &flags, &cols.pos, &ix.tie, RUNNERS_UP + 1);
+        let mut winner = top.first().copied();
+
         let mut rejected = Rejections::from_parts(RejectionParts {
             ids: Arc::clone(&cols.ids),
-            codes,
-            status: cols.status.get(..n_members).unwrap_or(&[]).to_vec(),
-            full,
-            unskilled: missing,
+            flags,
+            // Copied only when some member needs them to be explained.
+            status: copy_if(any_unavailable, cols.status.get(..n)),
+            load: copy_if(any_full, cols.load.get(..n)),
+            cost: copy_if(any_full, cols.costs.get(origin).and_then(|c| c.get(..n))),
+            limit: copy_if(any_full, cols.limit.get(..n)),
             needs: needs.iter().map(|n| (n.skill, n.level)).collect(),
-            eligible: Vec::new(),
-            winner: None,
+            levels,
+            keys,
+            method,
+            winner,
             ai_won: false,
         });
 
@@ -1967,56 +1822,54 @@ impl Router {
                         threshold: queue.ai_confidence_threshold,
                     }
                 }
-                Some(s) => match eligible
-                    .iter()
-                    .position(|r| ix.ids.get(r.pos()) == Some(&s.agent))
-                {
-                    Some(i) => {
-                        best = Some(i);
-                        used = RoutingMethod::AiAssisted;
-                        AiVerdict::Accepted {
-                            confidence: s.confidence,
+                Some(s) => match self.member_index(qpos, s.agent).filter(|&m| m < n) {
+                    Some(m) => match rejected.member_reason(m) {
+                        Some(reason) if !rejected.is_eligible(m) => {
+                            AiVerdict::NotEligible { reason }
                         }
-                    }
-                    None => match rejected.iter().find(|r| r.agent == s.agent) {
-                        Some(r) => AiVerdict::NotEligible { reason: r.reason },
-                        None => AiVerdict::NotAMember,
+                        _ => {
+                            winner = Some(m);
+                            used = RoutingMethod::AiAssisted;
+                            rejected.set_winner(winner, true);
+                            AiVerdict::Accepted {
+                                confidence: s.confidence,
+                            }
+                        }
                     },
+                    None => AiVerdict::NotAMember,
                 },
             });
         }
 
-        let winner = best.and_then(|b| eligible.get(b)).copied();
-        let runners = runners_up(&eligible, winner, &ix.tie);
-
-        let candidate = |r: &Ranked| {
-            let points = if wants_points {
+        let candidate = |m: usize| {
+            let pos = cols.pos.get(m).map_or(usize::MAX, |&p| p as usize);
+            let score = rejected.score(m);
+            let points = if matches!(
+                method,
+                RoutingMethod::SkillBased | RoutingMethod::AiAssisted
+            ) {
                 // SkillBased and AiAssisted rank by the points themselves.
-                u32::try_from(r.primary()).unwrap_or(0)
+                u32::try_from(score).unwrap_or(0)
             } else {
-                self.points(r.pos(), &scored, today)
+                self.points(pos, &scored, today)
             };
             Candidate {
-                agent: ix
-                    .ids
-                    .get(r.pos())
-                    .copied()
-                    .unwrap_or(AgentId::from_u128(0)),
-                score: r.primary(),
+                agent: cols.ids.get(m).copied().unwrap_or(AgentId::from_u128(0)),
+                score,
                 skill_match: skill_match(points, max_points),
-                load: ix.load.get(r.pos()).copied().unwrap_or(0),
-                limit: ix.limit.get(r.pos()).copied().unwrap_or(0),
-                last_assigned_at: self
-                    .state
-                    .agents
-                    .get(r.pos())
-                    .and_then(|a| a.last_assigned_at),
+                load: cols.load.get(m).copied().unwrap_or(0),
+                limit: cols.limit.get(m).copied().unwrap_or(0),
+                last_assigned_at: self.state.agents.get(pos).and_then(|a| a.last_assigned_at),
             }
         };
-        let chosen = winner.as_ref().map(candidate);
-        let runners_up: Vec<Candidate> = runners.iter().map(candidate).collect();
-        let n_eligible = eligible.len();
-        rejected.set_eligible(eligible, best, used == RoutingMethod::AiAssisted);
+        let chosen = winner.map(candidate);
+        let runners_up: Vec<Candidate> = top
+            .iter()
+            .copied()
+            .filter(|&m| Some(m) != winner)
+            .take(RUNNERS_UP)
+            .map(candidate)
+            .collect();
         let reasoning = self.reasoning(
             queue,
             used,
@@ -2050,6 +1903,133 @@ impl Router {
             cursor,
             at: now,
         })
+    }
+
+    /// The member index of `agent` in the queue at `qpos`.
+    fn member_index(&self, qpos: usize, agent: AgentId) -> Option<usize> {
+        let pos = *self.index.agent_pos.get(&agent)?;
+        self.index
+            .memberships
+            .get(pos)?
+            .iter()
+            .find(|&&(q, _)| q == qpos)
+            .map(|&(_, m)| m)
+    }
+
+    /// Every member's effective level in one skill (`n` long): a slice of the
+    /// skill-major proficiency copy, or computed when the skill needs a current
+    /// certification.
+    fn level_column<'a>(
+        &self,
+        cols: &'a QueueCols,
+        n: usize,
+        col: usize,
+        skill: SkillId,
+        cert: bool,
+        today: NaiveDate,
+    ) -> Cow<'a, [u8]> {
+        let len = cols.pos.len();
+        let plain = col
+            .checked_mul(len)
+            .and_then(|start| cols.prof_t.get(start..))
+            .and_then(|c| c.get(..n));
+        match (plain, cert) {
+            (Some(column), false) => Cow::Borrowed(column),
+            (None, false) => Cow::Owned(vec![0; n]),
+            (_, true) => Cow::Owned(
+                cols.pos
+                    .iter()
+                    .take(n)
+                    .map(|&p| self.level(p as usize, col, skill, true, today))
+                    .collect(),
+            ),
+        }
+    }
+
+    /// Pass 2: the ranking key of every member, see [`RankKeys`] (meaningful
+    /// only for the eligible: nothing reads the others).
+    #[allow(clippy::too_many_arguments)]
+    fn rank_keys(
+        &self,
+        method: RoutingMethod,
+        cols: &QueueCols,
+        members: &[super::queue::QueueMember],
+        n: usize,
+        scored: &[Scored],
+        max_points: u32,
+        today: NaiveDate,
+    ) -> RankKeys {
+        let ratio = cols.ratio_ppm.get(..n).unwrap_or(&[]);
+        let low = |r: u32| u64::from(u32::MAX - r);
+        let mut keys: Vec<u64> = match method {
+            RoutingMethod::SkillBased | RoutingMethod::AiAssisted => {
+                // Levels are at most 5, so the points never exceed `max_points`:
+                // when that fits 16 bits the points column is exact (and its
+                // byte-times-weight sums vectorize).
+                if let (Ok(_), Some(weights)) = (
+                    u16::try_from(max_points),
+                    scored
+                        .iter()
+                        .map(|s| u16::try_from(s.weight).ok())
+                        .collect::<Option<Vec<u16>>>(),
+                ) {
+                    let mut points = vec![0_u16; n];
+                    for (s, w) in scored.iter().zip(weights) {
+                        let column = self.level_column(cols, n, s.col, s.skill, s.cert, today);
+                        for (p, &level) in points.iter_mut().zip(column.iter()) {
+                            *p = p.wrapping_add(w.wrapping_mul(u16::from(level)));
+                        }
+                    }
+                    return RankKeys::Points {
+                        points,
+                        ratio: ratio.to_vec(),
+                    };
+                }
+                let mut keys: Vec<u64> = ratio.iter().map(|&r| low(r)).collect();
+                for s in scored {
+                    let column = self.level_column(cols, n, s.col, s.skill, s.cert, today);
+                    let w = u64::from(s.weight);
+                    for (key, &level) in keys.iter_mut().zip(column.iter()) {
+                        *key = key.saturating_add((w * u64::from(level)) << 32);
+                    }
+                }
+                keys
+            }
+            RoutingMethod::MostAvailable => cols
+                .load
+                .iter()
+                .zip(&cols.limit)
+                .zip(ratio)
+                .map(|((&load, &limit), &r)| {
+                    u64::from(limit.max(1).saturating_sub(load)) << 32 | low(r)
+                })
+                .collect(),
+            RoutingMethod::LeastActive => cols
+                .pos
+                .iter()
+                .take(n)
+                .map(|&p| {
+                    let open = self.index.open_cases.get(p as usize).copied().unwrap_or(0);
+                    u64::from(u32::MAX - open) << 32
+                })
+                .collect(),
+            RoutingMethod::RoundRobin => members
+                .iter()
+                .take(n)
+                .map(|m| u64::MAX - m.last_turn)
+                .collect(),
+            RoutingMethod::Weighted => members
+                .iter()
+                .take(n)
+                .map(|m| {
+                    let pass = to_i64(m.served.saturating_add(1)).saturating_mul(STRIDE)
+                        / i64::from(m.weight.get());
+                    u64::MAX - u64::try_from(pass).unwrap_or(0)
+                })
+                .collect(),
+        };
+        keys.resize(n, 0);
+        RankKeys::Keys(keys)
     }
 
     #[allow(clippy::too_many_arguments)]
@@ -2175,373 +2155,132 @@ fn hold(decision: &mut RoutingDecision, queue_name: &str) {
     );
 }
 
-/// The member columns pass 1 reads, already cut to the same length.
-#[derive(Debug, Clone, Copy)]
-struct MemberColumns<'a> {
-    status: &'a [AgentStatus],
-    load: &'a [u32],
-    limit: &'a [u32],
-    cost: &'a [u32],
-    prof: &'a [u8],
-    stride: usize,
+/// The ranking keys of a decision's members: a larger key ranks higher under
+/// every method. Per method the key is:
+///
+/// * SkillBased, AiAssisted: skill points in the high 32 bits, then
+///   `u32::MAX - load ratio` (per million of the limit), kept as the two
+///   columns themselves ([`RankKeys::Points`]) when the points fit 16 bits;
+/// * MostAvailable: spare capacity, then `u32::MAX - load ratio`;
+/// * LeastActive: `u32::MAX - open cases` in the high 32 bits;
+/// * RoundRobin: `u64::MAX - last turn`;
+/// * Weighted: `u64::MAX - stride pass`.
+#[derive(Debug, Clone, Default)]
+pub(super) enum RankKeys {
+    /// No members.
+    #[default]
+    Empty,
+    /// One key per member.
+    Keys(Vec<u64>),
+    /// Skill points and load ratio per member.
+    Points {
+        /// Skill points.
+        points: Vec<u16>,
+        /// Load per million of the limit.
+        ratio: Vec<u32>,
+    },
 }
 
-/// The bucket of the highest-priority reason a member cannot take the case.
-#[inline]
-fn reason_code(declined: bool, unavailable: bool, over: bool, missing: bool) -> u8 {
-    let flags = usize::from(declined) << 3
-        | usize::from(unavailable) << 2
-        | usize::from(over) << 1
-        | usize::from(missing);
-    REASON_BY_FLAGS
-        .get(flags & 15)
-        .copied()
-        .unwrap_or(CODE_DECLINED)
-}
-
-/// Pass 1 of the decision for the common case (no certified skills, nobody
-/// declined), column by column so every loop is a straight pass over contiguous
-/// slices: the status and capacity flags, then one skill-major proficiency
-/// column (`prof_t`, `members` long per skill) per requirement, then the flags
-/// to buckets and the bucket counts.
-#[inline(never)]
-fn classify_columns(
-    cols: MemberColumns<'_>,
-    prof_t: &[u8],
-    members: usize,
-    needs: &[(usize, u8)],
-    codes: &mut Vec<u8>,
-    counts: &mut [usize; CODES],
-) {
-    let n = cols
-        .status
-        .len()
-        .min(cols.load.len())
-        .min(cols.limit.len())
-        .min(cols.cost.len())
-        .min(cols.prof.len() / cols.stride.max(1))
-        .min(members);
-    codes.clear();
-    codes.resize(n, 0);
-    let rows = cols
-        .status
-        .iter()
-        .zip(cols.load)
-        .zip(cols.limit)
-        .zip(cols.cost);
-    for (code, (((status, &load), &limit), &cost)) in codes.iter_mut().zip(rows) {
-        *code = u8::from(!status.accepts_work()) << 2
-            | u8::from(load.saturating_add(cost) > limit) << 1;
-    }
-    for &(col, min) in needs {
-        match prof_t
-            .get(col.saturating_mul(members)..)
-            .and_then(|c| c.get(..n))
-        {
-            Some(column) => {
-                for (code, &level) in codes.iter_mut().zip(column) {
-                    *code |= u8::from(level < min);
-                }
+impl RankKeys {
+    /// The key of the member at index `m` (0 when unknown).
+    pub(super) fn key(&self, m: usize) -> u64 {
+        match self {
+            RankKeys::Empty => 0,
+            RankKeys::Keys(keys) => keys.get(m).copied().unwrap_or(0),
+            RankKeys::Points { points, ratio } => {
+                let points = points.get(m).copied().unwrap_or(0);
+                let ratio = ratio.get(m).copied().unwrap_or(u32::MAX);
+                u64::from(points) << 32 | u64::from(u32::MAX - ratio)
             }
-            None => codes.iter_mut().for_each(|code| *code |= 1),
-        }
-    }
-    for code in codes.iter_mut() {
-        let flags = *code;
-        *code = if flags & 4 != 0 {
-            CODE_UNAVAILABLE
-        } else if flags & 2 != 0 {
-            CODE_FULL
-        } else if flags & 1 != 0 {
-            CODE_UNSKILLED
-        } else {
-            CODE_ELIGIBLE
-        };
-    }
-    // Per-bucket counts as plain byte-compare sums (vectorizes; at most 5 buckets).
-    for (k, count) in (0_u8..).zip(counts.iter_mut()) {
-        *count = if k <= CODE_UNSKILLED {
-            codes.chunks(255).fold(0, |acc, chunk| {
-                acc + usize::from(chunk.iter().fold(0_u8, |a, &c| a + u8::from(c == k)))
-            })
-        } else {
-            0
-        };
-    }
-}
-
-fn fixed_scored<const N: usize>(scored: &[(usize, u32)]) -> [(usize, u32); N] {
-    let mut out = [(0, 0); N];
-    for (slot, s) in out.iter_mut().zip(scored) {
-        *slot = *s;
-    }
-    out
-}
-
-/// Pass 2 of the decision: what ranking the eligible members needs, as plain
-/// slices, so the loop keeps its values in registers.
-#[derive(Debug, Clone, Copy)]
-struct Ranking<'a> {
-    method: RoutingMethod,
-    cols: &'a QueueCols,
-    members: &'a [super::queue::QueueMember],
-    open_cases: &'a [u32],
-    tie: &'a [(i64, u128)],
-    stride: usize,
-    scored: &'a [(usize, u32)],
-}
-
-impl Ranking<'_> {
-    /// Ranks the members at `indices` into `out`; returns the index in `out` of the best.
-    #[inline(never)]
-    fn rank(
-        &self,
-        indices: &[u32],
-        extra_points: impl Fn(usize) -> u32,
-        out: &mut Vec<Ranked>,
-    ) -> Option<usize> {
-        let cols = self.cols;
-        let ratio = |i: usize| -i64::from(cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX));
-        // One monomorphic loop per method, so the per-member work has no dispatch.
-        match self.method {
-            RoutingMethod::SkillBased | RoutingMethod::AiAssisted => match self.scored.len() {
-                1 => self.rank_points(indices, out, fixed_scored::<1>(self.scored), extra_points),
-                2 => self.rank_points(indices, out, fixed_scored::<2>(self.scored), extra_points),
-                3 => self.rank_points(indices, out, fixed_scored::<3>(self.scored), extra_points),
-                _ => {
-                    let stride = self.stride.max(1);
-                    let scored = self.scored;
-                    self.rank_by(indices, out, |i, pos| {
-                        let base = i * stride;
-                        let points = scored
-                            .iter()
-                            .map(|&(col, w)| {
-                                w * u32::from(cols.prof.get(base + col).copied().unwrap_or(0))
-                            })
-                            .sum::<u32>()
-                            + extra_points(pos);
-                        (i64::from(points), ratio(i), points)
-                    })
-                }
-            },
-            RoutingMethod::RoundRobin => self.rank_by(indices, out, |i, _| {
-                (
-                    -to_i64(self.members.get(i).map_or(0, |m| m.last_turn)),
-                    0,
-                    0,
-                )
-            }),
-            RoutingMethod::LeastActive => self.rank_by(indices, out, |_, pos| {
-                (
-                    -i64::from(self.open_cases.get(pos).copied().unwrap_or(0)),
-                    0,
-                    0,
-                )
-            }),
-            RoutingMethod::MostAvailable => self.rank_by(indices, out, |i, _| {
-                let load = cols.load.get(i).copied().unwrap_or(0);
-                let limit = cols.limit.get(i).copied().unwrap_or(1).max(1);
-                (i64::from(limit.saturating_sub(load)), ratio(i), 0)
-            }),
-            RoutingMethod::Weighted => self.rank_by(indices, out, |i, _| {
-                let (served, weight) = self
-                    .members
-                    .get(i)
-                    .map_or((0, 1), |m| (m.served, m.weight.get()));
-                let pass =
-                    to_i64(served.saturating_add(1)).saturating_mul(STRIDE) / i64::from(weight);
-                (-pass, 0, 0)
-            }),
         }
     }
 
-    /// SkillBased ranking with the scored skills unrolled.
-    fn rank_points<const N: usize>(
-        &self,
-        indices: &[u32],
-        out: &mut Vec<Ranked>,
-        scored: [(usize, u32); N],
-        extra_points: impl Fn(usize) -> u32,
-    ) -> Option<usize> {
-        let cols = self.cols;
-        let stride = self.stride.max(1);
-        self.rank_by(indices, out, |i, pos| {
-            let base = i * stride;
-            let mut points = extra_points(pos);
-            for (col, w) in scored {
-                points += w * u32::from(cols.prof.get(base + col).copied().unwrap_or(0));
-            }
-            let ratio = -i64::from(cols.ratio_ppm.get(i).copied().unwrap_or(u32::MAX));
-            (i64::from(points), ratio, points)
-        })
-    }
-
-    /// The ranking loop for one method: `key(member index, agent position)` gives
-    /// `(primary, secondary, points)`.
-    #[inline(always)]
-    fn rank_by(
-        &self,
-        indices: &[u32],
-        out: &mut Vec<Ranked>,
-        key: impl Fn(usize, usize) -> (i64, i64, u32),
-    ) -> Option<usize> {
-        let cols = self.cols;
-        let tie_of = |pos: usize| self.tie.get(pos).copied().unwrap_or((i64::MAX, u128::MAX));
-        let mut best: Option<(usize, (i64, u32), usize)> = None;
-        out.reserve(indices.len());
-        for &i in indices {
-            let i = i as usize;
-            let pos = cols.pos.get(i).map_or(usize::MAX, |&p| p as usize);
-            let (primary, secondary, _points) = key(i, pos);
-            let ranked = Ranked::new(pos, primary, secondary);
-            let better = match best {
-                None => true,
-                Some((_, k, best_pos)) => {
-                    ranked.key() > k || (ranked.key() == k && tie_of(pos) < tie_of(best_pos))
+    /// Whether some member in `range` may have a key of at least `floor`
+    /// (a cheap, vectorized over-approximation used to skip whole chunks).
+    fn may_reach(&self, range: std::ops::Range<usize>, floor: u64) -> bool {
+        match self {
+            RankKeys::Empty => false,
+            RankKeys::Keys(keys) => keys
+                .get(range)
+                .is_some_and(|chunk| chunk.iter().fold(false, |a, &key| a | (key >= floor))),
+            RankKeys::Points { points, ratio } => {
+                // `key >= floor` on the two columns, in 32-bit lanes.
+                let floor_points = u32::try_from(floor >> 32).unwrap_or(u32::MAX);
+                let floor_ratio =
+                    u32::MAX - u32::try_from(floor & u64::from(u32::MAX)).unwrap_or(0);
+                match (points.get(range.clone()), ratio.get(range)) {
+                    (Some(p), Some(r)) => p.iter().zip(r).fold(false, |a, (&p, &r)| {
+                        let p = u32::from(p);
+                        a | (p > floor_points) | ((p == floor_points) & (r <= floor_ratio))
+                    }),
+                    _ => false,
                 }
-            };
-            if better {
-                best = Some((out.len(), ranked.key(), pos));
             }
-            out.push(ranked);
         }
-        best.map(|(index, _, _)| index)
     }
 }
 
-/// The best eligible members after the winner, best first.
-#[inline(never)]
-fn runners_up(eligible: &[Ranked], winner: Option<Ranked>, tie: &[(i64, u128)]) -> Vec<Ranked> {
-    let tie_of = |r: &Ranked| tie.get(r.pos()).copied().unwrap_or((i64::MAX, u128::MAX));
+/// The method's primary score (see [`RoutingDecision::score`]) from a ranking
+/// key (see [`RankKeys`]).
+pub(super) fn rank_key_score(method: RoutingMethod, key: u64) -> i64 {
+    let high = key >> 32;
+    match method {
+        RoutingMethod::SkillBased | RoutingMethod::AiAssisted | RoutingMethod::MostAvailable => {
+            to_i64(high)
+        }
+        RoutingMethod::LeastActive => -to_i64(u64::from(u32::MAX) - high),
+        RoutingMethod::RoundRobin | RoutingMethod::Weighted => -to_i64(u64::MAX - key),
+    }
+}
+
+/// Pass 3: the `k` best eligible members (flags 0), best first: the larger key,
+/// then the tie-break (longest since last assignment, then id).
+///
+/// Once `k` members are held, a member needs at least the key of the last of
+/// them, so whole chunks that cannot reach it are skipped.
+fn top_members(
+    keys: &RankKeys,
+    flags: &[u8],
+    pos: &[u32],
+    tie: &[(i64, u128)],
+    k: usize,
+) -> Vec<usize> {
+    const CHUNK: usize = 16;
+    let tie_of = |m: usize| {
+        pos.get(m)
+            .and_then(|&p| tie.get(p as usize))
+            .copied()
+            .unwrap_or((i64::MAX, u128::MAX))
+    };
     let beats =
-        |a: &Ranked, b: &Ranked| a.key() > b.key() || (a.key() == b.key() && tie_of(a) < tie_of(b));
-    let winner_pos = winner.map(|w| w.pos);
-    let mut runners: Vec<Ranked> = Vec::with_capacity(RUNNERS_UP + 1);
-    // Below this key a member cannot enter a full list of runners-up.
-    let mut floor = (i64::MIN, 0);
-    for r in eligible {
-        if r.key() < floor || winner_pos == Some(r.pos) {
+        |a: (u64, usize), b: (u64, usize)| a.0 > b.0 || (a.0 == b.0 && tie_of(a.1) < tie_of(b.1));
+    let mut top: Vec<(u64, usize)> = Vec::with_capacity(k + 1);
+    let mut floor = 0_u64;
+    for (c, flag_chunk) in flags.chunks(CHUNK).enumerate() {
+        let start = c * CHUNK;
+        if top.len() >= k && !keys.may_reach(start..start + flag_chunk.len(), floor) {
             continue;
         }
-        if runners.len() < RUNNERS_UP || runners.last().is_some_and(|x| beats(r, x)) {
-            let at = runners.partition_point(|x| beats(x, r));
-            runners.insert(at, *r);
-            runners.truncate(RUNNERS_UP);
-            if runners.len() == RUNNERS_UP {
-                floor = runners.last().map_or((i64::MIN, 0), Ranked::key);
+        for (m, &flag) in (start..).zip(flag_chunk) {
+            if flag != 0 {
+                continue;
             }
-        }
-    }
-    runners
-}
-
-/// Explains members who miss a skill: the first requirement they fail.
-#[derive(Debug, Clone, Copy)]
-struct Unskilled<'a> {
-    cols: &'a QueueCols,
-    stride: usize,
-    needs: &'a [Need],
-}
-
-impl Unskilled<'_> {
-    /// `cert_level(pos, need)` gives the effective level of a certified skill.
-    #[inline(never)]
-    fn explain(
-        &self,
-        indices: &[u32],
-        cert_level: impl Fn(usize, &Need) -> u8,
-        out: &mut Vec<(u16, u8)>,
-    ) {
-        for &i in indices {
-            let m = i as usize;
-            let pos = self.cols.pos.get(m).map_or(usize::MAX, |&p| p as usize);
-            let row = self
-                .cols
-                .prof
-                .get(m * self.stride..(m + 1) * self.stride)
-                .unwrap_or(&[]);
-            let first = self.needs.iter().enumerate().find_map(|(k, n)| {
-                let actual = if n.cert {
-                    cert_level(pos, n)
-                } else {
-                    row.get(n.col).copied().unwrap_or(0)
-                };
-                (actual < n.level).then_some((u16::try_from(k).unwrap_or(u16::MAX), actual))
-            });
-            out.push(first.unwrap_or((u16::MAX, 0)));
-        }
-    }
-}
-
-/// For members missing a plain (uncertified) skill: the index in `needs` of the
-/// first requirement they fail, and their level in it.
-#[inline(never)]
-fn first_missing(
-    prof: &[u8],
-    stride: usize,
-    needs: &[(usize, u8)],
-    indices: &[u32],
-) -> Vec<(u16, u8)> {
-    match needs.len() {
-        1 => first_missing_fixed::<1>(prof, stride, fixed(needs), indices),
-        2 => first_missing_fixed::<2>(prof, stride, fixed(needs), indices),
-        3 => first_missing_fixed::<3>(prof, stride, fixed(needs), indices),
-        _ => first_missing_slice(prof, stride, needs, indices),
-    }
-}
-
-fn fixed<const N: usize>(needs: &[(usize, u8)]) -> [(usize, u8); N] {
-    let mut out = [(0, 0); N];
-    for (slot, need) in out.iter_mut().zip(needs) {
-        *slot = *need;
-    }
-    out
-}
-
-/// [`first_missing`] with the requirements unrolled.
-fn first_missing_fixed<const N: usize>(
-    prof: &[u8],
-    stride: usize,
-    needs: [(usize, u8); N],
-    indices: &[u32],
-) -> Vec<(u16, u8)> {
-    indices
-        .iter()
-        .map(|&i| {
-            let base = i as usize * stride;
-            let mut first = (u16::MAX, 0);
-            // In reverse, so the earliest failed requirement is kept.
-            for (k, (col, min)) in needs.into_iter().enumerate().rev() {
-                let actual = prof.get(base + col).copied().unwrap_or(0);
-                if actual < min {
-                    first = (u16::try_from(k).unwrap_or(u16::MAX), actual);
+            let key = keys.key(m);
+            if top.len() >= k && key < floor {
+                continue;
+            }
+            let cand = (key, m);
+            if top.len() < k || top.last().is_some_and(|&last| beats(cand, last)) {
+                let at = top.partition_point(|&x| beats(x, cand));
+                top.insert(at, cand);
+                top.truncate(k);
+                if top.len() >= k {
+                    floor = top.last().map_or(0, |x| x.0);
                 }
             }
-            first
-        })
-        .collect()
-}
-
-fn first_missing_slice(
-    prof: &[u8],
-    stride: usize,
-    needs: &[(usize, u8)],
-    indices: &[u32],
-) -> Vec<(u16, u8)> {
-    indices
-        .iter()
-        .map(|&i| {
-            let base = i as usize * stride;
-            needs
-                .iter()
-                .zip(0_u16..)
-                .find_map(|(&(col, min), k)| {
-                    let actual = prof.get(base + col).copied().unwrap_or(0);
-                    (actual < min).then_some((k, actual))
-                })
-                .unwrap_or((u16::MAX, 0))
-        })
-        .collect()
+        }
+    }
+    top.into_iter().map(|(_, m)| m).collect()
 }
 
 /// The work order: priority (most urgent first), then age (oldest first), then id.
