@@ -138,7 +138,7 @@ pub struct RouterState {
 /// bytes it needs per agent (status, load, limit, the cost of one channel).
 #[derive(Debug, Clone, Default)]
 struct Index {
-    skill_pos: HashMap<SkillId, usize>,
+    skill_pos: SortedIndex<SkillId>,
     skill_cert: Vec<bool>,
     agent_pos: HashMap<AgentId, usize>,
     ids: Vec<AgentId>,
@@ -153,7 +153,7 @@ struct Index {
     costs: Vec<Vec<u32>>,
     /// Proficiency matrix: `agents x skills`, 0 = no skill.
     prof: Vec<u8>,
-    queue_pos: HashMap<QueueId, usize>,
+    queue_pos: SortedIndex<QueueId>,
     /// Per queue, the members' data in member order (see [`QueueCols`]).
     members: Vec<QueueCols>,
     /// Per agent, the `(queue, member index)` pairs where the agent is a member.
@@ -216,6 +216,52 @@ fn blocked_flags(status: AgentStatus, load: u32, cost: u32, limit: u32) -> u8 {
         flags |= FLAG_OVER;
     }
     flags
+}
+
+/// A small id → position map as a sorted vector: for the few skills and queues
+/// of a router a binary search beats hashing a 128-bit id.
+#[derive(Debug, Clone)]
+struct SortedIndex<K>(Vec<(K, usize)>);
+
+impl<K> Default for SortedIndex<K> {
+    fn default() -> Self {
+        SortedIndex(Vec::new())
+    }
+}
+
+impl<K: Ord + Copy> SortedIndex<K> {
+    fn get(&self, key: &K) -> Option<&usize> {
+        self.0
+            .binary_search_by(|(k, _)| k.cmp(key))
+            .ok()
+            .and_then(|i| self.0.get(i))
+            .map(|(_, v)| v)
+    }
+
+    fn contains_key(&self, key: &K) -> bool {
+        self.get(key).is_some()
+    }
+
+    fn insert(&mut self, key: K, value: usize) {
+        match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
+            Ok(i) => {
+                if let Some(slot) = self.0.get_mut(i) {
+                    slot.1 = value;
+                }
+            }
+            Err(i) => self.0.insert(i, (key, value)),
+        }
+    }
+}
+
+impl<K: Ord + Copy> FromIterator<(K, usize)> for SortedIndex<K> {
+    fn from_iter<I: IntoIterator<Item = (K, usize)>>(iter: I) -> Self {
+        let mut index = SortedIndex::default();
+        for (k, v) in iter {
+            index.insert(k, v);
+        }
+        index
+    }
 }
 
 impl Index {
@@ -1862,19 +1908,25 @@ impl Router {
                 last_assigned_at: self.state.agents.get(pos).and_then(|a| a.last_assigned_at),
             }
         };
+        let name = |m: usize| {
+            cols.pos
+                .get(m)
+                .and_then(|&p| self.state.agents.get(p as usize))
+                .map_or("?", |a| a.name.as_str())
+        };
         let chosen = winner.map(candidate);
-        let runners_up: Vec<Candidate> = top
+        let runners: Vec<usize> = top
             .iter()
             .copied()
             .filter(|&m| Some(m) != winner)
             .take(RUNNERS_UP)
-            .map(candidate)
             .collect();
+        let runners_up: Vec<Candidate> = runners.iter().map(|&m| candidate(m)).collect();
         let reasoning = self.reasoning(
             queue,
             used,
-            chosen.as_ref(),
-            runners_up.first(),
+            chosen.as_ref().zip(winner.map(name)),
+            runners_up.first().zip(runners.first().map(|&m| name(m))),
             &rejected,
             n_eligible,
             verdict,
@@ -1966,15 +2018,13 @@ impl Router {
                 // Levels are at most 5, so the points never exceed `max_points`:
                 // when that fits 16 bits the points column is exact (and its
                 // byte-times-weight sums vectorize).
-                if let (Ok(_), Some(weights)) = (
-                    u16::try_from(max_points),
-                    scored
-                        .iter()
-                        .map(|s| u16::try_from(s.weight).ok())
-                        .collect::<Option<Vec<u16>>>(),
-                ) {
+                let small = |w: u32| u16::try_from(w).ok();
+                if u16::try_from(max_points).is_ok()
+                    && scored.iter().all(|s| small(s.weight).is_some())
+                {
                     let mut points = vec![0_u16; n];
-                    for (s, w) in scored.iter().zip(weights) {
+                    for s in scored {
+                        let w = small(s.weight).unwrap_or(0);
                         let column = self.level_column(cols, n, s.col, s.skill, s.cert, today);
                         for (p, &level) in points.iter_mut().zip(column.iter()) {
                             *p = p.wrapping_add(w.wrapping_mul(u16::from(level)));
@@ -2037,8 +2087,8 @@ impl Router {
         &self,
         queue: &Queue,
         used: RoutingMethod,
-        chosen: Option<&Candidate>,
-        runner_up: Option<&Candidate>,
+        chosen: Option<(&Candidate, &str)>,
+        runner_up: Option<(&Candidate, &str)>,
         rejected: &Rejections,
         eligible: usize,
         verdict: Option<AiVerdict>,
@@ -2085,24 +2135,17 @@ impl Router {
         }
         let members = queue.members.len();
         match chosen {
-            Some(c) => {
+            Some((c, chosen_name)) => {
                 let _ = write!(
                     s,
                     "{used} in {}: chose {} (skill match {}/100, load {}/{}, score {}); {eligible} of {members} members eligible",
-                    queue.name,
-                    name(c.agent),
-                    c.skill_match,
-                    c.load,
-                    c.limit,
-                    c.score
+                    queue.name, chosen_name, c.skill_match, c.load, c.limit, c.score
                 );
-                if let Some(r) = runner_up {
+                if let Some((r, runner_name)) = runner_up {
                     let _ = write!(
                         s,
                         "; runner-up {} (skill match {}/100, score {})",
-                        name(r.agent),
-                        r.skill_match,
-                        r.score
+                        runner_name, r.skill_match, r.score
                     );
                 }
                 s.push('.');

@@ -310,3 +310,97 @@ proptest! {
         prop_assert_eq!(a.score, c.score);
     }
 }
+
+/// Independent SkillBased points: 3 per level of a required skill, 1 per level of
+/// an optional one (a skill counted once, at its highest weight).
+fn skill_points(router: &Router, agent: AgentId, req: &RoutingRequest) -> i64 {
+    let a = router.agent(agent).unwrap();
+    let mut weights: Vec<(SkillId, i64)> = Vec::new();
+    let all = req
+        .required
+        .iter()
+        .map(|r| (r.skill, 3))
+        .chain(req.optional_groups.iter().flatten().map(|r| (r.skill, 1)));
+    for (skill, w) in all {
+        match weights.iter_mut().find(|(s, _)| *s == skill) {
+            Some(x) => x.1 = x.1.max(w),
+            None => weights.push((skill, w)),
+        }
+    }
+    weights
+        .iter()
+        .map(|(s, w)| w * a.skill(*s).map_or(0, |k| i64::from(k.proficiency.get())))
+        .sum()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 128, ..ProptestConfig::default() })]
+
+    /// Every loss reason is true of the agent, checked against the agents
+    /// themselves; the winner ranks first under the queue's method.
+    #[test]
+    fn every_loss_reason_is_true_and_the_winner_ranks_first(
+        specs in prop::collection::vec(agent_spec(), 1..10),
+        m in method(),
+        r in req_spec(),
+    ) {
+        let order: Vec<usize> = (0..specs.len()).collect();
+        let router = build(&specs, m, &order, true);
+        let (req, ai) = request(1, &r);
+        let d = router.decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        let mut needs = req.required.clone();
+        needs.extend(req.optional_groups.iter().flatten().copied());
+        for rej in &d.rejected {
+            let a = router.agent(rej.agent).unwrap();
+            match rej.reason {
+                LossReason::Declined => prop_assert!(req.declined_by.contains(&a.id)),
+                LossReason::Unavailable { status } => {
+                    prop_assert_eq!(status, a.status);
+                    prop_assert_ne!(status, AgentStatus::Available);
+                }
+                LossReason::AtCapacity { load, cost, limit } => {
+                    prop_assert_eq!((load, cost, limit), (a.load, a.capacity.cost_of(req.origin), a.capacity.limit()));
+                    prop_assert!(load + cost > limit);
+                }
+                LossReason::MissingSkill { skill, required, actual } => {
+                    prop_assert_eq!(actual, a.skill(skill).map_or(0, |s| s.proficiency.get()));
+                    prop_assert!(actual < required);
+                    prop_assert!(needs.iter().any(|n| n.skill == skill && n.min_level.get() >= required));
+                }
+                LossReason::Outranked { score } => {
+                    prop_assert!(eligible(&router, a.id, &req, 0));
+                    prop_assert!(Some(score) <= d.score, "outranked with {score} > winner {:?}", d.score);
+                    if m == RoutingMethod::SkillBased {
+                        prop_assert_eq!(score, skill_points(&router, a.id, &req));
+                    }
+                }
+                LossReason::LostTieBreak => {
+                    prop_assert!(eligible(&router, a.id, &req, 0));
+                    let w = d.chosen.unwrap();
+                    prop_assert!(
+                        (w.last_assigned_at, w.agent) <= (a.last_assigned_at, a.id),
+                        "{} lost the tie-break to {} who waited less", a.name, w.agent
+                    );
+                }
+                LossReason::AiPreferredOther => {
+                    prop_assert!(eligible(&router, a.id, &req, 0));
+                    prop_assert!(d.ai.is_some_and(|v| v.is_accepted()));
+                }
+                LossReason::QueueClosed => prop_assert!(false, "open queue reported closed"),
+            }
+        }
+        if m == RoutingMethod::SkillBased {
+            let best = (0..specs.len())
+                .map(|i| AgentId::from_u128(i as u128))
+                .filter(|&id| eligible(&router, id, &req, 0))
+                .map(|id| skill_points(&router, id, &req))
+                .max();
+            prop_assert_eq!(d.score, best);
+        }
+        let scores: Vec<i64> = d.runners_up.iter().map(|c| c.score).collect();
+        prop_assert!(scores.windows(2).all(|w| w[0] >= w[1]), "runners-up out of order: {scores:?}");
+        if d.ai.is_none_or(|v| !v.is_accepted()) {
+            prop_assert!(scores.iter().all(|s| Some(*s) <= d.score));
+        }
+    }
+}
