@@ -1055,6 +1055,105 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
     }
 }
 
+#[test]
+fn permission_synonyms_include_phrases_but_not_the_word_right() {
+    let mut kb = KnowledgeBase::new();
+    let roles = publish(
+        &mut kb,
+        draft(
+            "Roles and permissions",
+            "Each role grants permissions such as Delete records.",
+        ),
+        now(),
+    );
+    let routing = publish(
+        &mut kb,
+        draft(
+            "Route cases to the right queue",
+            "Routing rules pick the queue for each case.",
+        ),
+        now(),
+    );
+    for q in [
+        "access rights for agents",
+        "what are agents permitted to do",
+        "admin privileges",
+    ] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids().first(), Some(&roles), "{q:?}: {r:?}");
+    }
+    // "right" alone means correct, not entitled: no expansion to permissions.
+    let r = kb.search(&SearchQuery::new("right queue"), &Viewer::Employee);
+    assert_eq!(r.ids(), [routing]);
+    let r = kb.search(&SearchQuery::new("is this right"), &Viewer::Employee);
+    assert_eq!(r.ids(), [routing]);
+}
+
+#[test]
+fn who_is_a_search_term() {
+    assert_eq!(
+        Analyzer::default().terms("Who exported the data?"),
+        ["who", "export", "data"]
+    );
+    let mut kb = KnowledgeBase::new();
+    let audit = publish(
+        &mut kb,
+        draft(
+            "Review the audit log",
+            "Each entry records who performed the action (a sign-in, a data export) and when.",
+        ),
+        now(),
+    );
+    let export = publish(
+        &mut kb,
+        draft(
+            "Export data",
+            "Export your data to CSV; large exports run in the background.",
+        ),
+        now(),
+    );
+    let r = kb.search(&SearchQuery::new("who exported data"), &Viewer::Employee);
+    assert_eq!(r.ids(), [audit, export]);
+}
+
+#[test]
+fn hybrid_ignores_vector_ranks_below_the_similarity_floor() {
+    let mut kb = KnowledgeBase::new();
+    // `older` gets the lower KnowledgeNumber, so it wins exact ties.
+    let older = publish(
+        &mut kb,
+        draft("Invoice basics", "An invoice lists the charges of a month."),
+        now(),
+    );
+    let newer = publish(
+        &mut kb,
+        draft("Download an invoice", "Download the invoice as PDF."),
+        now(),
+    );
+    let query = SearchQuery::new("download invoice");
+    assert_eq!(kb.search(&query, &Viewer::Employee).ids(), [newer, older]);
+    let q = [1.0, 0.0];
+    // Both cosines under 0.3: the vector order (older first) is noise and must
+    // not turn the lexical order around.
+    kb.set_embedding(newer, &[0.1, 0.995]).unwrap();
+    kb.set_embedding(older, &[0.25, 0.968]).unwrap();
+    let r = kb
+        .hybrid_search(&query, Some(&q), &Viewer::Employee)
+        .unwrap();
+    assert_eq!(r.ids(), [newer, older]);
+    assert!(
+        r.hits[1]
+            .similarity
+            .is_some_and(|s| (s - 0.25).abs() < 0.01)
+    );
+    // A genuinely close article does earn its vector rank.
+    kb.set_embedding(older, &[0.9, 0.436]).unwrap();
+    let r = kb
+        .hybrid_search(&query, Some(&q), &Viewer::Employee)
+        .unwrap();
+    assert_eq!(r.ids(), [older, newer]);
+}
+
 #[tokio::test]
 async fn hybrid_search_does_not_surface_unrelated_articles() {
     use hotcrm_support::ai::{HeuristicAi, embed_missing, hybrid_search};
