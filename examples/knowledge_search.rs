@@ -15,6 +15,7 @@ use hotcrm_support::ids::AgentId;
 use hotcrm_support::knowledge::{
     ArticleCategory, ArticleDraft, KnowledgeBase, PortalTier, SearchQuery, Viewer, Visibility,
 };
+use hotcrm_support::period::Period;
 
 #[tokio::main(flavor = "current_thread")]
 async fn main() -> Result<(), Box<dyn std::error::Error>> {
@@ -129,7 +130,8 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
         let results = kb.search(&SearchQuery::new("pay with bitcoin"), &Viewer::Anonymous);
         kb.record_search(&results, now);
     }
-    let report = kb.knowledge_gaps(now - TimeDelta::days(7), now + TimeDelta::hours(1), now)?;
+    let this_week = Period::new(now - TimeDelta::days(7), now + TimeDelta::hours(1))?;
+    let report = kb.knowledge_gaps(this_week, now);
     println!("\nknowledge gaps this week:");
     for gap in &report.missing_topics {
         println!(

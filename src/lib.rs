@@ -32,19 +32,20 @@
 //! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
 //! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
-//! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`analytics::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
+//! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`period::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |
 //! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
 //! | [`knowledge::KnowledgeBase`], [`knowledge::KnowledgeArticle`] | article lifecycle and versions, visibility per [`knowledge::Viewer`], BM25/vector/hybrid search, gaps, extractive answers |
 //! | [`ai::AiProvider`], [`ai::HeuristicAi`] | the AI port (classify, sentiment, embed, generate) and its deterministic offline default |
 //! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port with optimistic versions, its in-memory default and [`repo::conformance`] suite |
 //! | [`desk::SupportDesk`] | the facade: creates and works cases through the repository, runs the automatic triggers, sweeps, lists, metrics |
+//! | [`period::Period`] | a validated half-open window `[from, to)` for reports (metrics, knowledge gaps) |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
 //! | [`clock::Clock`] | where "now" comes from; [`clock::ManualClock`] for tests and simulations |
 //! | [`Error`] | the one error type; every fallible call returns [`Result`] |
 //!
 //! # Design rules
 //!
-//! - **Layers.** `calendar`, `ids`, `error` are pure; domain modules (`case`, `sla`,
+//! - **Layers.** `calendar`, `ids`, `period`, `error` are pure; domain modules (`case`, `sla`,
 //!   ...) are pure functions of (state, input, now); only the outer layers do I/O.
 //! - **"Now" is a parameter.** Nothing in the crate reads the wall clock except
 //!   [`clock::SystemClock`].
@@ -64,8 +65,10 @@
 //! - *Periodic sweep*: [`case::sweep`] (SLA warnings/violations, survey expiry,
 //!   auto-close), then [`escalation::EscalationPolicy::evaluate`]; both are idempotent.
 //! - *Deadlines for a tier without a case*: [`sla::SlaPolicy::due_dates`].
-//! - *Monthly support metrics*: [`analytics::report`] over an [`analytics::Period`];
+//! - *Monthly support metrics*: [`analytics::report`] over a [`period::Period`];
 //!   open work per agent and queue: [`analytics::workload`].
+//! - *Which articles to write or refresh*: [`knowledge::KnowledgeBase::knowledge_gaps`]
+//!   over a [`period::Period`].
 //! - *Pick the agent for a case, with the reasons*: [`routing::Router::route`]
 //!   (or [`routing::Router::decide`] to ask without assigning); advance waiting cases
 //!   with [`routing::Router::tick`].
@@ -102,6 +105,7 @@ pub mod error;
 pub mod escalation;
 pub mod ids;
 pub mod knowledge;
+pub mod period;
 pub mod repo;
 pub mod routing;
 pub mod sla;
@@ -137,6 +141,7 @@ pub mod prelude {
         ArticleCategory, ArticleDraft, ArticleStatus, KnowledgeArticle, KnowledgeBase, SearchQuery,
         Viewer, Visibility,
     };
+    pub use crate::period::Period;
     pub use crate::repo::{DynRepository, MemoryRepository, Repository};
     pub use crate::routing::{
         Agent, AgentSkill, AgentStatus, AiSuggestion, Capacity, Queue, QueueMember, Router,

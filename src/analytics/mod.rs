@@ -4,8 +4,8 @@
 //!
 //! Layer 4 by DESIGN.md, but this part is pure computation: functions over
 //! `impl IntoIterator<Item = &Case>` with the period or "now" as an explicit
-//! argument, no I/O, no clock. It may depend on `case`, `sla`, `ids` and
-//! `error`; never on `repo`, `ai` or `desk` (the desk loads the cases and
+//! argument, no I/O, no clock. It may depend on `case`, `sla`, `ids`, `period`
+//! and `error`; never on `repo`, `ai` or `desk` (the desk loads the cases and
 //! passes them in). The list views live with the queries in
 //! [`case::ListView`](crate::case::ListView).
 //!
@@ -93,14 +93,15 @@
 
 mod group;
 mod metrics;
-mod period;
 mod stats;
 mod workload;
 
+/// Re-exported from [`crate::period`], where it moved so that inner layers
+/// (the knowledge-gap report) can take a period too.
+pub use crate::period::Period;
 pub use group::{Dimension, GroupKey};
 pub use metrics::{
     CsatStats, Metrics, MetricsReport, SlaCompliance, metrics, metrics_by, report, sla_decided_at,
 };
-pub use period::Period;
 pub use stats::{DurationStats, MinuteStats};
 pub use workload::{Backlog, PriorityCounts, Workload, workload};

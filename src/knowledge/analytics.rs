@@ -242,10 +242,11 @@ impl SearchAnalytics {
 ///
 /// ```
 /// # use hotcrm_support::knowledge::*;
+/// # use hotcrm_support::period::Period;
 /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
 /// # let mut kb = KnowledgeBase::new();
 /// for _ in 0..2 { let r = kb.search(&SearchQuery::new("fax setup"), &Viewer::Anonymous); kb.record_search(&r, now); }
-/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(1), now)?;
+/// let report = kb.knowledge_gaps(Period::new(now, now + chrono::TimeDelta::days(1))?, now);
 /// assert_eq!((report.missing_topics[0].searches, report.missing_topics[0].unanswered), (2, 2));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -265,6 +266,7 @@ pub struct QueryGap {
 ///
 /// ```
 /// # use hotcrm_support::knowledge::*;
+/// # use hotcrm_support::period::Period;
 /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
 /// # let mut kb = KnowledgeBase::new();
 /// let id = kb.create(ArticleDraft::new("T", "C").summary("S"), now)?;
@@ -272,7 +274,7 @@ pub struct QueryGap {
 /// kb.submit_for_review(id, r, now)?;
 /// kb.publish(id, r, now)?;
 /// let later = now + chrono::TimeDelta::days(200);
-/// let report = kb.knowledge_gaps(now, later, later)?;
+/// let report = kb.knowledge_gaps(Period::new(now, later)?, later);
 /// assert_eq!(report.outdated_articles[0].days_overdue, 20);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -294,13 +296,14 @@ pub struct OutdatedArticle {
 ///
 /// ```
 /// # use hotcrm_support::knowledge::*;
+/// # use hotcrm_support::period::Period;
 /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
 /// # let mut kb = KnowledgeBase::new();
 /// let id = kb.create(ArticleDraft::new("T", "C").summary("S"), now)?;
 /// let r = hotcrm_support::ids::AgentId::from_u128(1);
 /// kb.submit_for_review(id, r, now)?;
 /// kb.publish(id, r, now)?;
-/// let report = kb.knowledge_gaps(now, now, now)?;
+/// let report = kb.knowledge_gaps(Period::new(now, now + chrono::TimeDelta::days(1))?, now);
 /// assert!(report.low_quality_articles[0].quality_score < LOW_QUALITY_THRESHOLD);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -320,10 +323,11 @@ pub struct LowQualityArticle {
 ///
 /// ```
 /// # use hotcrm_support::knowledge::*;
+/// # use hotcrm_support::period::Period;
 /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
 /// # let mut kb = KnowledgeBase::new();
 /// for _ in 0..2 { let r = kb.search(&SearchQuery::new("sync error with outlook"), &Viewer::Anonymous); kb.record_search(&r, now); }
-/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(1), now)?;
+/// let report = kb.knowledge_gaps(Period::new(now, now + chrono::TimeDelta::days(1))?, now);
 /// assert_eq!(report.suggestions[0].title, "Troubleshooting: Sync error with outlook");
 /// assert_eq!(report.suggestions[0].category, ArticleCategory::Troubleshooting);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -340,21 +344,22 @@ pub struct SuggestedArticle {
     pub searches: usize,
 }
 
-/// What `knowledge_gaps` reports for a period.
+/// What [`KnowledgeBase::knowledge_gaps`](super::KnowledgeBase::knowledge_gaps) reports for a period.
 ///
 /// ```
 /// # use hotcrm_support::knowledge::*;
+/// # use hotcrm_support::period::Period;
 /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
 /// # let mut kb = KnowledgeBase::new();
-/// let report = kb.knowledge_gaps(now, now + chrono::TimeDelta::days(30), now)?;
+/// let report = kb.knowledge_gaps(Period::new(now, now + chrono::TimeDelta::days(30))?, now);
 /// assert!(report.missing_topics.is_empty() && report.suggestions.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgeGapReport {
-    /// Start of the period (inclusive).
+    /// Start of the period (inclusive): [`Period::from`](crate::period::Period::from).
     pub from: DateTime<Utc>,
-    /// End of the period (exclusive).
+    /// End of the period (exclusive): [`Period::to`](crate::period::Period::to).
     pub to: DateTime<Utc>,
     /// Frequent queries without a good result, most searched first.
     pub missing_topics: Vec<QueryGap>,

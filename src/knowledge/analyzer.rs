@@ -1,6 +1,22 @@
 //! Text analysis shared by the search index, the quality score and the heuristic AI:
 //! Unicode word splitting, lowercasing, diacritic folding, English stop words and a
-//! light stemmer, with CJK text turned into overlapping character bigrams.
+//! light stemmer, with CJK text turned into overlapping character bigrams; and the
+//! support-desk synonym table the index uses to expand queries.
+//!
+//! Decisions (user-facing versions on [`Analyzer`]):
+//!
+//! * **Stop words** are English function words, question words included ("how do
+//!   I ..." carries no topic) — except *who*/*whom*: "who exported data last week"
+//!   asks for the actor of an action, which is what audit-log, ownership and
+//!   assignment articles are about ("see who signed in ..."). The word is rare in
+//!   articles, so BM25's idf makes it decisive where it occurs and cheap elsewhere.
+//! * **Synonyms** ([`SYNONYMS`]) are query-side only, weight 0.6 of an exact match
+//!   (`SYNONYM_WEIGHT` in `index`). One-word entries expand to every other one-word
+//!   entry of their group. Entries of several words ("access rights") are matched
+//!   as consecutive query terms and expand to the group's one-word entries; they
+//!   are never added as expansions (the index stores no positions). Bare "rights"
+//!   is deliberately absent: the stemmer merges it with "right", and "the right
+//!   queue" or "right now" must not search for permissions.
 //!
 //! Layer 2 (pure): depends on nothing else in the crate.
 
@@ -15,6 +31,19 @@ const MAX_TOKEN_BYTES: usize = 48;
 /// The same analyzer must be used to index and to query. Every switch is on by
 /// default; turning one off is useful for exact-match fields or other languages.
 ///
+/// **Stop words.** English function words are dropped, question words included
+/// ("how", "what", "when" carry no topic), except *who* and *whom*: a question like
+/// "who exported data last week" asks for the person behind an action, and the
+/// articles that answer it (audit logs, ownership, assignment) say "who". The word
+/// is rare in articles, so it weighs a lot where it occurs and little elsewhere.
+///
+/// **Query synonyms** (on by default, see [`Analyzer::query_synonyms`]) are support-desk
+/// word groups searched at 0.6 of an exact match's weight: for example
+/// *allowed/permit/permitted/permission/privilege/role* plus the phrases
+/// *access rights* and *user rights* (bare "rights" is not a synonym: stemmed, it is
+/// "right", as in "the right queue"); *erase/delete/wipe/remove*; *ticket/case*;
+/// *bill/invoice/receipt*; *spreadsheet/csv/excel/xlsx*.
+///
 /// # Example
 ///
 /// ```
@@ -22,6 +51,8 @@ const MAX_TOKEN_BYTES: usize = 48;
 ///
 /// let terms = Analyzer::default().terms("Resetting your Passwords, café-style!");
 /// assert_eq!(terms, ["reset", "password", "cafe", "styl"]);
+/// // "who" is kept: it asks for the person behind an action.
+/// assert_eq!(Analyzer::default().terms("Who exported the data?"), ["who", "export", "data"]);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Analyzer {
@@ -32,8 +63,10 @@ pub struct Analyzer {
     /// Fold Latin diacritics (`é` → `e`, `ß` → `ss`) so accented and plain spellings meet.
     pub fold_diacritics: bool,
     /// Expand query words with a small built-in table of support-desk synonyms
-    /// (`spreadsheet` → `csv`, `excel`; `ticket` → `case`; `bill` → `invoice` ...).
-    /// Only queries are expanded, at a reduced weight; the index is unaffected.
+    /// (`spreadsheet` → `csv`, `excel`; `ticket` → `case`; `bill` → `invoice`;
+    /// `permitted` → `permission`, `role` ...). Several-word entries (`access rights`)
+    /// are recognised as consecutive query words. Only queries are expanded, at a
+    /// reduced weight (0.6); the index is unaffected.
     pub query_synonyms: bool,
 }
 
@@ -304,14 +337,27 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
     out.push_str(base);
 }
 
-/// Synonym groups of the support domain used for query expansion: every word of a
-/// group also searches for the others. One-word entries only.
+/// Synonym groups of the support domain used for query expansion: every one-word
+/// entry of a group also searches for the group's other one-word entries; an entry
+/// of several words is recognised as consecutive query terms and searches for the
+/// group's one-word entries (it is never itself an expansion).
 pub(crate) const SYNONYMS: &[&[&str]] = &[
     &["ticket", "case"],
     &["bill", "invoice", "receipt"],
     &["billed", "charged"],
     &["spreadsheet", "csv", "excel", "xlsx"],
-    &["allowed", "permission", "permissions", "role", "rights"],
+    &[
+        "allowed",
+        "permission",
+        "permissions",
+        "permit",
+        "permitted",
+        "privilege",
+        "privileges",
+        "role",
+        "access rights",
+        "user rights",
+    ],
     &["login", "signin"],
     &["password", "credentials", "passcode"],
     &["2fa", "mfa", "authenticator"],
@@ -321,7 +367,7 @@ pub(crate) const SYNONYMS: &[&[&str]] = &[
     &["mail", "email", "e-mail"],
     &["phone", "mobile", "iphone", "android", "smartphone"],
     &["colleague", "coworker", "teammate", "user"],
-    &["erase", "delete", "wipe"],
+    &["erase", "delete", "wipe", "remove"],
     &["token", "key"],
     &["refund", "reimburse", "reimbursement"],
     &["yearly", "annual", "annually"],
@@ -339,8 +385,8 @@ const STOP_WORDS: &[&str] = &[
     "only", "or", "other", "our", "ours", "out", "over", "own", "same", "she", "should", "so",
     "some", "such", "than", "that", "the", "their", "theirs", "them", "then", "there", "these",
     "they", "this", "those", "through", "to", "too", "under", "until", "up", "very", "was", "we",
-    "were", "what", "when", "where", "which", "while", "who", "whom", "why", "will", "with",
-    "would", "you", "your", "yours", "yourself",
+    "were", "what", "when", "where", "which", "while", "why", "will", "with", "would", "you",
+    "your", "yours", "yourself",
 ];
 
 /// Whether `word` (lowercase) is an English stop word.

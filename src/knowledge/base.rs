@@ -12,6 +12,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, KnowledgeNumber};
+use crate::period::Period;
 
 use super::analytics::{
     KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap, QuerySource, SearchAnalytics,
@@ -1503,7 +1504,9 @@ impl KnowledgeBase {
         Ok(answer)
     }
 
-    /// The knowledge-gap report for searches in `[from, to)`, evaluated at `now`:
+    /// The knowledge-gap report for the searches made in `period` (half-open,
+    /// `[from, to)`: a search at exactly `to` belongs to the next period), with
+    /// the article checks evaluated at `now`:
     ///
     /// * missing topics: query keys searched at least `min_gap_searches` times in
     ///   the period where at least half the searches had no good result and no click;
@@ -1511,32 +1514,25 @@ impl KnowledgeBase {
     /// * low-quality articles: live articles scoring below 60 at `now`;
     /// * one suggested new article per missing topic.
     ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] when `from` is after `to`.
+    /// Infallible: a [`Period`] always has `from < to`, so there is nothing left to
+    /// reject (the old `(from, to, now)` form returned an error for `from > to`).
     ///
     /// ```
     /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// use hotcrm_support::period::Period;
     /// let now = "2026-01-10T00:00:00Z".parse()?;
     /// let mut kb = KnowledgeBase::new();
     /// for _ in 0..3 {
     ///     let r = kb.search(&SearchQuery::new("export contacts to excel"), &Viewer::Employee);
     ///     kb.record_search(&r, now);
     /// }
-    /// let report = kb.knowledge_gaps("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?, now)?;
+    /// let january = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
+    /// let report = kb.knowledge_gaps(january, now);
     /// assert_eq!(report.missing_topics[0].searches, 3);
     /// assert_eq!(report.suggestions[0].title, "FAQ: Export contacts to excel");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn knowledge_gaps(
-        &self,
-        from: DateTime<Utc>,
-        to: DateTime<Utc>,
-        now: DateTime<Utc>,
-    ) -> Result<KnowledgeGapReport> {
-        if from > to {
-            return Err(Error::validation("period", "start is after end"));
-        }
+    pub fn knowledge_gaps(&self, period: Period, now: DateTime<Utc>) -> KnowledgeGapReport {
         struct Group<'a> {
             searches: usize,
             unanswered: usize,
@@ -1544,7 +1540,7 @@ impl KnowledgeBase {
         }
         let mut groups: BTreeMap<&str, Group<'_>> = BTreeMap::new();
         for r in self.analytics.records() {
-            if r.at < from || r.at >= to || r.key.is_empty() {
+            if !period.contains(r.at) || r.key.is_empty() {
                 continue;
             }
             let g = groups.entry(r.key.as_str()).or_insert(Group {
@@ -1631,14 +1627,14 @@ impl KnowledgeBase {
                 .cmp(&b.quality_score)
                 .then(a.number.cmp(&b.number))
         });
-        Ok(KnowledgeGapReport {
-            from,
-            to,
+        KnowledgeGapReport {
+            from: period.from(),
+            to: period.to(),
             missing_topics: missing.into_iter().map(|m| m.0).collect(),
             outdated_articles: outdated,
             low_quality_articles: low,
             suggestions,
-        })
+        }
     }
 }
 

@@ -6,6 +6,25 @@
 //! versions) together with the fields the visibility rule needs, so every read path
 //! can filter by [`Viewer`] before ranking. Layer 2 (pure): depends on the sibling
 //! `analyzer`, `article` and `viewer` modules and `ids`.
+//!
+//! # Query-term weights
+//!
+//! A query word is a group of index terms: the exact term (weight 1), its
+//! synonyms (0.6; several-word synonym entries such as "access rights" are
+//! matched on consecutive query words and attach to the last one), and for short
+//! queries typo and prefix expansions (0.5). Match quality counts each group once,
+//! by the idf of its exact term (an article that has only an expansion counts at
+//! that expansion's weight).
+//!
+//! # Hybrid fusion
+//!
+//! Reciprocal rank fusion (`Σ 1 / (RRF_K + rank)`) over the BM25F list and the
+//! vector list. Only vector hits with cosine similarity of at least 0.3
+//! (`MIN_SEMANTIC_SIMILARITY`) take part: every article has *some* cosine with
+//! every query, and below that floor the vector order is noise, so it may neither
+//! add an article nor reorder the lexical hits (when no article is that close,
+//! hybrid ranks exactly like BM25F). The floor was already the rule for
+//! vector-only hits; it now applies to the vector rank of lexical hits too.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -69,8 +88,9 @@ impl TermHasher {
 
 pub(crate) type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
 
-/// Cosine similarity below which a hit found only by vector search is dropped
-/// from hybrid results (lexical hits are always kept).
+/// Cosine similarity below which a vector hit takes no part in hybrid fusion: a
+/// vector-only hit is dropped, a lexical hit keeps only its lexical rank (lexical
+/// hits are always kept).
 pub(crate) const MIN_SEMANTIC_SIMILARITY: f32 = 0.3;
 
 const FIELDS: usize = 4;
@@ -404,7 +424,19 @@ pub struct SearchIndex {
     /// How many indexed articles have an embedding.
     embedded: usize,
     /// The synonym table analysed with this index's analyzer (built on first use).
-    synonyms: std::sync::OnceLock<HashMap<String, Vec<String>>>,
+    synonyms: std::sync::OnceLock<SynonymTable>,
+}
+
+/// The built-in synonym groups ([`SYNONYMS`](super::analyzer::SYNONYMS)) analysed
+/// with one index's analyzer.
+#[derive(Debug, Clone, Default)]
+struct SynonymTable {
+    /// An analysed one-word entry → the other one-word entries of its groups.
+    words: HashMap<String, Vec<String>>,
+    /// A several-word entry as its analysed words ("access rights" → `access`,
+    /// `right`) → the one-word entries of its group. Recognised only as consecutive
+    /// query terms; never added as an expansion itself (the index has no positions).
+    phrases: Vec<(Vec<String>, Vec<String>)>,
 }
 
 impl SearchIndex {
@@ -808,14 +840,38 @@ impl SearchIndex {
         self.postings.get(tid as usize).map_or(0, Vec::len)
     }
 
-    /// Analyses a query into term groups with typo and prefix expansions.
+    /// Analyses a query into term groups with typo, prefix and synonym expansions.
     fn query_groups(&self, text: &str) -> Vec<TermGroup> {
         let mut words: Vec<String> = Vec::new();
+        // The query's terms in order, as indexes into `words` (`None` past the cap),
+        // to recognise several-word synonym entries.
+        let mut sequence: Vec<Option<usize>> = Vec::new();
         self.analyzer.for_each_term(text, |t| {
-            if words.len() < MAX_QUERY_TERMS && !words.iter().any(|w| w == t) {
+            if let Some(i) = words.iter().position(|w| w == t) {
+                sequence.push(Some(i));
+            } else if words.len() < MAX_QUERY_TERMS {
+                sequence.push(Some(words.len()));
                 words.push(t.to_owned());
+            } else {
+                sequence.push(None);
             }
         });
+        // (index of the phrase's last word, synonym) for each several-word entry
+        // found in the query: the synonyms join that word's group.
+        let mut phrase_synonyms: Vec<(usize, &str)> = Vec::new();
+        if self.analyzer.query_synonyms {
+            for (phrase, synonyms) in &self.synonym_table().phrases {
+                for window in sequence.windows(phrase.len()) {
+                    let matches = window
+                        .iter()
+                        .zip(phrase)
+                        .all(|(i, p)| i.and_then(|i| words.get(i)).is_some_and(|w| w == p));
+                    if let (true, Some(Some(last))) = (matches, window.last()) {
+                        phrase_synonyms.extend(synonyms.iter().map(|s| (*last, s.as_str())));
+                    }
+                }
+            }
+        }
         let short = words.len() <= SHORT_QUERY_TERMS;
         let max_idf = self.idf(0);
         let last = words.len().saturating_sub(1);
@@ -837,7 +893,12 @@ impl SearchIndex {
                     );
                 }
                 if self.analyzer.query_synonyms {
-                    for syn in self.synonyms_of(word) {
+                    let from_phrases = phrase_synonyms
+                        .iter()
+                        .filter(|(at, _)| *at == i)
+                        .map(|(_, s)| *s);
+                    let synonyms = self.synonyms_of(word).iter().map(String::as_str);
+                    for syn in synonyms.chain(from_phrases) {
                         if let Some(&tid) = self.term_ids.get(syn) {
                             if !terms.iter().any(|(t, _)| *t == tid) {
                                 terms.push((tid, SYNONYM_WEIGHT));
@@ -868,28 +929,52 @@ impl SearchIndex {
 
     /// The analysed synonyms of an analysed query word.
     fn synonyms_of(&self, word: &str) -> &[String] {
-        let table = self.synonyms.get_or_init(|| {
-            let mut table: HashMap<String, Vec<String>> = HashMap::new();
+        self.synonym_table()
+            .words
+            .get(word)
+            .map_or(&[], Vec::as_slice)
+    }
+
+    /// The synonym table analysed with this index's analyzer (built once).
+    fn synonym_table(&self) -> &SynonymTable {
+        self.synonyms.get_or_init(|| {
+            let mut table = SynonymTable::default();
             for group in super::analyzer::SYNONYMS {
-                let terms: Vec<String> = group
-                    .iter()
-                    .filter_map(|w| {
-                        let t = self.analyzer.terms(w);
-                        (t.len() == 1).then(|| t.into_iter().next()).flatten()
-                    })
-                    .collect();
-                for t in &terms {
-                    let entry = table.entry(t.clone()).or_default();
-                    for other in &terms {
+                let mut words: Vec<String> = Vec::new();
+                let mut phrases: Vec<Vec<String>> = Vec::new();
+                for entry in *group {
+                    let mut terms = self.analyzer.terms(entry);
+                    match terms.len() {
+                        0 => {}
+                        1 => {
+                            if let Some(t) = terms.pop() {
+                                if !words.contains(&t) {
+                                    words.push(t);
+                                }
+                            }
+                        }
+                        _ => phrases.push(terms),
+                    }
+                }
+                for t in &words {
+                    let entry = table.words.entry(t.clone()).or_default();
+                    for other in &words {
                         if other != t && !entry.contains(other) {
                             entry.push(other.clone());
                         }
                     }
                 }
+                for phrase in phrases {
+                    let synonyms = words
+                        .iter()
+                        .filter(|w| !phrase.contains(w))
+                        .cloned()
+                        .collect();
+                    table.phrases.push((phrase, synonyms));
+                }
             }
             table
-        });
-        table.get(word).map_or(&[], Vec::as_slice)
+        })
     }
 
     /// Vocabulary terms within `max` edits of `word`, closest and most frequent first.
@@ -936,7 +1021,8 @@ impl SearchIndex {
     /// BM25F search, restricted to what `viewer` may see and to the query's filters.
     ///
     /// Each query word also matches, at reduced weight: its support-desk synonyms
-    /// (0.6, when [`Analyzer::query_synonyms`] is on); for queries of at most
+    /// (0.6, when [`Analyzer::query_synonyms`] is on; a several-word entry such as
+    /// "access rights" adds its synonyms to its last word); for queries of at most
     /// [`SHORT_QUERY_TERMS`] words, vocabulary terms within one edit (two from eight
     /// characters) when the word itself is unknown, and terms that start with the
     /// last word (0.5 each).
@@ -1124,7 +1210,10 @@ impl SearchIndex {
 
     /// Hybrid search: BM25F and (when `embedding` is given) vector search, each
     /// taking its best `max(limit, 50)` candidates, fused by reciprocal rank
-    /// (`Σ 1 / (60 + rank)`). Hits keep their lexical match quality and similarity.
+    /// (`Σ 1 / (60 + rank)`). A vector hit takes part only when its cosine
+    /// similarity is at least 0.3: below that, a vector-only hit is dropped and a
+    /// lexical hit keeps just its lexical rank, so weak embeddings cannot reorder
+    /// good lexical results. Hits keep their lexical match quality and similarity.
     ///
     /// # Errors
     ///
@@ -1175,10 +1264,10 @@ impl SearchIndex {
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {
-            // A vector-only candidate must be genuinely close: every article has some
-            // cosine with every query, and fusion must not surface unrelated ones.
-            let lexical_hit = fused.contains_key(&hit.article);
-            if !lexical_hit && hit.similarity.unwrap_or(0.0) < MIN_SEMANTIC_SIMILARITY {
+            // Only genuinely close articles earn a vector rank: every article has some
+            // cosine with every query, so below the floor the vector order is noise
+            // and must neither surface unrelated articles nor reorder lexical hits.
+            if hit.similarity.unwrap_or(0.0) < MIN_SEMANTIC_SIMILARITY {
                 continue;
             }
             let rrf = 1.0 / (RRF_K + rank as f32 + 1.0);

@@ -10,6 +10,7 @@ use hotcrm_support::knowledge::{
     KnowledgePolicy, MAX_CONTENT_BYTES, NO_ANSWER_TEXT, PortalTier, ResolvedCase, SearchQuery,
     VersionBump, Viewer, Visibility, quality_breakdown, suggest_solution,
 };
+use hotcrm_support::period::Period;
 
 use crate::knowledge_corpus::{REVIEWER, corpus, now, publish};
 
@@ -735,9 +736,8 @@ fn search_analytics_and_knowledge_gaps() {
     for _ in 0..3 {
         search(&mut kb, "fax integration", at("2026-01-01T00:00:00Z"));
     }
-    let report = kb
-        .knowledge_gaps(at("2026-03-01T00:00:00Z"), at("2026-04-01T00:00:00Z"), t)
-        .unwrap();
+    let march = Period::new(at("2026-03-01T00:00:00Z"), at("2026-04-01T00:00:00Z")).unwrap();
+    let report = kb.knowledge_gaps(march, t);
     let keys: Vec<&str> = report
         .missing_topics
         .iter()
@@ -754,13 +754,53 @@ fn search_analytics_and_knowledge_gaps() {
         ),
         Err(Error::NotFound { .. })
     ));
-    assert!(kb.knowledge_gaps(t, t - TimeDelta::days(1), t).is_err());
+    // An inverted or empty window cannot even be built, so the report cannot fail.
+    assert!(Period::new(t, t - TimeDelta::days(1)).is_err());
+    assert!(Period::new(t, t).is_err());
 
     // A year later every article is overdue for review and freshness drops.
     let late = t + TimeDelta::days(365);
-    let report = kb.knowledge_gaps(t, late, late).unwrap();
+    let report = kb.knowledge_gaps(Period::new(t, late).unwrap(), late);
     assert_eq!(report.outdated_articles.len(), kb.index().len());
     assert!(report.outdated_articles.iter().all(|o| o.days_overdue > 0));
+}
+
+#[test]
+fn knowledge_gaps_count_searches_in_the_half_open_period() {
+    let mut kb = KnowledgeBase::with_policy(KnowledgePolicy {
+        min_gap_searches: 1,
+        ..Default::default()
+    });
+    let from = at("2026-03-01T00:00:00Z");
+    let to = at("2026-04-01T00:00:00Z");
+    let search = |kb: &mut KnowledgeBase, q: &str, t| {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Anonymous);
+        kb.record_search(&r, t);
+    };
+    // "fax setup": at the first instant (in) and one second before the end (in);
+    // "pager setup": a second before the start and at the end (both out).
+    search(&mut kb, "fax setup", from);
+    search(&mut kb, "fax setup", to - TimeDelta::seconds(1));
+    search(&mut kb, "pager setup", from - TimeDelta::seconds(1));
+    search(&mut kb, "pager setup", to);
+    let march = Period::new(from, to).unwrap();
+    let report = kb.knowledge_gaps(march, to);
+    assert_eq!((report.from, report.to), (from, to));
+    let gaps: Vec<(&str, usize)> = report
+        .missing_topics
+        .iter()
+        .map(|g| (g.query.as_str(), g.searches))
+        .collect();
+    assert_eq!(gaps, [("fax setup", 2)]);
+    // The next period starts where this one ends and picks up the search at `to`.
+    let april = Period::new(to, to + TimeDelta::days(30)).unwrap();
+    let next = kb.knowledge_gaps(april, to);
+    let gaps: Vec<(&str, usize)> = next
+        .missing_topics
+        .iter()
+        .map(|g| (g.query.as_str(), g.searches))
+        .collect();
+    assert_eq!(gaps, [("pager setup", 1)]);
 }
 
 #[test]
@@ -771,7 +811,8 @@ fn low_quality_articles_are_reported() {
         ArticleDraft::new("Fix", "do it").summary("x"),
         now(),
     );
-    let report = kb.knowledge_gaps(now(), now(), now()).unwrap();
+    let day = Period::new(now(), now() + TimeDelta::days(1)).unwrap();
+    let report = kb.knowledge_gaps(day, now());
     assert_eq!(report.low_quality_articles.len(), 1);
     assert_eq!(report.low_quality_articles[0].article, weak);
     assert!(report.low_quality_articles[0].quality_score < 60);
@@ -1012,6 +1053,105 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
             }
         }
     }
+}
+
+#[test]
+fn permission_synonyms_include_phrases_but_not_the_word_right() {
+    let mut kb = KnowledgeBase::new();
+    let roles = publish(
+        &mut kb,
+        draft(
+            "Roles and permissions",
+            "Each role grants permissions such as Delete records.",
+        ),
+        now(),
+    );
+    let routing = publish(
+        &mut kb,
+        draft(
+            "Route cases to the right queue",
+            "Routing rules pick the queue for each case.",
+        ),
+        now(),
+    );
+    for q in [
+        "access rights for agents",
+        "what are agents permitted to do",
+        "admin privileges",
+    ] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids().first(), Some(&roles), "{q:?}: {r:?}");
+    }
+    // "right" alone means correct, not entitled: no expansion to permissions.
+    let r = kb.search(&SearchQuery::new("right queue"), &Viewer::Employee);
+    assert_eq!(r.ids(), [routing]);
+    let r = kb.search(&SearchQuery::new("is this right"), &Viewer::Employee);
+    assert_eq!(r.ids(), [routing]);
+}
+
+#[test]
+fn who_is_a_search_term() {
+    assert_eq!(
+        Analyzer::default().terms("Who exported the data?"),
+        ["who", "export", "data"]
+    );
+    let mut kb = KnowledgeBase::new();
+    let audit = publish(
+        &mut kb,
+        draft(
+            "Review the audit log",
+            "Each entry records who performed the action (a sign-in, a data export) and when.",
+        ),
+        now(),
+    );
+    let export = publish(
+        &mut kb,
+        draft(
+            "Export data",
+            "Export your data to CSV; large exports run in the background.",
+        ),
+        now(),
+    );
+    let r = kb.search(&SearchQuery::new("who exported data"), &Viewer::Employee);
+    assert_eq!(r.ids(), [audit, export]);
+}
+
+#[test]
+fn hybrid_ignores_vector_ranks_below_the_similarity_floor() {
+    let mut kb = KnowledgeBase::new();
+    // `older` gets the lower KnowledgeNumber, so it wins exact ties.
+    let older = publish(
+        &mut kb,
+        draft("Invoice basics", "An invoice lists the charges of a month."),
+        now(),
+    );
+    let newer = publish(
+        &mut kb,
+        draft("Download an invoice", "Download the invoice as PDF."),
+        now(),
+    );
+    let query = SearchQuery::new("download invoice");
+    assert_eq!(kb.search(&query, &Viewer::Employee).ids(), [newer, older]);
+    let q = [1.0, 0.0];
+    // Both cosines under 0.3: the vector order (older first) is noise and must
+    // not turn the lexical order around.
+    kb.set_embedding(newer, &[0.1, 0.995]).unwrap();
+    kb.set_embedding(older, &[0.25, 0.968]).unwrap();
+    let r = kb
+        .hybrid_search(&query, Some(&q), &Viewer::Employee)
+        .unwrap();
+    assert_eq!(r.ids(), [newer, older]);
+    assert!(
+        r.hits[1]
+            .similarity
+            .is_some_and(|s| (s - 0.25).abs() < 0.01)
+    );
+    // A genuinely close article does earn its vector rank.
+    kb.set_embedding(older, &[0.9, 0.436]).unwrap();
+    let r = kb
+        .hybrid_search(&query, Some(&q), &Viewer::Employee)
+        .unwrap();
+    assert_eq!(r.ids(), [older, newer]);
 }
 
 #[tokio::test]

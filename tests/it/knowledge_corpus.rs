@@ -1324,10 +1324,11 @@ pub const TOPICS: &[Topic] = &[
         key: "audit-log",
         title: "Review the audit log",
         short: "the audit log",
-        summary: "See who changed settings, exported data or signed in, and when.",
+        summary: "See who signed in, changed settings or permissions, exported data or deleted records, and when.",
         tags: &["security", "audit", "admin"],
         steps: &[
             "Open **Settings > Security > Audit log**.",
+            "Each entry records who performed the action, what it was (a sign-in, a permission change, a data export, a deleted record, a settings change), from which IP address and when.",
             "Filter by user, action or date range.",
             "Export the log to CSV for your security team.",
             "Stream events to your SIEM with the audit log API.",
@@ -1347,7 +1348,7 @@ pub const TOPICS: &[Topic] = &[
             ),
         ],
         tips: &[
-            "Review exports of data monthly.",
+            "Review data exports and permission changes every month.",
             "Alert on new admin accounts.",
         ],
     },

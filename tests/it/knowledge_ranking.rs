@@ -1,6 +1,7 @@
 //! Ranking sanity on the 200-article support corpus: questions phrased the way
 //! customers write them (not the titles) must find the right topic in the top 3,
-//! with BM25 and with hybrid search over `HeuristicAi` embeddings.
+//! with BM25 and with hybrid search over `HeuristicAi` embeddings — every one of
+//! them, in both modes.
 
 use std::collections::HashMap;
 
@@ -82,6 +83,46 @@ const QUERIES: &[(&str, &str)] = &[
     ("show dates in my local time", "time-zone-language"),
     ("cancel and delete our workspace", "account-deletion"),
     ("test configuration changes before going live", "sandbox"),
+    // Topics the first 40 do not cover, and more "who" and permission phrasings.
+    (
+        "can't get into my account even though my password is right",
+        "login-issues",
+    ),
+    (
+        "we hired five people and need more licenses",
+        "seats-licenses",
+    ),
+    (
+        "changes made in salesforce don't show up here",
+        "salesforce-sync",
+    ),
+    (
+        "table of cases grouped by product for last quarter",
+        "reports",
+    ),
+    (
+        "angry customer wants to talk to a supervisor",
+        "case-escalation",
+    ),
+    ("write help docs for our customers", "knowledge-articles"),
+    (
+        "store an extra piece of information on each contact",
+        "custom-fields",
+    ),
+    (
+        "send an email automatically when a case changes status",
+        "workflow-automation",
+    ),
+    (
+        "agents should not be permitted to delete records",
+        "roles-permissions",
+    ),
+    ("who deleted this contact", "audit-log"),
+    // Known misses, kept out of the list: "automatically remove closed tickets
+    // older than two years" (data-retention; "older"/"old" and "two years" do not
+    // meet "how long to keep it") ranks 9th in both modes, and "connect to other
+    // apps without writing code" (zapier; "app" and "code" point at the 2FA
+    // authenticator app) ranks 5th with BM25 (2nd hybrid).
 ];
 
 fn topic_by_id(ids: &[(ArticleId, &'static str, Kind)]) -> HashMap<ArticleId, &'static str> {
@@ -123,10 +164,8 @@ fn bm25_finds_the_right_topic_in_the_top_3() {
         },
         &topics,
     );
-    // Measured: 39/40 (query synonyms on). Lexical search cannot bridge every
-    // paraphrase ("who exported data" vs "audit log").
     assert!(
-        misses.len() <= 1,
+        misses.is_empty(),
         "{} of {} missed:\n{}",
         misses.len(),
         QUERIES.len(),
@@ -147,7 +186,7 @@ async fn hybrid_finds_the_right_topic_in_the_top_3() {
     }
     let misses = misses(&kb, |q| found[q].clone(), &topics);
     assert!(
-        misses.len() <= 2,
+        misses.is_empty(),
         "{} of {} missed:\n{}",
         misses.len(),
         QUERIES.len(),

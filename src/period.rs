@@ -1,5 +1,11 @@
 //! [`Period`]: the half-open reporting window `[from, to)`.
-//! Pure value; depends only on `error`.
+//!
+//! Layer 1 (foundation, like `ids` and `error`): a pure value that depends only on
+//! `error`, so every layer can take a period — the knowledge-gap report
+//! ([`KnowledgeBase::knowledge_gaps`](crate::knowledge::KnowledgeBase::knowledge_gaps))
+//! as well as the support metrics ([`analytics::report`](crate::analytics::report)).
+//! It is also available as `hotcrm_support::analytics::Period` and in the
+//! [`prelude`](crate::prelude).
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
@@ -16,7 +22,7 @@ use crate::error::{Error, Result};
 /// # Example
 ///
 /// ```
-/// use hotcrm_support::analytics::Period;
+/// use hotcrm_support::period::Period;
 ///
 /// let january = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
 /// assert!(january.contains("2026-01-31T23:59:59Z".parse()?));
@@ -55,7 +61,7 @@ impl Period {
     /// # Example
     ///
     /// ```
-    /// use hotcrm_support::analytics::Period;
+    /// use hotcrm_support::period::Period;
     ///
     /// let t = "2026-01-01T00:00:00Z".parse()?;
     /// let err = Period::new(t, t).unwrap_err();
@@ -76,7 +82,7 @@ impl Period {
     /// The first instant of the period (included).
     ///
     /// ```
-    /// # use hotcrm_support::analytics::Period;
+    /// # use hotcrm_support::period::Period;
     /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
     /// assert_eq!(p.from().to_rfc3339(), "2026-01-01T00:00:00+00:00");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -88,7 +94,7 @@ impl Period {
     /// The end of the period (excluded).
     ///
     /// ```
-    /// # use hotcrm_support::analytics::Period;
+    /// # use hotcrm_support::period::Period;
     /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
     /// assert_eq!(p.to().to_rfc3339(), "2026-02-01T00:00:00+00:00");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -100,7 +106,7 @@ impl Period {
     /// Whether `at` lies in `[from, to)`.
     ///
     /// ```
-    /// # use hotcrm_support::analytics::Period;
+    /// # use hotcrm_support::period::Period;
     /// let p = Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?;
     /// assert!(p.contains(p.from()));
     /// assert!(!p.contains(p.to()));
