@@ -42,12 +42,23 @@
 //! # Performance
 //!
 //! The router keeps a derived, column-oriented index (never serialized): per queue,
-//! the members' status, load, limit, per-channel cost and a proficiency matrix
-//! (one byte per member and skill). A decision first classifies every member into
-//! a reason bucket with a branch-free loop, then ranks only the eligible ones and
-//! writes one compact [`LossReason`] per other member; full [`Candidate`] details
-//! are built only for the winner and three runners-up. Memory is members × skills
-//! bytes per queue. See `benches/routing.rs`.
+//! the members' status, load, limit, per-channel cost, per-channel "cannot take a
+//! case" flags (status and capacity, kept current on every change) and a
+//! skill-major proficiency matrix (one byte per member and skill). A decision
+//! works column by column, each pass a straight loop over contiguous slices:
+//!
+//! 1. the members' reason flags: a copy of the channel's status/capacity flags,
+//!    one comparison pass per skill requirement, then the few who declined;
+//! 2. one order-preserving ranking key per member (for SkillBased a 16-bit points
+//!    column, weight × level summed skill by skill, plus the load ratio);
+//! 3. the best four eligible keys with the tie-break, skipping every 16-member
+//!    chunk that cannot beat the fourth.
+//!
+//! Full [`Candidate`] details are built only for the winner and three runners-up;
+//! [`Rejections`] keeps copies of the columns it needs and builds each member's
+//! [`LossReason`] on demand. Memory is members × skills bytes per queue. At 1,000
+//! agents and 20 skills a decision takes ≈3.4 µs (≈29,000 instructions); see
+//! `benches/routing.rs`.
 
 mod agent;
 mod decision;
