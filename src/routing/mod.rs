@@ -57,7 +57,7 @@
 //! Full [`Candidate`] details are built only for the winner and three runners-up;
 //! [`Rejections`] keeps copies of the columns it needs and builds each member's
 //! [`LossReason`] on demand. Memory is members × skills bytes per queue. At 1,000
-//! agents and 20 skills a decision takes ≈3.4 µs (≈29,000 instructions); see
+//! agents and 20 skills a decision takes ≈2.1 µs (≈29,000 instructions); see
 //! `benches/routing.rs`.
 
 mod agent;
