@@ -12,6 +12,7 @@
 //! | AI category, sentiment, related articles | [`SupportDesk::create_case`] (a failing provider never blocks creation) |
 //! | suggested solution from similar resolved cases (else the top article's summary) | [`SupportDesk::create_case`], history kept by [`SupportDesk::resolve`] |
 //! | routing rules → queue → agent, loads and round-robin cursors in the repository | [`SupportDesk::create_case`]; capacity freed on resolve; timers in [`SupportDesk::sweep`] |
+//! | AI-assisted queues: the provider's suggested assignee (recorded in the case's AI insights), validated by the router, SkillBased when absent, weak or failing | [`SupportDesk::create_case`] via [`AiProvider::suggest_agent`] |
 //! | Critical / Angry → escalation | after every operation, by the [`EscalationPolicy`] |
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
@@ -29,7 +30,7 @@ use std::sync::{Arc, PoisonError, RwLock};
 
 use chrono::{DateTime, Datelike, Utc};
 
-use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi};
+use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi, SuggestAgentRequest};
 use crate::analytics::{self, MetricsReport, Period, Workload};
 use crate::case::{
     AiCategory, AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus,
@@ -42,7 +43,9 @@ use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
 use crate::knowledge::{KnowledgeBase, ResolvedCase, Viewer, suggest_solution};
 use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
-use crate::routing::{Router, RoutingEvent, RoutingRequest};
+use crate::routing::{
+    AiSuggestion, Router, RoutingEvent, RoutingMethod, RoutingOutcome, RoutingRequest,
+};
 use crate::sla::Entitlement;
 
 /// Policies and limits of a desk.
@@ -367,7 +370,13 @@ impl SupportDesk {
     /// the SLA tier and due dates, numbers it (`CASE-YYYY-NNNN` from the
     /// repository's sequence), asks the AI for category, sentiment and priority,
     /// attaches related articles and a suggested solution, runs the escalation
-    /// rules (an Angry customer escalates) and stores it.
+    /// rules (an Angry customer escalates) and stores it. Then it routes the case
+    /// with the stored router (when there is one): in an AI-assisted queue it first
+    /// asks [`AiProvider::suggest_agent`] about the members who could take the case
+    /// and records the suggestion as the case's suggested assignee; the router
+    /// takes it only if that agent is eligible and the confidence reaches the
+    /// queue's threshold. Cases pulled later from a waiting queue are assigned
+    /// without a new suggestion (SkillBased).
     ///
     /// # Errors
     ///
@@ -507,23 +516,9 @@ impl SupportDesk {
         let stored = self.repo.insert_case(&case, &events).await?;
 
         // Routing: rules pick the queue (and maybe priority and skills), the router
-        // picks the agent. Configuration problems never block creation.
-        let category = case.ai.category;
-        let routed = self
-            .with_router(|router, now| {
-                let request = routing_request(&case, category);
-                match router.route(request, now, None) {
-                    Ok(outcome) => Ok(Some(outcome)),
-                    Err(
-                        Error::Validation { .. }
-                        | Error::NotFound { .. }
-                        | Error::NotAllowed { .. },
-                    ) => Ok(None),
-                    Err(e) => Err(e),
-                }
-            })
-            .await?
-            .flatten();
+        // picks the agent (with the provider's suggestion in AI-assisted queues).
+        // Configuration problems never block creation.
+        let (routed, suggestion) = self.route_new_case(&case).await?;
         let Some(routed) = routed else {
             return Ok(Outcome {
                 case: stored,
@@ -546,6 +541,16 @@ impl SupportDesk {
                 events.push(event);
                 latest = stored;
             }
+        }
+        // The suggestion is an insight for people too, accepted by the router or not.
+        if let Some(suggestion) = suggestion {
+            let mut insights = latest.value.ai.clone();
+            insights.suggested_assignee = Some(suggestion.agent);
+            let updated = self
+                .execute_inner(case.id, CaseCommand::UpdateAiInsights(insights))
+                .await?;
+            events.extend(updated.events);
+            latest = updated.case;
         }
         let latest = self.repo.get_case(case.id).await.unwrap_or(latest);
         Ok(Outcome {
@@ -943,6 +948,64 @@ impl SupportDesk {
 
     /// Runs `f` on the stored router and saves the result with its version,
     /// retrying on conflicts; `None` when no router state is stored.
+    /// Routes a newly created case: classifies it with the stored router and, when
+    /// its queue is AI-assisted, asks the provider for a suggestion among the
+    /// members who could take it (once, not again on a conflict retry). A failed
+    /// or empty suggestion leaves the router to fall back to SkillBased.
+    /// Returns `None` for the outcome when no router is stored or the routing
+    /// configuration does not apply to the case.
+    async fn route_new_case(
+        &self,
+        case: &Case,
+    ) -> Result<(Option<RoutingOutcome>, Option<AiSuggestion>)> {
+        let mut attempt = 0;
+        let mut asked: Option<(QueueId, Option<AiSuggestion>)> = None;
+        loop {
+            let Some(stored) = self.repo.get_router_state().await? else {
+                return Ok((None, None));
+            };
+            let mut router = Router::from_state(stored.value)?;
+            let now = self.clock.now();
+            let request = routing_request(case, case.ai.category);
+            let ai_queue = router.classify(&request, now).ok().and_then(|c| {
+                router
+                    .queue(c.queue)
+                    .is_some_and(|q| q.method == RoutingMethod::AiAssisted)
+                    .then_some(c.queue)
+            });
+            let suggestion = match (ai_queue, &asked) {
+                (None, _) => None,
+                (Some(q), Some((asked_q, s))) if *asked_q == q => s.clone(),
+                (Some(q), _) => {
+                    let s = match SuggestAgentRequest::for_queue(&router, q, &request) {
+                        Ok(r) if !r.candidates.is_empty() => {
+                            self.ai.suggest_agent(&r).await.ok().flatten()
+                        }
+                        _ => None,
+                    };
+                    asked = Some((q, s.clone()));
+                    s
+                }
+            };
+            let routed = match router.route(request, now, suggestion.clone()) {
+                Ok(outcome) => Some(outcome),
+                Err(
+                    Error::Validation { .. } | Error::NotFound { .. } | Error::NotAllowed { .. },
+                ) => None,
+                Err(e) => return Err(e),
+            };
+            match self
+                .repo
+                .put_router_state(router.state(), Some(stored.version))
+                .await
+            {
+                Ok(_) => return Ok((routed, suggestion)),
+                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
+                Err(e) => return Err(e),
+            }
+        }
+    }
+
     async fn with_router<T>(
         &self,
         f: impl Fn(&mut Router, DateTime<Utc>) -> Result<T>,

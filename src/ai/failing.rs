@@ -10,8 +10,9 @@ use crate::knowledge::Enhancement;
 
 use super::{
     AiProvider, Classification, ClassifyRequest, Embedding, EnhanceRequest, GenerateRequest,
-    Generated, SentimentAnalysis,
+    Generated, SentimentAnalysis, SuggestAgentRequest,
 };
+use crate::routing::AiSuggestion;
 
 /// An [`AiProvider`] that returns [`Error::Ai`] from every method and counts calls.
 ///
@@ -77,5 +78,8 @@ impl AiProvider for FailingAi {
     }
     async fn enhance_article(&self, _request: &EnhanceRequest) -> Result<Enhancement> {
         Err(self.fail("enhance_article"))
+    }
+    async fn suggest_agent(&self, _request: &SuggestAgentRequest) -> Result<Option<AiSuggestion>> {
+        Err(self.fail("suggest_agent"))
     }
 }

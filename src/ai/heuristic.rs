@@ -17,8 +17,9 @@ use crate::knowledge::{Analyzer, Enhancement, NO_ANSWER_TEXT, extract_answer};
 use super::lexicon;
 use super::{
     AiProvider, Classification, ClassifyRequest, Embedding, EmotionScores, EnhanceRequest,
-    GenerateRequest, Generated, SentimentAnalysis, Urgency,
+    GenerateRequest, Generated, SentimentAnalysis, SuggestAgentRequest, Urgency,
 };
+use crate::routing::AiSuggestion;
 
 /// Dimension of [`HeuristicAi`] embeddings: 32 concept dimensions followed by 224
 /// feature-hashed term dimensions.
@@ -645,6 +646,89 @@ impl HeuristicAi {
     }
 }
 
+impl HeuristicAi {
+    /// Agent suggestion, synchronously (the trait method calls this): the
+    /// candidate whose skills the case talks about.
+    ///
+    /// A skill *matches* when a word of its name (analysed like search text:
+    /// lowercased, accents folded, lightly stemmed) occurs in the case's subject,
+    /// description or category. A candidate scores the sum of the proficiencies
+    /// of their matching skills; the highest score wins, then the lower load
+    /// ratio, then the earlier candidate. Confidence is `0.4 + 0.1 ×` the
+    /// winner's best matching proficiency, `+ 0.05` per further matching skill,
+    /// at most `0.95` (so a 3/5 match meets the default queue threshold of 0.7
+    /// and a 2/5 match does not). No matching skill: no suggestion.
+    ///
+    /// ```
+    /// use hotcrm_support::ai::{AgentProfile, HeuristicAi, SuggestAgentRequest};
+    /// use hotcrm_support::ids::{AgentId, CaseId};
+    /// let profile = |id, name: &str, skills: &[(&str, u8)]| AgentProfile {
+    ///     agent: AgentId::from_u128(id), name: name.into(), load: 0, limit: 5,
+    ///     skills: skills.iter().map(|(s, l)| (s.to_string(), *l)).collect() };
+    /// let mut req = SuggestAgentRequest::new(CaseId::from_u128(1),
+    ///     "Invoice shows the wrong VAT", "Our German invoice has 19% but we are exempt");
+    /// req.candidates = vec![profile(1, "Ada", &[("Networking", 5)]),
+    ///                       profile(2, "Grace", &[("Invoicing", 4), ("German", 3)])];
+    /// let s = HeuristicAi::new().suggest_agent_for(&req).unwrap();
+    /// assert_eq!(s.agent, AgentId::from_u128(2));
+    /// assert!((s.confidence - 0.85).abs() < 1e-9);
+    /// assert_eq!(s.reason, "Grace knows Invoicing (4/5), German (3/5), which the case mentions");
+    /// ```
+    pub fn suggest_agent_for(&self, request: &SuggestAgentRequest) -> Option<AiSuggestion> {
+        let text: std::collections::HashSet<String> =
+            self.analyzer.terms(&request.text()).into_iter().collect();
+        struct Pick<'a> {
+            score: u32,
+            load: u64,
+            limit: u64,
+            index: usize,
+            matched: Vec<(&'a str, u8)>,
+        }
+        let mut best: Option<Pick<'_>> = None;
+        for (i, c) in request.candidates.iter().enumerate() {
+            let matched: Vec<(&str, u8)> = c
+                .skills
+                .iter()
+                .filter(|(name, _)| self.analyzer.terms(name).iter().any(|t| text.contains(t)))
+                .map(|(name, level)| (name.as_str(), *level))
+                .collect();
+            let score: u32 = matched.iter().map(|(_, l)| u32::from(*l)).sum();
+            if score == 0 {
+                continue;
+            }
+            // Load ratio compared by cross-multiplication (no division).
+            let (load, limit) = (u64::from(c.load), u64::from(c.limit.max(1)));
+            let better = best.as_ref().is_none_or(|b| {
+                score > b.score || (score == b.score && load * b.limit < b.load * limit)
+            });
+            if better {
+                best = Some(Pick {
+                    score,
+                    load,
+                    limit,
+                    index: i,
+                    matched,
+                });
+            }
+        }
+        let Pick { index, matched, .. } = best?;
+        let candidate = request.candidates.get(index)?;
+        let top = matched.iter().map(|(_, l)| *l).max().unwrap_or(0);
+        let extra = matched.len().saturating_sub(1) as f64;
+        let confidence = (0.4 + 0.1 * f64::from(top) + 0.05 * extra).min(0.95);
+        let skills: Vec<String> = matched
+            .iter()
+            .map(|(name, level)| format!("{name} ({level}/5)"))
+            .collect();
+        let reason = format!(
+            "{} knows {}, which the case mentions",
+            candidate.name,
+            skills.join(", ")
+        );
+        AiSuggestion::new(candidate.agent, confidence, reason).ok()
+    }
+}
+
 /// FNV-1a, 64 bit: a fixed, portable hash (std's hasher may change between releases).
 fn fnv1a(bytes: &[u8]) -> u64 {
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
@@ -687,5 +771,9 @@ impl AiProvider for HeuristicAi {
 
     async fn enhance_article(&self, request: &EnhanceRequest) -> Result<Enhancement> {
         Ok(self.enhance_text(request))
+    }
+
+    async fn suggest_agent(&self, request: &SuggestAgentRequest) -> Result<Option<AiSuggestion>> {
+        Ok(self.suggest_agent_for(request))
     }
 }

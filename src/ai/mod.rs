@@ -4,8 +4,8 @@
 //! provider output into the pure knowledge base ([`answer`], [`hybrid_search`],
 //! [`related_for_case`], [`enhance_article`], [`embed_missing`]).
 //!
-//! Layer 3 (port): depends on `knowledge`, `case` picklists, `ids` and `error`;
-//! never on `repo` or `desk`.
+//! Layer 3 (port): depends on `knowledge`, `routing` (agent suggestions), `case`
+//! picklists, `ids` and `error`; never on `repo` or `desk`.
 
 use std::sync::Arc;
 
@@ -24,8 +24,9 @@ pub use failing::FailingAi;
 pub use heuristic::{HEURISTIC_EMBEDDING_DIM, HeuristicAi};
 pub use rag::{answer, embed_missing, enhance_article, hybrid_search, related_for_case};
 pub use types::{
-    Classification, ClassifyRequest, ContextDoc, Embedding, EmotionScores, EnhanceRequest,
-    GenerateRequest, Generated, SentimentAnalysis, SourceRef, Urgency,
+    AgentProfile, Classification, ClassifyRequest, ContextDoc, Embedding, EmotionScores,
+    EnhanceRequest, GenerateRequest, Generated, SentimentAnalysis, SourceRef, SuggestAgentRequest,
+    Urgency,
 };
 
 /// A source of AI judgements and text: the host's model service, or the built-in
@@ -49,6 +50,10 @@ pub use types::{
 ///   prompt.
 /// * [`enhance_article`](AiProvider::enhance_article): proposed summary, tags and
 ///   search keywords for an article.
+/// * [`suggest_agent`](AiProvider::suggest_agent) (optional, defaults to "no
+///   suggestion"): one of the request's candidates with a confidence in
+///   `0.0..=1.0` and a reason, for queues routed with
+///   [`RoutingMethod::AiAssisted`](crate::routing::RoutingMethod::AiAssisted).
 ///
 /// Errors: every method may fail (timeouts, quotas, malformed model output). Report
 /// failures as [`Error::Ai`](crate::Error::Ai) (see [`Error::ai`](crate::Error::ai)).
@@ -127,6 +132,23 @@ pub trait AiProvider: Send + Sync {
         let sentiment = self.sentiment(&request.text()).await;
         (classification, sentiment)
     }
+
+    /// Suggests which candidate should take a case, for AI-assisted queues; `None`
+    /// when the provider has no opinion. The router accepts the suggestion only if
+    /// the agent is eligible and the confidence reaches the queue's threshold, and
+    /// otherwise falls back to SkillBased, as it does when this call fails. The
+    /// default has no opinion, so existing providers keep working.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Ai`](crate::Error::Ai) when the provider fails.
+    async fn suggest_agent(
+        &self,
+        request: &SuggestAgentRequest,
+    ) -> Result<Option<crate::routing::AiSuggestion>> {
+        let _ = request;
+        Ok(None)
+    }
 }
 
 macro_rules! forward_ai_provider {
@@ -153,6 +175,12 @@ macro_rules! forward_ai_provider {
                 request: &ClassifyRequest,
             ) -> (Result<Classification>, Result<SentimentAnalysis>) {
                 (**self).analyze(request).await
+            }
+            async fn suggest_agent(
+                &self,
+                request: &SuggestAgentRequest,
+            ) -> Result<Option<crate::routing::AiSuggestion>> {
+                (**self).suggest_agent(request).await
             }
         }
     )+};

@@ -2,14 +2,16 @@
 //! hosts can log, cache or ship them to a model service.
 //!
 //! Layer 3 (port types): depends on `case` picklists, `knowledge` (for
-//! [`Enhancement`](crate::knowledge::Enhancement)), `ids` and `error`.
+//! [`Enhancement`](crate::knowledge::Enhancement)), `routing` (agent suggestions),
+//! `ids` and `error`.
 
 use serde::{Deserialize, Serialize};
 
 use crate::case::{AiCategory, CaseType, Priority, Sentiment};
 use crate::error::{Error, Result};
-use crate::ids::{CaseId, KnowledgeNumber};
+use crate::ids::{AgentId, CaseId, KnowledgeNumber, QueueId, SkillId};
 use crate::picklist::picklist;
+use crate::routing::{Router, RoutingRequest};
 
 /// What to classify: a case's subject and description.
 ///
@@ -373,4 +375,160 @@ pub struct EnhanceRequest {
     pub content: String,
     /// Current tags.
     pub tags: Vec<String>,
+}
+
+/// One agent [`AiProvider::suggest_agent`](super::AiProvider::suggest_agent) may
+/// suggest: who they are, what they know and how busy they are.
+///
+/// ```
+/// use hotcrm_support::ai::AgentProfile;
+/// use hotcrm_support::ids::AgentId;
+/// let p = AgentProfile { agent: AgentId::from_u128(1), name: "Ada".into(),
+///     skills: vec![("Billing".into(), 5)], load: 1, limit: 5 };
+/// assert_eq!(p.skills[0].1, 5);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct AgentProfile {
+    /// The agent.
+    pub agent: AgentId,
+    /// Display name.
+    pub name: String,
+    /// Skill names with proficiency 1–5.
+    pub skills: Vec<(String, u8)>,
+    /// Current load.
+    pub load: u32,
+    /// Capacity limit.
+    pub limit: u32,
+}
+
+/// What [`AiProvider::suggest_agent`](super::AiProvider::suggest_agent) decides on:
+/// the case and the queue members who could take it now.
+///
+/// ```
+/// use hotcrm_support::ai::SuggestAgentRequest;
+/// use hotcrm_support::ids::CaseId;
+/// let r = SuggestAgentRequest::new(CaseId::from_u128(1), "Refund", "Charged twice");
+/// assert!(r.candidates.is_empty());
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct SuggestAgentRequest {
+    /// The case.
+    pub case: CaseId,
+    /// Case subject.
+    pub subject: String,
+    /// Case description.
+    pub description: String,
+    /// AI category, when known.
+    pub category: Option<AiCategory>,
+    /// Case priority.
+    pub priority: Priority,
+    /// Name of the queue the case is routed in.
+    pub queue: String,
+    /// The candidates, in queue member order.
+    pub candidates: Vec<AgentProfile>,
+}
+
+impl SuggestAgentRequest {
+    /// A request without candidates (priority Medium, no category, no queue name).
+    ///
+    /// ```
+    /// # use hotcrm_support::{ai::*, ids::CaseId};
+    /// assert_eq!(SuggestAgentRequest::new(CaseId::from_u128(1), "a", "b").subject, "a");
+    /// ```
+    pub fn new(case: CaseId, subject: impl Into<String>, description: impl Into<String>) -> Self {
+        Self {
+            case,
+            subject: subject.into(),
+            description: description.into(),
+            category: None,
+            priority: Priority::default(),
+            queue: String::new(),
+            candidates: Vec::new(),
+        }
+    }
+
+    /// The request for routing `request` in `queue`: its members whose status
+    /// accepts work and who have room for the case's channel, with their skills
+    /// by name. The router still checks the suggestion against full eligibility
+    /// (skills, declines), so a provider never has to.
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use hotcrm_support::ai::SuggestAgentRequest;
+    /// use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
+    /// use hotcrm_support::routing::*;
+    /// let (a, b, q, s) = (AgentId::from_u128(1), AgentId::from_u128(2), QueueId::from_u128(1), SkillId::from_u128(1));
+    /// let mut router = Router::new();
+    /// router.add_skill(Skill::new(s, "Billing")?)?;
+    /// router.add_agent(Agent::new(a, "Ada", Capacity::cases(3)?)?.with_status(AgentStatus::Available).with_skill(AgentSkill::new(s, 4)?))?;
+    /// router.add_agent(Agent::new(b, "Bob", Capacity::cases(3)?)?.with_status(AgentStatus::Offline))?;
+    /// router.add_queue(Queue::new(q, "Billing", RoutingMethod::AiAssisted)?.with_member(QueueMember::new(a)).with_member(QueueMember::new(b)))?;
+    /// let case = RoutingRequest::new(CaseId::from_u128(9), AccountId::from_u128(1), Utc::now()).with_subject("Refund");
+    /// let r = SuggestAgentRequest::for_queue(&router, q, &case)?;
+    /// assert_eq!(r.queue, "Billing");
+    /// assert_eq!(r.candidates.len(), 1); // Bob is offline
+    /// assert_eq!(r.candidates[0].skills, vec![("Billing".to_string(), 4)]);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown queue.
+    pub fn for_queue(router: &Router, queue: QueueId, request: &RoutingRequest) -> Result<Self> {
+        let q = router.queue(queue).ok_or_else(|| Error::NotFound {
+            kind: "queue",
+            id: queue.to_string(),
+        })?;
+        let state = router.state();
+        let skill_name = |id: SkillId| {
+            state
+                .skills
+                .iter()
+                .find(|s| s.id == id)
+                .map(|s| s.name.clone())
+        };
+        let candidates = q
+            .members
+            .iter()
+            .filter_map(|m| router.agent(m.agent))
+            .filter(|a| {
+                a.status.accepts_work()
+                    && a.load.saturating_add(a.capacity.cost_of(request.origin))
+                        <= a.capacity.limit()
+            })
+            .map(|a| AgentProfile {
+                agent: a.id,
+                name: a.name.clone(),
+                skills: a
+                    .skills
+                    .iter()
+                    .filter_map(|s| Some((skill_name(s.skill)?, s.proficiency.get())))
+                    .collect(),
+                load: a.load,
+                limit: a.capacity.limit(),
+            })
+            .collect();
+        Ok(Self {
+            case: request.case,
+            subject: request.subject.clone(),
+            description: request.description.clone(),
+            category: request.ai_category,
+            priority: request.priority,
+            queue: q.name.clone(),
+            candidates,
+        })
+    }
+
+    /// Subject, description and category label as one text.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ai::*, ids::CaseId};
+    /// assert_eq!(SuggestAgentRequest::new(CaseId::from_u128(1), "a", "b").text(), "a\nb");
+    /// ```
+    pub fn text(&self) -> String {
+        match self.category {
+            Some(c) => format!("{}\n{}\n{c}", self.subject, self.description),
+            None => format!("{}\n{}", self.subject, self.description),
+        }
+    }
 }

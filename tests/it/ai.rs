@@ -537,3 +537,159 @@ async fn analyze_agrees_with_classify_and_sentiment() {
         "the default analyze surfaces each failure"
     );
 }
+
+mod agent_suggestion {
+    use std::sync::Arc;
+
+    use hotcrm_support::ai::{
+        AgentProfile, AiProvider, FailingAi, HeuristicAi, SuggestAgentRequest,
+    };
+    use hotcrm_support::ids::{AgentId, CaseId};
+
+    fn profile(id: u128, load: u32, skills: &[(&str, u8)]) -> AgentProfile {
+        AgentProfile {
+            agent: AgentId::from_u128(id),
+            name: format!("agent-{id}"),
+            skills: skills.iter().map(|(s, l)| (s.to_string(), *l)).collect(),
+            load,
+            limit: 4,
+        }
+    }
+
+    fn request(subject: &str, candidates: Vec<AgentProfile>) -> SuggestAgentRequest {
+        let mut r = SuggestAgentRequest::new(CaseId::from_u128(1), subject, "");
+        r.candidates = candidates;
+        r
+    }
+
+    #[test]
+    fn no_skill_mentioned_means_no_suggestion() {
+        let r = request("Hello there", vec![profile(1, 0, &[("Billing", 5)])]);
+        assert_eq!(HeuristicAi::new().suggest_agent_for(&r), None);
+        assert_eq!(
+            HeuristicAi::new().suggest_agent_for(&request("Billing", vec![])),
+            None
+        );
+    }
+
+    #[test]
+    fn higher_proficiency_wins_then_lower_load_then_order() {
+        let ai = HeuristicAi::new();
+        let r = request(
+            "Spanish speaking customer about billing",
+            vec![
+                profile(1, 0, &[("Billing", 3)]),
+                profile(2, 3, &[("Billing", 3), ("Spanish", 2)]),
+            ],
+        );
+        let s = ai.suggest_agent_for(&r).unwrap();
+        assert_eq!(s.agent, AgentId::from_u128(2), "5 points beat 3");
+        assert!((s.confidence - 0.75).abs() < 1e-9, "0.4 + 0.3 + 0.05");
+
+        let tie = request(
+            "billing",
+            vec![
+                profile(1, 2, &[("Billing", 4)]),
+                profile(2, 1, &[("Billing", 4)]),
+            ],
+        );
+        assert_eq!(
+            ai.suggest_agent_for(&tie).unwrap().agent,
+            AgentId::from_u128(2),
+            "lower load"
+        );
+        let same = request(
+            "billing",
+            vec![
+                profile(1, 1, &[("Billing", 4)]),
+                profile(2, 1, &[("Billing", 4)]),
+            ],
+        );
+        assert_eq!(
+            ai.suggest_agent_for(&same).unwrap().agent,
+            AgentId::from_u128(1),
+            "earlier candidate"
+        );
+    }
+
+    #[test]
+    fn a_weak_match_stays_below_the_default_threshold() {
+        let r = request("billing", vec![profile(1, 0, &[("Billing", 2)])]);
+        let s = HeuristicAi::new().suggest_agent_for(&r).unwrap();
+        assert!(s.confidence < 0.7, "{}", s.confidence);
+        let strong = request("billing", vec![profile(1, 0, &[("Billing", 5)])]);
+        let s = HeuristicAi::new().suggest_agent_for(&strong).unwrap();
+        assert!((s.confidence - 0.9).abs() < 1e-9);
+    }
+
+    #[test]
+    fn the_category_counts_as_mentioned() {
+        let mut r = request(
+            "Please call me back",
+            vec![profile(1, 0, &[("Billing", 4)])],
+        );
+        assert_eq!(HeuristicAi::new().suggest_agent_for(&r), None);
+        r.category = Some(hotcrm_support::case::AiCategory::Billing);
+        assert!(HeuristicAi::new().suggest_agent_for(&r).is_some());
+    }
+
+    /// A provider that implements only the required methods.
+    struct Minimal;
+
+    #[async_trait::async_trait]
+    impl AiProvider for Minimal {
+        async fn classify(
+            &self,
+            r: &hotcrm_support::ai::ClassifyRequest,
+        ) -> hotcrm_support::Result<hotcrm_support::ai::Classification> {
+            HeuristicAi::new().classify(r).await
+        }
+        async fn sentiment(
+            &self,
+            t: &str,
+        ) -> hotcrm_support::Result<hotcrm_support::ai::SentimentAnalysis> {
+            HeuristicAi::new().sentiment(t).await
+        }
+        async fn embed(
+            &self,
+            t: &[String],
+        ) -> hotcrm_support::Result<Vec<hotcrm_support::ai::Embedding>> {
+            HeuristicAi::new().embed(t).await
+        }
+        async fn generate(
+            &self,
+            r: &hotcrm_support::ai::GenerateRequest,
+        ) -> hotcrm_support::Result<hotcrm_support::ai::Generated> {
+            HeuristicAi::new().generate(r).await
+        }
+        async fn enhance_article(
+            &self,
+            r: &hotcrm_support::ai::EnhanceRequest,
+        ) -> hotcrm_support::Result<hotcrm_support::knowledge::Enhancement> {
+            HeuristicAi::new().enhance_article(r).await
+        }
+    }
+
+    #[tokio::test]
+    async fn providers_forward_fail_and_default() {
+        let r = request("billing", vec![profile(1, 0, &[("Billing", 5)])]);
+        let arc: Arc<dyn AiProvider> = Arc::new(HeuristicAi::new());
+        assert!(
+            arc.suggest_agent(&r).await.unwrap().is_some(),
+            "Arc forwards"
+        );
+        let boxed: Box<dyn AiProvider> = Box::new(HeuristicAi::new());
+        assert!(
+            boxed.suggest_agent(&r).await.unwrap().is_some(),
+            "Box forwards"
+        );
+        let failing = FailingAi::new();
+        assert!(failing.suggest_agent(&r).await.is_err());
+        assert_eq!(failing.calls(), 1);
+        assert_eq!(
+            Minimal.suggest_agent(&r).await.unwrap(),
+            None,
+            "default: no opinion"
+        );
+    }
+}

@@ -852,3 +852,115 @@ async fn the_ai_may_raise_but_never_lower_a_requested_priority() {
         "no request: the AI's suggestion"
     );
 }
+
+/// An AI-assisted queue of Ann (no billing skill, waited longest) and Grace
+/// (Invoicing 4/5) as the default queue.
+async fn ai_assisted_router(f: &Fixture) -> (AgentId, AgentId) {
+    use hotcrm_support::ids::{QueueId, SkillId};
+    use hotcrm_support::routing::{
+        Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingMethod, Skill,
+    };
+    let (ann, grace) = (AgentId::from_u128(7), AgentId::from_u128(8));
+    let (queue, invoicing, networking) = (
+        QueueId::from_u128(50),
+        SkillId::from_u128(1),
+        SkillId::from_u128(2),
+    );
+    let mut router = Router::new();
+    router
+        .add_skill(Skill::new(invoicing, "Invoicing").unwrap())
+        .unwrap();
+    router
+        .add_skill(Skill::new(networking, "Networking").unwrap())
+        .unwrap();
+    let agent = |id, name| {
+        Agent::new(id, name, Capacity::cases(3).unwrap())
+            .unwrap()
+            .with_status(AgentStatus::Available)
+    };
+    router
+        .add_agent(agent(ann, "Ann").with_skill(AgentSkill::new(networking, 5).unwrap()))
+        .unwrap();
+    let mut g = agent(grace, "Grace").with_skill(AgentSkill::new(invoicing, 4).unwrap());
+    g.last_assigned_at = Some(utc("2026-01-05T13:00:00Z"));
+    router.add_agent(g).unwrap();
+    router
+        .add_queue(
+            Queue::new(queue, "Front desk", RoutingMethod::AiAssisted)
+                .unwrap()
+                .with_member(QueueMember::new(ann))
+                .with_member(QueueMember::new(grace)),
+        )
+        .unwrap();
+    router.set_default_queue(queue).unwrap();
+    f.repo.put_router_state(router.state(), None).await.unwrap();
+    (ann, grace)
+}
+
+#[tokio::test]
+async fn ai_assisted_queues_route_on_the_providers_suggestion() {
+    let f = fixture(None).await;
+    let (ann, grace) = ai_assisted_router(&f).await;
+    let created = f
+        .desk
+        .create_case(CaseRequest::new(
+            f.account,
+            "Invoice shows the wrong amount",
+            "Our last invoice charged us twice for the same seats",
+        ))
+        .await
+        .unwrap();
+    let case = created.case.value;
+    assert_eq!(
+        case.owner,
+        Some(grace),
+        "HeuristicAi suggests the invoicing agent"
+    );
+    assert_eq!(case.ai.suggested_assignee, Some(grace));
+    assert!(created.events.iter().any(|e| matches!(
+        e,
+        hotcrm_support::case::CaseEvent::AiInsightsUpdated { insights, .. }
+            if insights.suggested_assignee == Some(grace)
+    )));
+
+    // No skill mentioned: no suggestion, SkillBased fallback picks Ann (never
+    // assigned, so she waited longest), and nothing is recorded as suggested.
+    let plain = f
+        .desk
+        .create_case(CaseRequest::new(f.account, "Hello", "A general question"))
+        .await
+        .unwrap()
+        .case
+        .value;
+    assert_eq!(plain.owner, Some(ann));
+    assert_eq!(plain.ai.suggested_assignee, None);
+}
+
+#[tokio::test]
+async fn a_failing_ai_suggestion_falls_back_to_skill_based() {
+    let f = fixture(None).await;
+    let (ann, _grace) = ai_assisted_router(&f).await;
+    let ai = Arc::new(FailingAi::new());
+    let desk = SupportDesk::builder(f.repo.clone())
+        .clock(f.clock.clone())
+        .ai(ai.clone())
+        .build();
+    let case = desk
+        .create_case(CaseRequest::new(
+            f.account,
+            "Invoice shows the wrong amount",
+            "Our last invoice charged us twice",
+        ))
+        .await
+        .unwrap()
+        .case
+        .value;
+    assert_eq!(
+        case.owner,
+        Some(ann),
+        "SkillBased fallback: Ann waited longest"
+    );
+    assert_eq!(case.ai.suggested_assignee, None);
+    // analyze (classify + sentiment) and suggest_agent were all attempted.
+    assert_eq!(ai.calls(), 3);
+}
