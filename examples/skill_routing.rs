@@ -2,13 +2,15 @@
 //!
 //! Builds a small support floor (three agents, two queues, two rules), routes a
 //! few cases, lets the clock run so optional skills are dropped and a case
-//! overflows, and prints every decision's reasoning and the workload report.
+//! overflows, and prints every decision's reasoning and the workload report; then
+//! routes a case in an AI-assisted queue on `HeuristicAi`'s suggestion.
 //!
 //! Run with `cargo run --example skill_routing`.
 
 use std::collections::BTreeMap;
 
 use chrono::{TimeDelta, TimeZone, Utc};
+use hotcrm_support::ai::{HeuristicAi, SuggestAgentRequest};
 use hotcrm_support::case::{AiCategory, Priority};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
 use hotcrm_support::routing::{
@@ -111,5 +113,23 @@ fn main() -> Result<(), hotcrm_support::Error> {
         let name = router.agent(u.agent).map_or("?", |a| a.name.as_str());
         println!("{name}: {}/{} ({}%)", u.load, u.limit, u.percent);
     }
+
+    // AI-assisted: the provider suggests among the members who could take the
+    // case; the router accepts it only if eligible and confident enough.
+    let assisted = QueueId::from_u128(12);
+    router.add_queue(
+        Queue::new(assisted, "Assisted", RoutingMethod::AiAssisted)?
+            .with_member(QueueMember::new(ada))
+            .with_member(QueueMember::new(bob))
+            .with_member(QueueMember::new(chloe)),
+    )?;
+    let later = now + TimeDelta::minutes(11);
+    let case = RoutingRequest::new(CaseId::from_u128(4), account, later)
+        .in_queue(assisted)
+        .with_subject("Billing question about our Java SDK licence");
+    let ask = SuggestAgentRequest::for_queue(&router, assisted, &case)?;
+    let suggestion = HeuristicAi::new().suggest_agent_for(&ask);
+    let decision = router.decide(assisted, &case, later, suggestion.as_ref())?;
+    println!("{}", decision.reasoning);
     Ok(())
 }
