@@ -586,30 +586,21 @@ mod agent_suggestion {
         assert_eq!(s.agent, AgentId::from_u128(2), "5 points beat 3");
         assert!((s.confidence - 0.75).abs() < 1e-9, "0.4 + 0.3 + 0.05");
 
-        let tie = request(
-            "billing",
-            vec![
-                profile(1, 2, &[("Billing", 4)]),
-                profile(2, 1, &[("Billing", 4)]),
-            ],
-        );
-        assert_eq!(
-            ai.suggest_agent_for(&tie).unwrap().agent,
-            AgentId::from_u128(2),
-            "lower load"
-        );
-        let same = request(
-            "billing",
-            vec![
-                profile(1, 1, &[("Billing", 4)]),
-                profile(2, 1, &[("Billing", 4)]),
-            ],
-        );
-        assert_eq!(
-            ai.suggest_agent_for(&same).unwrap().agent,
-            AgentId::from_u128(1),
-            "earlier candidate"
-        );
+        // (loads of two equal Billing 4/5 candidates, expected winner, why)
+        for (loads, winner, why) in [((2, 1), 2, "lower load"), ((1, 1), 1, "earlier candidate")] {
+            let r = request(
+                "billing",
+                vec![
+                    profile(1, loads.0, &[("Billing", 4)]),
+                    profile(2, loads.1, &[("Billing", 4)]),
+                ],
+            );
+            assert_eq!(
+                ai.suggest_agent_for(&r).unwrap().agent,
+                AgentId::from_u128(winner),
+                "{why}"
+            );
+        }
     }
 
     #[test]

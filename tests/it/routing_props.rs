@@ -222,6 +222,19 @@ fn op() -> impl Strategy<Value = Op> {
     ]
 }
 
+/// One decision by a router of `specs` (members in spec order, loads preloaded).
+fn decide_once(
+    specs: &[AgentSpec],
+    m: RoutingMethod,
+    r: &ReqSpec,
+) -> (Router, RoutingRequest, RoutingDecision) {
+    let order: Vec<usize> = (0..specs.len()).collect();
+    let router = build(specs, m, &order, true);
+    let (req, ai) = request(1, r);
+    let d = router.decide(Q, &req, t0(), ai.as_ref()).unwrap();
+    (router, req, d)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
@@ -231,10 +244,7 @@ proptest! {
         m in method(),
         r in req_spec(),
     ) {
-        let order: Vec<usize> = (0..specs.len()).collect();
-        let router = build(&specs, m, &order, true);
-        let (req, ai) = request(1, &r);
-        let d = router.decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        let (router, req, d) = decide_once(&specs, m, &r);
         if let Some(agent) = d.agent() {
             prop_assert!(eligible(&router, agent, &req, 0), "{:?} chose ineligible {agent}", m);
         } else {
@@ -344,10 +354,7 @@ proptest! {
         m in method(),
         r in req_spec(),
     ) {
-        let order: Vec<usize> = (0..specs.len()).collect();
-        let router = build(&specs, m, &order, true);
-        let (req, ai) = request(1, &r);
-        let d = router.decide(Q, &req, t0(), ai.as_ref()).unwrap();
+        let (router, req, d) = decide_once(&specs, m, &r);
         let mut needs = req.required.clone();
         needs.extend(req.optional_groups.iter().flatten().copied());
         for rej in &d.rejected {
