@@ -15,6 +15,7 @@
 //! | AI-assisted queues: the provider's suggested assignee (recorded in the case's AI insights), validated by the router, SkillBased when absent, weak or failing | [`SupportDesk::create_case`] via [`AiProvider::suggest_agent`] |
 //! | Critical / Angry → escalation | after every operation, by the [`EscalationPolicy`] |
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
+//! | knowledge search with search analytics (clicks, gaps) and cited answers | [`SupportDesk::search_knowledge`], [`SupportDesk::record_click`], [`SupportDesk::answer`], [`SupportDesk::knowledge_gaps`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
 //!
 //! Every write is based on the version it read. When another writer got there
@@ -41,7 +42,10 @@ use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
-use crate::knowledge::{KnowledgeBase, ResolvedCase, Viewer, suggest_solution};
+use crate::knowledge::{
+    Answer, KnowledgeBase, KnowledgeGapReport, ResolvedCase, SearchId, SearchQuery, SearchResults,
+    Viewer, suggest_solution,
+};
 use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
 use crate::routing::{
     AiSuggestion, Router, RoutingEvent, RoutingMethod, RoutingOutcome, RoutingRequest,
@@ -849,6 +853,141 @@ impl SupportDesk {
         }
     }
 
+    /// Searches the knowledge base as `viewer` and records the search for
+    /// analytics (at the desk clock's time): hybrid search with the provider
+    /// embedding the query when articles have embeddings, BM25 otherwise or when
+    /// the provider fails. Pass the returned [`KnowledgeSearch::search`] to
+    /// [`SupportDesk::record_click`] when the user opens a hit.
+    ///
+    /// The query log lives in the desk's knowledge base (memory), like the index.
+    ///
+    /// ```
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::knowledge::{ArticleDraft, SearchQuery, Viewer};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).build();
+    /// let now = chrono::Utc::now();
+    /// desk.with_knowledge_mut(|kb| -> hotcrm_support::Result<()> {
+    ///     let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.")
+    ///         .summary("Export a list as CSV."), now)?;
+    ///     kb.submit_for_review(id, AgentId::from_u128(1), now)?;
+    ///     kb.publish(id, AgentId::from_u128(2), now).map(drop)
+    /// })?;
+    /// let found = desk.search_knowledge(&SearchQuery::new("download my contacts as csv"), &Viewer::Anonymous).await;
+    /// assert_eq!(found.results.hits.len(), 1);
+    /// desk.record_click(found.search, found.results.hits[0].article)?;
+    /// assert_eq!(desk.with_knowledge(|kb| kb.analytics().get(found.search).map(|s| s.clicks.len())), Some(1));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn search_knowledge(&self, query: &SearchQuery, viewer: &Viewer) -> KnowledgeSearch {
+        let embedded = self.with_knowledge(|kb| kb.index().embedded_len() > 0);
+        let embedding = if embedded {
+            crate::ai::embed_one(self.ai.as_ref(), &query.text).await
+        } else {
+            None
+        };
+        let now = self.clock.now();
+        self.with_knowledge_mut(|kb| {
+            let results = kb
+                .hybrid_search(query, embedding.as_deref(), viewer)
+                .unwrap_or_else(|_| kb.search(query, viewer));
+            let search = kb.record_search(&results, now);
+            KnowledgeSearch { results, search }
+        })
+    }
+
+    /// Records that the user of a search opened one of its articles.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown search or article.
+    pub fn record_click(&self, search: SearchId, article: crate::ids::ArticleId) -> Result<()> {
+        self.with_knowledge_mut(|kb| kb.record_click(search, article))
+    }
+
+    /// Answers a question for `viewer` from the visible published articles through
+    /// the desk's provider, citing KnowledgeNumbers — [`crate::ai::answer`] on the
+    /// desk's knowledge base, without holding it locked while the provider works.
+    /// Nothing relevant: a "not found" answer, recorded as a knowledge gap.
+    ///
+    /// ```
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::knowledge::{AnswerOutcome, Viewer};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).build();
+    /// let a = desk.answer("How do I export invoices?", &Viewer::Anonymous).await?;
+    /// assert_eq!(a.outcome, AnswerOutcome::NoRelevantArticle);
+    /// assert!(a.citations.is_empty());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty question. Provider failures are not errors.
+    pub async fn answer(&self, question: &str, viewer: &Viewer) -> Result<Answer> {
+        crate::knowledge::validate_question(question)?;
+        let question = crate::knowledge::cut_query(question);
+        let embedded = self.with_knowledge(|kb| kb.index().embedded_len() > 0);
+        let embedding = if embedded {
+            crate::ai::embed_one(self.ai.as_ref(), question).await
+        } else {
+            None
+        };
+        let plan = self.with_knowledge(|kb| {
+            crate::ai::plan_answer(kb, question, embedding.as_deref(), viewer)
+        })?;
+        let generated = match &plan {
+            Some(p) => Some(self.ai.generate(&p.request).await),
+            None => None,
+        };
+        let now = self.clock.now();
+        self.with_knowledge_mut(|kb| {
+            crate::ai::finish_answer(
+                kb,
+                question,
+                plan,
+                generated,
+                embedding.as_deref(),
+                viewer,
+                now,
+            )
+        })
+    }
+
+    /// The knowledge-gap report for the searches and questions recorded in
+    /// `period`, evaluated at the desk clock's time (see
+    /// [`KnowledgeBase::knowledge_gaps`]).
+    ///
+    /// ```
+    /// use hotcrm_support::analytics::Period;
+    /// use hotcrm_support::clock::ManualClock;
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::knowledge::Viewer;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let clock = ManualClock::new("2026-01-10T09:00:00Z".parse()?);
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).clock(clock).build();
+    /// for _ in 0..3 {
+    ///     desk.answer("How do I export invoices?", &Viewer::Anonymous).await?;
+    /// }
+    /// let report = desk.knowledge_gaps(Period::new("2026-01-01T00:00:00Z".parse()?, "2026-02-01T00:00:00Z".parse()?)?);
+    /// assert_eq!(report.missing_topics[0].searches, 3);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn knowledge_gaps(&self, period: Period) -> KnowledgeGapReport {
+        let now = self.clock.now();
+        self.with_knowledge(|kb| kb.knowledge_gaps(period, now))
+    }
+
     /// Writes the desk's current copy of an article version to the repository
     /// (insert or optimistic update), so counters survive a restart.
     ///
@@ -1167,4 +1306,21 @@ fn best_entitlement(entitlements: &[Entitlement], now: DateTime<Utc>) -> Option<
         .filter(|e| e.is_active(now))
         .min_by_key(|e| e.tier)
         .cloned()
+}
+
+/// A knowledge search run through the desk: the results and the id under which
+/// the search was recorded (for [`SupportDesk::record_click`]).
+///
+/// ```
+/// # use hotcrm_support::desk::KnowledgeSearch;
+/// fn first_hit(found: &KnowledgeSearch) -> Option<hotcrm_support::ids::ArticleId> {
+///     found.results.hits.first().map(|h| h.article)
+/// }
+/// ```
+#[derive(Debug, Clone)]
+pub struct KnowledgeSearch {
+    /// The hits, best first.
+    pub results: SearchResults,
+    /// The recorded search.
+    pub search: SearchId,
 }

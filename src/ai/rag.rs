@@ -14,7 +14,7 @@ use crate::knowledge::{
     validate_question,
 };
 
-use super::{AiProvider, ContextDoc, EnhanceRequest, GenerateRequest, SourceRef};
+use super::{AiProvider, ContextDoc, EnhanceRequest, GenerateRequest, Generated, SourceRef};
 
 /// Articles embedded per provider call in [`embed_missing`].
 const EMBED_BATCH: usize = 32;
@@ -25,6 +25,12 @@ async fn embed_query(kb: &KnowledgeBase, ai: &dyn AiProvider, text: &str) -> Opt
     if kb.index().embedded_len() == 0 {
         return None;
     }
+    embed_one(ai, text).await
+}
+
+/// The embedding of one text, or `None` when the provider fails or breaks its
+/// contract (wrong count).
+pub(crate) async fn embed_one(ai: &dyn AiProvider, text: &str) -> Option<Vec<f32>> {
     let mut out = ai.embed(&[text.to_owned()]).await.ok()?;
     if out.len() != 1 {
         return None;
@@ -84,7 +90,41 @@ pub async fn answer(
     validate_question(question)?;
     let question = cut_query(question);
     let embedding = embed_query(kb, ai, question).await;
-    let retrieved = match kb.retrieve_for_answer(question, embedding.as_deref(), viewer) {
+    let plan = plan_answer(kb, question, embedding.as_deref(), viewer)?;
+    let generated = match &plan {
+        Some(p) => Some(ai.generate(&p.request).await),
+        None => None,
+    };
+    finish_answer(
+        kb,
+        question,
+        plan,
+        generated,
+        embedding.as_deref(),
+        viewer,
+        now,
+    )
+}
+
+/// The retrieval half of [`answer`]: what to ask the provider.
+pub(crate) struct AnswerPlan {
+    /// The question with the retrieved articles as context.
+    pub(crate) request: GenerateRequest,
+    /// The articles given, in context order.
+    given: Vec<KnowledgeNumber>,
+    /// How well the best article matched (0–1).
+    relevance: f32,
+}
+
+/// Retrieves the visible published articles for `question` (already validated
+/// and cut); `None` when nothing is relevant.
+pub(crate) fn plan_answer(
+    kb: &KnowledgeBase,
+    question: &str,
+    embedding: Option<&[f32]>,
+    viewer: &Viewer,
+) -> Result<Option<AnswerPlan>> {
+    let retrieved = match kb.retrieve_for_answer(question, embedding, viewer) {
         Ok(r) => r,
         Err(_) => kb.retrieve_for_answer(question, None, viewer)?,
     };
@@ -100,17 +140,39 @@ pub async fn answer(
         })
         .collect();
     if context.is_empty() {
+        return Ok(None);
+    }
+    let given: Vec<KnowledgeNumber> = context.iter().filter_map(|c| c.source.article()).collect();
+    Ok(Some(AnswerPlan {
+        request: GenerateRequest {
+            prompt: question.to_owned(),
+            context,
+        },
+        given,
+        relevance,
+    }))
+}
+
+/// The recording half of [`answer`]: the provider's text with checked
+/// citations, the extractive answer when it failed or found nothing, or "not
+/// found" when there was no plan; the question is recorded in the query log.
+pub(crate) fn finish_answer(
+    kb: &mut KnowledgeBase,
+    question: &str,
+    plan: Option<AnswerPlan>,
+    generated: Option<Result<Generated>>,
+    embedding: Option<&[f32]>,
+    viewer: &Viewer,
+    now: DateTime<Utc>,
+) -> Result<Answer> {
+    let Some(plan) = plan else {
         let mut a = Answer::not_found(question);
         a.search = Some(kb.record_answer(question, 0, false, now));
         return Ok(a);
-    }
-    let given: Vec<KnowledgeNumber> = context.iter().filter_map(|c| c.source.article()).collect();
-    let request = GenerateRequest {
-        prompt: question.to_owned(),
-        context,
     };
-    match ai.generate(&request).await {
-        Ok(generated) if !generated.text.trim().is_empty() && !generated.cited.is_empty() => {
+    match generated {
+        Some(Ok(generated)) if !generated.text.trim().is_empty() && !generated.cited.is_empty() => {
+            let given = plan.given;
             let mut citations: Vec<KnowledgeNumber> = Vec::new();
             for n in generated.cited.iter().filter_map(SourceRef::article) {
                 if given.contains(&n) && !citations.contains(&n) {
@@ -121,7 +183,7 @@ pub async fn answer(
                 citations = given.clone();
             }
             let confidence =
-                (generated.confidence.clamp(0.0, 1.0) * 0.5 + relevance * 0.5).clamp(0.0, 1.0);
+                (generated.confidence.clamp(0.0, 1.0) * 0.5 + plan.relevance * 0.5).clamp(0.0, 1.0);
             let search = kb.record_answer(question, given.len(), true, now);
             Ok(Answer {
                 question: question.to_owned(),
@@ -133,7 +195,7 @@ pub async fn answer(
             })
         }
         // The provider failed, or found nothing in the context: fall back to extraction.
-        _ => kb.answer_extractive(question, embedding.as_deref(), viewer, now),
+        _ => kb.answer_extractive(question, embedding, viewer, now),
     }
 }
 

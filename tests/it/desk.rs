@@ -964,3 +964,98 @@ async fn a_failing_ai_suggestion_falls_back_to_skill_based() {
     // analyze (classify + sentiment) and suggest_agent were all attempted.
     assert_eq!(ai.calls(), 3);
 }
+
+#[tokio::test]
+async fn knowledge_search_answers_and_gaps_through_the_desk() {
+    use hotcrm_support::analytics::Period;
+    use hotcrm_support::knowledge::{AnswerOutcome, SearchQuery, Viewer, Visibility};
+    let f = fixture(None).await;
+    let now = hotcrm_support::clock::Clock::now(&f.clock);
+    // An internal-only article next to the fixture's public password article.
+    f.desk
+        .with_knowledge_mut(|kb| -> hotcrm_support::Result<()> {
+            let id = kb.create(
+                ArticleDraft::new(
+                    "Resetting a customer's password from the admin console",
+                    "Open Admin. Find the user. Click Reset password.",
+                )
+                .summary("Agents can reset passwords for customers.")
+                .visibility(Visibility::Internal),
+                now,
+            )?;
+            kb.submit_for_review(id, AgentId::from_u128(90), now)?;
+            kb.publish(id, AgentId::from_u128(91), now).map(drop)
+        })
+        .unwrap();
+
+    let public = f
+        .desk
+        .search_knowledge(&SearchQuery::new("forgot my password"), &Viewer::Anonymous)
+        .await;
+    assert_eq!(
+        public.results.hits.len(),
+        1,
+        "the internal article stays hidden"
+    );
+    let staff = f
+        .desk
+        .search_knowledge(&SearchQuery::new("forgot my password"), &Viewer::Employee)
+        .await;
+    assert_eq!(staff.results.hits.len(), 2);
+    f.desk
+        .record_click(public.search, public.results.hits[0].article)
+        .unwrap();
+    let record = f
+        .desk
+        .with_knowledge(|kb| kb.analytics().get(public.search).cloned())
+        .unwrap();
+    assert_eq!(record.at, now, "recorded at the desk clock's time");
+    assert_eq!(record.clicks, vec![public.results.hits[0].article]);
+    assert!(
+        f.desk
+            .record_click(
+                public.search,
+                hotcrm_support::ids::ArticleId::from_u128(999)
+            )
+            .is_err()
+    );
+
+    // Answers cite the public article; with a failing provider the extractive
+    // fallback still answers and cites it.
+    let a = f
+        .desk
+        .answer("I forgot my password", &Viewer::Anonymous)
+        .await
+        .unwrap();
+    assert_eq!(a.outcome, AnswerOutcome::Answered);
+    assert_eq!(a.citations.len(), 1);
+    let failing = SupportDesk::builder(f.repo.clone())
+        .clock(f.clock.clone())
+        .ai(FailingAi::new())
+        .knowledge(f.desk.with_knowledge(Clone::clone))
+        .build();
+    let b = failing
+        .answer("I forgot my password", &Viewer::Anonymous)
+        .await
+        .unwrap();
+    assert_eq!(b.outcome, AnswerOutcome::Answered);
+    assert_eq!(b.citations, a.citations);
+    assert!(f.desk.answer("   ", &Viewer::Anonymous).await.is_err());
+
+    // Unanswered questions become gaps for the period they were asked in.
+    for _ in 0..3 {
+        let nothing = f
+            .desk
+            .answer("How do I export invoices to Excel?", &Viewer::Anonymous)
+            .await
+            .unwrap();
+        assert_eq!(nothing.outcome, AnswerOutcome::NoRelevantArticle);
+        assert!(nothing.citations.is_empty());
+    }
+    let today = Period::new(now, now + TimeDelta::days(1)).unwrap();
+    let report = f.desk.knowledge_gaps(today);
+    assert_eq!(report.missing_topics.len(), 1);
+    assert_eq!(report.missing_topics[0].searches, 3);
+    let tomorrow = Period::new(now + TimeDelta::days(1), now + TimeDelta::days(2)).unwrap();
+    assert!(f.desk.knowledge_gaps(tomorrow).missing_topics.is_empty());
+}
