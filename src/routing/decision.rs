@@ -314,8 +314,9 @@ pub struct Rejections {
     limit: Vec<u32>,
     /// The requirements checked (skill, level), for `MissingSkill`.
     needs: Vec<(SkillId, u8)>,
-    /// `levels[need][member]`: the member's effective level in that requirement.
-    levels: Vec<Vec<u8>>,
+    /// `levels[need * members + member]`: the member's effective level in that
+    /// requirement.
+    levels: Vec<u8>,
     /// Ranking key per member (meaningful for the eligible), see the router.
     keys: RankKeys,
     /// The method the keys were built for.
@@ -337,7 +338,7 @@ pub(super) struct RejectionParts {
     pub(super) cost: Vec<u32>,
     pub(super) limit: Vec<u32>,
     pub(super) needs: Vec<(SkillId, u8)>,
-    pub(super) levels: Vec<Vec<u8>>,
+    pub(super) levels: Vec<u8>,
     pub(super) keys: RankKeys,
     pub(super) method: RoutingMethod,
     pub(super) winner: Option<usize>,
@@ -404,7 +405,7 @@ impl Rejections {
                 let (&(skill, required), actual) = self
                     .needs
                     .iter()
-                    .zip(&self.levels)
+                    .zip(self.levels.chunks(self.flags.len().max(1)))
                     .map(|(need, column)| (need, column.get(m).copied().unwrap_or(0)))
                     .find(|&(&(_, required), actual)| actual < required)?;
                 LossReason::MissingSkill {

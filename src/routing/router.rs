@@ -218,21 +218,40 @@ fn blocked_flags(status: AgentStatus, load: u32, cost: u32, limit: u32) -> u8 {
     flags
 }
 
-/// A small id → position map as a sorted vector: for the few skills and queues
-/// of a router a binary search beats hashing a 128-bit id.
+/// A small id → position map as a vector sorted by the id as a `u128`: for the
+/// few skills and queues of a router a binary search over plain integers beats
+/// hashing a 128-bit id.
 #[derive(Debug, Clone)]
-struct SortedIndex<K>(Vec<(K, usize)>);
+struct SortedIndex<K>(Vec<(u128, usize)>, std::marker::PhantomData<K>);
 
-impl<K> Default for SortedIndex<K> {
-    fn default() -> Self {
-        SortedIndex(Vec::new())
+/// Ids usable as [`SortedIndex`] keys.
+trait IndexKey: Copy {
+    fn key(self) -> u128;
+}
+
+impl IndexKey for SkillId {
+    fn key(self) -> u128 {
+        self.as_uuid().as_u128()
     }
 }
 
-impl<K: Ord + Copy> SortedIndex<K> {
+impl IndexKey for QueueId {
+    fn key(self) -> u128 {
+        self.as_uuid().as_u128()
+    }
+}
+
+impl<K> Default for SortedIndex<K> {
+    fn default() -> Self {
+        SortedIndex(Vec::new(), std::marker::PhantomData)
+    }
+}
+
+impl<K: IndexKey> SortedIndex<K> {
     fn get(&self, key: &K) -> Option<&usize> {
+        let key = key.key();
         self.0
-            .binary_search_by(|(k, _)| k.cmp(key))
+            .binary_search_by(|(k, _)| k.cmp(&key))
             .ok()
             .and_then(|i| self.0.get(i))
             .map(|(_, v)| v)
@@ -243,6 +262,7 @@ impl<K: Ord + Copy> SortedIndex<K> {
     }
 
     fn insert(&mut self, key: K, value: usize) {
+        let key = key.key();
         match self.0.binary_search_by(|(k, _)| k.cmp(&key)) {
             Ok(i) => {
                 if let Some(slot) = self.0.get_mut(i) {
@@ -254,7 +274,7 @@ impl<K: Ord + Copy> SortedIndex<K> {
     }
 }
 
-impl<K: Ord + Copy> FromIterator<(K, usize)> for SortedIndex<K> {
+impl<K: IndexKey> FromIterator<(K, usize)> for SortedIndex<K> {
     fn from_iter<I: IntoIterator<Item = (K, usize)>>(iter: I) -> Self {
         let mut index = SortedIndex::default();
         for (k, v) in iter {
@@ -1799,14 +1819,14 @@ impl Router {
             .unwrap_or(&[])
             .to_vec();
         flags.resize(n, FLAG_UNAVAILABLE);
-        let levels: Vec<Vec<u8>> = needs
-            .iter()
-            .map(|need| {
-                self.level_column(cols, n, need.col, need.skill, need.cert, today)
-                    .into_owned()
-            })
-            .collect();
-        for (need, column) in needs.iter().zip(&levels) {
+        // `levels[need * n + member]`: every member's level in each requirement.
+        let mut levels: Vec<u8> = Vec::with_capacity(needs.len() * n);
+        for need in &needs {
+            levels.extend_from_slice(
+                &self.level_column(cols, n, need.col, need.skill, need.cert, today),
+            );
+        }
+        for (need, column) in needs.iter().zip(levels.chunks(n.max(1))) {
             for (flag, &level) in flags.iter_mut().zip(column) {
                 *flag |= u8::from(level < need.level);
             }
@@ -2095,7 +2115,7 @@ impl Router {
         ai: Option<&AiSuggestion>,
     ) -> String {
         let name = |id: AgentId| self.agent(id).map_or("?", |a| a.name.as_str());
-        let mut s = String::with_capacity(160);
+        let mut s = String::with_capacity(256);
         match (verdict, ai) {
             (Some(AiVerdict::Accepted { confidence }), Some(ai)) => {
                 let _ = write!(
