@@ -97,10 +97,7 @@ fn main() -> Result<(), hotcrm_support::Error> {
         let outcome = router.route(case, now, None)?;
         println!("{}", outcome.decision.reasoning);
         for rejection in &outcome.decision.rejected {
-            let name = router
-                .agent(rejection.agent)
-                .map_or("?", |a| a.name.as_str());
-            println!("    {name}: {}", rejection.reason);
+            println!("    {}", router.describe(&rejection));
         }
     }
 

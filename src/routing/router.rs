@@ -943,6 +943,48 @@ impl Router {
         Ok(())
     }
 
+    /// A rejection as a sentence for people, with the agent's and the skill's
+    /// names instead of ids ([`LossReason`]'s `Display` only knows ids).
+    ///
+    /// ```
+    /// use chrono::Utc;
+    /// use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
+    /// use hotcrm_support::routing::*;
+    /// let (a, b, q, s) = (AgentId::from_u128(1), AgentId::from_u128(2), QueueId::from_u128(1), SkillId::from_u128(1));
+    /// let mut router = Router::new();
+    /// router.add_skill(Skill::new(s, "Billing")?)?;
+    /// router.add_agent(Agent::new(a, "Ada", Capacity::cases(3)?)?.with_status(AgentStatus::Available).with_skill(AgentSkill::new(s, 4)?))?;
+    /// router.add_agent(Agent::new(b, "Bob", Capacity::cases(3)?)?.with_status(AgentStatus::Available).with_skill(AgentSkill::new(s, 2)?))?;
+    /// router.add_queue(Queue::new(q, "Billing", RoutingMethod::SkillBased)?.with_member(QueueMember::new(a)).with_member(QueueMember::new(b)))?;
+    /// let req = RoutingRequest::new(CaseId::from_u128(9), AccountId::from_u128(1), Utc::now())
+    ///     .requiring(SkillRequirement::new(s, 3)?);
+    /// let d = router.decide(q, &req, Utc::now(), None)?;
+    /// let lost = d.rejected.iter().next().unwrap();
+    /// assert_eq!(router.describe(&lost), "Bob: Billing at level 2, needs 3");
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn describe(&self, rejection: &Rejection) -> String {
+        let agent = self
+            .agent(rejection.agent)
+            .map_or_else(|| rejection.agent.to_string(), |a| a.name.clone());
+        match rejection.reason {
+            LossReason::MissingSkill {
+                skill,
+                required,
+                actual,
+            } => {
+                let name = self
+                    .state
+                    .skills
+                    .iter()
+                    .find(|s| s.id == skill)
+                    .map_or_else(|| skill.to_string(), |s| s.name.clone());
+                format!("{agent}: {name} at level {actual}, needs {required}")
+            }
+            reason => format!("{agent}: {reason}"),
+        }
+    }
+
     /// An agent by id.
     ///
     /// ```
