@@ -1090,6 +1090,41 @@ fn permission_synonyms_include_phrases_but_not_the_word_right() {
 }
 
 #[test]
+fn integration_and_no_code_synonyms() {
+    let mut kb = KnowledgeBase::new();
+    let zapier = publish(
+        &mut kb,
+        draft(
+            "Zapier integration",
+            "Build automations between apps with triggers and actions.",
+        ),
+        now(),
+    );
+    let two_factor = publish(
+        &mut kb,
+        draft(
+            "Two-factor sign-in",
+            "Enter the six-digit code from your authenticator app.",
+        ),
+        now(),
+    );
+    for q in [
+        "connect other apps",
+        "automate without writing code",
+        "nocode tools",
+        "apps without coding",
+    ] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids().first(), Some(&zapier), "{q:?}: {r:?}");
+    }
+    // A missing sign-in code is not "no-code": neither phrase is a synonym entry.
+    for q in ["no code arrived", "sign in without a code"] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids(), [two_factor], "{q:?}");
+    }
+}
+
+#[test]
 fn who_is_a_search_term() {
     assert_eq!(
         Analyzer::default().terms("Who exported the data?"),
