@@ -886,7 +886,7 @@ impl SupportDesk {
     pub async fn search_knowledge(&self, query: &SearchQuery, viewer: &Viewer) -> KnowledgeSearch {
         let embedded = self.with_knowledge(|kb| kb.index().embedded_len() > 0);
         let embedding = if embedded {
-            crate::ai::embed_one(self.ai.as_ref(), &query.text).await
+            crate::ai::embed_one(self.ai.as_ref(), crate::knowledge::cut_query(&query.text)).await
         } else {
             None
         };

@@ -222,7 +222,7 @@ pub async fn hybrid_search(
     query: &SearchQuery,
     viewer: &Viewer,
 ) -> SearchResults {
-    let embedding = embed_query(kb, ai, &query.text).await;
+    let embedding = embed_query(kb, ai, cut_query(&query.text)).await;
     kb.hybrid_search(query, embedding.as_deref(), viewer)
         .unwrap_or_else(|_| kb.search(query, viewer))
 }

@@ -5,6 +5,39 @@
 //!
 //! Decisions (user-facing versions on [`Analyzer`]):
 //!
+//! * **Stemming** is light and rule-based, applied to ASCII words without digits of
+//!   more than three letters, in this order:
+//!   1. comparatives and superlatives of a fixed list of common gradable adjectives
+//!      become the adjective (`older`/`oldest` → `old`, `easier` → `easy`, `bigger`
+//!      → `big`, `larger` → `large`). A list, not a suffix rule: most *-er* words
+//!      are not comparatives (user, order, server, customer, number, folder), and
+//!      *later/latest*, *closer/closest* (not "closed"), *finer* and the irregular
+//!      *better/best* are left out on purpose;
+//!   2. otherwise adverbs lose *-ly* to meet their adjective: `-ically` → `-ical`
+//!      (then step 5), `-ably`/`-ibly` → `-abl`/`-ibl` (as *-able*/*-ible* stem),
+//!      and `-ally`, `-fully`, `-ely` and consonant + `ly` drop the `ly`
+//!      (`manually` → `manual`, `safely` → `safe`, `slowly` → `slow`, `monthly` →
+//!      `month`). Nouns and verbs in *-ly* keep it: `-ily` (family, daily), `-ply`
+//!      (apply, reply), `-fly`, other `-lly` (belly), `-bly` other than
+//!      `-ably`/`-ibly` (assembly), a vowel other than `e` before `ly` (anomaly,
+//!      truly), and any word that would keep fewer than four letters (early, newly,
+//!      rally). Degree adverbs keep their own stem because their adjective means
+//!      something else — *really, highly, hardly, nearly, totally, completely,
+//!      extremely, terribly*... ("hardly" is not "hard"; the heuristic AI reads
+//!      them as intensifiers and negators) — as do *lately*, *shortly* and
+//!      *quickly* (it asks for speed, where *quick* praises: "a quick answer");
+//!   3. plurals: `-ies` → `-i`, `-sses` → `-ss`, a final `-s` except after `s`,
+//!      `u`, `i` (access, status, analysis);
+//!   4. `-ing` (words over five letters) and `-ed` (over four, not `-eed`), then a
+//!      doubled final consonant other than `l`, `s`, `z` is undoubled (resetting →
+//!      reset);
+//!   5. `-ical` → `-ic` in words of seven letters or more, so *automatic*,
+//!      *automatically* and *critical*, *critically* each meet;
+//!   6. a final `-e` (words over four letters, not `-ee`) is dropped and consonant +
+//!      `y` becomes `i` (company, companies → `compani`).
+//!
+//!   The heuristic AI's lexicons go through the same analyzer, so its cue words
+//!   follow these rules too.
 //! * **Stop words** are English function words, question words included ("how do
 //!   I ..." carries no topic) — except *who*/*whom*: "who exported data last week"
 //!   asks for the actor of an action, which is what audit-log, ownership and
@@ -37,12 +70,33 @@ const MAX_TOKEN_BYTES: usize = 48;
 /// articles that answer it (audit logs, ownership, assignment) say "who". The word
 /// is rare in articles, so it weighs a lot where it occurs and little elsewhere.
 ///
+/// **Stemming** is light and only touches ASCII words without digits of more than
+/// three letters: plurals, *-ing* and *-ed* (`resetting` → `reset`), a final *-e*,
+/// *-y* → *-i* (`company`/`companies`), and:
+///
+/// * adverbs meet their adjective: `automatically` → `automatic`, `manually` →
+///   `manual`, `safely` → `safe`, `slowly` → `slow`, `probably` → `probabl` (as
+///   `probable`); *-ical* meets *-ic* (`critical`, `critically` → `critic`). Words
+///   in *-ly* that are not adverbs keep it (family, daily, apply, reply, assembly,
+///   early), and so do degree adverbs, whose adjective means something else
+///   (*really, highly, hardly, nearly, totally, completely, extremely,
+///   terribly*...), *lately*, *shortly* and *quickly* (a request for speed, where
+///   "quick" praises);
+/// * comparatives and superlatives of a list of common adjectives meet the
+///   adjective (`older`, `oldest` → `old`; `easier` → `easy`; `bigger` → `big`),
+///   never by a suffix rule, so *-er* nouns (user, order, server, customer,
+///   number) are left alone; *later/latest*, *closer/closest* and *better/best*
+///   are not joined either.
+///
 /// **Query synonyms** (on by default, see [`Analyzer::query_synonyms`]) are support-desk
 /// word groups searched at 0.6 of an exact match's weight: for example
 /// *allowed/permit/permitted/permission/privilege/role* plus the phrases
 /// *access rights* and *user rights* (bare "rights" is not a synonym: stemmed, it is
 /// "right", as in "the right queue"); *erase/delete/wipe/remove*; *ticket/case*;
-/// *bill/invoice/receipt*; *spreadsheet/csv/excel/xlsx*.
+/// *bill/invoice/receipt*; *spreadsheet/csv/excel/xlsx*; *connect/integrate/integration*;
+/// *automation/automate* with the no-code phrasings *nocode*, *low-code*, *without
+/// coding*, *without writing code* (but not "no code" or "no-code", which
+/// analyse alike and also mean a missing sign-in code).
 ///
 /// # Example
 ///
@@ -51,6 +105,11 @@ const MAX_TOKEN_BYTES: usize = 48;
 ///
 /// let terms = Analyzer::default().terms("Resetting your Passwords, café-style!");
 /// assert_eq!(terms, ["reset", "password", "cafe", "styl"]);
+/// // Adverbs and comparatives meet their adjective; "-er" nouns are left alone.
+/// assert_eq!(
+///     Analyzer::default().terms("Older users' tickets are closed automatically"),
+///     ["old", "user", "ticket", "clos", "automatic"],
+/// );
 /// // "who" is kept: it asks for the person behind an action.
 /// assert_eq!(Analyzer::default().terms("Who exported the data?"), ["who", "export", "data"]);
 /// ```
@@ -58,7 +117,8 @@ const MAX_TOKEN_BYTES: usize = 48;
 pub struct Analyzer {
     /// Drop English stop words ("the", "to", "how", ...).
     pub stop_words: bool,
-    /// Apply the light English stemmer (plural, -ing, -ed, final -e).
+    /// Apply the light English stemmer (plurals, -ing, -ed, final -e, adverbs in
+    /// -ly, -ical, comparatives of common adjectives; see [`Analyzer`]).
     pub stemming: bool,
     /// Fold Latin diacritics (`é` → `e`, `ß` → `ss`) so accented and plain spellings meet.
     pub fold_diacritics: bool,
@@ -373,6 +433,19 @@ pub(crate) const SYNONYMS: &[&[&str]] = &[
     &["yearly", "annual", "annually"],
     &["card", "payment"],
     &["down", "outage", "unavailable"],
+    &["connect", "integrate", "integration"],
+    &[
+        "automation",
+        "automate",
+        "nocode",
+        "codeless",
+        "low-code",
+        "no coding",
+        "no programming",
+        "without coding",
+        "without programming",
+        "without writing code",
+    ],
 ];
 
 /// English stop words: function words that carry no topic (sorted for binary search).
@@ -394,13 +467,164 @@ pub(crate) fn is_stop_word(word: &str) -> bool {
     STOP_WORDS.binary_search(&word).is_ok()
 }
 
-/// A light English stemmer (a conservative S-stemmer, -ing/-ed, final -e and
-/// consonant + y → i), chosen so that `invoice`/`invoices`, `update`/`updated`/
-/// `updating`, `query`/`queries` and `reset`/`resetting` meet, while short words are
-/// left alone. Only ASCII words without digits are stemmed.
+/// Gradable adjectives whose comparative and superlative (`older`, `oldest`,
+/// `easier`, `biggest`, `simpler`) stem to the adjective (sorted for binary search).
+///
+/// A list rather than a suffix rule: most English words in *-er* are not
+/// comparatives (user, order, server, customer, number, folder, owner, trigger),
+/// and stripping them would merge unrelated words. Left out on purpose: *late*
+/// ("later" means afterwards, "latest" newest), *close* ("closer" is not "closed"),
+/// *fine* (also the penalty) and the irregular *good/better/best*, *bad/worse/worst*.
+const GRADABLE_ADJECTIVES: &[&str] = &[
+    "big", "bright", "busy", "cheap", "clean", "clear", "cold", "deep", "early", "easy", "fast",
+    "few", "fresh", "great", "hard", "heavy", "high", "hot", "large", "light", "long", "loose",
+    "loud", "low", "near", "new", "old", "quick", "rich", "safe", "sharp", "short", "simple",
+    "slow", "small", "smart", "soft", "soon", "strong", "thick", "thin", "tight", "tiny", "warm",
+    "weak", "wide", "young",
+];
+
+/// The longest entry of [`GRADABLE_ADJECTIVES`].
+const MAX_GRADABLE_LEN: usize = 6;
+
+/// Adverbs in *-ly* that keep their own stem (sorted for binary search): degree
+/// adverbs, whose adjective means something else ("hardly" is not "hard", "really"
+/// not "real", "highly" not "high"; the heuristic AI reads them as intensifiers and
+/// negators), adverbs of time ("lately", "shortly"), and *quickly*, which asks for
+/// speed ("fix it quickly") where *quick* praises it ("a quick answer").
+const KEPT_ADVERBS: &[&str] = &[
+    "absolutely",
+    "awfully",
+    "barely",
+    "completely",
+    "deeply",
+    "entirely",
+    "extremely",
+    "fairly",
+    "greatly",
+    "hardly",
+    "highly",
+    "horribly",
+    "incredibly",
+    "largely",
+    "lately",
+    "merely",
+    "mostly",
+    "nearly",
+    "presently",
+    "quickly",
+    "really",
+    "scarcely",
+    "shortly",
+    "slightly",
+    "strongly",
+    "terribly",
+    "totally",
+    "utterly",
+];
+
+/// The adjective of a comparative or superlative of [`GRADABLE_ADJECTIVES`]:
+/// `older`/`oldest` → `old`, `easier` → `easy`, `bigger` → `big`, `larger` → `large`.
+fn comparative_base(w: &str) -> Option<&'static str> {
+    let stem = w.strip_suffix("est").or_else(|| w.strip_suffix("er"))?;
+    let undoubled = match stem.as_bytes() {
+        // bigger -> big, thinner -> thin
+        [.., x, y] if x == y && !is_vowel(*x) => stem.get(..stem.len() - 1),
+        _ => None,
+    };
+    gradable(stem, "")
+        .or_else(|| stem.strip_suffix('i').and_then(|s| gradable(s, "y")))
+        .or_else(|| undoubled.and_then(|s| gradable(s, "")))
+        .or_else(|| gradable(stem, "e"))
+}
+
+/// The entry of [`GRADABLE_ADJECTIVES`] spelled `head` + `tail`.
+fn gradable(head: &str, tail: &str) -> Option<&'static str> {
+    if head.len() + tail.len() > MAX_GRADABLE_LEN {
+        return None;
+    }
+    let key = pack(head.as_bytes()) | (pack(tail.as_bytes()) >> (8 * head.len()));
+    let i = GRADABLE_PACKED.binary_search(&key).ok()?;
+    GRADABLE_ADJECTIVES.get(i).copied()
+}
+
+/// [`GRADABLE_ADJECTIVES`] as [`pack`]ed integers, which sort like the words: a
+/// candidate is found by an integer binary search rather than string comparisons,
+/// since this runs for every indexed word in *-er* and *-est*.
+const GRADABLE_PACKED: [u64; GRADABLE_ADJECTIVES.len()] = {
+    let mut out = [0u64; GRADABLE_ADJECTIVES.len()];
+    let mut slots: &mut [u64] = &mut out;
+    let mut words = GRADABLE_ADJECTIVES;
+    while let ([slot, more_slots @ ..], [word, more_words @ ..]) = (slots, words) {
+        *slot = pack(word.as_bytes());
+        slots = more_slots;
+        words = more_words;
+    }
+    out
+};
+
+/// The first eight bytes of `word` as a big-endian integer, zero padded, so that
+/// words of at most eight bytes without NUL compare like their packed values.
+const fn pack(word: &[u8]) -> u64 {
+    let mut out = 0u64;
+    let mut shift = 64u32;
+    let mut rest = word;
+    while let [b, tail @ ..] = rest {
+        if shift == 0 {
+            break;
+        }
+        shift -= 8;
+        out |= (*b as u64) << shift;
+        rest = tail;
+    }
+    out
+}
+
+/// Strips the *-ly* of an adverb so it meets its adjective: `-ically` → `-ical`
+/// (then `-ic`, see [`stem_in_place`]), `-ably`/`-ibly` → `-abl`/`-ibl` (as
+/// `-able`/`-ible` stem), and `-ally`, `-fully`, `-ely` and consonant + `-ly` lose the
+/// `ly` (`manually` → `manual`, `successfully` → `successful`, `safely` → `safe`,
+/// `slowly` → `slow`, `monthly` → `month`). Nouns and verbs in *-ly* are left
+/// alone: `-ily` (family, daily), `-ply` (apply, reply, supply), `-fly`
+/// (butterfly), other `-lly` (belly), `-bly` other than `-ably`/`-ibly`
+/// (assembly), a vowel before `ly` other than `e` (anomaly, monopoly, truly), and
+/// any word that would keep fewer than four letters (early, newly, rally, rely).
+/// [`KEPT_ADVERBS`] keep their own stem.
+fn strip_adverb(w: &mut String) {
+    if w.len() < 6 || !w.ends_with("ly") || KEPT_ADVERBS.binary_search(&w.as_str()).is_ok() {
+        return;
+    }
+    let cut = if w.ends_with("ically") {
+        2 // automatically -> automatical (-> automatic)
+    } else if w.ends_with("ably") || w.ends_with("ibly") {
+        1 // probably -> probabl, as probable -> probabl
+    } else if w.ends_with("ally") || w.ends_with("fully") || w.ends_with("ely") {
+        2
+    } else {
+        match w.as_bytes() {
+            [.., c, b'l', b'y']
+                if !is_vowel(*c) && !matches!(c, b'l' | b'p' | b'f' | b'b' | b'y') =>
+            {
+                2
+            }
+            _ => 0,
+        }
+    };
+    w.truncate(w.len() - cut);
+}
+
+/// A light English stemmer, chosen so that `invoice`/`invoices`, `update`/`updated`/
+/// `updating`, `query`/`queries`, `reset`/`resetting`, `automatic`/`automatically`,
+/// `slow`/`slowly`/`slower` and `old`/`older`/`oldest` meet, while short words and
+/// *-er* nouns are left alone. The rules, in order, are in the module docs.
 pub(crate) fn stem_in_place(w: &mut String) {
     if !w.is_ascii() || w.len() <= 3 || w.bytes().any(|b| b.is_ascii_digit()) {
         return;
+    }
+    if let Some(base) = comparative_base(w) {
+        w.clear();
+        w.push_str(base);
+    } else {
+        strip_adverb(w);
     }
     if w.ends_with("ies") && w.len() > 4 {
         w.truncate(w.len() - 2); // companies -> compani
@@ -430,6 +654,9 @@ pub(crate) fn stem_in_place(w: &mut String) {
                 w.truncate(w.len() - 1);
             }
         }
+    }
+    if w.len() >= 7 && w.ends_with("ical") {
+        w.truncate(w.len() - 2);
     }
     if w.len() > 4 && w.ends_with('e') && !w.ends_with("ee") {
         w.truncate(w.len() - 1);
@@ -520,6 +747,168 @@ mod tests {
         ] {
             assert_eq!(stem(word), want, "stem({word:?})");
         }
+    }
+
+    #[test]
+    fn adverbs_comparatives_and_ic_words_meet_their_adjective() {
+        for group in [
+            &["automatic", "automatically", "automatical"][..],
+            &["critical", "critically", "critic"],
+            &["specific", "specifically"],
+            &["manual", "manually"],
+            &["usual", "usually", "usual"],
+            &["successful", "successfully"],
+            &["probable", "probably"],
+            &["possible", "possibly"],
+            &["immediate", "immediately"],
+            &["safe", "safely", "safer", "safest"],
+            &["slow", "slowly", "slower", "slowest", "slows"],
+            &["month", "monthly", "months"],
+            &["week", "weekly", "weeks"],
+            &["night", "nightly"],
+            &["repeat", "repeatedly", "repeated"],
+            &["accord", "accordingly", "according"],
+            &["serious", "seriously"],
+            &["old", "older", "oldest"],
+            &["new", "newer", "newest"],
+            &["easy", "easier", "easiest"],
+            &["early", "earlier", "earliest"],
+            &["busy", "busier", "busiest"],
+            &["big", "bigger", "biggest"],
+            &["thin", "thinner", "thinnest"],
+            &["hot", "hotter", "hottest"],
+            &["large", "larger", "largest"],
+            &["simple", "simpler", "simplest"],
+            &["wide", "wider", "widest"],
+            &["high", "higher", "highest"],
+            &["long", "longer", "longest"],
+            &["few", "fewer", "fewest"],
+        ] {
+            let stems: Vec<String> = group.iter().map(|w| stem(w)).collect();
+            assert!(
+                stems.iter().all(|s| *s == stems[0]),
+                "{group:?} -> {stems:?}"
+            );
+        }
+    }
+
+    #[test]
+    fn words_that_only_look_like_adverbs_or_comparatives_keep_their_stem() {
+        // (word, stem): the new rules must not touch these.
+        for (word, want) in [
+            // -er nouns and verbs are not comparatives.
+            ("user", "user"),
+            ("users", "user"),
+            ("order", "order"),
+            ("server", "server"),
+            ("customer", "customer"),
+            ("number", "number"),
+            ("member", "member"),
+            ("folder", "folder"),
+            ("owner", "owner"),
+            ("trigger", "trigger"),
+            ("filter", "filter"),
+            ("answer", "answer"),
+            ("power", "power"),
+            ("header", "header"),
+            ("sender", "sender"),
+            ("winner", "winner"),
+            ("holder", "holder"),
+            ("flower", "flower"),
+            ("timer", "timer"),
+            // -est words that are not superlatives.
+            ("request", "request"),
+            ("suggest", "suggest"),
+            ("digest", "digest"),
+            ("interest", "interest"),
+            ("honest", "honest"),
+            ("test", "test"),
+            // Deliberately left out of the comparative list.
+            ("later", "later"),
+            ("latest", "latest"),
+            ("closer", "closer"),
+            ("closest", "closest"),
+            ("finer", "finer"),
+            ("better", "better"),
+            ("best", "best"),
+            // -ly nouns and verbs, and words too short to strip.
+            ("apply", "appli"),
+            ("reply", "repli"),
+            ("replies", "repli"),
+            ("supply", "suppli"),
+            ("family", "famili"),
+            ("families", "famili"),
+            ("daily", "daili"),
+            ("assembly", "assembli"),
+            ("assemblies", "assembli"),
+            ("anomaly", "anomali"),
+            ("butterfly", "butterfli"),
+            ("belly", "belli"),
+            ("early", "earli"),
+            ("only", "onli"),
+            ("rely", "reli"),
+            ("rally", "ralli"),
+            ("ally", "alli"),
+            ("fully", "fulli"),
+            ("newly", "newli"),
+            ("truly", "truli"),
+            // Degree and time adverbs keep their own stem.
+            ("hardly", "hardli"),
+            ("highly", "highli"),
+            ("really", "realli"),
+            ("totally", "totalli"),
+            ("completely", "completeli"),
+            ("quickly", "quickli"),
+            ("lately", "lateli"),
+            ("nearly", "nearli"),
+            ("terribly", "terribli"),
+            ("awfully", "awfulli"),
+        ] {
+            assert_eq!(stem(word), want, "stem({word:?})");
+        }
+        for (a, b) in [
+            ("hardly", "hard"),
+            ("highly", "high"),
+            ("really", "real"),
+            ("quickly", "quick"),
+            ("lately", "late"),
+            ("later", "late"),
+            ("closer", "closed"),
+            ("user", "us"),
+            ("order", "ord"),
+            ("number", "numb"),
+            ("customer", "custom"),
+        ] {
+            assert_ne!(stem(a), stem(b), "{a} and {b} must not meet");
+        }
+    }
+
+    #[test]
+    fn stemmer_word_lists_are_sorted_for_binary_search() {
+        for list in [GRADABLE_ADJECTIVES, KEPT_ADVERBS] {
+            let mut sorted = list.to_vec();
+            sorted.sort_unstable();
+            sorted.dedup();
+            assert_eq!(sorted, list);
+        }
+        assert_eq!(
+            GRADABLE_ADJECTIVES.iter().map(|a| a.len()).max(),
+            Some(MAX_GRADABLE_LEN)
+        );
+        assert!(GRADABLE_PACKED.is_sorted());
+        for (word, packed) in GRADABLE_ADJECTIVES.iter().zip(GRADABLE_PACKED) {
+            assert_eq!(gradable(word, ""), Some(*word));
+            let bytes: Vec<u8> = packed
+                .to_be_bytes()
+                .into_iter()
+                .filter(|b| *b != 0)
+                .collect();
+            assert_eq!(bytes, word.as_bytes());
+        }
+        assert_eq!(gradable("eas", "y"), Some("easy"));
+        assert_eq!(gradable("simpl", "e"), Some("simple"));
+        assert_eq!(gradable("simple", "e"), None);
+        assert_eq!(gradable("us", ""), None);
     }
 
     #[test]

@@ -24,7 +24,9 @@ use super::article::{
     ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
     validate_tags,
 };
-use super::index::{FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, cut_query};
+use super::index::{
+    FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SimilarityFloor, cut_query,
+};
 use super::score::{LOW_QUALITY_THRESHOLD, quality_score};
 use super::slug::{slugify, unique_slug};
 use super::viewer::Viewer;
@@ -35,10 +37,11 @@ const ANSWER_CONTEXT: usize = 3;
 /// Settings of a knowledge base.
 ///
 /// ```
-/// use hotcrm_support::knowledge::KnowledgePolicy;
+/// use hotcrm_support::knowledge::{KnowledgePolicy, SimilarityFloor};
 /// let p = KnowledgePolicy::default();
 /// assert_eq!(p.review_interval.num_days(), 180);
 /// assert_eq!(p.min_gap_searches, 2);
+/// assert_eq!(p.min_semantic_similarity, SimilarityFloor::DEFAULT);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct KnowledgePolicy {
@@ -50,6 +53,18 @@ pub struct KnowledgePolicy {
     pub weights: FieldWeights,
     /// A query must be searched at least this often in a period to be a gap (default 2).
     pub min_gap_searches: usize,
+    /// The cosine similarity a vector hit needs to take part in hybrid search
+    /// (default 0.3, right for [`HeuristicAi`](crate::ai::HeuristicAi)). Set it to
+    /// your embedding model's scale: above the similarity of unrelated texts (a
+    /// model that scores unrelated texts about 0.7 needs 0.75 or more), below that
+    /// of related ones. It applies to every hybrid path — [`KnowledgeBase::hybrid_search`],
+    /// related articles, answer retrieval and
+    /// [`ai::hybrid_search`](crate::ai::hybrid_search) — because it belongs to the
+    /// stored embeddings, not to one query. A policy stored without it loads with
+    /// the default. Change it on a live base with
+    /// [`KnowledgeBase::set_min_semantic_similarity`].
+    #[serde(default)]
+    pub min_semantic_similarity: SimilarityFloor,
 }
 
 impl Default for KnowledgePolicy {
@@ -59,6 +74,7 @@ impl Default for KnowledgePolicy {
             analyzer: Analyzer::default(),
             weights: FieldWeights::default(),
             min_gap_searches: 2,
+            min_semantic_similarity: SimilarityFloor::DEFAULT,
         }
     }
 }
@@ -152,7 +168,11 @@ impl KnowledgeBase {
     pub fn with_policy(policy: KnowledgePolicy) -> Self {
         Self {
             policy,
-            index: SearchIndex::new(policy.analyzer, policy.weights),
+            index: {
+                let mut index = SearchIndex::new(policy.analyzer, policy.weights);
+                index.set_min_semantic_similarity(policy.min_semantic_similarity);
+                index
+            },
             ..Self::default()
         }
     }
@@ -236,6 +256,40 @@ impl KnowledgeBase {
     /// ```
     pub fn policy(&self) -> &KnowledgePolicy {
         &self.policy
+    }
+
+    /// Sets the cosine similarity a vector hit needs to take part in hybrid search
+    /// ([`KnowledgePolicy::min_semantic_similarity`]), for example after switching
+    /// to an embedding model with another scale. Takes effect on the next search;
+    /// nothing is re-indexed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `min_semantic_similarity`) when `floor` is not
+    /// finite or outside `-1.0..=1.0`; the knowledge base is then unchanged.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::Error;
+    /// use hotcrm_support::knowledge::KnowledgeBase;
+    ///
+    /// let mut kb = KnowledgeBase::new();
+    /// // A model whose unrelated texts still score about 0.7:
+    /// kb.set_min_semantic_similarity(0.75)?;
+    /// assert_eq!(kb.policy().min_semantic_similarity.get(), 0.75);
+    ///
+    /// let err = kb.set_min_semantic_similarity(1.5).unwrap_err();
+    /// assert!(matches!(err, Error::Validation { field: "min_semantic_similarity", .. }));
+    /// assert!(kb.set_min_semantic_similarity(f32::NAN).is_err());
+    /// assert_eq!(kb.policy().min_semantic_similarity.get(), 0.75); // unchanged
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn set_min_semantic_similarity(&mut self, floor: f32) -> Result<()> {
+        let floor = SimilarityFloor::new(floor)?;
+        self.policy.min_semantic_similarity = floor;
+        self.index.set_min_semantic_similarity(floor);
+        Ok(())
     }
 
     /// The search index (live versions only).
@@ -1200,7 +1254,9 @@ impl KnowledgeBase {
     }
 
     /// Hybrid search (BM25F + vector, reciprocal rank fusion); without an embedding
-    /// it is BM25F alone.
+    /// it is BM25F alone. Vector hits below the policy's
+    /// [`min_semantic_similarity`](KnowledgePolicy::min_semantic_similarity)
+    /// (default 0.3) take no part.
     ///
     /// # Errors
     ///

@@ -19,12 +19,23 @@
 //! # Hybrid fusion
 //!
 //! Reciprocal rank fusion (`Σ 1 / (RRF_K + rank)`) over the BM25F list and the
-//! vector list. Only vector hits with cosine similarity of at least 0.3
-//! (`MIN_SEMANTIC_SIMILARITY`) take part: every article has *some* cosine with
-//! every query, and below that floor the vector order is noise, so it may neither
-//! add an article nor reorder the lexical hits (when no article is that close,
-//! hybrid ranks exactly like BM25F). The floor was already the rule for
-//! vector-only hits; it now applies to the vector rank of lexical hits too.
+//! vector list. Only vector hits with cosine similarity of at least the
+//! [`SimilarityFloor`] (default 0.3) take part: every article has *some* cosine
+//! with every query, and below that floor the vector order is noise, so it may
+//! neither add an article nor reorder the lexical hits (when no article is that
+//! close, hybrid ranks exactly like BM25F).
+//!
+//! The floor is a setting because it depends on the embedding model: 0.3 suits
+//! [`HeuristicAi`](crate::ai::HeuristicAi), whose unrelated texts score near 0; a
+//! model whose unrelated texts score about 0.7 needs a floor above that, and one
+//! that scores everything low needs a lower one. It lives on
+//! [`KnowledgePolicy::min_semantic_similarity`](super::KnowledgePolicy::min_semantic_similarity)
+//! (change it on a live base with
+//! [`KnowledgeBase::set_min_semantic_similarity`](super::KnowledgeBase::set_min_semantic_similarity)),
+//! next to the analyzer and field weights, rather than on [`SearchQuery`] or the
+//! [`ai::hybrid_search`](crate::ai::hybrid_search) call: it belongs to the
+//! embeddings the knowledge base stores, not to one query, and every hybrid path
+//! (search, related articles, answer retrieval) must use the same value.
 
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
@@ -88,10 +99,91 @@ impl TermHasher {
 
 pub(crate) type TermMap<V> = HashMap<String, V, BuildHasherDefault<TermHasher>>;
 
-/// Cosine similarity below which a vector hit takes no part in hybrid fusion: a
-/// vector-only hit is dropped, a lexical hit keeps only its lexical rank (lexical
-/// hits are always kept).
-pub(crate) const MIN_SEMANTIC_SIMILARITY: f32 = 0.3;
+/// The cosine similarity a vector hit needs to take part in hybrid fusion
+/// (default 0.3, see [`SimilarityFloor::DEFAULT`]). Below it, a vector-only hit is
+/// dropped and a lexical hit keeps only its lexical rank (lexical hits are always
+/// kept). A finite number in `-1.0..=1.0`; `-1.0` in effect switches the floor off.
+///
+/// Set it per knowledge base through
+/// [`KnowledgePolicy::min_semantic_similarity`](super::KnowledgePolicy::min_semantic_similarity)
+/// to match the embedding model.
+///
+/// ```
+/// use hotcrm_support::knowledge::{KnowledgePolicy, SimilarityFloor};
+/// let floor = SimilarityFloor::new(0.75)?;
+/// assert_eq!(floor.get(), 0.75);
+/// assert_eq!(SimilarityFloor::default(), SimilarityFloor::DEFAULT);
+/// assert!(SimilarityFloor::new(1.5).is_err() && SimilarityFloor::new(f32::NAN).is_err());
+/// let policy = KnowledgePolicy { min_semantic_similarity: floor, ..KnowledgePolicy::default() };
+/// assert_eq!(policy.min_semantic_similarity.get(), 0.75);
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, PartialOrd, Serialize, Deserialize)]
+#[serde(try_from = "f32", into = "f32")]
+pub struct SimilarityFloor(f32);
+
+impl SimilarityFloor {
+    /// The default floor, 0.3: right for [`HeuristicAi`](crate::ai::HeuristicAi)
+    /// embeddings.
+    pub const DEFAULT: SimilarityFloor = SimilarityFloor(0.3);
+
+    /// A floor of `value`, a cosine similarity.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::SimilarityFloor;
+    /// assert_eq!(SimilarityFloor::new(-1.0)?.get(), -1.0);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `min_semantic_similarity`) when `value` is not
+    /// finite or outside `-1.0..=1.0`.
+    pub fn new(value: f32) -> Result<Self> {
+        if value.is_finite() && (-1.0..=1.0).contains(&value) {
+            Ok(Self(value))
+        } else {
+            Err(Error::validation(
+                "min_semantic_similarity",
+                format!("{value} is not a cosine similarity in -1.0..=1.0"),
+            ))
+        }
+    }
+
+    /// The floor as a number.
+    ///
+    /// ```
+    /// assert_eq!(hotcrm_support::knowledge::SimilarityFloor::DEFAULT.get(), 0.3);
+    /// ```
+    pub const fn get(self) -> f32 {
+        self.0
+    }
+}
+
+impl Default for SimilarityFloor {
+    fn default() -> Self {
+        Self::DEFAULT
+    }
+}
+
+impl TryFrom<f32> for SimilarityFloor {
+    type Error = Error;
+    fn try_from(value: f32) -> Result<Self> {
+        Self::new(value)
+    }
+}
+
+impl From<SimilarityFloor> for f32 {
+    fn from(floor: SimilarityFloor) -> f32 {
+        floor.0
+    }
+}
+
+impl std::fmt::Display for SimilarityFloor {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        self.0.fmt(f)
+    }
+}
 
 const FIELDS: usize = 4;
 const TITLE: usize = 0;
@@ -425,6 +517,8 @@ pub struct SearchIndex {
     embedded: usize,
     /// The synonym table analysed with this index's analyzer (built on first use).
     synonyms: std::sync::OnceLock<SynonymTable>,
+    /// Vector hits below this cosine take no part in hybrid fusion.
+    min_similarity: SimilarityFloor,
 }
 
 /// The built-in synonym groups ([`SYNONYMS`](super::analyzer::SYNONYMS)) analysed
@@ -519,6 +613,33 @@ impl SearchIndex {
     /// ```
     pub fn analyzer(&self) -> &Analyzer {
         &self.analyzer
+    }
+
+    /// The cosine similarity a vector hit needs to take part in
+    /// [`SearchIndex::hybrid_search`] (default 0.3).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{SearchIndex, SimilarityFloor};
+    /// assert_eq!(SearchIndex::default().min_semantic_similarity(), SimilarityFloor::DEFAULT);
+    /// ```
+    pub fn min_semantic_similarity(&self) -> SimilarityFloor {
+        self.min_similarity
+    }
+
+    /// Sets the cosine similarity a vector hit needs to take part in
+    /// [`SearchIndex::hybrid_search`]; match it to the embedding model (the
+    /// knowledge base sets it from
+    /// [`KnowledgePolicy::min_semantic_similarity`](super::KnowledgePolicy::min_semantic_similarity)).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{SearchIndex, SimilarityFloor};
+    /// let mut index = SearchIndex::default();
+    /// index.set_min_semantic_similarity(SimilarityFloor::new(0.75)?);
+    /// assert_eq!(index.min_semantic_similarity().get(), 0.75);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn set_min_semantic_similarity(&mut self, floor: SimilarityFloor) {
+        self.min_similarity = floor;
     }
 
     /// Whether `id` is indexed.
@@ -1211,9 +1332,10 @@ impl SearchIndex {
     /// Hybrid search: BM25F and (when `embedding` is given) vector search, each
     /// taking its best `max(limit, 50)` candidates, fused by reciprocal rank
     /// (`Σ 1 / (60 + rank)`). A vector hit takes part only when its cosine
-    /// similarity is at least 0.3: below that, a vector-only hit is dropped and a
-    /// lexical hit keeps just its lexical rank, so weak embeddings cannot reorder
-    /// good lexical results. Hits keep their lexical match quality and similarity.
+    /// similarity is at least [`SearchIndex::min_semantic_similarity`] (default
+    /// 0.3): below that, a vector-only hit is dropped and a lexical hit keeps just
+    /// its lexical rank, so weak embeddings cannot reorder good lexical results.
+    /// Hits keep their lexical match quality and similarity.
     ///
     /// # Errors
     ///
@@ -1267,7 +1389,7 @@ impl SearchIndex {
             // Only genuinely close articles earn a vector rank: every article has some
             // cosine with every query, so below the floor the vector order is noise
             // and must neither surface unrelated articles nor reorder lexical hits.
-            if hit.similarity.unwrap_or(0.0) < MIN_SEMANTIC_SIMILARITY {
+            if hit.similarity.is_none_or(|s| s < self.min_similarity.get()) {
                 continue;
             }
             let rrf = 1.0 / (RRF_K + rank as f32 + 1.0);

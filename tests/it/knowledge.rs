@@ -1090,6 +1090,41 @@ fn permission_synonyms_include_phrases_but_not_the_word_right() {
 }
 
 #[test]
+fn integration_and_no_code_synonyms() {
+    let mut kb = KnowledgeBase::new();
+    let zapier = publish(
+        &mut kb,
+        draft(
+            "Zapier integration",
+            "Build automations between apps with triggers and actions.",
+        ),
+        now(),
+    );
+    let two_factor = publish(
+        &mut kb,
+        draft(
+            "Two-factor sign-in",
+            "Enter the six-digit code from your authenticator app.",
+        ),
+        now(),
+    );
+    for q in [
+        "connect other apps",
+        "automate without writing code",
+        "nocode tools",
+        "apps without coding",
+    ] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids().first(), Some(&zapier), "{q:?}: {r:?}");
+    }
+    // A missing sign-in code is not "no-code": neither phrase is a synonym entry.
+    for q in ["no code arrived", "sign in without a code"] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        assert_eq!(r.ids(), [two_factor], "{q:?}");
+    }
+}
+
+#[test]
 fn who_is_a_search_term() {
     assert_eq!(
         Analyzer::default().terms("Who exported the data?"),
@@ -1152,6 +1187,133 @@ fn hybrid_ignores_vector_ranks_below_the_similarity_floor() {
         .hybrid_search(&query, Some(&q), &Viewer::Employee)
         .unwrap();
     assert_eq!(r.ids(), [older, newer]);
+}
+
+/// Three articles with no word in common with the query "quarterly figures",
+/// embedded at cosine 1.0, 0.5 and 0.2 from the query vector `[1, 0]`.
+fn vector_only_fixture(policy: KnowledgePolicy) -> (KnowledgeBase, [ArticleId; 3]) {
+    let mut kb = KnowledgeBase::with_policy(policy);
+    let close = publish(
+        &mut kb,
+        draft("Export contacts to CSV", "Open Contacts and click Export."),
+        now(),
+    );
+    let medium = publish(
+        &mut kb,
+        draft(
+            "Download invoices as PDF",
+            "Open Billing and click Download.",
+        ),
+        now(),
+    );
+    let weak = publish(
+        &mut kb,
+        draft(
+            "Reset your password",
+            "Click Forgot password on the sign-in page.",
+        ),
+        now(),
+    );
+    kb.set_embedding(close, &[1.0, 0.0]).unwrap();
+    kb.set_embedding(medium, &[0.5, 0.866_025_4]).unwrap();
+    kb.set_embedding(weak, &[0.2, 0.979_795_9]).unwrap();
+    (kb, [close, medium, weak])
+}
+
+fn vector_only_ids(kb: &KnowledgeBase) -> Vec<ArticleId> {
+    let query = SearchQuery::new("quarterly figures");
+    assert!(kb.search(&query, &Viewer::Employee).hits.is_empty());
+    kb.hybrid_search(&query, Some(&[1.0, 0.0]), &Viewer::Employee)
+        .unwrap()
+        .ids()
+}
+
+#[test]
+fn the_semantic_floor_is_a_knowledge_base_setting() {
+    use hotcrm_support::knowledge::SimilarityFloor;
+    let (mut kb, [close, medium, weak]) = vector_only_fixture(KnowledgePolicy::default());
+    assert_eq!(
+        kb.policy().min_semantic_similarity,
+        SimilarityFloor::DEFAULT
+    );
+    assert_eq!(kb.index().min_semantic_similarity().get(), 0.3);
+    // Default 0.3: the 0.2 hit is noise.
+    assert_eq!(vector_only_ids(&kb), [close, medium]);
+    // A higher floor (a model whose unrelated texts score high) drops the 0.5 hit.
+    kb.set_min_semantic_similarity(0.6).unwrap();
+    assert_eq!(vector_only_ids(&kb), [close]);
+    assert_eq!(kb.index().min_semantic_similarity().get(), 0.6);
+    // A lower floor (a model that scores everything low) admits the 0.2 hit.
+    kb.set_min_semantic_similarity(0.1).unwrap();
+    assert_eq!(vector_only_ids(&kb), [close, medium, weak]);
+    // The bounds are valid values: -1 keeps every vector hit, 1 only exact ones.
+    kb.set_min_semantic_similarity(-1.0).unwrap();
+    assert_eq!(vector_only_ids(&kb), [close, medium, weak]);
+    kb.set_min_semantic_similarity(1.0).unwrap();
+    assert_eq!(vector_only_ids(&kb).len(), 1);
+}
+
+#[test]
+fn the_semantic_floor_comes_from_the_policy_on_every_hybrid_path() {
+    use hotcrm_support::knowledge::SimilarityFloor;
+    let policy = KnowledgePolicy {
+        min_semantic_similarity: SimilarityFloor::new(0.6).unwrap(),
+        ..KnowledgePolicy::default()
+    };
+    let (kb, [close, ..]) = vector_only_fixture(policy);
+    assert_eq!(vector_only_ids(&kb), [close]);
+    let related = kb
+        .related_to_text("quarterly figures", Some(&[1.0, 0.0]), &Viewer::Employee, 5)
+        .unwrap();
+    assert_eq!(
+        related.iter().map(|h| h.article).collect::<Vec<_>>(),
+        [close]
+    );
+    // Rebuilding from stored articles (what the desk does at start-up) keeps it.
+    let again =
+        KnowledgeBase::from_articles(*kb.policy(), kb.articles().cloned().collect::<Vec<_>>())
+            .unwrap();
+    assert_eq!(again.index().min_semantic_similarity().get(), 0.6);
+}
+
+#[test]
+fn an_invalid_semantic_floor_is_rejected_and_changes_nothing() {
+    let (mut kb, [close, medium, _]) = vector_only_fixture(KnowledgePolicy::default());
+    for bad in [
+        f32::NAN,
+        f32::INFINITY,
+        f32::NEG_INFINITY,
+        1.0001,
+        -1.0001,
+        30.0,
+    ] {
+        match kb.set_min_semantic_similarity(bad) {
+            Err(Error::Validation { field, .. }) => assert_eq!(field, "min_semantic_similarity"),
+            other => panic!("{bad}: {other:?}"),
+        }
+        assert_eq!(kb.policy().min_semantic_similarity.get(), 0.3, "{bad}");
+        assert_eq!(kb.index().min_semantic_similarity().get(), 0.3, "{bad}");
+        assert_eq!(vector_only_ids(&kb), [close, medium], "{bad}");
+    }
+}
+
+#[test]
+fn the_semantic_floor_is_validated_when_a_policy_is_loaded() {
+    let mut json = serde_json::to_value(KnowledgePolicy::default()).unwrap();
+    assert_eq!(json["min_semantic_similarity"], serde_json::json!(0.3_f32));
+    let back: KnowledgePolicy = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(back, KnowledgePolicy::default());
+    // A policy stored before the setting existed loads with the default.
+    json.as_object_mut()
+        .unwrap()
+        .remove("min_semantic_similarity");
+    let old: KnowledgePolicy = serde_json::from_value(json.clone()).unwrap();
+    assert_eq!(old, KnowledgePolicy::default());
+    json["min_semantic_similarity"] = serde_json::json!(1.5);
+    let err = serde_json::from_value::<KnowledgePolicy>(json)
+        .unwrap_err()
+        .to_string();
+    assert!(err.contains("min_semantic_similarity"), "{err}");
 }
 
 #[tokio::test]
