@@ -67,6 +67,32 @@ pub struct KnowledgePolicy {
     pub min_semantic_similarity: SimilarityFloor,
 }
 
+impl KnowledgePolicy {
+    /// Checks the policy: a positive review interval and valid
+    /// [`FieldWeights`] (the similarity floor is valid by construction).
+    ///
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use hotcrm_support::knowledge::KnowledgePolicy;
+    /// assert!(KnowledgePolicy::default().validate().is_ok());
+    /// let p = KnowledgePolicy { review_interval: TimeDelta::zero(), ..Default::default() };
+    /// assert!(p.validate().is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first bad setting.
+    pub fn validate(&self) -> Result<()> {
+        if self.review_interval <= TimeDelta::zero() {
+            return Err(Error::validation(
+                "review_interval",
+                format!("{} must be positive", self.review_interval),
+            ));
+        }
+        self.weights.validate()
+    }
+}
+
 impl Default for KnowledgePolicy {
     fn default() -> Self {
         Self {
@@ -155,24 +181,33 @@ impl KnowledgeBase {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new() -> Self {
-        Self::with_policy(KnowledgePolicy::default())
+        Self::unchecked(KnowledgePolicy::default())
     }
 
     /// An empty knowledge base with `policy`.
     ///
     /// ```
     /// use hotcrm_support::knowledge::{KnowledgeBase, KnowledgePolicy};
-    /// let kb = KnowledgeBase::with_policy(KnowledgePolicy { min_gap_searches: 5, ..Default::default() });
+    /// let kb = KnowledgeBase::with_policy(KnowledgePolicy { min_gap_searches: 5, ..Default::default() })?;
     /// assert_eq!(kb.policy().min_gap_searches, 5);
+    /// # Ok::<(), hotcrm_support::Error>(())
     /// ```
-    pub fn with_policy(policy: KnowledgePolicy) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an invalid policy ([`KnowledgePolicy::validate`]).
+    pub fn with_policy(policy: KnowledgePolicy) -> Result<Self> {
+        policy.validate()?;
+        Ok(Self::unchecked(policy))
+    }
+
+    /// [`KnowledgeBase::with_policy`] for a policy already validated.
+    fn unchecked(policy: KnowledgePolicy) -> Self {
+        let mut index = SearchIndex::unchecked(policy.analyzer, policy.weights);
+        index.set_min_semantic_similarity(policy.min_semantic_similarity);
         Self {
             policy,
-            index: {
-                let mut index = SearchIndex::new(policy.analyzer, policy.weights);
-                index.set_min_semantic_similarity(policy.min_semantic_similarity);
-                index
-            },
+            index,
             ..Self::default()
         }
     }
@@ -198,7 +233,7 @@ impl KnowledgeBase {
         policy: KnowledgePolicy,
         articles: impl IntoIterator<Item = KnowledgeArticle>,
     ) -> Result<Self> {
-        let mut kb = Self::with_policy(policy);
+        let mut kb = Self::with_policy(policy)?;
         let mut all: Vec<KnowledgeArticle> = articles.into_iter().collect();
         all.sort_by(|a, b| a.number.cmp(&b.number).then(a.version.cmp(&b.version)));
         for a in all {

@@ -200,13 +200,18 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// BM25F parameters: per-field weights and length normalisation.
 ///
 /// The defaults weigh the title 3x, tags 2x and the summary 1.5x the body.
+/// Valid weights are finite, none negative and at least one positive; `k1` is
+/// finite and not negative; `b` is within `0.0..=1.0` (see
+/// [`FieldWeights::validate`], also run when weights are deserialized).
 ///
 /// ```
 /// use hotcrm_support::knowledge::FieldWeights;
 /// let w = FieldWeights::default();
 /// assert!(w.title > w.content);
+/// assert!(FieldWeights { b: 1.5, ..w }.validate().is_err());
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "FieldWeightsFields")]
 pub struct FieldWeights {
     /// Title weight.
     pub title: f32,
@@ -235,7 +240,81 @@ impl Default for FieldWeights {
     }
 }
 
+/// The unvalidated serde shape of [`FieldWeights`].
+#[derive(Deserialize)]
+struct FieldWeightsFields {
+    title: f32,
+    summary: f32,
+    tags: f32,
+    content: f32,
+    k1: f32,
+    b: f32,
+}
+
+impl TryFrom<FieldWeightsFields> for FieldWeights {
+    type Error = Error;
+
+    fn try_from(f: FieldWeightsFields) -> Result<FieldWeights> {
+        let weights = FieldWeights {
+            title: f.title,
+            summary: f.summary,
+            tags: f.tags,
+            content: f.content,
+            k1: f.k1,
+            b: f.b,
+        };
+        weights.validate()?;
+        Ok(weights)
+    }
+}
+
 impl FieldWeights {
+    /// Checks the parameters (see the type docs).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::FieldWeights;
+    /// let w = FieldWeights::default();
+    /// assert!(w.validate().is_ok());
+    /// let err = FieldWeights { title: f32::NAN, ..w }.validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid field_weights.title: NaN must be a finite number of at least 0");
+    /// let none = FieldWeights { title: 0.0, summary: 0.0, tags: 0.0, content: 0.0, ..w };
+    /// assert!(none.validate().is_err());
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first bad parameter.
+    pub fn validate(&self) -> Result<()> {
+        let non_negative = [
+            ("field_weights.title", self.title),
+            ("field_weights.summary", self.summary),
+            ("field_weights.tags", self.tags),
+            ("field_weights.content", self.content),
+            ("field_weights.k1", self.k1),
+        ];
+        for (field, value) in non_negative {
+            if !(value.is_finite() && value >= 0.0) {
+                return Err(Error::validation(
+                    field,
+                    format!("{value} must be a finite number of at least 0"),
+                ));
+            }
+        }
+        if self.as_array().iter().all(|w| *w == 0.0) {
+            return Err(Error::validation(
+                "field_weights",
+                "at least one field weight must be positive",
+            ));
+        }
+        if !(0.0..=1.0).contains(&self.b) {
+            return Err(Error::validation(
+                "field_weights.b",
+                format!("{} must be within 0..=1", self.b),
+            ));
+        }
+        Ok(())
+    }
+
     fn as_array(&self) -> [f32; FIELDS] {
         [self.title, self.summary, self.tags, self.content]
     }
@@ -538,10 +617,23 @@ impl SearchIndex {
     ///
     /// ```
     /// use hotcrm_support::knowledge::{Analyzer, FieldWeights, SearchIndex};
-    /// let index = SearchIndex::new(Analyzer::default(), FieldWeights::default());
+    /// let index = SearchIndex::new(Analyzer::default(), FieldWeights::default())?;
     /// assert!(index.is_empty());
+    /// let bad = FieldWeights { k1: -1.0, ..FieldWeights::default() };
+    /// assert!(SearchIndex::new(Analyzer::default(), bad).is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
     /// ```
-    pub fn new(analyzer: Analyzer, weights: FieldWeights) -> Self {
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for invalid weights ([`FieldWeights::validate`]).
+    pub fn new(analyzer: Analyzer, weights: FieldWeights) -> Result<Self> {
+        weights.validate()?;
+        Ok(Self::unchecked(analyzer, weights))
+    }
+
+    /// [`SearchIndex::new`] for weights already validated.
+    pub(crate) fn unchecked(analyzer: Analyzer, weights: FieldWeights) -> Self {
         Self {
             analyzer,
             weights,

@@ -770,7 +770,8 @@ fn knowledge_gaps_count_searches_in_the_half_open_period() {
     let mut kb = KnowledgeBase::with_policy(KnowledgePolicy {
         min_gap_searches: 1,
         ..Default::default()
-    });
+    })
+    .unwrap();
     let from = at("2026-03-01T00:00:00Z");
     let to = at("2026-04-01T00:00:00Z");
     let search = |kb: &mut KnowledgeBase, q: &str, t| {
@@ -1036,7 +1037,7 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
             },
             ..KnowledgePolicy::default()
         };
-        let mut kb = KnowledgeBase::with_policy(policy);
+        let mut kb = KnowledgeBase::with_policy(policy).unwrap();
         let id = publish(
             &mut kb,
             draft(
@@ -1192,7 +1193,7 @@ fn hybrid_ignores_vector_ranks_below_the_similarity_floor() {
 /// Three articles with no word in common with the query "quarterly figures",
 /// embedded at cosine 1.0, 0.5 and 0.2 from the query vector `[1, 0]`.
 fn vector_only_fixture(policy: KnowledgePolicy) -> (KnowledgeBase, [ArticleId; 3]) {
-    let mut kb = KnowledgeBase::with_policy(policy);
+    let mut kb = KnowledgeBase::with_policy(policy).unwrap();
     let close = publish(
         &mut kb,
         draft("Export contacts to CSV", "Open Contacts and click Export."),
@@ -1355,5 +1356,60 @@ async fn hybrid_search_does_not_surface_unrelated_articles() {
         titles,
         ["Set up single sign-on with Okta"],
         "only the relevant article, not every embedded one"
+    );
+}
+
+#[test]
+fn invalid_policies_are_refused() {
+    use chrono::TimeDelta;
+    use hotcrm_support::knowledge::FieldWeights;
+    let bad_weights = [
+        FieldWeights {
+            title: f32::NAN,
+            ..FieldWeights::default()
+        },
+        FieldWeights {
+            content: -1.0,
+            ..FieldWeights::default()
+        },
+        FieldWeights {
+            k1: f32::INFINITY,
+            ..FieldWeights::default()
+        },
+        FieldWeights {
+            b: 1.01,
+            ..FieldWeights::default()
+        },
+        FieldWeights {
+            title: 0.0,
+            summary: 0.0,
+            tags: 0.0,
+            content: 0.0,
+            ..FieldWeights::default()
+        },
+    ];
+    for weights in bad_weights {
+        let policy = KnowledgePolicy {
+            weights,
+            ..Default::default()
+        };
+        assert!(matches!(
+            KnowledgeBase::with_policy(policy),
+            Err(hotcrm_support::Error::Validation { .. })
+        ));
+        assert!(KnowledgeBase::from_articles(policy, Vec::new()).is_err());
+    }
+    let never = KnowledgePolicy {
+        review_interval: TimeDelta::days(-1),
+        ..Default::default()
+    };
+    assert!(KnowledgeBase::with_policy(never).is_err());
+    // Stored weights are validated on load too.
+    let json = r#"{"title":3.0,"summary":1.5,"tags":2.0,"content":1.0,"k1":1.2,"b":2.0}"#;
+    assert!(serde_json::from_str::<FieldWeights>(json).is_err());
+    let ok = serde_json::to_string(&FieldWeights::default()).unwrap();
+    assert_eq!(
+        serde_json::from_str::<FieldWeights>(&ok).unwrap(),
+        FieldWeights::default()
     );
 }
