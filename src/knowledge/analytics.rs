@@ -131,10 +131,62 @@ impl SearchRecord {
 /// assert_eq!(log.get(id).map(|r| r.result_count), Some(0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// The log serializes as is, so a host can keep it in its own store and give it
+/// back with [`KnowledgeBase::restore_analytics`](super::KnowledgeBase::restore_analytics).
+/// Loading checks the invariants ids rely on (ids strictly increasing, the next
+/// id above every stored one) and refuses a log that breaks them.
+///
+/// ```
+/// use hotcrm_support::knowledge::{QuerySource, SearchAnalytics};
+/// let mut log = SearchAnalytics::default();
+/// log.record("sso", "sso".into(), 3, true, QuerySource::Search, "2026-01-05T09:00:00Z".parse()?);
+/// let stored = serde_json::to_string(&log)?;
+/// let back: SearchAnalytics = serde_json::from_str(&stored)?;
+/// assert_eq!(back, log);
+/// assert!(serde_json::from_str::<SearchAnalytics>(r#"{"records":[],"next":18446744073709551615}"#).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SearchAnalyticsFields")]
 pub struct SearchAnalytics {
     records: Vec<SearchRecord>,
     next: u64,
+}
+
+/// The unvalidated serde shape of [`SearchAnalytics`].
+#[derive(Deserialize)]
+struct SearchAnalyticsFields {
+    records: Vec<SearchRecord>,
+    next: u64,
+}
+
+impl TryFrom<SearchAnalyticsFields> for SearchAnalytics {
+    type Error = Error;
+
+    fn try_from(f: SearchAnalyticsFields) -> Result<SearchAnalytics> {
+        if f.next == u64::MAX {
+            return Err(Error::validation("search analytics", "no search ids left"));
+        }
+        let mut last = 0;
+        for r in &f.records {
+            let id = r.id.as_u64();
+            if id <= last || id > f.next {
+                return Err(Error::validation(
+                    "search analytics",
+                    format!(
+                        "search ids must increase and stay at most {}; found {} after {last}",
+                        f.next, r.id
+                    ),
+                ));
+            }
+            last = id;
+        }
+        Ok(SearchAnalytics {
+            records: f.records,
+            next: f.next,
+        })
+    }
 }
 
 impl SearchAnalytics {
@@ -157,7 +209,9 @@ impl SearchAnalytics {
         source: QuerySource,
         at: DateTime<Utc>,
     ) -> SearchId {
-        self.next += 1;
+        // Ids never wrap: a loaded log is refused at `u64::MAX`, and 2^64 searches
+        // are out of reach.
+        self.next = self.next.saturating_add(1);
         let id = SearchId(self.next);
         self.records.push(SearchRecord {
             id,

@@ -361,6 +361,43 @@ impl KnowledgeBase {
         &self.analytics
     }
 
+    /// Replaces the search log, e.g. with one the host stored (the log is serde;
+    /// loading validates it). New searches continue its ids.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// let now = "2026-01-10T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("export contacts"), &Viewer::Employee);
+    /// let first = kb.record_search(&r, now);
+    /// let stored = serde_json::to_string(kb.analytics())?;
+    ///
+    /// let mut restarted = KnowledgeBase::new();
+    /// restarted.restore_analytics(serde_json::from_str(&stored)?);
+    /// assert_eq!(restarted.analytics().records().len(), 1);
+    /// assert!(restarted.record_search(&r, now) > first, "ids continue");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn restore_analytics(&mut self, log: SearchAnalytics) {
+        self.analytics = log;
+    }
+
+    /// Drops search records made before `before`, to bound the log's memory in a
+    /// long-running host (gap reports only look at the period asked for).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("export contacts"), &Viewer::Employee);
+    /// kb.record_search(&r, "2026-01-10T00:00:00Z".parse()?);
+    /// kb.prune_analytics_before("2026-02-01T00:00:00Z".parse()?);
+    /// assert!(kb.analytics().records().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn prune_analytics_before(&mut self, before: DateTime<Utc>) {
+        self.analytics.prune_before(before);
+    }
+
     /// Every stored version, in no particular order.
     ///
     /// ```

@@ -1413,3 +1413,39 @@ fn invalid_policies_are_refused() {
         FieldWeights::default()
     );
 }
+
+#[test]
+fn the_search_log_survives_a_restart_and_bad_logs_are_refused() {
+    use hotcrm_support::knowledge::SearchAnalytics;
+    use hotcrm_support::period::Period;
+    let now = at("2026-03-10T09:00:00Z");
+    let mut kb = KnowledgeBase::new();
+    for q in ["fax setup", "fax setup", "pager setup"] {
+        let r = kb.search(&SearchQuery::new(q), &Viewer::Employee);
+        kb.record_search(&r, now);
+    }
+    let month = Period::new(at("2026-03-01T00:00:00Z"), at("2026-04-01T00:00:00Z")).unwrap();
+    let before = kb.knowledge_gaps(month, now);
+    let stored = serde_json::to_string(kb.analytics()).unwrap();
+
+    let mut restarted = KnowledgeBase::new();
+    restarted.restore_analytics(serde_json::from_str(&stored).unwrap());
+    assert_eq!(restarted.knowledge_gaps(month, now), before);
+    let r = restarted.search(&SearchQuery::new("fax setup"), &Viewer::Employee);
+    let id = restarted.record_search(&r, now);
+    assert!(
+        kb.analytics().records().iter().all(|x| x.id < id),
+        "ids continue after the stored ones"
+    );
+
+    // A log whose ids do not increase, or run past `next`, is refused.
+    let mut value: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    value["records"].as_array_mut().unwrap().swap(0, 1);
+    assert!(serde_json::from_value::<SearchAnalytics>(value).is_err());
+    let mut value: serde_json::Value = serde_json::from_str(&stored).unwrap();
+    value["next"] = serde_json::json!(1);
+    assert!(serde_json::from_value::<SearchAnalytics>(value).is_err());
+
+    restarted.prune_analytics_before(at("2026-04-01T00:00:00Z"));
+    assert!(restarted.analytics().records().is_empty());
+}
