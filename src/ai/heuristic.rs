@@ -685,11 +685,17 @@ impl HeuristicAi {
             matched: Vec<(&'a str, u8)>,
         }
         let mut best: Option<Pick<'_>> = None;
+        let mut mentioned: HashMap<&str, bool> = HashMap::new();
         for (i, c) in request.candidates.iter().enumerate() {
             let matched: Vec<(&str, u8)> = c
                 .skills
                 .iter()
-                .filter(|(name, _)| self.analyzer.terms(name).iter().any(|t| text.contains(t)))
+                .filter(|(name, _)| {
+                    // Skill names repeat across candidates: analyse each once.
+                    *mentioned.entry(name.as_str()).or_insert_with(|| {
+                        self.analyzer.terms(name).iter().any(|t| text.contains(t))
+                    })
+                })
                 .map(|(name, level)| (name.as_str(), *level))
                 .collect();
             let score: u32 = matched.iter().map(|(_, l)| u32::from(*l)).sum();
