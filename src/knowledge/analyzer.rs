@@ -30,7 +30,9 @@
 //!      `u`, `i` (access, status, analysis);
 //!   4. `-ing` (words over five letters) and `-ed` (over four, not `-eed`), then a
 //!      doubled final consonant other than `l`, `s`, `z` is undoubled (resetting →
-//!      reset);
+//!      reset), and a three-letter consonant-vowel-consonant past tense gets its
+//!      silent `e` back (noted → note, never the negation *not*; rated → rate;
+//!      not after `w`, `x`, `y`: fixed → fix);
 //!   5. `-ical` → `-ic` in words of seven letters or more, so *automatic*,
 //!      *automatically* and *critical*, *critically* each meet;
 //!   6. a final `-e` (words over four letters, not `-ee`) is dropped and consonant +
@@ -641,18 +643,34 @@ pub(crate) fn stem_in_place(w: &mut String) {
         w.truncate(w.len() - 1);
     }
     let mut stripped = false;
+    let mut past = false;
     if w.len() > 5 && w.ends_with("ing") {
         w.truncate(w.len() - 3);
         stripped = true;
     } else if w.len() > 4 && w.ends_with("ed") && !w.ends_with("eed") {
         w.truncate(w.len() - 2);
         stripped = true;
+        past = true;
     }
     if stripped {
-        if let [.., x, y] = w.as_bytes() {
-            if x == y && !matches!(x, b'l' | b's' | b'z') && !is_vowel(*x) {
+        match *w.as_bytes() {
+            [.., x, y] if x == y && !matches!(x, b'l' | b's' | b'z') && !is_vowel(x) => {
                 w.truncate(w.len() - 1);
             }
+            // A short consonant-vowel-consonant past tense lost its silent e:
+            // noted -> note (not the negation "not"), timed -> time, rated ->
+            // rate, meeting their base forms. Not for -ing: "coding" meeting
+            // "code" made exact "code" matches outrank the no-code synonyms.
+            [a, v, c]
+                if past
+                    && !is_vowel(a)
+                    && is_vowel(v)
+                    && !is_vowel(c)
+                    && !matches!(c, b'w' | b'x' | b'y') =>
+            {
+                w.push('e');
+            }
+            _ => {}
         }
     }
     if w.len() >= 7 && w.ends_with("ical") {
@@ -729,6 +747,15 @@ mod tests {
             ("resetting", "reset"),
             ("reset", "reset"),
             ("logging", "log"),
+            ("code", "code"),
+            ("coded", "code"),
+            ("noted", "note"),
+            ("rated", "rate"),
+            ("rate", "rate"),
+            ("timed", "time"),
+            ("hopping", "hop"),
+            ("fixed", "fix"),
+            ("synced", "sync"),
             ("passwords", "password"),
             ("billing", "bill"),
             ("access", "access"),

@@ -684,3 +684,16 @@ mod agent_suggestion {
         );
     }
 }
+
+#[test]
+fn noted_is_not_a_negation() {
+    // "noted" used to stem to "not" and flip the words after it.
+    let ai = HeuristicAi::new();
+    let noted = ai.sentiment_text("Noted, great support");
+    let plain = ai.sentiment_text("Great support");
+    assert_eq!(noted.sentiment, Sentiment::Positive, "{noted:?}");
+    assert!(
+        (noted.score - plain.score).abs() < 0.2,
+        "{noted:?} vs {plain:?}"
+    );
+}
