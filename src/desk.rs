@@ -902,6 +902,21 @@ impl SupportDesk {
 
     /// Records that the user of a search opened one of its articles.
     ///
+    /// ```
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::ids::ArticleId;
+    /// use hotcrm_support::knowledge::{SearchQuery, Viewer};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).build();
+    /// let found = desk.search_knowledge(&SearchQuery::new("sso"), &Viewer::Employee).await;
+    /// // Clicks need a recorded search and an article that exists.
+    /// assert!(desk.record_click(found.search, ArticleId::from_u128(7)).is_err());
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
     /// # Errors
     ///
     /// [`Error::NotFound`] for an unknown search or article.
