@@ -275,17 +275,12 @@ pub(super) const FLAG_DECLINED: u8 = 8;
 /// The report group of a member's flags: 0 declined, 1 unavailable, 2 at
 /// capacity, 3 missing a skill, 4 eligible.
 fn group(flags: u8) -> u8 {
-    if flags & FLAG_DECLINED != 0 {
-        0
-    } else if flags & FLAG_UNAVAILABLE != 0 {
-        1
-    } else if flags & FLAG_OVER != 0 {
-        2
-    } else if flags & FLAG_MISSING != 0 {
-        3
-    } else {
-        4
-    }
+    // By table: reasons are unpredictable per member, so no branches.
+    const GROUP_BY_FLAGS: [u8; 16] = [4, 3, 2, 2, 1, 1, 1, 1, 0, 0, 0, 0, 0, 0, 0, 0];
+    GROUP_BY_FLAGS
+        .get(usize::from(flags & 15))
+        .copied()
+        .unwrap_or(0)
 }
 
 /// Every member of a decision who did not win, with the reason, stored compactly:
@@ -389,6 +384,11 @@ impl Rejections {
 
     /// Why the member at index `m` lost; `None` for the winner or an unknown index.
     pub(super) fn member_reason(&self, m: usize) -> Option<LossReason> {
+        self.reason_with(m, self.winner.map(|w| self.keys.key(w)))
+    }
+
+    /// [`Rejections::member_reason`] with the winner's key computed once.
+    fn reason_with(&self, m: usize, winner_key: Option<u64>) -> Option<LossReason> {
         let flags = *self.flags.get(m)?;
         let at = |column: &[u32]| column.get(m).copied().unwrap_or(0);
         Some(match group(flags) {
@@ -418,7 +418,6 @@ impl Rejections {
                 if self.winner == Some(m) {
                     return None;
                 }
-                let winner_key = self.winner.map(|w| self.keys.key(w));
                 if self.ai_won {
                     LossReason::AiPreferredOther
                 } else if winner_key == Some(self.keys.key(m)) {
@@ -451,33 +450,73 @@ impl Rejections {
 
     /// Every rejection, in report order (see [`RoutingDecision::rejected`]).
     pub fn iter(&self) -> RejectionsIter<'_> {
-        let n = self.members();
-        let flags = self.flags.get(..n).unwrap_or(&[]);
-        let in_group = move |g: u8| {
-            flags
-                .iter()
-                .enumerate()
-                .filter(move |&(_, &f)| group(f) == g)
-                .filter_map(move |(m, _)| {
-                    Some(Rejection {
-                        agent: *self.ids.get(m)?,
-                        reason: self.member_reason(m)?,
-                    })
-                })
-        };
-        RejectionsIter(Box::new(
-            (0..=4).flat_map(in_group).chain(self.extra.iter().copied()),
-        ))
+        RejectionsIter {
+            rejections: self,
+            winner_key: self.winner.map(|w| self.keys.key(w)),
+            order: self.report_order().into_iter(),
+            extra: self.extra.iter(),
+        }
+    }
+
+    /// Member indices in report order: a stable counting sort by group.
+    fn report_order(&self) -> Vec<u32> {
+        let flags = self.flags.get(..self.members()).unwrap_or(&[]);
+        let mut starts = [0_usize; 6];
+        for &f in flags {
+            if let Some(count) = starts.get_mut(usize::from(group(f)) + 1) {
+                *count += 1;
+            }
+        }
+        for g in 1..starts.len() {
+            let before = starts.get(g - 1).copied().unwrap_or(0);
+            if let Some(start) = starts.get_mut(g) {
+                *start += before;
+            }
+        }
+        let mut order = vec![0_u32; flags.len()];
+        for (m, &f) in (0_u32..).zip(flags) {
+            if let Some(next) = starts.get_mut(usize::from(group(f))) {
+                if let Some(slot) = order.get_mut(*next) {
+                    *slot = m;
+                }
+                *next += 1;
+            }
+        }
+        order
+    }
+
+    /// The rejection of the member at index `m`; `None` for the winner.
+    fn rejection(&self, m: usize, winner_key: Option<u64>) -> Option<Rejection> {
+        Some(Rejection {
+            agent: *self.ids.get(m)?,
+            reason: self.reason_with(m, winner_key)?,
+        })
     }
 
     /// Every rejection as a plain list.
     pub fn to_vec(&self) -> Vec<Rejection> {
-        self.iter().collect()
+        let winner_key = self.winner.map(|w| self.keys.key(w));
+        let mut out = Vec::with_capacity(self.len());
+        for m in self.report_order() {
+            if let Some(r) = self.rejection(m as usize, winner_key) {
+                out.push(r);
+            }
+        }
+        out.extend_from_slice(&self.extra);
+        out
     }
 }
 
 /// Iterator over [`Rejections`], yielding each [`Rejection`] by value.
-pub struct RejectionsIter<'a>(Box<dyn Iterator<Item = Rejection> + 'a>);
+pub struct RejectionsIter<'a> {
+    rejections: &'a Rejections,
+    /// The winner's ranking key (for `LostTieBreak`).
+    winner_key: Option<u64>,
+    /// Member indices in report order.
+    order: std::vec::IntoIter<u32>,
+    /// Rejections added afterwards, reported last.
+    extra: std::slice::Iter<'a, Rejection>,
+}
 
 impl std::fmt::Debug for RejectionsIter<'_> {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
@@ -488,7 +527,12 @@ impl std::fmt::Debug for RejectionsIter<'_> {
 impl Iterator for RejectionsIter<'_> {
     type Item = Rejection;
     fn next(&mut self) -> Option<Rejection> {
-        self.0.next()
+        for m in self.order.by_ref() {
+            if let Some(r) = self.rejections.rejection(m as usize, self.winner_key) {
+                return Some(r);
+            }
+        }
+        self.extra.next().copied()
     }
 }
 

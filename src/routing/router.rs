@@ -21,8 +21,9 @@ use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::{Agent, AgentStatus};
 use super::decision::{
-    AiVerdict, Candidate, Classification, FLAG_DECLINED, FLAG_OVER, FLAG_UNAVAILABLE, LossReason,
-    Rejection, RejectionParts, Rejections, RoutingDecision, RoutingEvent, RoutingOutcome,
+    AiVerdict, Candidate, Classification, FLAG_DECLINED, FLAG_MISSING, FLAG_OVER, FLAG_UNAVAILABLE,
+    LossReason, Rejection, RejectionParts, Rejections, RoutingDecision, RoutingEvent,
+    RoutingOutcome,
 };
 use super::queue::{OutOfHours, Queue, QueueCursor, RoutingMethod};
 use super::request::{AiSuggestion, RoutingRequest};
@@ -1870,7 +1871,7 @@ impl Router {
         }
         for (need, column) in needs.iter().zip(levels.chunks(n.max(1))) {
             for (flag, &level) in flags.iter_mut().zip(column) {
-                *flag |= u8::from(level < need.level);
+                *flag |= FLAG_MISSING * u8::from(level < need.level);
             }
         }
         for agent in &request.declined_by {
