@@ -884,12 +884,9 @@ impl SupportDesk {
     /// # }
     /// ```
     pub async fn search_knowledge(&self, query: &SearchQuery, viewer: &Viewer) -> KnowledgeSearch {
-        let embedded = self.with_knowledge(|kb| kb.index().embedded_len() > 0);
-        let embedding = if embedded {
-            crate::ai::embed_one(self.ai.as_ref(), crate::knowledge::cut_query(&query.text)).await
-        } else {
-            None
-        };
+        let embedding = self
+            .embed_query(crate::knowledge::cut_query(&query.text))
+            .await;
         let now = self.clock.now();
         self.with_knowledge_mut(|kb| {
             let results = kb
@@ -898,6 +895,15 @@ impl SupportDesk {
             let search = kb.record_search(&results, now);
             KnowledgeSearch { results, search }
         })
+    }
+
+    /// The provider's embedding of a query, when the knowledge base has
+    /// embeddings to compare it with (else, or when the provider fails, `None`).
+    async fn embed_query(&self, text: &str) -> Option<Vec<f32>> {
+        if self.with_knowledge(|kb| kb.index().embedded_len() == 0) {
+            return None;
+        }
+        crate::ai::embed_one(self.ai.as_ref(), text).await
     }
 
     /// Records that the user of a search opened one of its articles.
@@ -949,19 +955,11 @@ impl SupportDesk {
     pub async fn answer(&self, question: &str, viewer: &Viewer) -> Result<Answer> {
         crate::knowledge::validate_question(question)?;
         let question = crate::knowledge::cut_query(question);
-        let embedded = self.with_knowledge(|kb| kb.index().embedded_len() > 0);
-        let embedding = if embedded {
-            crate::ai::embed_one(self.ai.as_ref(), question).await
-        } else {
-            None
-        };
+        let embedding = self.embed_query(question).await;
         let plan = self.with_knowledge(|kb| {
             crate::ai::plan_answer(kb, question, embedding.as_deref(), viewer)
         })?;
-        let generated = match &plan {
-            Some(p) => Some(self.ai.generate(&p.request).await),
-            None => None,
-        };
+        let generated = crate::ai::generate_for(self.ai.as_ref(), plan.as_ref()).await;
         let now = self.clock.now();
         self.with_knowledge_mut(|kb| {
             crate::ai::finish_answer(

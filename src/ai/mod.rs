@@ -23,7 +23,7 @@ mod types;
 pub use failing::FailingAi;
 pub use heuristic::{HEURISTIC_EMBEDDING_DIM, HeuristicAi};
 pub use rag::{answer, embed_missing, enhance_article, hybrid_search, related_for_case};
-pub(crate) use rag::{embed_one, finish_answer, plan_answer};
+pub(crate) use rag::{embed_one, finish_answer, generate_for, plan_answer};
 pub use types::{
     AgentProfile, Classification, ClassifyRequest, ContextDoc, Embedding, EmotionScores,
     EnhanceRequest, GenerateRequest, Generated, SentimentAnalysis, SourceRef, SuggestAgentRequest,

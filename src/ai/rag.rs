@@ -91,10 +91,7 @@ pub async fn answer(
     let question = cut_query(question);
     let embedding = embed_query(kb, ai, question).await;
     let plan = plan_answer(kb, question, embedding.as_deref(), viewer)?;
-    let generated = match &plan {
-        Some(p) => Some(ai.generate(&p.request).await),
-        None => None,
-    };
+    let generated = generate_for(ai, plan.as_ref()).await;
     finish_answer(
         kb,
         question,
@@ -104,6 +101,17 @@ pub async fn answer(
         viewer,
         now,
     )
+}
+
+/// The generation step of [`answer`]: the provider's answer to the plan, if any.
+pub(crate) async fn generate_for(
+    ai: &dyn AiProvider,
+    plan: Option<&AnswerPlan>,
+) -> Option<Result<Generated>> {
+    match plan {
+        Some(p) => Some(ai.generate(&p.request).await),
+        None => None,
+    }
 }
 
 /// The retrieval half of [`answer`]: what to ask the provider.
@@ -290,13 +298,8 @@ pub async fn enhance_article(
     id: ArticleId,
     now: DateTime<Utc>,
 ) -> Result<()> {
-    let a = kb.article(id)?;
-    if !a.status.is_open_draft() {
-        return Err(Error::NotAllowed {
-            command: "enhance article",
-            reason: format!("{} {} is {}", a.number, a.version, a.status),
-        });
-    }
+    // Checked before the provider is asked, so a refused call costs nothing.
+    let a = kb.enhanceable(id, "enhance article")?;
     let request = EnhanceRequest {
         title: a.title.clone(),
         summary: a.summary.clone(),

@@ -479,14 +479,13 @@ impl SuggestAgentRequest {
             kind: "queue",
             id: queue.to_string(),
         })?;
-        let state = router.state();
-        let skill_name = |id: SkillId| {
-            state
-                .skills
-                .iter()
-                .find(|s| s.id == id)
-                .map(|s| s.name.clone())
-        };
+        let names: std::collections::HashMap<SkillId, &str> = router
+            .state()
+            .skills
+            .iter()
+            .map(|s| (s.id, s.name.as_str()))
+            .collect();
+        let skill_name = |id: SkillId| names.get(&id).map(|name| (*name).to_owned());
         let candidates = q
             .members
             .iter()

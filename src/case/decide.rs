@@ -191,6 +191,24 @@ impl Decider<'_> {
             .calendar(self.case.sla_tier, self.case.priority, self.rules.hours())
     }
 
+    /// A new milestone of `kind` (its `cycle`-th) started now with `target`.
+    fn milestone_started(
+        &self,
+        kind: MilestoneKind,
+        cycle: u32,
+        target: TimeDelta,
+    ) -> Result<CaseEvent> {
+        let milestone = Milestone::start(
+            kind,
+            cycle,
+            self.now,
+            target,
+            self.rules.sla().warning_percent(kind),
+            &self.calendar(),
+        )?;
+        Ok(CaseEvent::MilestoneStarted { milestone })
+    }
+
     /// A status change between open statuses, with the resolution clock paused
     /// or resumed as the policy's pause statuses say.
     fn status_change(&self, to: CaseStatus) -> Result<Vec<CaseEvent>> {
@@ -347,16 +365,7 @@ impl Decider<'_> {
             ),
         ) {
             let cycle = next.map_or(0, |m| m.cycle.saturating_add(1));
-            let kind = MilestoneKind::NextResponse;
-            let m = Milestone::start(
-                kind,
-                cycle,
-                self.now,
-                target,
-                policy.warning_percent(kind),
-                &self.calendar(),
-            )?;
-            events.push(CaseEvent::MilestoneStarted { milestone: m });
+            events.push(self.milestone_started(MilestoneKind::NextResponse, cycle, target)?);
         }
         Ok(events)
     }
@@ -495,15 +504,7 @@ impl Decider<'_> {
                     .target(self.case.sla_tier, self.case.priority, kind)
                     .ok_or_else(|| Error::validation("sla target", "no resolution target"))?;
                 let cycle = resolution.cycle.saturating_add(1);
-                let m = Milestone::start(
-                    kind,
-                    cycle,
-                    self.now,
-                    target,
-                    policy.warning_percent(kind),
-                    &self.calendar(),
-                )?;
-                events.push(CaseEvent::MilestoneStarted { milestone: m });
+                events.push(self.milestone_started(kind, cycle, target)?);
             }
             _ => {}
         }

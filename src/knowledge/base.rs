@@ -1132,6 +1132,23 @@ impl KnowledgeBase {
         }
     }
 
+    /// The article `id` if it is an open draft (the only state enhancement may
+    /// change), else [`Error::NotAllowed`] naming `command`.
+    pub(crate) fn enhanceable(
+        &self,
+        id: ArticleId,
+        command: &'static str,
+    ) -> Result<&KnowledgeArticle> {
+        let a = self.article(id)?;
+        if !a.status.is_open_draft() {
+            return Err(Error::NotAllowed {
+                command,
+                reason: format!("{} {} is {}", a.number, a.version, a.status),
+            });
+        }
+        Ok(a)
+    }
+
     /// Applies AI enhancement to a draft: adds tags, replaces AI keywords, and fills
     /// the summary if it is empty; the quality score is refreshed.
     ///
@@ -1157,13 +1174,7 @@ impl KnowledgeBase {
         enhancement: Enhancement,
         now: DateTime<Utc>,
     ) -> Result<()> {
-        let a = self.article(id)?;
-        if !a.status.is_open_draft() {
-            return Err(Error::NotAllowed {
-                command: "apply enhancement",
-                reason: format!("{} {} is {}", a.number, a.version, a.status),
-            });
-        }
+        let a = self.enhanceable(id, "apply enhancement")?;
         let tags = normalize_tags(a.tags.iter().cloned().chain(enhancement.tags));
         let keywords = normalize_tags(enhancement.keywords);
         validate_tags(&tags)?;
