@@ -439,7 +439,8 @@ async fn enhancement_on_save_and_its_failure() {
     ));
 }
 
-/// A provider that breaks the embedding contract (wrong count).
+/// A provider that breaks the embedding contract (wrong count) and implements only
+/// the required methods.
 #[derive(Debug)]
 struct ShortEmbedder;
 
@@ -624,43 +625,6 @@ mod agent_suggestion {
         assert!(HeuristicAi::new().suggest_agent_for(&r).is_some());
     }
 
-    /// A provider that implements only the required methods.
-    struct Minimal;
-
-    #[async_trait::async_trait]
-    impl AiProvider for Minimal {
-        async fn classify(
-            &self,
-            r: &hotcrm_support::ai::ClassifyRequest,
-        ) -> hotcrm_support::Result<hotcrm_support::ai::Classification> {
-            HeuristicAi::new().classify(r).await
-        }
-        async fn sentiment(
-            &self,
-            t: &str,
-        ) -> hotcrm_support::Result<hotcrm_support::ai::SentimentAnalysis> {
-            HeuristicAi::new().sentiment(t).await
-        }
-        async fn embed(
-            &self,
-            t: &[String],
-        ) -> hotcrm_support::Result<Vec<hotcrm_support::ai::Embedding>> {
-            HeuristicAi::new().embed(t).await
-        }
-        async fn generate(
-            &self,
-            r: &hotcrm_support::ai::GenerateRequest,
-        ) -> hotcrm_support::Result<hotcrm_support::ai::Generated> {
-            HeuristicAi::new().generate(r).await
-        }
-        async fn enhance_article(
-            &self,
-            r: &hotcrm_support::ai::EnhanceRequest,
-        ) -> hotcrm_support::Result<hotcrm_support::knowledge::Enhancement> {
-            HeuristicAi::new().enhance_article(r).await
-        }
-    }
-
     #[tokio::test]
     async fn providers_forward_fail_and_default() {
         let r = request("billing", vec![profile(1, 0, &[("Billing", 5)])]);
@@ -678,7 +642,7 @@ mod agent_suggestion {
         assert!(failing.suggest_agent(&r).await.is_err());
         assert_eq!(failing.calls(), 1);
         assert_eq!(
-            Minimal.suggest_agent(&r).await.unwrap(),
+            super::ShortEmbedder.suggest_agent(&r).await.unwrap(),
             None,
             "default: no opinion"
         );

@@ -1163,43 +1163,21 @@ fn no_rule_and_no_default_queue_is_a_typed_error() {
 
 // ----- bad input ------------------------------------------------------------------------
 
+/// Asserts a validation error on `field`.
+fn refused<T: std::fmt::Debug>(r: hotcrm_support::Result<T>, field: &str) {
+    match r {
+        Err(Error::Validation { field: f, .. }) => assert_eq!(f, field),
+        other => panic!("expected a validation error on {field}, got {other:?}"),
+    }
+}
+
 #[test]
 fn bad_input_is_a_typed_error_and_changes_nothing() {
-    assert!(matches!(
-        Weight::new(0),
-        Err(Error::Validation {
-            field: "weight",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Weight::new(11),
-        Err(Error::Validation {
-            field: "weight",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Proficiency::new(6),
-        Err(Error::Validation {
-            field: "proficiency",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Proficiency::new(0),
-        Err(Error::Validation {
-            field: "proficiency",
-            ..
-        })
-    ));
-    assert!(matches!(
-        Capacity::cases(0),
-        Err(Error::Validation {
-            field: "capacity",
-            ..
-        })
-    ));
+    refused(Weight::new(0), "weight");
+    refused(Weight::new(11), "weight");
+    refused(Proficiency::new(6), "proficiency");
+    refused(Proficiency::new(0), "proficiency");
+    refused(Capacity::cases(0), "capacity");
     assert!(serde_json::from_str::<Weight>("11").is_err());
     assert!(serde_json::from_str::<Proficiency>("6").is_err());
 
