@@ -2,8 +2,9 @@
 //!
 //! `KvRepository` stores every record as a JSON document in a key-value map, the
 //! way a host would over Redis, DynamoDB or a `jsonb` table: `key -> (version,
-//! json)`. It implements the whole [`Repository`] contract (optimistic versions,
-//! atomic case + events commits, gap-free sequences, list queries) and then runs
+//! json)`. It implements the whole [`Repository`] contract (one atomic commit per
+//! unit of work with optimistic versions, sequence claims and a gap-free event
+//! feed, list queries) and then runs
 //! `hotcrm_support::repo::conformance::run_all` against itself — the same suite the
 //! crate runs against `MemoryRepository`.
 //!
@@ -20,7 +21,8 @@ use hotcrm_support::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use hotcrm_support::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
 use hotcrm_support::knowledge::KnowledgeArticle;
 use hotcrm_support::repo::{
-    Account, Contact, Repository, SavedSearch, SequenceKind, Versioned, conformance,
+    Account, Committed, Contact, FeedEntry, Repository, SavedSearch, SequenceKind, UnitOfWork,
+    Versioned, conformance,
 };
 use hotcrm_support::routing::RouterState;
 use hotcrm_support::{Error, Result};
@@ -100,31 +102,157 @@ impl KvRepository {
     }
 }
 
+/// The new version of a document write: insert (`expected == None`) or
+/// compare-and-set update.
+fn check_version(
+    stored: Option<u64>,
+    expected: Option<u64>,
+    kind: &'static str,
+    key: &str,
+) -> Result<u64> {
+    match (stored, expected) {
+        (Some(_), None) => Err(Error::AlreadyExists {
+            kind,
+            key: key.to_string(),
+        }),
+        (None, Some(_)) => Err(Error::NotFound {
+            kind,
+            id: key.to_string(),
+        }),
+        (None, None) => Ok(1),
+        (Some(actual), Some(expected)) if actual != expected => {
+            Err(Error::Conflict { expected, actual })
+        }
+        (Some(actual), Some(_)) => Ok(actual + 1),
+    }
+}
+
 #[async_trait]
 impl Repository for KvRepository {
-    async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
-        let (case_json, events_json) = (encode(case)?, encode(&events)?);
+    async fn commit(&self, work: &UnitOfWork) -> Result<Committed> {
         let mut docs = self.docs.lock().unwrap();
-        let (key, number_key) = (
-            format!("case/{}", case.id),
-            format!("case-number/{}", case.number),
-        );
-        if docs.contains_key(&key) {
-            return Err(Error::AlreadyExists { kind: "case", key });
+        // Decide every write against the stored documents first, into `staged`;
+        // only when all preconditions hold is `staged` applied. One lock: atomic.
+        let mut staged: BTreeMap<String, (u64, String)> = BTreeMap::new();
+        let mut committed = Committed::default();
+        let mut head = docs.get("feed-head").map_or(0, |d| d.0);
+        let read = |staged: &BTreeMap<String, (u64, String)>, key: &str| {
+            staged.get(key).or_else(|| docs.get(key)).cloned()
+        };
+        for write in &work.cases {
+            let case = write.case();
+            let key = format!("case/{}", case.id);
+            if staged.contains_key(&key) {
+                return Err(Error::validation(
+                    "unit of work",
+                    format!("case {} is written twice", case.id),
+                ));
+            }
+            let version = match (read(&staged, &key), write.expected()) {
+                (Some(_), None) => return Err(Error::AlreadyExists { kind: "case", key }),
+                (None, Some(_)) => {
+                    return Err(Error::NotFound {
+                        kind: "case",
+                        id: case.id.to_string(),
+                    });
+                }
+                (None, None) => {
+                    let number_key = format!("case-number/{}", case.number);
+                    if read(&staged, &number_key).is_some() {
+                        return Err(Error::AlreadyExists {
+                            kind: "case number",
+                            key: number_key,
+                        });
+                    }
+                    staged.insert(number_key, (1, encode(&case.id)?));
+                    1
+                }
+                (Some((actual, _)), Some(expected)) if actual != expected => {
+                    return Err(Error::Conflict { expected, actual });
+                }
+                (Some((actual, old)), Some(_)) => {
+                    if decode::<Case>(&old)?.number != case.number {
+                        return Err(Error::validation(
+                            "case",
+                            "the case number of a stored case cannot change",
+                        ));
+                    }
+                    actual + 1
+                }
+            };
+            staged.insert(key, (version, encode(case)?));
+            let events_key = format!("events/{}", case.id);
+            let mut log: Vec<CaseEvent> = read(&staged, &events_key)
+                .map(|(_, j)| decode(&j))
+                .transpose()?
+                .unwrap_or_default();
+            for event in write.events() {
+                head += 1;
+                committed.first_position.get_or_insert(head);
+                let entry = FeedEntry {
+                    position: head,
+                    case: case.id,
+                    event: event.clone(),
+                };
+                staged.insert(format!("feed/{head:020}"), (1, encode(&entry)?));
+                log.push(event.clone());
+            }
+            staged.insert(events_key, (1, encode(&log)?));
+            committed.case_versions.push((case.id, version));
         }
-        if docs.contains_key(&number_key) {
-            return Err(Error::AlreadyExists {
-                kind: "case number",
-                key: number_key,
-            });
+        staged.insert("feed-head".into(), (head, String::new()));
+        if let Some(router) = &work.router {
+            let version = check_version(
+                read(&staged, "router").map(|d| d.0),
+                router.expected,
+                "router state",
+                "router",
+            )?;
+            staged.insert("router".into(), (version, encode(&router.value)?));
+            committed.router_version = Some(version);
         }
-        // One lock, three documents: the commit is atomic.
-        docs.insert(key, (1, case_json));
-        docs.insert(number_key, (1, encode(&case.id)?));
-        docs.insert(format!("events/{}", case.id), (1, events_json));
-        Ok(Versioned {
-            value: case.clone(),
-            version: 1,
+        for article in &work.articles {
+            let key = format!("article/{}", article.value.id);
+            let version = check_version(
+                read(&staged, &key).map(|d| d.0),
+                article.expected,
+                "article",
+                &key,
+            )?;
+            staged.insert(key, (version, encode(&article.value)?));
+            committed.article_versions.push((article.value.id, version));
+        }
+        for claim in &work.sequences {
+            let key = format!("sequence/{:?}/{}", claim.kind, claim.year);
+            let current = read(&staged, &key).map_or(0, |d| d.0);
+            if u64::from(claim.value) != current + 1 {
+                return Err(Error::Conflict {
+                    expected: u64::from(claim.value) - 1,
+                    actual: current,
+                });
+            }
+            staged.insert(key, (current + 1, String::new()));
+        }
+        docs.extend(staged);
+        Ok(committed)
+    }
+
+    async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+        let docs = self.docs.lock().unwrap();
+        docs.range(format!("feed/{:020}", after + 1)..)
+            .take_while(|(k, _)| k.starts_with("feed/"))
+            .take(limit)
+            .map(|(_, (_, json))| decode(json))
+            .collect()
+    }
+
+    async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+        let docs = self.docs.lock().unwrap();
+        let stored = docs
+            .get(&format!("sequence/{kind:?}/{year}"))
+            .map_or(0, |d| d.0);
+        u32::try_from(stored).map_err(|_| Error::Overflow {
+            what: format!("{kind:?} sequence of {year}"),
         })
     }
 
@@ -137,35 +265,6 @@ impl Repository for KvRepository {
             .get(&format!("case-number/{number}"), "case", number)?
             .value;
         self.get_case(id).await
-    }
-
-    async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64> {
-        let case_json = encode(case)?;
-        let mut docs = self.docs.lock().unwrap();
-        let key = format!("case/{}", case.id);
-        let (actual, old) = docs.get(&key).cloned().ok_or(Error::NotFound {
-            kind: "case",
-            id: case.id.to_string(),
-        })?;
-        if actual != expected {
-            return Err(Error::Conflict { expected, actual });
-        }
-        if decode::<Case>(&old)?.number != case.number {
-            return Err(Error::validation(
-                "case",
-                "the case number of a stored case cannot change",
-            ));
-        }
-        let events_key = format!("events/{}", case.id);
-        let mut log: Vec<CaseEvent> = docs
-            .get(&events_key)
-            .map(|(_, j)| decode(j))
-            .transpose()?
-            .unwrap_or_default();
-        log.extend_from_slice(events);
-        docs.insert(events_key, (1, encode(&log)?));
-        docs.insert(key, (actual + 1, case_json));
-        Ok(actual + 1)
     }
 
     async fn list_cases(&self, query: &CaseQuery, page: Page) -> Result<PageOf<Versioned<Case>>> {
@@ -225,34 +324,12 @@ impl Repository for KvRepository {
             .find(|c| c.value.email.eq_ignore_ascii_case(email.trim())))
     }
 
-    async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
-        let mut docs = self.docs.lock().unwrap();
-        let key = format!("sequence/{kind:?}/{year}");
-        let next = docs.get(&key).map(|(v, _)| *v).unwrap_or(0) + 1;
-        let next32 = u32::try_from(next).map_err(|_| Error::Overflow { what: key.clone() })?;
-        docs.insert(key, (next, String::new()));
-        Ok(next32)
-    }
-
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
         match self.get("router", "router state", "router") {
             Ok(v) => Ok(Some(v)),
             Err(Error::NotFound { .. }) => Ok(None),
             Err(e) => Err(e),
         }
-    }
-
-    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64> {
-        self.put("router".into(), "router state", state, expected)
-    }
-
-    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
-        self.put(
-            format!("article/{}", article.id),
-            "article",
-            article,
-            expected,
-        )
     }
 
     async fn get_article(&self, id: ArticleId) -> Result<Versioned<KnowledgeArticle>> {

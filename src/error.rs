@@ -63,6 +63,13 @@ pub enum Error {
         /// What overflowed.
         what: String,
     },
+    /// A state the crate's own rules should make impossible (a bug, or a store
+    /// whose records were changed behind the crate's back); nothing was written.
+    #[error("internal error: {what}")]
+    Internal {
+        /// What went wrong.
+        what: String,
+    },
     /// A record was looked up by an id that does not exist.
     #[error("{kind} not found: {id}")]
     NotFound {

@@ -32,6 +32,10 @@ impl Case {
                 self.owner = Some(*owner);
                 self.last_activity_at = at;
             }
+            CaseEvent::Unassigned { .. } => {
+                self.owner = None;
+                self.last_activity_at = at;
+            }
             CaseEvent::QueueChanged { queue, .. } => self.queue = Some(*queue),
             CaseEvent::StatusChanged { to, .. } => {
                 self.status = *to;

@@ -108,6 +108,10 @@ pub enum CaseCommand {
         /// The new owner.
         agent: AgentId,
     },
+    /// Take the case away from its owner (it goes back to waiting in its queue);
+    /// nothing happens when it has none. The desk issues it when the owner
+    /// declines a routed case.
+    Unassign,
     /// Move the case to another queue.
     MoveToQueue {
         /// The queue.
@@ -156,6 +160,7 @@ impl CaseCommand {
     pub const fn name(&self) -> &'static str {
         match self {
             CaseCommand::Assign { .. } => "assign",
+            CaseCommand::Unassign => "unassign",
             CaseCommand::MoveToQueue { .. } => "move to queue",
             CaseCommand::StartWork => "start work",
             CaseCommand::Comment(_) => "comment",

@@ -99,6 +99,7 @@ impl Decider<'_> {
     fn decide(&self, command: CaseCommand) -> Result<Vec<CaseEvent>> {
         match command {
             CaseCommand::Assign { agent } => self.assign(agent),
+            CaseCommand::Unassign => self.unassign(),
             CaseCommand::MoveToQueue { queue } => {
                 self.not_closed("move to queue")?;
                 if self.case.queue == Some(queue) {
@@ -283,8 +284,35 @@ impl Decider<'_> {
         Ok(events)
     }
 
+    fn unassign(&self) -> Result<Vec<CaseEvent>> {
+        self.not_closed("unassign")?;
+        Ok(self
+            .case
+            .owner
+            .map(|previous| CaseEvent::Unassigned {
+                at: self.now,
+                previous,
+            })
+            .into_iter()
+            .collect())
+    }
+
     fn comment(&self, new: NewComment) -> Result<Vec<CaseEvent>> {
         required_text("comment", &new.body, MAX_TEXT)?;
+        // Idempotent by comment id: the same comment again is a no-op; another
+        // comment under a used id is refused.
+        if let Some(stored) = self.case.comments.iter().find(|c| c.id == new.id) {
+            if stored.body == new.body
+                && stored.author == new.author
+                && stored.visibility == new.visibility
+            {
+                return Ok(Vec::new());
+            }
+            return Err(Error::AlreadyExists {
+                kind: "comment",
+                key: new.id.to_string(),
+            });
+        }
         let public = new.visibility == Visibility::Public;
         if new.author.is_customer() && !public {
             return Err(Error::validation(

@@ -48,6 +48,13 @@ pub enum CaseEvent {
         /// The previous owner.
         previous: Option<AgentId>,
     },
+    /// The case lost its owner (the owner declined it back to its queue).
+    Unassigned {
+        /// When.
+        at: DateTime<Utc>,
+        /// The owner it had.
+        previous: AgentId,
+    },
     /// The case moved to another queue.
     QueueChanged {
         /// When.
@@ -262,6 +269,7 @@ impl CaseEvent {
             CaseEvent::CommentAdded { comment } => comment.at,
             CaseEvent::MilestoneStarted { milestone } => milestone.started_at,
             CaseEvent::Assigned { at, .. }
+            | CaseEvent::Unassigned { at, .. }
             | CaseEvent::QueueChanged { at, .. }
             | CaseEvent::StatusChanged { at, .. }
             | CaseEvent::FirstResponded { at, .. }

@@ -7,6 +7,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
+use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -16,7 +17,13 @@ use crate::routing::RouterState;
 
 /// A [`Repository`] in memory: the embedded default, and the reference the
 /// conformance suite is checked against. Thread-safe; every call holds one lock
-/// for its whole effect, so each is atomic. Nothing is persisted.
+/// for its whole effect, so each is atomic: a [`commit`](Repository::commit)
+/// checks every precondition of its unit before it changes anything. Nothing is
+/// persisted.
+///
+/// Memory grows with the records written: every case version's latest state,
+/// every event once (the per-case histories and the global feed share it), the
+/// router document, articles, accounts and contacts.
 ///
 /// # Example
 ///
@@ -47,7 +54,10 @@ pub struct MemoryRepository {
 struct State {
     cases: BTreeMap<CaseId, Versioned<Case>>,
     numbers: HashMap<CaseNumber, CaseId>,
-    events: HashMap<CaseId, Vec<CaseEvent>>,
+    /// Per case, the feed positions of its events (the feed holds each event once).
+    events: HashMap<CaseId, Vec<u64>>,
+    /// The global feed; entry `i` has position `i + 1`.
+    feed: Vec<FeedEntry>,
     accounts: HashMap<AccountId, Versioned<Account>>,
     contacts: HashMap<ContactId, Versioned<Contact>>,
     sequences: HashMap<(SequenceKind, i32), u32>,
@@ -89,6 +99,195 @@ fn not_found(kind: &'static str, id: impl ToString) -> Error {
     }
 }
 
+/// The feed entry at `position` (1-based).
+fn feed_entry(feed: &[FeedEntry], position: u64) -> Option<&FeedEntry> {
+    let index = usize::try_from(position.checked_sub(1)?).ok()?;
+    feed.get(index)
+}
+
+/// Every precondition of `work` against `state`, before anything is written;
+/// returns the sequence counters after the unit's claims.
+fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u32)>> {
+    let mut ids = std::collections::HashSet::new();
+    let mut new_numbers = std::collections::HashSet::new();
+    for write in &work.cases {
+        let case = write.case();
+        if !ids.insert(case.id) {
+            return Err(Error::validation(
+                "unit of work",
+                format!("case {} is written twice", case.id),
+            ));
+        }
+        match write {
+            CaseWrite::Insert { .. } => {
+                if state.cases.contains_key(&case.id) {
+                    return Err(Error::AlreadyExists {
+                        kind: "case",
+                        key: case.id.to_string(),
+                    });
+                }
+                if state.numbers.contains_key(&case.number) || !new_numbers.insert(case.number) {
+                    return Err(Error::AlreadyExists {
+                        kind: "case number",
+                        key: case.number.to_string(),
+                    });
+                }
+            }
+            CaseWrite::Update { expected, .. } => {
+                let stored = state
+                    .cases
+                    .get(&case.id)
+                    .ok_or_else(|| not_found("case", case.id))?;
+                if stored.version != *expected {
+                    return Err(conflict(*expected, stored.version));
+                }
+                if stored.value.number != case.number {
+                    return Err(Error::validation(
+                        "case",
+                        "the case number of a stored case cannot change",
+                    ));
+                }
+            }
+        }
+    }
+    if let Some(router) = &work.router {
+        match (&state.router, router.expected) {
+            (Some(_), None) => {
+                return Err(Error::AlreadyExists {
+                    kind: "router state",
+                    key: "router".into(),
+                });
+            }
+            (None, Some(_)) => return Err(not_found("router state", "router")),
+            (Some(stored), Some(expected)) if stored.version != expected => {
+                return Err(conflict(expected, stored.version));
+            }
+            _ => {}
+        }
+    }
+    let mut articles = std::collections::HashSet::new();
+    for write in &work.articles {
+        let id = write.value.id;
+        if !articles.insert(id) {
+            return Err(Error::validation(
+                "unit of work",
+                format!("article {id} is written twice"),
+            ));
+        }
+        match (state.articles.get(&id), write.expected) {
+            (Some(_), None) => {
+                return Err(Error::AlreadyExists {
+                    kind: "article",
+                    key: id.to_string(),
+                });
+            }
+            (None, Some(_)) => return Err(not_found("article", id)),
+            (Some(stored), Some(expected)) if stored.version != expected => {
+                return Err(conflict(expected, stored.version));
+            }
+            _ => {}
+        }
+    }
+    let mut counters: Vec<((SequenceKind, i32), u32)> = Vec::new();
+    for claim in &work.sequences {
+        let key = (claim.kind, claim.year);
+        let slot = match counters.iter().position(|(k, _)| *k == key) {
+            Some(i) => i,
+            None => {
+                counters.push((key, state.sequences.get(&key).copied().unwrap_or(0)));
+                counters.len() - 1
+            }
+        };
+        let Some((_, current)) = counters.get_mut(slot) else {
+            continue;
+        };
+        let next = current.checked_add(1).ok_or_else(|| Error::Overflow {
+            what: format!("{:?} sequence of {}", claim.kind, claim.year),
+        })?;
+        if claim.value != next {
+            return Err(conflict(
+                u64::from(claim.value.saturating_sub(1)),
+                u64::from(*current),
+            ));
+        }
+        *current = next;
+    }
+    Ok(counters)
+}
+
+/// Writes a unit whose preconditions [`check`] accepted.
+fn apply(
+    state: &mut State,
+    work: &UnitOfWork,
+    sequences: Vec<((SequenceKind, i32), u32)>,
+) -> Committed {
+    let mut committed = Committed::default();
+    for write in &work.cases {
+        let case = write.case();
+        let version = match write {
+            CaseWrite::Insert { .. } => {
+                state.numbers.insert(case.number, case.id);
+                state.cases.insert(
+                    case.id,
+                    Versioned {
+                        value: case.clone(),
+                        version: 1,
+                    },
+                );
+                1
+            }
+            CaseWrite::Update { expected, .. } => {
+                let version = expected.saturating_add(1);
+                state.cases.insert(
+                    case.id,
+                    Versioned {
+                        value: case.clone(),
+                        version,
+                    },
+                );
+                version
+            }
+        };
+        committed.case_versions.push((case.id, version));
+        let positions = state.events.entry(case.id).or_default();
+        for event in write.events() {
+            let position = u64::try_from(state.feed.len())
+                .unwrap_or(u64::MAX)
+                .saturating_add(1);
+            committed.first_position.get_or_insert(position);
+            positions.push(position);
+            state.feed.push(FeedEntry {
+                position,
+                case: case.id,
+                event: event.clone(),
+            });
+        }
+    }
+    if let Some(router) = &work.router {
+        let version = router.expected.map_or(1, |v| v.saturating_add(1));
+        state.router = Some(Versioned {
+            value: router.value.clone(),
+            version,
+        });
+        committed.router_version = Some(version);
+    }
+    for write in &work.articles {
+        let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        state.articles.insert(
+            write.value.id,
+            Versioned {
+                value: write.value.clone(),
+                version,
+            },
+        );
+        committed.article_versions.push((write.value.id, version));
+    }
+    for (key, value) in sequences {
+        state.sequences.insert(key, value);
+    }
+    committed
+}
+
 /// Insert (`expected == None`) or optimistic update of a versioned record.
 fn put_versioned<K: std::hash::Hash + Eq + Copy + ToString, T: Clone>(
     map: &mut HashMap<K, Versioned<T>>,
@@ -126,30 +325,6 @@ fn put_versioned<K: std::hash::Hash + Eq + Copy + ToString, T: Clone>(
 
 #[async_trait]
 impl Repository for MemoryRepository {
-    async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
-        let mut state = self.write();
-        if state.cases.contains_key(&case.id) {
-            return Err(Error::AlreadyExists {
-                kind: "case",
-                key: case.id.to_string(),
-            });
-        }
-        if state.numbers.contains_key(&case.number) {
-            return Err(Error::AlreadyExists {
-                kind: "case number",
-                key: case.number.to_string(),
-            });
-        }
-        let stored = Versioned {
-            value: case.clone(),
-            version: 1,
-        };
-        state.cases.insert(case.id, stored.clone());
-        state.numbers.insert(case.number, case.id);
-        state.events.insert(case.id, events.to_vec());
-        Ok(stored)
-    }
-
     async fn get_case(&self, id: CaseId) -> Result<Versioned<Case>> {
         self.read()
             .cases
@@ -166,32 +341,6 @@ impl Repository for MemoryRepository {
             .and_then(|id| state.cases.get(id))
             .cloned()
             .ok_or_else(|| not_found("case", number))
-    }
-
-    async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64> {
-        let mut state = self.write();
-        let stored = state
-            .cases
-            .get_mut(&case.id)
-            .ok_or_else(|| not_found("case", case.id))?;
-        if stored.version != expected {
-            return Err(conflict(expected, stored.version));
-        }
-        if stored.value.number != case.number {
-            return Err(Error::validation(
-                "case",
-                "the case number of a stored case cannot change",
-            ));
-        }
-        stored.value = case.clone();
-        stored.version += 1;
-        let version = stored.version;
-        state
-            .events
-            .entry(case.id)
-            .or_default()
-            .extend_from_slice(events);
-        Ok(version)
     }
 
     async fn list_cases(&self, query: &CaseQuery, page: Page) -> Result<PageOf<Versioned<Case>>> {
@@ -236,11 +385,41 @@ impl Repository for MemoryRepository {
     }
 
     async fn case_events(&self, id: CaseId) -> Result<Vec<CaseEvent>> {
-        self.read()
-            .events
-            .get(&id)
+        let state = self.read();
+        let positions = state.events.get(&id).ok_or_else(|| not_found("case", id))?;
+        Ok(positions
+            .iter()
+            .filter_map(|&p| feed_entry(&state.feed, p))
+            .map(|e| e.event.clone())
+            .collect())
+    }
+
+    async fn commit(&self, work: &UnitOfWork) -> Result<Committed> {
+        let mut state = self.write();
+        let sequences = check(&state, work)?;
+        Ok(apply(&mut state, work, sequences))
+    }
+
+    async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+        let state = self.read();
+        let start = usize::try_from(after).unwrap_or(usize::MAX);
+        Ok(state
+            .feed
+            .get(start..)
+            .unwrap_or_default()
+            .iter()
+            .take(limit)
             .cloned()
-            .ok_or_else(|| not_found("case", id))
+            .collect())
+    }
+
+    async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+        Ok(self
+            .read()
+            .sequences
+            .get(&(kind, year))
+            .copied()
+            .unwrap_or(0))
     }
 
     async fn put_account(&self, account: &Account, expected: Option<u64>) -> Result<u64> {
@@ -290,53 +469,8 @@ impl Repository for MemoryRepository {
         Ok(found.first().map(|c| (*c).clone()))
     }
 
-    async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
-        let mut state = self.write();
-        let counter = state.sequences.entry((kind, year)).or_insert(0);
-        *counter = counter.checked_add(1).ok_or_else(|| Error::Overflow {
-            what: format!("{kind:?} sequence of {year}"),
-        })?;
-        Ok(*counter)
-    }
-
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
         Ok(self.read().router.clone())
-    }
-
-    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64> {
-        let mut guard = self.write();
-        match (&mut guard.router, expected) {
-            (Some(_), None) => Err(Error::AlreadyExists {
-                kind: "router state",
-                key: "router".into(),
-            }),
-            (None, Some(_)) => Err(not_found("router state", "router")),
-            (slot @ None, None) => {
-                *slot = Some(Versioned {
-                    value: state.clone(),
-                    version: 1,
-                });
-                Ok(1)
-            }
-            (Some(stored), Some(expected)) => {
-                if stored.version != expected {
-                    return Err(conflict(expected, stored.version));
-                }
-                stored.value = state.clone();
-                stored.version += 1;
-                Ok(stored.version)
-            }
-        }
-    }
-
-    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
-        put_versioned(
-            &mut self.write().articles,
-            "article",
-            article.id,
-            article,
-            expected,
-        )
     }
 
     async fn get_article(&self, id: ArticleId) -> Result<Versioned<KnowledgeArticle>> {

@@ -19,11 +19,27 @@
 //!   [`Error::Conflict { expected, actual }`](Error::Conflict) and writes **nothing**
 //!   (no lost updates). Inserting an existing id or case number is
 //!   [`Error::AlreadyExists`].
-//! - **Atomic commits.** [`Repository::insert_case`] and [`Repository::update_case`]
-//!   store the case *and* append its events in one step: either both happen or
-//!   neither.
-//! - **Sequences.** [`Repository::next_sequence`] hands out 1, 2, 3, ... per
-//!   `(kind, year)`, unique and without gaps even under concurrent callers.
+//! - **One atomic commit per command.** Every write goes through
+//!   [`Repository::commit`] with a [`UnitOfWork`]: the cases a command changed
+//!   (with their events), the router document, knowledge articles and the
+//!   sequence numbers it consumed. The store checks *every* precondition of the
+//!   unit first (versions, unique ids and numbers, sequence claims) and then
+//!   applies all of it, or returns the first violation and writes **nothing**. A
+//!   SQL store maps one commit to one transaction. The single-record writers
+//!   ([`Repository::insert_case`], [`Repository::update_case`],
+//!   [`Repository::put_router_state`], [`Repository::put_article`]) are provided
+//!   methods that commit a unit of one write.
+//! - **Sequences.** Numbers are claimed inside the commit: a [`SequenceClaim`]
+//!   of value `n` is valid only when the stored counter is `n - 1`, else the
+//!   commit fails with [`Error::Conflict`]. So numbers are gap-free and unique,
+//!   and a command that fails consumes none. [`Repository::current_sequence`]
+//!   reads the counter; [`Repository::next_sequence`] (provided) claims the next
+//!   number on its own.
+//! - **A durable event feed.** Every event a commit appends gets the next global
+//!   position (1, 2, 3, ... with no gaps, in commit order);
+//!   [`Repository::events_after`] pages through it with the last position seen
+//!   as the cursor. Hosts dispatch notifications from the feed, at least once,
+//!   so nothing is lost when the process dies right after a commit.
 //! - **Queries.** [`Repository::list_cases`] filters with
 //!   [`CaseQuery::matches`](crate::case::CaseQuery::matches), sorts with its
 //!   [`CaseOrder`](crate::case::CaseOrder) (total, ties broken by id) and pages with
@@ -38,6 +54,7 @@
 
 mod memory;
 mod records;
+mod unit;
 
 #[cfg(feature = "conformance")]
 #[cfg_attr(docsrs, doc(cfg(feature = "conformance")))]
@@ -49,6 +66,7 @@ use async_trait::async_trait;
 
 pub use memory::MemoryRepository;
 pub use records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
+pub use unit::{CaseWrite, Committed, DocumentWrite, FeedEntry, SequenceClaim, UnitOfWork};
 
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -77,12 +95,58 @@ pub type DynRepository = Arc<dyn Repository>;
 /// ```
 #[async_trait]
 pub trait Repository: Send + Sync {
-    /// Stores a new case at version 1 together with its creation events.
+    /// Applies a whole [`UnitOfWork`] atomically: checks every precondition
+    /// first, then writes every case (appending its events to its history and
+    /// to the feed, in unit order), the router document, the articles and the
+    /// sequence counters — or, on the first violated precondition, returns its
+    /// error and writes nothing at all.
+    ///
+    /// Preconditions: an inserted case's id and number are new
+    /// ([`Error::AlreadyExists`]); an updated case exists ([`Error::NotFound`]),
+    /// is still at its expected version ([`Error::Conflict`]) and keeps its number
+    /// ([`Error::Validation`]); a case or article appears at most once in the unit
+    /// ([`Error::Validation`]); the router and article writes follow
+    /// [`Repository::put_router_state`] and [`Repository::put_article`]; every
+    /// sequence claim is the stored counter + 1, claims of one sequence in
+    /// increasing order ([`Error::Conflict`] naming the expected and actual
+    /// counter).
+    ///
+    /// # Errors
+    ///
+    /// As above, plus [`Error::Storage`] when the store fails (nothing written).
+    async fn commit(&self, work: &UnitOfWork) -> Result<Committed>;
+
+    /// Up to `limit` events of the global feed with positions greater than
+    /// `after`, in position order (`after = 0` starts at the beginning). Positions
+    /// are gap-free, so the last position returned is the cursor for the next
+    /// call.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>>;
+
+    /// The last number used of a per-year sequence (0 when none was).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32>;
+
+    /// Stores a new case at version 1 together with its creation events: a
+    /// [`commit`](Repository::commit) of one insert.
     ///
     /// # Errors
     ///
     /// [`Error::AlreadyExists`] when the id or the case number is taken.
-    async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>>;
+    async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
+        let work = UnitOfWork::new().insert_case(case.clone(), events.to_vec());
+        let committed = self.commit(&work).await?;
+        Ok(Versioned {
+            value: case.clone(),
+            version: committed.case_version(case.id).unwrap_or(1),
+        })
+    }
 
     /// Reads a case.
     ///
@@ -99,13 +163,20 @@ pub trait Repository: Send + Sync {
     async fn get_case_by_number(&self, number: CaseNumber) -> Result<Versioned<Case>>;
 
     /// Replaces a case that is still at version `expected` and appends `events`;
-    /// returns the new version (`expected + 1`).
+    /// returns the new version (`expected + 1`). A [`commit`](Repository::commit)
+    /// of one update.
     ///
     /// # Errors
     ///
     /// [`Error::Conflict`] when the stored version is not `expected` (nothing is
     /// written); [`Error::NotFound`] for an unknown case.
-    async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64>;
+    async fn update_case(&self, case: &Case, expected: u64, events: &[CaseEvent]) -> Result<u64> {
+        let work = UnitOfWork::new().update_case(case.clone(), expected, events.to_vec());
+        let committed = self.commit(&work).await?;
+        Ok(committed
+            .case_version(case.id)
+            .unwrap_or(expected.saturating_add(1)))
+    }
 
     /// One page of the cases matching `query`, in its order.
     ///
@@ -170,13 +241,35 @@ pub trait Repository: Send + Sync {
     /// [`Error::Storage`] when the store fails.
     async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>>;
 
-    /// The next number of a per-year sequence: 1, 2, 3, ... with no gaps and no
-    /// repeats, even under concurrent callers.
+    /// Claims the next number of a per-year sequence on its own: 1, 2, 3, ...
+    /// with no gaps and no repeats, even under concurrent callers (a claim that
+    /// loses a race reads the counter again, up to 1,000 times).
     ///
     /// # Errors
     ///
-    /// [`Error::Overflow`] when the sequence is exhausted.
-    async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32>;
+    /// [`Error::Overflow`] when the sequence is exhausted; [`Error::Conflict`]
+    /// when it stays contended.
+    async fn next_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+        let mut last = Error::Conflict {
+            expected: 0,
+            actual: 0,
+        };
+        for _ in 0..1000 {
+            let current = self.current_sequence(kind, year).await?;
+            let value = current.checked_add(1).ok_or_else(|| Error::Overflow {
+                what: format!("{kind:?} sequence of {year}"),
+            })?;
+            match self
+                .commit(&UnitOfWork::new().claim(kind, year, value))
+                .await
+            {
+                Ok(_) => return Ok(value),
+                Err(e @ Error::Conflict { .. }) => last = e,
+                Err(e) => return Err(e),
+            }
+        }
+        Err(last)
+    }
 
     /// The router's persisted state (agents, queues, rules, loads, waiting cases,
     /// round-robin cursors); `None` until first saved.
@@ -187,22 +280,40 @@ pub trait Repository: Send + Sync {
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>>;
 
     /// Saves the router state: insert (`expected == None`) or update at version
-    /// `expected`; returns the new version.
+    /// `expected`; returns the new version. A [`commit`](Repository::commit) of
+    /// one router write.
     ///
     /// # Errors
     ///
     /// [`Error::AlreadyExists`] on insert when a state exists; [`Error::Conflict`]
     /// on a stale update (nothing is written); [`Error::NotFound`] on update when
     /// none exists.
-    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64>;
+    async fn put_router_state(&self, state: &RouterState, expected: Option<u64>) -> Result<u64> {
+        let committed = self
+            .commit(&UnitOfWork::new().router(state.clone(), expected))
+            .await?;
+        Ok(committed
+            .router_version
+            .unwrap_or(expected.map_or(1, |v| v.saturating_add(1))))
+    }
 
     /// Inserts a knowledge article version (`expected == None`) or updates it at
-    /// version `expected`.
+    /// version `expected`. A [`commit`](Repository::commit) of one article write.
     ///
     /// # Errors
     ///
     /// As [`Repository::put_account`].
-    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64>;
+    async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
+        let id = article.id;
+        let committed = self
+            .commit(&UnitOfWork::new().article(article.clone(), expected))
+            .await?;
+        Ok(committed
+            .article_versions
+            .iter()
+            .find(|(a, _)| *a == id)
+            .map_or(expected.map_or(1, |v| v.saturating_add(1)), |(_, v)| *v))
+    }
 
     /// Reads a knowledge article version.
     ///
@@ -239,6 +350,15 @@ macro_rules! forward_repository {
     ($($ptr:ident),+) => {$(
         #[async_trait]
         impl<T: Repository + ?Sized> Repository for $ptr<T> {
+            async fn commit(&self, work: &UnitOfWork) -> Result<Committed> {
+                (**self).commit(work).await
+            }
+            async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+                (**self).events_after(after, limit).await
+            }
+            async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+                (**self).current_sequence(kind, year).await
+            }
             async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
                 (**self).insert_case(case, events).await
             }

@@ -23,33 +23,31 @@
 //! [`DeskConfig::max_retries`] times, then the [`Error::Conflict`] is returned.
 //! Nothing is lost and nothing is applied twice.
 
-use std::borrow::Cow;
-use std::collections::HashMap;
-use std::collections::hash_map::Entry;
+mod commands;
+mod sweep;
+mod unit;
+
 use std::fmt;
 use std::sync::{Arc, PoisonError, RwLock};
 
-use chrono::{DateTime, Datelike, Utc};
+use chrono::{DateTime, Utc};
 
-use crate::ai::{AiProvider, ClassifyRequest, HeuristicAi, SuggestAgentRequest};
+use crate::ai::{AiProvider, HeuristicAi};
 use crate::analytics::{self, MetricsReport, Period, Workload};
 use crate::case::{
-    AiCategory, AiInsights, Case, CaseCommand, CaseEvent, CaseQuery, CaseRules, CaseStatus,
-    CaseType, EscalationTarget, ListView, NewCase, NewComment, Origin, Page, PageOf, Priority,
-    Resolution, Satisfaction,
+    AiCategory, Case, CaseEvent, CaseQuery, CaseRules, CaseStatus, CaseType, ListView, Origin,
+    Page, PageOf, Priority, Resolution,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
-use crate::ids::{AccountId, AgentId, CaseId, CaseNumber, ContactId, ProductId, QueueId};
+use crate::ids::{AccountId, CaseId, ContactId, ProductId, QueueId};
 use crate::knowledge::{
     Answer, KnowledgeBase, KnowledgeGapReport, ResolvedCase, SearchId, SearchQuery, SearchResults,
-    Viewer, suggest_solution,
+    Viewer,
 };
-use crate::repo::{DynRepository, Repository, SequenceKind, Versioned};
-use crate::routing::{
-    AiSuggestion, Router, RoutingEvent, RoutingMethod, RoutingOutcome, RoutingRequest,
-};
+use crate::repo::{DynRepository, FeedEntry, Repository, Versioned};
+use crate::routing::RoutingRequest;
 use crate::sla::Entitlement;
 
 /// Policies and limits of a desk.
@@ -57,7 +55,7 @@ use crate::sla::Entitlement;
 /// ```
 /// use hotcrm_support::desk::DeskConfig;
 /// let config = DeskConfig::default();
-/// assert_eq!(config.max_retries, 8);
+/// assert_eq!(config.max_retries, 32);
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -82,7 +80,7 @@ impl Default for DeskConfig {
         DeskConfig {
             rules: CaseRules::default(),
             escalation: EscalationPolicy::default(),
-            max_retries: 8,
+            max_retries: 32,
             related_articles: 3,
             ai_may_raise_priority: false,
             solution_history: 500,
@@ -120,6 +118,9 @@ impl DeskConfig {
 #[derive(Debug, Clone, PartialEq, Eq)]
 #[non_exhaustive]
 pub struct CaseRequest {
+    /// The id the caller chose for the case (makes creation idempotent); `None`
+    /// draws a random one.
+    pub id: Option<CaseId>,
     /// The customer account (must exist in the repository).
     pub account: AccountId,
     /// The reporting contact (must exist and belong to the account when given).
@@ -148,6 +149,7 @@ impl CaseRequest {
         description: impl Into<String>,
     ) -> CaseRequest {
         CaseRequest {
+            id: None,
             account,
             contact: None,
             subject: subject.into(),
@@ -158,6 +160,13 @@ impl CaseRequest {
             product: None,
             queue: None,
         }
+    }
+
+    /// Sets the case's id: repeating a creation with the same id returns the
+    /// stored case instead of creating another.
+    pub fn id(mut self, id: CaseId) -> CaseRequest {
+        self.id = Some(id);
+        self
     }
 
     /// Sets the contact.
@@ -202,17 +211,23 @@ impl CaseRequest {
 pub struct Outcome {
     /// The case as stored, with its new version.
     pub case: Versioned<Case>,
-    /// The events this operation produced (empty when nothing changed).
+    /// The events this operation produced on it (empty when nothing changed).
     pub events: Vec<CaseEvent>,
+    /// Events the same commit produced on other cases (a freed agent was handed
+    /// a waiting case, say), with their case.
+    pub related: Vec<(CaseId, CaseEvent)>,
 }
 
 /// What a sweep did.
 #[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
 pub struct SweepReport {
     /// Open cases examined.
     pub scanned: usize,
-    /// Cases that changed.
+    /// Cases whose time-driven rules fired.
     pub changed: usize,
+    /// Cases whose routing disagreed with the case and was repaired.
+    pub repaired: usize,
     /// The events produced, per case.
     pub events: Vec<(CaseId, CaseEvent)>,
 }
@@ -368,489 +383,6 @@ impl SupportDesk {
             .knowledge
             .write()
             .unwrap_or_else(PoisonError::into_inner))
-    }
-
-    /// Opens a case: validates the request, checks the account's entitlement for
-    /// the SLA tier and due dates, numbers it (`CASE-YYYY-NNNN` from the
-    /// repository's sequence), asks the AI for category, sentiment and priority,
-    /// attaches related articles and a suggested solution, runs the escalation
-    /// rules (an Angry customer escalates) and stores it. Then it routes the case
-    /// with the stored router (when there is one): in an AI-assisted queue it first
-    /// asks [`AiProvider::suggest_agent`] about the members who could take the case
-    /// and records the suggestion as the case's suggested assignee; the router
-    /// takes it only if that agent is eligible and the confidence reaches the
-    /// queue's threshold. Cases pulled later from a waiting queue are assigned
-    /// without a new suggestion (SkillBased).
-    ///
-    /// # Errors
-    ///
-    /// [`Error::Validation`] for an empty or oversized subject or description, or
-    /// a contact of another account; [`Error::NotFound`] for an unknown account or
-    /// contact; storage errors. AI failures are not errors: the case is created
-    /// without the AI fields.
-    pub async fn create_case(&self, request: CaseRequest) -> Result<Outcome> {
-        let now = self.clock.now();
-        {
-            use crate::case::validate::{MAX_SUBJECT, MAX_TEXT, required_text};
-            required_text("subject", &request.subject, MAX_SUBJECT)?;
-            required_text("description", &request.description, MAX_TEXT)?;
-        }
-        let account = self.repo.get_account(request.account).await?.value;
-        if let Some(contact) = request.contact {
-            let contact = self.repo.get_contact(contact).await?.value;
-            if contact.account != account.id {
-                return Err(Error::validation(
-                    "contact",
-                    format!("contact {} belongs to another account", contact.id),
-                ));
-            }
-        }
-        let entitlement = best_entitlement(&account.entitlements, now);
-
-        // AI: classification and sentiment; failures degrade to "no insight".
-        let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
-        let (classification, sentiment) = self.ai.analyze(&classify).await;
-        let (classification, sentiment) = (classification.ok(), sentiment.ok());
-        // Only embed when there are articles to relate the case to.
-        let has_articles = self.with_knowledge(|kb| !kb.index().is_empty());
-        let embedding = if has_articles {
-            self.ai
-                .embed(&[classify.text()])
-                .await
-                .ok()
-                .and_then(|mut v| v.pop())
-        } else {
-            None
-        };
-
-        // `Ord` on Priority puts the most urgent first, so `min` is "more urgent".
-        let priority = match (request.priority, &classification) {
-            (Some(asked), Some(c)) if self.config.ai_may_raise_priority => asked.min(c.priority),
-            (Some(asked), _) => asked,
-            (None, Some(c)) => c.priority,
-            (None, None) => Priority::default(),
-        };
-        let case_type = request
-            .case_type
-            .or(classification.as_ref().map(|c| c.case_type))
-            .unwrap_or(CaseType::Problem);
-
-        let year = now.year();
-        let sequence = self.repo.next_sequence(SequenceKind::Case, year).await?;
-        let number = CaseNumber::new(year, sequence)?;
-        let mut new = NewCase::new(
-            CaseId::new(),
-            number,
-            account.id,
-            request.subject.clone(),
-            request.description.clone(),
-        )
-        .with_priority(priority)
-        .with_type(case_type)
-        .with_origin(request.origin);
-        if let Some(contact) = request.contact {
-            new = new.with_contact(contact);
-        }
-        if let Some(product) = request.product {
-            new = new.with_product(product);
-        }
-        if let Some(entitlement) = entitlement {
-            new = new.with_entitlement(entitlement);
-        }
-        if let Some(queue) = request.queue {
-            new = new.with_queue(queue);
-        }
-        let rules = self.rules_for(Some(&account));
-        let (mut case, mut events) = Case::create(new, now, &rules)?;
-
-        let (related, solution) = {
-            let kb = self
-                .knowledge
-                .read()
-                .unwrap_or_else(PoisonError::into_inner);
-            let text = classify.text();
-            let hits = kb
-                .related_to_text(
-                    &text,
-                    embedding.as_ref().map(|e| e.as_slice()),
-                    &Viewer::Employee,
-                    self.config.related_articles,
-                )
-                .unwrap_or_default();
-            // Prefer how similar cases were actually resolved; else the top article's summary.
-            let history = self.history.read().unwrap_or_else(PoisonError::into_inner);
-            let similar = if history.is_empty() {
-                None
-            } else {
-                suggest_solution(kb.index().analyzer(), &text, &history)
-            };
-            let solution = similar
-                .map(|s| match s.article {
-                    Some(number) => format!(
-                        "{} (resolved this way in {} of {} similar cases; see {number})",
-                        s.resolution, s.resolved_this_way, s.similar_cases
-                    ),
-                    None => format!(
-                        "{} (resolved this way in {} of {} similar cases)",
-                        s.resolution, s.resolved_this_way, s.similar_cases
-                    ),
-                })
-                .or_else(|| {
-                    hits.first()
-                        .and_then(|h| kb.article(h.article).ok())
-                        .map(|a| a.summary.clone())
-                        .filter(|s| !s.is_empty())
-                });
-            (
-                hits.into_iter().map(|h| h.article).collect::<Vec<_>>(),
-                solution,
-            )
-        };
-        let insights = AiInsights {
-            category: classification.as_ref().map(|c| c.category),
-            suggested_assignee: None,
-            related_articles: related,
-            suggested_solution: solution,
-            sentiment: sentiment.map(|s| s.sentiment),
-        };
-        if insights != AiInsights::default() {
-            events.extend(case.execute(CaseCommand::UpdateAiInsights(insights), now, &rules)?);
-        }
-        events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
-        let stored = self.repo.insert_case(&case, &events).await?;
-
-        // Routing: rules pick the queue (and maybe priority and skills), the router
-        // picks the agent (with the provider's suggestion in AI-assisted queues).
-        // Configuration problems never block creation.
-        let (routed, suggestion) = self.route_new_case(&case).await?;
-        let Some(routed) = routed else {
-            return Ok(Outcome {
-                case: stored,
-                events,
-            });
-        };
-        let mut latest = stored;
-        if routed.classification.priority != case.priority {
-            let changed = self
-                .execute_inner(
-                    case.id,
-                    CaseCommand::ChangePriority(routed.classification.priority),
-                )
-                .await?;
-            latest = changed.case;
-            events.extend(changed.events);
-        }
-        for (routed_case, event, stored) in self.apply_routing(&routed.events).await? {
-            if routed_case == case.id {
-                events.push(event);
-                latest = stored;
-            }
-        }
-        // The suggestion is an insight for people too, accepted by the router or not.
-        if let Some(suggestion) = suggestion {
-            let mut insights = latest.value.ai.clone();
-            insights.suggested_assignee = Some(suggestion.agent);
-            let updated = self
-                .execute_inner(case.id, CaseCommand::UpdateAiInsights(insights))
-                .await?;
-            events.extend(updated.events);
-            latest = updated.case;
-        }
-        let latest = self.repo.get_case(case.id).await.unwrap_or(latest);
-        Ok(Outcome {
-            case: latest,
-            events,
-        })
-    }
-
-    /// Reads a case.
-    ///
-    /// # Errors
-    ///
-    /// [`Error::NotFound`] for an unknown id.
-    pub async fn case(&self, id: CaseId) -> Result<Versioned<Case>> {
-        self.repo.get_case(id).await
-    }
-
-    /// Decides `command` on the latest version of the case, runs the escalation
-    /// rules, and stores the result; retried on version conflicts.
-    ///
-    /// # Errors
-    ///
-    /// The command's own errors ([`Error::InvalidTransition`],
-    /// [`Error::NotAllowed`], [`Error::Validation`]) with nothing changed;
-    /// [`Error::NotFound`]; [`Error::Conflict`] after too many concurrent writers.
-    pub async fn execute(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
-        let outcome = self.execute_inner(id, command).await?;
-        let finished = outcome
-            .events
-            .iter()
-            .any(|e| matches!(e, CaseEvent::Resolved { .. } | CaseEvent::Closed { .. }));
-        if let Some(resolution) = outcome.events.iter().find_map(|e| match e {
-            CaseEvent::Resolved { resolution, .. } => Some(resolution),
-            _ => None,
-        }) {
-            self.remember_resolution(&outcome.case.value, resolution);
-        }
-        if finished {
-            // The owner's capacity is free again: the router may hand them a waiting case.
-            let freed = self
-                .with_router(|router, now| match router.complete(id, now) {
-                    Err(Error::NotFound { .. }) => Ok(Vec::new()),
-                    other => other,
-                })
-                .await?
-                .unwrap_or_default();
-            self.apply_routing(&freed).await?;
-        }
-        Ok(outcome)
-    }
-
-    async fn execute_inner(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
-        let mut attempt = 0;
-        loop {
-            let now = self.clock.now();
-            let Versioned {
-                value: mut case,
-                version,
-            } = self.repo.get_case(id).await?;
-            let account = self
-                .repo
-                .get_account(case.account)
-                .await
-                .ok()
-                .map(|a| a.value);
-            let rules = self.rules_for(account.as_ref());
-            let mut events = case.execute(command.clone(), now, &rules)?;
-            events.extend(self.escalate_as_needed(&mut case, now, &rules)?);
-            if events.is_empty() {
-                return Ok(Outcome {
-                    case: Versioned {
-                        value: case,
-                        version,
-                    },
-                    events,
-                });
-            }
-            match self.repo.update_case(&case, version, &events).await {
-                Ok(version) => {
-                    return Ok(Outcome {
-                        case: Versioned {
-                            value: case,
-                            version,
-                        },
-                        events,
-                    });
-                }
-                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Assigns the case to an agent.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn assign(&self, id: CaseId, agent: AgentId) -> Result<Outcome> {
-        self.execute(id, CaseCommand::Assign { agent }).await
-    }
-
-    /// Adds a comment (a public agent reply fulfils the first response).
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn add_comment(&self, id: CaseId, comment: NewComment) -> Result<Outcome> {
-        self.execute(id, CaseCommand::Comment(comment)).await
-    }
-
-    /// Moves the case to In Progress.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn start_work(&self, id: CaseId) -> Result<Outcome> {
-        self.execute(id, CaseCommand::StartWork).await
-    }
-
-    /// Waits on the customer (pauses the resolution clock by default).
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn wait_on_customer(&self, id: CaseId) -> Result<Outcome> {
-        self.execute(id, CaseCommand::WaitOnCustomer).await
-    }
-
-    /// Changes the priority (due dates are recomputed from the original start).
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn change_priority(&self, id: CaseId, priority: Priority) -> Result<Outcome> {
-        self.execute(id, CaseCommand::ChangePriority(priority))
-            .await
-    }
-
-    /// Escalates by hand.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn escalate(
-        &self,
-        id: CaseId,
-        to: EscalationTarget,
-        level: u8,
-        reason: impl Into<String>,
-    ) -> Result<Outcome> {
-        self.execute(
-            id,
-            CaseCommand::Escalate {
-                to,
-                level,
-                reason: reason.into(),
-            },
-        )
-        .await
-    }
-
-    /// Resolves the case; a linked article's "cases resolved" counter goes up.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`]; [`Error::NotFound`] when the linked article is
-    /// not in the knowledge base (checked first, nothing changes).
-    pub async fn resolve(&self, id: CaseId, resolution: Resolution) -> Result<Outcome> {
-        let article = resolution.article;
-        if let Some(article) = article {
-            self.with_knowledge(|kb| kb.article(article).map(|_| ()))?;
-        }
-        let outcome = self.execute(id, CaseCommand::Resolve(resolution)).await?;
-        if let Some(article) = article {
-            if outcome
-                .events
-                .iter()
-                .any(|e| matches!(e, CaseEvent::Resolved { .. }))
-            {
-                self.with_knowledge_mut(|kb| kb.record_case_resolved(article))?;
-                self.save_article(article).await?;
-            }
-        }
-        Ok(outcome)
-    }
-
-    /// Closes a resolved case.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn close(&self, id: CaseId) -> Result<Outcome> {
-        self.execute(id, CaseCommand::Close).await
-    }
-
-    /// Reopens a resolved case.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn reopen(&self, id: CaseId) -> Result<Outcome> {
-        self.execute(id, CaseCommand::Reopen).await
-    }
-
-    /// Records the customer's satisfaction.
-    ///
-    /// # Errors
-    ///
-    /// As [`SupportDesk::execute`].
-    pub async fn record_satisfaction(
-        &self,
-        id: CaseId,
-        level: Satisfaction,
-        feedback: Option<String>,
-    ) -> Result<Outcome> {
-        self.execute(id, CaseCommand::RecordSatisfaction { level, feedback })
-            .await
-    }
-
-    /// Fires the time-driven rules on every open case at the clock's `now`: SLA
-    /// warnings and violations, escalations, survey expiry and auto-close.
-    /// Idempotent (sweeping twice fires nothing twice) and safe to run from
-    /// several tasks at once: each case is written with its version.
-    ///
-    /// # Errors
-    ///
-    /// Storage errors; [`Error::Conflict`] when a case stays contended beyond the
-    /// retry limit.
-    pub async fn sweep(&self) -> Result<SweepReport> {
-        let query = CaseQuery {
-            exclude_statuses: vec![CaseStatus::Closed],
-            ..CaseQuery::default()
-        };
-        let mut report = SweepReport::default();
-        // Routing timers: skill relaxation, overflow, queues that opened.
-        let ticked = self
-            .with_router(|router, now| Ok(router.tick(now)))
-            .await?
-            .unwrap_or_default();
-        for (case, event, _) in self.apply_routing(&ticked).await? {
-            report.events.push((case, event));
-        }
-        // Each account's calendar, looked up once per sweep.
-        let mut accounts: HashMap<AccountId, Option<crate::repo::Account>> = HashMap::new();
-        let mut after = None;
-        loop {
-            let batch = self.repo.scan_cases(&query, after, 1024).await?;
-            let Some(last) = batch.last() else { break };
-            after = Some(last.value.id);
-            for stored in batch {
-                report.scanned += 1;
-                let account = stored.value.account;
-                if let Entry::Vacant(slot) = accounts.entry(account) {
-                    slot.insert(self.repo.get_account(account).await.ok().map(|a| a.value));
-                }
-                let rules = self.rules_for(accounts.get(&account).and_then(Option::as_ref));
-                let events = self.sweep_case(stored, &rules).await?;
-                if !events.is_empty() {
-                    report.changed += 1;
-                    report.events.extend(events);
-                }
-            }
-        }
-        Ok(report)
-    }
-
-    async fn sweep_case(
-        &self,
-        mut stored: Versioned<Case>,
-        rules: &CaseRules,
-    ) -> Result<Vec<(CaseId, CaseEvent)>> {
-        let mut attempt = 0;
-        loop {
-            let now = self.clock.now();
-            let Versioned {
-                value: mut case,
-                version,
-            } = stored;
-            let mut events = crate::case::sweep(&case, now, rules);
-            for e in &events {
-                case.apply(e);
-            }
-            events.extend(self.escalate_as_needed(&mut case, now, rules)?);
-            if events.is_empty() {
-                return Ok(Vec::new());
-            }
-            match self.repo.update_case(&case, version, &events).await {
-                Ok(_) => return Ok(events.into_iter().map(|e| (case.id, e)).collect()),
-                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => {
-                    attempt += 1;
-                    stored = self.repo.get_case(case.id).await?;
-                }
-                Err(e) => return Err(e),
-            }
-        }
     }
 
     /// Searches the knowledge base as `viewer` and records the search for
@@ -1098,126 +630,53 @@ impl SupportDesk {
         history.drain(..excess);
     }
 
-    /// Runs `f` on the stored router and saves the result with its version,
-    /// retrying on conflicts; `None` when no router state is stored.
-    /// Routes a newly created case: classifies it with the stored router and, when
-    /// its queue is AI-assisted, asks the provider for a suggestion among the
-    /// members who could take it (once, not again on a conflict retry). A failed
-    /// or empty suggestion leaves the router to fall back to SkillBased.
-    /// Returns `None` for the outcome when no router is stored or the routing
-    /// configuration does not apply to the case.
-    async fn route_new_case(
-        &self,
-        case: &Case,
-    ) -> Result<(Option<RoutingOutcome>, Option<AiSuggestion>)> {
-        let mut attempt = 0;
-        let mut asked: Option<(QueueId, Option<AiSuggestion>)> = None;
-        loop {
-            let Some(stored) = self.repo.get_router_state().await? else {
-                return Ok((None, None));
-            };
-            let mut router = Router::from_state(stored.value)?;
-            let now = self.clock.now();
-            let request = routing_request(case, case.ai.category);
-            let ai_queue = router.classify(&request, now).ok().and_then(|c| {
-                router
-                    .queue(c.queue)
-                    .is_some_and(|q| q.method == RoutingMethod::AiAssisted)
-                    .then_some(c.queue)
-            });
-            let suggestion = match (ai_queue, &asked) {
-                (None, _) => None,
-                (Some(q), Some((asked_q, s))) if *asked_q == q => s.clone(),
-                (Some(q), _) => {
-                    let s = match SuggestAgentRequest::for_queue(&router, q, &request) {
-                        Ok(r) if !r.candidates.is_empty() => {
-                            self.ai.suggest_agent(&r).await.ok().flatten()
-                        }
-                        _ => None,
-                    };
-                    asked = Some((q, s.clone()));
-                    s
-                }
-            };
-            let routed = match router.route(request, now, suggestion.clone()) {
-                Ok(outcome) => Some(outcome),
-                Err(
-                    Error::Validation { .. } | Error::NotFound { .. } | Error::NotAllowed { .. },
-                ) => None,
-                Err(e) => return Err(e),
-            };
-            match self
-                .repo
-                .put_router_state(router.state(), Some(stored.version))
-                .await
-            {
-                Ok(_) => return Ok((routed, suggestion)),
-                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    async fn with_router<T>(
-        &self,
-        f: impl Fn(&mut Router, DateTime<Utc>) -> Result<T>,
-    ) -> Result<Option<T>> {
-        let mut attempt = 0;
-        loop {
-            let Some(stored) = self.repo.get_router_state().await? else {
-                return Ok(None);
-            };
-            let mut router = Router::from_state(stored.value)?;
-            let out = f(&mut router, self.clock.now())?;
-            match self
-                .repo
-                .put_router_state(router.state(), Some(stored.version))
-                .await
-            {
-                Ok(_) => return Ok(Some(out)),
-                Err(Error::Conflict { .. }) if attempt < self.config.max_retries => attempt += 1,
-                Err(e) => return Err(e),
-            }
-        }
-    }
-
-    /// Applies router events to the cases they name (queue moves and
-    /// assignments); returns each case event with its case and the stored case.
-    async fn apply_routing(
-        &self,
-        events: &[RoutingEvent],
-    ) -> Result<Vec<(CaseId, CaseEvent, Versioned<Case>)>> {
-        let mut out = Vec::new();
-        for event in events {
-            let (case, queue, agent) = match *event {
-                RoutingEvent::Assigned {
-                    case, queue, agent, ..
-                } => (case, queue, Some(agent)),
-                RoutingEvent::Queued { case, queue, .. } => (case, queue, None),
-                RoutingEvent::Overflowed { case, to, .. } => (case, to, None),
-                _ => continue,
-            };
-            let moved = self
-                .execute_inner(case, CaseCommand::MoveToQueue { queue })
-                .await?;
-            let mut stored = moved.case;
-            out.extend(moved.events.into_iter().map(|e| (case, e, stored.clone())));
-            if let Some(agent) = agent {
-                if stored.value.owner != Some(agent) {
-                    let assigned = self
-                        .execute_inner(case, CaseCommand::Assign { agent })
-                        .await?;
-                    stored = assigned.case;
-                    out.extend(
-                        assigned
-                            .events
-                            .into_iter()
-                            .map(|e| (case, e, stored.clone())),
-                    );
-                }
-            }
-        }
-        Ok(out)
+    /// Up to `limit` events of the repository's durable feed after position
+    /// `after` (0 = from the start), in commit order across all cases.
+    ///
+    /// This is how a host sends notifications, webhooks and emails reliably:
+    /// the events a command returns are lost if the process dies right after the
+    /// commit, but the feed is stored by that same commit. Keep the last position
+    /// you handled (in your own store, after handling), and on start-up and
+    /// periodically ask for what follows; handling is at least once, so make
+    /// handlers idempotent (the position is a natural dedupe key).
+    ///
+    /// # Example: an at-least-once dispatcher
+    ///
+    /// ```
+    /// use hotcrm_support::case::CaseEvent;
+    /// use hotcrm_support::clock::ManualClock;
+    /// use hotcrm_support::desk::{CaseRequest, SupportDesk};
+    /// use hotcrm_support::ids::AccountId;
+    /// use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = MemoryRepository::new();
+    /// repo.put_account(&Account::new(AccountId::from_u128(1), "Acme"), None).await?;
+    /// let desk = SupportDesk::builder(repo).clock(ManualClock::new("2026-01-05T14:00:00Z".parse()?)).build();
+    /// desk.create_case(CaseRequest::new(AccountId::from_u128(1), "VPN down", "since 9am")).await?;
+    ///
+    /// let mut cursor = 0; // load it from your store
+    /// let mut sent = Vec::new();
+    /// loop {
+    ///     let batch = desk.events_after(cursor, 100).await?;
+    ///     let Some(last) = batch.last() else { break };
+    ///     cursor = last.position;
+    ///     for entry in batch {
+    ///         if let CaseEvent::Created { case } = &entry.event {
+    ///             sent.push(format!("acknowledge {}", case.number)); // send, then save `cursor`
+    ///         }
+    ///     }
+    /// }
+    /// assert_eq!(sent, ["acknowledge CASE-2026-0001"]);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>> {
+        self.repo.events_after(after, limit).await
     }
 
     /// One page of a list view, evaluated at the clock's `now`.
@@ -1270,31 +729,6 @@ impl SupportDesk {
             out.extend(batch.into_iter().map(|c| c.value));
         }
         Ok(out)
-    }
-
-    fn rules_for(&self, account: Option<&crate::repo::Account>) -> Cow<'_, CaseRules> {
-        match account.and_then(|a| a.business_hours.as_ref()) {
-            Some(hours) => Cow::Owned(
-                CaseRules::new(self.config.rules.sla().clone(), hours.clone())
-                    .with_survey_window(self.config.rules.survey_window())
-                    .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
-                    .unwrap_or_else(|_| self.config.rules.clone()),
-            ),
-            None => Cow::Borrowed(&self.config.rules),
-        }
-    }
-
-    fn escalate_as_needed(
-        &self,
-        case: &mut Case,
-        now: DateTime<Utc>,
-        rules: &CaseRules,
-    ) -> Result<Vec<CaseEvent>> {
-        let events = self.config.escalation.evaluate(case, now, rules)?;
-        for e in &events {
-            case.apply(e);
-        }
-        Ok(events)
     }
 }
 

@@ -1,0 +1,740 @@
+//! The desk's case commands: each one a unit of work (load → decide → one
+//! commit), retried on conflicts with a fresh clock reading.
+
+use chrono::{DateTime, Datelike, Utc};
+
+use super::unit::{RoutingView, Tx, YieldNow, is_retryable};
+use super::{CaseRequest, Outcome, SupportDesk, best_entitlement, routing_request};
+use crate::ai::{ClassifyRequest, SuggestAgentRequest};
+use crate::case::{
+    AiInsights, Case, CaseCommand, CaseEvent, CaseType, EscalationTarget, NewCase, NewComment,
+    Priority, Resolution, Satisfaction,
+};
+use crate::error::{Error, Result};
+use crate::ids::{AgentId, ArticleId, CaseId, CaseNumber, QueueId};
+use crate::knowledge::Viewer;
+use crate::repo::{SequenceKind, Versioned};
+use crate::routing::{AgentStatus, AiSuggestion, Queue, RoutingMethod};
+
+/// Runs one attempt of a command in a fresh unit per try, deciding again after
+/// every conflict (up to `max_retries` times).
+macro_rules! with_retries {
+    ($desk:expr, $tx:ident => $body:expr) => {{
+        let mut attempt = 0u32;
+        loop {
+            let mut $tx = Tx::new($desk.clock.now());
+            match $body {
+                Err(e) if is_retryable(&e) && attempt < $desk.config.max_retries => {
+                    attempt += 1;
+                    YieldNow::new().await;
+                }
+                other => break other,
+            }
+        }
+    }};
+}
+pub(super) use with_retries;
+
+/// What creation learned before the unit of work (asked once, not per retry).
+struct Prepared {
+    account: crate::repo::Account,
+    priority: Priority,
+    case_type: CaseType,
+    insights: AiInsights,
+}
+
+impl SupportDesk {
+    /// Opens a case: validates the request, checks the account's entitlement for
+    /// the SLA tier and due dates, numbers it (`CASE-YYYY-NNNN`, claimed from the
+    /// repository's sequence inside the commit, so a failed creation uses no
+    /// number), asks the AI for category, sentiment and priority, attaches
+    /// related articles and a suggested solution, runs the escalation rules (an
+    /// Angry customer escalates) and routes it with the stored router (when there
+    /// is one): in an AI-assisted queue it first asks
+    /// [`AiProvider::suggest_agent`](crate::ai::AiProvider::suggest_agent) about
+    /// the members who could take the case and records the suggestion as the
+    /// case's suggested assignee; the router takes it only if that agent is
+    /// eligible and the confidence reaches the queue's threshold. The case, its
+    /// events, the number and the router's new state are stored in one commit.
+    ///
+    /// With [`CaseRequest::id`] the command is idempotent: when a case with that
+    /// id exists and has the same account, subject and description, it is
+    /// returned unchanged (no events).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an empty or oversized subject or description, or
+    /// a contact of another account; [`Error::NotFound`] for an unknown account or
+    /// contact; [`Error::AlreadyExists`] when the request's id names a different
+    /// case; [`Error::NeverOpen`] when the SLA calendar never opens; storage
+    /// errors. AI failures are not errors: the case is created without the AI
+    /// fields. On any error nothing is stored.
+    pub async fn create_case(&self, request: CaseRequest) -> Result<Outcome> {
+        {
+            use crate::case::validate::{MAX_SUBJECT, MAX_TEXT, required_text};
+            required_text("subject", &request.subject, MAX_SUBJECT)?;
+            required_text("description", &request.description, MAX_TEXT)?;
+        }
+        if let Some(existing) = self.existing_case(&request).await? {
+            return Ok(existing);
+        }
+        let prepared = self.prepare_case(&request).await?;
+        // `CaseId::default()` is a fresh random id.
+        let id = request.id.unwrap_or_default();
+        // The provider's suggestion is asked once per queue, not on every retry.
+        let mut asked: Option<(QueueId, Option<AiSuggestion>)> = None;
+        let mut attempt = 0u32;
+        loop {
+            let mut tx = Tx::new(self.clock.now());
+            match self
+                .create_once(&mut tx, id, &request, &prepared, &mut asked)
+                .await
+            {
+                Err(e) if is_retryable(&e) && attempt < self.config.max_retries => {
+                    attempt += 1;
+                    YieldNow::new().await;
+                }
+                // Another call with the same id won the race.
+                Err(Error::AlreadyExists { kind: "case", .. }) if request.id.is_some() => {
+                    if let Some(existing) = self.existing_case(&request).await? {
+                        return Ok(existing);
+                    }
+                    return Err(Error::AlreadyExists {
+                        kind: "case",
+                        key: id.to_string(),
+                    });
+                }
+                other => return other,
+            }
+        }
+    }
+
+    /// The stored case a repeated creation names, if any.
+    async fn existing_case(&self, request: &CaseRequest) -> Result<Option<Outcome>> {
+        let Some(id) = request.id else {
+            return Ok(None);
+        };
+        match self.repo.get_case(id).await {
+            Ok(stored) => {
+                let c = &stored.value;
+                if c.account == request.account
+                    && c.subject == request.subject.trim()
+                    && c.description == request.description.trim()
+                    || c.account == request.account
+                        && c.subject == request.subject
+                        && c.description == request.description
+                {
+                    Ok(Some(Outcome {
+                        case: stored,
+                        events: Vec::new(),
+                        related: Vec::new(),
+                    }))
+                } else {
+                    Err(Error::AlreadyExists {
+                        kind: "case",
+                        key: id.to_string(),
+                    })
+                }
+            }
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Everything creation asks before deciding: the account, the AI's view,
+    /// related articles and a suggested solution.
+    async fn prepare_case(&self, request: &CaseRequest) -> Result<Prepared> {
+        let account = self.repo.get_account(request.account).await?.value;
+        if let Some(contact) = request.contact {
+            let contact = self.repo.get_contact(contact).await?.value;
+            if contact.account != account.id {
+                return Err(Error::validation(
+                    "contact",
+                    format!("contact {} belongs to another account", contact.id),
+                ));
+            }
+        }
+        // AI: classification and sentiment; failures degrade to "no insight".
+        let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
+        let (classification, sentiment) = self.ai.analyze(&classify).await;
+        let (classification, sentiment) = (classification.ok(), sentiment.ok());
+        // Only embed when there are articles to relate the case to.
+        let has_articles = self.with_knowledge(|kb| !kb.index().is_empty());
+        let embedding = if has_articles {
+            self.ai
+                .embed(&[classify.text()])
+                .await
+                .ok()
+                .and_then(|mut v| v.pop())
+        } else {
+            None
+        };
+        // `Ord` on Priority puts the most urgent first, so `min` is "more urgent".
+        let priority = match (request.priority, &classification) {
+            (Some(asked), Some(c)) if self.config.ai_may_raise_priority => asked.min(c.priority),
+            (Some(asked), _) => asked,
+            (None, Some(c)) => c.priority,
+            (None, None) => Priority::default(),
+        };
+        let case_type = request
+            .case_type
+            .or(classification.as_ref().map(|c| c.case_type))
+            .unwrap_or(CaseType::Problem);
+        let (related, solution) =
+            self.related_and_solution(&classify.text(), embedding.as_ref().map(|e| e.as_slice()));
+        Ok(Prepared {
+            account,
+            priority,
+            case_type,
+            insights: AiInsights {
+                category: classification.as_ref().map(|c| c.category),
+                suggested_assignee: None,
+                related_articles: related,
+                suggested_solution: solution,
+                sentiment: sentiment.map(|s| s.sentiment),
+            },
+        })
+    }
+
+    /// Related articles for a new case's text, and a suggested solution: how
+    /// similar cases were actually resolved, else the top article's summary.
+    fn related_and_solution(
+        &self,
+        text: &str,
+        embedding: Option<&[f32]>,
+    ) -> (Vec<ArticleId>, Option<String>) {
+        self.with_knowledge(|kb| {
+            let hits = kb
+                .related_to_text(
+                    text,
+                    embedding,
+                    &Viewer::Employee,
+                    self.config.related_articles,
+                )
+                .unwrap_or_default();
+            let similar = {
+                let history = self
+                    .history
+                    .read()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner);
+                if history.is_empty() {
+                    None
+                } else {
+                    crate::knowledge::suggest_solution(kb.index().analyzer(), text, &history)
+                }
+            };
+            let solution = similar
+                .map(|s| match s.article {
+                    Some(number) => format!(
+                        "{} (resolved this way in {} of {} similar cases; see {number})",
+                        s.resolution, s.resolved_this_way, s.similar_cases
+                    ),
+                    None => format!(
+                        "{} (resolved this way in {} of {} similar cases)",
+                        s.resolution, s.resolved_this_way, s.similar_cases
+                    ),
+                })
+                .or_else(|| {
+                    hits.first()
+                        .and_then(|h| kb.article(h.article).ok())
+                        .map(|a| a.summary.clone())
+                        .filter(|s| !s.is_empty())
+                });
+            (hits.into_iter().map(|h| h.article).collect(), solution)
+        })
+    }
+
+    async fn create_once(
+        &self,
+        tx: &mut Tx,
+        id: CaseId,
+        request: &CaseRequest,
+        prepared: &Prepared,
+        asked: &mut Option<(QueueId, Option<AiSuggestion>)>,
+    ) -> Result<Outcome> {
+        let now = tx.now;
+        let year = now.year();
+        let sequence = self
+            .repo
+            .current_sequence(SequenceKind::Case, year)
+            .await?
+            .checked_add(1)
+            .ok_or_else(|| Error::Overflow {
+                what: format!("case numbers of {year}"),
+            })?;
+        let number = CaseNumber::new(year, sequence)?;
+        let account = &prepared.account;
+        let mut new = NewCase::new(
+            id,
+            number,
+            account.id,
+            request.subject.clone(),
+            request.description.clone(),
+        )
+        .with_priority(prepared.priority)
+        .with_type(prepared.case_type)
+        .with_origin(request.origin);
+        if let Some(contact) = request.contact {
+            new = new.with_contact(contact);
+        }
+        if let Some(product) = request.product {
+            new = new.with_product(product);
+        }
+        if let Some(entitlement) = best_entitlement(&account.entitlements, now) {
+            new = new.with_entitlement(entitlement);
+        }
+        if let Some(queue) = request.queue {
+            new = new.with_queue(queue);
+        }
+        let rules = self.rules_on(account.business_hours.as_ref());
+        let (case, events) = Case::create(new, now, &rules)?;
+        drop(rules);
+        let index = tx.stage_new(case, events, account.business_hours.clone());
+        tx.claim(SequenceKind::Case, year, sequence);
+        if prepared.insights != AiInsights::default() {
+            self.decide_on(
+                tx,
+                index,
+                CaseCommand::UpdateAiInsights(prepared.insights.clone()),
+            )?;
+        }
+        // Escalation rules run inside decide_on; a creation without insights
+        // still needs them once (an Angry customer, a Critical case).
+        if prepared.insights == AiInsights::default() {
+            let staged = tx.case(index)?;
+            let rules = self.rules_on(staged.hours.as_ref());
+            let mut case = staged.case.clone();
+            let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
+            for e in &escalations {
+                case.apply(e);
+            }
+            drop(rules);
+            if let Some(staged) = tx.cases.get_mut(index) {
+                staged.case = case;
+                staged.events.extend(escalations);
+            }
+        }
+        self.route_new_case(tx, index, asked).await?;
+        let committed = self.commit(tx).await?;
+        Ok(Outcome {
+            case: self.stored(tx, index, &committed)?,
+            events: tx.events_of(index).to_vec(),
+            related: tx.related_events(Some(id)),
+        })
+    }
+
+    /// Routes a newly created (staged) case: rules pick the queue (and maybe the
+    /// priority and skills), the router picks the agent — with the provider's
+    /// suggestion in AI-assisted queues. Configuration problems never block
+    /// creation: the case is then simply not routed.
+    async fn route_new_case(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        asked: &mut Option<(QueueId, Option<AiSuggestion>)>,
+    ) -> Result<()> {
+        let now = tx.now;
+        let case = tx.case(index)?.case.clone();
+        let request = routing_request(&case, case.ai.category);
+        let Some(router) = self.router(tx).await? else {
+            return Ok(());
+        };
+        let ai_queue = router.classify(&request, now).ok().and_then(|c| {
+            router
+                .queue(c.queue)
+                .is_some_and(|q| q.method == RoutingMethod::AiAssisted)
+                .then_some(c.queue)
+        });
+        let suggestion = match (ai_queue, &*asked) {
+            (None, _) => None,
+            (Some(q), Some((asked_q, s))) if *asked_q == q => s.clone(),
+            (Some(q), _) => {
+                let ask = match SuggestAgentRequest::for_queue(router, q, &request) {
+                    Ok(r) if !r.candidates.is_empty() => Some(r),
+                    _ => None,
+                };
+                let s = match ask {
+                    Some(r) => self.ai.suggest_agent(&r).await.ok().flatten(),
+                    None => None,
+                };
+                *asked = Some((q, s.clone()));
+                s
+            }
+        };
+        let Some(router) = tx.loaded_router() else {
+            return Ok(());
+        };
+        let routed = match router.route(request, now, suggestion.clone()) {
+            Ok(outcome) => outcome,
+            Err(Error::Validation { .. } | Error::NotFound { .. } | Error::NotAllowed { .. }) => {
+                return Ok(());
+            }
+            Err(e) => return Err(e),
+        };
+        if routed.classification.priority != case.priority {
+            self.decide_on(
+                tx,
+                index,
+                CaseCommand::ChangePriority(routed.classification.priority),
+            )?;
+        }
+        self.apply_routing(tx, routed.events).await?;
+        // The suggestion is an insight for people too, accepted by the router or not.
+        if let Some(suggestion) = suggestion {
+            let mut insights = tx.case(index)?.case.ai.clone();
+            insights.suggested_assignee = Some(suggestion.agent);
+            self.decide_on(tx, index, CaseCommand::UpdateAiInsights(insights))?;
+        }
+        Ok(())
+    }
+
+    /// Reads a case.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id.
+    pub async fn case(&self, id: CaseId) -> Result<Versioned<Case>> {
+        self.repo.get_case(id).await
+    }
+
+    /// Decides `command` on the latest version of the case, runs the escalation
+    /// rules, brings routing in line (a resolved or closed case frees its
+    /// owner's capacity and leaves every waiting list, which may hand a waiting
+    /// case to that owner; a new owner takes over the capacity; a reopened case
+    /// holds its owner's capacity again or waits in its queue) and stores all of
+    /// it — the case, any other case routing touched, their events, the router
+    /// and a resolved-with article's counter — in one commit. On a version
+    /// conflict it loads and decides again (with a fresh clock reading), up to
+    /// [`DeskConfig::max_retries`](super::DeskConfig::max_retries) times.
+    ///
+    /// # Errors
+    ///
+    /// The command's own errors ([`Error::InvalidTransition`],
+    /// [`Error::NotAllowed`], [`Error::Validation`]); [`Error::NotFound`] for an
+    /// unknown case, or (with a stored router) an owner the router does not know;
+    /// [`Error::Conflict`] after too many concurrent writers. On any error nothing
+    /// is stored.
+    pub async fn execute(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+        let outcome =
+            with_retries!(self, tx => self.execute_once(&mut tx, id, command.clone()).await)?;
+        self.after_commit(&outcome);
+        Ok(outcome)
+    }
+
+    /// One attempt of [`SupportDesk::execute`].
+    async fn execute_once(&self, tx: &mut Tx, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+        let index = self.stage_case(tx, id).await?;
+        // The clock is read after the load, so another writer's commit never
+        // makes this command "happen before" the state it is decided on.
+        tx.now = self.clock.now();
+        let before = RoutingView::of(&tx.case(index)?.case);
+        let events = self.decide_on(tx, index, command)?;
+        if events.is_empty() {
+            let staged = tx.case(index)?;
+            return Ok(Outcome {
+                case: Versioned {
+                    value: staged.case.clone(),
+                    version: staged.version.unwrap_or(1),
+                },
+                events,
+                related: Vec::new(),
+            });
+        }
+        self.reconcile(tx, index, before).await?;
+        self.count_resolution(tx, index).await?;
+        let committed = self.commit(tx).await?;
+        Ok(Outcome {
+            case: self.stored(tx, index, &committed)?,
+            events: tx.events_of(index).to_vec(),
+            related: tx.related_events(Some(id)),
+        })
+    }
+
+    /// A case resolved with a linked article raises the article's "cases
+    /// resolved" counter in the same commit.
+    async fn count_resolution(&self, tx: &mut Tx, index: usize) -> Result<()> {
+        let Some(article) = tx.events_of(index).iter().find_map(|e| match e {
+            CaseEvent::Resolved { resolution, .. } => resolution.article,
+            _ => None,
+        }) else {
+            return Ok(());
+        };
+        let mut value = self.with_knowledge(|kb| kb.article(article).cloned())?;
+        value.counters.cases_resolved = value.counters.cases_resolved.saturating_add(1);
+        let expected = match self.repo.get_article(article).await {
+            Ok(stored) => Some(stored.version),
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        tx.write_article(value, expected);
+        Ok(())
+    }
+
+    /// Memory-side effects of a committed command: the resolution history and
+    /// the knowledge base's copy of a resolved-with article.
+    fn after_commit(&self, outcome: &Outcome) {
+        for event in &outcome.events {
+            if let CaseEvent::Resolved { resolution, .. } = event {
+                self.remember_resolution(&outcome.case.value, resolution);
+                if let Some(article) = resolution.article {
+                    // The stored copy was written in the commit; the cache follows.
+                    let _ = self.with_knowledge_mut(|kb| kb.record_case_resolved(article));
+                }
+            }
+        }
+    }
+
+    /// Assigns the case to an agent. With a stored router the agent must be on
+    /// its roster; the case's capacity moves from the previous owner (who may
+    /// then be handed a waiting case) to the new one, in the same commit. A
+    /// manual assignment is a supervisor's decision: it ignores presence and may
+    /// take the agent over their capacity limit.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn assign(&self, id: CaseId, agent: AgentId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Assign { agent }).await
+    }
+
+    /// Adds a comment (a public agent reply fulfils the first response). The
+    /// comment's id makes it idempotent: sending the same comment again stores
+    /// nothing and returns the case unchanged.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`]; [`Error::AlreadyExists`] when the id is used
+    /// by a different comment.
+    pub async fn add_comment(&self, id: CaseId, comment: NewComment) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Comment(comment)).await
+    }
+
+    /// Moves the case to In Progress.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn start_work(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::StartWork).await
+    }
+
+    /// Waits on the customer (pauses the resolution clock by default).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn wait_on_customer(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::WaitOnCustomer).await
+    }
+
+    /// Changes the priority (due dates are recomputed from the original start).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn change_priority(&self, id: CaseId, priority: Priority) -> Result<Outcome> {
+        self.execute(id, CaseCommand::ChangePriority(priority))
+            .await
+    }
+
+    /// Escalates by hand.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn escalate(
+        &self,
+        id: CaseId,
+        to: EscalationTarget,
+        level: u8,
+        reason: impl Into<String>,
+    ) -> Result<Outcome> {
+        self.execute(
+            id,
+            CaseCommand::Escalate {
+                to,
+                level,
+                reason: reason.into(),
+            },
+        )
+        .await
+    }
+
+    /// Resolves the case; its owner's capacity is freed and a linked article's
+    /// "cases resolved" counter goes up, in the same commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`]; [`Error::NotFound`] when the linked article is
+    /// not in the knowledge base (checked first, nothing changes).
+    pub async fn resolve(&self, id: CaseId, resolution: Resolution) -> Result<Outcome> {
+        if let Some(article) = resolution.article {
+            self.with_knowledge(|kb| kb.article(article).map(|_| ()))?;
+        }
+        self.execute(id, CaseCommand::Resolve(resolution)).await
+    }
+
+    /// Closes a resolved case.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn close(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Close).await
+    }
+
+    /// Reopens a resolved case: it holds its owner's capacity again (or, with no
+    /// owner, waits in its queue).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn reopen(&self, id: CaseId) -> Result<Outcome> {
+        self.execute(id, CaseCommand::Reopen).await
+    }
+
+    /// Records the customer's satisfaction.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    pub async fn record_satisfaction(
+        &self,
+        id: CaseId,
+        level: Satisfaction,
+        feedback: Option<String>,
+    ) -> Result<Outcome> {
+        self.execute(id, CaseCommand::RecordSatisfaction { level, feedback })
+            .await
+    }
+
+    /// The owner declines a routed case: it loses its owner, goes back to its
+    /// queue (never offered to that agent again) and may be handed to another
+    /// agent at once — all in one commit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown case, when no router is stored, or
+    /// when the router holds no assignment for the case; storage errors.
+    pub async fn decline(&self, id: CaseId) -> Result<Outcome> {
+        with_retries!(self, tx => self.decline_once(&mut tx, id).await)
+    }
+
+    async fn decline_once(&self, tx: &mut Tx, id: CaseId) -> Result<Outcome> {
+        let index = self.stage_case(tx, id).await?;
+        tx.now = self.clock.now();
+        let now = tx.now;
+        let router = self.router(tx).await?.ok_or_else(no_router)?;
+        let events = router.decline(id, now)?;
+        self.apply_routing(tx, events).await?;
+        let committed = self.commit(tx).await?;
+        Ok(Outcome {
+            case: self.stored(tx, index, &committed)?,
+            events: tx.events_of(index).to_vec(),
+            related: tx.related_events(Some(id)),
+        })
+    }
+
+    /// Changes an agent's presence (Available, Busy, OnBreak, Offline). An agent
+    /// who becomes available is handed waiting cases, which are assigned in the
+    /// same commit. Returns the events of the cases that changed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] when no router is stored or the agent is unknown;
+    /// storage errors.
+    pub async fn set_agent_status(
+        &self,
+        agent: AgentId,
+        status: AgentStatus,
+    ) -> Result<Vec<(CaseId, CaseEvent)>> {
+        self.configure_routing(|router, now| router.set_status(agent, status, now))
+            .await
+    }
+
+    /// Replaces a queue's definition (members, method, overflow, hours): waiting
+    /// cases are offered to the new members and assigned in the same commit.
+    ///
+    /// # Errors
+    ///
+    /// As [`Router::update_queue`](crate::routing::Router::update_queue);
+    /// [`Error::NotFound`] when no router is stored; storage errors.
+    pub async fn update_queue(&self, queue: Queue) -> Result<Vec<(CaseId, CaseEvent)>> {
+        self.configure_routing(|router, now| router.update_queue(queue.clone(), now))
+            .await
+    }
+
+    /// Changes the routing configuration through the desk: `f` runs on the
+    /// stored router (an empty one when none is stored yet) at the desk clock's
+    /// time; the routing events it returns are applied to the cases they name,
+    /// and the router and those cases are stored in one commit. `f` may run more
+    /// than once (once per conflict retry), always on freshly loaded state.
+    /// Returns the events of the cases that changed.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::ids::{AgentId, QueueId};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// use hotcrm_support::routing::{Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).build();
+    /// let (ada, q) = (AgentId::from_u128(1), QueueId::from_u128(1));
+    /// desk.configure_routing(|router, _now| {
+    ///     router.add_agent(Agent::new(ada, "Ada", Capacity::cases(3)?)?)?;
+    ///     router.add_queue(Queue::new(q, "Support", RoutingMethod::RoundRobin)?.with_member(QueueMember::new(ada)))?;
+    ///     router.set_default_queue(q)?;
+    ///     Ok(Vec::new())
+    /// }).await?;
+    /// desk.set_agent_status(ada, AgentStatus::Available).await?;
+    /// let stored = desk.repository().get_router_state().await?.expect("stored");
+    /// assert_eq!(stored.value.agents[0].status, AgentStatus::Available);
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// `f`'s error (nothing is stored); storage errors; [`Error::Conflict`] after
+    /// too many concurrent writers.
+    pub async fn configure_routing(
+        &self,
+        f: impl Fn(
+            &mut crate::routing::Router,
+            DateTime<Utc>,
+        ) -> Result<Vec<crate::routing::RoutingEvent>>
+        + Send
+        + Sync,
+    ) -> Result<Vec<(CaseId, CaseEvent)>> {
+        with_retries!(self, tx => self.configure_once(&mut tx, &f).await)
+    }
+
+    async fn configure_once(
+        &self,
+        tx: &mut Tx,
+        f: &(
+             impl Fn(
+            &mut crate::routing::Router,
+            DateTime<Utc>,
+        ) -> Result<Vec<crate::routing::RoutingEvent>>
+             + Send
+             + Sync
+         ),
+    ) -> Result<Vec<(CaseId, CaseEvent)>> {
+        let now = tx.now;
+        let router = self.router_or_new(tx).await?;
+        let events = f(router, now)?;
+        self.apply_routing(tx, events).await?;
+        self.commit(tx).await?;
+        Ok(tx.related_events(None))
+    }
+}
+
+fn no_router() -> Error {
+    Error::NotFound {
+        kind: "router state",
+        id: "router".into(),
+    }
+}

@@ -1,0 +1,527 @@
+//! One command's unit of work: what it loaded, what it decided, committed at once.
+//!
+//! A command stages the cases it touches (loaded with their versions), the router
+//! document (loaded at most once) and the sequence numbers and articles it
+//! consumes; the pure domain decides on the staged copies; [`SupportDesk::commit`]
+//! hands everything to [`Repository::commit`](crate::repo::Repository::commit) as
+//! one [`UnitOfWork`]. Nothing reaches the store before that call, so an error
+//! anywhere leaves the store exactly as it was.
+
+use std::borrow::Cow;
+use std::collections::VecDeque;
+use std::future::Future;
+use std::pin::Pin;
+use std::task::{Context, Poll};
+
+use chrono::{DateTime, Utc};
+
+use super::{SupportDesk, routing_request};
+use crate::calendar::BusinessHours;
+use crate::case::{Case, CaseCommand, CaseEvent, CaseRules, CaseStatus};
+use crate::error::{Error, Result};
+use crate::ids::CaseId;
+use crate::knowledge::KnowledgeArticle;
+use crate::repo::{Committed, DocumentWrite, SequenceClaim, SequenceKind, UnitOfWork, Versioned};
+use crate::routing::{Router, RoutingEvent};
+
+/// How many routing events one command may cascade into (each assignment can
+/// free or fill capacity elsewhere); far above any real roster, it only stops a
+/// corrupt state from looping.
+const MAX_ROUTING_STEPS: usize = 100_000;
+
+/// A case as the command sees it.
+#[derive(Debug)]
+pub(super) struct Staged {
+    /// The working copy.
+    pub(super) case: Case,
+    /// The version it was loaded at; `None` for a case this command creates.
+    pub(super) version: Option<u64>,
+    /// Events decided on it by this command.
+    pub(super) events: Vec<CaseEvent>,
+    /// The account's own calendar, when it has one.
+    pub(super) hours: Option<BusinessHours>,
+}
+
+#[derive(Debug)]
+enum RouterSlot {
+    NotLoaded,
+    Absent,
+    Loaded {
+        router: Box<Router>,
+        version: u64,
+        changed: bool,
+    },
+    /// A router this command creates (none was stored).
+    Created(Box<Router>),
+}
+
+/// The working set of one attempt of one command.
+#[derive(Debug)]
+pub(super) struct Tx {
+    /// The instant the command is decided at: read from the clock after the
+    /// command's first load.
+    pub(super) now: DateTime<Utc>,
+    pub(super) cases: Vec<Staged>,
+    router: RouterSlot,
+    claims: Vec<SequenceClaim>,
+    articles: Vec<DocumentWrite<KnowledgeArticle>>,
+}
+
+impl Tx {
+    pub(super) fn new(now: DateTime<Utc>) -> Tx {
+        Tx {
+            now,
+            cases: Vec::new(),
+            router: RouterSlot::NotLoaded,
+            claims: Vec::new(),
+            articles: Vec::new(),
+        }
+    }
+
+    pub(super) fn position(&self, id: CaseId) -> Option<usize> {
+        self.cases.iter().position(|s| s.case.id == id)
+    }
+
+    pub(super) fn case(&self, index: usize) -> Result<&Staged> {
+        self.cases.get(index).ok_or_else(|| Error::Internal {
+            what: format!("staged case {index} missing"),
+        })
+    }
+
+    fn case_mut(&mut self, index: usize) -> Result<&mut Staged> {
+        self.cases.get_mut(index).ok_or_else(|| Error::Internal {
+            what: format!("staged case {index} missing"),
+        })
+    }
+
+    /// Stages a case this command creates.
+    pub(super) fn stage_new(
+        &mut self,
+        case: Case,
+        events: Vec<CaseEvent>,
+        hours: Option<BusinessHours>,
+    ) -> usize {
+        self.cases.push(Staged {
+            case,
+            version: None,
+            events,
+            hours,
+        });
+        self.cases.len() - 1
+    }
+
+    /// Consumes a sequence number inside the commit.
+    pub(super) fn claim(&mut self, kind: SequenceKind, year: i32, value: u32) {
+        self.claims.push(SequenceClaim { kind, year, value });
+    }
+
+    /// Writes an article version inside the commit.
+    pub(super) fn write_article(&mut self, article: KnowledgeArticle, expected: Option<u64>) {
+        self.articles.push(DocumentWrite {
+            value: article,
+            expected,
+        });
+    }
+
+    /// Marks the loaded router as changed (it will be written).
+    fn touch_router(&mut self) {
+        if let RouterSlot::Loaded { changed, .. } = &mut self.router {
+            *changed = true;
+        }
+    }
+
+    /// The router, when one is loaded or created.
+    pub(super) fn loaded_router(&mut self) -> Option<&mut Router> {
+        match &mut self.router {
+            RouterSlot::Loaded {
+                router, changed, ..
+            } => {
+                *changed = true;
+                Some(router)
+            }
+            RouterSlot::Created(router) => Some(router),
+            RouterSlot::NotLoaded | RouterSlot::Absent => None,
+        }
+    }
+
+    /// The events decided on the case at `index`.
+    pub(super) fn events_of(&self, index: usize) -> &[CaseEvent] {
+        self.cases.get(index).map_or(&[], |s| s.events.as_slice())
+    }
+
+    /// Every event decided on cases other than `primary`, with their case.
+    pub(super) fn related_events(&self, primary: Option<CaseId>) -> Vec<(CaseId, CaseEvent)> {
+        self.cases
+            .iter()
+            .filter(|s| Some(s.case.id) != primary)
+            .flat_map(|s| s.events.iter().map(|e| (s.case.id, e.clone())))
+            .collect()
+    }
+
+    /// The unit of work for the repository.
+    fn unit(&self) -> UnitOfWork {
+        let mut work = UnitOfWork::new();
+        for staged in &self.cases {
+            match staged.version {
+                None => {
+                    work = work.insert_case(staged.case.clone(), staged.events.clone());
+                }
+                Some(version) if !staged.events.is_empty() => {
+                    work = work.update_case(staged.case.clone(), version, staged.events.clone());
+                }
+                Some(_) => {}
+            }
+        }
+        match &self.router {
+            RouterSlot::Loaded {
+                router,
+                version,
+                changed: true,
+            } => work = work.router(router.state().clone(), Some(*version)),
+            RouterSlot::Created(router) => work = work.router(router.state().clone(), None),
+            _ => {}
+        }
+        for article in &self.articles {
+            work = work.article(article.value.clone(), article.expected);
+        }
+        for claim in &self.claims {
+            work = work.claim(claim.kind, claim.year, claim.value);
+        }
+        work
+    }
+}
+
+/// Whether a case holds capacity and may wait in a queue.
+pub(super) fn is_active(case: &Case) -> bool {
+    !matches!(case.status, CaseStatus::Resolved | CaseStatus::Closed)
+}
+
+/// What routing cares about in a case, to tell whether a command changed it.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) struct RoutingView {
+    active: bool,
+    owner: Option<crate::ids::AgentId>,
+    queue: Option<crate::ids::QueueId>,
+}
+
+impl RoutingView {
+    pub(super) fn of(case: &Case) -> RoutingView {
+        RoutingView {
+            active: is_active(case),
+            owner: case.owner,
+            queue: case.queue,
+        }
+    }
+}
+
+/// Whether a conflict-like error means "decide again on fresh state".
+pub(super) fn is_retryable(error: &Error) -> bool {
+    matches!(error, Error::Conflict { .. })
+}
+
+/// Yields once to the executor (runtime-agnostic), so a retry after a conflict
+/// lets the writer that won finish.
+pub(super) struct YieldNow(bool);
+
+impl YieldNow {
+    pub(super) fn new() -> YieldNow {
+        YieldNow(false)
+    }
+}
+
+impl Future for YieldNow {
+    type Output = ();
+    fn poll(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<()> {
+        if self.0 {
+            Poll::Ready(())
+        } else {
+            self.0 = true;
+            cx.waker().wake_by_ref();
+            Poll::Pending
+        }
+    }
+}
+
+impl SupportDesk {
+    /// The rules for a case on `hours` (the account's calendar) or the desk's.
+    pub(super) fn rules_on(&self, hours: Option<&BusinessHours>) -> Cow<'_, CaseRules> {
+        match hours {
+            Some(hours) => Cow::Owned(
+                CaseRules::new(self.config.rules.sla().clone(), hours.clone())
+                    .with_survey_window(self.config.rules.survey_window())
+                    .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
+                    .unwrap_or_else(|_| self.config.rules.clone()),
+            ),
+            None => Cow::Borrowed(&self.config.rules),
+        }
+    }
+
+    /// Loads a case into the unit (once); returns its position.
+    pub(super) async fn stage_case(&self, tx: &mut Tx, id: CaseId) -> Result<usize> {
+        if let Some(index) = tx.position(id) {
+            return Ok(index);
+        }
+        let Versioned { value, version } = self.repo.get_case(id).await?;
+        let hours = match self.repo.get_account(value.account).await {
+            Ok(account) => account.value.business_hours,
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        tx.cases.push(Staged {
+            case: value,
+            version: Some(version),
+            events: Vec::new(),
+            hours,
+        });
+        Ok(tx.cases.len() - 1)
+    }
+
+    /// Decides `command` on a staged case, then the escalation rules; the staged
+    /// copy changes only when both succeed. A desk whose clock is behind the
+    /// case's last change decides at that change (several desks' clocks differ).
+    pub(super) fn decide_on(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        command: CaseCommand,
+    ) -> Result<Vec<CaseEvent>> {
+        let now = tx.now;
+        let staged = tx.case_mut(index)?;
+        let now = now.max(staged.case.updated_at);
+        let rules = self.rules_on(staged.hours.as_ref());
+        let mut case = staged.case.clone();
+        let mut events = case.execute(command, now, &rules)?;
+        let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
+        for e in &escalations {
+            case.apply(e);
+        }
+        events.extend(escalations);
+        staged.case = case;
+        staged.events.extend(events.iter().cloned());
+        Ok(events)
+    }
+
+    /// The router of this unit, loaded on first use; `None` when none is stored.
+    pub(super) async fn router<'t>(&self, tx: &'t mut Tx) -> Result<Option<&'t mut Router>> {
+        if matches!(tx.router, RouterSlot::NotLoaded) {
+            tx.router = match self.repo.get_router_state().await? {
+                Some(stored) => RouterSlot::Loaded {
+                    router: Box::new(Router::from_state(stored.value)?),
+                    version: stored.version,
+                    changed: false,
+                },
+                None => RouterSlot::Absent,
+            };
+        }
+        Ok(tx.loaded_router())
+    }
+
+    /// The router of this unit, created empty when none is stored.
+    pub(super) async fn router_or_new<'t>(&self, tx: &'t mut Tx) -> Result<&'t mut Router> {
+        if self.router(tx).await?.is_none() {
+            tx.router = RouterSlot::Created(Box::default());
+        }
+        tx.loaded_router().ok_or_else(|| Error::Internal {
+            what: "router slot empty after creation".into(),
+        })
+    }
+
+    /// Brings the router in line with what a command did to the staged case at
+    /// `index` (`before` is its routing view when loaded): a finished case leaves
+    /// every waiting list and frees its owner's capacity; a new owner takes the
+    /// case's capacity from the old one; an open case without an owner that
+    /// became open or changed queue waits in its queue. Then the routing events
+    /// this caused are applied to the cases they name.
+    ///
+    /// # Errors
+    ///
+    /// A manual owner the router does not know ([`Error::NotFound`]), load
+    /// overflow; storage errors.
+    pub(super) async fn reconcile(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        before: RoutingView,
+    ) -> Result<()> {
+        let case = tx.case(index)?.case.clone();
+        let after = RoutingView::of(&case);
+        if after == before {
+            return Ok(());
+        }
+        let now = tx.now;
+        let Some(router) = self.router(tx).await? else {
+            return Ok(());
+        };
+        let events = if !after.active {
+            router.withdraw(case.id, now)
+        } else if let Some(owner) = after.owner {
+            router.assign_to(routing_request(&case, case.ai.category), owner, now)?
+        } else if before.active && before.owner.is_some() {
+            // Unassigned: the decline path already re-queued it.
+            Vec::new()
+        } else {
+            let mut events = router.withdraw(case.id, now);
+            let request = routing_request(&case, case.ai.category);
+            match router.route(request, now, None) {
+                Ok(outcome) => events.extend(outcome.events),
+                // No queue applies: the case simply is not routed.
+                Err(
+                    Error::Validation { .. } | Error::NotFound { .. } | Error::NotAllowed { .. },
+                ) => {}
+                Err(e) => return Err(e),
+            }
+            events
+        };
+        self.apply_routing(tx, events).await
+    }
+
+    /// Applies routing events to the cases they name, inside the unit: queue
+    /// moves, assignments, declines. A routed case that can no longer take the
+    /// event (finished, or gone) is withdrawn from the router instead, and the
+    /// capacity that frees is handed on in the same unit.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors; [`Error::Internal`] when the cascade does not settle.
+    pub(super) async fn apply_routing(&self, tx: &mut Tx, events: Vec<RoutingEvent>) -> Result<()> {
+        let mut pending: VecDeque<RoutingEvent> = events.into();
+        let mut steps = 0usize;
+        while let Some(event) = pending.pop_front() {
+            steps += 1;
+            if steps > MAX_ROUTING_STEPS {
+                return Err(Error::Internal {
+                    what: format!("routing did not settle after {MAX_ROUTING_STEPS} steps"),
+                });
+            }
+            let (case, queue, agent, declined) = match event {
+                RoutingEvent::Assigned {
+                    case, queue, agent, ..
+                } => (case, Some(queue), Some(agent), None),
+                RoutingEvent::Queued { case, queue, .. } => (case, Some(queue), None, None),
+                RoutingEvent::Overflowed { case, to, .. } => (case, Some(to), None, None),
+                RoutingEvent::Declined { case, agent, .. } => (case, None, None, Some(agent)),
+                _ => continue,
+            };
+            let index = match self.stage_case(tx, case).await {
+                Ok(index) => index,
+                Err(Error::NotFound { .. }) => {
+                    pending.extend(self.withdraw(tx, case));
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            if !is_active(&tx.case(index)?.case) {
+                pending.extend(self.withdraw(tx, case));
+                continue;
+            }
+            let staged = &tx.case(index)?.case;
+            let mut commands = Vec::new();
+            if let Some(previous) = declined {
+                if staged.owner == Some(previous) {
+                    commands.push(CaseCommand::Unassign);
+                }
+            }
+            if let Some(queue) = queue {
+                if staged.queue != Some(queue) {
+                    commands.push(CaseCommand::MoveToQueue { queue });
+                }
+            }
+            if let Some(agent) = agent {
+                if staged.owner != Some(agent) {
+                    commands.push(CaseCommand::Assign { agent });
+                }
+            }
+            for command in commands {
+                match self.decide_on(tx, index, command) {
+                    Ok(_) => {}
+                    Err(
+                        Error::NotAllowed { .. }
+                        | Error::InvalidTransition { .. }
+                        | Error::Validation { .. },
+                    ) => {
+                        pending.extend(self.withdraw(tx, case));
+                        break;
+                    }
+                    Err(e) => return Err(e),
+                }
+            }
+        }
+        Ok(())
+    }
+
+    /// Takes a case out of the loaded router (repair path).
+    fn withdraw(&self, tx: &mut Tx, case: CaseId) -> Vec<RoutingEvent> {
+        let now = tx.now;
+        tx.touch_router();
+        tx.loaded_router()
+            .map(|router| router.withdraw(case, now))
+            .unwrap_or_default()
+    }
+
+    /// Commits the unit; nothing is stored before this.
+    ///
+    /// # Errors
+    ///
+    /// The repository's: [`Error::Conflict`] when something the unit read
+    /// changed meanwhile (the caller decides again), storage errors.
+    pub(super) async fn commit(&self, tx: &Tx) -> Result<Committed> {
+        let work = tx.unit();
+        if work.is_empty() {
+            return Ok(Committed::default());
+        }
+        self.repo.commit(&work).await
+    }
+
+    /// The staged case at `index` with its committed version.
+    pub(super) fn stored(
+        &self,
+        tx: &Tx,
+        index: usize,
+        committed: &Committed,
+    ) -> Result<Versioned<Case>> {
+        let staged = tx.case(index)?;
+        let version = committed
+            .case_version(staged.case.id)
+            .or(staged.version)
+            .unwrap_or(1);
+        Ok(Versioned {
+            value: staged.case.clone(),
+            version,
+        })
+    }
+}
+
+// TEMPORARY until the routing branch lands: stand-ins for Router::withdraw,
+// Router::assign_to and Router::waiting_case.
+pub(super) trait RouterShim {
+    fn withdraw(&mut self, case: CaseId, now: DateTime<Utc>) -> Vec<RoutingEvent>;
+    fn assign_to(
+        &mut self,
+        request: crate::routing::RoutingRequest,
+        agent: crate::ids::AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RoutingEvent>>;
+    fn waiting_case(&self, case: CaseId) -> Option<&crate::routing::WaitingCase>;
+}
+
+impl RouterShim for Router {
+    fn withdraw(&mut self, case: CaseId, now: DateTime<Utc>) -> Vec<RoutingEvent> {
+        self.complete(case, now).unwrap_or_default()
+    }
+    fn assign_to(
+        &mut self,
+        request: crate::routing::RoutingRequest,
+        agent: crate::ids::AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RoutingEvent>> {
+        let _ = (request, now);
+        self.agent(agent).ok_or_else(|| Error::NotFound {
+            kind: "agent",
+            id: agent.to_string(),
+        })?;
+        Ok(Vec::new())
+    }
+    fn waiting_case(&self, case: CaseId) -> Option<&crate::routing::WaitingCase> {
+        self.state().waiting.iter().find(|w| w.request.case == case)
+    }
+}

@@ -1,0 +1,250 @@
+//! The unit of work: everything one desk command changed, committed by
+//! [`Repository::commit`](super::Repository::commit) in one atomic step, and the
+//! durable event feed it appends to.
+
+use serde::{Deserialize, Serialize};
+
+use super::records::SequenceKind;
+use crate::case::{Case, CaseEvent};
+use crate::ids::{ArticleId, CaseId};
+use crate::knowledge::KnowledgeArticle;
+use crate::routing::RouterState;
+
+/// One case written by a commit: a new case, or an optimistic update of a stored
+/// one. Either way its events are appended to the case's history and to the
+/// global feed.
+///
+/// ```
+/// use hotcrm_support::case::{Case, CaseRules, NewCase};
+/// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+/// use hotcrm_support::repo::CaseWrite;
+/// let now = "2026-01-05T09:00:00Z".parse()?;
+/// let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "VPN down", "since 9am");
+/// let (case, events) = Case::create(new, now, &CaseRules::default())?;
+/// let write = CaseWrite::Insert { case, events };
+/// assert_eq!(write.case().id, CaseId::from_u128(1));
+/// assert_eq!(write.expected(), None);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub enum CaseWrite {
+    /// Store a new case at version 1.
+    Insert {
+        /// The case.
+        case: Case,
+        /// Its events so far (creation first).
+        events: Vec<CaseEvent>,
+    },
+    /// Replace a case still at version `expected`.
+    Update {
+        /// The new state.
+        case: Case,
+        /// The version it was decided on.
+        expected: u64,
+        /// The events that led from the stored state to `case`.
+        events: Vec<CaseEvent>,
+    },
+}
+
+impl CaseWrite {
+    /// The case written.
+    pub fn case(&self) -> &Case {
+        match self {
+            CaseWrite::Insert { case, .. } | CaseWrite::Update { case, .. } => case,
+        }
+    }
+
+    /// The events appended.
+    pub fn events(&self) -> &[CaseEvent] {
+        match self {
+            CaseWrite::Insert { events, .. } | CaseWrite::Update { events, .. } => events,
+        }
+    }
+
+    /// The version an update is based on; `None` for an insert.
+    pub fn expected(&self) -> Option<u64> {
+        match self {
+            CaseWrite::Insert { .. } => None,
+            CaseWrite::Update { expected, .. } => Some(*expected),
+        }
+    }
+}
+
+/// A versioned document write: insert (`expected == None`) or optimistic update.
+///
+/// ```
+/// use hotcrm_support::repo::DocumentWrite;
+/// use hotcrm_support::routing::RouterState;
+/// let w = DocumentWrite { value: RouterState::default(), expected: Some(3) };
+/// assert_eq!(w.expected, Some(3));
+/// ```
+#[derive(Debug, Clone, PartialEq)]
+pub struct DocumentWrite<T> {
+    /// The new value.
+    pub value: T,
+    /// The version it replaces; `None` to insert.
+    pub expected: Option<u64>,
+}
+
+/// "This commit consumes number `value` of a sequence": valid only when the
+/// stored counter is `value - 1` (the previous number was the last one used),
+/// and the counter becomes `value`. A concurrent commit that consumed the same
+/// number first makes this one fail with [`Error::Conflict`](crate::Error::Conflict),
+/// so numbers are allocated inside the commit, gap-free and unique.
+///
+/// ```
+/// use hotcrm_support::repo::{SequenceClaim, SequenceKind};
+/// let claim = SequenceClaim { kind: SequenceKind::Case, year: 2026, value: 1 };
+/// assert_eq!(claim.value, 1);
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub struct SequenceClaim {
+    /// Which sequence.
+    pub kind: SequenceKind,
+    /// Its year.
+    pub year: i32,
+    /// The number consumed (the stored counter + 1).
+    pub value: u32,
+}
+
+/// Everything one command changed, for [`Repository::commit`](super::Repository::commit):
+/// cases with their events, the router document, knowledge articles and the
+/// sequence numbers consumed. Applied all together or not at all.
+///
+/// ```
+/// use hotcrm_support::repo::{SequenceKind, UnitOfWork};
+/// use hotcrm_support::routing::RouterState;
+/// let work = UnitOfWork::new()
+///     .claim(SequenceKind::Case, 2026, 1)
+///     .router(RouterState::default(), None);
+/// assert!(!work.is_empty());
+/// assert!(UnitOfWork::new().is_empty());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq)]
+#[non_exhaustive]
+pub struct UnitOfWork {
+    /// Case writes, in order; a case appears at most once.
+    pub cases: Vec<CaseWrite>,
+    /// The router document, when the command changed it.
+    pub router: Option<DocumentWrite<RouterState>>,
+    /// Knowledge article writes; an article appears at most once.
+    pub articles: Vec<DocumentWrite<KnowledgeArticle>>,
+    /// Sequence numbers consumed, in order.
+    pub sequences: Vec<SequenceClaim>,
+}
+
+impl UnitOfWork {
+    /// An empty unit.
+    pub fn new() -> UnitOfWork {
+        UnitOfWork::default()
+    }
+
+    /// Whether the unit writes nothing.
+    pub fn is_empty(&self) -> bool {
+        self.cases.is_empty()
+            && self.router.is_none()
+            && self.articles.is_empty()
+            && self.sequences.is_empty()
+    }
+
+    /// Adds a new case with its events.
+    pub fn insert_case(mut self, case: Case, events: Vec<CaseEvent>) -> UnitOfWork {
+        self.cases.push(CaseWrite::Insert { case, events });
+        self
+    }
+
+    /// Adds an update of a case stored at version `expected`.
+    pub fn update_case(mut self, case: Case, expected: u64, events: Vec<CaseEvent>) -> UnitOfWork {
+        self.cases.push(CaseWrite::Update {
+            case,
+            expected,
+            events,
+        });
+        self
+    }
+
+    /// Sets the router document write.
+    pub fn router(mut self, state: RouterState, expected: Option<u64>) -> UnitOfWork {
+        self.router = Some(DocumentWrite {
+            value: state,
+            expected,
+        });
+        self
+    }
+
+    /// Adds an article write.
+    pub fn article(mut self, article: KnowledgeArticle, expected: Option<u64>) -> UnitOfWork {
+        self.articles.push(DocumentWrite {
+            value: article,
+            expected,
+        });
+        self
+    }
+
+    /// Consumes number `value` of a sequence (see [`SequenceClaim`]).
+    pub fn claim(mut self, kind: SequenceKind, year: i32, value: u32) -> UnitOfWork {
+        self.sequences.push(SequenceClaim { kind, year, value });
+        self
+    }
+
+    /// How many events the unit appends to the feed.
+    pub fn event_count(&self) -> usize {
+        self.cases.iter().map(|c| c.events().len()).sum()
+    }
+}
+
+/// What a successful [`Repository::commit`](super::Repository::commit) stored.
+///
+/// ```
+/// use hotcrm_support::repo::Committed;
+/// let c = Committed::default();
+/// assert!(c.case_versions.is_empty() && c.first_position.is_none());
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Committed {
+    /// The new version of every case written, in write order.
+    pub case_versions: Vec<(CaseId, u64)>,
+    /// The router document's new version, when written.
+    pub router_version: Option<u64>,
+    /// The new version of every article written, in write order.
+    pub article_versions: Vec<(ArticleId, u64)>,
+    /// The feed position of the first event appended (`None` when none was).
+    /// The unit's events occupy consecutive positions from here.
+    pub first_position: Option<u64>,
+}
+
+impl Committed {
+    /// The new version of case `id`, when the commit wrote it.
+    pub fn case_version(&self, id: CaseId) -> Option<u64> {
+        self.case_versions
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map(|(_, v)| *v)
+    }
+}
+
+/// One event of the durable feed: its global position (1, 2, 3, ... with no
+/// gaps, in commit order), the case it belongs to and the event.
+///
+/// ```
+/// use hotcrm_support::case::{CaseEvent, Priority};
+/// use hotcrm_support::ids::CaseId;
+/// use hotcrm_support::repo::FeedEntry;
+/// let e = FeedEntry {
+///     position: 1,
+///     case: CaseId::from_u128(1),
+///     event: CaseEvent::PriorityChanged { at: "2026-01-05T09:00:00Z".parse()?, from: Priority::Low, to: Priority::High },
+/// };
+/// assert_eq!(e.position, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FeedEntry {
+    /// Global position, starting at 1.
+    pub position: u64,
+    /// The case.
+    pub case: CaseId,
+    /// The event.
+    pub event: CaseEvent,
+}
