@@ -55,6 +55,315 @@ pub async fn run_all(repo: &dyn Repository) {
     saved_searches_round_trip(repo).await;
     router_state_is_one_versioned_document(repo).await;
     articles_round_trip(repo).await;
+    failed_commits_write_nothing(repo).await;
+    units_reject_duplicate_writes(repo).await;
+    sequence_claims_are_checked(repo).await;
+    feed_is_gap_free_and_ordered(repo).await;
+    concurrent_commits_keep_the_feed_gap_free(repo).await;
+}
+
+/// The feed position of the last event stored (0 for an empty feed).
+async fn feed_head(repo: &dyn Repository) -> u64 {
+    let mut head = 0;
+    loop {
+        let batch = repo.events_after(head, 1000).await.expect("events_after");
+        match batch.last() {
+            Some(last) => head = last.position,
+            None => return head,
+        }
+    }
+}
+
+/// A case decided but not stored (its number drawn from the sequence).
+async fn unsaved_case(repo: &dyn Repository) -> (Case, Vec<crate::case::CaseEvent>) {
+    let seq = repo
+        .next_sequence(SequenceKind::Case, 9999)
+        .await
+        .expect("next_sequence works");
+    let new = NewCase::new(
+        CaseId::new(),
+        CaseNumber::new(9999, seq).expect("valid case number"),
+        AccountId::new(),
+        "Unsaved subject",
+        "Unsaved description",
+    );
+    Case::create(new, now(), &CaseRules::default()).expect("valid case")
+}
+
+/// A unit with one violated precondition — anywhere in it — writes nothing at
+/// all: not the valid case updates and inserts before it, not the feed, not the
+/// sequences, not the router.
+pub async fn failed_commits_write_nothing(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let mut stored = new_case(repo, AccountId::new(), Priority::Medium, now()).await;
+    let before = stored.clone();
+    let update = stored
+        .execute(
+            CaseCommand::Assign {
+                agent: AgentId::new(),
+            },
+            now(),
+            &CaseRules::default(),
+        )
+        .expect("assign");
+    let (fresh, fresh_events) = unsaved_case(repo).await;
+    let other = new_case(repo, AccountId::new(), Priority::Low, now()).await;
+    let year = 8000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let counter = repo
+        .current_sequence(SequenceKind::Knowledge, year)
+        .await
+        .expect("current_sequence");
+    let router = repo.get_router_state().await.expect("get_router_state");
+    let stale_router = match &router {
+        Some(r) => Some(r.version + 1),
+        None => Some(1),
+    };
+    let valid = UnitOfWork::new()
+        .update_case(stored.clone(), 1, update.clone())
+        .insert_case(fresh.clone(), fresh_events.clone())
+        .claim(SequenceKind::Knowledge, year, counter + 1);
+    let head = feed_head(repo).await;
+
+    let failing = [
+        (
+            "a stale router version",
+            valid
+                .clone()
+                .router(crate::routing::RouterState::default(), stale_router),
+        ),
+        (
+            "a stale case version",
+            valid.clone().update_case(other.clone(), 7, Vec::new()),
+        ),
+        (
+            "a skipped sequence number",
+            valid
+                .clone()
+                .claim(SequenceKind::Knowledge, year, counter + 3),
+        ),
+        ("a duplicate case number", {
+            let mut twin = fresh.clone();
+            twin.id = CaseId::new();
+            valid.clone().insert_case(twin, fresh_events.clone())
+        }),
+    ];
+    for (what, unit) in failing {
+        assert!(
+            repo.commit(&unit).await.is_err(),
+            "a unit with {what} must fail"
+        );
+        let read = repo.get_case(before.id).await.expect("get_case");
+        assert_eq!(
+            (&read.value, read.version),
+            (&before, 1),
+            "a unit with {what} left the updated case untouched"
+        );
+        assert!(
+            matches!(repo.get_case(fresh.id).await, Err(Error::NotFound { .. })),
+            "a unit with {what} inserted nothing"
+        );
+        assert_eq!(
+            repo.current_sequence(SequenceKind::Knowledge, year)
+                .await
+                .expect("current_sequence"),
+            counter,
+            "a unit with {what} consumed no number"
+        );
+        assert_eq!(
+            feed_head(repo).await,
+            head,
+            "a unit with {what} appended nothing to the feed"
+        );
+        assert_eq!(
+            repo.get_router_state().await.expect("router"),
+            router,
+            "a unit with {what} left the router as it was"
+        );
+    }
+    let committed = repo.commit(&valid).await.expect("the valid unit commits");
+    assert_eq!(committed.case_version(stored.id), Some(2), "update version");
+    assert_eq!(committed.case_version(fresh.id), Some(1), "insert version");
+    assert_eq!(
+        repo.get_case(stored.id).await.expect("get").value,
+        stored,
+        "the update is stored"
+    );
+    assert_eq!(
+        repo.get_case(fresh.id).await.expect("get").value,
+        fresh,
+        "the insert is stored"
+    );
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Knowledge, year)
+            .await
+            .expect("current_sequence"),
+        counter + 1,
+        "the claim is stored"
+    );
+}
+
+/// A unit that writes the same case twice is refused whole.
+pub async fn units_reject_duplicate_writes(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let case = new_case(repo, AccountId::new(), Priority::Low, now()).await;
+    let mut changed = case.clone();
+    let events = changed
+        .execute(
+            CaseCommand::Assign {
+                agent: AgentId::new(),
+            },
+            now(),
+            &CaseRules::default(),
+        )
+        .expect("assign");
+    let unit = UnitOfWork::new()
+        .update_case(changed.clone(), 1, events.clone())
+        .update_case(changed, 1, events);
+    assert!(
+        repo.commit(&unit).await.is_err(),
+        "the same case twice in one unit is refused"
+    );
+    assert_eq!(
+        repo.get_case(case.id).await.expect("get").version,
+        1,
+        "nothing was written"
+    );
+}
+
+/// A claim is valid only as the stored counter + 1; claims of one sequence in
+/// one unit follow each other.
+pub async fn sequence_claims_are_checked(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let year = 7000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let kind = SequenceKind::Knowledge;
+    let c = repo.current_sequence(kind, year).await.expect("current");
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().claim(kind, year, c + 2))
+                .await,
+            Err(Error::Conflict { .. })
+        ),
+        "skipping a number conflicts"
+    );
+    repo.commit(&UnitOfWork::new().claim(kind, year, c + 1))
+        .await
+        .expect("the next number");
+    repo.commit(
+        &UnitOfWork::new()
+            .claim(kind, year, c + 2)
+            .claim(kind, year, c + 3),
+    )
+    .await
+    .expect("two consecutive numbers in one unit");
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().claim(kind, year, c + 3))
+                .await,
+            Err(Error::Conflict { .. })
+        ),
+        "a number already used conflicts"
+    );
+    assert_eq!(
+        repo.current_sequence(kind, year).await.expect("current"),
+        c + 3,
+        "the counter is the last number used"
+    );
+    assert_eq!(
+        repo.next_sequence(kind, year).await.expect("next"),
+        c + 4,
+        "next_sequence continues from claims"
+    );
+}
+
+/// Events get consecutive global positions in unit order; `events_after`
+/// pages through them with the last position as the cursor.
+pub async fn feed_is_gap_free_and_ordered(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let head = feed_head(repo).await;
+    let (a, a_events) = unsaved_case(repo).await;
+    let (b, b_events) = unsaved_case(repo).await;
+    let committed = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(a.clone(), a_events.clone())
+                .insert_case(b.clone(), b_events.clone()),
+        )
+        .await
+        .expect("commit");
+    let expected: Vec<(CaseId, crate::case::CaseEvent)> = a_events
+        .iter()
+        .map(|e| (a.id, e.clone()))
+        .chain(b_events.iter().map(|e| (b.id, e.clone())))
+        .collect();
+    let feed = repo
+        .events_after(head, expected.len() + 10)
+        .await
+        .expect("events_after");
+    assert!(
+        feed.len() >= expected.len(),
+        "the unit's events are in the feed"
+    );
+    let ours: Vec<_> = feed.iter().take(expected.len()).collect();
+    assert_eq!(
+        committed.first_position,
+        Some(head + 1),
+        "the unit's events start right after the previous head"
+    );
+    for (i, (entry, (case, event))) in ours.iter().zip(&expected).enumerate() {
+        assert_eq!(
+            entry.position,
+            head + 1 + i as u64,
+            "position {i} has no gap"
+        );
+        assert_eq!(
+            (&entry.case, &entry.event),
+            (case, event),
+            "entry {i} in unit order"
+        );
+    }
+    let one = repo.events_after(head, 1).await.expect("events_after");
+    assert_eq!(one.len(), 1, "the limit is honoured");
+    let rest = repo
+        .events_after(head + 1, expected.len())
+        .await
+        .expect("events_after");
+    assert_eq!(
+        rest.first().map(|e| e.position),
+        Some(head + 2),
+        "the cursor is exclusive"
+    );
+}
+
+/// Commits in flight at once: every event gets exactly one position, and the
+/// positions are consecutive.
+pub async fn concurrent_commits_keep_the_feed_gap_free(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let head = feed_head(repo).await;
+    let mut units = Vec::new();
+    for _ in 0..16 {
+        let (case, events) = unsaved_case(repo).await;
+        units.push(UnitOfWork::new().insert_case(case, events));
+    }
+    let expected: usize = units.iter().map(UnitOfWork::event_count).sum();
+    let futures = units.iter().map(|u| repo.commit(u)).collect();
+    for result in join_all(futures).await {
+        result.expect("independent inserts all commit");
+    }
+    let feed = repo
+        .events_after(head, expected + 1000)
+        .await
+        .expect("events_after");
+    let positions: Vec<u64> = feed.iter().map(|e| e.position).collect();
+    assert!(positions.len() >= expected, "every event is in the feed");
+    assert!(
+        positions.windows(2).all(|w| w[1] == w[0] + 1),
+        "positions are consecutive"
+    );
+    assert_eq!(
+        positions.first().copied(),
+        Some(head + 1),
+        "no gap at the start"
+    );
 }
 
 fn now() -> DateTime<Utc> {
