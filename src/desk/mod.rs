@@ -18,10 +18,52 @@
 //! | knowledge search with search analytics (clicks, gaps) and cited answers | [`SupportDesk::search_knowledge`], [`SupportDesk::record_click`], [`SupportDesk::answer`], [`SupportDesk::knowledge_gaps`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
 //!
-//! Every write is based on the version it read. When another writer got there
-//! first the operation is decided again on the fresh state, up to
-//! [`DeskConfig::max_retries`] times, then the [`Error::Conflict`] is returned.
-//! Nothing is lost and nothing is applied twice.
+//! | routing through the desk: manual assignment, declines, presence, queue changes | [`SupportDesk::assign`], [`SupportDesk::decline`], [`SupportDesk::set_agent_status`], [`SupportDesk::update_queue`], [`SupportDesk::configure_routing`] |
+//! | durable notifications | [`SupportDesk::events_after`] (the repository's event feed) |
+//!
+//! # One command, one unit of work
+//!
+//! Every command loads what it needs (the case, the router document, other
+//! cases routing touches), reads the clock *after* loading, decides with the
+//! pure domain on those copies, and hands everything it changed to
+//! [`Repository::commit`] as one [`UnitOfWork`](crate::repo::UnitOfWork): the
+//! cases and their events, the router's new state, a claimed case number, an
+//! article's counters. So:
+//!
+//! - **An error changes nothing.** Refused commands, a failing calendar, a
+//!   failing store: nothing reaches the repository before the commit, and the
+//!   commit is all or nothing.
+//! - **The case owner is the truth for assignment.** The router's loads are
+//!   derived from its open assignments and change in the same commit as the
+//!   case owners they mirror: a resolved or closed case releases its owner's
+//!   capacity and leaves every waiting list (the freed capacity may pull a
+//!   waiting case, assigned in that same commit), a manual assignment moves the
+//!   capacity, a reopened case takes it back, a decline un-assigns the case.
+//!   [`SupportDesk::sweep`] repairs any drift it finds (a router written behind
+//!   the desk's back), the cases winning.
+//! - **Conflicts are decided again, not refused.** When another writer
+//!   committed first, the command loads again, reads the clock again and
+//!   decides again, up to [`DeskConfig::max_retries`] times (then
+//!   [`Error::Conflict`]). A desk whose clock is behind a case's last change
+//!   (several desks, several clocks) decides at that change instead of failing.
+//! - **Repeats are no-ops.** A comment is keyed by its [`CommentId`](crate::ids::CommentId)
+//!   and a case by [`CaseRequest::id`]: sending either again returns the stored
+//!   result and writes nothing. Case numbers are claimed from the repository's
+//!   sequence inside the commit, so they are unique across desks sharing a
+//!   store and a failed command consumes none.
+//! - **Notifications survive crashes.** The commit appends the events to the
+//!   repository's global feed; dispatch from [`SupportDesk::events_after`].
+//!
+//! # What grows with use
+//!
+//! | what | grows with | bounded by |
+//! | --- | --- | --- |
+//! | cases, their events, the feed | cases and their activity | the host's archiving (the crate never deletes history) |
+//! | the router document | agents, queues, rules, *open* routed cases | finished cases leave it at once |
+//! | search analytics (searches, clicks) | searches | [`DeskConfig::analytics_retention`], enforced by [`SupportDesk::sweep`] |
+//! | resolution history for suggested solutions | resolved cases | [`DeskConfig::solution_history`] (memory only) |
+//! | a sweep's working set | open cases | one batch of 1,024 cases plus one id per open case when a router is stored |
+//! | feed cursors | — | kept by the host |
 
 mod commands;
 mod sweep;

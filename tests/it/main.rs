@@ -12,6 +12,7 @@ mod calendar;
 mod calendar_props;
 mod case;
 mod desk;
+mod desk_consistency;
 mod domain_props;
 mod escalation;
 mod knowledge;
