@@ -1,0 +1,114 @@
+//! The router's persisted state: the roster (skills, agents, queues, rules),
+//! the waiting lines and the open assignments, as one serializable value.
+//!
+//! Plain values; the [`Router`](super::Router) keeps them consistent. Depends on
+//! `calendar`, `ids` and the routing value types.
+
+use std::collections::BTreeMap;
+
+use chrono::{DateTime, Utc};
+use serde::{Deserialize, Serialize};
+
+use crate::calendar::BusinessHours;
+use crate::ids::{AgentId, CaseId, QueueId};
+
+use super::agent::Agent;
+use super::queue::Queue;
+use super::request::{AiSuggestion, RoutingRequest};
+use super::rule::RoutingRule;
+use super::skill::Skill;
+
+/// A case waiting in a queue for an eligible agent.
+///
+/// ```
+/// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+/// # let now = Utc::now();
+/// let q = QueueId::from_u128(1);
+/// let mut router = Router::new();
+/// router.add_queue(Queue::new(q, "Empty", RoutingMethod::RoundRobin)?)?;
+/// router.route(RoutingRequest::new(CaseId::from_u128(7), AccountId::new(), now).in_queue(q), now, None)?;
+/// let waiting = router.waiting(q);
+/// assert_eq!(waiting[0].request.case, CaseId::from_u128(7));
+/// assert_eq!(waiting[0].dropped, 0);
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct WaitingCase {
+    /// The case's routing attributes (after classification).
+    pub request: RoutingRequest,
+    /// The queue it waits in.
+    pub queue: QueueId,
+    /// When it entered this queue.
+    pub queued_at: DateTime<Utc>,
+    /// When the next relaxation step (drop a group, overflow, stall) is due.
+    pub next_step_at: DateTime<Utc>,
+    /// How many optional groups have been dropped.
+    pub dropped: usize,
+    /// Queues it has already left by overflow (never re-entered).
+    pub visited: Vec<QueueId>,
+    /// Whether `RoutingStalled` has been emitted for it.
+    pub stalled: bool,
+    /// The AI suggestion it arrived with.
+    pub ai: Option<AiSuggestion>,
+}
+
+/// A case currently assigned to an agent, holding part of their capacity.
+///
+/// ```
+/// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+/// # let now = Utc::now();
+/// let (a, q) = (AgentId::from_u128(1), QueueId::from_u128(1));
+/// let mut router = Router::new();
+/// router.add_agent(Agent::new(a, "Ada", Capacity::cases(1)?)?.with_status(AgentStatus::Available))?;
+/// router.add_queue(Queue::new(q, "Q", RoutingMethod::RoundRobin)?.with_member(QueueMember::new(a)))?;
+/// let case = CaseId::from_u128(7);
+/// router.route(RoutingRequest::new(case, AccountId::new(), now).in_queue(q), now, None)?;
+/// assert_eq!(router.assignment(case).map(|x| x.agent), Some(a));
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct OpenAssignment {
+    /// The case's routing attributes.
+    pub request: RoutingRequest,
+    /// The assignee.
+    pub agent: AgentId,
+    /// The queue that assigned it.
+    pub queue: QueueId,
+    /// Load units it holds.
+    pub cost: u32,
+    /// Optional groups dropped when it was assigned.
+    pub dropped: usize,
+    /// Queues it overflowed from.
+    pub visited: Vec<QueueId>,
+    /// When it was assigned.
+    pub assigned_at: DateTime<Utc>,
+}
+
+/// Everything the router knows, as one serializable value for the host to persist.
+///
+/// ```
+/// # use hotcrm_support::routing::*;
+/// let router = Router::new();
+/// let copy = Router::from_state(router.state().clone())?;
+/// assert_eq!(copy.state(), router.state());
+/// # Ok::<(), hotcrm_support::Error>(())
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct RouterState {
+    /// The skill catalog.
+    pub skills: Vec<Skill>,
+    /// Agents.
+    pub agents: Vec<Agent>,
+    /// Queues.
+    pub queues: Vec<Queue>,
+    /// Rules, in evaluation order.
+    pub rules: Vec<RoutingRule>,
+    /// Where cases go when no rule matches.
+    pub default_queue: Option<QueueId>,
+    /// Hours for rule conditions and for queues without their own.
+    pub business_hours: Option<BusinessHours>,
+    /// Waiting cases, in work order (priority, then age, then case id).
+    pub waiting: Vec<WaitingCase>,
+    /// Open assignments by case.
+    pub assignments: BTreeMap<CaseId, OpenAssignment>,
+}
