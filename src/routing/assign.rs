@@ -5,8 +5,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 
+use crate::case::Origin;
 use crate::error::{Error, Result};
-use crate::ids::{CaseId, QueueId};
+use crate::ids::{AgentId, CaseId, QueueId};
 
 use super::decide::hold;
 use super::decision::{RoutingDecision, RoutingEvent, RoutingOutcome};
@@ -40,8 +41,9 @@ impl Router {
     ///
     /// [`Error::Validation`] for an invalid request, [`Error::AlreadyExists`] when
     /// the case is already assigned or waiting, [`Error::NotFound`] for unknown
-    /// queues or skills, [`Error::NotAllowed`] when no queue applies. Nothing
-    /// changes on error.
+    /// queues or skills, [`Error::NotAllowed`] when no queue applies,
+    /// [`Error::Overflow`] when the chosen agent's open-case count would not fit a
+    /// `u32`. Nothing changes on error.
     pub fn route(
         &mut self,
         mut request: RoutingRequest,
@@ -105,8 +107,8 @@ impl Router {
         }
         match decision.chosen {
             Some(c) => {
-                events.push(self.assign(qpos, &decision, request, 0, visited, now));
-                debug_assert_eq!(decision.agent(), Some(c.agent));
+                let charge = self.charge_for(c.agent, request.origin)?;
+                events.push(self.assign(qpos, &decision, &charge, request, 0, visited, now));
             }
             None => {
                 let queue_id = decision.queue;
@@ -224,11 +226,59 @@ impl Router {
         Ok(events)
     }
 
-    /// Applies a decision with a chosen agent: load, counters, cursor, assignment.
+    /// Checks what taking one more case from `origin` does to `agent`'s load
+    /// and open-case count, without changing anything. Ignores status and the
+    /// capacity limit (eligibility is the decision's job); only refuses a load
+    /// or count that would not fit a `u32`.
+    pub(super) fn charge_for(&self, agent: AgentId, origin: Origin) -> Result<Charge> {
+        let pos = self.agent_pos(agent)?;
+        let a = self
+            .state
+            .agents
+            .get(pos)
+            .ok_or_else(|| not_found("agent", agent))?;
+        let cost = a.capacity.cost_of(origin);
+        let overflow = |what: String| Error::Overflow { what };
+        let load = a.load.checked_add(cost).ok_or_else(|| {
+            overflow(format!(
+                "load {} of agent {agent} plus case cost {cost} does not fit in u32",
+                a.load
+            ))
+        })?;
+        let open_cases = a.open_cases.checked_add(1).ok_or_else(|| {
+            overflow(format!(
+                "open cases {} of agent {agent} plus one does not fit in u32",
+                a.open_cases
+            ))
+        })?;
+        Ok(Charge {
+            agent,
+            pos,
+            cost,
+            load,
+            open_cases,
+        })
+    }
+
+    /// Applies a checked [`Charge`]: the agent's new load and count, and now as
+    /// their last assignment.
+    pub(super) fn apply_charge(&mut self, charge: &Charge, now: DateTime<Utc>) {
+        if let Some(agent) = self.state.agents.get_mut(charge.pos) {
+            agent.load = charge.load;
+            agent.open_cases = charge.open_cases;
+            agent.last_assigned_at = Some(now);
+            self.index.refresh(charge.pos, agent);
+        }
+    }
+
+    /// Applies a decision with a chosen agent whose [`Charge`] was checked:
+    /// load, queue counters and cursor, the open assignment.
+    #[allow(clippy::too_many_arguments)]
     pub(super) fn assign(
         &mut self,
         qpos: usize,
         decision: &RoutingDecision,
+        charge: &Charge,
         request: RoutingRequest,
         dropped: usize,
         visited: Vec<QueueId>,
@@ -236,23 +286,9 @@ impl Router {
     ) -> RoutingEvent {
         let case = request.case;
         let queue_id = decision.queue;
-        let Some(agent_id) = decision.agent() else {
-            return RoutingEvent::Queued {
-                case,
-                queue: queue_id,
-                at: now,
-            };
-        };
-        let mut cost = 1;
-        if let Some(&pos) = self.index.agent_pos.get(&agent_id) {
-            if let Some(agent) = self.state.agents.get_mut(pos) {
-                cost = agent.capacity.cost_of(request.origin);
-                agent.load = agent.load.saturating_add(cost);
-                agent.open_cases = agent.open_cases.saturating_add(1);
-                agent.last_assigned_at = Some(now);
-                self.index.refresh(pos, agent);
-            }
-        }
+        let agent_id = charge.agent;
+        debug_assert_eq!(decision.agent(), Some(agent_id));
+        self.apply_charge(charge, now);
         if let Some(queue) = self.state.queues.get_mut(qpos) {
             queue.turn = queue.turn.saturating_add(1);
             let turn = queue.turn;
@@ -267,7 +303,7 @@ impl Router {
                 request,
                 agent: agent_id,
                 queue: queue_id,
-                cost,
+                cost: charge.cost,
                 dropped,
                 visited,
                 assigned_at: now,
@@ -282,7 +318,10 @@ impl Router {
         }
     }
 
-    /// Removes an open assignment and gives its capacity back.
+    /// Removes an open assignment and gives its capacity back. The load and
+    /// count go down by exactly what the assignment held; should they ever be
+    /// smaller (they cannot be while loads derive from the assignments), they
+    /// are recomputed from the remaining assignments instead of wrapping.
     fn release(&mut self, case: CaseId) -> Result<OpenAssignment> {
         let assignment = self
             .state
@@ -290,12 +329,35 @@ impl Router {
             .remove(&case)
             .ok_or_else(|| not_found("assignment", case))?;
         if let Some(&pos) = self.index.agent_pos.get(&assignment.agent) {
+            let (held_load, held_cases) = self.state.held_by(assignment.agent);
             if let Some(agent) = self.state.agents.get_mut(pos) {
-                agent.load = agent.load.saturating_sub(assignment.cost);
-                agent.open_cases = agent.open_cases.saturating_sub(1);
+                match (
+                    agent.load.checked_sub(assignment.cost),
+                    agent.open_cases.checked_sub(1),
+                ) {
+                    (Some(load), Some(open_cases)) => {
+                        agent.load = load;
+                        agent.open_cases = open_cases;
+                    }
+                    _ => {
+                        agent.load = u32::try_from(held_load).unwrap_or(u32::MAX);
+                        agent.open_cases = u32::try_from(held_cases).unwrap_or(u32::MAX);
+                    }
+                }
                 self.index.refresh(pos, agent);
             }
         }
         Ok(assignment)
     }
+}
+
+/// A capacity charge checked by [`Router::charge_for`]: the agent and position,
+/// the case's cost and the agent's load and open-case count after taking it.
+#[derive(Debug, Clone, Copy)]
+pub(super) struct Charge {
+    agent: AgentId,
+    pos: usize,
+    cost: u32,
+    load: u32,
+    open_cases: u32,
 }

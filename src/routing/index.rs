@@ -13,7 +13,7 @@ use std::sync::Arc;
 use crate::case::Origin;
 use crate::ids::{AgentId, QueueId, SkillId};
 
-use super::agent::{Agent, AgentStatus};
+use super::agent::{Agent, AgentStatus, fits};
 use super::decision::{FLAG_OVER, FLAG_UNAVAILABLE};
 use super::queue::Queue;
 use super::state::RouterState;
@@ -93,7 +93,7 @@ fn blocked_flags(status: AgentStatus, load: u32, cost: u32, limit: u32) -> u8 {
     if !status.accepts_work() {
         flags |= FLAG_UNAVAILABLE;
     }
-    if load.saturating_add(cost) > limit {
+    if !fits(load, cost, limit) {
         flags |= FLAG_OVER;
     }
     flags

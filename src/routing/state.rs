@@ -112,3 +112,16 @@ pub struct RouterState {
     /// Open assignments by case.
     pub assignments: BTreeMap<CaseId, OpenAssignment>,
 }
+
+impl RouterState {
+    /// The load (sum of costs) and number of cases `agent` holds by the open
+    /// assignments, in `u64` so the sums never wrap.
+    pub(super) fn held_by(&self, agent: AgentId) -> (u64, u64) {
+        self.assignments
+            .values()
+            .filter(|a| a.agent == agent)
+            .fold((0, 0), |(load, cases), a| {
+                (load + u64::from(a.cost), cases + 1)
+            })
+    }
+}

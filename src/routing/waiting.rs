@@ -212,11 +212,16 @@ impl Router {
         let Ok(decision) = self.evaluate(qpos, &w.request, w.dropped, now, w.ai.as_ref()) else {
             return false;
         };
-        if decision.chosen.is_none() {
+        let Some(charge) = decision
+            .agent()
+            .and_then(|agent| self.charge_for(agent, w.request.origin).ok())
+        else {
             return false;
-        }
+        };
         let w = self.state.waiting.remove(i);
-        events.push(self.assign(qpos, &decision, w.request, w.dropped, w.visited, now));
+        events.push(self.assign(
+            qpos, &decision, &charge, w.request, w.dropped, w.visited, now,
+        ));
         true
     }
 

@@ -1409,3 +1409,80 @@ fn workload_reports_utilisation_breaches_and_reassignments() {
         (case(3), agent_id(2))
     );
 }
+
+#[test]
+fn capacity_arithmetic_near_u32_max_never_wraps() {
+    // The reported case: limit 4294967295, load 1, then a phone case costing
+    // 4294967295. `load + cost` wrapped (or saturated) to fit under the limit.
+    let capacity = Capacity::units(u32::MAX)
+        .unwrap()
+        .with_cost(Origin::Phone, u32::MAX)
+        .unwrap();
+    let ada = Agent::new(agent_id(1), "Ada", capacity)
+        .unwrap()
+        .with_status(AgentStatus::Available);
+    let mut r = router_with(vec![ada], RoutingMethod::MostAvailable);
+    let email = request(1).with_origin(Origin::Email);
+    assert!(
+        r.route(email, t0(), None)
+            .unwrap()
+            .decision
+            .chosen
+            .is_some()
+    );
+    assert_eq!(r.agent(agent_id(1)).unwrap().load, 1);
+
+    let phone = request(2).with_origin(Origin::Phone);
+    let out = r.route(phone, t0(), None).unwrap();
+    assert_eq!(
+        out.decision.agent(),
+        None,
+        "cost 4294967295 on top of load 1"
+    );
+    assert_eq!(
+        out.decision.loss_reason(agent_id(1)),
+        Some(LossReason::AtCapacity {
+            load: 1,
+            cost: 4_294_967_295,
+            limit: 4_294_967_295
+        })
+    );
+    assert!(r.assignment(case(2)).is_none());
+    assert_eq!(r.waiting(Q).len(), 1);
+
+    // Releasing the email case frees exactly 1: the phone case now fits exactly.
+    let events = r.complete(case(1), t0()).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RoutingEvent::Assigned { case: c, .. } if *c == case(2)))
+    );
+    let a = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a.load, a.open_cases), (4_294_967_295, 1));
+    r.complete(case(2), t0()).unwrap();
+    let a = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a.load, a.open_cases), (0, 0));
+    assert!(a.has_room_for(Origin::Phone));
+
+    // Limits and costs are checked when built and when loaded.
+    assert!(Capacity::units(0).is_err());
+    assert!(
+        Capacity::units(1)
+            .unwrap()
+            .with_cost(Origin::Phone, 0)
+            .is_err()
+    );
+    let bad: Result<Capacity, _> = serde_json::from_str(r#"{"Units":{"max":0,"costs":{}}}"#);
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("capacity: max must be at least 1")
+    );
+    let bad: Result<Capacity, _> =
+        serde_json::from_str(r#"{"Units":{"max":5,"costs":{"Phone":0}}}"#);
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("cost of Phone must be at least 1")
+    );
+}

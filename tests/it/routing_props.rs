@@ -175,7 +175,8 @@ fn eligible(router: &Router, agent: AgentId, req: &RoutingRequest, dropped: usiz
     }
     a.status == AgentStatus::Available
         && !req.declined_by.contains(&agent)
-        && a.load + a.capacity.cost_of(req.origin) <= a.capacity.limit()
+        && u64::from(a.load) + u64::from(a.capacity.cost_of(req.origin))
+            <= u64::from(a.capacity.limit())
         && needs.iter().all(|n| {
             a.skill(n.skill)
                 .is_some_and(|s| s.proficiency >= n.min_level)
@@ -367,7 +368,7 @@ proptest! {
                 }
                 LossReason::AtCapacity { load, cost, limit } => {
                     prop_assert_eq!((load, cost, limit), (a.load, a.capacity.cost_of(req.origin), a.capacity.limit()));
-                    prop_assert!(load + cost > limit);
+                    prop_assert!(u64::from(load) + u64::from(cost) > u64::from(limit));
                 }
                 LossReason::MissingSkill { skill, required, actual } => {
                     prop_assert_eq!(actual, a.skill(skill).map_or(0, |s| s.proficiency.get()));
