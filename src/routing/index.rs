@@ -25,7 +25,7 @@ pub(super) const ORIGINS: usize = Origin::ALL.len();
 ///
 /// Agents are stored column by column so the decision loop reads only the few
 /// bytes it needs per agent (status, load, limit, the cost of one channel).
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct Index {
     pub(super) skill_pos: SortedIndex<SkillId>,
     pub(super) skill_cert: Vec<bool>,
@@ -51,7 +51,7 @@ pub(super) struct Index {
 
 /// One queue's members as columns in member order, so the decision loop walks
 /// plain slices with no indirection. Kept in sync by [`Index::refresh`].
-#[derive(Debug, Clone, Default)]
+#[derive(Debug, Clone, Default, PartialEq)]
 pub(super) struct QueueCols {
     /// Agent position of each member (`u32::MAX` if unknown).
     pub(super) pos: Vec<u32>,
@@ -102,7 +102,7 @@ fn blocked_flags(status: AgentStatus, load: u32, cost: u32, limit: u32) -> u8 {
 /// A small id → position map as a vector sorted by the id as a `u128`: for the
 /// few skills and queues of a router a binary search over plain integers beats
 /// hashing a 128-bit id.
-#[derive(Debug, Clone)]
+#[derive(Debug, Clone, PartialEq)]
 pub(super) struct SortedIndex<K>(Vec<(u128, usize)>, std::marker::PhantomData<K>);
 
 /// Ids usable as [`SortedIndex`] keys.

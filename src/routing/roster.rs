@@ -21,7 +21,9 @@ use super::state::RouterState;
 use super::waiting::work_order;
 
 impl Router {
-    /// Rebuilds a router from persisted state, validating every part.
+    /// Rebuilds a router from persisted state, validating every part. Agents'
+    /// `load` and `open_cases` are not trusted: the stored values are ignored and
+    /// recomputed from the open assignments (the sum of their costs, their count).
     ///
     /// ```
     /// # use hotcrm_support::{ids::*, routing::*};
@@ -32,10 +34,13 @@ impl Router {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for an invalid value, [`Error::AlreadyExists`] for a
-    /// duplicated id, [`Error::NotFound`] for a reference to an unknown skill, agent
-    /// or queue.
+    /// [`Error::Validation`] for an invalid value (including an assignment filed
+    /// under another case, a case waiting twice, or both waiting and assigned),
+    /// [`Error::AlreadyExists`] for a duplicated id, [`Error::NotFound`] for a
+    /// reference to an unknown skill, agent or queue, [`Error::Overflow`] when an
+    /// agent's assignments add up to more than `u32::MAX`.
     pub fn from_state(state: RouterState) -> Result<Self> {
+        state.check_structure()?;
         let mut router = Router::new();
         for skill in state.skills {
             router.add_skill(skill)?;
@@ -72,18 +77,15 @@ impl Router {
         }
         router.state.business_hours = state.business_hours;
         for w in &state.waiting {
+            w.validate()?;
             router.queue_pos(w.queue)?;
             router.requirements(&w.request, 0)?;
         }
-        for (case, a) in &state.assignments {
+        for a in state.assignments.values() {
+            a.validate()?;
             router.queue_pos(a.queue)?;
             router.agent_pos(a.agent)?;
-            if *case != a.request.case {
-                return Err(Error::validation(
-                    "assignments",
-                    format!("entry for case {case} holds case {}", a.request.case),
-                ));
-            }
+            router.requirements(&a.request, 0)?;
         }
         router.state.waiting = state.waiting;
         router
@@ -91,7 +93,91 @@ impl Router {
             .waiting
             .sort_by(|a, b| work_order(&a.request, &b.request));
         router.state.assignments = state.assignments;
+        router.derive_loads()?;
         Ok(router)
+    }
+
+    /// Sets every agent's load and open-case count from the open assignments.
+    fn derive_loads(&mut self) -> Result<()> {
+        let held = self.state.held();
+        let Router { state, index } = self;
+        for (pos, agent) in state.agents.iter_mut().enumerate() {
+            let id = agent.id;
+            let (load, cases) = held.get(&id).copied().unwrap_or((0, 0));
+            let too_big = |what: &str, n: u64| Error::Overflow {
+                what: format!("{what} {n} held by agent {id} does not fit in u32"),
+            };
+            agent.load = u32::try_from(load).map_err(|_| too_big("load", load))?;
+            agent.open_cases = u32::try_from(cases).map_err(|_| too_big("open cases", cases))?;
+            index.refresh(pos, agent);
+        }
+        Ok(())
+    }
+
+    /// Checks that the router is consistent, for tests and after loading state:
+    /// every agent's `load` is the sum of the costs of their open assignments and
+    /// `open_cases` their number; every assignment is filed under its own case and
+    /// held by a known agent; no case waits twice or both waits and is assigned;
+    /// and the derived index matches a fresh rebuild from the state. Takes time
+    /// linear in the size of the state.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// # let now = Utc::now();
+    /// let (a, q) = (AgentId::from_u128(1), QueueId::from_u128(1));
+    /// let mut router = Router::new();
+    /// router.add_agent(Agent::new(a, "Ada", Capacity::cases(1)?)?.with_status(AgentStatus::Available))?;
+    /// router.add_queue(Queue::new(q, "Q", RoutingMethod::RoundRobin)?.with_member(QueueMember::new(a)))?;
+    /// router.route(RoutingRequest::new(CaseId::from_u128(1), AccountId::new(), now).in_queue(q), now, None)?;
+    /// router.check_invariants()?;
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first inconsistency found.
+    pub fn check_invariants(&self) -> Result<()> {
+        self.state.check_structure()?;
+        for a in self.state.assignments.values() {
+            if self.agent(a.agent).is_none() {
+                return Err(Error::validation(
+                    "assignments",
+                    format!(
+                        "case {} is assigned to unknown agent {}",
+                        a.request.case, a.agent
+                    ),
+                ));
+            }
+        }
+        let held = self.state.held();
+        for agent in &self.state.agents {
+            let (load, cases) = held.get(&agent.id).copied().unwrap_or((0, 0));
+            if u64::from(agent.load) != load {
+                return Err(Error::validation(
+                    "agent load",
+                    format!(
+                        "agent {} has load {} but their open assignments hold {load}",
+                        agent.id, agent.load
+                    ),
+                ));
+            }
+            if u64::from(agent.open_cases) != cases {
+                return Err(Error::validation(
+                    "agent open cases",
+                    format!(
+                        "agent {} has {} open cases but holds {cases} assignments",
+                        agent.id, agent.open_cases
+                    ),
+                ));
+            }
+        }
+        if self.index != Index::build(&self.state) {
+            return Err(Error::validation(
+                "router index",
+                "the derived index does not match a rebuild from the state",
+            ));
+        }
+        Ok(())
     }
 
     /// Sets the business hours used by rule conditions and by queues without their own.
@@ -135,7 +221,9 @@ impl Router {
         Ok(())
     }
 
-    /// Adds an agent, including their current load and history.
+    /// Adds an agent with their profile and history. Their `load` and
+    /// `open_cases` are ignored and start at 0: the router derives both from its
+    /// open assignments, and a new agent holds none.
     ///
     /// ```
     /// # use hotcrm_support::{ids::*, routing::*};
@@ -150,7 +238,7 @@ impl Router {
     ///
     /// [`Error::Validation`] for an invalid agent, [`Error::NotFound`] for an unknown
     /// skill, [`Error::AlreadyExists`] for a known id. Nothing changes on error.
-    pub fn add_agent(&mut self, agent: Agent) -> Result<()> {
+    pub fn add_agent(&mut self, mut agent: Agent) -> Result<()> {
         self.check_agent(&agent)?;
         if self.index.agent_pos.contains_key(&agent.id) {
             return Err(Error::AlreadyExists {
@@ -158,6 +246,8 @@ impl Router {
                 key: agent.id.to_string(),
             });
         }
+        agent.load = 0;
+        agent.open_cases = 0;
         self.index.push_agent(&agent);
         self.state.agents.push(agent);
         Ok(())

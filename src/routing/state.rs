@@ -4,12 +4,13 @@
 //! Plain values; the [`Router`](super::Router) keeps them consistent. Depends on
 //! `calendar`, `ids` and the routing value types.
 
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet, HashMap};
 
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
+use crate::error::{Error, Result};
 use crate::ids::{AgentId, CaseId, QueueId};
 
 use super::agent::Agent;
@@ -113,6 +114,63 @@ pub struct RouterState {
     pub assignments: BTreeMap<CaseId, OpenAssignment>,
 }
 
+impl WaitingCase {
+    /// Checks the entry on its own: a valid request, no more optional groups
+    /// dropped than it has, and not waiting in a queue it already left.
+    pub(super) fn validate(&self) -> Result<()> {
+        self.request.validate()?;
+        check_relaxation(&self.request, self.dropped, Some(self.queue), &self.visited)
+    }
+}
+
+impl OpenAssignment {
+    /// Checks the entry on its own: a valid request, a cost of at least 1, and
+    /// no more optional groups dropped than it has.
+    pub(super) fn validate(&self) -> Result<()> {
+        self.request.validate()?;
+        if self.cost == 0 {
+            return Err(Error::validation(
+                "assignment cost",
+                format!(
+                    "case {} holds cost 0, every case costs at least 1",
+                    self.request.case
+                ),
+            ));
+        }
+        check_relaxation(&self.request, self.dropped, Some(self.queue), &self.visited)
+    }
+}
+
+/// The relaxation state of a waiting or assigned case: at most every optional
+/// group dropped, and its queue (if any) not among the queues it overflowed from.
+fn check_relaxation(
+    request: &RoutingRequest,
+    dropped: usize,
+    queue: Option<QueueId>,
+    visited: &[QueueId],
+) -> Result<()> {
+    let groups = request.optional_groups.len();
+    if dropped > groups {
+        return Err(Error::validation(
+            "dropped",
+            format!(
+                "case {} dropped {dropped} optional groups but has {groups}",
+                request.case
+            ),
+        ));
+    }
+    if let Some(q) = queue.filter(|q| visited.contains(q)) {
+        return Err(Error::validation(
+            "visited",
+            format!(
+                "case {} is in queue {q}, which it already left",
+                request.case
+            ),
+        ));
+    }
+    Ok(())
+}
+
 impl RouterState {
     /// The load (sum of costs) and number of cases `agent` holds by the open
     /// assignments, in `u64` so the sums never wrap.
@@ -123,5 +181,47 @@ impl RouterState {
             .fold((0, 0), |(load, cases), a| {
                 (load + u64::from(a.cost), cases + 1)
             })
+    }
+
+    /// The load (sum of costs) and number of cases every agent holds by the
+    /// open assignments, in one pass.
+    pub(super) fn held(&self) -> HashMap<AgentId, (u64, u64)> {
+        let mut held: HashMap<AgentId, (u64, u64)> = HashMap::new();
+        for a in self.assignments.values() {
+            let entry = held.entry(a.agent).or_default();
+            entry.0 += u64::from(a.cost);
+            entry.1 += 1;
+        }
+        held
+    }
+
+    /// Checks the entries against each other: each assignment is filed under
+    /// its own case, no case waits twice, and no case both waits and is assigned.
+    pub(super) fn check_structure(&self) -> Result<()> {
+        for (case, a) in &self.assignments {
+            if *case != a.request.case {
+                return Err(Error::validation(
+                    "assignments",
+                    format!("entry for case {case} holds case {}", a.request.case),
+                ));
+            }
+        }
+        let mut seen = BTreeSet::new();
+        for w in &self.waiting {
+            let case = w.request.case;
+            if !seen.insert(case) {
+                return Err(Error::validation(
+                    "waiting",
+                    format!("case {case} waits twice"),
+                ));
+            }
+            if self.assignments.contains_key(&case) {
+                return Err(Error::validation(
+                    "waiting",
+                    format!("case {case} is both waiting and assigned"),
+                ));
+            }
+        }
+        Ok(())
     }
 }

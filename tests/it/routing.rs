@@ -46,6 +46,8 @@ fn available(n: u128, cap: u32) -> Agent {
 }
 
 /// A router with skills 1..=5, the given agents, and queue `Q` holding them all.
+/// An agent's preset `load` becomes that many open one-unit cases (the router
+/// derives loads from its assignments).
 fn router_with(agents: Vec<Agent>, method: RoutingMethod) -> Router {
     let mut r = Router::new();
     for s in 1..=5 {
@@ -53,11 +55,41 @@ fn router_with(agents: Vec<Agent>, method: RoutingMethod) -> Router {
             .unwrap();
     }
     let mut q = Queue::new(Q, "Tier 1", method).unwrap();
+    let held: Vec<(AgentId, u32)> = agents.iter().map(|a| (a.id, a.load)).collect();
     for a in agents {
         q = q.with_member(QueueMember::new(a.id));
         r.add_agent(a).unwrap();
     }
     r.add_queue(q).unwrap();
+    holding(r, &held)
+}
+
+/// `router` with each agent holding that many open one-unit cases in `Q`
+/// (case ids from 1,000,001), restored through persisted state so nothing
+/// else (last assignment, queue turns) changes.
+fn holding(router: Router, held: &[(AgentId, u32)]) -> Router {
+    let mut state = router.state().clone();
+    let mut next = 1_000_000;
+    for &(agent, n) in held {
+        for _ in 0..n {
+            next += 1;
+            let request = RoutingRequest::new(case(next), AccountId::from_u128(1), t0());
+            state.assignments.insert(
+                case(next),
+                OpenAssignment {
+                    request,
+                    agent,
+                    queue: Q,
+                    cost: 1,
+                    dropped: 0,
+                    visited: Vec::new(),
+                    assigned_at: t0(),
+                },
+            );
+        }
+    }
+    let r = Router::from_state(state).unwrap();
+    r.check_invariants().unwrap();
     r
 }
 
@@ -1485,4 +1517,68 @@ fn capacity_arithmetic_near_u32_max_never_wraps() {
             .to_string()
             .contains("cost of Phone must be at least 1")
     );
+}
+
+#[test]
+fn loads_are_derived_from_the_assignments() {
+    // `add_agent` ignores a preset load: a new agent holds no assignment.
+    let mut ada = available(1, 5);
+    ada.load = 4;
+    ada.open_cases = 4;
+    let mut r = router_with(vec![], RoutingMethod::LeastActive);
+    r.add_agent(ada).unwrap();
+    assert_eq!(
+        r.agent(agent_id(1)).map(|a| (a.load, a.open_cases)),
+        Some((0, 0))
+    );
+    r.check_invariants().unwrap();
+
+    // `from_state` ignores stored loads and recomputes them from the assignments.
+    let r = holding(r, &[(agent_id(1), 2)]);
+    let mut state = r.state().clone();
+    state.agents[0].load = 99;
+    state.agents[0].open_cases = 0;
+    let restored = Router::from_state(state.clone()).unwrap();
+    assert_eq!(
+        restored.agent(agent_id(1)).map(|a| (a.load, a.open_cases)),
+        Some((2, 2))
+    );
+    restored.check_invariants().unwrap();
+
+    // A sum that does not fit a u32 is an overflow error, not a wrap.
+    let mut big = state.clone();
+    for a in big.assignments.values_mut() {
+        a.cost = u32::MAX;
+    }
+    let err = Router::from_state(big).unwrap_err();
+    assert!(matches!(err, Error::Overflow { .. }), "{err}");
+    assert!(err.to_string().contains("8589934590"), "{err}");
+
+    // Entries that contradict each other are refused.
+    let (&held_case, held) = state.assignments.iter().next().unwrap();
+    let waiting = WaitingCase {
+        request: held.request.clone(),
+        queue: Q,
+        queued_at: t0(),
+        next_step_at: t0(),
+        dropped: 0,
+        visited: Vec::new(),
+        stalled: false,
+        ai: None,
+    };
+    let mut both = state.clone();
+    both.waiting.push(waiting.clone());
+    refused(Router::from_state(both), "waiting");
+    let mut twice = state.clone();
+    twice.assignments.remove(&held_case);
+    twice.waiting.push(waiting.clone());
+    twice.waiting.push(waiting);
+    refused(Router::from_state(twice), "waiting");
+    let mut misfiled = state.clone();
+    let entry = misfiled.assignments.remove(&held_case).unwrap();
+    misfiled.assignments.insert(case(424_242), entry);
+    refused(Router::from_state(misfiled), "assignments");
+    let mut free = state;
+    free.assignments.values_mut().for_each(|a| a.cost = 0);
+    refused(Router::from_state(free), "assignment cost");
 }

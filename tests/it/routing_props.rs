@@ -110,10 +110,6 @@ fn build(
             a = a.with_skill(AgentSkill::new(SkillId::from_u128(u128::from(*sk)), *lvl).unwrap());
         }
         a.last_assigned_at = s.last_minutes_ago.map(|m| t0() - TimeDelta::minutes(m));
-        if preload {
-            a.load = s.preload.min(a.capacity.limit());
-            a.open_cases = a.load;
-        }
         r.add_agent(a).unwrap();
     }
     let mut q = Queue::new(Q, "Q", method).unwrap();
@@ -124,7 +120,34 @@ fn build(
         );
     }
     r.add_queue(q).unwrap();
-    r
+    if !preload {
+        return r;
+    }
+    // Preloads become open one-unit cases (ids from 1,000,001): the router
+    // derives loads from its assignments.
+    let mut state = r.state().clone();
+    let mut next = 1_000_000_u128;
+    for (i, s) in specs.iter().enumerate() {
+        let agent = AgentId::from_u128(i as u128);
+        let limit = r.agent(agent).unwrap().capacity.limit();
+        for _ in 0..s.preload.min(limit) {
+            next += 1;
+            let case = CaseId::from_u128(next);
+            state.assignments.insert(
+                case,
+                OpenAssignment {
+                    request: RoutingRequest::new(case, AccountId::from_u128(1), t0()),
+                    agent,
+                    queue: Q,
+                    cost: 1,
+                    dropped: 0,
+                    visited: Vec::new(),
+                    assigned_at: t0(),
+                },
+            );
+        }
+    }
+    Router::from_state(state).unwrap()
 }
 
 fn request(n: u128, spec: &ReqSpec) -> (RoutingRequest, Option<AiSuggestion>) {
@@ -268,7 +291,7 @@ proptest! {
         let mut now = t0();
         let mut next_case = 1_u128;
         for op in ops {
-            match op {
+            match op.clone() {
                 Op::Route(r) => {
                     let (req, ai) = request(next_case, &r);
                     next_case += 1;
@@ -294,6 +317,9 @@ proptest! {
                 }
             }
             within_capacity(&router)?;
+            if let Err(e) = router.check_invariants() {
+                prop_assert!(false, "invariant broken after {op:?}: {e}");
+            }
             for a in router.state().assignments.values() {
                 prop_assert!(!a.request.declined_by.contains(&a.agent), "declined agent got the case back");
             }
