@@ -98,7 +98,7 @@ fn router(n: u128, method: RoutingMethod) -> Router {
                 OpenAssignment {
                     request: RoutingRequest::new(case, AccountId::from_u128(1), at),
                     agent: AgentId::from_u128(i),
-                    queue: QUEUE,
+                    queue: Some(QUEUE),
                     cost: 1,
                     dropped: 0,
                     visited: Vec::new(),

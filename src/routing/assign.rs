@@ -1,5 +1,5 @@
-//! Assignment: routing a new case, completing and declining an assigned one,
-//! and the capacity an open assignment holds.
+//! Assignment: routing a new case, manual assignment, completing, declining
+//! and withdrawing a case, and the capacity an open assignment holds.
 //!
 //! Depends on `ids`, `error` and the other routing modules.
 
@@ -182,6 +182,10 @@ impl Router {
     /// case for good, and puts the case back in its queue with its original age
     /// (so it is pulled before younger cases of the same priority).
     ///
+    /// A case assigned manually outside any queue (see [`Router::assign_to`])
+    /// goes to the queue the rules or the default queue pick now (a `Queued`
+    /// event follows `Declined`); with none it leaves routing.
+    ///
     /// ```
     /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
     /// # let now = Utc::now();
@@ -202,28 +206,228 @@ impl Router {
     pub fn decline(&mut self, case: CaseId, now: DateTime<Utc>) -> Result<Vec<RoutingEvent>> {
         let assignment = self.release(case)?;
         let agent = assignment.agent;
-        let timeout = self
-            .queue(assignment.queue)
-            .map_or(TimeDelta::minutes(5), |q| q.relax_timeout);
         let mut request = assignment.request;
         request.declined_by.insert(agent);
-        self.enqueue(WaitingCase {
-            request,
-            queue: assignment.queue,
-            queued_at: now,
-            next_step_at: later(now, timeout),
-            dropped: assignment.dropped,
-            visited: assignment.visited,
-            stalled: false,
-            ai: None,
-        });
         let mut events = vec![RoutingEvent::Declined {
             case,
             agent,
             at: now,
         }];
+        let queue = match assignment.queue {
+            Some(queue) => Some(queue),
+            None => self.classify(&request, now).ok().map(|c| {
+                request.priority = c.priority;
+                request.required = c.required;
+                events.push(RoutingEvent::Queued {
+                    case,
+                    queue: c.queue,
+                    at: now,
+                });
+                c.queue
+            }),
+        };
+        if let Some(queue) = queue {
+            let timeout = self
+                .queue(queue)
+                .map_or(TimeDelta::minutes(5), |q| q.relax_timeout);
+            self.enqueue(WaitingCase {
+                request,
+                queue,
+                queued_at: now,
+                next_step_at: later(now, timeout),
+                dropped: assignment.dropped,
+                visited: assignment.visited,
+                stalled: false,
+                ai: None,
+            });
+        }
         events.extend(self.dispatch(None, now));
         Ok(events)
+    }
+
+    /// A manual (supervisor) assignment of `request.case` to `agent`.
+    ///
+    /// - A waiting case leaves its waiting line.
+    /// - A case assigned to another agent is taken from them (`Released`), and
+    ///   their freed capacity is offered to waiting cases (the `Assigned` events
+    ///   of the cases it pulls follow).
+    /// - A case already assigned to `agent` is left alone: `Ok(vec![])`.
+    ///
+    /// It is the supervisor's decision, so the agent's status and capacity
+    /// limit are not checked: the load may go over the limit (the agent then
+    /// gets no routed work until it is back under). The load arithmetic is
+    /// checked: a load that would not fit a `u32` is an error.
+    ///
+    /// A case the router already knows keeps its routing record (its classified
+    /// request, declines, relaxation and overflow history); a new one is
+    /// classified like [`Router::route`] does when a rule or the default queue
+    /// applies. Either way `agent` leaves its `declined_by`. The case's queue is,
+    /// in order: the queue of its waiting or assignment entry, `request.queue`,
+    /// the queue the rules or the default queue pick. Routing rules are not
+    /// needed: with none of these the assignment has no queue
+    /// ([`OpenAssignment::queue`] is `None`).
+    ///
+    /// No routing method chose the agent, so the event is
+    /// [`RoutingEvent::ManuallyAssigned`] (not `Assigned`) and the queue's
+    /// round-robin and weighted counters do not move; the agent's last
+    /// assignment time does. Events: `Released` for the previous assignee (if
+    /// any), `ManuallyAssigned`, then the `Assigned` events of the cases the
+    /// freed capacity pulls.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// # let now = Utc::now();
+    /// let (ada, bob) = (AgentId::from_u128(1), AgentId::from_u128(2));
+    /// let mut router = Router::new();
+    /// router.add_agent(Agent::new(ada, "Ada", Capacity::cases(1)?)?)?; // offline
+    /// router.add_agent(Agent::new(bob, "Bob", Capacity::cases(1)?)?)?;
+    /// let case = CaseId::from_u128(7);
+    /// // No queue, no rules: a supervisor can still hand the case to Ada...
+    /// let request = RoutingRequest::new(case, AccountId::new(), now);
+    /// let events = router.assign_to(request.clone(), ada, now)?;
+    /// assert!(matches!(events[..], [RoutingEvent::ManuallyAssigned { queue: None, previous: None, .. }]));
+    /// // ...then move it to Bob: Ada is released.
+    /// let events = router.assign_to(request.clone(), bob, now)?;
+    /// assert!(matches!(events[0], RoutingEvent::Released { agent, .. } if agent == ada));
+    /// assert_eq!(router.assignment(case).map(|a| a.agent), Some(bob));
+    /// assert!(router.assign_to(request, bob, now)?.is_empty()); // already Bob's
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an invalid request, [`Error::NotFound`] for an
+    /// unknown agent (`kind: "agent"`), queue named by the request or skill,
+    /// [`Error::Overflow`] when the agent's load or open-case count would not
+    /// fit a `u32`. Nothing changes on error.
+    pub fn assign_to(
+        &mut self,
+        request: RoutingRequest,
+        agent: AgentId,
+        now: DateTime<Utc>,
+    ) -> Result<Vec<RoutingEvent>> {
+        request.validate()?;
+        self.agent_pos(agent)?;
+        let case = request.case;
+        let assigned = self.state.assignments.get(&case);
+        if assigned.is_some_and(|a| a.agent == agent) {
+            return Ok(Vec::new());
+        }
+        let waiting = self
+            .state
+            .waiting
+            .iter()
+            .position(|w| w.request.case == case);
+        let (entry, entry_queue, dropped, visited) = match (assigned, waiting) {
+            (Some(a), _) => (Some(&a.request), a.queue, a.dropped, a.visited.clone()),
+            (None, Some(i)) => match self.state.waiting.get(i) {
+                Some(w) => (
+                    Some(&w.request),
+                    Some(w.queue),
+                    w.dropped,
+                    w.visited.clone(),
+                ),
+                None => (None, None, 0, Vec::new()),
+            },
+            (None, None) => (None, None, 0, Vec::new()),
+        };
+        let classification = match entry_queue {
+            Some(_) => None,
+            None => match self.classify(&request, now) {
+                Ok(c) => Some(c),
+                Err(Error::NotAllowed { .. }) => None,
+                Err(e) => return Err(e),
+            },
+        };
+        let queue = entry_queue.or(classification.as_ref().map(|c| c.queue));
+        let previous = assigned.map(|a| a.agent);
+        let mut stored = match (entry, classification) {
+            (Some(known), _) => known.clone(),
+            (None, Some(c)) => {
+                let mut fresh = request;
+                fresh.priority = c.priority;
+                fresh.required = c.required;
+                fresh
+            }
+            (None, None) => request,
+        };
+        stored.declined_by.remove(&agent);
+        self.requirements(&stored, 0)?;
+        let charge = self.charge_for(agent, stored.origin)?;
+
+        // Everything is checked: from here on nothing fails.
+        if let Some(i) = waiting {
+            self.state.waiting.remove(i);
+        }
+        let mut events = Vec::new();
+        if let Some(previous) = previous {
+            if self.release(case).is_ok() {
+                events.push(RoutingEvent::Released {
+                    case,
+                    agent: previous,
+                    at: now,
+                });
+            }
+        }
+        self.apply_charge(&charge, now);
+        self.state.assignments.insert(
+            case,
+            OpenAssignment {
+                request: stored,
+                agent,
+                queue,
+                cost: charge.cost,
+                dropped,
+                visited,
+                assigned_at: now,
+            },
+        );
+        events.push(RoutingEvent::ManuallyAssigned {
+            case,
+            queue,
+            agent,
+            previous,
+            at: now,
+        });
+        if let Some(previous) = previous {
+            events.extend(self.dispatch(Some(previous), now));
+        }
+        Ok(events)
+    }
+
+    /// The case is finished (resolved, closed) or taken out of routing: it
+    /// leaves its waiting line (no event) and its open assignment (`Released`
+    /// for the assignee), and the freed capacity is offered to waiting cases
+    /// (their `Assigned` events follow). An unknown case changes nothing.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// # let now = Utc::now();
+    /// let (a, q) = (AgentId::from_u128(1), QueueId::from_u128(1));
+    /// let mut router = Router::new();
+    /// router.add_agent(Agent::new(a, "Ada", Capacity::cases(1)?)?.with_status(AgentStatus::Available))?;
+    /// router.add_queue(Queue::new(q, "Q", RoutingMethod::RoundRobin)?.with_member(QueueMember::new(a)))?;
+    /// for n in 1..=3 {
+    ///     router.route(RoutingRequest::new(CaseId::from_u128(n), AccountId::new(), now).in_queue(q), now, None)?;
+    /// }
+    /// assert!(router.withdraw(CaseId::from_u128(3), now).is_empty()); // was waiting
+    /// let events = router.withdraw(CaseId::from_u128(1), now); // was Ada's
+    /// assert!(matches!(events[..], [RoutingEvent::Released { .. }, RoutingEvent::Assigned { case, .. }] if case == CaseId::from_u128(2)));
+    /// assert!(router.withdraw(CaseId::from_u128(9), now).is_empty()); // unknown
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn withdraw(&mut self, case: CaseId, now: DateTime<Utc>) -> Vec<RoutingEvent> {
+        self.state.waiting.retain(|w| w.request.case != case);
+        let Ok(assignment) = self.release(case) else {
+            return Vec::new();
+        };
+        let mut events = vec![RoutingEvent::Released {
+            case,
+            agent: assignment.agent,
+            at: now,
+        }];
+        events.extend(self.dispatch(Some(assignment.agent), now));
+        events
     }
 
     /// Checks what taking one more case from `origin` does to `agent`'s load
@@ -302,7 +506,7 @@ impl Router {
             OpenAssignment {
                 request,
                 agent: agent_id,
-                queue: queue_id,
+                queue: Some(queue_id),
                 cost: charge.cost,
                 dropped,
                 visited,

@@ -735,7 +735,27 @@ pub enum RoutingEvent {
         /// When.
         at: DateTime<Utc>,
     },
-    /// The assignee finished the case, freeing capacity.
+    /// A supervisor assigned the case by hand ([`Router::assign_to`]): no
+    /// routing method chose the agent, and the agent's status and capacity limit
+    /// were not checked.
+    ///
+    /// [`Router::assign_to`]: super::Router::assign_to
+    ManuallyAssigned {
+        /// The case.
+        case: CaseId,
+        /// The queue of the case's waiting or assignment entry, else the queue
+        /// its request names or the rules pick; `None` when no queue applies.
+        queue: Option<QueueId>,
+        /// The new assignee.
+        agent: AgentId,
+        /// The previous assignee, released just before (a `Released` event
+        /// precedes this one).
+        previous: Option<AgentId>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The assignee finished the case (or it was withdrawn or reassigned),
+    /// freeing capacity.
     Released {
         /// The case.
         case: CaseId,
@@ -758,6 +778,7 @@ impl RoutingEvent {
         match self {
             RoutingEvent::Queued { case, .. }
             | RoutingEvent::Assigned { case, .. }
+            | RoutingEvent::ManuallyAssigned { case, .. }
             | RoutingEvent::SkillGroupDropped { case, .. }
             | RoutingEvent::Overflowed { case, .. }
             | RoutingEvent::RoutingStalled { case, .. }

@@ -83,7 +83,9 @@ impl Router {
         }
         for a in state.assignments.values() {
             a.validate()?;
-            router.queue_pos(a.queue)?;
+            if let Some(queue) = a.queue {
+                router.queue_pos(queue)?;
+            }
             router.agent_pos(a.agent)?;
             router.requirements(&a.request, 0)?;
         }

@@ -35,8 +35,11 @@ use super::state::{OpenAssignment, RouterState, WaitingCase};
 /// Build it with `add_*`, then:
 /// - [`Router::route`] classifies a new case with the rules, picks an agent in the
 ///   queue (or queues the case) and returns the explained decision and events;
-/// - [`Router::complete`], [`Router::decline`] and [`Router::set_status`] change
-///   capacity and pull waiting cases in work order (priority, then age);
+/// - [`Router::complete`], [`Router::decline`], [`Router::withdraw`] and
+///   [`Router::set_status`] change capacity and pull waiting cases in work order
+///   (priority, then age);
+/// - [`Router::assign_to`] is a supervisor's manual assignment (status and
+///   capacity limit not checked, no routing rules needed);
 /// - [`Router::tick`] advances the relaxation timers: one optional skill group is
 ///   dropped per queue timeout, then the case overflows, else it stalls;
 /// - [`Router::decide`] answers "who would get this case now" without changing anything.
@@ -182,6 +185,24 @@ impl Router {
     /// ```
     pub fn assignment(&self, case: CaseId) -> Option<&OpenAssignment> {
         self.state.assignments.get(&case)
+    }
+
+    /// The waiting entry of a case, if it is waiting.
+    ///
+    /// ```
+    /// # use chrono::Utc; use hotcrm_support::{ids::*, routing::*};
+    /// # let now = Utc::now();
+    /// let q = QueueId::from_u128(1);
+    /// let mut router = Router::new();
+    /// router.add_queue(Queue::new(q, "Empty", RoutingMethod::RoundRobin)?)?;
+    /// let case = CaseId::from_u128(7);
+    /// router.route(RoutingRequest::new(case, AccountId::new(), now).in_queue(q), now, None)?;
+    /// assert_eq!(router.waiting_case(case).map(|w| w.queue), Some(q));
+    /// assert!(router.waiting_case(CaseId::from_u128(8)).is_none());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn waiting_case(&self, case: CaseId) -> Option<&WaitingCase> {
+        self.state.waiting.iter().find(|w| w.request.case == case)
     }
 
     /// The cases waiting in `queue`, in work order (priority, then age).

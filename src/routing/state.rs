@@ -73,8 +73,12 @@ pub struct OpenAssignment {
     pub request: RoutingRequest,
     /// The assignee.
     pub agent: AgentId,
-    /// The queue that assigned it.
-    pub queue: QueueId,
+    /// The queue that assigned it (or that it was waiting in when assigned
+    /// manually); `None` for a manual assignment ([`Router::assign_to`]) of a
+    /// case no queue applied to.
+    ///
+    /// [`Router::assign_to`]: super::Router::assign_to
+    pub queue: Option<QueueId>,
     /// Load units it holds.
     pub cost: u32,
     /// Optional groups dropped when it was assigned.
@@ -137,7 +141,7 @@ impl OpenAssignment {
                 ),
             ));
         }
-        check_relaxation(&self.request, self.dropped, Some(self.queue), &self.visited)
+        check_relaxation(&self.request, self.dropped, self.queue, &self.visited)
     }
 }
 

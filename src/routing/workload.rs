@@ -231,7 +231,7 @@ impl Router {
             let open: Vec<CaseId> = state
                 .assignments
                 .iter()
-                .filter(|(_, a)| a.queue == queue.id)
+                .filter(|(_, a)| a.queue == Some(queue.id))
                 .map(|(c, _)| *c)
                 .collect();
             let mut risky: Vec<CaseId> = open
@@ -257,12 +257,12 @@ impl Router {
                 let Some(a) = state.assignments.get(case) else {
                     continue;
                 };
-                let Some(deadline) = due.get(case) else {
+                let (Some(deadline), Some(queue)) = (due.get(case), a.queue) else {
                     continue;
                 };
                 let mut request = a.request.clone();
                 request.declined_by.insert(a.agent);
-                let Ok(decision) = self.decide_relaxed(a.queue, &request, a.dropped, now) else {
+                let Ok(decision) = self.decide_relaxed(queue, &request, a.dropped, now) else {
                     continue;
                 };
                 // Walk the winner and runners-up: the first with room and time wins.

@@ -79,7 +79,7 @@ fn holding(router: Router, held: &[(AgentId, u32)]) -> Router {
                 OpenAssignment {
                     request,
                     agent,
-                    queue: Q,
+                    queue: Some(Q),
                     cost: 1,
                     dropped: 0,
                     visited: Vec::new(),
@@ -1581,4 +1581,261 @@ fn loads_are_derived_from_the_assignments() {
     let mut free = state;
     free.assignments.values_mut().for_each(|a| a.cost = 0);
     refused(Router::from_state(free), "assignment cost");
+}
+
+// ----- manual assignment and withdrawal -----------------------------------------------
+
+fn unchanged(r: &Router, before: &RouterState) {
+    assert_eq!(r.state(), before, "nothing changes on error");
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_takes_a_waiting_case_and_may_exceed_capacity() {
+    let offline = available(2, 1).with_status(AgentStatus::Offline);
+    let mut r = router_with(vec![available(1, 1), offline], RoutingMethod::RoundRobin);
+    r.route(request(1), t0(), None).unwrap(); // agent 1 is now full
+    r.route(request(2), t0(), None).unwrap(); // waits
+    assert!(r.waiting_case(case(2)).is_some());
+    let turn = r.queue(Q).unwrap().turn;
+
+    // The supervisor gives the waiting case to the offline agent 2 ...
+    let events = r
+        .assign_to(request(2), agent_id(2), t0() + mins(1))
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![RoutingEvent::ManuallyAssigned {
+            case: case(2),
+            queue: Some(Q),
+            agent: agent_id(2),
+            previous: None,
+            at: t0() + mins(1),
+        }]
+    );
+    assert!(r.waiting_case(case(2)).is_none());
+    assert_eq!(r.assignment(case(2)).unwrap().queue, Some(Q));
+    // ... and another one to the full agent 1: over the limit, by decision.
+    r.assign_to(request(3), agent_id(1), t0()).unwrap();
+    let a1 = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a1.load, a1.open_cases, a1.capacity.limit()), (2, 2, 1));
+    assert_eq!(r.queue(Q).unwrap().turn, turn, "no routing turn was taken");
+    assert_eq!(
+        r.agent(agent_id(2)).unwrap().last_assigned_at,
+        Some(t0() + mins(1))
+    );
+    r.check_invariants().unwrap();
+
+    // Completing one case leaves agent 1 at its limit: nothing is pulled.
+    r.route(request(4), t0(), None).unwrap();
+    let events = r.complete(case(1), t0()).unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(r.waiting_case(case(4)).is_some());
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_moves_a_case_and_dispatches_the_freed_capacity() {
+    let mut r = router_with(
+        vec![available(1, 1), available(2, 3)],
+        RoutingMethod::RoundRobin,
+    );
+    r.set_status(agent_id(2), AgentStatus::Offline, t0())
+        .unwrap();
+    r.route(request(1), t0(), None).unwrap(); // agent 1
+    r.route(request(2).declined_by(agent_id(2)), t0(), None)
+        .unwrap(); // waits
+    assert_eq!(r.assignment(case(1)).unwrap().agent, agent_id(1));
+
+    let events = r.assign_to(request(1), agent_id(2), t0()).unwrap();
+    assert_eq!(
+        events,
+        vec![
+            RoutingEvent::Released {
+                case: case(1),
+                agent: agent_id(1),
+                at: t0()
+            },
+            RoutingEvent::ManuallyAssigned {
+                case: case(1),
+                queue: Some(Q),
+                agent: agent_id(2),
+                previous: Some(agent_id(1)),
+                at: t0()
+            },
+            RoutingEvent::Assigned {
+                case: case(2),
+                queue: Q,
+                agent: agent_id(1),
+                method: RoutingMethod::RoundRobin,
+                at: t0()
+            },
+        ]
+    );
+    r.check_invariants().unwrap();
+
+    // Already theirs: nothing happens.
+    let before = r.state().clone();
+    assert_eq!(r.assign_to(request(1), agent_id(2), t0()).unwrap(), vec![]);
+    unchanged(&r, &before);
+
+    // A manual assignment overrides an earlier decline by that agent.
+    r.assign_to(request(2), agent_id(2), t0()).unwrap();
+    let held = r.assignment(case(2)).unwrap();
+    assert!(!held.request.declined_by.contains(&agent_id(2)));
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_refuses_bad_input_and_overflow_and_changes_nothing() {
+    let capacity = Capacity::units(u32::MAX)
+        .unwrap()
+        .with_cost(Origin::Phone, u32::MAX)
+        .unwrap();
+    let big = Agent::new(agent_id(1), "Big", capacity)
+        .unwrap()
+        .with_status(AgentStatus::Available);
+    let mut r = router_with(vec![big], RoutingMethod::RoundRobin);
+    r.route(request(1).with_origin(Origin::Email), t0(), None)
+        .unwrap();
+    r.route(request(2), t0(), None).unwrap();
+    r.route(request(3), t0(), None).unwrap();
+    let before = r.state().clone();
+
+    // Load 3 + 4294967295 does not fit a u32, even for a supervisor.
+    let err = r
+        .assign_to(request(9).with_origin(Origin::Phone), agent_id(1), t0())
+        .unwrap_err();
+    assert!(matches!(err, Error::Overflow { .. }), "{err}");
+    assert!(err.to_string().contains("load 3"), "{err}");
+    unchanged(&r, &before);
+
+    let err = r.assign_to(request(1), agent_id(99), t0()).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "agent", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    let err = r
+        .assign_to(
+            request(9).in_queue(QueueId::from_u128(77)),
+            agent_id(1),
+            t0(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "queue", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    let err = r
+        .assign_to(request(9).requiring(need(9, 1)), agent_id(1), t0())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "skill", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    refused(
+        r.assign_to(
+            request(9).with_subject("x".repeat(5_000)),
+            agent_id(1),
+            t0(),
+        ),
+        "subject",
+    );
+    unchanged(&r, &before);
+}
+
+#[test]
+fn assign_to_works_without_queues_or_rules() {
+    let mut r = Router::new();
+    r.add_agent(available(1, 1)).unwrap();
+    let req = RoutingRequest::new(case(1), AccountId::from_u128(1), t0());
+    let events = r.assign_to(req.clone(), agent_id(1), t0()).unwrap();
+    assert!(matches!(
+        events[..],
+        [RoutingEvent::ManuallyAssigned { queue: None, .. }]
+    ));
+    assert_eq!(r.assignment(case(1)).unwrap().queue, None);
+    r.check_invariants().unwrap();
+    // Queue-less assignments survive a restart.
+    let r2 = Router::from_state(r.state().clone()).unwrap();
+    assert_eq!(r2.state(), r.state());
+    // Declined with nowhere to wait: the case leaves routing.
+    let events = r.decline(case(1), t0()).unwrap();
+    assert!(matches!(events[..], [RoutingEvent::Declined { .. }]));
+    assert!(r.assignment(case(1)).is_none() && r.waiting_case(case(1)).is_none());
+    r.check_invariants().unwrap();
+
+    // With a default queue, the assignment is filed under it ...
+    r.add_queue(Queue::new(Q, "Default", RoutingMethod::RoundRobin).unwrap())
+        .unwrap();
+    r.set_default_queue(Q).unwrap();
+    r.assign_to(req.clone(), agent_id(1), t0()).unwrap();
+    assert_eq!(
+        r.assignment(case(1)).unwrap().queue,
+        Some(Q),
+        "default queue"
+    );
+    // ... and a queue-less case declined after one was set waits there.
+    let mut r3 = Router::new();
+    r3.add_agent(available(1, 1)).unwrap();
+    r3.assign_to(req, agent_id(1), t0()).unwrap();
+    r3.add_queue(Queue::new(Q, "Later", RoutingMethod::RoundRobin).unwrap())
+        .unwrap();
+    r3.set_default_queue(Q).unwrap();
+    let events = r3.decline(case(1), t0()).unwrap();
+    assert!(matches!(
+        events[..],
+        [RoutingEvent::Declined { .. }, RoutingEvent::Queued { queue, .. }] if queue == Q
+    ));
+    assert!(
+        r3.waiting_case(case(1))
+            .unwrap()
+            .request
+            .declined_by
+            .contains(&agent_id(1))
+    );
+    r3.check_invariants().unwrap();
+}
+
+#[test]
+fn withdraw_removes_a_case_wherever_it_is() {
+    let mut r = router_with(vec![available(1, 1)], RoutingMethod::RoundRobin);
+    for n in 1..=3 {
+        r.route(request(n), t0(), None).unwrap();
+    }
+    assert_eq!(r.withdraw(case(3), t0()), vec![], "waiting: no event");
+    assert!(r.waiting_case(case(3)).is_none());
+    let events = r.withdraw(case(1), t0());
+    assert_eq!(
+        events,
+        vec![
+            RoutingEvent::Released {
+                case: case(1),
+                agent: agent_id(1),
+                at: t0()
+            },
+            RoutingEvent::Assigned {
+                case: case(2),
+                queue: Q,
+                agent: agent_id(1),
+                method: RoutingMethod::RoundRobin,
+                at: t0()
+            },
+        ]
+    );
+    let before = r.state().clone();
+    assert_eq!(r.withdraw(case(1), t0()), vec![], "already gone");
+    assert_eq!(r.withdraw(case(42), t0()), vec![], "unknown");
+    unchanged(&r, &before);
+    // `complete` still needs an open assignment.
+    assert!(matches!(
+        r.complete(case(1), t0()),
+        Err(Error::NotFound { .. })
+    ));
 }
