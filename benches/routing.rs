@@ -26,8 +26,8 @@ use chrono::{TimeZone, Utc};
 use criterion::{BenchmarkId, Criterion, criterion_group, criterion_main};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
 use hotcrm_support::routing::{
-    Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingMethod,
-    RoutingRequest, Skill, SkillRequirement,
+    Agent, AgentSkill, AgentStatus, Capacity, OpenAssignment, Queue, QueueMember, Router,
+    RoutingMethod, RoutingRequest, Skill, SkillRequirement,
 };
 
 const SKILLS: u128 = 20;
@@ -55,6 +55,7 @@ fn router(n: u128, method: RoutingMethod) -> Router {
             .unwrap();
     }
     let mut queue = Queue::new(QUEUE, "Bench", method).unwrap();
+    let mut loads = Vec::new();
     for i in 0..n {
         let status = if rng.next(10) < 8 {
             AgentStatus::Available
@@ -68,8 +69,7 @@ fn router(n: u128, method: RoutingMethod) -> Router {
         )
         .unwrap()
         .with_status(status);
-        a.load = rng.next(5) as u32;
-        a.open_cases = a.load;
+        loads.push(rng.next(5) as u32);
         // Everyone knows skill 3 at some level; about half know skill 7.
         a = a.with_skill(AgentSkill::new(SkillId::from_u128(3), 1 + rng.next(5) as u8).unwrap());
         if rng.next(2) == 0 {
@@ -84,7 +84,30 @@ fn router(n: u128, method: RoutingMethod) -> Router {
         queue = queue.with_member(QueueMember::new(AgentId::from_u128(i)));
     }
     r.add_queue(queue).unwrap();
-    r
+    // The random loads become open one-unit cases (the router derives loads
+    // from its assignments), restored from state so nothing else changes.
+    let mut state = r.state().clone();
+    let mut next = 1_u128 << 64;
+    for (i, &load) in (0_u128..).zip(&loads) {
+        for _ in 0..load {
+            next += 1;
+            let case = CaseId::from_u128(next);
+            let at = request(0).created_at;
+            state.assignments.insert(
+                case,
+                OpenAssignment {
+                    request: RoutingRequest::new(case, AccountId::from_u128(1), at),
+                    agent: AgentId::from_u128(i),
+                    queue: Some(QUEUE),
+                    cost: 1,
+                    dropped: 0,
+                    visited: Vec::new(),
+                    assigned_at: at,
+                },
+            );
+        }
+    }
+    Router::from_state(state).unwrap()
 }
 
 fn request(case: u128) -> RoutingRequest {

@@ -66,6 +66,7 @@ impl AgentStatus {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CapacityRecord")]
 pub enum Capacity {
     /// At most this many open cases.
     Cases {
@@ -175,7 +176,8 @@ impl Capacity {
         }
     }
 
-    /// Checks the invariants (limit at least 1, every cost at least 1).
+    /// Checks the invariants (max at least 1, every cost at least 1); loading a
+    /// capacity with serde checks them too.
     ///
     /// ```
     /// use hotcrm_support::routing::Capacity;
@@ -187,7 +189,7 @@ impl Capacity {
     /// [`Error::Validation`] naming the bad value.
     pub fn validate(&self) -> Result<()> {
         if self.limit() == 0 {
-            return Err(Error::validation("capacity", "limit must be at least 1"));
+            return Err(Error::validation("capacity", "max must be at least 1"));
         }
         if let Capacity::Units { costs, .. } = self {
             if let Some((origin, _)) = costs.iter().find(|(_, c)| **c == 0) {
@@ -198,6 +200,30 @@ impl Capacity {
             }
         }
         Ok(())
+    }
+}
+
+/// [`Capacity`] as stored: loading checks it with [`Capacity::validate`].
+#[derive(Deserialize)]
+enum CapacityRecord {
+    Cases {
+        max: u32,
+    },
+    Units {
+        max: u32,
+        costs: BTreeMap<Origin, u32>,
+    },
+}
+
+impl TryFrom<CapacityRecord> for Capacity {
+    type Error = Error;
+    fn try_from(record: CapacityRecord) -> Result<Self> {
+        let capacity = match record {
+            CapacityRecord::Cases { max } => Capacity::Cases { max },
+            CapacityRecord::Units { max, costs } => Capacity::Units { max, costs },
+        };
+        capacity.validate()?;
+        Ok(capacity)
     }
 }
 
@@ -227,9 +253,11 @@ pub struct Agent {
     pub status: AgentStatus,
     /// How much work the agent can hold.
     pub capacity: Capacity,
-    /// Current load, in the capacity's unit (cases or units).
+    /// Current load, in the capacity's unit (cases or units): the sum of the
+    /// costs of the agent's open assignments. The [`Router`](super::Router)
+    /// derives it from its assignments and ignores the value it is given.
     pub load: u32,
-    /// Number of open cases assigned (equals `load` for case capacity).
+    /// Number of open cases assigned; derived by the router like `load`.
     pub open_cases: u32,
     /// When the agent was last assigned a case; `None` = never.
     pub last_assigned_at: Option<DateTime<Utc>>,
@@ -329,6 +357,28 @@ impl Agent {
         self.skills.iter().find(|s| s.skill == skill)
     }
 
+    /// Whether one more case from `origin` fits under the capacity limit:
+    /// `load + cost <= limit`, computed without wrapping (a cost near `u32::MAX`
+    /// never fits on top of any load it would overflow).
+    ///
+    /// ```
+    /// use hotcrm_support::{case::Origin, ids::AgentId, routing::{Agent, Capacity}};
+    /// let capacity = Capacity::units(u32::MAX)?.with_cost(Origin::Phone, u32::MAX)?;
+    /// let mut a = Agent::new(AgentId::from_u128(1), "Ada", capacity)?;
+    /// assert!(a.has_room_for(Origin::Phone));
+    /// a.load = 1;
+    /// assert!(!a.has_room_for(Origin::Phone));
+    /// assert!(a.has_room_for(Origin::Email));
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn has_room_for(&self, origin: Origin) -> bool {
+        fits(
+            self.load,
+            self.capacity.cost_of(origin),
+            self.capacity.limit(),
+        )
+    }
+
     /// Spare capacity: limit minus load (0 when over the limit).
     ///
     /// ```
@@ -382,4 +432,10 @@ impl Agent {
         }
         Ok(())
     }
+}
+
+/// Whether a case costing `cost` fits on top of `load` under `limit`, compared
+/// in `u64` so the sum never wraps.
+pub(super) fn fits(load: u32, cost: u32, limit: u32) -> bool {
+    u64::from(load) + u64::from(cost) <= u64::from(limit)
 }

@@ -13,7 +13,6 @@ use crate::ids::{AgentId, CaseId, QueueId, SkillId};
 
 use super::agent::AgentStatus;
 use super::queue::{QueueCursor, RoutingMethod};
-use super::router::RankKeys;
 use super::skill::SkillRequirement;
 
 /// Why one agent did not get the case. Compact so a decision over thousands of
@@ -283,6 +282,65 @@ fn group(flags: u8) -> u8 {
         .unwrap_or(0)
 }
 
+/// The ranking keys of a decision's members: a larger key ranks higher under
+/// every method. Per method the key is:
+///
+/// * SkillBased, AiAssisted: skill points in the high 32 bits, then
+///   `u32::MAX - load ratio` (per million of the limit), kept as the two
+///   columns themselves ([`RankKeys::Points`]) when the points fit 16 bits;
+/// * MostAvailable: spare capacity, then `u32::MAX - load ratio`;
+/// * LeastActive: `u32::MAX - open cases` in the high 32 bits;
+/// * RoundRobin: `u64::MAX - last turn`;
+/// * Weighted: `u64::MAX - stride pass`.
+#[derive(Debug, Clone, Default)]
+pub(super) enum RankKeys {
+    /// No members.
+    #[default]
+    Empty,
+    /// One key per member.
+    Keys(Vec<u64>),
+    /// Skill points and load ratio per member.
+    Points {
+        /// Skill points.
+        points: Vec<u16>,
+        /// Load per million of the limit.
+        ratio: Vec<u32>,
+    },
+}
+
+impl RankKeys {
+    /// The key of the member at index `m` (0 when unknown).
+    pub(super) fn key(&self, m: usize) -> u64 {
+        match self {
+            RankKeys::Empty => 0,
+            RankKeys::Keys(keys) => keys.get(m).copied().unwrap_or(0),
+            RankKeys::Points { points, ratio } => {
+                let points = points.get(m).copied().unwrap_or(0);
+                let ratio = ratio.get(m).copied().unwrap_or(u32::MAX);
+                u64::from(points) << 32 | u64::from(u32::MAX - ratio)
+            }
+        }
+    }
+}
+
+/// The method's primary score (see [`RoutingDecision::score`]) from a ranking
+/// key (see [`RankKeys`]).
+pub(super) fn rank_key_score(method: RoutingMethod, key: u64) -> i64 {
+    let high = key >> 32;
+    match method {
+        RoutingMethod::SkillBased | RoutingMethod::AiAssisted | RoutingMethod::MostAvailable => {
+            to_i64(high)
+        }
+        RoutingMethod::LeastActive => -to_i64(u64::from(u32::MAX) - high),
+        RoutingMethod::RoundRobin | RoutingMethod::Weighted => -to_i64(u64::MAX - key),
+    }
+}
+
+/// `n` as an `i64`, saturating at `i64::MAX`.
+pub(super) fn to_i64(n: u64) -> i64 {
+    i64::try_from(n).unwrap_or(i64::MAX)
+}
+
 /// Every member of a decision who did not win, with the reason, stored compactly:
 /// the decision's per-member columns (reason flags, status, load, cost, limit,
 /// levels in each requirement, ranking key). Each [`Rejection`] is built on demand
@@ -378,8 +436,7 @@ impl Rejections {
     /// The method score of the member at index `m` (meaningful when eligible).
     pub(super) fn score(&self, m: usize) -> i64 {
         let key = self.keys.key(m);
-        self.method
-            .map_or(0, |method| super::router::rank_key_score(method, key))
+        self.method.map_or(0, |method| rank_key_score(method, key))
     }
 
     /// Why the member at index `m` lost; `None` for the winner or an unknown index.
@@ -678,7 +735,27 @@ pub enum RoutingEvent {
         /// When.
         at: DateTime<Utc>,
     },
-    /// The assignee finished the case, freeing capacity.
+    /// A supervisor assigned the case by hand ([`Router::assign_to`]): no
+    /// routing method chose the agent, and the agent's status and capacity limit
+    /// were not checked.
+    ///
+    /// [`Router::assign_to`]: super::Router::assign_to
+    ManuallyAssigned {
+        /// The case.
+        case: CaseId,
+        /// The queue of the case's waiting or assignment entry, else the queue
+        /// its request names or the rules pick; `None` when no queue applies.
+        queue: Option<QueueId>,
+        /// The new assignee.
+        agent: AgentId,
+        /// The previous assignee, released just before (a `Released` event
+        /// precedes this one).
+        previous: Option<AgentId>,
+        /// When.
+        at: DateTime<Utc>,
+    },
+    /// The assignee finished the case (or it was withdrawn or reassigned),
+    /// freeing capacity.
     Released {
         /// The case.
         case: CaseId,
@@ -701,6 +778,7 @@ impl RoutingEvent {
         match self {
             RoutingEvent::Queued { case, .. }
             | RoutingEvent::Assigned { case, .. }
+            | RoutingEvent::ManuallyAssigned { case, .. }
             | RoutingEvent::SkillGroupDropped { case, .. }
             | RoutingEvent::Overflowed { case, .. }
             | RoutingEvent::RoutingStalled { case, .. }

@@ -61,12 +61,19 @@
 //! `benches/routing.rs`.
 
 mod agent;
+mod assign;
+mod classify;
+mod decide;
 mod decision;
+mod index;
 mod queue;
 mod request;
+mod roster;
 mod router;
 mod rule;
 mod skill;
+mod state;
+mod waiting;
 mod workload;
 
 pub use agent::{Agent, AgentStatus, Capacity};
@@ -78,7 +85,8 @@ pub use queue::{OutOfHours, Queue, QueueCursor, QueueMember, RoutingMethod, Weig
 pub use request::{
     AiSuggestion, MAX_DESCRIPTION_BYTES, MAX_REQUEST_SKILLS, MAX_SUBJECT_BYTES, RoutingRequest,
 };
-pub use router::{OpenAssignment, Router, RouterState, WaitingCase};
+pub use router::Router;
 pub use rule::{RoutingRule, RuleConditions, RuleOutcome};
 pub use skill::{AgentSkill, Proficiency, Skill, SkillRequirement};
+pub use state::{OpenAssignment, RouterState, WaitingCase};
 pub use workload::{AgentUtilisation, QueueBreachProjection, Reassignment, WorkloadReport};

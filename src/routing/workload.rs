@@ -231,7 +231,7 @@ impl Router {
             let open: Vec<CaseId> = state
                 .assignments
                 .iter()
-                .filter(|(_, a)| a.queue == queue.id)
+                .filter(|(_, a)| a.queue == Some(queue.id))
                 .map(|(c, _)| *c)
                 .collect();
             let mut risky: Vec<CaseId> = open
@@ -250,19 +250,19 @@ impl Router {
         }
 
         // Recommendations for open cases at risk.
-        let mut promised: HashMap<AgentId, (u32, DateTime<Utc>)> = HashMap::new();
+        let mut promised: HashMap<AgentId, (u64, DateTime<Utc>)> = HashMap::new();
         let mut recommendations = Vec::new();
         for projection in &queues {
             for case in &projection.at_risk {
                 let Some(a) = state.assignments.get(case) else {
                     continue;
                 };
-                let Some(deadline) = due.get(case) else {
+                let (Some(deadline), Some(queue)) = (due.get(case), a.queue) else {
                     continue;
                 };
                 let mut request = a.request.clone();
                 request.declined_by.insert(a.agent);
-                let Ok(decision) = self.decide_relaxed(a.queue, &request, a.dropped, now) else {
+                let Ok(decision) = self.decide_relaxed(queue, &request, a.dropped, now) else {
                     continue;
                 };
                 // Walk the winner and runners-up: the first with room and time wins.
@@ -276,16 +276,16 @@ impl Router {
                         .get(&c.agent)
                         .copied()
                         .unwrap_or((0, *free_at.get(&c.agent).unwrap_or(&now)));
-                    if agent.load.saturating_add(extra).saturating_add(cost)
-                        > agent.capacity.limit()
-                    {
+                    // In u64: loads and costs near u32::MAX must not wrap.
+                    let after = u64::from(agent.load) + extra + u64::from(cost);
+                    if after > u64::from(agent.capacity.limit()) {
                         continue;
                     }
                     let done = step(start);
                     if done > *deadline {
                         continue;
                     }
-                    promised.insert(c.agent, (extra.saturating_add(cost), done));
+                    promised.insert(c.agent, (extra + u64::from(cost), done));
                     recommendations.push(Reassignment {
                         case: *case,
                         from: a.agent,

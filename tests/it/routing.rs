@@ -46,6 +46,8 @@ fn available(n: u128, cap: u32) -> Agent {
 }
 
 /// A router with skills 1..=5, the given agents, and queue `Q` holding them all.
+/// An agent's preset `load` becomes that many open one-unit cases (the router
+/// derives loads from its assignments).
 fn router_with(agents: Vec<Agent>, method: RoutingMethod) -> Router {
     let mut r = Router::new();
     for s in 1..=5 {
@@ -53,11 +55,41 @@ fn router_with(agents: Vec<Agent>, method: RoutingMethod) -> Router {
             .unwrap();
     }
     let mut q = Queue::new(Q, "Tier 1", method).unwrap();
+    let held: Vec<(AgentId, u32)> = agents.iter().map(|a| (a.id, a.load)).collect();
     for a in agents {
         q = q.with_member(QueueMember::new(a.id));
         r.add_agent(a).unwrap();
     }
     r.add_queue(q).unwrap();
+    holding(r, &held)
+}
+
+/// `router` with each agent holding that many open one-unit cases in `Q`
+/// (case ids from 1,000,001), restored through persisted state so nothing
+/// else (last assignment, queue turns) changes.
+fn holding(router: Router, held: &[(AgentId, u32)]) -> Router {
+    let mut state = router.state().clone();
+    let mut next = 1_000_000;
+    for &(agent, n) in held {
+        for _ in 0..n {
+            next += 1;
+            let request = RoutingRequest::new(case(next), AccountId::from_u128(1), t0());
+            state.assignments.insert(
+                case(next),
+                OpenAssignment {
+                    request,
+                    agent,
+                    queue: Some(Q),
+                    cost: 1,
+                    dropped: 0,
+                    visited: Vec::new(),
+                    assigned_at: t0(),
+                },
+            );
+        }
+    }
+    let r = Router::from_state(state).unwrap();
+    r.check_invariants().unwrap();
     r
 }
 
@@ -1408,4 +1440,402 @@ fn workload_reports_utilisation_breaches_and_reassignments() {
         (report.recommendations[0].case, report.recommendations[0].to),
         (case(3), agent_id(2))
     );
+}
+
+#[test]
+fn capacity_arithmetic_near_u32_max_never_wraps() {
+    // The reported case: limit 4294967295, load 1, then a phone case costing
+    // 4294967295. `load + cost` wrapped (or saturated) to fit under the limit.
+    let capacity = Capacity::units(u32::MAX)
+        .unwrap()
+        .with_cost(Origin::Phone, u32::MAX)
+        .unwrap();
+    let ada = Agent::new(agent_id(1), "Ada", capacity)
+        .unwrap()
+        .with_status(AgentStatus::Available);
+    let mut r = router_with(vec![ada], RoutingMethod::MostAvailable);
+    let email = request(1).with_origin(Origin::Email);
+    assert!(
+        r.route(email, t0(), None)
+            .unwrap()
+            .decision
+            .chosen
+            .is_some()
+    );
+    assert_eq!(r.agent(agent_id(1)).unwrap().load, 1);
+
+    let phone = request(2).with_origin(Origin::Phone);
+    let out = r.route(phone, t0(), None).unwrap();
+    assert_eq!(
+        out.decision.agent(),
+        None,
+        "cost 4294967295 on top of load 1"
+    );
+    assert_eq!(
+        out.decision.loss_reason(agent_id(1)),
+        Some(LossReason::AtCapacity {
+            load: 1,
+            cost: 4_294_967_295,
+            limit: 4_294_967_295
+        })
+    );
+    assert!(r.assignment(case(2)).is_none());
+    assert_eq!(r.waiting(Q).len(), 1);
+
+    // Releasing the email case frees exactly 1: the phone case now fits exactly.
+    let events = r.complete(case(1), t0()).unwrap();
+    assert!(
+        events
+            .iter()
+            .any(|e| matches!(e, RoutingEvent::Assigned { case: c, .. } if *c == case(2)))
+    );
+    let a = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a.load, a.open_cases), (4_294_967_295, 1));
+    r.complete(case(2), t0()).unwrap();
+    let a = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a.load, a.open_cases), (0, 0));
+    assert!(a.has_room_for(Origin::Phone));
+
+    // Limits and costs are checked when built and when loaded.
+    assert!(Capacity::units(0).is_err());
+    assert!(
+        Capacity::units(1)
+            .unwrap()
+            .with_cost(Origin::Phone, 0)
+            .is_err()
+    );
+    let bad: Result<Capacity, _> = serde_json::from_str(r#"{"Units":{"max":0,"costs":{}}}"#);
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("capacity: max must be at least 1")
+    );
+    let bad: Result<Capacity, _> =
+        serde_json::from_str(r#"{"Units":{"max":5,"costs":{"Phone":0}}}"#);
+    assert!(
+        bad.unwrap_err()
+            .to_string()
+            .contains("cost of Phone must be at least 1")
+    );
+}
+
+#[test]
+fn loads_are_derived_from_the_assignments() {
+    // `add_agent` ignores a preset load: a new agent holds no assignment.
+    let mut ada = available(1, 5);
+    ada.load = 4;
+    ada.open_cases = 4;
+    let mut r = router_with(vec![], RoutingMethod::LeastActive);
+    r.add_agent(ada).unwrap();
+    assert_eq!(
+        r.agent(agent_id(1)).map(|a| (a.load, a.open_cases)),
+        Some((0, 0))
+    );
+    r.check_invariants().unwrap();
+
+    // `from_state` ignores stored loads and recomputes them from the assignments.
+    let r = holding(r, &[(agent_id(1), 2)]);
+    let mut state = r.state().clone();
+    state.agents[0].load = 99;
+    state.agents[0].open_cases = 0;
+    let restored = Router::from_state(state.clone()).unwrap();
+    assert_eq!(
+        restored.agent(agent_id(1)).map(|a| (a.load, a.open_cases)),
+        Some((2, 2))
+    );
+    restored.check_invariants().unwrap();
+
+    // A sum that does not fit a u32 is an overflow error, not a wrap.
+    let mut big = state.clone();
+    for a in big.assignments.values_mut() {
+        a.cost = u32::MAX;
+    }
+    let err = Router::from_state(big).unwrap_err();
+    assert!(matches!(err, Error::Overflow { .. }), "{err}");
+    assert!(err.to_string().contains("8589934590"), "{err}");
+
+    // Entries that contradict each other are refused.
+    let (&held_case, held) = state.assignments.iter().next().unwrap();
+    let waiting = WaitingCase {
+        request: held.request.clone(),
+        queue: Q,
+        queued_at: t0(),
+        next_step_at: t0(),
+        dropped: 0,
+        visited: Vec::new(),
+        stalled: false,
+        ai: None,
+    };
+    let mut both = state.clone();
+    both.waiting.push(waiting.clone());
+    refused(Router::from_state(both), "waiting");
+    let mut twice = state.clone();
+    twice.assignments.remove(&held_case);
+    twice.waiting.push(waiting.clone());
+    twice.waiting.push(waiting);
+    refused(Router::from_state(twice), "waiting");
+    let mut misfiled = state.clone();
+    let entry = misfiled.assignments.remove(&held_case).unwrap();
+    misfiled.assignments.insert(case(424_242), entry);
+    refused(Router::from_state(misfiled), "assignments");
+    let mut free = state;
+    free.assignments.values_mut().for_each(|a| a.cost = 0);
+    refused(Router::from_state(free), "assignment cost");
+}
+
+// ----- manual assignment and withdrawal -----------------------------------------------
+
+fn unchanged(r: &Router, before: &RouterState) {
+    assert_eq!(r.state(), before, "nothing changes on error");
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_takes_a_waiting_case_and_may_exceed_capacity() {
+    let offline = available(2, 1).with_status(AgentStatus::Offline);
+    let mut r = router_with(vec![available(1, 1), offline], RoutingMethod::RoundRobin);
+    r.route(request(1), t0(), None).unwrap(); // agent 1 is now full
+    r.route(request(2), t0(), None).unwrap(); // waits
+    assert!(r.waiting_case(case(2)).is_some());
+    let turn = r.queue(Q).unwrap().turn;
+
+    // The supervisor gives the waiting case to the offline agent 2 ...
+    let events = r
+        .assign_to(request(2), agent_id(2), t0() + mins(1))
+        .unwrap();
+    assert_eq!(
+        events,
+        vec![RoutingEvent::ManuallyAssigned {
+            case: case(2),
+            queue: Some(Q),
+            agent: agent_id(2),
+            previous: None,
+            at: t0() + mins(1),
+        }]
+    );
+    assert!(r.waiting_case(case(2)).is_none());
+    assert_eq!(r.assignment(case(2)).unwrap().queue, Some(Q));
+    // ... and another one to the full agent 1: over the limit, by decision.
+    r.assign_to(request(3), agent_id(1), t0()).unwrap();
+    let a1 = r.agent(agent_id(1)).unwrap();
+    assert_eq!((a1.load, a1.open_cases, a1.capacity.limit()), (2, 2, 1));
+    assert_eq!(r.queue(Q).unwrap().turn, turn, "no routing turn was taken");
+    assert_eq!(
+        r.agent(agent_id(2)).unwrap().last_assigned_at,
+        Some(t0() + mins(1))
+    );
+    r.check_invariants().unwrap();
+
+    // Completing one case leaves agent 1 at its limit: nothing is pulled.
+    r.route(request(4), t0(), None).unwrap();
+    let events = r.complete(case(1), t0()).unwrap();
+    assert_eq!(events.len(), 1, "{events:?}");
+    assert!(r.waiting_case(case(4)).is_some());
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_moves_a_case_and_dispatches_the_freed_capacity() {
+    let mut r = router_with(
+        vec![available(1, 1), available(2, 3)],
+        RoutingMethod::RoundRobin,
+    );
+    r.set_status(agent_id(2), AgentStatus::Offline, t0())
+        .unwrap();
+    r.route(request(1), t0(), None).unwrap(); // agent 1
+    r.route(request(2).declined_by(agent_id(2)), t0(), None)
+        .unwrap(); // waits
+    assert_eq!(r.assignment(case(1)).unwrap().agent, agent_id(1));
+
+    let events = r.assign_to(request(1), agent_id(2), t0()).unwrap();
+    assert_eq!(
+        events,
+        vec![
+            RoutingEvent::Released {
+                case: case(1),
+                agent: agent_id(1),
+                at: t0()
+            },
+            RoutingEvent::ManuallyAssigned {
+                case: case(1),
+                queue: Some(Q),
+                agent: agent_id(2),
+                previous: Some(agent_id(1)),
+                at: t0()
+            },
+            RoutingEvent::Assigned {
+                case: case(2),
+                queue: Q,
+                agent: agent_id(1),
+                method: RoutingMethod::RoundRobin,
+                at: t0()
+            },
+        ]
+    );
+    r.check_invariants().unwrap();
+
+    // Already theirs: nothing happens.
+    let before = r.state().clone();
+    assert_eq!(r.assign_to(request(1), agent_id(2), t0()).unwrap(), vec![]);
+    unchanged(&r, &before);
+
+    // A manual assignment overrides an earlier decline by that agent.
+    r.assign_to(request(2), agent_id(2), t0()).unwrap();
+    let held = r.assignment(case(2)).unwrap();
+    assert!(!held.request.declined_by.contains(&agent_id(2)));
+    r.check_invariants().unwrap();
+}
+
+#[test]
+fn assign_to_refuses_bad_input_and_overflow_and_changes_nothing() {
+    let capacity = Capacity::units(u32::MAX)
+        .unwrap()
+        .with_cost(Origin::Phone, u32::MAX)
+        .unwrap();
+    let big = Agent::new(agent_id(1), "Big", capacity)
+        .unwrap()
+        .with_status(AgentStatus::Available);
+    let mut r = router_with(vec![big], RoutingMethod::RoundRobin);
+    r.route(request(1).with_origin(Origin::Email), t0(), None)
+        .unwrap();
+    r.route(request(2), t0(), None).unwrap();
+    r.route(request(3), t0(), None).unwrap();
+    let before = r.state().clone();
+
+    // Load 3 + 4294967295 does not fit a u32, even for a supervisor.
+    let err = r
+        .assign_to(request(9).with_origin(Origin::Phone), agent_id(1), t0())
+        .unwrap_err();
+    assert!(matches!(err, Error::Overflow { .. }), "{err}");
+    assert!(err.to_string().contains("load 3"), "{err}");
+    unchanged(&r, &before);
+
+    let err = r.assign_to(request(1), agent_id(99), t0()).unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "agent", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    let err = r
+        .assign_to(
+            request(9).in_queue(QueueId::from_u128(77)),
+            agent_id(1),
+            t0(),
+        )
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "queue", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    let err = r
+        .assign_to(request(9).requiring(need(9, 1)), agent_id(1), t0())
+        .unwrap_err();
+    assert!(
+        matches!(err, Error::NotFound { kind: "skill", .. }),
+        "{err}"
+    );
+    unchanged(&r, &before);
+
+    refused(
+        r.assign_to(
+            request(9).with_subject("x".repeat(5_000)),
+            agent_id(1),
+            t0(),
+        ),
+        "subject",
+    );
+    unchanged(&r, &before);
+}
+
+#[test]
+fn assign_to_works_without_queues_or_rules() {
+    let mut r = Router::new();
+    r.add_agent(available(1, 1)).unwrap();
+    let req = RoutingRequest::new(case(1), AccountId::from_u128(1), t0());
+    let events = r.assign_to(req.clone(), agent_id(1), t0()).unwrap();
+    assert!(matches!(
+        events[..],
+        [RoutingEvent::ManuallyAssigned { queue: None, .. }]
+    ));
+    assert_eq!(r.assignment(case(1)).unwrap().queue, None);
+    r.check_invariants().unwrap();
+    // Queue-less assignments survive a restart.
+    let r2 = Router::from_state(r.state().clone()).unwrap();
+    assert_eq!(r2.state(), r.state());
+    // Declined with nowhere to wait: the case leaves routing.
+    let events = r.decline(case(1), t0()).unwrap();
+    assert!(matches!(events[..], [RoutingEvent::Declined { .. }]));
+    assert!(r.assignment(case(1)).is_none() && r.waiting_case(case(1)).is_none());
+    r.check_invariants().unwrap();
+
+    // With a default queue, the assignment is filed under it ...
+    r.add_queue(Queue::new(Q, "Default", RoutingMethod::RoundRobin).unwrap())
+        .unwrap();
+    r.set_default_queue(Q).unwrap();
+    r.assign_to(req.clone(), agent_id(1), t0()).unwrap();
+    assert_eq!(
+        r.assignment(case(1)).unwrap().queue,
+        Some(Q),
+        "default queue"
+    );
+    // ... and a queue-less case declined after one was set waits there.
+    let mut r3 = Router::new();
+    r3.add_agent(available(1, 1)).unwrap();
+    r3.assign_to(req, agent_id(1), t0()).unwrap();
+    r3.add_queue(Queue::new(Q, "Later", RoutingMethod::RoundRobin).unwrap())
+        .unwrap();
+    r3.set_default_queue(Q).unwrap();
+    let events = r3.decline(case(1), t0()).unwrap();
+    assert!(matches!(
+        events[..],
+        [RoutingEvent::Declined { .. }, RoutingEvent::Queued { queue, .. }] if queue == Q
+    ));
+    assert!(
+        r3.waiting_case(case(1))
+            .unwrap()
+            .request
+            .declined_by
+            .contains(&agent_id(1))
+    );
+    r3.check_invariants().unwrap();
+}
+
+#[test]
+fn withdraw_removes_a_case_wherever_it_is() {
+    let mut r = router_with(vec![available(1, 1)], RoutingMethod::RoundRobin);
+    for n in 1..=3 {
+        r.route(request(n), t0(), None).unwrap();
+    }
+    assert_eq!(r.withdraw(case(3), t0()), vec![], "waiting: no event");
+    assert!(r.waiting_case(case(3)).is_none());
+    let events = r.withdraw(case(1), t0());
+    assert_eq!(
+        events,
+        vec![
+            RoutingEvent::Released {
+                case: case(1),
+                agent: agent_id(1),
+                at: t0()
+            },
+            RoutingEvent::Assigned {
+                case: case(2),
+                queue: Q,
+                agent: agent_id(1),
+                method: RoutingMethod::RoundRobin,
+                at: t0()
+            },
+        ]
+    );
+    let before = r.state().clone();
+    assert_eq!(r.withdraw(case(1), t0()), vec![], "already gone");
+    assert_eq!(r.withdraw(case(42), t0()), vec![], "unknown");
+    unchanged(&r, &before);
+    // `complete` still needs an open assignment.
+    assert!(matches!(
+        r.complete(case(1), t0()),
+        Err(Error::NotFound { .. })
+    ));
 }

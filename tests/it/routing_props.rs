@@ -110,10 +110,6 @@ fn build(
             a = a.with_skill(AgentSkill::new(SkillId::from_u128(u128::from(*sk)), *lvl).unwrap());
         }
         a.last_assigned_at = s.last_minutes_ago.map(|m| t0() - TimeDelta::minutes(m));
-        if preload {
-            a.load = s.preload.min(a.capacity.limit());
-            a.open_cases = a.load;
-        }
         r.add_agent(a).unwrap();
     }
     let mut q = Queue::new(Q, "Q", method).unwrap();
@@ -124,7 +120,34 @@ fn build(
         );
     }
     r.add_queue(q).unwrap();
-    r
+    if !preload {
+        return r;
+    }
+    // Preloads become open one-unit cases (ids from 1,000,001): the router
+    // derives loads from its assignments.
+    let mut state = r.state().clone();
+    let mut next = 1_000_000_u128;
+    for (i, s) in specs.iter().enumerate() {
+        let agent = AgentId::from_u128(i as u128);
+        let limit = r.agent(agent).unwrap().capacity.limit();
+        for _ in 0..s.preload.min(limit) {
+            next += 1;
+            let case = CaseId::from_u128(next);
+            state.assignments.insert(
+                case,
+                OpenAssignment {
+                    request: RoutingRequest::new(case, AccountId::from_u128(1), t0()),
+                    agent,
+                    queue: Some(Q),
+                    cost: 1,
+                    dropped: 0,
+                    visited: Vec::new(),
+                    assigned_at: t0(),
+                },
+            );
+        }
+    }
+    Router::from_state(state).unwrap()
 }
 
 fn request(n: u128, spec: &ReqSpec) -> (RoutingRequest, Option<AiSuggestion>) {
@@ -175,7 +198,8 @@ fn eligible(router: &Router, agent: AgentId, req: &RoutingRequest, dropped: usiz
     }
     a.status == AgentStatus::Available
         && !req.declined_by.contains(&agent)
-        && a.load + a.capacity.cost_of(req.origin) <= a.capacity.limit()
+        && u64::from(a.load) + u64::from(a.capacity.cost_of(req.origin))
+            <= u64::from(a.capacity.limit())
         && needs.iter().all(|n| {
             a.skill(n.skill)
                 .is_some_and(|s| s.proficiency >= n.min_level)
@@ -267,7 +291,7 @@ proptest! {
         let mut now = t0();
         let mut next_case = 1_u128;
         for op in ops {
-            match op {
+            match op.clone() {
                 Op::Route(r) => {
                     let (req, ai) = request(next_case, &r);
                     next_case += 1;
@@ -293,6 +317,9 @@ proptest! {
                 }
             }
             within_capacity(&router)?;
+            if let Err(e) = router.check_invariants() {
+                prop_assert!(false, "invariant broken after {op:?}: {e}");
+            }
             for a in router.state().assignments.values() {
                 prop_assert!(!a.request.declined_by.contains(&a.agent), "declined agent got the case back");
             }
@@ -367,7 +394,7 @@ proptest! {
                 }
                 LossReason::AtCapacity { load, cost, limit } => {
                     prop_assert_eq!((load, cost, limit), (a.load, a.capacity.cost_of(req.origin), a.capacity.limit()));
-                    prop_assert!(load + cost > limit);
+                    prop_assert!(u64::from(load) + u64::from(cost) > u64::from(limit));
                 }
                 LossReason::MissingSkill { skill, required, actual } => {
                     prop_assert_eq!(actual, a.skill(skill).map_or(0, |s| s.proficiency.get()));
@@ -408,6 +435,127 @@ proptest! {
         prop_assert!(scores.windows(2).all(|w| w[0] >= w[1]), "runners-up out of order: {scores:?}");
         if d.ai.is_none_or(|v| !v.is_accepted()) {
             prop_assert!(scores.iter().all(|s| Some(*s) <= d.score));
+        }
+    }
+}
+
+/// Commands including supervisors' manual assignments and withdrawals.
+#[derive(Debug, Clone)]
+enum ManualOp {
+    Routed(Op),
+    /// Assign a known case (or a new one) to an agent by hand.
+    AssignTo(usize, u8, bool),
+    /// Withdraw a known case (or an unknown one).
+    Withdraw(usize),
+}
+
+fn manual_op() -> impl Strategy<Value = ManualOp> {
+    prop_oneof![
+        6 => op().prop_map(ManualOp::Routed),
+        2 => (0_usize..64, 0_u8..8, any::<bool>()).prop_map(|(c, a, phone)| ManualOp::AssignTo(c, a, phone)),
+        1 => (0_usize..64).prop_map(ManualOp::Withdraw),
+    ]
+}
+
+/// Every case the router knows: waiting, then assigned.
+fn known_cases(router: &Router) -> Vec<CaseId> {
+    let state = router.state();
+    state
+        .waiting
+        .iter()
+        .map(|w| w.request.case)
+        .chain(state.assignments.keys().copied())
+        .collect()
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Loads always equal what the assignments hold, whatever mix of routing,
+    /// manual assignment, withdrawal, completion, decline, ticks and status
+    /// changes; routed work never goes over capacity (only a supervisor's).
+    #[test]
+    fn manual_assignments_and_withdrawals_keep_the_invariants(
+        specs in prop::collection::vec(agent_spec(), 1..6),
+        m in method(),
+        ops in prop::collection::vec(manual_op(), 1..40),
+    ) {
+        let order: Vec<usize> = (0..specs.len()).collect();
+        let mut router = build(&specs, m, &order, false);
+        let mut now = t0();
+        let mut next_case = 1_u128;
+        for op in ops {
+            let events = match op.clone() {
+                ManualOp::Routed(Op::Route(r)) => {
+                    let (req, ai) = request(next_case, &r);
+                    next_case += 1;
+                    router.route(req, now, ai).unwrap().events
+                }
+                ManualOp::Routed(Op::Complete(i) | Op::Decline(i)) => {
+                    let cases: Vec<CaseId> = router.state().assignments.keys().copied().collect();
+                    match cases.get(i % cases.len().max(1)) {
+                        Some(&c) if matches!(op, ManualOp::Routed(Op::Complete(_))) => router.complete(c, now).unwrap(),
+                        Some(&c) => router.decline(c, now).unwrap(),
+                        None => Vec::new(),
+                    }
+                }
+                ManualOp::Routed(Op::Tick(minutes)) => {
+                    now += TimeDelta::minutes(minutes);
+                    router.tick(now)
+                }
+                ManualOp::Routed(Op::Status(a, s)) => {
+                    let id = AgentId::from_u128(u128::from(a) % specs.len() as u128);
+                    router.set_status(id, s, now).unwrap()
+                }
+                ManualOp::AssignTo(i, a, phone) => {
+                    let agent = AgentId::from_u128(u128::from(a) % specs.len() as u128);
+                    let known = known_cases(&router);
+                    let case = match known.get(i % (known.len() + 1)) {
+                        Some(&c) => c,
+                        None => {
+                            next_case += 1;
+                            CaseId::from_u128(next_case - 1)
+                        }
+                    };
+                    let origin = if phone { Origin::Phone } else { Origin::Email };
+                    let req = RoutingRequest::new(case, AccountId::from_u128(1), now).with_origin(origin);
+                    let before = router.assignment(case).map(|x| x.agent);
+                    let events = router.assign_to(req, agent, now).unwrap();
+                    prop_assert_eq!(router.assignment(case).map(|x| x.agent), Some(agent));
+                    prop_assert!(router.waiting_case(case).is_none());
+                    if before == Some(agent) {
+                        prop_assert!(events.is_empty());
+                    } else {
+                        let manual = events.iter().filter(|e| matches!(e, RoutingEvent::ManuallyAssigned { .. })).count();
+                        prop_assert_eq!(manual, 1);
+                    }
+                    events
+                }
+                ManualOp::Withdraw(i) => {
+                    let known = known_cases(&router);
+                    let case = known.get(i % (known.len() + 1)).copied().unwrap_or(CaseId::from_u128(999_999));
+                    let held = router.assignment(case).map(|x| x.agent);
+                    let events = router.withdraw(case, now);
+                    prop_assert!(router.assignment(case).is_none() && router.waiting_case(case).is_none());
+                    match held {
+                        Some(agent) => prop_assert_eq!(
+                            events.first(),
+                            Some(&RoutingEvent::Released { case, agent, at: now })
+                        ),
+                        None => prop_assert!(events.is_empty()),
+                    }
+                    events
+                }
+            };
+            if let Err(e) = router.check_invariants() {
+                prop_assert!(false, "invariant broken after {op:?}: {e}");
+            }
+            for e in &events {
+                if let RoutingEvent::Assigned { agent, .. } = e {
+                    let a = router.agent(*agent).unwrap();
+                    prop_assert!(a.load <= a.capacity.limit(), "routed work over capacity for {}", a.name);
+                }
+            }
         }
     }
 }
