@@ -5,7 +5,7 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use super::commands::with_retries;
-use super::unit::{RouterShim as _, Tx, YieldNow, is_active, is_retryable};
+use super::unit::{Tx, YieldNow, is_active, is_retryable};
 use super::{SupportDesk, SweepReport, routing_request};
 use crate::case::{Case, CaseEvent, CaseQuery, CaseRules, CaseStatus};
 use crate::error::{Error, Result};

@@ -397,6 +397,9 @@ impl SupportDesk {
                 RoutingEvent::Assigned {
                     case, queue, agent, ..
                 } => (case, Some(queue), Some(agent), None),
+                RoutingEvent::ManuallyAssigned {
+                    case, queue, agent, ..
+                } => (case, queue, Some(agent), None),
                 RoutingEvent::Queued { case, queue, .. } => (case, Some(queue), None, None),
                 RoutingEvent::Overflowed { case, to, .. } => (case, Some(to), None, None),
                 RoutingEvent::Declined { case, agent, .. } => (case, None, None, Some(agent)),
@@ -491,37 +494,3 @@ impl SupportDesk {
     }
 }
 
-// TEMPORARY until the routing branch lands: stand-ins for Router::withdraw,
-// Router::assign_to and Router::waiting_case.
-pub(super) trait RouterShim {
-    fn withdraw(&mut self, case: CaseId, now: DateTime<Utc>) -> Vec<RoutingEvent>;
-    fn assign_to(
-        &mut self,
-        request: crate::routing::RoutingRequest,
-        agent: crate::ids::AgentId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<RoutingEvent>>;
-    fn waiting_case(&self, case: CaseId) -> Option<&crate::routing::WaitingCase>;
-}
-
-impl RouterShim for Router {
-    fn withdraw(&mut self, case: CaseId, now: DateTime<Utc>) -> Vec<RoutingEvent> {
-        self.complete(case, now).unwrap_or_default()
-    }
-    fn assign_to(
-        &mut self,
-        request: crate::routing::RoutingRequest,
-        agent: crate::ids::AgentId,
-        now: DateTime<Utc>,
-    ) -> Result<Vec<RoutingEvent>> {
-        let _ = (request, now);
-        self.agent(agent).ok_or_else(|| Error::NotFound {
-            kind: "agent",
-            id: agent.to_string(),
-        })?;
-        Ok(Vec::new())
-    }
-    fn waiting_case(&self, case: CaseId) -> Option<&crate::routing::WaitingCase> {
-        self.state().waiting.iter().find(|w| w.request.case == case)
-    }
-}
