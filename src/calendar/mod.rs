@@ -93,6 +93,16 @@
 //! - **Precision.** Instants and durations are exact to the nanosecond. Leap-second
 //!   times (`23:59:60`) are rejected in definitions.
 //!
+//! # Records are validated on load
+//!
+//! Deserializing a [`BusinessHours`] validates and compiles it like
+//! [`build`](BusinessHoursBuilder::build); a [`Holiday`] (also inside a
+//! [`HolidayCalendar`]) is checked like the builder checks it
+//! ([`Holiday::validate`]: the rule, closed hours whose end follows their start,
+//! no leap seconds), and a [`Recurrence`] on its own by [`Recurrence::validate`]
+//! (month 1–12, a day that exists in that month, `nth` 1..=5 or -1). Errors name
+//! the holiday and the bad value.
+//!
 //! # Time-zone data
 //!
 //! Offsets come from chrono-tz (the IANA database it bundles), which lists
