@@ -4,6 +4,12 @@
 //! is expected. [`CaseNumber`] (`CASE-2026-0001`) and [`KnowledgeNumber`]
 //! (`KB-2026-0015`) are the per-year sequences users see. Layer 1: depends only
 //! on `error`.
+//!
+//! Records are validated on load: an id accepts any UUID (in any form the `uuid`
+//! crate reads) and a bad one is an error naming the kind of id (`invalid case
+//! id: ...`); a number must be `PREFIX-YYYY-NNNN` with a four-digit year in
+//! 1000..=9999 and a sequence of at least four digits from 1 to `u32::MAX`, the
+//! same rules as [`CaseNumber::new`] and `FromStr`.
 
 use std::fmt;
 use std::str::FromStr;
@@ -16,9 +22,18 @@ use crate::error::{Error, Result};
 macro_rules! typed_id {
     ($(#[$meta:meta])* $name:ident, $kind:literal) => {
         $(#[$meta])*
-        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+        #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
         #[serde(transparent)]
         pub struct $name(Uuid);
+
+        /// Loads like a UUID (any form `uuid` accepts); the error names the kind of id.
+        impl<'de> Deserialize<'de> for $name {
+            fn deserialize<D: serde::Deserializer<'de>>(d: D) -> std::result::Result<Self, D::Error> {
+                Uuid::deserialize(d)
+                    .map(Self)
+                    .map_err(|e| serde::de::Error::custom(format!(concat!("invalid ", $kind, ": {}"), e)))
+            }
+        }
 
         impl $name {
             /// A new random id.

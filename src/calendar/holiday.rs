@@ -1,6 +1,6 @@
 //! Holidays, their recurrence rules and reusable holiday calendars.
 
-use chrono::{Datelike, NaiveDate, NaiveTime, Weekday};
+use chrono::{Datelike, NaiveDate, NaiveTime, Timelike, Weekday};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
@@ -21,6 +21,7 @@ use crate::error::{Error, Result};
 /// assert_eq!(leap.date_in(2023), None);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "RecurrenceRecord")]
 pub enum Recurrence {
     /// A single date.
     OneTime(NaiveDate),
@@ -41,6 +42,51 @@ pub enum Recurrence {
         /// Which occurrence: 1..=5, or -1 for the last.
         nth: i8,
     },
+}
+
+/// The unvalidated serde form of [`Recurrence`] (same shape).
+#[derive(Debug, Clone, Copy, Deserialize)]
+enum RecurrenceRecord {
+    OneTime(NaiveDate),
+    Annual {
+        month: u32,
+        day: u32,
+    },
+    Floating {
+        month: u32,
+        weekday: Weekday,
+        nth: i8,
+    },
+}
+
+impl RecurrenceRecord {
+    /// The rule as written, not yet validated.
+    fn unchecked(self) -> Recurrence {
+        match self {
+            RecurrenceRecord::OneTime(date) => Recurrence::OneTime(date),
+            RecurrenceRecord::Annual { month, day } => Recurrence::Annual { month, day },
+            RecurrenceRecord::Floating {
+                month,
+                weekday,
+                nth,
+            } => Recurrence::Floating {
+                month,
+                weekday,
+                nth,
+            },
+        }
+    }
+}
+
+impl TryFrom<RecurrenceRecord> for Recurrence {
+    type Error = Error;
+
+    /// Validates like a holiday's rule (serde goes through here).
+    fn try_from(raw: RecurrenceRecord) -> Result<Self> {
+        let rule = raw.unchecked();
+        rule.validate()?;
+        Ok(rule)
+    }
 }
 
 impl Recurrence {
@@ -73,28 +119,45 @@ impl Recurrence {
         }
     }
 
-    fn validate(&self, name: &str) -> Result<()> {
-        let bad = |reason: String| Error::InvalidHoliday {
-            name: name.to_string(),
-            reason,
+    /// Checks the rule: a month in 1..=12, a day that exists in that month (in a
+    /// leap year), an `nth` in 1..=5 or -1. The business-hours builder runs it for
+    /// every holiday and serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `recurrence`) naming the bad value.
+    ///
+    /// ```
+    /// use hotcrm_support::calendar::Recurrence;
+    /// Recurrence::Annual { month: 2, day: 29 }.validate()?;
+    /// let err = Recurrence::Annual { month: 4, day: 31 }.validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid recurrence: month 4 has no day 31");
+    /// let err = serde_json::from_str::<Recurrence>(r#"{"Annual":{"month":13,"day":1}}"#).unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid recurrence: month 13 is not in 1..=12"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.problem().map_or(Ok(()), |reason| {
+            Err(Error::validation("recurrence", reason))
+        })
+    }
+
+    /// What is wrong with the rule, if anything.
+    fn problem(&self) -> Option<String> {
+        let month_ok = |month: u32| {
+            (!(1..=12).contains(&month)).then(|| format!("month {month} is not in 1..=12"))
         };
         match *self {
-            Recurrence::OneTime(_) => Ok(()),
-            Recurrence::Annual { month, day } => {
-                if NaiveDate::from_ymd_opt(2000, month, day).is_none() {
-                    return Err(bad(format!("month {month} has no day {day}")));
-                }
-                Ok(())
-            }
-            Recurrence::Floating { month, nth, .. } => {
-                if !(1..=12).contains(&month) {
-                    return Err(bad(format!("month {month} is not in 1..=12")));
-                }
-                if !(matches!(nth, 1..=5) || nth == -1) {
-                    return Err(bad(format!("nth {nth} is not in 1..=5 or -1")));
-                }
-                Ok(())
-            }
+            Recurrence::OneTime(_) => None,
+            Recurrence::Annual { month, day } => month_ok(month).or_else(|| {
+                NaiveDate::from_ymd_opt(2000, month, day)
+                    .is_none()
+                    .then(|| format!("month {month} has no day {day}"))
+            }),
+            Recurrence::Floating { month, nth, .. } => month_ok(month).or_else(|| {
+                (!(matches!(nth, 1..=5) || nth == -1))
+                    .then(|| format!("nth {nth} is not in 1..=5 or -1"))
+            }),
         }
     }
 }
@@ -120,6 +183,7 @@ impl Recurrence {
 /// assert!(eve.is_partial());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "HolidayRecord")]
 pub struct Holiday {
     name: String,
     recurrence: Recurrence,
@@ -127,6 +191,33 @@ pub struct Holiday {
     hours: Option<(NaiveTime, NaiveTime)>,
     #[serde(default, skip_serializing_if = "std::ops::Not::not")]
     observed: bool,
+}
+
+/// The unvalidated serde form of [`Holiday`] (same shape).
+#[derive(Deserialize)]
+struct HolidayRecord {
+    name: String,
+    recurrence: RecurrenceRecord,
+    #[serde(default)]
+    hours: Option<(NaiveTime, NaiveTime)>,
+    #[serde(default)]
+    observed: bool,
+}
+
+impl TryFrom<HolidayRecord> for Holiday {
+    type Error = Error;
+
+    /// Validates like the business-hours builder (serde goes through here).
+    fn try_from(raw: HolidayRecord) -> Result<Self> {
+        let holiday = Holiday {
+            name: raw.name,
+            recurrence: raw.recurrence.unchecked(),
+            hours: raw.hours,
+            observed: raw.observed,
+        };
+        holiday.validate()?;
+        Ok(holiday)
+    }
 }
 
 impl Holiday {
@@ -212,15 +303,42 @@ impl Holiday {
             .any(|y| self.date_in(y) == Some(date))
     }
 
-    /// Checks the rule and hours; called by the business-hours builder.
-    pub(crate) fn validate(&self) -> Result<()> {
-        self.recurrence.validate(&self.name)?;
+    /// Checks the rule ([`Recurrence::validate`]) and the closed hours: an end
+    /// after the start (or `00:00`, the end of the day), no leap seconds. The
+    /// business-hours builder runs it for every holiday and serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::InvalidHoliday`] naming the holiday and the bad value.
+    ///
+    /// ```
+    /// use chrono::NaiveTime;
+    /// use hotcrm_support::calendar::{Holiday, Recurrence};
+    /// let noon = NaiveTime::from_hms_opt(12, 0, 0).unwrap();
+    /// let eve = Holiday::new("Eve", Recurrence::Annual { month: 12, day: 24 });
+    /// eve.clone().hours(noon, NaiveTime::MIN).validate()?;
+    /// let err = eve.hours(noon, noon).validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid holiday \"Eve\": closed hours end 12:00:00 is not after start 12:00:00");
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        let bad = |reason: String| Error::InvalidHoliday {
+            name: self.name.clone(),
+            reason,
+        };
+        if let Some(reason) = self.recurrence.problem() {
+            return Err(bad(reason));
+        }
         if let Some((start, end)) = self.hours {
+            for (what, t) in [("start", start), ("end", end)] {
+                if t.nanosecond() >= 1_000_000_000 {
+                    return Err(bad(format!("closed hours {what} {t} is a leap second")));
+                }
+            }
             if end != NaiveTime::MIN && end <= start {
-                return Err(Error::InvalidHoliday {
-                    name: self.name.clone(),
-                    reason: format!("closed hours end {end} is not after start {start}"),
-                });
+                return Err(bad(format!(
+                    "closed hours end {end} is not after start {start}"
+                )));
             }
         }
         Ok(())

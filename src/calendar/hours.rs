@@ -1,6 +1,6 @@
 //! `BusinessHours`: the public calendar type, its builder and serde form.
 
-use std::collections::{BTreeMap, VecDeque};
+use std::collections::BTreeMap;
 use std::fmt;
 use std::sync::Arc;
 
@@ -387,12 +387,7 @@ impl BusinessHours {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_open(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let t = to_ns(at);
-        if self.engine.is_open(t) {
-            return Some(at);
-        }
-        let r = self.engine.earliest(self.engine.g(t) + 1).ok()?;
-        from_ns(r - 1)
+        from_ns(next_open_ns(&self.engine, to_ns(at))?)
     }
 
     /// The end of the open span containing `at`, else the end of the next open span;
@@ -410,41 +405,8 @@ impl BusinessHours {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn next_close(&self, at: DateTime<Utc>) -> Option<DateTime<Utc>> {
-        let start = self.next_open(at)?;
-        let engine = &self.engine;
-        let mut cur = to_ns(start);
-        let mut day = engine.window_day(cur);
-        // Each round either ends the search or moves to a later day; a continuous
-        // open run can only be extended by exception days, which are finite.
-        for _ in 0..1_000_000 {
-            let w = engine.window(day);
-            if w.end <= w.start {
-                day += 1;
-                continue;
-            }
-            let Some(&(_, end)) = w.spans.iter().find(|&&(a, b)| a <= cur && cur < b) else {
-                return from_ns(cur);
-            };
-            if end < w.end {
-                return from_ns(end);
-            }
-            cur = end;
-            // Open through the end of this day. With a template open all week only an
-            // exception day can close it: jump over the regular days in between.
-            if engine.template_always_open() {
-                match engine.next_exception(day + 1) {
-                    None => return None,
-                    Some(next) if next > day + 1 => {
-                        cur = engine.mid(next);
-                        day = next;
-                        continue;
-                    }
-                    Some(_) => {}
-                }
-            }
-            day += 1;
-        }
-        None
+        let start = next_open_ns(&self.engine, to_ns(at))?;
+        from_ns(span_end_ns(&self.engine, start)?)
     }
 
     /// The instant `business` of business time after `start` (before it when
@@ -488,13 +450,15 @@ impl BusinessHours {
         let r = if d > 0 {
             engine.earliest(v)
         } else {
-            engine.earliest(v).and_then(|e| {
-                if engine.is_open(e) {
-                    Ok(e)
-                } else {
-                    engine.earliest(v + 1).map(|r| r - 1)
-                }
-            })
+            // The latest `r` with `G(r) == v`: the earliest one when business time
+            // starts right there, else the instant before `G` passes `v`. When no
+            // earliest one exists because the calendar was closed since forever
+            // (`G` is flat back to the beginning of time), the latter still does.
+            match engine.earliest(v) {
+                Ok(e) if engine.is_open(e) => Ok(e),
+                Ok(_) | Err(Miss::Unreachable) => engine.earliest(v + 1).map(|r| r - 1),
+                Err(Miss::Overflow) => Err(Miss::Overflow),
+            }
         };
         let r = r.map_err(|miss| match miss {
             Miss::Unreachable => Error::NeverOpen {
@@ -515,6 +479,12 @@ impl BusinessHours {
 
     /// The business time in `[from, to)`; negative when `to` is before `from`
     /// (`between(b, a) == -between(a, b)`). Runs in O(log n) for any distance.
+    ///
+    /// The result never overflows: chrono's whole range of instants
+    /// (`DateTime::<Utc>::MIN_UTC` to `MAX_UTC`, about 525,000 years) is far inside
+    /// the range of a [`TimeDelta`] (about ±292 million years), so even
+    /// `between(MIN_UTC, MAX_UTC)` on an always-open calendar is exact. Should a
+    /// value ever not fit, it saturates at [`TimeDelta::MAX`] / [`TimeDelta::MIN`].
     ///
     /// ```
     /// use chrono::{NaiveTime, TimeDelta};
@@ -538,6 +508,10 @@ impl BusinessHours {
     /// The open spans intersecting `[from, to)`, clipped to it, in order; touching
     /// intervals are merged into one span.
     ///
+    /// Each span is found by an O(log n) search, never by walking closed days, so
+    /// any range is fine — `open_spans(MIN_UTC, MAX_UTC).next()` answers at once,
+    /// and the iterator ends at once when the calendar never opens again.
+    ///
     /// ```
     /// use chrono::NaiveTime;
     /// use hotcrm_support::calendar::BusinessHours;
@@ -553,18 +527,64 @@ impl BusinessHours {
         let (from, to) = (to_ns(from), to_ns(to));
         OpenSpans {
             engine: &self.engine,
-            from,
+            cur: from,
             to,
-            day: self.engine.window_day(from),
-            last_day: if to > from {
-                self.engine.window_day(to)
-            } else {
-                i64::MIN
-            },
-            pending: None,
-            queue: VecDeque::new(),
+            done: to <= from,
         }
     }
+}
+
+/// The first instant at or after `t` that is business time; `None` when the
+/// calendar never opens again. O(log n): an inverse lookup of `G`, never a walk.
+fn next_open_ns(engine: &Engine, t: Ns) -> Option<Ns> {
+    if engine.is_open(t) {
+        return Some(t);
+    }
+    // The earliest instant with one nanosecond of business time after `t` ends
+    // that nanosecond: the opening is one nanosecond before it.
+    let r = engine.earliest(engine.g(t).checked_add(1)?).ok()?;
+    r.checked_sub(1)
+}
+
+/// The end of the open span containing `start` (which must be open); `None`
+/// when it never closes. Touching intervals form one span.
+fn span_end_ns(engine: &Engine, start: Ns) -> Option<Ns> {
+    let mut cur = start;
+    let mut day = engine.window_day(cur);
+    // Each round either ends the search or moves to a later day. An open run
+    // longer than a week needs a template open all week (whose closures can only
+    // come from exception days, jumped to directly below) or consecutive special
+    // days, which are finite; so the bound is never reached by a real calendar.
+    for _ in 0..1_000_000 {
+        let w = engine.window(day);
+        if w.end <= w.start {
+            day += 1;
+            continue;
+        }
+        let Some(&(_, end)) = w.spans.iter().find(|&&(a, b)| a <= cur && cur < b) else {
+            // The run ended at the previous day's end: nothing opens right there.
+            return Some(cur);
+        };
+        if end < w.end {
+            return Some(end);
+        }
+        cur = end;
+        // Open through the end of this day. With a template open all week only an
+        // exception day can close it: jump over the regular days in between.
+        if engine.template_always_open() {
+            match engine.next_exception(day + 1) {
+                None => return None,
+                Some(next) if next > day + 1 => {
+                    cur = engine.mid(next);
+                    day = next;
+                    continue;
+                }
+                Some(_) => {}
+            }
+        }
+        day += 1;
+    }
+    None
 }
 
 fn check_overlaps<T: Copy>(
@@ -590,48 +610,34 @@ fn check_overlaps<T: Copy>(
 }
 
 /// Iterator over open spans, from [`BusinessHours::open_spans`].
+///
+/// Each step costs one inverse lookup (O(log n)) to find the next opening and a
+/// look at the days the span covers, never a walk over closed days: on a calendar
+/// that never opens (again) the iterator ends at once, whatever the range.
 #[derive(Debug)]
 pub struct OpenSpans<'a> {
     engine: &'a Engine,
-    from: Ns,
+    /// Where the search for the next span starts.
+    cur: Ns,
     to: Ns,
-    day: i64,
-    last_day: i64,
-    pending: Option<(Ns, Ns)>,
-    queue: VecDeque<(Ns, Ns)>,
+    done: bool,
 }
 
 impl Iterator for OpenSpans<'_> {
     type Item = (DateTime<Utc>, DateTime<Utc>);
 
     fn next(&mut self) -> Option<Self::Item> {
-        loop {
-            if let Some((a, b)) = self.queue.pop_front() {
-                match &mut self.pending {
-                    Some(p) if a <= p.1 => p.1 = p.1.max(b),
-                    Some(_) => {
-                        let done = self.pending.replace((a, b));
-                        if let Some((x, y)) = done {
-                            return Some((from_ns(x)?, from_ns(y)?));
-                        }
-                    }
-                    None => self.pending = Some((a, b)),
-                }
-                continue;
-            }
-            if self.day > self.last_day {
-                let (x, y) = self.pending.take()?;
-                return Some((from_ns(x)?, from_ns(y)?));
-            }
-            let window = self.engine.window(self.day);
-            self.day += 1;
-            for (a, b) in window.spans {
-                let (a, b) = (a.max(self.from), b.min(self.to));
-                if b > a {
-                    self.queue.push_back((a, b));
-                }
-            }
+        if self.done {
+            return None;
         }
+        let Some(start) = next_open_ns(self.engine, self.cur).filter(|&s| s < self.to) else {
+            self.done = true;
+            return None;
+        };
+        let end = span_end_ns(self.engine, start).map_or(self.to, |e| e.min(self.to));
+        self.cur = end;
+        self.done = end >= self.to;
+        Some((from_ns(start)?, from_ns(end)?))
     }
 }
 

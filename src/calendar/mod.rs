@@ -82,13 +82,26 @@
 //!   included, declare a holiday). Setting special hours twice for a date keeps the
 //!   last call. Holidays still apply on special days.
 //! - **Never open.** A calendar with no business time left in a direction makes
-//!   [`add`](BusinessHours::add) return [`Error::NeverOpen`](crate::Error::NeverOpen)
-//!   and `next_open` return `None`, after a bounded computation — whether it has no
-//!   intervals at all, only finitely many special days, or holidays on every date.
-//!   Results outside chrono's range are [`Error::Overflow`](crate::Error::Overflow).
-//!   Nothing loops forever and nothing panics.
+//!   [`add`](BusinessHours::add) return [`Error::NeverOpen`](crate::Error::NeverOpen),
+//!   `next_open` and `next_close` return `None` and
+//!   [`open_spans`](BusinessHours::open_spans) end, after a bounded computation —
+//!   whether it has no intervals at all, only finitely many special days, or
+//!   holidays on every date its intervals fall on — for any range, up to
+//!   `DateTime::<Utc>::MIN_UTC..MAX_UTC`. Results outside chrono's range are
+//!   [`Error::Overflow`](crate::Error::Overflow); `between` cannot overflow (it
+//!   would saturate). Nothing loops forever and nothing panics.
 //! - **Precision.** Instants and durations are exact to the nanosecond. Leap-second
 //!   times (`23:59:60`) are rejected in definitions.
+//!
+//! # Records are validated on load
+//!
+//! Deserializing a [`BusinessHours`] validates and compiles it like
+//! [`build`](BusinessHoursBuilder::build); a [`Holiday`] (also inside a
+//! [`HolidayCalendar`]) is checked like the builder checks it
+//! ([`Holiday::validate`]: the rule, closed hours whose end follows their start,
+//! no leap seconds), and a [`Recurrence`] on its own by [`Recurrence::validate`]
+//! (month 1–12, a day that exists in that month, `nth` 1..=5 or -1). Errors name
+//! the holiday and the bad value.
 //!
 //! # Time-zone data
 //!
@@ -99,8 +112,9 @@
 //!
 //! # Performance
 //!
-//! `add` and `between` never walk hour by hour or day by day. The weekly template
-//! carries cumulative totals, so whole weeks are jumped in O(1); the days that differ
+//! `add`, `between`, `next_open` and each step of `open_spans` never walk hour by
+//! hour or day by day. The weekly template carries cumulative totals, so whole
+//! weeks are jumped in O(1); the days that differ
 //! from it — holidays, special days, and the days around DST transitions that fall
 //! inside open time (transitions in closed time shift nothing and cost nothing) — are
 //! precomputed when the calendar is built, each with the business time up to it, and

@@ -8,8 +8,8 @@ use crate::sla::{MilestoneKind, MilestoneState};
 
 impl Case {
     /// Applies one event. Never fails and never checks a rule; events for a
-    /// milestone the case does not have are ignored. `updated_at` becomes the
-    /// latest event instant seen.
+    /// milestone the case does not have, and a comment whose id the case already
+    /// has, are ignored. `updated_at` becomes the latest event instant seen.
     ///
     /// ```
     /// use hotcrm_support::case::{Case, CaseEvent, CaseRules, NewCase, Priority};
@@ -42,8 +42,12 @@ impl Case {
                 self.last_activity_at = at;
             }
             CaseEvent::CommentAdded { comment } => {
-                self.comments.push(comment.clone());
-                self.last_activity_at = at;
+                // Comment ids are unique on a case (a stored case with two is
+                // refused on load), so a second comment with a known id is ignored.
+                if self.comments.iter().all(|c| c.id != comment.id) {
+                    self.comments.push(comment.clone());
+                    self.last_activity_at = at;
+                }
             }
             CaseEvent::FirstResponded { time, .. } => {
                 self.first_response_at = Some(at);

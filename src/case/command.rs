@@ -3,9 +3,12 @@
 
 use serde::{Deserialize, Serialize};
 
+use super::validate::{MAX_TEXT, optional_text, required_text, validated_record};
 use super::{AiInsights, EscalationTarget, NewComment, Priority, ResolutionCategory, Satisfaction};
+use crate::error::Result;
 use crate::ids::{AgentId, ArticleId, QueueId};
 
+validated_record! {
 /// The details of [`CaseCommand::Resolve`].
 ///
 /// ```
@@ -18,6 +21,7 @@ use crate::ids::{AgentId, ArticleId, QueueId};
 /// assert_eq!(r.category, Some(ResolutionCategory::BugFix));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ResolutionRecord")]
 pub struct Resolution {
     /// What solved it (required, at most 32,000 characters).
     pub text: String,
@@ -28,8 +32,29 @@ pub struct Resolution {
     /// The knowledge article that solved it.
     pub article: Option<ArticleId>,
 }
+mirror ResolutionRecord;
+}
 
 impl Resolution {
+    /// Checks what [`CaseCommand::Resolve`] checks: a text that is not blank and
+    /// at most 32,000 characters, a root cause of at most 32,000. Serde runs it on
+    /// load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) naming `resolution` or `root_cause`.
+    ///
+    /// ```
+    /// use hotcrm_support::case::Resolution;
+    /// Resolution::new("fixed").validate()?;
+    /// assert!(Resolution::new(" ").validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        required_text("resolution", &self.text, MAX_TEXT)?;
+        optional_text("root_cause", self.root_cause.as_deref(), MAX_TEXT)
+    }
+
     /// A resolution with just its text.
     ///
     /// ```

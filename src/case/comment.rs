@@ -5,8 +5,24 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::Sentiment;
+use super::validate::{MAX_TEXT, required_text, validated_record};
+use crate::error::{Error, Result};
 use crate::ids::{AgentId, CommentId, ContactId};
 use crate::picklist::picklist;
+
+/// The rules of a comment's content, for new and stored comments alike: a body
+/// that is not blank and at most 32,000 characters, and customers write only
+/// public comments.
+fn check_content(author: &Author, visibility: Visibility, body: &str) -> Result<()> {
+    required_text("body", body, MAX_TEXT)?;
+    if author.is_customer() && visibility != Visibility::Public {
+        return Err(Error::validation(
+            "visibility",
+            format!("customers can only write public comments, got {visibility}"),
+        ));
+    }
+    Ok(())
+}
 
 /// Who wrote a comment.
 ///
@@ -66,7 +82,11 @@ picklist! {
     }
 }
 
+validated_record! {
 /// A comment as stored on a case.
+///
+/// Loading one with serde checks what [`CaseCommand::Comment`](super::CaseCommand::Comment)
+/// checks (see [`Comment::validate`]).
 ///
 /// ```
 /// use hotcrm_support::case::{Author, Visibility};
@@ -82,6 +102,7 @@ picklist! {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CommentRecord")]
 #[non_exhaustive]
 pub struct Comment {
     /// The comment's id.
@@ -97,7 +118,10 @@ pub struct Comment {
     /// Detected sentiment, when known.
     pub sentiment: Option<Sentiment>,
 }
+mirror CommentRecord;
+}
 
+validated_record! {
 /// The input of [`CaseCommand::Comment`](super::CaseCommand::Comment).
 ///
 /// ```
@@ -108,6 +132,7 @@ pub struct Comment {
 /// assert_eq!(reply.author, Author::Customer(None));
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "NewCommentRecord")]
 pub struct NewComment {
     /// The new comment's id (supplied by the caller, so deciding stays pure).
     pub id: CommentId,
@@ -120,8 +145,58 @@ pub struct NewComment {
     /// Detected sentiment, when known.
     pub sentiment: Option<Sentiment>,
 }
+mirror NewCommentRecord;
+}
+
+impl Comment {
+    /// Checks what [`CaseCommand::Comment`](super::CaseCommand::Comment) checks:
+    /// a body that is not blank and at most 32,000 characters, and a customer's
+    /// comment is public. Serde runs it when a comment is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field (`body`, `visibility`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::case::Comment;
+    /// let json = r#"{"id":"00000000-0000-0000-0000-000000000001","at":"2026-01-05T09:00:00Z",
+    ///     "author":{"kind":"Bot"},"visibility":"Public","body":"We got your request.","sentiment":null}"#;
+    /// let comment: Comment = serde_json::from_str(json)?;
+    /// comment.validate()?;
+    /// let blank = json.replace("We got your request.", " ");
+    /// let err = serde_json::from_str::<Comment>(&blank).unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid body: must not be empty"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_content(&self.author, self.visibility, &self.body)
+    }
+}
 
 impl NewComment {
+    /// Checks the comment's content: a body that is not blank and at most 32,000
+    /// characters, and a customer's comment is public. Serde runs it when a
+    /// comment command is loaded; [`decide`](super::decide) refuses the same.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field (`body`, `visibility`).
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::case::NewComment;
+    /// use hotcrm_support::ids::CommentId;
+    /// NewComment::customer_reply(CommentId::from_u128(1), "thanks").validate()?;
+    /// assert!(NewComment::customer_reply(CommentId::from_u128(1), "  ").validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_content(&self.author, self.visibility, &self.body)
+    }
+
     /// A public comment by `author`.
     ///
     /// ```

@@ -3,7 +3,6 @@
 
 use chrono::{DateTime, Utc};
 
-use super::validate::{MAX_SUBJECT, MAX_TEXT, required_text};
 use super::{AiInsights, Case, CaseEvent, CaseRules, CaseStatus, NewCase};
 use crate::error::{Error, Result};
 use crate::sla::{Milestone, MilestoneKind, Milestones, SlaTier};
@@ -14,7 +13,8 @@ use crate::sla::{Milestone, MilestoneKind, Milestones, SlaTier};
 ///
 /// # Errors
 ///
-/// [`Error::Validation`] for a blank or oversized subject or description;
+/// [`Error::Validation`] for a blank or oversized subject or description, or an
+/// entitlement whose validity ends before it starts ([`NewCase::validate`]);
 /// what [`BusinessHours::add`](crate::calendar::BusinessHours::add) returns when the SLA calendar never opens.
 ///
 /// # Example
@@ -27,8 +27,7 @@ use crate::sla::{Milestone, MilestoneKind, Milestones, SlaTier};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec<CaseEvent>> {
-    required_text("subject", &new.subject, MAX_SUBJECT)?;
-    required_text("description", &new.description, MAX_TEXT)?;
+    new.validate()?;
     let tier = SlaTier::from_entitlement(new.entitlement.as_ref(), now);
     let contract = new
         .entitlement

@@ -34,6 +34,24 @@
 //! - **Minutes**: calendar minutes are wall-clock; business minutes are measured
 //!   on the case's SLA calendar (the desk's hours, or 24x7 for 24x7 tiers), and
 //!   the resolution's exclude paused time.
+//! - **Comment ids** are unique on a case: applying a `CommentAdded` whose id the
+//!   case already has changes nothing.
+//!
+//! # Records are validated on load
+//!
+//! Deserializing a [`Case`], [`Comment`], [`NewComment`], [`NewCase`],
+//! [`Resolution`], [`EscalationInfo`], [`SatisfactionRating`], [`Survey`],
+//! [`AiInsights`] or [`CaseRules`] checks the same rules their commands and
+//! constructors keep, by calling the same `validate` function (serde goes
+//! through a private mirror of the struct, so the JSON shape is unchanged). A
+//! violation is a serde error whose message names the field, for example
+//! `invalid closed_at: case CASE-2026-0001 is Closed but has no closed_at`.
+//! [`Case::validate`] lists what a case must satisfy: the text limits of the
+//! commands, status consistent with its timestamps (Resolved ⇒ `resolved_at` and
+//! a resolution, Closed ⇒ `closed_at`), every event-stamped instant within
+//! `[created_at, updated_at]`, an escalation level 1–5, unique comment ids,
+//! consistent milestones. [`CaseEvent`]s are validated through the records they
+//! carry (the created case, comments, milestones, resolutions, AI insights).
 //!
 //! # Example: a case from creation to closure
 //!

@@ -6,21 +6,30 @@ use std::collections::BTreeSet;
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::validate::{
+    MAX_SUBJECT, MAX_TEXT, optional_text, ordered, required_text, validated_record,
+};
 use super::{
     AiInsights, CaseStatus, CaseType, Comment, ElapsedMinutes, EscalationInfo, Origin, Priority,
     ResolutionCategory, SatisfactionRating, Sentiment, Survey,
 };
+use crate::error::{Error, Result};
 use crate::ids::{
     AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, ContractId, ProductId, QueueId,
 };
-use crate::sla::{Entitlement, Milestone, MilestoneKind, Milestones, SlaTier};
+use crate::sla::{Entitlement, Milestone, MilestoneKind, MilestoneState, Milestones, SlaTier};
 
+validated_record! {
 /// A customer-service case.
 ///
 /// Fields are public to read; change a case only through
 /// [`Case::execute`] (or [`decide`](super::decide) + [`Case::apply`]) so the
 /// rules hold and every change is an event. The struct is `#[non_exhaustive]`:
 /// create cases with [`Case::create`], load them with serde.
+///
+/// Loading checks the invariants the commands keep ([`Case::validate`]): a case
+/// that is Closed without `closed_at`, has a blank subject or two comments with
+/// one id is a serde error naming the field.
 ///
 /// # Example
 ///
@@ -39,6 +48,7 @@ use crate::sla::{Entitlement, Milestone, MilestoneKind, Milestones, SlaTier};
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "CaseRecord")]
 #[non_exhaustive]
 pub struct Case {
     /// The case's id.
@@ -115,6 +125,227 @@ pub struct Case {
     pub fired_rules: BTreeSet<String>,
     /// How many times the case was reopened.
     pub reopen_count: u32,
+}
+mirror CaseRecord;
+}
+
+impl Case {
+    /// Checks the invariants every case built by [`Case::create`] and its
+    /// commands keeps; serde runs it when a case is loaded, so a stored case
+    /// that breaks one is refused with an error naming the field.
+    ///
+    /// - **Texts** as the commands accept them: subject and description not
+    ///   blank (at most 255 and 32,000 characters); resolution not blank and root
+    ///   cause within 32,000; escalation reason, AI insights, satisfaction feedback
+    ///   and fired rule names within their limits; every comment valid
+    ///   ([`Comment::validate`]).
+    /// - **Status and timestamps agree**: Resolved has `resolved_at` and a
+    ///   resolution; Closed also has `closed_at`, and `closed_at` means Closed;
+    ///   Escalated has an escalation; `resolution_time` is set exactly when
+    ///   `resolved_at` is, `response_time` exactly when `first_response_at` is.
+    /// - **Timestamps are ordered**: `created_at <= updated_at`, and every instant
+    ///   an event stamped (last activity, first response, resolution, closure,
+    ///   comments, escalation, rating, survey request, milestone starts, pauses and
+    ///   completions) lies in `[created_at, updated_at]`; `resolved_at <= closed_at`;
+    ///   comments are oldest first and their ids unique.
+    /// - **Escalation** level 1–5; a rating only with a survey, and an answered
+    ///   survey only with a rating ([`Survey::validate`] orders its instants).
+    /// - **Milestones** valid ([`Milestones::validate`]); a breached one means
+    ///   `is_sla_violated`; a Resolved or Closed case has every milestone
+    ///   completed; a first response given means its milestone is completed.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first field that breaks a rule.
+    ///
+    /// # Example
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Case, CaseRules, NewCase};
+    /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+    ///
+    /// let (case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), "2026-01-05T09:00:00Z".parse()?, &CaseRules::default())?;
+    /// case.validate()?;
+    /// let mut json = serde_json::to_value(&case)?;
+    /// json["status"] = "Closed".into();
+    /// let err = serde_json::from_value::<Case>(json).unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid closed_at: case CASE-2026-0001 is Closed"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        self.validate_texts()?;
+        self.validate_status()?;
+        self.validate_times()?;
+        self.validate_comments()?;
+        self.validate_milestones()
+    }
+
+    fn validate_texts(&self) -> Result<()> {
+        check_subject(&self.subject)?;
+        check_description(&self.description)?;
+        if let Some(text) = &self.resolution {
+            required_text("resolution", text, MAX_TEXT)?;
+        }
+        optional_text("root_cause", self.root_cause.as_deref(), MAX_TEXT)?;
+        self.ai.validate()?;
+        if let Some(e) = &self.escalation {
+            e.validate()?;
+        }
+        if let Some(s) = &self.satisfaction {
+            s.validate()?;
+        }
+        if let Some(s) = &self.survey {
+            s.validate()?;
+        }
+        for name in &self.fired_rules {
+            required_text("fired_rules", name, MAX_SUBJECT)?;
+        }
+        Ok(())
+    }
+
+    /// An error about `field` on this case.
+    fn invalid(&self, field: &'static str, why: impl std::fmt::Display) -> Error {
+        Error::validation(field, format!("case {} {why}", self.number))
+    }
+
+    fn validate_status(&self) -> Result<()> {
+        let status = self.status;
+        match (status == CaseStatus::Closed, self.closed_at) {
+            (true, None) => return Err(self.invalid("closed_at", "is Closed but has no closed_at")),
+            (false, Some(at)) => {
+                return Err(
+                    self.invalid("closed_at", format!("is {status} but was closed at {at}"))
+                );
+            }
+            _ => {}
+        }
+        let done = matches!(status, CaseStatus::Resolved | CaseStatus::Closed);
+        if done && self.resolved_at.is_none() {
+            return Err(self.invalid("resolved_at", format!("is {status} but has no resolved_at")));
+        }
+        if done && self.resolution.is_none() {
+            return Err(self.invalid("resolution", format!("is {status} but has no resolution")));
+        }
+        if status == CaseStatus::Escalated && self.escalation.is_none() {
+            return Err(self.invalid("escalation", "is Escalated but has no escalation"));
+        }
+        for (field, has, stamp, has_stamp) in [
+            (
+                "resolution_time",
+                self.resolution_time.is_some(),
+                "resolved_at",
+                self.resolved_at.is_some(),
+            ),
+            (
+                "response_time",
+                self.response_time.is_some(),
+                "first_response_at",
+                self.first_response_at.is_some(),
+            ),
+        ] {
+            if has != has_stamp {
+                let (with, without) = if has { (field, stamp) } else { (stamp, field) };
+                return Err(self.invalid(field, format!("has {with} but no {without}")));
+            }
+        }
+        if self.satisfaction.is_some() && self.survey.is_none() {
+            return Err(self.invalid("satisfaction", "has a rating but no survey"));
+        }
+        if self.survey.is_some_and(|s| s.answered) && self.satisfaction.is_none() {
+            return Err(self.invalid("survey", "has an answered survey but no rating"));
+        }
+        Ok(())
+    }
+
+    /// `at` lies in `[created_at, updated_at]`.
+    fn stamped(&self, field: &'static str, at: DateTime<Utc>) -> Result<()> {
+        if at < self.created_at || at > self.updated_at {
+            return Err(self.invalid(
+                field,
+                format!(
+                    "has {at} outside created_at {} ..= updated_at {}",
+                    self.created_at, self.updated_at
+                ),
+            ));
+        }
+        Ok(())
+    }
+
+    fn validate_times(&self) -> Result<()> {
+        ordered("updated_at", "created_at", self.created_at, self.updated_at)?;
+        self.stamped("last_activity_at", self.last_activity_at)?;
+        for (field, at) in [
+            ("first_response_at", self.first_response_at),
+            ("resolved_at", self.resolved_at),
+            ("closed_at", self.closed_at),
+            ("escalation", self.escalation.as_ref().map(|e| e.at)),
+            ("satisfaction", self.satisfaction.as_ref().map(|s| s.at)),
+            ("survey", self.survey.map(|s| s.requested_at)),
+            (
+                "survey",
+                self.survey.and_then(|s| s.ended).map(|(at, _)| at),
+            ),
+        ] {
+            if let Some(at) = at {
+                self.stamped(field, at)?;
+            }
+        }
+        if let (Some(resolved), Some(closed)) = (self.resolved_at, self.closed_at) {
+            ordered("closed_at", "resolved_at", resolved, closed)?;
+        }
+        Ok(())
+    }
+
+    fn validate_comments(&self) -> Result<()> {
+        let mut ids = BTreeSet::new();
+        let mut previous = self.created_at;
+        for c in &self.comments {
+            c.validate()?;
+            if !ids.insert(c.id) {
+                return Err(self.invalid("comments", format!("has two comments with id {}", c.id)));
+            }
+            self.stamped("comments", c.at)?;
+            ordered("comments", "the previous comment at", previous, c.at)?;
+            previous = c.at;
+        }
+        Ok(())
+    }
+
+    fn validate_milestones(&self) -> Result<()> {
+        self.milestones.validate()?;
+        let done = matches!(self.status, CaseStatus::Resolved | CaseStatus::Closed);
+        for m in self.milestones.iter() {
+            self.stamped("milestones", m.started_at)?;
+            match m.state {
+                MilestoneState::Active => {}
+                MilestoneState::Paused { since: at } | MilestoneState::Completed { at, .. } => {
+                    self.stamped("milestones", at)?;
+                }
+            }
+            if m.breached && !self.is_sla_violated {
+                return Err(self.invalid(
+                    "is_sla_violated",
+                    format!("is not violated but its {} milestone is breached", m.kind),
+                ));
+            }
+            if done && !m.is_completed() {
+                return Err(self.invalid(
+                    "milestones",
+                    format!(
+                        "is {} but its {} milestone is not completed",
+                        self.status, m.kind
+                    ),
+                ));
+            }
+        }
+        if self.first_response_at.is_some() && !self.milestones.first_response.is_completed() {
+            return Err(self.invalid(
+                "milestones",
+                "has a first response but its first response milestone is not completed",
+            ));
+        }
+        Ok(())
+    }
 }
 
 impl Case {
@@ -217,6 +448,7 @@ impl Case {
     }
 }
 
+validated_record! {
 /// The input of case creation.
 ///
 /// ```
@@ -233,6 +465,7 @@ impl Case {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "NewCaseRecord")]
 pub struct NewCase {
     /// The new case's id (supplied by the caller, so creation stays pure).
     pub id: CaseId,
@@ -261,8 +494,46 @@ pub struct NewCase {
     /// The closed case this one follows up.
     pub parent: Option<CaseId>,
 }
+mirror NewCaseRecord;
+}
+
+/// Subject: not blank, at most 255 characters (new and stored cases alike).
+fn check_subject(subject: &str) -> Result<()> {
+    required_text("subject", subject, MAX_SUBJECT)
+}
+
+/// Description: not blank, at most 32,000 characters.
+fn check_description(description: &str) -> Result<()> {
+    required_text("description", description, MAX_TEXT)
+}
 
 impl NewCase {
+    /// Checks the input of case creation: subject and description not blank and
+    /// at most 255 and 32,000 characters, and a valid entitlement
+    /// ([`Entitlement::validate`]). [`Case::create`] runs it, and so does serde
+    /// when a `NewCase` is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field (`subject`, `description`, `valid_until`).
+    ///
+    /// ```
+    /// use hotcrm_support::case::NewCase;
+    /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+    /// let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "Login fails", "Error 500");
+    /// new.validate()?;
+    /// let blank = NewCase { subject: "  ".into(), ..new };
+    /// assert_eq!(blank.validate().unwrap_err().to_string(), "invalid subject: must not be empty");
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_subject(&self.subject)?;
+        check_description(&self.description)?;
+        self.entitlement
+            .as_ref()
+            .map_or(Ok(()), Entitlement::validate)
+    }
+
     /// A Medium-priority Problem from the Web with the required fields.
     ///
     /// ```

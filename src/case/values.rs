@@ -4,7 +4,12 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use super::validate::{
+    MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_TEXT, escalation_level, optional_text, ordered,
+    required_text, validated_record,
+};
 use super::{AiCategory, Sentiment};
+use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, QueueId};
 use crate::picklist::picklist;
 
@@ -76,6 +81,7 @@ impl Satisfaction {
     }
 }
 
+validated_record! {
 /// A recorded satisfaction rating.
 ///
 /// ```
@@ -86,6 +92,7 @@ impl Satisfaction {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SatisfactionRatingRecord")]
 pub struct SatisfactionRating {
     /// The level chosen.
     pub level: Satisfaction,
@@ -94,8 +101,29 @@ pub struct SatisfactionRating {
     /// When it was recorded.
     pub at: DateTime<Utc>,
 }
+mirror SatisfactionRatingRecord;
+}
 
 impl SatisfactionRating {
+    /// Checks what [`CaseCommand::RecordSatisfaction`](super::CaseCommand::RecordSatisfaction)
+    /// checks: feedback of at most 4,000 characters. (The score is derived from
+    /// the level, so the two always agree.) Serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming `feedback`.
+    ///
+    /// ```
+    /// # use hotcrm_support::case::{Satisfaction, SatisfactionRating};
+    /// # let at = "2026-01-05T09:00:00Z".parse()?;
+    /// let r = SatisfactionRating { level: Satisfaction::Satisfied, feedback: Some("x".repeat(4001)), at };
+    /// assert!(r.validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        optional_text("feedback", self.feedback.as_deref(), MAX_SHORT_TEXT)
+    }
+
     /// The score 1–5.
     ///
     /// ```
@@ -125,6 +153,7 @@ pub enum SurveyEndReason {
     Reopened,
 }
 
+validated_record! {
 /// The CSAT survey of a resolution: requested when the case is resolved,
 /// accepted until the case closes or the survey window (default 28 days)
 /// passes, whichever comes first; a reopen cancels it.
@@ -137,6 +166,7 @@ pub enum SurveyEndReason {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SurveyRecord")]
 pub struct Survey {
     /// When the survey became due (the resolution instant).
     pub requested_at: DateTime<Utc>,
@@ -147,8 +177,37 @@ pub struct Survey {
     /// When and why the survey ended, if it has.
     pub ended: Option<(DateTime<Utc>, SurveyEndReason)>,
 }
+mirror SurveyRecord;
+}
 
 impl Survey {
+    /// Checks the order of the survey's instants: it expires and ends no earlier
+    /// than it was requested. Serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming `expires_at` or `ended`.
+    ///
+    /// ```
+    /// # use hotcrm_support::case::Survey;
+    /// # let at: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// let s = Survey { requested_at: at, expires_at: at - chrono::TimeDelta::days(1), answered: false, ended: None };
+    /// assert!(s.validate().is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        ordered(
+            "expires_at",
+            "requested_at",
+            self.requested_at,
+            self.expires_at,
+        )?;
+        if let Some((at, _)) = self.ended {
+            ordered("ended", "requested_at", self.requested_at, at)?;
+        }
+        Ok(())
+    }
+
     /// Whether a rating is accepted at `at`: not ended and before `expires_at`.
     ///
     /// ```
@@ -197,6 +256,7 @@ impl std::fmt::Display for EscalationTarget {
     }
 }
 
+validated_record! {
 /// The current escalation of a case.
 ///
 /// ```
@@ -207,6 +267,7 @@ impl std::fmt::Display for EscalationTarget {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EscalationInfoRecord")]
 pub struct EscalationInfo {
     /// Escalation level, 1–5.
     pub level: u8,
@@ -217,7 +278,32 @@ pub struct EscalationInfo {
     /// Why.
     pub reason: String,
 }
+mirror EscalationInfoRecord;
+}
 
+impl EscalationInfo {
+    /// Checks what [`CaseCommand::Escalate`](super::CaseCommand::Escalate) checks:
+    /// a level 1–5 and a reason that is not blank and at most 4,000 characters.
+    /// Serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming `level` or `reason`.
+    ///
+    /// ```
+    /// use hotcrm_support::case::{EscalationInfo, EscalationTarget};
+    /// # let at = "2026-01-05T09:00:00Z".parse()?;
+    /// let e = EscalationInfo { level: 6, at, to: EscalationTarget::OwnerManager, reason: "late".into() };
+    /// assert_eq!(e.validate().unwrap_err().to_string(), "invalid level: escalation level must be 1 to 5, got 6");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        escalation_level(self.level)?;
+        required_text("reason", &self.reason, MAX_SHORT_TEXT)
+    }
+}
+
+validated_record! {
 /// What an AI provider found out about a case (all optional).
 ///
 /// ```
@@ -226,6 +312,7 @@ pub struct EscalationInfo {
 /// assert!(ai.suggested_assignee.is_none());
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Default, Serialize, Deserialize)]
+#[serde(try_from = "AiInsightsRecord")]
 pub struct AiInsights {
     /// Suggested business category.
     pub category: Option<AiCategory>,
@@ -237,6 +324,44 @@ pub struct AiInsights {
     pub suggested_solution: Option<String>,
     /// Detected customer sentiment.
     pub sentiment: Option<Sentiment>,
+}
+mirror AiInsightsRecord;
+}
+
+impl AiInsights {
+    /// Checks what [`CaseCommand::UpdateAiInsights`](super::CaseCommand::UpdateAiInsights)
+    /// checks: a suggested solution of at most 32,000 characters and at most 50
+    /// related articles. Serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming `suggested_solution` or `related_articles`.
+    ///
+    /// ```
+    /// use hotcrm_support::case::AiInsights;
+    /// use hotcrm_support::ids::ArticleId;
+    /// AiInsights::default().validate()?;
+    /// let many = AiInsights { related_articles: (0..51).map(ArticleId::from_u128).collect(), ..Default::default() };
+    /// assert!(many.validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        optional_text(
+            "suggested_solution",
+            self.suggested_solution.as_deref(),
+            MAX_TEXT,
+        )?;
+        if self.related_articles.len() > MAX_RELATED_ARTICLES {
+            return Err(Error::validation(
+                "related_articles",
+                format!(
+                    "at most {MAX_RELATED_ARTICLES} articles, got {}",
+                    self.related_articles.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// An elapsed time in whole minutes, both on the wall clock and in business

@@ -6,7 +6,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
-use crate::case::{Case, EscalationTarget, Priority, Sentiment, validate};
+use crate::case::validate::{self, validated_record};
+use crate::case::{Case, EscalationTarget, Priority, Sentiment};
 use crate::error::{Error, Result};
 use crate::sla::MilestoneKind;
 
@@ -32,7 +33,7 @@ use crate::sla::MilestoneKind;
 /// assert_eq!(triggers.len(), 7);
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "trigger", content = "value")]
+#[serde(tag = "trigger", content = "value", try_from = "TriggerRecord")]
 pub enum Trigger {
     /// A milestone (of the kind, or any) has reached its warning threshold.
     MilestoneWarning(Option<MilestoneKind>),
@@ -49,6 +50,37 @@ pub enum Trigger {
     Sentiment(Sentiment),
     /// Fires only when invoked by hand ([`EscalationPolicy::fire_manual`](super::EscalationPolicy::fire_manual)).
     Manual,
+}
+
+/// The unvalidated serde form of [`Trigger`] (same shape).
+#[derive(Deserialize)]
+#[serde(tag = "trigger", content = "value")]
+enum TriggerRecord {
+    MilestoneWarning(Option<MilestoneKind>),
+    MilestoneViolated(Option<MilestoneKind>),
+    PriorityAtLeast(Priority),
+    AgeAtLeast(#[serde(with = "crate::sla::delta_serde")] TimeDelta),
+    NoActivityFor(#[serde(with = "crate::sla::delta_serde")] TimeDelta),
+    Sentiment(Sentiment),
+    Manual,
+}
+
+impl TryFrom<TriggerRecord> for Trigger {
+    type Error = Error;
+
+    fn try_from(raw: TriggerRecord) -> Result<Self> {
+        let trigger = match raw {
+            TriggerRecord::MilestoneWarning(k) => Trigger::MilestoneWarning(k),
+            TriggerRecord::MilestoneViolated(k) => Trigger::MilestoneViolated(k),
+            TriggerRecord::PriorityAtLeast(p) => Trigger::PriorityAtLeast(p),
+            TriggerRecord::AgeAtLeast(d) => Trigger::AgeAtLeast(d),
+            TriggerRecord::NoActivityFor(d) => Trigger::NoActivityFor(d),
+            TriggerRecord::Sentiment(s) => Trigger::Sentiment(s),
+            TriggerRecord::Manual => Trigger::Manual,
+        };
+        trigger.validate()?;
+        Ok(trigger)
+    }
 }
 
 impl Trigger {
@@ -121,7 +153,7 @@ impl Trigger {
 /// assert_eq!(actions.len(), 3);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(tag = "action")]
+#[serde(tag = "action", try_from = "ActionRecord")]
 pub enum Action {
     /// Escalate to a target at a level 1–5. Skipped when the case is already
     /// escalated at this level or higher.
@@ -144,16 +176,41 @@ pub enum Action {
     },
 }
 
+/// The unvalidated serde form of [`Action`] (same shape).
+#[derive(Deserialize)]
+#[serde(tag = "action")]
+enum ActionRecord {
+    Escalate {
+        to: EscalationTarget,
+        level: u8,
+        reason: String,
+    },
+    RaisePriority(Priority),
+    Notify {
+        to: EscalationTarget,
+        message: String,
+    },
+}
+
+impl TryFrom<ActionRecord> for Action {
+    type Error = Error;
+
+    fn try_from(raw: ActionRecord) -> Result<Self> {
+        let action = match raw {
+            ActionRecord::Escalate { to, level, reason } => Action::Escalate { to, level, reason },
+            ActionRecord::RaisePriority(p) => Action::RaisePriority(p),
+            ActionRecord::Notify { to, message } => Action::Notify { to, message },
+        };
+        action.validate()?;
+        Ok(action)
+    }
+}
+
 impl Action {
     fn validate(&self) -> Result<()> {
         match self {
             Action::Escalate { level, reason, .. } => {
-                if !(1..=5).contains(level) {
-                    return Err(Error::validation(
-                        "level",
-                        format!("escalation level must be 1 to 5, got {level}"),
-                    ));
-                }
+                validate::escalation_level(*level)?;
                 validate::required_text("reason", reason, validate::MAX_SHORT_TEXT)
             }
             Action::RaisePriority(_) => Ok(()),
@@ -164,7 +221,9 @@ impl Action {
     }
 }
 
+validated_record! {
 /// A named trigger → actions rule. Each rule fires at most once per case.
+/// Loading one checks what [`EscalationRule::new`] checks.
 ///
 /// # Example
 ///
@@ -182,6 +241,7 @@ impl Action {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EscalationRuleRecord")]
 pub struct EscalationRule {
     /// Unique name; recorded on the case when the rule fires.
     pub name: String,
@@ -189,6 +249,8 @@ pub struct EscalationRule {
     pub trigger: Trigger,
     /// What it does, in order.
     pub actions: Vec<Action>,
+}
+mirror EscalationRuleRecord;
 }
 
 impl EscalationRule {

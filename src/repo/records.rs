@@ -1,10 +1,17 @@
 //! Records the repository stores besides cases: versions, accounts, contacts,
 //! sequences and saved searches.
+//!
+//! Records are validated on load: an [`Account`] needs a name that is not blank
+//! and valid entitlements, a [`Contact`] a name and an email that are not blank,
+//! a [`SavedSearch`] a name that is not blank (each type's `validate`, which
+//! hosts can also call before storing one). Errors name the field.
 
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
 use crate::case::CaseQuery;
+use crate::case::validate::{not_blank, validated_record};
+use crate::error::Result;
 use crate::ids::{AccountId, AgentId, ContactId};
 use crate::sla::Entitlement;
 
@@ -33,7 +40,10 @@ impl<T> Versioned<T> {
     }
 }
 
+validated_record! {
 /// A customer account with its service entitlements.
+///
+/// Loading one checks [`Account::validate`].
 ///
 /// ```
 /// use hotcrm_support::ids::{AccountId, ContractId};
@@ -44,6 +54,7 @@ impl<T> Versioned<T> {
 /// assert_eq!(acme.entitlements.len(), 1);
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AccountRecord")]
 #[non_exhaustive]
 pub struct Account {
     /// The account's id.
@@ -56,6 +67,8 @@ pub struct Account {
     pub success_manager: Option<AgentId>,
     /// The account's own support calendar, when it differs from the desk's.
     pub business_hours: Option<BusinessHours>,
+}
+mirror AccountRecord;
 }
 
 impl Account {
@@ -87,9 +100,33 @@ impl Account {
         self.business_hours = Some(hours);
         self
     }
+
+    /// Checks the account: a name that is not blank and valid entitlements
+    /// ([`Entitlement::validate`]); its calendar was validated when built. Serde
+    /// runs it when an account is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) naming the field (`name`, `valid_until`).
+    ///
+    /// ```
+    /// use hotcrm_support::ids::AccountId;
+    /// use hotcrm_support::repo::Account;
+    /// Account::new(AccountId::from_u128(1), "Acme Corp").validate()?;
+    /// let err = Account::new(AccountId::from_u128(1), " ").validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid name: must not be empty");
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        not_blank("name", &self.name)?;
+        self.entitlements.iter().try_for_each(Entitlement::validate)
+    }
 }
 
+validated_record! {
 /// A person at an account.
+///
+/// Loading one checks [`Contact::validate`].
 ///
 /// ```
 /// use hotcrm_support::ids::{AccountId, ContactId};
@@ -98,6 +135,7 @@ impl Account {
 /// assert_eq!(c.email, "ada@example.com");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "ContactRecord")]
 #[non_exhaustive]
 pub struct Contact {
     /// The contact's id.
@@ -108,6 +146,8 @@ pub struct Contact {
     pub name: String,
     /// Email address.
     pub email: String,
+}
+mirror ContactRecord;
 }
 
 impl Contact {
@@ -125,6 +165,26 @@ impl Contact {
             email: email.into(),
         }
     }
+
+    /// Checks the contact: a name and an email that are not blank. Serde runs it
+    /// when a contact is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) naming `name` or `email`.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::{AccountId, ContactId};
+    /// use hotcrm_support::repo::Contact;
+    /// Contact::new(ContactId::from_u128(1), AccountId::from_u128(2), "Ada", "ada@example.com").validate()?;
+    /// let err = Contact::new(ContactId::from_u128(1), AccountId::from_u128(2), "Ada", "").validate().unwrap_err();
+    /// assert_eq!(err.to_string(), "invalid email: must not be empty");
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        not_blank("name", &self.name)?;
+        not_blank("email", &self.email)
+    }
 }
 
 /// Which per-year sequence to draw from.
@@ -136,7 +196,10 @@ pub enum SequenceKind {
     Knowledge,
 }
 
+validated_record! {
 /// A named case query an agent saved.
+///
+/// Loading one checks [`SavedSearch::validate`].
 ///
 /// ```
 /// use hotcrm_support::case::{ListView, CaseQuery};
@@ -146,6 +209,7 @@ pub enum SequenceKind {
 /// assert_eq!(s.name, "VIP backlog");
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SavedSearchRecord")]
 pub struct SavedSearch {
     /// Who saved it.
     pub owner: AgentId,
@@ -153,4 +217,28 @@ pub struct SavedSearch {
     pub name: String,
     /// The query.
     pub query: CaseQuery,
+}
+mirror SavedSearchRecord;
+}
+
+impl SavedSearch {
+    /// Checks the saved search: a name that is not blank. Serde runs it when a
+    /// saved search is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`](crate::Error::Validation) naming `name`.
+    ///
+    /// ```
+    /// use hotcrm_support::case::CaseQuery;
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::repo::SavedSearch;
+    /// let s = SavedSearch { owner: AgentId::from_u128(1), name: "VIP backlog".into(), query: CaseQuery::default() };
+    /// s.validate()?;
+    /// assert!(SavedSearch { name: "".into(), ..s }.validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        not_blank("name", &self.name)
+    }
 }

@@ -5,10 +5,14 @@ use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::SlaTier;
+use crate::case::validate::validated_record;
+use crate::error::{Error, Result};
 use crate::ids::ContractId;
 
+validated_record! {
 /// A service contract that entitles an account to an [`SlaTier`], optionally
-/// within a validity window (`[valid_from, valid_until)`).
+/// within a validity window (`[valid_from, valid_until)`). Loading one checks
+/// that the window is not empty ([`Entitlement::validate`]).
 ///
 /// # Example
 ///
@@ -23,6 +27,7 @@ use crate::ids::ContractId;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "EntitlementRecord")]
 pub struct Entitlement {
     /// The contract granting the entitlement.
     pub contract: ContractId,
@@ -32,6 +37,8 @@ pub struct Entitlement {
     pub valid_from: Option<DateTime<Utc>>,
     /// First instant it no longer applies; `None` = open-ended.
     pub valid_until: Option<DateTime<Utc>>,
+}
+mirror EntitlementRecord;
 }
 
 impl Entitlement {
@@ -52,7 +59,9 @@ impl Entitlement {
         }
     }
 
-    /// Restricts the entitlement to `[from, until)`.
+    /// Restricts the entitlement to `[from, until)`. `until` must be after
+    /// `from`: [`validate`](Self::validate) (run by case creation and on load)
+    /// refuses an empty window.
     ///
     /// ```
     /// use hotcrm_support::{ids::ContractId, sla::{Entitlement, SlaTier}};
@@ -65,6 +74,37 @@ impl Entitlement {
         self.valid_from = Some(from);
         self.valid_until = Some(until);
         self
+    }
+
+    /// Checks that the validity window, when bounded on both sides, is not empty:
+    /// `valid_from < valid_until`. [`Case::create`](crate::case::Case::create) runs
+    /// it on the new case's entitlement and serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming `valid_until`.
+    ///
+    /// ```
+    /// use hotcrm_support::{ids::ContractId, sla::{Entitlement, SlaTier}};
+    /// let (a, b) = ("2026-01-01T00:00:00Z".parse()?, "2027-01-01T00:00:00Z".parse()?);
+    /// Entitlement::new(ContractId::from_u128(1), SlaTier::Gold).valid_between(a, b).validate()?;
+    /// let err = Entitlement::new(ContractId::from_u128(1), SlaTier::Gold).valid_between(b, a).validate().unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid valid_until"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        if let (Some(from), Some(until)) = (self.valid_from, self.valid_until) {
+            if until <= from {
+                return Err(Error::validation(
+                    "valid_until",
+                    format!(
+                        "entitlement of contract {} ends at {until}, not after its start {from}",
+                        self.contract
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// Whether the entitlement applies at `at`.

@@ -6,6 +6,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::calendar::BusinessHours;
+use crate::case::validate::{ordered, validated_record};
 use crate::error::{Error, Result};
 use crate::picklist::picklist;
 
@@ -66,6 +67,7 @@ impl MilestoneState {
     }
 }
 
+validated_record! {
 /// One SLA milestone of a case.
 ///
 /// `due` is `started_at + target + paused` in business time on the case's SLA
@@ -88,6 +90,7 @@ impl MilestoneState {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MilestoneRecord")]
 #[non_exhaustive]
 pub struct Milestone {
     /// Which milestone.
@@ -114,6 +117,8 @@ pub struct Milestone {
     pub warned: bool,
     /// The violation has fired; never reverts.
     pub breached: bool,
+}
+mirror MilestoneRecord;
 }
 
 impl Milestone {
@@ -162,6 +167,59 @@ impl Milestone {
             warned: false,
             breached: false,
         })
+    }
+
+    /// Checks what [`Milestone::start`] and the events that change a milestone
+    /// keep: a positive target, a warning threshold in 1..=99 percent, no negative
+    /// paused time, `started_at <= warn_at <= due`, a pause or completion not
+    /// before the start, and a late completion only of a breached milestone.
+    /// Serde runs it when a milestone is loaded.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field (`sla target`, `warning percent`,
+    /// `paused`, `warn_at`, `due`, `state`).
+    ///
+    /// ```
+    /// # use chrono::TimeDelta;
+    /// # use hotcrm_support::{calendar::BusinessHours, sla::{Milestone, MilestoneKind}};
+    /// let m = Milestone::start(MilestoneKind::Resolution, 0, "2024-01-08T09:00:00Z".parse()?, TimeDelta::hours(8), 80, &BusinessHours::always_open())?;
+    /// m.validate()?;
+    /// let mut json = serde_json::to_value(&m)?;
+    /// json["warn_percent"] = 100.into();
+    /// let err = serde_json::from_value::<Milestone>(json).unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid warning percent"), "{err}");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        check_terms(self.target, self.warn_percent)?;
+        if self.paused < TimeDelta::zero() {
+            return Err(Error::validation(
+                "paused",
+                format!(
+                    "paused time of the {} milestone is negative: {}",
+                    self.kind, self.paused
+                ),
+            ));
+        }
+        ordered("warn_at", "started_at", self.started_at, self.warn_at)?;
+        ordered("due", "warn_at", self.warn_at, self.due)?;
+        match self.state {
+            MilestoneState::Active => {}
+            MilestoneState::Paused { since: at } | MilestoneState::Completed { at, .. } => {
+                ordered("state", "started_at", self.started_at, at)?;
+            }
+        }
+        if matches!(self.state, MilestoneState::Completed { late: true, .. }) && !self.breached {
+            return Err(Error::validation(
+                "state",
+                format!(
+                    "the {} milestone was completed late but is not breached",
+                    self.kind
+                ),
+            ));
+        }
+        Ok(())
     }
 
     /// Whether the clock is running.
@@ -226,13 +284,9 @@ impl Milestone {
     }
 }
 
-fn schedule(
-    start: DateTime<Utc>,
-    target: TimeDelta,
-    paused: TimeDelta,
-    warn_percent: u8,
-    calendar: &BusinessHours,
-) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+/// A milestone's terms: a positive target and a warning threshold in 1..=99
+/// percent (checked when a milestone is scheduled and when one is loaded).
+fn check_terms(target: TimeDelta, warn_percent: u8) -> Result<()> {
     if target <= TimeDelta::zero() {
         return Err(Error::validation(
             "sla target",
@@ -245,6 +299,17 @@ fn schedule(
             format!("must be between 1 and 99, got {warn_percent}"),
         ));
     }
+    Ok(())
+}
+
+fn schedule(
+    start: DateTime<Utc>,
+    target: TimeDelta,
+    paused: TimeDelta,
+    warn_percent: u8,
+    calendar: &BusinessHours,
+) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
+    check_terms(target, warn_percent)?;
     let overflow = || Error::Overflow {
         what: format!("sla target {target} plus paused time {paused}"),
     };
@@ -266,6 +331,7 @@ fn saturating_sub(a: TimeDelta, b: TimeDelta) -> TimeDelta {
     })
 }
 
+validated_record! {
 /// The milestones of one case.
 ///
 /// ```
@@ -281,6 +347,7 @@ fn saturating_sub(a: TimeDelta, b: TimeDelta) -> TimeDelta {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "MilestonesRecord")]
 #[non_exhaustive]
 pub struct Milestones {
     /// Time to the first public agent reply.
@@ -290,6 +357,8 @@ pub struct Milestones {
     /// Time to resolution.
     pub resolution: Milestone,
 }
+mirror MilestonesRecord;
+}
 
 impl Milestones {
     pub(crate) fn new(first_response: Milestone, resolution: Milestone) -> Self {
@@ -298,6 +367,67 @@ impl Milestones {
             next_response: None,
             resolution,
         }
+    }
+
+    /// Checks each milestone ([`Milestone::validate`]), that each sits in the
+    /// slot of its kind, and that only the resolution milestone is ever paused
+    /// (the only one whose clock stops). Serde runs it on load.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the field (`first_response`, `next_response`,
+    /// `resolution`, or one of [`Milestone::validate`]'s).
+    ///
+    /// ```
+    /// # use hotcrm_support::case::{Case, NewCase, CaseRules};
+    /// # use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+    /// use hotcrm_support::sla::Milestones;
+    /// # let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "Login fails", "Error 500");
+    /// # let (case, _) = Case::create(new, "2026-01-05T09:00:00Z".parse()?, &CaseRules::default())?;
+    /// case.milestones.validate()?;
+    /// let mut json = serde_json::to_value(&case.milestones)?;
+    /// json["first_response"]["kind"] = "Resolution".into();
+    /// assert!(serde_json::from_value::<Milestones>(json).unwrap_err().to_string().starts_with("invalid first_response"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        let slots = [
+            (
+                "first_response",
+                MilestoneKind::FirstResponse,
+                Some(&self.first_response),
+            ),
+            (
+                "next_response",
+                MilestoneKind::NextResponse,
+                self.next_response.as_ref(),
+            ),
+            (
+                "resolution",
+                MilestoneKind::Resolution,
+                Some(&self.resolution),
+            ),
+        ];
+        for (field, kind, m) in slots {
+            let Some(m) = m else { continue };
+            m.validate()?;
+            if m.kind != kind {
+                return Err(Error::validation(
+                    field,
+                    format!("holds a {} milestone, not a {kind} one", m.kind),
+                ));
+            }
+            if kind != MilestoneKind::Resolution && matches!(m.state, MilestoneState::Paused { .. })
+            {
+                return Err(Error::validation(
+                    field,
+                    format!(
+                        "the {kind} milestone is paused, but only the resolution milestone pauses"
+                    ),
+                ));
+            }
+        }
+        Ok(())
     }
 
     /// The milestone of `kind`, if the case has one.

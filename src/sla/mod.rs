@@ -26,6 +26,18 @@
 //!   human agent meets it, like the first response.
 //! - A priority change recomputes every open milestone from its own start with
 //!   the new targets; `breached` and `warned` stay as they were.
+//!
+//! # Records are validated on load
+//!
+//! Deserializing runs the checks of the constructors and builder methods:
+//! [`SlaPolicy`] and [`Targets`] as [`SlaPolicy::with_targets`] and the other
+//! `with_*` methods (targets longer than zero, a business day of 1 minute to 24
+//! hours, warnings in 1..=99 %, no New/Resolved/Closed pause status);
+//! [`Milestone`] as [`Milestone::validate`] (positive target, warning percent,
+//! `started_at <= warn_at <= due`, no negative paused time, late only when
+//! breached); [`Milestones`] as [`Milestones::validate`] (each in the slot of its
+//! kind, only the resolution one paused); [`Entitlement`] as
+//! [`Entitlement::validate`] (`valid_from < valid_until`). Errors name the field.
 
 pub(crate) mod delta_serde;
 mod entitlement;

@@ -9,6 +9,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{MilestoneKind, SlaTier};
 use crate::calendar::BusinessHours;
+use crate::case::validate::validated_record;
 use crate::case::{CaseStatus, Priority};
 use crate::error::{Error, Result};
 
@@ -81,7 +82,9 @@ pub enum Coverage {
     BusinessHours,
 }
 
-/// The targets of one tier (or one tier and priority).
+validated_record! {
+/// The targets of one tier (or one tier and priority). Loading them checks what
+/// [`SlaPolicy::with_targets`] checks: every target longer than zero.
 ///
 /// ```
 /// use hotcrm_support::sla::{Coverage, Target, Targets};
@@ -90,6 +93,7 @@ pub enum Coverage {
 /// assert_eq!(t.next_response, Some(Target::Minutes(120)));
 /// ```
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
+#[serde(try_from = "TargetsRecord")]
 pub struct Targets {
     /// Time to the first public reply by an agent.
     pub first_response: Target,
@@ -99,6 +103,8 @@ pub struct Targets {
     pub resolution: Target,
     /// Whether the clock runs 24x7 or in business hours.
     pub coverage: Coverage,
+}
+mirror TargetsRecord;
 }
 
 impl Targets {

@@ -844,3 +844,162 @@ fn absurd_dates_are_rejected() {
         .build();
     assert!(matches!(err, Err(Error::Validation { .. })), "{err:?}");
 }
+
+/// Calendars that never open, or open once in a far year, answer every search over
+/// chrono's whole range at once. Before open spans jumped to the next opening, the
+/// first `open_spans(MIN_UTC, MAX_UTC).next()` on a never-open calendar walked
+/// about 190 million days; this test would not finish.
+#[test]
+fn never_open_calendars_answer_at_once_over_the_whole_range() {
+    let (lo, hi) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let tz = chrono_tz::America::New_York;
+    // Open only on Mondays, and every Monday of every month is a holiday.
+    let mut mondays = BusinessHours::builder(tz).interval(Weekday::Mon, t(9, 0), t(17, 0));
+    for month in 1..=12 {
+        for nth in 1..=5 {
+            mondays = mondays.holiday(Holiday::new(
+                "Monday off",
+                Recurrence::Floating {
+                    month,
+                    weekday: Weekday::Mon,
+                    nth,
+                },
+            ));
+        }
+    }
+    // Open on weekdays, but the afternoon of every date is a (partial) holiday.
+    let mut afternoons = BusinessHours::builder(tz).weekdays(t(13, 0), t(17, 0));
+    for month in 1..=12 {
+        for day in 1..=31 {
+            if NaiveDate::from_ymd_opt(2000, month, day).is_some() {
+                afternoons = afternoons.holiday(
+                    Holiday::new("closed", Recurrence::Annual { month, day })
+                        .hours(t(12, 0), t(18, 0)),
+                );
+            }
+        }
+    }
+    let never = [
+        ("no intervals", BusinessHours::builder(tz).build().unwrap()),
+        ("every monday a holiday", mondays.clone().build().unwrap()),
+        ("every afternoon closed", afternoons.build().unwrap()),
+    ];
+    for (name, cal) in &never {
+        assert_eq!(cal.open_spans(lo, hi).next(), None, "{name}: open_spans");
+        assert_eq!(cal.next_open(lo), None, "{name}: next_open");
+        assert_eq!(cal.next_close(lo), None, "{name}: next_close");
+        assert_eq!(cal.between(lo, hi), TimeDelta::zero(), "{name}: between");
+        assert!(
+            matches!(cal.add(lo, h(1)), Err(Error::NeverOpen { .. })),
+            "{name}: add"
+        );
+        assert!(
+            matches!(cal.add(hi, h(-1)), Err(Error::NeverOpen { .. })),
+            "{name}: add backwards"
+        );
+    }
+
+    // One opening hour on a Friday in 9000, 2500 or 1600, nothing else. (Holidays
+    // are precomputed up to the last dated entry, so the calendar with holidays
+    // takes the nearer year to keep the test quick.)
+    let june_9000 = NaiveDate::from_ymd_opt(9000, 6, 6).unwrap();
+    let june_2500 = NaiveDate::from_ymd_opt(2500, 6, 4).unwrap();
+    let june_1600 = NaiveDate::from_ymd_opt(1600, 6, 2).unwrap();
+    let once = [
+        (
+            "empty but one special day in 9000",
+            BusinessHours::builder(tz).special_hours(june_9000, vec![(t(9, 0), t(10, 0))]),
+            june_9000,
+        ),
+        (
+            "every monday a holiday but one special friday in 2500",
+            mondays.special_hours(june_2500, vec![(t(9, 0), t(10, 0))]),
+            june_2500,
+        ),
+        (
+            "empty but one special day in 1600",
+            BusinessHours::builder(tz).special_hours(june_1600, vec![(t(9, 0), t(10, 0))]),
+            june_1600,
+        ),
+    ];
+    for (name, builder, date) in once {
+        let cal = builder.build().unwrap();
+        let open = tz
+            .from_local_datetime(&date.and_time(t(9, 0)))
+            .single()
+            .unwrap()
+            .with_timezone(&Utc);
+        let close = open + h(1);
+        let spans: Vec<_> = cal.open_spans(lo, hi).collect();
+        assert_eq!(spans, vec![(open, close)], "{name}: open_spans");
+        assert_eq!(cal.next_open(lo), Some(open), "{name}: next_open");
+        assert_eq!(cal.next_open(close), None, "{name}: next_open after");
+        assert_eq!(cal.next_close(lo), Some(close), "{name}: next_close");
+        assert_eq!(cal.next_close(close), None, "{name}: next_close after");
+        assert_eq!(cal.between(lo, hi), h(1), "{name}: between");
+        assert_eq!(cal.add(lo, h(1)).unwrap(), close, "{name}: add");
+        assert_eq!(cal.add(hi, h(-1)).unwrap(), open, "{name}: add backwards");
+        assert!(
+            matches!(cal.add(lo, h(2)), Err(Error::NeverOpen { .. })),
+            "{name}: add past the only opening"
+        );
+    }
+}
+
+/// `between` over chrono's whole range is exact (no saturation is needed: the range
+/// is about 525,000 years, a `TimeDelta` holds about 292 million), and open spans
+/// at either end of the range come at once.
+#[test]
+fn whole_range_between_and_spans_on_open_calendars() {
+    let (lo, hi) = (DateTime::<Utc>::MIN_UTC, DateTime::<Utc>::MAX_UTC);
+    let always = BusinessHours::always_open();
+    assert_eq!(always.between(lo, hi), hi - lo, "always open: elapsed time");
+    assert_eq!(always.between(hi, lo), lo - hi, "always open: signed");
+    assert_eq!(
+        always.open_spans(lo, hi).collect::<Vec<_>>(),
+        vec![(lo, hi)],
+        "always open: one span"
+    );
+    assert_eq!(always.next_close(lo), None, "always open never closes");
+
+    for (name, cal) in [
+        ("new york 9-17", nine_to_five(chrono_tz::America::New_York)),
+        (
+            "new york 9-17 with us holidays",
+            BusinessHours::builder(chrono_tz::America::New_York)
+                .weekdays(t(9, 0), t(17, 0))
+                .holidays(HolidayCalendar::us_federal())
+                .build()
+                .unwrap(),
+        ),
+    ] {
+        let span = cal.between(lo, hi);
+        assert!(
+            span > TimeDelta::zero() && span < hi - lo,
+            "{name}: between"
+        );
+        assert_eq!(cal.between(hi, lo), -span, "{name}: signed");
+        let first: Vec<_> = cal.open_spans(lo, lo + TimeDelta::days(14)).collect();
+        assert!(
+            (8..=10).contains(&first.len()),
+            "{name}: two weeks from MIN_UTC: {first:?}"
+        );
+        let last: Vec<_> = cal.open_spans(hi - TimeDelta::days(14), hi).collect();
+        assert!(
+            (8..=10).contains(&last.len()),
+            "{name}: two weeks to MAX_UTC: {last:?}"
+        );
+        let open = cal.next_open(lo).unwrap();
+        assert_eq!(first[0].0, open, "{name}: first span starts at next_open");
+        assert_eq!(
+            Some(first[0].1),
+            cal.next_close(lo),
+            "{name}: and ends at next_close"
+        );
+        assert_eq!(
+            cal.open_spans(lo, hi).next(),
+            Some(first[0]),
+            "{name}: whole range"
+        );
+    }
+}

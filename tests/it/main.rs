@@ -19,6 +19,7 @@ mod knowledge;
 mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
+mod records_props;
 mod repo;
 mod routing;
 mod routing_props;
