@@ -18,6 +18,7 @@ mod knowledge;
 mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
+mod knowledge_records;
 mod repo;
 mod routing;
 mod routing_props;
