@@ -14,9 +14,9 @@ use hotcrm_support::knowledge::{
     AnalyticsRetention, Analyzer, Answer, AnswerOutcome, ArticleCategory, ArticleDraft,
     ArticleStatus, ArticleVersion, Enhancement, Extract, FieldWeights, KnowledgeArticle,
     KnowledgeBase, KnowledgeGapReport, KnowledgePolicy, LowQualityArticle, OutdatedArticle,
-    PortalTier, QualityBreakdown, QueryGap, QuerySource, SearchAnalytics, SearchHit, SearchId,
-    SearchQuery, SearchRecord, SearchResults, SimilarityFloor, SuggestedArticle, SuggestedSolution,
-    Viewer, Visibility, quality_breakdown,
+    PortalTier, QualityBreakdown, QueryGap, QuerySource, RetentionReport, SearchAnalytics,
+    SearchHit, SearchId, SearchQuery, SearchRecord, SearchResults, SimilarityFloor,
+    SuggestedArticle, SuggestedSolution, Viewer, Visibility, quality_breakdown,
 };
 use hotcrm_support::period::Period;
 use proptest::prelude::*;
@@ -456,6 +456,8 @@ proptest! {
         for a in &articles {
             a.validate().map_err(|e| TestCaseError::fail(format!("{e}: {a:?}")))?;
             round_trips(a)?;
+            round_trips(&a.to_draft())?;
+            round_trips(&a.counters)?;
         }
         let saved = serde_json::to_string(&articles).unwrap();
         let loaded: Vec<KnowledgeArticle> = serde_json::from_str(&saved).unwrap();
@@ -501,7 +503,13 @@ proptest! {
     }
 
     #[test]
-    fn policies_round_trip_exactly(policy in policy(), retention in retention(), floor in -1.0f32..=1.0) {
+    fn policies_round_trip_exactly(
+        policy in policy(),
+        retention in retention(),
+        floor in -1.0f32..=1.0,
+        report in any::<(usize, usize, usize)>(),
+    ) {
+        round_trips(&RetentionReport { expired: report.0, over_limit: report.1, clicks_dropped: report.2 })?;
         round_trips(&policy)?;
         round_trips(&policy.weights)?;
         round_trips(&policy.analyzer)?;
