@@ -149,32 +149,109 @@ pub struct SentimentAnalysis {
 /// assert!(Embedding::new(vec![0.0, 0.0]).is_err());
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
+///
+/// It serializes as its list of components. Loading refuses an empty,
+/// non-finite or zero vector and keeps a vector of unit length (within 0.001,
+/// see [`Embedding::from_unit`]) bit for bit, so saving what was loaded writes
+/// the same text: it is never normalised again. Only a stored vector that is
+/// not of unit length (written by hand or by another program) is normalised on
+/// load, as [`Embedding::new`] does.
+///
+/// ```
+/// use hotcrm_support::ai::Embedding;
+/// let e = Embedding::new(vec![1.0, 2.0, 3.0])?;
+/// let stored = serde_json::to_string(&e)?;
+/// let back: Embedding = serde_json::from_str(&stored)?;
+/// assert_eq!(serde_json::to_string(&back)?, stored);
+/// assert_eq!(serde_json::from_str::<Embedding>("[3.0, 4.0]")?.as_slice(), &[0.6, 0.8]);
+/// assert!(serde_json::from_str::<Embedding>("[0.0, 1e39]").is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 #[serde(try_from = "Vec<f32>", into = "Vec<f32>")]
 pub struct Embedding(pub(super) Vec<f32>);
 
+/// How far from 1 the length of a stored [`Embedding`] may be.
+const UNIT_TOLERANCE: f64 = 1e-3;
+
 impl Embedding {
-    /// Normalises `values` to unit length.
+    /// Normalises `values` to unit length (the length is computed in `f64`, so
+    /// large components do not overflow).
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for an empty, all-zero or non-finite vector.
+    /// [`Error::Validation`] (field `embedding`) for an empty, non-finite or
+    /// all-zero vector (length at most `f32::EPSILON`).
     ///
     /// ```
     /// # use hotcrm_support::ai::*;
     /// let e = Embedding::new(vec![1.0, 1.0])?;
     /// assert!((e.as_slice()[0] - std::f32::consts::FRAC_1_SQRT_2).abs() < 1e-6);
+    /// assert!(Embedding::new(vec![3e38, 3e38]).is_ok());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn new(values: Vec<f32>) -> Result<Self> {
-        let norm = values.iter().map(|x| x * x).sum::<f32>().sqrt();
-        if values.is_empty() || !norm.is_finite() || norm <= f32::EPSILON {
+        let norm = Self::check_components(&values)?;
+        Self::normalise(values, norm)
+    }
+
+    /// `values` (of length `norm`) divided by their length.
+    fn normalise(values: Vec<f32>, norm: f64) -> Result<Self> {
+        if norm <= f64::from(f32::EPSILON) {
             return Err(Error::validation(
                 "embedding",
-                "must be a non-empty, finite, non-zero vector",
+                format!("length {norm} is zero: must be a non-zero vector"),
             ));
         }
-        Ok(Self(values.into_iter().map(|x| x / norm).collect()))
+        let unit: Vec<f32> = values
+            .into_iter()
+            .map(|x| (f64::from(x) / norm) as f32)
+            .collect();
+        Self::from_unit(unit)
+    }
+
+    /// Wraps a vector that is already of unit length, unchanged (the check
+    /// loading runs).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] (field `embedding`) for an empty or non-finite
+    /// vector, or one whose length is not within 0.001 of 1.
+    ///
+    /// ```
+    /// use hotcrm_support::ai::Embedding;
+    /// let e = Embedding::from_unit(vec![0.6, 0.8])?;
+    /// assert_eq!(e.as_slice(), &[0.6, 0.8]);
+    /// assert!(Embedding::from_unit(vec![3.0, 4.0]).is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn from_unit(values: Vec<f32>) -> Result<Self> {
+        let norm = Self::check_components(&values)?;
+        if (norm - 1.0).abs() > UNIT_TOLERANCE {
+            return Err(Error::validation(
+                "embedding",
+                format!("not of unit length: its length is {norm}"),
+            ));
+        }
+        Ok(Self(values))
+    }
+
+    /// The length of `values` after checking it is non-empty and finite.
+    fn check_components(values: &[f32]) -> Result<f64> {
+        if values.is_empty() {
+            return Err(Error::validation("embedding", "must not be empty"));
+        }
+        if let Some((i, x)) = values.iter().enumerate().find(|(_, x)| !x.is_finite()) {
+            return Err(Error::validation(
+                "embedding",
+                format!("component {i} is {x}, not a finite number"),
+            ));
+        }
+        Ok(values
+            .iter()
+            .map(|x| f64::from(*x) * f64::from(*x))
+            .sum::<f64>()
+            .sqrt())
     }
 
     /// The components.
@@ -227,10 +304,17 @@ impl Embedding {
     }
 }
 
+/// Loading (see the type docs): the stored components when they are of unit
+/// length, else normalised.
 impl TryFrom<Vec<f32>> for Embedding {
     type Error = Error;
     fn try_from(v: Vec<f32>) -> Result<Self> {
-        Self::new(v)
+        let norm = Self::check_components(&v)?;
+        if (norm - 1.0).abs() <= UNIT_TOLERANCE {
+            Ok(Self(v))
+        } else {
+            Self::normalise(v, norm)
+        }
     }
 }
 

@@ -8,10 +8,12 @@ use std::collections::HashSet;
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::ids::KnowledgeNumber;
 
 use super::analytics::SearchId;
 use super::analyzer::Analyzer;
+use super::index::{MAX_QUERY_CHARS, cut_query};
 
 /// Most list items an extractive answer returns.
 const MAX_STEPS: usize = 8;
@@ -36,6 +38,11 @@ pub enum AnswerOutcome {
 
 /// An answer to a question, grounded in knowledge articles.
 ///
+/// Loading checks what the answer paths produce: a question of at most
+/// [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS) characters, a confidence within
+/// `0.0..=1.0`, distinct citations, at least one when `Answered` and none
+/// otherwise.
+///
 /// ```
 /// use hotcrm_support::knowledge::{Answer, AnswerOutcome};
 /// let a = Answer::not_found("how do I fly?");
@@ -43,6 +50,7 @@ pub enum AnswerOutcome {
 /// assert!(a.citations.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "AnswerFields")]
 pub struct Answer {
     /// The question asked.
     pub question: String,
@@ -59,11 +67,33 @@ pub struct Answer {
     pub search: Option<SearchId>,
 }
 
+validated_serde!(Answer, AnswerFields {
+    question: String,
+    text: String,
+    citations: Vec<KnowledgeNumber>,
+    confidence: f32,
+    outcome: AnswerOutcome,
+    search: Option<SearchId>,
+});
+
+/// Checks that `value` of `field` is a finite share within `0.0..=1.0`.
+fn validate_share(field: &'static str, value: f32) -> Result<()> {
+    if value.is_finite() && (0.0..=1.0).contains(&value) {
+        Ok(())
+    } else {
+        Err(Error::validation(
+            field,
+            format!("{value} must be within 0..=1"),
+        ))
+    }
+}
+
 /// The text of an answer when nothing relevant was found.
 pub const NO_ANSWER_TEXT: &str = "I could not find a knowledge article that answers this question. It has been recorded so the team can write one.";
 
 impl Answer {
-    /// The "nothing relevant" answer for `question`.
+    /// The "nothing relevant" answer for `question` (cut to
+    /// [`MAX_QUERY_CHARS`](super::MAX_QUERY_CHARS) characters, as answers are).
     ///
     /// ```
     /// # use hotcrm_support::knowledge::*;
@@ -73,13 +103,47 @@ impl Answer {
     /// ```
     pub fn not_found(question: &str) -> Self {
         Self {
-            question: question.to_owned(),
+            question: cut_query(question).to_owned(),
             text: NO_ANSWER_TEXT.to_owned(),
             citations: Vec::new(),
             confidence: 0.0,
             outcome: AnswerOutcome::NoRelevantArticle,
             search: None,
         }
+    }
+
+    /// The checks of a loaded answer (see the type docs).
+    fn validate(&self) -> Result<()> {
+        let chars = self.question.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::validation(
+                "question",
+                format!("{chars} characters exceeds the limit of {MAX_QUERY_CHARS}"),
+            ));
+        }
+        validate_share("confidence", self.confidence)?;
+        let mut seen = HashSet::with_capacity(self.citations.len());
+        if let Some(n) = self.citations.iter().find(|n| !seen.insert(**n)) {
+            return Err(Error::validation(
+                "citations",
+                format!("{n} is cited twice"),
+            ));
+        }
+        let answered = self.outcome == AnswerOutcome::Answered;
+        if answered == self.citations.is_empty() {
+            return Err(Error::validation(
+                "citations",
+                if answered {
+                    "an answered question cites at least one article".to_owned()
+                } else {
+                    format!(
+                        "an unanswered question cites nothing, not {}",
+                        self.citations.len()
+                    )
+                },
+            ));
+        }
+        Ok(())
     }
 }
 
@@ -92,11 +156,27 @@ impl Answer {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "ExtractFields")]
 pub struct Extract {
     /// The extracted steps or sentences, one per line.
     pub text: String,
     /// Share (0–1) of the question's terms that the article contains.
     pub coverage: f32,
+}
+
+validated_serde!(
+    Extract,
+    ExtractFields {
+        text: String,
+        coverage: f32,
+    }
+);
+
+impl Extract {
+    /// The coverage must be a share (`0.0..=1.0`), as extraction makes it.
+    fn validate(&self) -> Result<()> {
+        validate_share("coverage", self.coverage)
+    }
 }
 
 /// A unit of article text: a list item (step) or a sentence.

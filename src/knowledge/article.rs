@@ -218,9 +218,24 @@ impl FromStr for ArticleVersion {
         let (major, minor) = s
             .split_once('.')
             .ok_or_else(|| err("expected major.minor"))?;
-        let major = major.parse().map_err(|_| err("bad major part"))?;
-        let minor = minor.parse().map_err(|_| err("bad minor part"))?;
-        Ok(Self { major, minor })
+        // Only the form `Display` writes ("1.10", not "01.10" or "+1.10"), so a
+        // stored version reads back as the text it was written as.
+        let part = |p: &str, what: &str| {
+            let canonical = !p.is_empty()
+                && p.bytes().all(|b| b.is_ascii_digit())
+                && (p == "0" || !p.starts_with('0'));
+            if !canonical {
+                return Err(err(&format!(
+                    "{what} part must be digits without leading zeros"
+                )));
+            }
+            p.parse::<u16>()
+                .map_err(|_| err(&format!("{what} part is above 65535")))
+        };
+        Ok(Self {
+            major: part(major, "major")?,
+            minor: part(minor, "minor")?,
+        })
     }
 }
 
@@ -448,44 +463,61 @@ impl ArticleDraft {
     /// assert!(ArticleDraft::new("Title", "x".repeat(1 << 20)).validate().is_err());
     /// ```
     pub fn validate(&self) -> Result<()> {
-        let title = self.title.trim();
-        if title.is_empty() {
-            return Err(Error::validation("title", "must not be empty"));
-        }
-        let title_chars = title.chars().count();
-        if title_chars > MAX_TITLE_CHARS {
-            return Err(Error::validation(
-                "title",
-                format!("{title_chars} characters exceeds the limit of {MAX_TITLE_CHARS}"),
-            ));
-        }
-        if self.content.trim().is_empty() {
-            return Err(Error::validation("content", "must not be empty"));
-        }
-        if self.content.len() > MAX_CONTENT_BYTES {
-            return Err(Error::validation(
-                "content",
-                format!(
-                    "{} bytes exceeds the limit of {MAX_CONTENT_BYTES}",
-                    self.content.len()
-                ),
-            ));
-        }
-        let summary_chars = self.summary.chars().count();
-        if summary_chars > MAX_SUMMARY_CHARS {
-            return Err(Error::validation(
-                "summary",
-                format!("{summary_chars} characters exceeds the limit of {MAX_SUMMARY_CHARS}"),
-            ));
-        }
-        validate_tags(&self.tags)?;
-        if let Some(sub) = &self.sub_category {
-            if sub.chars().count() > MAX_TITLE_CHARS {
-                return Err(Error::validation("sub_category", "too long"));
-            }
-        }
-        Ok(())
+        validate_editable(
+            &self.title,
+            &self.summary,
+            &self.content,
+            &self.tags,
+            self.sub_category.as_deref(),
+        )
     }
+}
+
+/// The size and required-field checks shared by drafts and stored articles.
+fn validate_editable(
+    title: &str,
+    summary: &str,
+    content: &str,
+    tags: &[String],
+    sub_category: Option<&str>,
+) -> Result<()> {
+    let title = title.trim();
+    if title.is_empty() {
+        return Err(Error::validation("title", "must not be empty"));
+    }
+    let title_chars = title.chars().count();
+    if title_chars > MAX_TITLE_CHARS {
+        return Err(Error::validation(
+            "title",
+            format!("{title_chars} characters exceeds the limit of {MAX_TITLE_CHARS}"),
+        ));
+    }
+    if content.trim().is_empty() {
+        return Err(Error::validation("content", "must not be empty"));
+    }
+    if content.len() > MAX_CONTENT_BYTES {
+        return Err(Error::validation(
+            "content",
+            format!(
+                "{} bytes exceeds the limit of {MAX_CONTENT_BYTES}",
+                content.len()
+            ),
+        ));
+    }
+    let summary_chars = summary.chars().count();
+    if summary_chars > MAX_SUMMARY_CHARS {
+        return Err(Error::validation(
+            "summary",
+            format!("{summary_chars} characters exceeds the limit of {MAX_SUMMARY_CHARS}"),
+        ));
+    }
+    validate_tags(tags)?;
+    if let Some(sub) = sub_category {
+        if sub.chars().count() > MAX_TITLE_CHARS {
+            return Err(Error::validation("sub_category", "too long"));
+        }
+    }
+    Ok(())
 }
 
 pub(crate) fn validate_tags(tags: &[String]) -> Result<()> {
@@ -557,7 +589,9 @@ impl ArticleCounters {
 ///
 /// Articles are created and changed through [`KnowledgeBase`](super::KnowledgeBase),
 /// which enforces uniqueness and the lifecycle; the fields are public for reading
-/// and for loading from storage.
+/// and for loading from storage. Loading (serde, and
+/// [`KnowledgeBase::from_articles`](super::KnowledgeBase::from_articles)) checks
+/// what the commands keep, with [`KnowledgeArticle::validate`].
 ///
 /// ```
 /// use hotcrm_support::knowledge::{ArticleDraft, ArticleStatus, KnowledgeBase};
@@ -572,6 +606,7 @@ impl ArticleCounters {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "KnowledgeArticleFields")]
 pub struct KnowledgeArticle {
     /// This version's id.
     pub id: ArticleId,
@@ -631,7 +666,191 @@ pub struct KnowledgeArticle {
     pub quality_score: u8,
 }
 
+validated_serde!(KnowledgeArticle, KnowledgeArticleFields {
+    id: ArticleId,
+    number: KnowledgeNumber,
+    slug: String,
+    title: String,
+    summary: String,
+    content: String,
+    category: ArticleCategory,
+    sub_category: Option<String>,
+    tags: Vec<String>,
+    ai_keywords: Vec<String>,
+    product: Option<ProductId>,
+    status: ArticleStatus,
+    visibility: Visibility,
+    require_login: bool,
+    min_portal_tier: Option<PortalTier>,
+    version: ArticleVersion,
+    version_notes: Option<String>,
+    author: Option<AgentId>,
+    reviewer: Option<AgentId>,
+    created_at: DateTime<Utc>,
+    updated_at: DateTime<Utc>,
+    submitted_at: Option<DateTime<Utc>>,
+    published_at: Option<DateTime<Utc>>,
+    archived_at: Option<DateTime<Utc>>,
+    last_reviewed_at: Option<DateTime<Utc>>,
+    next_review_at: Option<DateTime<Utc>>,
+    counters: ArticleCounters,
+    quality_score: u8,
+});
+
+/// The error for a stored `field` of `article` that breaks a lifecycle rule.
+fn lifecycle(field: &'static str, a: &KnowledgeArticle, rule: &str) -> Error {
+    Error::validation(
+        field,
+        format!("{} {} is {}: {rule}", a.number, a.version, a.status),
+    )
+}
+
 impl KnowledgeArticle {
+    /// Checks the record: everything [`ArticleDraft::validate`] checks, plus what
+    /// the commands of [`KnowledgeBase`](super::KnowledgeBase) keep — a trimmed
+    /// title and summary; tags and AI keywords lowercased, trimmed, distinct and
+    /// within the limits; a slug [`slugify`](super::slugify) would make (with an
+    /// optional `-N` suffix); version at least 1.0; version notes within the
+    /// summary limit; a quality score of at most 100; and dates matching the
+    /// status (in review: submitted, with a reviewer; published: published and
+    /// reviewed, with a reviewer, not archived; draft or in review: neither
+    /// published nor archived; archived: archived; a next review date only after
+    /// the last review). Loading runs it, so a stored article that breaks a rule
+    /// is refused with the field named.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first bad field.
+    ///
+    /// ```
+    /// use hotcrm_support::Error;
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeArticle, KnowledgeBase};
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("Reset", "Steps."), "2026-01-01T00:00:00Z".parse()?)?;
+    /// let mut a = kb.article(id)?.clone();
+    /// a.validate()?;
+    /// a.tags = vec!["Login".into()];
+    /// assert!(matches!(a.validate(), Err(Error::Validation { field: "tags", .. })));
+    /// let mut json = serde_json::to_value(kb.article(id)?)?;
+    /// json["slug"] = "Not a slug".into();
+    /// let err = serde_json::from_value::<KnowledgeArticle>(json).unwrap_err();
+    /// assert!(err.to_string().starts_with("invalid slug"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn validate(&self) -> Result<()> {
+        validate_editable(
+            &self.title,
+            &self.summary,
+            &self.content,
+            &self.tags,
+            self.sub_category.as_deref(),
+        )?;
+        if self.title.trim() != self.title {
+            return Err(Error::validation(
+                "title",
+                "has leading or trailing whitespace",
+            ));
+        }
+        if self.summary.trim() != self.summary {
+            return Err(Error::validation(
+                "summary",
+                "has leading or trailing whitespace",
+            ));
+        }
+        for (field, list) in [("tags", &self.tags), ("ai_keywords", &self.ai_keywords)] {
+            validate_tags(list).map_err(|e| match e {
+                Error::Validation { reason, .. } => Error::validation(field, reason),
+                other => other,
+            })?;
+            if normalize_tags(list.iter().cloned()) != *list {
+                return Err(Error::validation(
+                    field,
+                    "must be trimmed, lowercase, distinct and not empty",
+                ));
+            }
+        }
+        if !super::slug::is_valid_slug(&self.slug) {
+            return Err(Error::validation(
+                "slug",
+                format!(
+                    "{:?} is not a slug (lowercase letters and digits joined by single dashes)",
+                    self.slug.chars().take(64).collect::<String>()
+                ),
+            ));
+        }
+        if self.version.major == 0 {
+            return Err(Error::validation(
+                "version",
+                format!("{} is below the first version 1.0", self.version),
+            ));
+        }
+        if let Some(notes) = &self.version_notes {
+            let chars = notes.chars().count();
+            if chars > MAX_SUMMARY_CHARS {
+                return Err(Error::validation(
+                    "version_notes",
+                    format!("{chars} characters exceeds the limit of {MAX_SUMMARY_CHARS}"),
+                ));
+            }
+        }
+        if self.quality_score > 100 {
+            return Err(Error::validation(
+                "quality_score",
+                format!("{} is above 100", self.quality_score),
+            ));
+        }
+        self.validate_lifecycle()
+    }
+
+    /// The status and date rules of [`KnowledgeArticle::validate`].
+    fn validate_lifecycle(&self) -> Result<()> {
+        use ArticleStatus::*;
+        match self.status {
+            InReview if self.submitted_at.is_none() => {
+                return Err(lifecycle(
+                    "submitted_at",
+                    self,
+                    "it must have been submitted",
+                ));
+            }
+            InReview | Published if self.reviewer.is_none() => {
+                return Err(lifecycle("reviewer", self, "it must have a reviewer"));
+            }
+            Published if self.published_at.is_none() => {
+                return Err(lifecycle(
+                    "published_at",
+                    self,
+                    "it must have been published",
+                ));
+            }
+            Published if self.last_reviewed_at.is_none() => {
+                return Err(lifecycle("last_reviewed_at", self, "publishing reviews it"));
+            }
+            Draft | InReview if self.published_at.is_some() => {
+                return Err(lifecycle("published_at", self, "it was never published"));
+            }
+            Draft | InReview | Published if self.archived_at.is_some() => {
+                return Err(lifecycle("archived_at", self, "it is not archived"));
+            }
+            Archived if self.archived_at.is_none() => {
+                return Err(lifecycle("archived_at", self, "it must have been archived"));
+            }
+            _ => {}
+        }
+        if let Some(next) = self.next_review_at {
+            if self.last_reviewed_at.is_none_or(|last| next <= last) {
+                return Err(Error::validation(
+                    "next_review_at",
+                    format!(
+                        "{} {}: the next review {next} must come after the last review",
+                        self.number, self.version
+                    ),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The HelpfulScore percentage (see [`ArticleCounters::helpful_score`]).
     ///
     /// ```

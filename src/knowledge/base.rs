@@ -15,14 +15,13 @@ use crate::ids::{AgentId, ArticleId, KnowledgeNumber};
 use crate::period::Period;
 
 use super::analytics::{
-    KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap, QuerySource, SearchAnalytics,
-    SearchId, SuggestedArticle, suggest_article,
+    AnalyticsRetention, KnowledgeGapReport, LowQualityArticle, OutdatedArticle, QueryGap,
+    QuerySource, RetentionReport, SearchAnalytics, SearchId, SuggestedArticle, suggest_article,
 };
 use super::analyzer::Analyzer;
 use super::answer::{Answer, AnswerOutcome, extract_answer};
 use super::article::{
     ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
-    validate_tags,
 };
 use super::index::{
     FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SimilarityFloor, cut_query,
@@ -43,7 +42,23 @@ const ANSWER_CONTEXT: usize = 3;
 /// assert_eq!(p.min_gap_searches, 2);
 /// assert_eq!(p.min_semantic_similarity, SimilarityFloor::DEFAULT);
 /// ```
+///
+/// Loading runs [`KnowledgePolicy::validate`], so a stored policy with a
+/// non-positive review interval is refused like one passed to
+/// [`KnowledgeBase::with_policy`].
+///
+/// ```
+/// use hotcrm_support::knowledge::KnowledgePolicy;
+/// let stored = serde_json::to_string(&KnowledgePolicy::default())?;
+/// assert_eq!(serde_json::from_str::<KnowledgePolicy>(&stored)?, KnowledgePolicy::default());
+/// let mut bad: serde_json::Value = serde_json::from_str(&stored)?;
+/// bad["review_interval"] = serde_json::json!([0, 0]);
+/// let err = serde_json::from_value::<KnowledgePolicy>(bad).unwrap_err();
+/// assert!(err.to_string().starts_with("invalid review_interval"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "KnowledgePolicyFields")]
 pub struct KnowledgePolicy {
     /// Time from a review (or publication) to the next review date (default 180 days).
     pub review_interval: TimeDelta,
@@ -66,6 +81,18 @@ pub struct KnowledgePolicy {
     #[serde(default)]
     pub min_semantic_similarity: SimilarityFloor,
 }
+
+validated_serde!(
+    KnowledgePolicy,
+    KnowledgePolicyFields {
+        review_interval: TimeDelta,
+        analyzer: Analyzer,
+        weights: FieldWeights,
+        min_gap_searches: usize,
+        #[serde(default)]
+        min_semantic_similarity: SimilarityFloor,
+    }
+);
 
 impl KnowledgePolicy {
     /// Checks the policy: a positive review interval and valid
@@ -130,6 +157,24 @@ pub struct Enhancement {
 /// ([`KnowledgeBase::article`]). Reads that must respect visibility take a
 /// [`Viewer`]; editor reads ([`KnowledgeBase::article`], [`KnowledgeBase::versions`])
 /// do not.
+///
+/// # Numbering
+///
+/// [`KnowledgeBase::create`] numbers from an in-memory per-year counter that
+/// starts above every number the base holds (loaded or created), so it never
+/// hands out a number twice *within this base*. It cannot see other processes:
+/// a host running several desks (or knowledge bases) on one store must number
+/// through the desk, which allocates from the repository's sequence inside its
+/// commit and calls [`KnowledgeBase::create_numbered`]; that refuses a number
+/// already used with [`Error::AlreadyExists`].
+///
+/// # Search analytics retention
+///
+/// The query log is bounded by the base's [`AnalyticsRetention`] (default:
+/// 90 days, 100,000 records, 100 clicked articles per search; see
+/// [`KnowledgeBase::set_retention`]): recording and clicks keep to the count
+/// bounds at once, the age bound is applied by
+/// [`KnowledgeBase::enforce_retention`], which the host's periodic sweep calls.
 ///
 /// # Example: write, review, publish, search
 ///
@@ -218,7 +263,8 @@ impl KnowledgeBase {
     ///
     /// [`Error::AlreadyExists`] for a duplicated version id, a slug used by two
     /// numbers, or two live (or two open draft) versions of one number;
-    /// [`Error::Validation`] for a version that fails draft validation.
+    /// [`Error::Validation`] for a version that fails
+    /// [`KnowledgeArticle::validate`] (the check loading runs).
     ///
     /// ```
     /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, KnowledgePolicy};
@@ -237,7 +283,7 @@ impl KnowledgeBase {
         let mut all: Vec<KnowledgeArticle> = articles.into_iter().collect();
         all.sort_by(|a, b| a.number.cmp(&b.number).then(a.version.cmp(&b.version)));
         for a in all {
-            a.to_draft().validate()?;
+            a.validate()?;
             if kb.articles.contains_key(&a.id) {
                 return Err(Error::AlreadyExists {
                     kind: "article version",
@@ -362,7 +408,10 @@ impl KnowledgeBase {
     }
 
     /// Replaces the search log, e.g. with one the host stored (the log is serde;
-    /// loading validates it). New searches continue its ids.
+    /// loading validates it). New searches continue its ids. The log takes this
+    /// base's [`AnalyticsRetention`], whose count bounds apply at once (the
+    /// report says what they removed); the age bound waits for the next
+    /// [`KnowledgeBase::enforce_retention`].
     ///
     /// ```
     /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
@@ -378,8 +427,89 @@ impl KnowledgeBase {
     /// assert!(restarted.record_search(&r, now) > first, "ids continue");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn restore_analytics(&mut self, log: SearchAnalytics) {
+    pub fn restore_analytics(&mut self, mut log: SearchAnalytics) -> RetentionReport {
+        let report = log.set_retention(*self.analytics.retention());
         self.analytics = log;
+        report
+    }
+
+    /// The retention policy of the query log (default
+    /// [`AnalyticsRetention::DEFAULT`]).
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{AnalyticsRetention, KnowledgeBase};
+    /// assert_eq!(KnowledgeBase::new().retention(), &AnalyticsRetention::default());
+    /// ```
+    pub fn retention(&self) -> &AnalyticsRetention {
+        self.analytics.retention()
+    }
+
+    /// Sets the retention policy of the query log: from now on recording keeps at
+    /// most `max_records` records and a search lists at most
+    /// `max_clicks_per_search` clicked articles. Both bounds apply at once to what
+    /// the log holds (the report says what they removed); `max_age` applies at
+    /// the next [`KnowledgeBase::enforce_retention`].
+    ///
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use hotcrm_support::knowledge::{AnalyticsRetention, KnowledgeBase, SearchQuery, Viewer};
+    /// let now = "2026-01-10T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("fax"), &Viewer::Employee);
+    /// for _ in 0..3 {
+    ///     kb.record_search(&r, now);
+    /// }
+    /// let report = kb.set_retention(AnalyticsRetention::new(TimeDelta::days(30), 2, 10)?);
+    /// assert_eq!((report.over_limit, kb.analytics().records().len()), (1, 2));
+    /// kb.record_search(&r, now);
+    /// assert_eq!(kb.analytics().records().len(), 2, "the oldest goes first");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn set_retention(&mut self, retention: AnalyticsRetention) -> RetentionReport {
+        self.analytics.set_retention(retention)
+    }
+
+    /// [`KnowledgeBase::set_retention`] as a builder (on a fresh base there is
+    /// nothing to remove).
+    ///
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use hotcrm_support::knowledge::{AnalyticsRetention, KnowledgeBase};
+    /// let r = AnalyticsRetention::new(TimeDelta::days(30), 50_000, 20)?;
+    /// let kb = KnowledgeBase::new().with_retention(r);
+    /// assert_eq!(kb.retention(), &r);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    #[must_use]
+    pub fn with_retention(mut self, retention: AnalyticsRetention) -> Self {
+        self.set_retention(retention);
+        self
+    }
+
+    /// Applies `retention` to the query log at `now`: drops searches and answers
+    /// made more than `max_age` before `now`, then the oldest beyond
+    /// `max_records`, then clicked articles beyond `max_clicks_per_search` (their
+    /// clicks stay counted). The desk's periodic sweep calls it with the policy
+    /// of its configuration; the base's own policy (which recording uses, see
+    /// [`KnowledgeBase::set_retention`]) is not changed. Article counters are
+    /// never touched.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{AnalyticsRetention, KnowledgeBase, SearchQuery, Viewer};
+    /// let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("fax"), &Viewer::Employee);
+    /// kb.record_search(&r, "2026-01-01T00:00:00Z".parse()?);
+    /// kb.record_search(&r, "2026-03-15T00:00:00Z".parse()?);
+    /// let report = kb.enforce_retention(&AnalyticsRetention::default(), "2026-04-15T00:00:00Z".parse()?);
+    /// assert_eq!((report.expired, kb.analytics().records().len()), (1, 1));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn enforce_retention(
+        &mut self,
+        retention: &AnalyticsRetention,
+        now: DateTime<Utc>,
+    ) -> RetentionReport {
+        self.analytics.apply_retention(retention, now)
     }
 
     /// Drops search records made before `before`, to bound the log's memory in a
@@ -518,21 +648,47 @@ impl KnowledgeBase {
             })
     }
 
-    fn next_number(&self, now: DateTime<Utc>) -> Result<KnowledgeNumber> {
-        let year = now.year();
+    /// The number [`KnowledgeBase::create`] would give an article created in
+    /// `year`: one above the highest sequence of that year the base holds
+    /// (loaded, created or passed to [`KnowledgeBase::create_numbered`]), so
+    /// never a number in use — but gaps below it are not reused. A desk can use
+    /// it to check that its repository sequence is not behind the stored articles.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a year outside `1000..=9999`;
+    /// [`Error::Overflow`] when the year's sequence has reached `u32::MAX`.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase, KnowledgePolicy};
+    /// let mut kb = KnowledgeBase::new();
+    /// let now = "2026-01-01T00:00:00Z".parse()?;
+    /// kb.create_numbered(ArticleDraft::new("T", "C"), "KB-2026-0041".parse()?, now)?;
+    /// let again = KnowledgeBase::from_articles(KnowledgePolicy::default(), kb.articles().cloned())?;
+    /// assert_eq!(again.next_free_number(2026)?.to_string(), "KB-2026-0042");
+    /// assert_eq!(again.next_free_number(2027)?.to_string(), "KB-2027-0001");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn next_free_number(&self, year: i32) -> Result<KnowledgeNumber> {
         let seq = self.sequences.get(&year).copied().unwrap_or(0);
         let next = seq.checked_add(1).ok_or_else(|| Error::Overflow {
-            what: format!("knowledge number sequence of {year}"),
+            what: format!("knowledge number sequence of {year}: {seq} is the last"),
         })?;
         KnowledgeNumber::new(year, next)
     }
 
     /// Creates a new article (version 1.0, `Draft`) numbered from the per-year
-    /// sequence, with a unique slug from its title. Returns its id.
+    /// sequence (see [`KnowledgeBase::next_free_number`]; hosts with several
+    /// desks on one store number through the desk and
+    /// [`KnowledgeBase::create_numbered`], see [Numbering](KnowledgeBase#numbering)),
+    /// with a unique slug from its title. Returns its id.
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] when the draft is invalid (see [`ArticleDraft::validate`]).
+    /// [`Error::Validation`] when the draft is invalid (see
+    /// [`ArticleDraft::validate`]) or the article it makes would be (see
+    /// [`KnowledgeArticle::validate`]: a tag that lowercasing lengthens past the
+    /// limit); [`Error::Overflow`] when the year's sequence is exhausted.
     ///
     /// ```
     /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
@@ -547,17 +703,20 @@ impl KnowledgeBase {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn create(&mut self, draft: ArticleDraft, now: DateTime<Utc>) -> Result<ArticleId> {
-        let number = self.next_number(now)?;
+        let number = self.next_free_number(now.year())?;
         self.create_numbered(draft, number, now)
     }
 
     /// Like [`KnowledgeBase::create`] with a number allocated by the host (for
-    /// example from its repository's sequence).
+    /// example by the desk from its repository's sequence, inside its commit).
+    /// The per-year counter of [`KnowledgeBase::create`] moves above `number`,
+    /// so it never hands it out again.
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for an invalid draft; [`Error::AlreadyExists`] when the
-    /// number is taken.
+    /// [`Error::Validation`] for an invalid draft (as [`KnowledgeBase::create`]);
+    /// [`Error::AlreadyExists`] (kind `knowledge number`) when any version of an
+    /// article already has the number; the base is then unchanged.
     ///
     /// ```
     /// # use hotcrm_support::ids::AgentId;
@@ -619,6 +778,7 @@ impl KnowledgeBase {
         };
         article.apply_draft(draft);
         article.quality_score = quality_score(&article, now);
+        article.validate()?;
         let seq = self.sequences.entry(number.year()).or_insert(0);
         *seq = (*seq).max(number.sequence());
         self.slugs.insert(slug, number);
@@ -669,10 +829,11 @@ impl KnowledgeBase {
     ) -> Result<ArticleId> {
         draft.validate()?;
         let article = self.article(id)?;
-        let target = match article.status {
-            ArticleStatus::Draft => id,
+        // `Some(id)`: edit that version in place; `None`: start a new version of `id`.
+        let existing = match article.status {
+            ArticleStatus::Draft => Some(id),
             ArticleStatus::Published => match self.open_draft(article.number) {
-                Some(d) if d.status == ArticleStatus::Draft => d.id,
+                Some(d) if d.status == ArticleStatus::Draft => Some(d.id),
                 Some(_) => {
                     return Err(Error::NotAllowed {
                         command: "edit",
@@ -682,7 +843,7 @@ impl KnowledgeBase {
                         ),
                     });
                 }
-                None => self.start_new_version(id, VersionBump::Minor, None, now)?,
+                None => None,
             },
             ArticleStatus::InReview => {
                 return Err(Error::NotAllowed {
@@ -703,6 +864,15 @@ impl KnowledgeBase {
                 });
             }
         };
+        // The edited record must pass the check loading runs; try it on a copy of
+        // the version whose fields it replaces, before anything changes.
+        let mut probe = self.article(existing.unwrap_or(id))?.clone();
+        probe.apply_draft(draft.clone());
+        probe.validate()?;
+        let target = match existing {
+            Some(target) => target,
+            None => self.start_new_version(id, VersionBump::Minor, None, now)?,
+        };
         let a = self
             .articles
             .get_mut(&target)
@@ -719,7 +889,9 @@ impl KnowledgeBase {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::NotAllowed`] when `id` is not the live version;
-    /// [`Error::AlreadyExists`] when the article already has an open draft.
+    /// [`Error::AlreadyExists`] when the article already has an open draft;
+    /// [`Error::Validation`] (field `version_notes`) for notes longer than the
+    /// summary limit.
     ///
     /// ```
     /// use hotcrm_support::ids::AgentId;
@@ -775,6 +947,7 @@ impl KnowledgeBase {
         draft.submitted_at = None;
         draft.published_at = None;
         draft.archived_at = None;
+        draft.validate()?;
         let new_id = draft.id;
         self.versions.entry(draft.number).or_default().push(new_id);
         self.articles.insert(new_id, draft);
@@ -802,7 +975,13 @@ impl KnowledgeBase {
     pub fn set_version_notes(&mut self, id: ArticleId, notes: impl Into<String>) -> Result<()> {
         let notes = notes.into();
         if notes.chars().count() > MAX_SUMMARY_CHARS {
-            return Err(Error::validation("version notes", "too long"));
+            return Err(Error::validation(
+                "version_notes",
+                format!(
+                    "{} characters exceeds the limit of {MAX_SUMMARY_CHARS}",
+                    notes.chars().count()
+                ),
+            ));
         }
         let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
         if a.status != ArticleStatus::Draft {
@@ -1177,8 +1356,6 @@ impl KnowledgeBase {
         let a = self.enhanceable(id, "apply enhancement")?;
         let tags = normalize_tags(a.tags.iter().cloned().chain(enhancement.tags));
         let keywords = normalize_tags(enhancement.keywords);
-        validate_tags(&tags)?;
-        validate_tags(&keywords)?;
         let summary = match enhancement.summary {
             Some(s) if a.summary.trim().is_empty() => {
                 let s = s.trim().to_owned();
@@ -1192,12 +1369,14 @@ impl KnowledgeBase {
             }
             _ => a.summary.clone(),
         };
-        let a = self.articles.get_mut(&id).ok_or_else(|| not_found(id))?;
-        a.tags = tags;
-        a.ai_keywords = keywords;
-        a.summary = summary;
-        a.updated_at = now;
-        a.quality_score = quality_score(a, now);
+        let mut enhanced = a.clone();
+        enhanced.tags = tags;
+        enhanced.ai_keywords = keywords;
+        enhanced.summary = summary;
+        enhanced.updated_at = now;
+        enhanced.quality_score = quality_score(&enhanced, now);
+        enhanced.validate()?;
+        self.articles.insert(id, enhanced);
         Ok(())
     }
 
@@ -1452,7 +1631,13 @@ impl KnowledgeBase {
     }
 
     /// Records a search and its outcome in the query log; returns its id (pass it
-    /// to [`KnowledgeBase::record_click`]).
+    /// to [`KnowledgeBase::record_click`]). When the log holds `max_records`
+    /// records (see [`KnowledgeBase::set_retention`]) the oldest is dropped first.
+    ///
+    /// Never fails: when the log has run out of ids (only a log restored with
+    /// `next` at `u64::MAX` can) nothing is recorded and
+    /// [`SearchId::UNRECORDED`] is returned, which names no search; use
+    /// [`KnowledgeBase::try_record_search`] to get the error instead.
     ///
     /// ```
     /// # use hotcrm_support::ids::AgentId;
@@ -1469,6 +1654,35 @@ impl KnowledgeBase {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn record_search(&mut self, results: &SearchResults, now: DateTime<Utc>) -> SearchId {
+        self.try_record_search(results, now)
+            .unwrap_or(SearchId::UNRECORDED)
+    }
+
+    /// [`KnowledgeBase::record_search`], failing instead of recording nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the log has handed out every id up to `u64::MAX`;
+    /// the log is then unchanged.
+    ///
+    /// ```
+    /// use hotcrm_support::Error;
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchQuery, Viewer};
+    /// let now = "2026-01-10T00:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let r = kb.search(&SearchQuery::new("fax"), &Viewer::Employee);
+    /// assert_eq!(kb.try_record_search(&r, now)?.as_u64(), 1);
+    ///
+    /// kb.restore_analytics(serde_json::from_str(r#"{"records":[],"next":18446744073709551615}"#)?);
+    /// assert!(matches!(kb.try_record_search(&r, now), Err(Error::Overflow { .. })));
+    /// assert!(kb.analytics().records().is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_record_search(
+        &mut self,
+        results: &SearchResults,
+        now: DateTime<Utc>,
+    ) -> Result<SearchId> {
         let key = self.query_key(&results.query);
         self.analytics.record(
             &results.query,
@@ -1480,7 +1694,10 @@ impl KnowledgeBase {
         )
     }
 
-    /// Records that a search result was opened (and counts a view).
+    /// Records that a search result was opened (and counts a view). The search
+    /// lists each article once and at most `max_clicks_per_search` of them; a
+    /// repeat or a click beyond that is still accepted: it counts the view and
+    /// raises the search's [`click_count`](super::SearchRecord::click_count).
     ///
     /// # Errors
     ///
@@ -1550,7 +1767,9 @@ impl KnowledgeBase {
             .collect())
     }
 
-    /// Records an answered (or unanswered) question in the query log.
+    /// Records an answered (or unanswered) question in the query log (it shares
+    /// the log, and its retention bounds, with searches). Never fails, like
+    /// [`KnowledgeBase::record_search`]; see [`KnowledgeBase::try_record_answer`].
     ///
     /// ```
     /// # use hotcrm_support::ids::AgentId;
@@ -1570,6 +1789,30 @@ impl KnowledgeBase {
         answered: bool,
         now: DateTime<Utc>,
     ) -> SearchId {
+        self.try_record_answer(question, retrieved, answered, now)
+            .unwrap_or(SearchId::UNRECORDED)
+    }
+
+    /// [`KnowledgeBase::record_answer`], failing instead of recording nothing.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Overflow`] when the log has handed out every id up to `u64::MAX`.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let mut kb = KnowledgeBase::new();
+    /// let s = kb.try_record_answer("how do I fly", 0, false, "2026-01-05T09:00:00Z".parse()?)?;
+    /// assert_eq!(kb.analytics().get(s).map(|r| r.source), Some(QuerySource::Answer));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn try_record_answer(
+        &mut self,
+        question: &str,
+        retrieved: usize,
+        answered: bool,
+        now: DateTime<Utc>,
+    ) -> Result<SearchId> {
         let question = cut_query(question);
         let key = self.query_key(question);
         self.analytics
@@ -1639,7 +1882,7 @@ impl KnowledgeBase {
             None => Answer::not_found(question),
         };
         let answered = answer.outcome == AnswerOutcome::Answered;
-        answer.search = Some(self.record_answer(question, count, answered, now));
+        answer.search = self.try_record_answer(question, count, answered, now).ok();
         Ok(answer)
     }
 

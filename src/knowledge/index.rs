@@ -37,6 +37,7 @@
 //! embeddings the knowledge base stores, not to one query, and every hybrid path
 //! (search, related articles, answer retrieval) must use the same value.
 
+use std::cmp::Ordering;
 use std::collections::{BTreeMap, HashMap};
 use std::hash::{BuildHasherDefault, Hasher};
 
@@ -185,6 +186,9 @@ impl std::fmt::Display for SimilarityFloor {
     }
 }
 
+/// The largest accepted [`FieldWeights`] weight or `k1`.
+pub const MAX_FIELD_WEIGHT: f32 = 1000.0;
+
 const FIELDS: usize = 4;
 const TITLE: usize = 0;
 const SUMMARY: usize = 1;
@@ -200,9 +204,11 @@ const SYNONYM_WEIGHT: f32 = 0.6;
 /// BM25F parameters: per-field weights and length normalisation.
 ///
 /// The defaults weigh the title 3x, tags 2x and the summary 1.5x the body.
-/// Valid weights are finite, none negative and at least one positive; `k1` is
-/// finite and not negative; `b` is within `0.0..=1.0` (see
-/// [`FieldWeights::validate`], also run when weights are deserialized).
+/// Valid weights are within `0.0..=1000.0` ([`MAX_FIELD_WEIGHT`]) and at least
+/// one is positive; `k1` is within `0.0..=1000.0` too; `b` is within `0.0..=1.0`
+/// (see [`FieldWeights::validate`], also run when weights are deserialized). The
+/// upper bound keeps every BM25F score finite (larger weights would only
+/// overflow `f32`, not rank differently).
 ///
 /// ```
 /// use hotcrm_support::knowledge::FieldWeights;
@@ -276,7 +282,8 @@ impl FieldWeights {
     /// let w = FieldWeights::default();
     /// assert!(w.validate().is_ok());
     /// let err = FieldWeights { title: f32::NAN, ..w }.validate().unwrap_err();
-    /// assert_eq!(err.to_string(), "invalid field_weights.title: NaN must be a finite number of at least 0");
+    /// assert_eq!(err.to_string(), "invalid field_weights.title: NaN must be a finite number within 0..=1000");
+    /// assert!(FieldWeights { k1: 1e30, ..w }.validate().is_err());
     /// let none = FieldWeights { title: 0.0, summary: 0.0, tags: 0.0, content: 0.0, ..w };
     /// assert!(none.validate().is_err());
     /// ```
@@ -285,18 +292,18 @@ impl FieldWeights {
     ///
     /// [`Error::Validation`] naming the first bad parameter.
     pub fn validate(&self) -> Result<()> {
-        let non_negative = [
+        let bounded = [
             ("field_weights.title", self.title),
             ("field_weights.summary", self.summary),
             ("field_weights.tags", self.tags),
             ("field_weights.content", self.content),
             ("field_weights.k1", self.k1),
         ];
-        for (field, value) in non_negative {
-            if !(value.is_finite() && value >= 0.0) {
+        for (field, value) in bounded {
+            if !(value.is_finite() && (0.0..=MAX_FIELD_WEIGHT).contains(&value)) {
                 return Err(Error::validation(
                     field,
-                    format!("{value} must be a finite number of at least 0"),
+                    format!("{value} must be a finite number within 0..={MAX_FIELD_WEIGHT}"),
                 ));
             }
         }
@@ -417,7 +424,11 @@ impl SearchQuery {
 /// assert!(hit.is_good() && hit.similarity.is_none());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Loading checks what search produces: finite numbers, a match quality within
+/// `0.0..=1.0` and a similarity within `-1.0..=1.0`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SearchHitFields")]
 pub struct SearchHit {
     /// The live version's id.
     pub article: ArticleId,
@@ -429,11 +440,47 @@ pub struct SearchHit {
     /// Share (0–1) of the query's information (idf-weighted terms) the article
     /// contains; typo and prefix matches count half. 0 for pure vector hits.
     pub match_quality: f32,
-    /// Cosine similarity of the embeddings, when known.
+    /// Cosine similarity of the embeddings (`-1.0..=1.0`), when known.
     pub similarity: Option<f32>,
 }
 
+validated_serde!(SearchHit, SearchHitFields {
+    article: ArticleId,
+    number: KnowledgeNumber,
+    score: f32,
+    match_quality: f32,
+    similarity: Option<f32>,
+});
+
 impl SearchHit {
+    /// The checks of a loaded hit (see the type docs).
+    fn validate(&self) -> Result<()> {
+        if !self.score.is_finite() {
+            return Err(Error::validation(
+                "score",
+                format!("{} of {} must be a finite number", self.score, self.number),
+            ));
+        }
+        if !(self.match_quality.is_finite() && (0.0..=1.0).contains(&self.match_quality)) {
+            return Err(Error::validation(
+                "match_quality",
+                format!(
+                    "{} of {} must be within 0..=1",
+                    self.match_quality, self.number
+                ),
+            ));
+        }
+        if let Some(s) = self.similarity {
+            if !(s.is_finite() && (-1.0..=1.0).contains(&s)) {
+                return Err(Error::validation(
+                    "similarity",
+                    format!("{s} of {} must be within -1..=1", self.number),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// Whether this hit answers the query well: lexical match quality of at least
     /// [`GOOD_MATCH_QUALITY`] or embedding similarity of at least [`GOOD_SIMILARITY`].
     ///
@@ -461,7 +508,13 @@ impl SearchHit {
 /// assert_eq!((r.query.as_str(), r.total_matches), ("export", 0));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Loading checks what search produces: a query of at most [`MAX_QUERY_CHARS`]
+/// characters, valid hits in ranking order (score descending, then
+/// KnowledgeNumber, then article id: so no hit twice) and at least as many
+/// matches as hits.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SearchResultsFields")]
 pub struct SearchResults {
     /// The query text as used (after cutting to [`MAX_QUERY_CHARS`]).
     pub query: String,
@@ -471,7 +524,46 @@ pub struct SearchResults {
     pub total_matches: usize,
 }
 
+validated_serde!(SearchResults, SearchResultsFields {
+    query: String,
+    hits: Vec<SearchHit>,
+    total_matches: usize,
+});
+
 impl SearchResults {
+    /// The checks of loaded results (see the type docs).
+    fn validate(&self) -> Result<()> {
+        let chars = self.query.chars().count();
+        if chars > MAX_QUERY_CHARS {
+            return Err(Error::validation(
+                "query",
+                format!("{chars} characters exceeds the limit of {MAX_QUERY_CHARS}"),
+            ));
+        }
+        if let Some(w) = self
+            .hits
+            .windows(2)
+            .find(|w| matches!(w, [a, b] if rank_order(a, b) != Ordering::Less))
+        {
+            let numbers: Vec<String> = w.iter().map(|h| h.number.to_string()).collect();
+            return Err(Error::validation(
+                "hits",
+                format!("{} are not in ranking order", numbers.join(" and ")),
+            ));
+        }
+        if self.total_matches < self.hits.len() {
+            return Err(Error::validation(
+                "total_matches",
+                format!(
+                    "{} is below the {} hits",
+                    self.total_matches,
+                    self.hits.len()
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// An empty result for `query`.
     pub(crate) fn empty(query: String) -> Self {
         Self {
@@ -1391,7 +1483,7 @@ impl SearchIndex {
                     return None;
                 }
                 let slot = u32::try_from(slot).ok()?;
-                Some((dot(self.row(slot)?, &unit), slot))
+                Some((unit_cosine(self.row(slot)?, &unit), slot))
             })
             .collect();
         let by_score = |a: &(f32, u32), b: &(f32, u32)| b.0.total_cmp(&a.0);
@@ -1474,7 +1566,7 @@ impl SearchIndex {
                 .get(&hit.article)
                 .filter(|_| self.has_embedding(hit.article))
                 .and_then(|slot| self.row(*slot))
-                .map(|row| dot(row, &unit));
+                .map(|row| unit_cosine(row, &unit));
             fused.insert(hit.article, h);
         }
         for (rank, hit) in semantic.iter().enumerate() {
@@ -1522,14 +1614,24 @@ fn dot(a: &[f32], b: &[f32]) -> f32 {
     acc.iter().sum::<f32>() + tail
 }
 
-/// Sorts by score (desc), then KnowledgeNumber (asc), and keeps the first `k`.
+/// The ranking order of hits: score (desc), then KnowledgeNumber (asc), then
+/// article id.
+fn rank_order(a: &SearchHit, b: &SearchHit) -> Ordering {
+    b.score
+        .total_cmp(&a.score)
+        .then_with(|| a.number.cmp(&b.number))
+        .then_with(|| a.article.cmp(&b.article))
+}
+
+/// The cosine similarity of two unit vectors: their dot product, kept within
+/// `-1.0..=1.0` (rounding can carry it just past 1).
+fn unit_cosine(a: &[f32], b: &[f32]) -> f32 {
+    dot(a, b).clamp(-1.0, 1.0)
+}
+
+/// Sorts by [`rank_order`] and keeps the first `k`.
 fn top_k(hits: &mut Vec<SearchHit>, k: usize) {
-    let cmp = |a: &SearchHit, b: &SearchHit| {
-        b.score
-            .total_cmp(&a.score)
-            .then_with(|| a.number.cmp(&b.number))
-            .then_with(|| a.article.cmp(&b.article))
-    };
+    let cmp = rank_order;
     if k == 0 {
         hits.clear();
         return;
@@ -1567,7 +1669,8 @@ pub(crate) fn normalized(v: &[f32]) -> Result<Vec<f32>> {
     Ok(v.iter().map(|x| x / norm).collect())
 }
 
-/// Cosine similarity of two vectors of the same length (0 when either is zero).
+/// Cosine similarity of two vectors of the same length (0 when either is zero),
+/// within `-1.0..=1.0`.
 ///
 /// ```
 /// use hotcrm_support::knowledge::cosine_similarity;
@@ -1581,7 +1684,7 @@ pub fn cosine_similarity(a: &[f32], b: &[f32]) -> f32 {
     if na <= f32::EPSILON || nb <= f32::EPSILON {
         0.0
     } else {
-        dot / (na * nb)
+        (dot / (na * nb)).clamp(-1.0, 1.0)
     }
 }
 

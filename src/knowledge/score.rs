@@ -6,6 +6,8 @@
 use chrono::{DateTime, Utc};
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
+
 use super::analyzer::sentence_stats;
 use super::article::{ArticleCategory, KnowledgeArticle};
 
@@ -37,7 +39,10 @@ pub const LOW_QUALITY_THRESHOLD: u8 = 60;
 /// assert!(q.total() < 60);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Loading checks that no part exceeds its maximum.
 #[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "QualityBreakdownFields")]
 pub struct QualityBreakdown {
     /// Title completeness, 0–15.
     pub title: u8,
@@ -57,7 +62,43 @@ pub struct QualityBreakdown {
     pub helpfulness: u8,
 }
 
+validated_serde!(
+    QualityBreakdown,
+    QualityBreakdownFields {
+        title: u8,
+        summary: u8,
+        content: u8,
+        tags: u8,
+        category: u8,
+        readability: u8,
+        freshness: u8,
+        helpfulness: u8,
+    }
+);
+
 impl QualityBreakdown {
+    /// Each part within its maximum (see the type docs).
+    fn validate(&self) -> Result<()> {
+        for (field, value, max) in [
+            ("title", self.title, 15),
+            ("summary", self.summary, 15),
+            ("content", self.content, 25),
+            ("tags", self.tags, 10),
+            ("category", self.category, 5),
+            ("readability", self.readability, 10),
+            ("freshness", self.freshness, 10),
+            ("helpfulness", self.helpfulness, 10),
+        ] {
+            if value > max {
+                return Err(Error::validation(
+                    field,
+                    format!("{value} exceeds the part's maximum of {max}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The score, 0–100.
     ///
     /// ```

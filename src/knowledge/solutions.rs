@@ -8,6 +8,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 
 use serde::{Deserialize, Serialize};
 
+use crate::error::{Error, Result};
 use crate::ids::{CaseId, KnowledgeNumber};
 
 use super::analyzer::Analyzer;
@@ -78,7 +79,12 @@ impl ResolvedCase {
 /// assert_eq!((s.similar_cases, s.resolved_this_way), (1, 1));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// Loading checks what [`suggest_solution`] produces: at least one case resolved
+/// the suggested way, no more than the similar cases, and one `based_on` entry
+/// for each.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "SuggestedSolutionFields")]
 pub struct SuggestedSolution {
     /// Human-readable suggestion for the agent.
     pub text: String,
@@ -92,6 +98,41 @@ pub struct SuggestedSolution {
     pub resolved_this_way: usize,
     /// The similar cases resolved the suggested way, most similar first.
     pub based_on: Vec<CaseId>,
+}
+
+validated_serde!(SuggestedSolution, SuggestedSolutionFields {
+    text: String,
+    resolution: String,
+    article: Option<KnowledgeNumber>,
+    similar_cases: usize,
+    resolved_this_way: usize,
+    based_on: Vec<CaseId>,
+});
+
+impl SuggestedSolution {
+    /// The checks of a loaded suggestion (see the type docs).
+    fn validate(&self) -> Result<()> {
+        if self.resolved_this_way == 0 || self.resolved_this_way > self.similar_cases {
+            return Err(Error::validation(
+                "resolved_this_way",
+                format!(
+                    "{} must be at least 1 and at most the {} similar cases",
+                    self.resolved_this_way, self.similar_cases
+                ),
+            ));
+        }
+        if self.based_on.len() != self.resolved_this_way {
+            return Err(Error::validation(
+                "based_on",
+                format!(
+                    "lists {} cases for {} resolved this way",
+                    self.based_on.len(),
+                    self.resolved_this_way
+                ),
+            ));
+        }
+        Ok(())
+    }
 }
 
 /// Suggests a solution for a new case (`text` = subject + description) from

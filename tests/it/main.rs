@@ -19,6 +19,7 @@ mod knowledge;
 mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
+mod knowledge_records;
 mod records_props;
 mod repo;
 mod routing;
