@@ -85,8 +85,8 @@ use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, CaseId, ContactId, ProductId, QueueId};
 use crate::knowledge::{
-    Answer, KnowledgeBase, KnowledgeGapReport, ResolvedCase, SearchId, SearchQuery, SearchResults,
-    Viewer,
+    AnalyticsRetention, Answer, KnowledgeBase, KnowledgeGapReport, ResolvedCase, SearchId,
+    SearchQuery, SearchResults, Viewer,
 };
 use crate::repo::{DynRepository, FeedEntry, Repository, Versioned};
 use crate::routing::RoutingRequest;
@@ -115,6 +115,11 @@ pub struct DeskConfig {
     /// How many recent resolutions to keep for "suggested solution from similar
     /// resolved cases" (0 disables it; each creation compares against all of them).
     pub solution_history: usize,
+    /// How long and how much search analytics the desk's knowledge base keeps
+    /// (default 90 days, 100,000 searches, 100 clicked articles per search).
+    /// The count caps hold at every search and click; the age cap is enforced
+    /// by [`SupportDesk::sweep`].
+    pub analytics_retention: AnalyticsRetention,
 }
 
 impl Default for DeskConfig {
@@ -126,6 +131,7 @@ impl Default for DeskConfig {
             related_articles: 3,
             ai_may_raise_priority: false,
             solution_history: 500,
+            analytics_retention: AnalyticsRetention::default(),
         }
     }
 }
@@ -270,6 +276,8 @@ pub struct SweepReport {
     pub changed: usize,
     /// Cases whose routing disagreed with the case and was repaired.
     pub repaired: usize,
+    /// Search analytics records removed by the retention policy.
+    pub analytics_removed: usize,
     /// The events produced, per case.
     pub events: Vec<(CaseId, CaseEvent)>,
 }
@@ -362,12 +370,15 @@ impl SupportDeskBuilder {
 
     /// The desk.
     pub fn build(self) -> SupportDesk {
+        let knowledge = self
+            .knowledge
+            .with_retention(self.config.analytics_retention);
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
             clock: self.clock,
             config: Arc::new(self.config),
-            knowledge: Arc::new(RwLock::new(self.knowledge)),
+            knowledge: Arc::new(RwLock::new(knowledge)),
             history: Arc::new(RwLock::new(Vec::new())),
         }
     }
@@ -619,7 +630,8 @@ impl SupportDesk {
             .collect();
         let count = articles.len();
         let policy = self.with_knowledge(|kb| *kb.policy());
-        let kb = KnowledgeBase::from_articles(policy, articles)?;
+        let kb = KnowledgeBase::from_articles(policy, articles)?
+            .with_retention(self.config.analytics_retention);
         self.with_knowledge_mut(|current| *current = kb);
         Ok(count)
     }

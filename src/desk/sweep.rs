@@ -94,7 +94,11 @@ impl SupportDesk {
                 report.events.extend(repaired);
             }
         }
-        // RETENTION-TODO
+        let now = self.clock.now();
+        let retention = self.config.analytics_retention;
+        report.analytics_removed = self
+            .with_knowledge_mut(|kb| kb.enforce_retention(&retention, now))
+            .records_removed();
         Ok(report)
     }
 

@@ -493,4 +493,3 @@ impl SupportDesk {
         })
     }
 }
-

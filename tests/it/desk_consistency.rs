@@ -72,7 +72,11 @@ impl Repository for FaultyRepository {
         }
         self.inner.commit(work).await
     }
-    async fn events_after(&self, after: u64, limit: usize) -> hotcrm_support::Result<Vec<FeedEntry>> {
+    async fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> hotcrm_support::Result<Vec<FeedEntry>> {
         self.inner.events_after(after, limit).await
     }
     async fn current_sequence(&self, kind: SequenceKind, year: i32) -> hotcrm_support::Result<u32> {
@@ -236,7 +240,11 @@ async fn assert_consistent(repo: &dyn Repository) {
     }
     for (id, assignment) in &stored.assignments {
         let case = cases.get(id).expect("an assigned case exists");
-        assert!(active(case), "{} is finished but holds capacity", case.number);
+        assert!(
+            active(case),
+            "{} is finished but holds capacity",
+            case.number
+        );
         assert_eq!(
             case.owner,
             Some(assignment.agent),
@@ -304,9 +312,17 @@ async fn assert_consistent(repo: &dyn Repository) {
             case.number
         );
         let ids: BTreeSet<CommentId> = case.comments.iter().map(|c| c.id).collect();
-        assert_eq!(ids.len(), case.comments.len(), "{} comment ids unique", case.number);
+        assert_eq!(
+            ids.len(),
+            case.comments.len(),
+            "{} comment ids unique",
+            case.number
+        );
         for (kind, milestone) in [
-            (MilestoneKind::FirstResponse, &case.milestones.first_response),
+            (
+                MilestoneKind::FirstResponse,
+                &case.milestones.first_response,
+            ),
             (MilestoneKind::Resolution, &case.milestones.resolution),
         ] {
             let violations = history
@@ -372,7 +388,7 @@ async fn run(
         let cases = cases.lock().unwrap();
         (!cases.is_empty()).then(|| cases[usize::from(n) % cases.len()])
     };
-    let result = match *op {
+    match *op {
         Op::Create(n) => desk
             .create_case(CaseRequest::new(
                 ACCOUNT,
@@ -411,10 +427,14 @@ async fn run(
             };
             let Some(id) = pick(c) else { return Ok(()) };
             match *op {
-                Op::Assign(_, a) => desk.assign(id, agent(usize::from(a) % AGENTS)).await.map(drop),
+                Op::Assign(_, a) => desk
+                    .assign(id, agent(usize::from(a) % AGENTS))
+                    .await
+                    .map(drop),
                 Op::Decline(_) => desk.decline(id).await.map(drop),
                 Op::Comment(_, n) => {
-                    let comment_id = CommentId::from_u128((id.as_uuid().as_u128() << 8) | u128::from(n));
+                    let comment_id =
+                        CommentId::from_u128((id.as_uuid().as_u128() << 8) | u128::from(n));
                     let author = if n % 2 == 0 {
                         Author::Agent(agent(0))
                     } else {
@@ -429,14 +449,16 @@ async fn run(
                 }
                 Op::Wait(_) => desk.wait_on_customer(id).await.map(drop),
                 Op::Start(_) => desk.start_work(id).await.map(drop),
-                Op::Resolve(_) => desk.resolve(id, Resolution::new("Cleared the tray")).await.map(drop),
+                Op::Resolve(_) => desk
+                    .resolve(id, Resolution::new("Cleared the tray"))
+                    .await
+                    .map(drop),
                 Op::Close(_) => desk.close(id).await.map(drop),
                 Op::Reopen(_) => desk.reopen(id).await.map(drop),
                 _ => Ok(()),
             }
         }
-    };
-    result
+    }
 }
 
 /// A command may be refused by the rules (invalid transition, not allowed,
@@ -445,7 +467,10 @@ async fn run(
 /// where they were injected.
 fn check_refusal(op: &Op, result: &hotcrm_support::Result<()>, injected: bool) {
     match result {
-        Err(Error::Validation { field: "now", reason }) => {
+        Err(Error::Validation {
+            field: "now",
+            reason,
+        }) => {
             panic!("{op:?} falsely refused: {reason}")
         }
         Err(Error::Storage { .. }) if injected => {}
@@ -500,7 +525,8 @@ proptest! {
             let report = desk.sweep().await.unwrap();
             assert_eq!(report.repaired, 0, "nothing drifted, so the sweep repairs nothing");
             assert_consistent(repo.as_ref()).await;
-            for (case, comment) in accepted.lock().unwrap().iter() {
+            let accepted = accepted.lock().unwrap().clone();
+            for (case, comment) in &accepted {
                 let stored = repo.get_case(*case).await.unwrap().value;
                 assert_eq!(
                     stored.comments.iter().filter(|c| c.id == *comment).count(),
@@ -543,7 +569,6 @@ proptest! {
         });
     }
 }
-
 
 /// A fixture: a desk over a fresh memory store with the standard roster.
 async fn fresh() -> (SupportDesk, Arc<dyn Repository>, ManualClock) {
@@ -617,9 +642,8 @@ async fn an_agent_coming_online_gets_the_waiting_case_and_the_case_knows() {
         .await
         .unwrap();
     assert!(
-        changed
-            .iter()
-            .any(|(id, e)| *id == case.id && matches!(e, CaseEvent::Assigned { owner, .. } if *owner == agent(1))),
+        changed.iter().any(|(id, e)| *id == case.id
+            && matches!(e, CaseEvent::Assigned { owner, .. } if *owner == agent(1))),
         "the assignment is an event of the case: {changed:?}"
     );
     assert_eq!(
@@ -647,9 +671,15 @@ async fn finished_cases_leave_the_router_and_it_stays_small() {
     }
     let state = stored_router(repo.as_ref()).await;
     assert!(state.waiting.is_empty(), "no closed case waits");
-    assert!(state.assignments.is_empty(), "no closed case holds capacity");
+    assert!(
+        state.assignments.is_empty(),
+        "no closed case holds capacity"
+    );
     let size = serde_json::to_string(&state).unwrap().len();
-    assert!(size < 4096, "the router document does not grow with closed cases: {size} bytes");
+    assert!(
+        size < 4096,
+        "the router document does not grow with closed cases: {size} bytes"
+    );
     assert_consistent(repo.as_ref()).await;
 }
 
@@ -664,8 +694,14 @@ async fn a_resolve_whose_commit_fails_changes_nothing() {
     let before = digest(repo.as_ref()).await;
     let result = desk.resolve(case.id, Resolution::new("Cleared")).await;
     assert!(matches!(result, Err(Error::Storage { .. })), "{result:?}");
-    assert_eq!(digest(repo.as_ref()).await, before, "neither the case nor the router changed");
-    desk.resolve(case.id, Resolution::new("Cleared")).await.unwrap();
+    assert_eq!(
+        digest(repo.as_ref()).await,
+        before,
+        "neither the case nor the router changed"
+    );
+    desk.resolve(case.id, Resolution::new("Cleared"))
+        .await
+        .unwrap();
     assert_consistent(repo.as_ref()).await;
 }
 
@@ -674,18 +710,31 @@ async fn a_failed_creation_uses_no_case_number() {
     let (desk, repo, _) = fresh().await;
     let closed = AccountId::from_u128(2);
     let never = BusinessHours::builder(chrono_tz::UTC)
-        .special_hours(chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(), Vec::new())
+        .special_hours(
+            chrono::NaiveDate::from_ymd_opt(2020, 1, 1).unwrap(),
+            Vec::new(),
+        )
         .build();
     let never = never.expect("a calendar with no hours builds (and never opens)");
-    repo.put_account(&Account::new(closed, "Closed Co").with_business_hours(never), None)
-        .await
-        .unwrap();
+    repo.put_account(
+        &Account::new(closed, "Closed Co").with_business_hours(never),
+        None,
+    )
+    .await
+    .unwrap();
     let failed = desk
         .create_case(CaseRequest::new(closed, "Help", "Nobody is ever open"))
         .await;
-    assert!(failed.is_err(), "a calendar that never opens has no due dates");
+    assert!(
+        failed.is_err(),
+        "a calendar that never opens has no due dates"
+    );
     let case = create(&desk, 1).await;
-    assert_eq!(case.number.to_string(), "CASE-2026-0001", "the failure used no number");
+    assert_eq!(
+        case.number.to_string(),
+        "CASE-2026-0001",
+        "the failure used no number"
+    );
     let _ = NaiveTime::MIN;
 }
 
@@ -699,14 +748,30 @@ async fn the_same_comment_twice_is_stored_once() {
     let head = repo.events_after(0, usize::MAX).await.unwrap().len();
     let again = desk.add_comment(case.id, comment).await.unwrap();
     assert!(again.events.is_empty(), "a repeat is a no-op");
-    assert_eq!(again.case.version, first.case.version, "nothing was written");
+    assert_eq!(
+        again.case.version, first.case.version,
+        "nothing was written"
+    );
     assert_eq!(repo.events_after(0, usize::MAX).await.unwrap().len(), head);
-    let other = NewComment::public(CommentId::from_u128(7), Author::Agent(agent(0)), "Different");
+    let other = NewComment::public(
+        CommentId::from_u128(7),
+        Author::Agent(agent(0)),
+        "Different",
+    );
     assert!(
-        matches!(desk.add_comment(case.id, other).await, Err(Error::AlreadyExists { kind: "comment", .. })),
+        matches!(
+            desk.add_comment(case.id, other).await,
+            Err(Error::AlreadyExists {
+                kind: "comment",
+                ..
+            })
+        ),
         "a different comment under a used id is refused"
     );
-    assert_eq!(repo.get_case(case.id).await.unwrap().value.comments.len(), 1);
+    assert_eq!(
+        repo.get_case(case.id).await.unwrap().value.comments.len(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -719,13 +784,16 @@ async fn the_same_case_request_twice_is_one_case() {
     assert!(again.events.is_empty(), "the repeat stores nothing");
     assert_eq!(again.case, first.case, "and returns the stored case");
     assert_eq!(
-        repo.current_sequence(SequenceKind::Case, 2026).await.unwrap(),
+        repo.current_sequence(SequenceKind::Case, 2026)
+            .await
+            .unwrap(),
         1,
         "one number"
     );
     assert!(
         matches!(
-            desk.create_case(CaseRequest::new(ACCOUNT, "Other", "text").id(id)).await,
+            desk.create_case(CaseRequest::new(ACCOUNT, "Other", "text").id(id))
+                .await,
             Err(Error::AlreadyExists { kind: "case", .. })
         ),
         "a different case under a used id is refused"
@@ -748,7 +816,12 @@ async fn concurrent_creations_with_one_id_make_one_case() {
     for h in handles {
         assert_eq!(h.await.unwrap().unwrap().case.value.id, id);
     }
-    assert_eq!(repo.current_sequence(SequenceKind::Case, 2026).await.unwrap(), 1);
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Case, 2026)
+            .await
+            .unwrap(),
+        1
+    );
 }
 
 #[tokio::test]
@@ -774,15 +847,24 @@ async fn racing_writers_are_decided_again_not_refused() {
             let (desk, clock) = (desk.clone(), clock.clone());
             tokio::spawn(async move {
                 clock.advance(TimeDelta::seconds(1));
-                let comment = NewComment::public(CommentId::from_u128(100 + n), Author::Agent(agent(0)), format!("note {n}"));
+                let comment = NewComment::public(
+                    CommentId::from_u128(100 + n),
+                    Author::Agent(agent(0)),
+                    format!("note {n}"),
+                );
                 desk.add_comment(case.id, comment).await
             })
         })
         .collect();
     for h in handles {
-        h.await.unwrap().expect("no false refusal, no conflict after retries");
+        h.await
+            .unwrap()
+            .expect("no false refusal, no conflict after retries");
     }
-    assert_eq!(repo.get_case(case.id).await.unwrap().value.comments.len(), 16);
+    assert_eq!(
+        repo.get_case(case.id).await.unwrap().value.comments.len(),
+        16
+    );
 }
 
 #[tokio::test]
@@ -800,7 +882,9 @@ async fn sweep_repairs_a_router_that_drifted_from_the_cases() {
     let request = |c: &Case| {
         hotcrm_support::routing::RoutingRequest::new(c.id, c.account, c.created_at).in_queue(QUEUE)
     };
-    router.assign_to(request(&case), wrong, case.created_at).unwrap();
+    router
+        .assign_to(request(&case), wrong, case.created_at)
+        .unwrap();
     router.route(request(&done), done.created_at, None).unwrap();
     repo.put_router_state(router.state(), Some(stored.version))
         .await
@@ -810,4 +894,93 @@ async fn sweep_repairs_a_router_that_drifted_from_the_cases() {
     assert_consistent(repo.as_ref()).await;
     let again = desk.sweep().await.unwrap();
     assert_eq!(again.repaired, 0, "repair is idempotent");
+}
+
+/// A hundred simulated days of searches and clicks through the desk, swept
+/// daily: the analytics never exceed the configured retention.
+#[tokio::test]
+async fn a_hundred_days_of_searches_stay_within_retention() {
+    use hotcrm_support::desk::DeskConfig;
+    use hotcrm_support::knowledge::{
+        AnalyticsRetention, ArticleDraft, KnowledgeBase, SearchQuery, Viewer,
+    };
+    let start = utc("2026-01-01T08:00:00Z");
+    let clock = ManualClock::new(start);
+    let mut kb = KnowledgeBase::new();
+    let mut articles = Vec::new();
+    for (title, body) in [
+        (
+            "Reset your password",
+            "Open the login page and click Forgot password.",
+        ),
+        (
+            "Export invoices",
+            "Billing, then Invoices, then Export as CSV.",
+        ),
+        (
+            "Configure single sign-on",
+            "Add your identity provider under Security.",
+        ),
+    ] {
+        let id = kb
+            .create(ArticleDraft::new(title, body).summary(title), start)
+            .unwrap();
+        kb.submit_for_review(id, agent(0), start).unwrap();
+        kb.publish(id, agent(1), start).unwrap();
+        articles.push(id);
+    }
+    let retention = AnalyticsRetention::new(TimeDelta::days(10), 1_500, 2).unwrap();
+    let mut config = DeskConfig::default();
+    config.analytics_retention = retention;
+    let desk = SupportDesk::builder(MemoryRepository::new())
+        .clock(clock.clone())
+        .config(config)
+        .knowledge(kb)
+        .build();
+    let queries = [
+        "reset password",
+        "export invoices csv",
+        "sso setup",
+        "refund policy",
+    ];
+    let mut peak_records = 0;
+    for day in 0..100i64 {
+        for n in 0..200usize {
+            clock.set(start + TimeDelta::days(day) + TimeDelta::seconds(n as i64 * 60));
+            let query = SearchQuery::new(queries[n % queries.len()]);
+            let found = desk.search_knowledge(&query, &Viewer::Employee).await;
+            // Every search clicks every article, some twice: far over the cap.
+            for article in articles.iter().chain(&articles) {
+                desk.record_click(found.search, *article).unwrap();
+            }
+        }
+        clock.set(start + TimeDelta::days(day + 1));
+        desk.sweep().await.unwrap();
+        let now = start + TimeDelta::days(day + 1);
+        desk.with_knowledge(|kb| {
+            let records = kb.analytics().records();
+            peak_records = peak_records.max(records.len());
+            assert!(
+                records.len() <= 1_500,
+                "day {day}: {} records",
+                records.len()
+            );
+            assert!(
+                records.iter().all(|r| now - r.at <= TimeDelta::days(10)),
+                "day {day}: a record older than the retention"
+            );
+            assert!(
+                records.iter().all(|r| r.clicks.len() <= 2),
+                "day {day}: a search lists more clicks than the cap"
+            );
+            assert!(
+                records.iter().all(|r| r.click_count == 6),
+                "day {day}: every click is still counted"
+            );
+        });
+    }
+    assert_eq!(
+        peak_records, 1_500,
+        "the record cap is what bounds this workload"
+    );
 }

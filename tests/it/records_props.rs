@@ -1423,19 +1423,32 @@ fn invalid_calendars_and_repository_records_fail_to_load_naming_the_field() {
     );
 }
 
-/// A reused comment id is ignored when applied, so the case still loads.
+/// A reused comment id: the same comment again is a no-op, a different one is
+/// refused, and the case still loads.
 #[test]
 fn a_reused_comment_id_keeps_the_case_loadable() {
     let rules = CaseRules::default();
     let t0 = utc("2026-01-05T09:00:00Z");
     let (mut case, mut history) = Case::create(new_case(1), t0, &rules).unwrap();
-    for body in ["first", "second"] {
-        let reply = NewComment::customer_reply(CommentId::from_u128(5), body);
-        history.extend(
-            case.execute(CaseCommand::Comment(reply), t0, &rules)
-                .unwrap(),
-        );
-    }
+    let reply = NewComment::customer_reply(CommentId::from_u128(5), "first");
+    history.extend(
+        case.execute(CaseCommand::Comment(reply.clone()), t0, &rules)
+            .unwrap(),
+    );
+    assert!(
+        case.execute(CaseCommand::Comment(reply), t0, &rules)
+            .unwrap()
+            .is_empty(),
+        "the same comment again is a no-op"
+    );
+    let other = NewComment::customer_reply(CommentId::from_u128(5), "second");
+    assert!(matches!(
+        case.execute(CaseCommand::Comment(other), t0, &rules),
+        Err(hotcrm_support::Error::AlreadyExists {
+            kind: "comment",
+            ..
+        })
+    ));
     assert_eq!(case.comments.len(), 1);
     assert_eq!(case.comments[0].body, "first");
     assert_eq!(Case::replay(&history).unwrap(), case);
