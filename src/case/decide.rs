@@ -111,6 +111,11 @@ impl Decider<'_> {
                 }])
             }
             CaseCommand::StartWork => {
+                // Going back to work on a resolved case is a reopen, with its
+                // clocks and counters; StartWork alone would skip them.
+                if self.case.status == CaseStatus::Resolved {
+                    return Err(self.not_allowed("start work", "it is resolved (reopen it first)"));
+                }
                 if self.case.owner.is_none()
                     && self.case.status.can_transition_to(CaseStatus::InProgress)
                 {

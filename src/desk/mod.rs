@@ -83,12 +83,12 @@ use crate::case::{
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
 use crate::escalation::EscalationPolicy;
-use crate::ids::{AccountId, CaseId, ContactId, ProductId, QueueId};
+use crate::ids::{AccountId, ArticleId, CaseId, ContactId, KnowledgeNumber, ProductId, QueueId};
 use crate::knowledge::{
-    AnalyticsRetention, Answer, KnowledgeBase, KnowledgeGapReport, ResolvedCase, SearchId,
-    SearchQuery, SearchResults, Viewer,
+    AnalyticsRetention, Answer, ArticleDraft, KnowledgeBase, KnowledgeGapReport, ResolvedCase,
+    SearchId, SearchQuery, SearchResults, Viewer,
 };
-use crate::repo::{DynRepository, FeedEntry, Repository, Versioned};
+use crate::repo::{DynRepository, FeedEntry, Repository, SequenceKind, UnitOfWork, Versioned};
 use crate::routing::RoutingRequest;
 use crate::sla::Entitlement;
 
@@ -584,6 +584,92 @@ impl SupportDesk {
     pub fn knowledge_gaps(&self, period: Period) -> KnowledgeGapReport {
         let now = self.clock.now();
         self.with_knowledge(|kb| kb.knowledge_gaps(period, now))
+    }
+
+    /// Creates a knowledge article draft and stores it, numbered
+    /// `KB-YYYY-NNNN` from the repository's sequence inside the same commit: two
+    /// desks on one store never issue the same number, and a failed creation
+    /// uses none (the draft is taken back out of the desk's knowledge base).
+    ///
+    /// Number articles either through the desk or through your own
+    /// [`KnowledgeBase::create_numbered`] calls on repository numbers, not with
+    /// [`KnowledgeBase::create`] (its counter lives in one process's memory).
+    ///
+    /// ```
+    /// use hotcrm_support::clock::ManualClock;
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::knowledge::ArticleDraft;
+    /// use hotcrm_support::repo::{MemoryRepository, Repository};
+    /// use std::sync::Arc;
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = Arc::new(MemoryRepository::new());
+    /// let clock = ManualClock::new("2026-03-02T10:00:00Z".parse()?);
+    /// let a = SupportDesk::builder(repo.clone()).clock(clock.clone()).build();
+    /// let b = SupportDesk::builder(repo.clone()).clock(clock).build();
+    /// let first = a.create_article(ArticleDraft::new("Reset your password", "Click Forgot password.")).await?;
+    /// let second = b.create_article(ArticleDraft::new("Export invoices", "Billing, then Export.")).await?;
+    /// assert_eq!(repo.get_article(first).await?.value.number.to_string(), "KB-2026-0001");
+    /// assert_eq!(repo.get_article(second).await?.value.number.to_string(), "KB-2026-0002");
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for an invalid draft; [`Error::AlreadyExists`] when
+    /// the desk's knowledge base already holds the next repository number (it
+    /// was numbered elsewhere); storage errors; [`Error::Conflict`] after too
+    /// many concurrent creators.
+    pub async fn create_article(&self, draft: ArticleDraft) -> Result<ArticleId> {
+        use chrono::Datelike;
+        let mut attempt = 0u32;
+        loop {
+            let now = self.clock.now();
+            let year = now.year();
+            let sequence = self
+                .repo
+                .current_sequence(SequenceKind::Knowledge, year)
+                .await?
+                .checked_add(1)
+                .ok_or_else(|| Error::Overflow {
+                    what: format!("knowledge numbers of {year}"),
+                })?;
+            let number = KnowledgeNumber::new(year, sequence)?;
+            // Reserve the number and slug in memory, commit, and take the draft
+            // back if the commit fails.
+            let reserved = self.with_knowledge_mut(|kb| {
+                let id = kb.create_numbered(draft.clone(), number, now)?;
+                kb.article(id).cloned().map(|a| (id, a))
+            });
+            let (id, article) = match reserved {
+                Ok(reserved) => reserved,
+                // Another creation in this desk holds the number until it commits.
+                Err(Error::AlreadyExists {
+                    kind: "knowledge number",
+                    ..
+                }) if attempt < self.config.max_retries => {
+                    attempt += 1;
+                    unit::YieldNow::new().await;
+                    continue;
+                }
+                Err(e) => return Err(e),
+            };
+            let work = UnitOfWork::new()
+                .claim(SequenceKind::Knowledge, year, sequence)
+                .article(article, None);
+            match self.repo.commit(&work).await {
+                Ok(_) => return Ok(id),
+                Err(e) => {
+                    let _ = self.with_knowledge_mut(|kb| kb.discard_draft(id));
+                    if !(unit::is_retryable(&e) && attempt < self.config.max_retries) {
+                        return Err(e);
+                    }
+                    attempt += 1;
+                    unit::YieldNow::new().await;
+                }
+            }
+        }
     }
 
     /// Writes the desk's current copy of an article version to the repository

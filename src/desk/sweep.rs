@@ -28,7 +28,12 @@ impl SupportDesk {
     /// Finally the knowledge base's search analytics are pruned to
     /// [`DeskConfig::analytics_retention`](super::DeskConfig::analytics_retention).
     /// Idempotent (sweeping twice fires nothing twice) and safe to run from
-    /// several tasks or desks at once: every write carries the version it read.
+    /// several tasks or desks at once: every write carries the version it read,
+    /// so concurrent sweeps share the work and each event fires once (the loser
+    /// of a race decides again on the winner's state, where it is already due
+    /// no more). A sweep is a batch of independent units, each atomic: when one
+    /// fails the sweep stops there, the units already committed stay, and the
+    /// next sweep carries on.
     ///
     /// # Errors
     ///

@@ -787,6 +787,50 @@ impl KnowledgeBase {
         Ok(id)
     }
 
+    /// Removes a draft that is the only version of its article (never submitted,
+    /// never published) and returns it: its number and slug become free again.
+    /// The desk uses it to take back a creation whose commit failed.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("Reset password", "..."), now)?;
+    /// let draft = kb.discard_draft(id)?;
+    /// assert_eq!(draft.slug, "reset-password");
+    /// assert!(kb.article(id).is_err());
+    /// let again = kb.create(ArticleDraft::new("Reset password", "..."), now)?;
+    /// assert_eq!(kb.article(again)?.slug, "reset-password");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id; [`Error::NotAllowed`] for an
+    /// article that is not a draft or has other versions (archive those instead).
+    pub fn discard_draft(&mut self, id: ArticleId) -> Result<KnowledgeArticle> {
+        let article = self.article(id)?;
+        let number = article.number;
+        let only_version = self
+            .versions
+            .get(&number)
+            .is_some_and(|v| v.as_slice() == [id]);
+        if article.status != ArticleStatus::Draft || !only_version {
+            return Err(Error::NotAllowed {
+                command: "discard draft",
+                reason: format!(
+                    "{number} is {:?} or has other versions; only a lone draft can be discarded",
+                    article.status
+                ),
+            });
+        }
+        let article = self.articles.remove(&id).ok_or_else(|| not_found(id))?;
+        self.versions.remove(&number);
+        self.slugs.remove(&article.slug);
+        self.index.remove(id);
+        Ok(article)
+    }
+
     /// Edits an article.
     ///
     /// * A `Draft` is changed in place; the same id is returned.

@@ -419,6 +419,27 @@ fn start_work_requires_an_owner() {
 }
 
 #[test]
+fn start_work_on_a_resolved_case_is_refused_not_a_silent_reopen() {
+    let rules = CaseRules::default();
+    let mut case = case_in(CaseStatus::Resolved, &rules);
+    let before = case.clone();
+    let err = case
+        .execute(CaseCommand::StartWork, t0() + TimeDelta::hours(1), &rules)
+        .unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::NotAllowed {
+                command: "start work",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(case, before, "nothing changed: reopen is the way back");
+}
+
+#[test]
 fn commands_cannot_go_back_in_time() {
     let rules = CaseRules::default();
     let mut case = case_in(CaseStatus::Open, &rules);
