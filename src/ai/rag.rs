@@ -175,7 +175,7 @@ pub(crate) fn finish_answer(
 ) -> Result<Answer> {
     let Some(plan) = plan else {
         let mut a = Answer::not_found(question);
-        a.search = Some(kb.record_answer(question, 0, false, now));
+        a.search = kb.try_record_answer(question, 0, false, now).ok();
         return Ok(a);
     };
     match generated {
@@ -192,14 +192,14 @@ pub(crate) fn finish_answer(
             }
             let confidence =
                 (generated.confidence.clamp(0.0, 1.0) * 0.5 + plan.relevance * 0.5).clamp(0.0, 1.0);
-            let search = kb.record_answer(question, given.len(), true, now);
+            let search = kb.try_record_answer(question, given.len(), true, now).ok();
             Ok(Answer {
                 question: question.to_owned(),
                 text: generated.text,
                 citations,
                 confidence,
                 outcome: AnswerOutcome::Answered,
-                search: Some(search),
+                search,
             })
         }
         // The provider failed, or found nothing in the context: fall back to extraction.
