@@ -36,7 +36,7 @@
 //! | [`routing::Router`], [`routing::Queue`], [`routing::RoutingRule`] | queues, skills and capacity; fair, explained assignment with relaxation and overflow |
 //! | [`knowledge::KnowledgeBase`], [`knowledge::KnowledgeArticle`] | article lifecycle and versions, visibility per [`knowledge::Viewer`], BM25/vector/hybrid search, gaps, extractive answers |
 //! | [`ai::AiProvider`], [`ai::HeuristicAi`] | the AI port (classify, sentiment, embed, generate) and its deterministic offline default |
-//! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port with optimistic versions, its in-memory default and [`repo::conformance`] suite |
+//! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port: one atomic [`repo::UnitOfWork`] commit per command with optimistic versions and sequence claims, a durable event feed; its in-memory default and [`repo::conformance`] suite |
 //! | [`desk::SupportDesk`] | the facade: creates and works cases through the repository, runs the automatic triggers, sweeps, lists, metrics |
 //! | [`period::Period`] | a validated half-open window `[from, to)` for reports (metrics, knowledge gaps) |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
@@ -50,6 +50,14 @@
 //! - **"Now" is a parameter.** Nothing in the crate reads the wall clock except
 //!   [`clock::SystemClock`].
 //! - **Bad input is a typed error** and changes nothing; nothing panics on user input.
+//!   Every stored record is validated again when it is loaded, with the same
+//!   rules its commands keep.
+//! - **One command, one commit.** A desk command loads, decides on copies and
+//!   stores everything it changed (cases, events, router, numbers, articles) in
+//!   one [`repo::Repository::commit`], or nothing; conflicts are decided again on
+//!   fresh state; repeated commands with the same ids are no-ops. See
+//!   [`desk`](desk#one-command-one-unit-of-work) for the rules and for what grows
+//!   with use.
 //! - **The library never prints.**
 //!
 //! # Cookbook
@@ -77,6 +85,11 @@
 //! - *A whole desk*: [`desk::SupportDesk::builder`] over your [`repo::Repository`]
 //!   (or [`repo::MemoryRepository`]), then `create_case`, `assign`, `add_comment`,
 //!   `resolve`, ... and a periodic [`desk::SupportDesk::sweep`].
+//! - *Send notifications that survive a crash*: page through
+//!   [`desk::SupportDesk::events_after`] with the last position you handled.
+//! - *Assign, decline, go on break*: [`desk::SupportDesk::assign`],
+//!   [`desk::SupportDesk::decline`], [`desk::SupportDesk::set_agent_status`] keep the
+//!   router's capacity and the case owners in one commit.
 //! - *Bring your own database*: implement [`repo::Repository`] and run
 //!   [`repo::conformance::run_all`] from your tests (`examples/custom_repository.rs`).
 //! - *Bring your own model*: implement [`ai::AiProvider`]; every failure degrades to

@@ -26,7 +26,7 @@
 //! Every command loads what it needs (the case, the router document, other
 //! cases routing touches), reads the clock *after* loading, decides with the
 //! pure domain on those copies, and hands everything it changed to
-//! [`Repository::commit`] as one [`UnitOfWork`](crate::repo::UnitOfWork): the
+//! [`Repository::commit`] as one [`UnitOfWork`]: the
 //! cases and their events, the router's new state, a claimed case number, an
 //! article's counters. So:
 //!
