@@ -8,9 +8,7 @@ use super::sweep;
 
 use chrono::{DateTime, TimeDelta, Utc};
 
-use super::validate::{
-    MAX_RELATED_ARTICLES, MAX_SHORT_TEXT, MAX_TEXT, optional_text, required_text,
-};
+use super::validate::{MAX_SHORT_TEXT, optional_text, required_text};
 use super::{
     Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes, EscalationTarget,
     NewComment, Priority, Resolution, Satisfaction, SurveyEndReason, Visibility,
@@ -155,20 +153,7 @@ impl Decider<'_> {
             }
             CaseCommand::UpdateAiInsights(insights) => {
                 self.not_closed("update ai insights")?;
-                optional_text(
-                    "suggested_solution",
-                    insights.suggested_solution.as_deref(),
-                    MAX_TEXT,
-                )?;
-                if insights.related_articles.len() > MAX_RELATED_ARTICLES {
-                    return Err(Error::validation(
-                        "related_articles",
-                        format!(
-                            "at most {MAX_RELATED_ARTICLES} articles, got {}",
-                            insights.related_articles.len()
-                        ),
-                    ));
-                }
+                insights.validate()?;
                 Ok(vec![CaseEvent::AiInsightsUpdated {
                     at: self.now,
                     insights,
@@ -303,7 +288,7 @@ impl Decider<'_> {
     }
 
     fn comment(&self, new: NewComment) -> Result<Vec<CaseEvent>> {
-        required_text("comment", &new.body, MAX_TEXT)?;
+        new.validate()?;
         // Idempotent by comment id: the same comment again is a no-op; another
         // comment under a used id is refused.
         if let Some(stored) = self.case.comments.iter().find(|c| c.id == new.id) {
@@ -319,12 +304,6 @@ impl Decider<'_> {
             });
         }
         let public = new.visibility == Visibility::Public;
-        if new.author.is_customer() && !public {
-            return Err(Error::validation(
-                "visibility",
-                "customers can only write public comments",
-            ));
-        }
         let author = new.author;
         let comment = new.into_comment(self.now);
         if self.case.status == CaseStatus::Closed {
@@ -410,12 +389,7 @@ impl Decider<'_> {
         reason: String,
         rule: Option<String>,
     ) -> Result<Vec<CaseEvent>> {
-        if !(1..=5).contains(&level) {
-            return Err(Error::validation(
-                "level",
-                format!("escalation level must be 1 to 5, got {level}"),
-            ));
-        }
+        super::validate::escalation_level(level)?;
         required_text("reason", &reason, MAX_SHORT_TEXT)?;
         if !self.case.status.is_open() {
             return Err(self.not_allowed("escalate", "only open cases can be escalated"));
@@ -472,8 +446,7 @@ impl Decider<'_> {
     }
 
     fn resolve(&self, resolution: Resolution) -> Result<Vec<CaseEvent>> {
-        required_text("resolution", &resolution.text, MAX_TEXT)?;
-        optional_text("root_cause", resolution.root_cause.as_deref(), MAX_TEXT)?;
+        resolution.validate()?;
         let mut events = self.status_change(CaseStatus::Resolved)?;
         for m in self.case.milestones.iter().filter(|m| !m.is_completed()) {
             if let MilestoneState::Paused { since } = m.state {
