@@ -5,6 +5,10 @@
 //! rules, insert). Target: over 50,000 per second (under 20 µs each).
 //! `desk/sweep/100k_cases`: one sweep over 100,000 open cases when nothing is due,
 //! the steady state of a periodic sweep. Target: under 200 ms.
+//! `desk/create_resolve/routed_20_agents`: a case created, routed to one of 20
+//! agents and resolved (its capacity freed), each step one commit of the case,
+//! its events and the router document: the cost of keeping router and cases in
+//! one unit of work.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -92,6 +96,45 @@ fn bench(c: &mut Criterion) {
             .priority(Priority::Medium);
             let out = rt.block_on(no_ai.create_case(req)).unwrap();
             assert_eq!(out.case.version, 1);
+        })
+    });
+
+    let (routed, _, account_r) = desk(&rt);
+    rt.block_on(routed.configure_routing(|router, _| {
+        use hotcrm_support::ids::{AgentId, QueueId};
+        use hotcrm_support::routing::{
+            Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod,
+        };
+        let q = QueueId::from_u128(1);
+        let mut queue = Queue::new(q, "Support", RoutingMethod::LeastActive)?;
+        for i in 0..20u128 {
+            let id = AgentId::from_u128(100 + i);
+            router.add_agent(
+                Agent::new(id, format!("Agent {i}"), Capacity::cases(5)?)?
+                    .with_status(AgentStatus::Available),
+            )?;
+            queue = queue.with_member(QueueMember::new(id));
+        }
+        router.add_queue(queue)?;
+        router.set_default_queue(q)?;
+        Ok(Vec::new())
+    }))
+    .unwrap();
+    c.bench_function("desk/create_resolve/routed_20_agents", |b| {
+        b.iter(|| {
+            let req = CaseRequest::new(
+                account_r,
+                "Cannot export invoices",
+                "The CSV export of last month's invoices fails with an error.",
+            )
+            .priority(Priority::Medium);
+            let created = rt.block_on(routed.create_case(req)).unwrap();
+            assert!(created.case.value.owner.is_some());
+            let resolution = hotcrm_support::case::Resolution::new("Re-ran the export");
+            let done = rt
+                .block_on(routed.resolve(created.case.value.id, resolution))
+                .unwrap();
+            assert_eq!(done.case.version, 2);
         })
     });
 
