@@ -21,4 +21,5 @@ mod knowledge_ranking;
 mod repo;
 mod routing;
 mod routing_props;
+mod routing_records;
 mod sla;
