@@ -244,6 +244,7 @@ impl TryFrom<CapacityRecord> for Capacity {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "AgentRecord")]
 pub struct Agent {
     /// The agent's id.
     pub id: AgentId,
@@ -431,6 +432,39 @@ impl Agent {
             }
         }
         Ok(())
+    }
+}
+
+/// [`Agent`] as stored: loading checks it with [`Agent::validate`].
+#[derive(Deserialize)]
+struct AgentRecord {
+    id: AgentId,
+    name: String,
+    status: AgentStatus,
+    capacity: Capacity,
+    load: u32,
+    open_cases: u32,
+    last_assigned_at: Option<DateTime<Utc>>,
+    manager: Option<AgentId>,
+    skills: Vec<AgentSkill>,
+}
+
+impl TryFrom<AgentRecord> for Agent {
+    type Error = Error;
+    fn try_from(r: AgentRecord) -> Result<Self> {
+        let agent = Agent {
+            id: r.id,
+            name: r.name,
+            status: r.status,
+            capacity: r.capacity,
+            load: r.load,
+            open_cases: r.open_cases,
+            last_assigned_at: r.last_assigned_at,
+            manager: r.manager,
+            skills: r.skills,
+        };
+        agent.validate()?;
+        Ok(agent)
     }
 }
 

@@ -532,24 +532,27 @@ impl Router {
             .assignments
             .remove(&case)
             .ok_or_else(|| not_found("assignment", case))?;
-        if let Some(&pos) = self.index.agent_pos.get(&assignment.agent) {
-            let (held_load, held_cases) = self.state.held_by(assignment.agent);
-            if let Some(agent) = self.state.agents.get_mut(pos) {
-                match (
-                    agent.load.checked_sub(assignment.cost),
-                    agent.open_cases.checked_sub(1),
-                ) {
-                    (Some(load), Some(open_cases)) => {
-                        agent.load = load;
-                        agent.open_cases = open_cases;
-                    }
-                    _ => {
-                        agent.load = u32::try_from(held_load).unwrap_or(u32::MAX);
-                        agent.open_cases = u32::try_from(held_cases).unwrap_or(u32::MAX);
-                    }
-                }
-                self.index.refresh(pos, agent);
-            }
+        let Some(&pos) = self.index.agent_pos.get(&assignment.agent) else {
+            return Ok(assignment);
+        };
+        let released = self.state.agents.get(pos).map(|agent| {
+            agent
+                .load
+                .checked_sub(assignment.cost)
+                .zip(agent.open_cases.checked_sub(1))
+                .unwrap_or_else(|| {
+                    let (load, cases) = self.state.held_by(assignment.agent);
+                    (
+                        u32::try_from(load).unwrap_or(u32::MAX),
+                        u32::try_from(cases).unwrap_or(u32::MAX),
+                    )
+                })
+        });
+        if let (Some((load, open_cases)), Some(agent)) = (released, self.state.agents.get_mut(pos))
+        {
+            agent.load = load;
+            agent.open_cases = open_cases;
+            self.index.refresh(pos, agent);
         }
         Ok(assignment)
     }

@@ -24,6 +24,20 @@
 //!   in work order: priority, then age.
 //! - [`Router::workload`] reports utilisation, projected SLA breaches and
 //!   recommended reassignments.
+//! - A supervisor can assign a case by hand with [`Router::assign_to`]; a case
+//!   that is resolved, closed or taken out of routing leaves it with
+//!   [`Router::withdraw`]. Both dispatch the capacity they free.
+//!
+//! # Where each rule lives
+//!
+//! The [`Router`] is split by job: `router` (the type and its lookups), `state`
+//! (the persisted [`RouterState`], [`WaitingCase`], [`OpenAssignment`]),
+//! `index` (the derived columns), `roster` (adding and changing skills, agents,
+//! queues and rules; [`Router::from_state`]; [`Router::check_invariants`]),
+//! `classify` (the rules), `decide` (the decision algorithm; its output types
+//! are in `decision`, which imports nothing from it), `assign` (route, manual
+//! assignment, complete, decline, withdraw and the capacity arithmetic) and
+//! `waiting` (work order, relaxation, overflow, dispatch).
 //!
 //! # Decisions we made
 //!
@@ -38,6 +52,32 @@
 //!   assignments is proportional to their weight.
 //! - A skill that requires certification counts only while the agent's
 //!   certification is valid on the decision date (UTC).
+//! - Loads are derived, never trusted: an agent's `load` is the sum of the costs
+//!   of their open assignments and `open_cases` their number.
+//!   [`Router::from_state`] ignores the stored values and recomputes them (a sum
+//!   over `u32::MAX` is an [`Error::Overflow`](crate::Error::Overflow));
+//!   [`Router::add_agent`] starts a new agent at 0; [`Router::update_agent`]
+//!   keeps the router's. [`Router::check_invariants`] verifies this and the rest
+//!   of the state's consistency.
+//! - Capacity arithmetic never wraps: eligibility compares `load + cost <= limit`
+//!   in `u64`, so a case whose cost does not fit is simply ineligible; charging a
+//!   load is a checked addition and releasing one a checked subtraction.
+//! - A manual assignment ([`Router::assign_to`]) is a supervisor's decision: the
+//!   agent's status and capacity limit are not checked, so the load may exceed
+//!   the limit (the agent then gets no routed work until back under it); only a
+//!   load that would not fit a `u32` is refused. It emits
+//!   [`RoutingEvent::ManuallyAssigned`] rather than `Assigned`, because no
+//!   [`RoutingMethod`] chose the agent, and it does not move the queue's
+//!   round-robin or weighted counters. It removes the agent from the case's
+//!   `declined_by`. Its queue is that of the case's waiting or assignment entry,
+//!   else the request's, else the rules'; manual assignment needs no routing
+//!   rules, so with none of these [`OpenAssignment::queue`] is `None`. Declining
+//!   such a case sends it where the rules now say, else it leaves routing.
+//! - [`Router::withdraw`] is how a finished case leaves routing: out of its
+//!   waiting line (no event) and its assignment (`Released`), never an error.
+//! - Every record is validated when deserialised with the invariants its
+//!   constructors keep, so a stored document cannot smuggle in a zero capacity,
+//!   a blank name or a zero-cost assignment; the error names the field.
 //!
 //! # Performance
 //!

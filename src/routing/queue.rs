@@ -237,6 +237,7 @@ mod secs {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "QueueRecord")]
 pub struct Queue {
     /// The queue's id.
     pub id: QueueId,
@@ -466,5 +467,41 @@ impl Queue {
             ));
         }
         Ok(())
+    }
+}
+
+/// [`Queue`] as stored: loading checks it with [`Queue::validate`].
+#[derive(Deserialize)]
+struct QueueRecord {
+    id: QueueId,
+    name: String,
+    method: RoutingMethod,
+    members: Vec<QueueMember>,
+    overflow: Option<QueueId>,
+    #[serde(with = "secs")]
+    relax_timeout: TimeDelta,
+    ai_confidence_threshold: f64,
+    hours: Option<BusinessHours>,
+    out_of_hours: OutOfHours,
+    turn: u64,
+}
+
+impl TryFrom<QueueRecord> for Queue {
+    type Error = Error;
+    fn try_from(r: QueueRecord) -> Result<Self> {
+        let queue = Queue {
+            id: r.id,
+            name: r.name,
+            method: r.method,
+            members: r.members,
+            overflow: r.overflow,
+            relax_timeout: r.relax_timeout,
+            ai_confidence_threshold: r.ai_confidence_threshold,
+            hours: r.hours,
+            out_of_hours: r.out_of_hours,
+            turn: r.turn,
+        };
+        queue.validate()?;
+        Ok(queue)
     }
 }

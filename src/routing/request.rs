@@ -48,6 +48,7 @@ pub const MAX_REQUEST_SKILLS: usize = 64;
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RoutingRequestRecord")]
 pub struct RoutingRequest {
     /// The case.
     pub case: CaseId,
@@ -307,6 +308,49 @@ impl RoutingRequest {
             ));
         }
         Ok(())
+    }
+}
+
+/// [`RoutingRequest`] as stored: loading checks it with [`RoutingRequest::validate`].
+#[derive(Deserialize)]
+struct RoutingRequestRecord {
+    case: CaseId,
+    account: AccountId,
+    priority: Priority,
+    case_type: CaseType,
+    origin: Origin,
+    ai_category: Option<AiCategory>,
+    tier: SlaTier,
+    subject: String,
+    description: String,
+    created_at: DateTime<Utc>,
+    required: Vec<SkillRequirement>,
+    optional_groups: Vec<Vec<SkillRequirement>>,
+    declined_by: BTreeSet<AgentId>,
+    queue: Option<QueueId>,
+}
+
+impl TryFrom<RoutingRequestRecord> for RoutingRequest {
+    type Error = Error;
+    fn try_from(r: RoutingRequestRecord) -> Result<Self> {
+        let request = RoutingRequest {
+            case: r.case,
+            account: r.account,
+            priority: r.priority,
+            case_type: r.case_type,
+            origin: r.origin,
+            ai_category: r.ai_category,
+            tier: r.tier,
+            subject: r.subject,
+            description: r.description,
+            created_at: r.created_at,
+            required: r.required,
+            optional_groups: r.optional_groups,
+            declined_by: r.declined_by,
+            queue: r.queue,
+        };
+        request.validate()?;
+        Ok(request)
     }
 }
 

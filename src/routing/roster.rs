@@ -208,9 +208,7 @@ impl Router {
     ///
     /// [`Error::Validation`] for a blank name, [`Error::AlreadyExists`] for a known id.
     pub fn add_skill(&mut self, skill: Skill) -> Result<()> {
-        if skill.name.trim().is_empty() {
-            return Err(Error::validation("skill name", "must not be blank"));
-        }
+        skill.validate()?;
         if self.index.skill_pos.contains_key(&skill.id) {
             return Err(Error::AlreadyExists {
                 kind: "skill",

@@ -30,6 +30,7 @@ use super::skill::SkillRequirement;
 /// assert!(!c.is_empty());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RuleConditionsRecord")]
 pub struct RuleConditions {
     /// Channels.
     pub origins: Vec<Origin>,
@@ -68,6 +69,70 @@ impl RuleConditions {
             && self.keywords.is_empty()
             && self.in_business_hours.is_none()
     }
+
+    /// Checks the invariants: every keyword is non-blank, lower-case and
+    /// trimmed, as [`RoutingRule::when_keyword`] stores it (the text is matched
+    /// lower-cased, so any other keyword could never match). Loading conditions
+    /// with serde checks them too.
+    ///
+    /// ```
+    /// use hotcrm_support::routing::RuleConditions;
+    /// let ok = RuleConditions { keywords: vec!["refund".into()], ..Default::default() };
+    /// ok.validate()?;
+    /// let shouting = RuleConditions { keywords: vec!["Refund".into()], ..Default::default() };
+    /// assert!(shouting.validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] naming the first bad keyword.
+    pub fn validate(&self) -> Result<()> {
+        for k in &self.keywords {
+            let normal = k.trim().to_lowercase();
+            if normal.is_empty() {
+                return Err(Error::validation("keyword", format!("{k:?} is blank")));
+            }
+            if normal != *k {
+                return Err(Error::validation(
+                    "keyword",
+                    format!("{k:?} must be lower-case and trimmed, as {normal:?}"),
+                ));
+            }
+        }
+        Ok(())
+    }
+}
+
+/// [`RuleConditions`] as stored: loading checks them with [`RuleConditions::validate`].
+#[derive(Deserialize)]
+struct RuleConditionsRecord {
+    origins: Vec<Origin>,
+    priorities: Vec<Priority>,
+    case_types: Vec<CaseType>,
+    ai_categories: Vec<AiCategory>,
+    tiers: Vec<SlaTier>,
+    accounts: Vec<AccountId>,
+    keywords: Vec<String>,
+    in_business_hours: Option<bool>,
+}
+
+impl TryFrom<RuleConditionsRecord> for RuleConditions {
+    type Error = Error;
+    fn try_from(r: RuleConditionsRecord) -> Result<Self> {
+        let conditions = RuleConditions {
+            origins: r.origins,
+            priorities: r.priorities,
+            case_types: r.case_types,
+            ai_categories: r.ai_categories,
+            tiers: r.tiers,
+            accounts: r.accounts,
+            keywords: r.keywords,
+            in_business_hours: r.in_business_hours,
+        };
+        conditions.validate()?;
+        Ok(conditions)
+    }
 }
 
 /// What a matching rule does.
@@ -105,6 +170,7 @@ pub struct RuleOutcome {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "RoutingRuleRecord")]
 pub struct RoutingRule {
     /// Display name, shown in decisions.
     pub name: String,
@@ -320,18 +386,19 @@ impl RoutingRule {
     ///
     /// # Errors
     ///
-    /// [`Error::Validation`] for a blank name or a blank keyword.
+    /// [`Error::Validation`] for a blank name or a bad keyword (see
+    /// [`RuleConditions::validate`]).
     pub fn validate(&self) -> Result<()> {
         if self.name.trim().is_empty() {
             return Err(Error::validation("rule name", "must not be blank"));
         }
-        if self.conditions.keywords.iter().any(|k| k.trim().is_empty()) {
-            return Err(Error::validation(
-                "keyword",
-                format!("rule {:?} has a blank keyword", self.name),
-            ));
-        }
-        Ok(())
+        self.conditions.validate().map_err(|e| match e {
+            Error::Validation { field, reason } => Error::Validation {
+                field,
+                reason: format!("rule {:?}: {reason}", self.name),
+            },
+            other => other,
+        })
     }
 
     /// Whether the rule applies to `request`. `open` is whether the router's
@@ -356,6 +423,31 @@ impl RoutingRule {
                 None => true,
                 Some(want) => open == want,
             }
+    }
+}
+
+/// [`RoutingRule`] as stored: loading checks it with [`RoutingRule::validate`].
+#[derive(Deserialize)]
+struct RoutingRuleRecord {
+    name: String,
+    order: u32,
+    active: bool,
+    conditions: RuleConditions,
+    outcome: RuleOutcome,
+}
+
+impl TryFrom<RoutingRuleRecord> for RoutingRule {
+    type Error = Error;
+    fn try_from(r: RoutingRuleRecord) -> Result<Self> {
+        let rule = RoutingRule {
+            name: r.name,
+            order: r.order,
+            active: r.active,
+            conditions: r.conditions,
+            outcome: r.outcome,
+        };
+        rule.validate()?;
+        Ok(rule)
     }
 }
 

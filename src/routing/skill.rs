@@ -94,6 +94,7 @@ impl fmt::Display for Proficiency {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(try_from = "SkillRecord")]
 pub struct Skill {
     /// The skill's id.
     pub id: SkillId,
@@ -118,16 +119,38 @@ impl Skill {
     ///
     /// [`Error::Validation`] when the name is blank.
     pub fn new(id: SkillId, name: impl Into<String>) -> Result<Self> {
-        let name = name.into();
-        if name.trim().is_empty() {
-            return Err(Error::validation("skill name", "must not be blank"));
-        }
-        Ok(Self {
+        let skill = Self {
             id,
-            name,
+            name: name.into(),
             description: None,
             requires_certification: false,
-        })
+        };
+        skill.validate()?;
+        Ok(skill)
+    }
+
+    /// Checks the invariants: a non-blank name. Loading a skill with serde
+    /// checks them too.
+    ///
+    /// ```
+    /// use hotcrm_support::{ids::SkillId, routing::Skill};
+    /// let mut s = Skill::new(SkillId::from_u128(1), "Java")?;
+    /// s.name = " ".into();
+    /// assert!(s.validate().is_err());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] when the name is blank.
+    pub fn validate(&self) -> Result<()> {
+        if self.name.trim().is_empty() {
+            return Err(Error::validation(
+                "skill name",
+                format!("must not be blank (skill {})", self.id),
+            ));
+        }
+        Ok(())
     }
 
     /// Marks the skill as needing a current certification.
@@ -141,6 +164,29 @@ impl Skill {
     pub fn certification_required(mut self) -> Self {
         self.requires_certification = true;
         self
+    }
+}
+
+/// [`Skill`] as stored: loading checks it with [`Skill::validate`].
+#[derive(Deserialize)]
+struct SkillRecord {
+    id: SkillId,
+    name: String,
+    description: Option<String>,
+    requires_certification: bool,
+}
+
+impl TryFrom<SkillRecord> for Skill {
+    type Error = Error;
+    fn try_from(r: SkillRecord) -> Result<Self> {
+        let skill = Skill {
+            id: r.id,
+            name: r.name,
+            description: r.description,
+            requires_certification: r.requires_certification,
+        };
+        skill.validate()?;
+        Ok(skill)
     }
 }
 

@@ -34,6 +34,7 @@ use super::skill::Skill;
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "WaitingCaseRecord")]
 pub struct WaitingCase {
     /// The case's routing attributes (after classification).
     pub request: RoutingRequest,
@@ -68,6 +69,7 @@ pub struct WaitingCase {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "OpenAssignmentRecord")]
 pub struct OpenAssignment {
     /// The case's routing attributes.
     pub request: RoutingRequest,
@@ -99,6 +101,7 @@ pub struct OpenAssignment {
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(try_from = "RouterStateRecord")]
 pub struct RouterState {
     /// The skill catalog.
     pub skills: Vec<Skill>,
@@ -227,5 +230,98 @@ impl RouterState {
             }
         }
         Ok(())
+    }
+}
+
+/// [`WaitingCase`] as stored: loading checks the entry on its own.
+#[derive(Deserialize)]
+struct WaitingCaseRecord {
+    request: RoutingRequest,
+    queue: QueueId,
+    queued_at: DateTime<Utc>,
+    next_step_at: DateTime<Utc>,
+    dropped: usize,
+    visited: Vec<QueueId>,
+    stalled: bool,
+    ai: Option<AiSuggestion>,
+}
+
+impl TryFrom<WaitingCaseRecord> for WaitingCase {
+    type Error = Error;
+    fn try_from(r: WaitingCaseRecord) -> Result<Self> {
+        let waiting = WaitingCase {
+            request: r.request,
+            queue: r.queue,
+            queued_at: r.queued_at,
+            next_step_at: r.next_step_at,
+            dropped: r.dropped,
+            visited: r.visited,
+            stalled: r.stalled,
+            ai: r.ai,
+        };
+        waiting.validate()?;
+        Ok(waiting)
+    }
+}
+
+/// [`OpenAssignment`] as stored: loading checks the entry on its own.
+#[derive(Deserialize)]
+struct OpenAssignmentRecord {
+    request: RoutingRequest,
+    agent: AgentId,
+    queue: Option<QueueId>,
+    cost: u32,
+    dropped: usize,
+    visited: Vec<QueueId>,
+    assigned_at: DateTime<Utc>,
+}
+
+impl TryFrom<OpenAssignmentRecord> for OpenAssignment {
+    type Error = Error;
+    fn try_from(r: OpenAssignmentRecord) -> Result<Self> {
+        let assignment = OpenAssignment {
+            request: r.request,
+            agent: r.agent,
+            queue: r.queue,
+            cost: r.cost,
+            dropped: r.dropped,
+            visited: r.visited,
+            assigned_at: r.assigned_at,
+        };
+        assignment.validate()?;
+        Ok(assignment)
+    }
+}
+
+/// [`RouterState`] as stored: loading checks every record and the entries
+/// against each other ([`RouterState::check_structure`]); references between
+/// records (unknown ids) are [`Router::from_state`](super::Router::from_state)'s job.
+#[derive(Deserialize)]
+struct RouterStateRecord {
+    skills: Vec<Skill>,
+    agents: Vec<Agent>,
+    queues: Vec<Queue>,
+    rules: Vec<RoutingRule>,
+    default_queue: Option<QueueId>,
+    business_hours: Option<BusinessHours>,
+    waiting: Vec<WaitingCase>,
+    assignments: BTreeMap<CaseId, OpenAssignment>,
+}
+
+impl TryFrom<RouterStateRecord> for RouterState {
+    type Error = Error;
+    fn try_from(r: RouterStateRecord) -> Result<Self> {
+        let state = RouterState {
+            skills: r.skills,
+            agents: r.agents,
+            queues: r.queues,
+            rules: r.rules,
+            default_queue: r.default_queue,
+            business_hours: r.business_hours,
+            waiting: r.waiting,
+            assignments: r.assignments,
+        };
+        state.check_structure()?;
+        Ok(state)
     }
 }

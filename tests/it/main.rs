@@ -24,4 +24,5 @@ mod records_props;
 mod repo;
 mod routing;
 mod routing_props;
+mod routing_records;
 mod sla;
