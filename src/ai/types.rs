@@ -574,11 +574,7 @@ impl SuggestAgentRequest {
             .members
             .iter()
             .filter_map(|m| router.agent(m.agent))
-            .filter(|a| {
-                a.status.accepts_work()
-                    && a.load.saturating_add(a.capacity.cost_of(request.origin))
-                        <= a.capacity.limit()
-            })
+            .filter(|a| a.status.accepts_work() && a.has_room_for(request.origin))
             .map(|a| AgentProfile {
                 agent: a.id,
                 name: a.name.clone(),
