@@ -6,7 +6,8 @@
 //! resolves it with a linked knowledge article; the customer rates it; a sweep three
 //! days later auto-closes it. Every step prints the events it produced. It ends with
 //! the deadlines of tickets created at awkward moments (Friday 16:30, a Saturday,
-//! the day before Thanksgiving, across the March DST change).
+//! the day before Thanksgiving, across the March DST change), after showing how a
+//! host dispatches notifications from the durable event feed.
 //!
 //! Everything runs offline, in memory, on a `ManualClock`:
 //!
@@ -251,6 +252,28 @@ async fn main() -> Result<(), Box<dyn std::error::Error>> {
     }
     let usage = desk.with_knowledge(|kb| kb.article(article).map(|a| a.counters.cases_resolved))?;
     println!("    • article \"How to Reset Your Password\" has now resolved {usage} case(s)");
+
+    // 8. The host's notifier: every event above was stored, in commit order, in
+    // the repository's durable feed. A dispatcher pages through it from the last
+    // position it handled, so no email is lost if the process dies after a commit.
+    let (mut cursor, mut notify) = (0, Vec::new());
+    loop {
+        let batch = desk.events_after(cursor, 100).await?;
+        let Some(last) = batch.last() else { break };
+        cursor = last.position;
+        for entry in batch {
+            match entry.event {
+                CaseEvent::Created { .. } => notify.push("acknowledgement to the customer"),
+                CaseEvent::SurveyRequested { .. } => notify.push("satisfaction survey"),
+                CaseEvent::Closed { .. } => notify.push("closure notice"),
+                _ => {}
+            }
+        }
+    }
+    println!(
+        "\n8. notification feed: {cursor} events stored; emails to send: {}",
+        notify.join(", ")
+    );
 
     // Deadlines for tickets created at awkward moments.
     println!("\nSLA deadlines on the same calendar:");
