@@ -254,14 +254,7 @@ impl SupportDesk {
     ) -> Result<Outcome> {
         let now = tx.now;
         let year = now.year();
-        let sequence = self
-            .repo
-            .current_sequence(SequenceKind::Case, year)
-            .await?
-            .checked_add(1)
-            .ok_or_else(|| Error::Overflow {
-                what: format!("case numbers of {year}"),
-            })?;
+        let sequence = self.next_number(SequenceKind::Case, year).await?;
         let number = CaseNumber::new(year, sequence)?;
         let account = &prepared.account;
         let mut new = NewCase::new(
@@ -729,6 +722,19 @@ impl SupportDesk {
         self.apply_routing(tx, events).await?;
         self.commit(tx).await?;
         Ok(tx.related_events(None))
+    }
+}
+
+impl SupportDesk {
+    /// The number a commit of this year would claim next (the stored counter + 1).
+    pub(super) async fn next_number(&self, kind: SequenceKind, year: i32) -> Result<u32> {
+        self.repo
+            .current_sequence(kind, year)
+            .await?
+            .checked_add(1)
+            .ok_or_else(|| Error::Overflow {
+                what: format!("{kind:?} numbers of {year}"),
+            })
     }
 }
 

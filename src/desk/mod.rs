@@ -627,14 +627,7 @@ impl SupportDesk {
         loop {
             let now = self.clock.now();
             let year = now.year();
-            let sequence = self
-                .repo
-                .current_sequence(SequenceKind::Knowledge, year)
-                .await?
-                .checked_add(1)
-                .ok_or_else(|| Error::Overflow {
-                    what: format!("knowledge numbers of {year}"),
-                })?;
+            let sequence = self.next_number(SequenceKind::Knowledge, year).await?;
             let number = KnowledgeNumber::new(year, sequence)?;
             // Reserve the number and slug in memory, commit, and take the draft
             // back if the commit fails.

@@ -74,20 +74,9 @@ async fn feed_head(repo: &dyn Repository) -> u64 {
     }
 }
 
-/// A case decided but not stored (its number drawn from the sequence).
+/// A case decided but not stored.
 async fn unsaved_case(repo: &dyn Repository) -> (Case, Vec<crate::case::CaseEvent>) {
-    let seq = repo
-        .next_sequence(SequenceKind::Case, 9999)
-        .await
-        .expect("next_sequence works");
-    let new = NewCase::new(
-        CaseId::new(),
-        CaseNumber::new(9999, seq).expect("valid case number"),
-        AccountId::new(),
-        "Unsaved subject",
-        "Unsaved description",
-    );
-    Case::create(new, now(), &CaseRules::default()).expect("valid case")
+    decided_case(repo, AccountId::new(), Priority::Medium, now()).await
 }
 
 /// A unit with one violated precondition — anywhere in it — writes nothing at
@@ -399,6 +388,22 @@ async fn new_case(
     priority: Priority,
     created: DateTime<Utc>,
 ) -> Case {
+    let (case, events) = decided_case(repo, account, priority, created).await;
+    let stored = repo
+        .insert_case(&case, &events)
+        .await
+        .expect("insert_case of a new case succeeds");
+    assert_eq!(stored.version, 1, "a new case starts at version 1");
+    case
+}
+
+/// A case decided but not stored, its number drawn from the store's sequence.
+async fn decided_case(
+    repo: &dyn Repository,
+    account: AccountId,
+    priority: Priority,
+    created: DateTime<Utc>,
+) -> (Case, Vec<crate::case::CaseEvent>) {
     let seq = repo
         .next_sequence(SequenceKind::Case, 9999)
         .await
@@ -412,13 +417,7 @@ async fn new_case(
         "Conformance description",
     )
     .with_priority(priority);
-    let (case, events) = Case::create(new, created, &CaseRules::default()).expect("valid case");
-    let stored = repo
-        .insert_case(&case, &events)
-        .await
-        .expect("insert_case of a new case succeeds");
-    assert_eq!(stored.version, 1, "a new case starts at version 1");
-    case
+    Case::create(new, created, &CaseRules::default()).expect("valid case")
 }
 
 /// A case reads back equal, by id and by number, with its creation events.

@@ -184,8 +184,8 @@ async fn desk_over(repo: Arc<dyn Repository>, clock: &ManualClock) -> SupportDes
     desk
 }
 
-/// Everything the store holds, as one comparable string.
-async fn digest(repo: &dyn Repository) -> String {
+/// Every stored case, in id order.
+async fn all_cases(repo: &dyn Repository) -> Vec<Versioned<Case>> {
     let mut cases = Vec::new();
     let mut after = None;
     loop {
@@ -197,6 +197,12 @@ async fn digest(repo: &dyn Repository) -> String {
         after = Some(last.value.id);
         cases.extend(batch);
     }
+    cases
+}
+
+/// Everything the store holds, as one comparable string.
+async fn digest(repo: &dyn Repository) -> String {
+    let cases = all_cases(repo).await;
     let feed = repo.events_after(0, usize::MAX).await.unwrap();
     let router = repo.get_router_state().await.unwrap();
     let sequence = repo
@@ -211,19 +217,11 @@ async fn assert_consistent(repo: &dyn Repository) {
     let stored = repo.get_router_state().await.unwrap().unwrap().value;
     let router = Router::from_state(stored.clone()).unwrap();
     router.check_invariants().unwrap();
-    let mut cases = BTreeMap::new();
-    let mut after = None;
-    loop {
-        let batch = repo
-            .scan_cases(&CaseQuery::default(), after, 1000)
-            .await
-            .unwrap();
-        let Some(last) = batch.last() else { break };
-        after = Some(last.value.id);
-        for c in batch {
-            cases.insert(c.value.id, c.value);
-        }
-    }
+    let cases: BTreeMap<CaseId, Case> = all_cases(repo)
+        .await
+        .into_iter()
+        .map(|c| (c.value.id, c.value))
+        .collect();
     let active = |c: &Case| !matches!(c.status, CaseStatus::Resolved | CaseStatus::Closed);
     // The owner is the truth; the router charges exactly the open owned cases.
     for a in &stored.agents {
