@@ -294,18 +294,7 @@ impl SupportDesk {
         // Escalation rules run inside decide_on; a creation without insights
         // still needs them once (an Angry customer, a Critical case).
         if prepared.insights == AiInsights::default() {
-            let staged = tx.case(index)?;
-            let rules = self.rules_on(staged.hours.as_ref());
-            let mut case = staged.case.clone();
-            let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
-            for e in &escalations {
-                case.apply(e);
-            }
-            drop(rules);
-            if let Some(staged) = tx.cases.get_mut(index) {
-                staged.case = case;
-                staged.events.extend(escalations);
-            }
+            self.escalate_staged(tx, index)?;
         }
         self.route_new_case(tx, index, asked).await?;
         let committed = self.commit(tx).await?;
@@ -433,6 +422,15 @@ impl SupportDesk {
                 related: Vec::new(),
             });
         }
+        if self.open_follow_up(tx, index).await? {
+            // The follow-up of this reply exists: the repeat is a no-op.
+            let staged = tx.case(index)?;
+            return Ok(Outcome {
+                case: self.repo.get_case(staged.case.id).await?,
+                events: Vec::new(),
+                related: Vec::new(),
+            });
+        }
         self.reconcile(tx, index, before).await?;
         self.count_resolution(tx, index).await?;
         let committed = self.commit(tx).await?;
@@ -441,6 +439,44 @@ impl SupportDesk {
             events: tx.events_of(index).to_vec(),
             related: tx.related_events(Some(id)),
         })
+    }
+
+    /// A customer reply to a Closed case opens a follow-up case linked to it, in
+    /// the same commit (numbered, routed). Its id is derived from the closed
+    /// case's id and the reply's comment id, so a repeated reply opens nothing
+    /// new: returns `true` when that follow-up already exists.
+    async fn open_follow_up(&self, tx: &mut Tx, index: usize) -> Result<bool> {
+        let Some(reply) = tx.events_of(index).iter().find_map(|e| match e {
+            CaseEvent::FollowUpRequested { reply, .. } => Some(reply.clone()),
+            _ => None,
+        }) else {
+            return Ok(false);
+        };
+        let original = tx.case(index)?.case.clone();
+        let id = follow_up_id(original.id, reply.id);
+        match self.repo.get_case(id).await {
+            Ok(_) => return Ok(true),
+            Err(Error::NotFound { .. }) => {}
+            Err(e) => return Err(e),
+        }
+        let now = tx.now;
+        let year = now.year();
+        let sequence = self.next_number(SequenceKind::Case, year).await?;
+        let new = NewCase::follow_up(
+            &original,
+            id,
+            CaseNumber::new(year, sequence)?,
+            reply.body.clone(),
+        );
+        let hours = tx.case(index)?.hours.clone();
+        let rules = self.rules_on(hours.as_ref());
+        let (case, events) = Case::create(new, now, &rules)?;
+        drop(rules);
+        let follow = tx.stage_new(case, events, hours);
+        tx.claim(SequenceKind::Case, year, sequence);
+        self.escalate_staged(tx, follow)?;
+        self.route_new_case(tx, follow, &mut None).await?;
+        Ok(false)
     }
 
     /// A case resolved with a linked article raises the article's "cases
@@ -492,7 +528,10 @@ impl SupportDesk {
 
     /// Adds a comment (a public agent reply fulfils the first response). The
     /// comment's id makes it idempotent: sending the same comment again stores
-    /// nothing and returns the case unchanged.
+    /// nothing and returns the case unchanged. A customer reply to a Closed case
+    /// opens a follow-up case linked to it (its `parent`), numbered and routed
+    /// in the same commit and reported in [`Outcome::related`]; the same reply
+    /// again opens nothing.
     ///
     /// # Errors
     ///
@@ -736,6 +775,18 @@ impl SupportDesk {
                 what: format!("{kind:?} numbers of {year}"),
             })
     }
+}
+
+/// The follow-up case opened by reply `comment` to closed case `original`:
+/// a fixed mix of the two ids, so the same reply always names the same case.
+fn follow_up_id(original: CaseId, comment: crate::ids::CommentId) -> CaseId {
+    let mixed = original
+        .as_uuid()
+        .as_u128()
+        .rotate_left(64)
+        .wrapping_mul(0x9E37_79B9_7F4A_7C15_F39C_C060_5CED_C835)
+        ^ comment.as_uuid().as_u128();
+    CaseId::from_u128(mixed)
 }
 
 fn no_router() -> Error {

@@ -20,6 +20,7 @@
 //!
 //! | routing through the desk: manual assignment, declines, presence, queue changes | [`SupportDesk::assign`], [`SupportDesk::decline`], [`SupportDesk::set_agent_status`], [`SupportDesk::update_queue`], [`SupportDesk::configure_routing`] |
 //! | durable notifications | [`SupportDesk::events_after`] (the repository's event feed) |
+//! | a customer reply to a closed case → a linked follow-up case | [`SupportDesk::add_comment`] |
 //!
 //! # One command, one unit of work
 //!

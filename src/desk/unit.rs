@@ -285,12 +285,29 @@ impl SupportDesk {
         index: usize,
         command: CaseCommand,
     ) -> Result<Vec<CaseEvent>> {
+        self.decide_staged(tx, index, Some(command))
+    }
+
+    /// Runs the escalation rules alone on a staged case.
+    pub(super) fn escalate_staged(&self, tx: &mut Tx, index: usize) -> Result<Vec<CaseEvent>> {
+        self.decide_staged(tx, index, None)
+    }
+
+    fn decide_staged(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        command: Option<CaseCommand>,
+    ) -> Result<Vec<CaseEvent>> {
         let now = tx.now;
         let staged = tx.case_mut(index)?;
         let now = now.max(staged.case.updated_at);
         let rules = self.rules_on(staged.hours.as_ref());
         let mut case = staged.case.clone();
-        let mut events = case.execute(command, now, &rules)?;
+        let mut events = match command {
+            Some(command) => case.execute(command, now, &rules)?,
+            None => Vec::new(),
+        };
         let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
         for e in &escalations {
             case.apply(e);

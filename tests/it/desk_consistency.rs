@@ -1055,3 +1055,42 @@ async fn a_failed_article_creation_uses_no_number_and_leaves_no_draft() {
     assert_eq!(stored.number.to_string(), "KB-2026-0001");
     assert_eq!(stored.slug, "reset-your-password", "the slug was freed too");
 }
+
+/// A customer reply to a closed case opens a linked, numbered, routed
+/// follow-up in the same commit; the same reply again opens nothing.
+#[tokio::test]
+async fn a_reply_to_a_closed_case_opens_one_follow_up() {
+    let (desk, repo, _) = fresh().await;
+    let case = create(&desk, 1).await;
+    desk.resolve(case.id, Resolution::new("Cleared"))
+        .await
+        .unwrap();
+    desk.close(case.id).await.unwrap();
+    let reply = NewComment::customer_reply(CommentId::from_u128(77), "It jammed again");
+    let outcome = desk.add_comment(case.id, reply.clone()).await.unwrap();
+    let follow_up = outcome
+        .related
+        .iter()
+        .find_map(|(_, e)| match e {
+            CaseEvent::Created { case } => Some(case.clone()),
+            _ => None,
+        })
+        .expect("a follow-up was created");
+    assert_eq!(follow_up.parent, Some(case.id));
+    assert_eq!(follow_up.description, "It jammed again");
+    let stored = repo.get_case(follow_up.id).await.unwrap().value;
+    assert_eq!(stored.number.to_string(), "CASE-2026-0002");
+    assert!(stored.owner.is_some(), "the follow-up was routed");
+    let again = desk.add_comment(case.id, reply).await.unwrap();
+    assert!(
+        again.events.is_empty() && again.related.is_empty(),
+        "a repeat is a no-op"
+    );
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Case, 2026)
+            .await
+            .unwrap(),
+        2
+    );
+    assert_consistent(repo.as_ref()).await;
+}
