@@ -71,7 +71,7 @@ mod sweep;
 mod unit;
 
 use std::fmt;
-use std::sync::{Arc, PoisonError, RwLock};
+use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
 use chrono::{DateTime, Utc};
 
@@ -90,7 +90,7 @@ use crate::knowledge::{
     SearchId, SearchQuery, SearchResults, Viewer,
 };
 use crate::repo::{DynRepository, FeedEntry, Repository, SequenceKind, UnitOfWork, Versioned};
-use crate::routing::RoutingRequest;
+use crate::routing::{Router, RoutingRequest};
 use crate::sla::Entitlement;
 
 /// Policies and limits of a desk.
@@ -325,6 +325,8 @@ pub struct SupportDesk {
     config: Arc<DeskConfig>,
     knowledge: Arc<RwLock<KnowledgeBase>>,
     history: Arc<RwLock<Vec<ResolvedCase>>>,
+    /// The router last decoded or committed, with its stored version.
+    router_cache: Arc<Mutex<Option<(u64, Router)>>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -381,6 +383,7 @@ impl SupportDeskBuilder {
             config: Arc::new(self.config),
             knowledge: Arc::new(RwLock::new(knowledge)),
             history: Arc::new(RwLock::new(Vec::new())),
+            router_cache: Arc::new(Mutex::new(None)),
         }
     }
 }

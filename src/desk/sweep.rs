@@ -115,13 +115,13 @@ impl SupportDesk {
             return Ok(None);
         };
         let events = router.tick(now);
-        let unchanged = events.is_empty();
-        if !unchanged {
-            self.apply_routing(tx, events).await?;
-            self.commit(tx).await?;
-            report.events.extend(tx.related_events(None));
+        if events.is_empty() {
+            return Ok(tx.loaded_router().map(|r| r.clone()));
         }
-        Ok(tx.loaded_router().map(|r| r.clone()))
+        self.apply_routing(tx, events).await?;
+        self.commit(tx).await?;
+        report.events.extend(tx.related_events(None));
+        Ok(self.last_router())
     }
 
     /// Step 2 for one case: the due time-driven events, stored with the case's

@@ -144,6 +144,22 @@ impl Tx {
         }
     }
 
+    /// Takes the router this unit wrote out of it.
+    fn take_written_router(&mut self) -> Option<Router> {
+        match std::mem::replace(&mut self.router, RouterSlot::NotLoaded) {
+            RouterSlot::Loaded {
+                router,
+                changed: true,
+                ..
+            }
+            | RouterSlot::Created(router) => Some(*router),
+            other => {
+                self.router = other;
+                None
+            }
+        }
+    }
+
     /// The events decided on the case at `index`.
     pub(super) fn events_of(&self, index: usize) -> &[CaseEvent] {
         self.cases.get(index).map_or(&[], |s| s.events.as_slice())
@@ -319,18 +335,53 @@ impl SupportDesk {
     }
 
     /// The router of this unit, loaded on first use; `None` when none is stored.
+    /// The desk keeps the router it decoded last; while the stored version is
+    /// the same, a copy of it is used instead of reading and validating the
+    /// whole document again.
     pub(super) async fn router<'t>(&self, tx: &'t mut Tx) -> Result<Option<&'t mut Router>> {
         if matches!(tx.router, RouterSlot::NotLoaded) {
-            tx.router = match self.repo.get_router_state().await? {
-                Some(stored) => RouterSlot::Loaded {
-                    router: Box::new(Router::from_state(stored.value)?),
-                    version: stored.version,
-                    changed: false,
-                },
+            tx.router = match self.repo.router_version().await? {
                 None => RouterSlot::Absent,
+                Some(version) => match self.cached_router(version) {
+                    Some(router) => RouterSlot::Loaded {
+                        router: Box::new(router),
+                        version,
+                        changed: false,
+                    },
+                    None => match self.repo.get_router_state().await? {
+                        Some(stored) => {
+                            let router = Router::from_state(stored.value)?;
+                            self.cache_router(stored.version, &router);
+                            RouterSlot::Loaded {
+                                router: Box::new(router),
+                                version: stored.version,
+                                changed: false,
+                            }
+                        }
+                        None => RouterSlot::Absent,
+                    },
+                },
             };
         }
         Ok(tx.loaded_router())
+    }
+
+    fn cached_router(&self, version: u64) -> Option<Router> {
+        let cache = self
+            .router_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner);
+        cache
+            .as_ref()
+            .filter(|(v, _)| *v == version)
+            .map(|(_, r)| r.clone())
+    }
+
+    fn cache_router(&self, version: u64, router: &Router) {
+        *self
+            .router_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, router.clone()));
     }
 
     /// The router of this unit, created empty when none is stored.
@@ -484,12 +535,32 @@ impl SupportDesk {
     ///
     /// The repository's: [`Error::Conflict`] when something the unit read
     /// changed meanwhile (the caller decides again), storage errors.
-    pub(super) async fn commit(&self, tx: &Tx) -> Result<Committed> {
+    /// After a commit that wrote the router, the unit's router moves into the
+    /// desk's cache (the unit no longer holds it).
+    pub(super) async fn commit(&self, tx: &mut Tx) -> Result<Committed> {
         let work = tx.unit();
         if work.is_empty() {
             return Ok(Committed::default());
         }
-        self.repo.commit(&work).await
+        let committed = self.repo.commit(&work).await?;
+        if let Some(version) = committed.router_version {
+            if let Some(router) = tx.take_written_router() {
+                *self
+                    .router_cache
+                    .lock()
+                    .unwrap_or_else(std::sync::PoisonError::into_inner) = Some((version, router));
+            }
+        }
+        Ok(committed)
+    }
+
+    /// A copy of the router as last committed or decoded by this desk.
+    pub(super) fn last_router(&self) -> Option<Router> {
+        self.router_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
+            .as_ref()
+            .map(|(_, r)| r.clone())
     }
 
     /// The staged case at `index` with its committed version.

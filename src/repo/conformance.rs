@@ -936,6 +936,11 @@ pub async fn router_state_is_one_versioned_document(repo: &dyn Repository) {
         (state.clone(), version),
         "router state round trip"
     );
+    assert_eq!(
+        repo.router_version().await.expect("router_version"),
+        Some(version),
+        "router_version names the stored version"
+    );
     let stale = RouterState::default();
     assert!(
         matches!(

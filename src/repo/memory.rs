@@ -469,6 +469,10 @@ impl Repository for MemoryRepository {
         Ok(found.first().map(|c| (*c).clone()))
     }
 
+    async fn router_version(&self) -> Result<Option<u64>> {
+        Ok(self.read().router.as_ref().map(|r| r.version))
+    }
+
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
         Ok(self.read().router.clone())
     }

@@ -279,6 +279,18 @@ pub trait Repository: Send + Sync {
     /// [`Error::Storage`] when the store fails.
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>>;
 
+    /// The stored router document's version (`None` until first saved), so a
+    /// desk can reuse the router it decoded last time instead of reading and
+    /// rebuilding the whole document. The provided method reads the document;
+    /// stores that can read the version alone should override it.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn router_version(&self) -> Result<Option<u64>> {
+        Ok(self.get_router_state().await?.map(|r| r.version))
+    }
+
     /// Saves the router state: insert (`expected == None`) or update at version
     /// `expected`; returns the new version. A [`commit`](Repository::commit) of
     /// one router write.
@@ -400,6 +412,9 @@ macro_rules! forward_repository {
             }
             async fn save_search(&self, search: &SavedSearch) -> Result<()> {
                 (**self).save_search(search).await
+            }
+            async fn router_version(&self) -> Result<Option<u64>> {
+                (**self).router_version().await
             }
             async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {
                 (**self).get_router_state().await

@@ -1094,3 +1094,30 @@ async fn a_reply_to_a_closed_case_opens_one_follow_up() {
     );
     assert_consistent(repo.as_ref()).await;
 }
+
+/// Each desk reuses the router it decoded last only while the stored version
+/// is unchanged: another desk's change is always seen.
+#[tokio::test]
+async fn a_desk_sees_routing_changes_made_by_another_desk() {
+    let (a, repo, clock) = fresh().await;
+    let b = SupportDesk::builder(repo.clone())
+        .clock(clock.clone())
+        .build();
+    create(&b, 1).await; // b decodes and caches the router
+    for i in 0..AGENTS {
+        a.set_agent_status(agent(i), AgentStatus::Offline)
+            .await
+            .unwrap();
+    }
+    let waiting = create(&b, 2).await;
+    assert_eq!(waiting.owner, None, "b saw that everyone went offline");
+    a.set_agent_status(agent(2), AgentStatus::Available)
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.get_case(waiting.id).await.unwrap().value.owner,
+        Some(agent(2)),
+        "a's router had b's waiting case"
+    );
+    assert_consistent(repo.as_ref()).await;
+}
