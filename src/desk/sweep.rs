@@ -67,13 +67,13 @@ impl SupportDesk {
                     .and_then(Option::as_ref)
                     .and_then(|a| a.business_hours.as_ref());
                 let rules = self.rules_on(hours);
-                let (case, events) = self.sweep_case(stored, &rules).await?;
-                if let Some(router) = &router {
-                    if is_active(&case) {
-                        seen.insert(case.id);
+                let (routing, events) = self.sweep_case(stored, &rules, router.as_ref()).await?;
+                if let Some((id, active, drifted)) = routing {
+                    if active {
+                        seen.insert(id);
                     }
-                    if drifted(router, &case) {
-                        drift.push(case.id);
+                    if drifted {
+                        drift.push(id);
                     }
                 }
                 if !events.is_empty() {
@@ -125,40 +125,41 @@ impl SupportDesk {
     }
 
     /// Step 2 for one case: the due time-driven events, stored with the case's
-    /// version (decided again on a conflict). Returns the case as it now is.
+    /// version (decided again on a conflict). With a router, also whether the
+    /// case (as it now is) is active and disagrees with it — returned instead of
+    /// the case itself, which is large to move.
     async fn sweep_case(
         &self,
         mut stored: Versioned<Case>,
         rules: &CaseRules,
-    ) -> Result<(Case, Vec<(CaseId, CaseEvent)>)> {
+        router: Option<&Router>,
+    ) -> Result<(Option<(CaseId, bool, bool)>, Vec<(CaseId, CaseEvent)>)> {
         let mut attempt = 0;
         loop {
-            let Versioned {
-                value: mut case,
-                version,
-            } = stored;
-            let now = self.clock.now().max(case.updated_at);
-            let mut events = crate::case::sweep(&case, now, rules);
+            let now = self.clock.now().max(stored.value.updated_at);
+            let mut events = crate::case::sweep(&stored.value, now, rules);
             for e in &events {
-                case.apply(e);
+                stored.value.apply(e);
             }
-            let escalations = self.config.escalation.evaluate(&case, now, rules)?;
+            let escalations = self.config.escalation.evaluate(&stored.value, now, rules)?;
             for e in &escalations {
-                case.apply(e);
+                stored.value.apply(e);
             }
             events.extend(escalations);
+            let case = &stored.value;
+            let routing = router.map(|r| (case.id, is_active(case), drifted(r, case)));
             if events.is_empty() {
-                return Ok((case, Vec::new()));
+                return Ok((routing, Vec::new()));
             }
-            match self.repo.update_case(&case, version, &events).await {
+            match self.repo.update_case(case, stored.version, &events).await {
                 Ok(_) => {
                     let id = case.id;
-                    return Ok((case, events.into_iter().map(|e| (id, e)).collect()));
+                    return Ok((routing, events.into_iter().map(|e| (id, e)).collect()));
                 }
                 Err(e) if is_retryable(&e) && attempt < self.config.max_retries => {
                     attempt += 1;
                     YieldNow::new().await;
-                    stored = self.repo.get_case(case.id).await?;
+                    stored = self.repo.get_case(stored.value.id).await?;
                 }
                 Err(e) => return Err(e),
             }
