@@ -26,3 +26,5 @@ mod routing;
 mod routing_props;
 mod routing_records;
 mod sla;
+mod sql_postgres;
+mod sql_sqlite;

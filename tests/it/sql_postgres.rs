@@ -1,0 +1,1 @@
+//! PostgresRepository against the conformance suite and many desks (needs a server: HOTCRM_PG_URL).

@@ -1,0 +1,1 @@
+//! SqliteRepository against the conformance suite and the desk.
