@@ -333,16 +333,32 @@ struct StoredCase {
     number: String,
 }
 
-/// Locks and reads every stored case the unit's writes touch (by id, and by
-/// number for inserts), in id order.
-async fn lock_cases(
-    tx: &mut Transaction<'_, Postgres>,
-    work: &UnitOfWork,
-) -> Result<(HashMap<CaseId, StoredCase>, HashSet<String>)> {
-    let mut by_id = HashMap::new();
-    let mut numbers = HashSet::new();
-    if work.cases.is_empty() {
-        return Ok((by_id, numbers));
+/// Everything a unit depends on, read and locked by [`lock_all`].
+#[derive(Default)]
+struct Locked {
+    /// Stored cases by id (the unit's ids, and the owners of its new numbers).
+    cases: HashMap<CaseId, StoredCase>,
+    /// Their numbers.
+    numbers: HashSet<String>,
+    /// The router document's version, when one is stored and the unit writes it.
+    router: Option<u64>,
+    /// The unit's stored articles' versions, by id text.
+    articles: HashMap<String, u64>,
+    /// The unit's stored sequence counters, by (kind key, year).
+    sequences: HashMap<(String, i32), u32>,
+}
+
+/// Locks (`FOR UPDATE`) and reads, in one statement, every stored row the
+/// unit's preconditions depend on: its cases (by id, and by number for
+/// inserts), the router row, its articles and its sequence counters.
+async fn lock_all(tx: &mut Transaction<'_, Postgres>, work: &UnitOfWork) -> Result<Locked> {
+    let mut locked = Locked::default();
+    if work.cases.is_empty()
+        && work.router.is_none()
+        && work.articles.is_empty()
+        && work.sequences.is_empty()
+    {
+        return Ok(locked);
     }
     let ids: Vec<String> = work
         .cases
@@ -355,91 +371,81 @@ async fn lock_cases(
         .filter(|w| w.expected().is_none())
         .map(|w| w.case().number.to_string())
         .collect();
+    let articles: Vec<String> = work
+        .articles
+        .iter()
+        .map(|a| uuid_text(a.value.id.as_uuid()))
+        .collect();
+    let kinds: Vec<&str> = work.sequences.iter().map(|c| kind_key(c.kind)).collect();
+    let years: Vec<i32> = work.sequences.iter().map(|c| c.year).collect();
     let rows = sqlx::query(
-        "SELECT id::text AS id, number, version FROM cases \
-         WHERE id = ANY($1::uuid[]) OR number = ANY($2) ORDER BY id FOR UPDATE",
+        "WITH c AS (SELECT id::text AS k, number AS n, version AS v FROM cases \
+             WHERE id = ANY($1::uuid[]) OR number = ANY($2) ORDER BY id FOR UPDATE), \
+         r AS (SELECT version AS v FROM router WHERE $3 FOR UPDATE), \
+         a AS (SELECT id::text AS k, version AS v FROM articles \
+             WHERE id = ANY($4::uuid[]) ORDER BY id FOR UPDATE), \
+         s AS (SELECT s.kind AS k, s.year AS y, s.value AS v FROM sequences s \
+             JOIN UNNEST($5::text[], $6::integer[]) AS q(kind, year) \
+             ON s.kind = q.kind AND s.year = q.year ORDER BY s.kind, s.year FOR UPDATE OF s) \
+         SELECT 'c' AS t, k, n, NULL::integer AS y, v FROM c \
+         UNION ALL SELECT 'r', NULL, NULL, NULL, v FROM r \
+         UNION ALL SELECT 'a', k, NULL, NULL, v FROM a \
+         UNION ALL SELECT 's', k, NULL, y, v FROM s",
     )
     .bind(ids)
     .bind(new_numbers)
+    .bind(work.router.is_some())
+    .bind(articles)
+    .bind(kinds)
+    .bind(years)
     .fetch_all(&mut **tx)
     .await
     .map_err(db)?;
     for row in rows {
-        let id: String = row.try_get("id").map_err(db)?;
-        let number: String = row.try_get("number").map_err(db)?;
-        let version: i64 = row.try_get("version").map_err(db)?;
-        let id: CaseId = id.parse()?;
-        numbers.insert(number.clone());
-        by_id.insert(
-            id,
-            StoredCase {
-                version: from_db(version)?,
-                number,
-            },
-        );
+        let table: String = row.try_get("t").map_err(db)?;
+        let key: Option<String> = row.try_get("k").map_err(db)?;
+        let value: i64 = row.try_get("v").map_err(db)?;
+        match (table.as_str(), key) {
+            ("c", Some(id)) => {
+                let number: Option<String> = row.try_get("n").map_err(db)?;
+                let number = number.unwrap_or_default();
+                locked.numbers.insert(number.clone());
+                locked.cases.insert(
+                    id.parse()?,
+                    StoredCase {
+                        version: from_db(value)?,
+                        number,
+                    },
+                );
+            }
+            ("r", _) => locked.router = Some(from_db(value)?),
+            ("a", Some(id)) => {
+                locked.articles.insert(id, from_db(value)?);
+            }
+            ("s", Some(kind)) => {
+                let year: Option<i32> = row.try_get("y").map_err(db)?;
+                let year = year.unwrap_or_default();
+                let value = u32::try_from(value).map_err(|_| Error::Internal {
+                    what: format!("stored {kind} sequence of {year} is {value}"),
+                })?;
+                locked.sequences.insert((kind, year), value);
+            }
+            (other, _) => {
+                return Err(Error::Internal {
+                    what: format!("unexpected lock row of kind {other:?}"),
+                });
+            }
+        }
     }
-    Ok((by_id, numbers))
-}
-
-/// The stored versions of the rows of a versioned table, locked.
-async fn lock_versions(
-    tx: &mut Transaction<'_, Postgres>,
-    table: &str,
-    ids: Vec<String>,
-) -> Result<HashMap<String, u64>> {
-    if ids.is_empty() {
-        return Ok(HashMap::new());
-    }
-    let rows = sqlx::query(&format!(
-        "SELECT id::text AS id, version FROM {table} WHERE id = ANY($1::uuid[]) ORDER BY id FOR UPDATE"
-    ))
-    .bind(ids)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(db)?;
-    let mut out = HashMap::new();
-    for row in rows {
-        let id: String = row.try_get("id").map_err(db)?;
-        let version: i64 = row.try_get("version").map_err(db)?;
-        out.insert(id, from_db(version)?);
-    }
-    Ok(out)
+    Ok(locked)
 }
 
 /// The claims' sequence counters after the unit, checked as the reference
 /// does: `(kind, year, stored before, value after)`.
 type Counters = Vec<(SequenceKind, i32, u32, u32)>;
 
-async fn check_sequences(
-    tx: &mut Transaction<'_, Postgres>,
-    work: &UnitOfWork,
-) -> Result<Counters> {
+fn check_sequences(work: &UnitOfWork, stored: &HashMap<(String, i32), u32>) -> Result<Counters> {
     let mut counters: Counters = Vec::new();
-    if work.sequences.is_empty() {
-        return Ok(counters);
-    }
-    let kinds: Vec<&str> = work.sequences.iter().map(|c| kind_key(c.kind)).collect();
-    let years: Vec<i32> = work.sequences.iter().map(|c| c.year).collect();
-    let rows = sqlx::query(
-        "SELECT s.kind, s.year, s.value FROM sequences s \
-         JOIN UNNEST($1::text[], $2::integer[]) AS k(kind, year) ON s.kind = k.kind AND s.year = k.year \
-         ORDER BY s.kind, s.year FOR UPDATE OF s",
-    )
-    .bind(kinds)
-    .bind(years)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(db)?;
-    let mut stored: HashMap<(String, i32), u32> = HashMap::new();
-    for row in rows {
-        let kind: String = row.try_get("kind").map_err(db)?;
-        let year: i32 = row.try_get("year").map_err(db)?;
-        let value: i64 = row.try_get("value").map_err(db)?;
-        let value = u32::try_from(value).map_err(|_| Error::Internal {
-            what: format!("stored {kind} sequence of {year} is {value}"),
-        })?;
-        stored.insert((kind, year), value);
-    }
     for claim in &work.sequences {
         let slot = match counters
             .iter()
@@ -555,7 +561,8 @@ impl PostgresRepository {
     ) -> Result<Committed> {
         // 1. Lock what the unit depends on and check every precondition, in the
         //    reference's order: cases, router, articles, sequences.
-        let (stored, numbers) = lock_cases(tx, work).await?;
+        let locked = lock_all(tx, work).await?;
+        let (stored, numbers) = (&locked.cases, &locked.numbers);
         let mut ids = HashSet::new();
         let mut new_numbers = HashSet::new();
         for write in &work.cases {
@@ -599,14 +606,7 @@ impl PostgresRepository {
             }
         }
         if let Some(router) = &work.router {
-            let row = sqlx::query("SELECT version FROM router FOR UPDATE")
-                .fetch_optional(&mut **tx)
-                .await
-                .map_err(db)?;
-            let current = match row {
-                Some(row) => Some(from_db(row.try_get::<i64, _>("version").map_err(db)?)?),
-                None => None,
-            };
+            let current = locked.router;
             match (current, router.expected) {
                 (Some(_), None) => {
                     return Err(Error::AlreadyExists {
@@ -621,15 +621,7 @@ impl PostgresRepository {
                 _ => {}
             }
         }
-        let article_versions = lock_versions(
-            tx,
-            "articles",
-            work.articles
-                .iter()
-                .map(|a| uuid_text(a.value.id.as_uuid()))
-                .collect(),
-        )
-        .await?;
+        let article_versions = &locked.articles;
         let mut articles = HashSet::new();
         for write in &work.articles {
             let id = write.value.id;
@@ -656,7 +648,7 @@ impl PostgresRepository {
                 _ => {}
             }
         }
-        let counters = check_sequences(tx, work).await?;
+        let counters = check_sequences(work, &locked.sequences)?;
 
         // 2. Write. Locked rows cannot have changed; a row inserted by a racing
         //    commit since the checks fails the unit (rolled back by the caller).
