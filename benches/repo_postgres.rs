@@ -56,6 +56,7 @@ fn bench(c: &mut Criterion) {
             admin.close().await.unwrap();
             let pool = PgPoolOptions::new()
                 .max_connections(4)
+                .test_before_acquire(false)
                 .connect_with(server.clone().database(&name))
                 .await
                 .unwrap();

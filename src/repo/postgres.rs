@@ -89,6 +89,11 @@ impl PostgresRepository {
     /// (`postgres://user:password@host:port/database`). Does not migrate: call
     /// [`PostgresRepository::migrate`].
     ///
+    /// Pooled connections are not pinged before each use (a ping is one more
+    /// round trip per call): a connection the server dropped fails its next
+    /// command with [`Error::Storage`] and is replaced. Build the pool yourself
+    /// and use [`PostgresRepository::from_pool`] for other options.
+    ///
     /// # Errors
     ///
     /// [`Error::Storage`] when the URL is invalid or the server cannot be reached.
@@ -105,6 +110,7 @@ impl PostgresRepository {
     pub async fn connect(url: &str) -> Result<PostgresRepository> {
         let pool = PgPoolOptions::new()
             .max_connections(10)
+            .test_before_acquire(false)
             .connect(url)
             .await
             .map_err(Error::storage)?;
@@ -747,29 +753,12 @@ impl PostgresRepository {
             };
             committed.article_versions.push((article.id, version));
         }
-        for (kind, year, before, after) in counters {
-            let done = sqlx::query(
-                "INSERT INTO sequences (kind, year, value) VALUES ($1, $2, $3) \
-                 ON CONFLICT (kind, year) DO UPDATE SET value = EXCLUDED.value \
-                 WHERE sequences.value = $4",
-            )
-            .bind(kind_key(kind))
-            .bind(year)
-            .bind(i64::from(after))
-            .bind(i64::from(before))
-            .execute(&mut **tx)
-            .await
-            .map_err(db)?;
-            if done.rows_affected() != 1 {
-                // A racing commit created this year's counter first.
-                let actual = self.current_sequence(kind, year).await?;
-                return Err(conflict(u64::from(before), u64::from(actual)));
-            }
-        }
-
-        // 3. Append the events: the feed head's row lock orders appends.
+        // 3. One statement for the tail: the sequence counters (each guarded
+        //    by the counter it was checked against, so a year's first number
+        //    inserted by a racing commit fails the guard), then the events,
+        //    appended after the feed head, whose row lock orders appends.
         let count = work.event_count();
-        if count > 0 {
+        if count > 0 || !counters.is_empty() {
             let mut cases = Vec::with_capacity(count);
             let mut docs = Vec::with_capacity(count);
             for write in &work.cases {
@@ -778,22 +767,56 @@ impl PostgresRepository {
                     docs.push(encode("event", event)?);
                 }
             }
+            let kinds: Vec<&str> = counters.iter().map(|c| kind_key(c.0)).collect();
+            let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
+            let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
+            let afters: Vec<i64> = counters.iter().map(|c| i64::from(c.3)).collect();
             let row = sqlx::query(
-                "WITH head AS (UPDATE feed_head SET position = position + $3 \
+                "WITH seq AS (INSERT INTO sequences (kind, year, value) \
+                     SELECT kind, year, after FROM UNNEST($4::text[], $5::integer[], $7::bigint[]) \
+                         AS q(kind, year, after) \
+                     ON CONFLICT (kind, year) DO UPDATE SET value = EXCLUDED.value \
+                     WHERE sequences.value = (SELECT q.before \
+                         FROM UNNEST($4::text[], $5::integer[], $6::bigint[]) AS q(kind, year, before) \
+                         WHERE q.kind = EXCLUDED.kind AND q.year = EXCLUDED.year) \
+                     RETURNING 1), \
+                 head AS (UPDATE feed_head SET position = position + $3 WHERE $3 > 0 \
                      RETURNING position - $3 AS base), \
                  ins AS (INSERT INTO events (position, case_id, doc) \
                      SELECT head.base + e.ord, e.case_id::uuid, e.doc \
                      FROM head, UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS e(case_id, doc, ord)) \
-                 SELECT base FROM head",
+                 SELECT (SELECT count(*) FROM seq) AS claimed, (SELECT base FROM head) AS base",
             )
             .bind(cases)
             .bind(docs)
             .bind(limit(count))
+            .bind(kinds)
+            .bind(years)
+            .bind(befores)
+            .bind(afters)
             .fetch_one(&mut **tx)
             .await
             .map_err(db)?;
-            let base: i64 = row.try_get("base").map_err(db)?;
-            committed.first_position = Some(from_db(base)?.saturating_add(1));
+            let claimed: i64 = row.try_get("claimed").map_err(db)?;
+            if usize::try_from(claimed).ok() != Some(counters.len()) {
+                // A racing commit created a year's counter first.
+                for (kind, year, before, _) in &counters {
+                    let actual = self.current_sequence(*kind, *year).await?;
+                    if actual != *before {
+                        return Err(conflict(u64::from(*before), u64::from(actual)));
+                    }
+                }
+                return Err(Error::Internal {
+                    what: format!(
+                        "{claimed} of {} sequence counters were written",
+                        counters.len()
+                    ),
+                });
+            }
+            let base: Option<i64> = row.try_get("base").map_err(db)?;
+            if let Some(base) = base {
+                committed.first_position = Some(from_db(base)?.saturating_add(1));
+            }
         }
         Ok(committed)
     }

@@ -60,6 +60,7 @@ async fn fresh_repo(test: &str) -> Option<(PostgresRepository, PgConnectOptions)
     let options = fresh_database(&url).await;
     let pool = PgPoolOptions::new()
         .max_connections(8)
+        .test_before_acquire(false)
         .connect_with(options.clone())
         .await
         .unwrap();
