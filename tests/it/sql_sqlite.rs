@@ -1,1 +1,280 @@
-//! SqliteRepository against the conformance suite and the desk.
+//! `SqliteRepository`: the conformance suite on an in-memory and a file
+//! database, a desk that survives a restart, concurrent desks on one file, and
+//! the refusal of a schema newer than the crate.
+#![cfg(feature = "sqlite")]
+
+use std::collections::BTreeSet;
+use std::path::PathBuf;
+use std::sync::Arc;
+
+use hotcrm_support::Error;
+use hotcrm_support::case::{Author, CaseQuery, CaseStatus, NewComment, Resolution};
+use hotcrm_support::clock::ManualClock;
+use hotcrm_support::desk::{CaseRequest, SupportDesk};
+use hotcrm_support::ids::{AccountId, AgentId, CommentId, QueueId};
+use hotcrm_support::repo::{Account, Repository, SqliteRepository, conformance};
+use hotcrm_support::routing::{Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod};
+
+/// A database file in the temp dir, removed (with its WAL files) on drop.
+struct TempDb(PathBuf);
+
+impl TempDb {
+    fn new(tag: &str) -> TempDb {
+        let name = format!(
+            "hotcrm-sqlite-{tag}-{}-{}.db",
+            std::process::id(),
+            uuid_like()
+        );
+        TempDb(std::env::temp_dir().join(name))
+    }
+
+    fn url(&self) -> String {
+        format!("sqlite://{}?mode=rwc", self.0.display())
+    }
+}
+
+impl Drop for TempDb {
+    fn drop(&mut self) {
+        for suffix in ["", "-wal", "-shm"] {
+            let mut p = self.0.clone().into_os_string();
+            p.push(suffix);
+            let _ = std::fs::remove_file(p);
+        }
+    }
+}
+
+fn uuid_like() -> String {
+    AccountId::new().to_string()
+}
+
+async fn open(url: &str) -> SqliteRepository {
+    let repo = SqliteRepository::connect(url).await.unwrap();
+    repo.migrate().await.unwrap();
+    repo
+}
+
+#[tokio::test]
+async fn conformance_in_memory() {
+    let repo = open("sqlite::memory:").await;
+    conformance::run_all(&repo).await;
+    let shared: Arc<dyn Repository> = Arc::new(repo);
+    conformance::run_all(&shared).await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn conformance_on_a_file() {
+    let db = TempDb::new("conformance");
+    let repo = open(&db.url()).await;
+    conformance::run_all(&repo).await;
+    let shared: Arc<dyn Repository> = Arc::new(repo.clone());
+    conformance::run_all(&shared).await;
+    repo.pool().close().await;
+}
+
+const ACCOUNT: AccountId = AccountId::from_u128(1);
+const QUEUE: QueueId = QueueId::from_u128(1);
+
+fn agent(i: usize) -> AgentId {
+    AgentId::from_u128(100 + i as u128)
+}
+
+/// A desk with three available agents (capacity `capacity` each) in one
+/// round-robin queue; the account and router are created when missing.
+async fn desk_over(repo: Arc<dyn Repository>, clock: &ManualClock, capacity: u32) -> SupportDesk {
+    if repo.get_account(ACCOUNT).await.is_err() {
+        repo.put_account(&Account::new(ACCOUNT, "Acme"), None)
+            .await
+            .unwrap();
+    }
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(clock.clone())
+        .build();
+    if repo.get_router_state().await.unwrap().is_none() {
+        desk.configure_routing(|router, _| {
+            let mut queue = Queue::new(QUEUE, "Support", RoutingMethod::RoundRobin)?;
+            for i in 0..3 {
+                router.add_agent(
+                    Agent::new(agent(i), format!("Agent {i}"), Capacity::cases(capacity)?)?
+                        .with_status(AgentStatus::Available),
+                )?;
+                queue = queue.with_member(QueueMember::new(agent(i)));
+            }
+            router.add_queue(queue)?;
+            router.set_default_queue(QUEUE)?;
+            Ok(Vec::new())
+        })
+        .await
+        .unwrap();
+    }
+    desk
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_desk_survives_a_restart() {
+    let db = TempDb::new("restart");
+    let clock = ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap());
+    let (ids, router, feed) = {
+        let repo = open(&db.url()).await;
+        let shared: Arc<dyn Repository> = Arc::new(repo.clone());
+        let desk = desk_over(shared.clone(), &clock, 5).await;
+        let a = desk
+            .create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+            .await
+            .unwrap()
+            .case
+            .value;
+        let b = desk
+            .create_case(CaseRequest::new(ACCOUNT, "Printer jammed", "tray 2"))
+            .await
+            .unwrap()
+            .case
+            .value;
+        desk.assign(a.id, agent(2)).await.unwrap();
+        desk.add_comment(
+            a.id,
+            NewComment::public(CommentId::from_u128(1), Author::Agent(agent(2)), "On it"),
+        )
+        .await
+        .unwrap();
+        desk.resolve(a.id, Resolution::new("Restarted the gateway"))
+            .await
+            .unwrap();
+        desk.close(a.id).await.unwrap();
+        let router = shared.get_router_state().await.unwrap().unwrap();
+        let feed = shared.events_after(0, 10_000).await.unwrap();
+        drop(desk);
+        drop(shared);
+        repo.pool().close().await;
+        (vec![a.id, b.id], router, feed)
+    };
+    let repo = open(&db.url()).await;
+    let shared: Arc<dyn Repository> = Arc::new(repo.clone());
+    let closed = shared.get_case(ids[0]).await.unwrap();
+    assert_eq!(closed.value.status, CaseStatus::Closed);
+    assert_eq!(closed.value.owner, Some(agent(2)));
+    assert_ne!(
+        shared.get_case(ids[1]).await.unwrap().value.status,
+        CaseStatus::Closed
+    );
+    assert_eq!(shared.get_router_state().await.unwrap(), Some(router));
+    assert_eq!(shared.events_after(0, 10_000).await.unwrap(), feed);
+    let all = shared
+        .list_cases(&CaseQuery::default(), hotcrm_support::case::Page::first(10))
+        .await
+        .unwrap();
+    assert_eq!(all.total, 2);
+    // The reopened desk keeps working on the stored state.
+    let desk = desk_over(shared.clone(), &clock, 5).await;
+    let c = desk
+        .create_case(CaseRequest::new(ACCOUNT, "Third", "after restart"))
+        .await
+        .unwrap()
+        .case
+        .value;
+    assert_eq!(c.number.sequence(), 3, "numbers continue after the restart");
+    repo.pool().close().await;
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn concurrent_tasks_share_one_file_desk() {
+    let db = TempDb::new("concurrent");
+    let clock = ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap());
+    let repo = open(&db.url()).await;
+    let shared: Arc<dyn Repository> = Arc::new(repo.clone());
+    let desk = Arc::new(desk_over(shared.clone(), &clock, 100).await);
+    let mut tasks = Vec::new();
+    for t in 0..6u128 {
+        let desk = desk.clone();
+        tasks.push(tokio::spawn(async move {
+            let mut numbers = Vec::new();
+            for i in 0..5u128 {
+                let case = desk
+                    .create_case(CaseRequest::new(
+                        ACCOUNT,
+                        format!("Task {t} case {i}"),
+                        "text",
+                    ))
+                    .await?
+                    .case
+                    .value;
+                desk.add_comment(
+                    case.id,
+                    NewComment::public(
+                        CommentId::from_u128(t * 100 + i + 1),
+                        Author::Agent(agent(0)),
+                        "Looking",
+                    ),
+                )
+                .await?;
+                numbers.push(case.number.sequence());
+            }
+            Ok::<_, Error>(numbers)
+        }));
+    }
+    let mut numbers = BTreeSet::new();
+    for task in tasks {
+        for n in task.await.unwrap().unwrap() {
+            assert!(numbers.insert(n), "number {n} is unique");
+        }
+    }
+    assert_eq!(numbers, (1..=30).collect::<BTreeSet<u32>>(), "gap-free");
+    let feed = shared.events_after(0, 100_000).await.unwrap();
+    assert!(
+        feed.iter()
+            .zip(1u64..)
+            .all(|(entry, position)| entry.position == position),
+        "the feed is gap-free"
+    );
+    repo.pool().close().await;
+}
+
+#[tokio::test]
+async fn a_newer_schema_is_refused() {
+    let db = TempDb::new("future");
+    let repo = open(&db.url()).await;
+    sqlx::query(
+        "INSERT INTO _sqlx_migrations (version, description, success, checksum, execution_time) \
+         VALUES (99990101000000, 'from the future', 1, x'00', 0)",
+    )
+    .execute(repo.pool())
+    .await
+    .unwrap();
+    let err = repo.migrate().await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Validation {
+                field: "database schema",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert!(err.to_string().contains("99990101000000"), "{err}");
+    assert!(err.to_string().contains("newer version"), "{err}");
+    repo.pool().close().await;
+}
+
+#[tokio::test]
+async fn an_undecodable_document_is_a_storage_error_naming_it() {
+    let repo = open("sqlite::memory:").await;
+    repo.put_account(&Account::new(ACCOUNT, "Acme"), None)
+        .await
+        .unwrap();
+    sqlx::query("UPDATE accounts SET doc = '{\"id\": 1}'")
+        .execute(repo.pool())
+        .await
+        .unwrap();
+    let err = repo.get_account(ACCOUNT).await.unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err}");
+    assert!(err.to_string().contains("accounts"), "{err}");
+    assert!(err.to_string().contains(&ACCOUNT.to_string()), "{err}");
+}
+
+#[tokio::test]
+async fn a_bad_url_is_a_storage_error() {
+    let err = SqliteRepository::connect("sqlite:///no/such/dir/x.db")
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err}");
+}

@@ -1,0 +1,170 @@
+//! `SqliteRepository` next to `MemoryRepository`
+//! (`cargo bench --bench repo_sqlite --features sqlite`).
+//!
+//! `repo/{sqlite,memory}/create_case`: one `SupportDesk::create_case` (one
+//! commit of the case, its events and its sequence claim), on a SQLite file in
+//! the temp dir (WAL) and in memory. Target: SQLite at least 5,000 per second.
+//! `repo/{sqlite,memory}/list_cases/first_page_100k`: the first page of 50 of
+//! `ListView::Open` (every case matches; priority then age) over 100,000 cases,
+//! with the total count.
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use criterion::{Criterion, Throughput, criterion_group, criterion_main};
+use hotcrm_support::case::{Case, CaseRules, ListView, NewCase, Page, Priority};
+use hotcrm_support::clock::ManualClock;
+use hotcrm_support::desk::{CaseRequest, SupportDesk};
+use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+use hotcrm_support::repo::{
+    Account, MemoryRepository, Repository, SequenceKind, SqliteRepository, UnitOfWork,
+};
+
+const ACCOUNT: AccountId = AccountId::from_u128(1);
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// A fresh SQLite file in the temp dir (any earlier one removed).
+fn sqlite_file(rt: &tokio::runtime::Runtime, tag: &str) -> (SqliteRepository, std::path::PathBuf) {
+    let path = std::env::temp_dir().join(format!("hotcrm-bench-{tag}-{}.db", std::process::id()));
+    remove(&path);
+    let repo = rt
+        .block_on(SqliteRepository::connect(&format!(
+            "sqlite://{}?mode=rwc",
+            path.display()
+        )))
+        .unwrap();
+    rt.block_on(repo.migrate()).unwrap();
+    (repo, path)
+}
+
+fn remove(path: &std::path::Path) {
+    for suffix in ["", "-wal", "-shm"] {
+        let mut p = path.to_path_buf().into_os_string();
+        p.push(suffix);
+        let _ = std::fs::remove_file(p);
+    }
+}
+
+fn desk_over(rt: &tokio::runtime::Runtime, repo: Arc<dyn Repository>) -> SupportDesk {
+    rt.block_on(repo.put_account(&Account::new(ACCOUNT, "Acme"), None))
+        .unwrap();
+    let clock = ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap());
+    SupportDesk::builder(repo).clock(clock).build()
+}
+
+fn create_case(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("repo");
+    group.throughput(Throughput::Elements(1));
+    group.measurement_time(Duration::from_secs(5));
+
+    // One desk.create_case through SqliteRepository on a file: cases per second.
+    let (sqlite, path) = sqlite_file(&rt, "create");
+    let desk = desk_over(&rt, Arc::new(sqlite.clone()));
+    group.bench_function("sqlite/create_case", |b| {
+        b.iter(|| {
+            let out = rt
+                .block_on(desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am")))
+                .unwrap();
+            assert_eq!(out.case.version, 1);
+        });
+    });
+    drop(desk);
+    rt.block_on(sqlite.pool().close());
+    remove(&path);
+
+    // The same code on MemoryRepository.
+    let desk = desk_over(&rt, Arc::new(MemoryRepository::new()));
+    group.bench_function("memory/create_case", |b| {
+        b.iter(|| {
+            let out = rt
+                .block_on(desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am")))
+                .unwrap();
+            assert_eq!(out.case.version, 1);
+        });
+    });
+    group.finish();
+}
+
+/// Stores `n` cases in units of 1,000 inserts (one commit each).
+fn fill(rt: &tokio::runtime::Runtime, repo: &dyn Repository, n: u32) {
+    let start: DateTime<Utc> = "2026-01-05T14:00:00Z".parse().unwrap();
+    let priorities = [
+        Priority::Low,
+        Priority::Medium,
+        Priority::High,
+        Priority::Critical,
+    ];
+    let rules = CaseRules::default();
+    let mut work = UnitOfWork::new();
+    for i in 1..=n {
+        let new = NewCase::new(
+            CaseId::new(),
+            CaseNumber::new(2026, i).unwrap(),
+            ACCOUNT,
+            "Printer jammed",
+            "Paper stuck in tray 2",
+        )
+        .with_priority(priorities[(i % 4) as usize]);
+        let created = start + TimeDelta::seconds(i64::from(i));
+        let (case, events) = Case::create(new, created, &rules).unwrap();
+        work = work
+            .insert_case(case, events)
+            .claim(SequenceKind::Case, 2026, i);
+        if i % 1000 == 0 || i == n {
+            rt.block_on(repo.commit(&work)).unwrap();
+            work = UnitOfWork::new();
+        }
+    }
+}
+
+fn list_cases(c: &mut Criterion) {
+    let rt = runtime();
+    let mut group = c.benchmark_group("repo");
+    group.sample_size(20);
+    let now: DateTime<Utc> = "2026-03-01T00:00:00Z".parse().unwrap();
+    let query = ListView::Open.query(now);
+
+    // The first page of 50 of 100k open cases (with the total) on a SQLite file.
+    let (sqlite, path) = sqlite_file(&rt, "list");
+    fill(&rt, &sqlite, 100_000);
+    group.bench_function("sqlite/list_cases/first_page_100k", |b| {
+        b.iter(|| {
+            let page = rt
+                .block_on(sqlite.list_cases(&query, Page::first(50)))
+                .unwrap();
+            assert_eq!((page.items.len(), page.total), (50, 100_000));
+        });
+    });
+    rt.block_on(sqlite.pool().close());
+    remove(&path);
+
+    // The same query on MemoryRepository.
+    let memory = MemoryRepository::new();
+    fill(&rt, &memory, 100_000);
+    group.bench_function("memory/list_cases/first_page_100k", |b| {
+        b.iter(|| {
+            let page = rt
+                .block_on(memory.list_cases(&query, Page::first(50)))
+                .unwrap();
+            assert_eq!((page.items.len(), page.total), (50, 100_000));
+        });
+    });
+    group.finish();
+}
+
+criterion_group!(benches, create_case, list_cases);
+criterion_main!(benches);
