@@ -90,7 +90,19 @@ impl SupportDesk {
                 .create_once(&mut tx, id, &request, &prepared, &mut asked)
                 .await
             {
-                Err(e) if is_retryable(&e) && attempt < self.config.max_retries => {
+                // A store may report a number taken by a racing creation before
+                // it checks the sequence claim: decide again, like a conflict.
+                Err(e)
+                    if (is_retryable(&e)
+                        || matches!(
+                            e,
+                            Error::AlreadyExists {
+                                kind: "case number",
+                                ..
+                            }
+                        ))
+                        && attempt < self.config.max_retries =>
+                {
                     attempt += 1;
                     YieldNow::new().await;
                 }
