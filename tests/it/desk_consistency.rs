@@ -144,18 +144,18 @@ impl Repository for FaultyRepository {
     }
 }
 
-const ACCOUNT: AccountId = AccountId::from_u128(1);
-const QUEUE: QueueId = QueueId::from_u128(1);
+pub(crate) const ACCOUNT: AccountId = AccountId::from_u128(1);
+pub(crate) const QUEUE: QueueId = QueueId::from_u128(1);
 
-fn agent(i: usize) -> AgentId {
+pub(crate) fn agent(i: usize) -> AgentId {
     AgentId::from_u128(100 + i as u128)
 }
 
-const AGENTS: usize = 3;
+pub(crate) const AGENTS: usize = 3;
 
 /// A desk over `repo` with a 24x7 calendar, three agents (2 cases each) in one
 /// round-robin queue, all available.
-async fn desk_over(repo: Arc<dyn Repository>, clock: &ManualClock) -> SupportDesk {
+pub(crate) async fn desk_over(repo: Arc<dyn Repository>, clock: &ManualClock) -> SupportDesk {
     if repo.get_account(ACCOUNT).await.is_err() {
         repo.put_account(&Account::new(ACCOUNT, "Acme"), None)
             .await
@@ -185,7 +185,7 @@ async fn desk_over(repo: Arc<dyn Repository>, clock: &ManualClock) -> SupportDes
 }
 
 /// Every stored case, in id order.
-async fn all_cases(repo: &dyn Repository) -> Vec<Versioned<Case>> {
+pub(crate) async fn all_cases(repo: &dyn Repository) -> Vec<Versioned<Case>> {
     let mut cases = Vec::new();
     let mut after = None;
     loop {

@@ -13,15 +13,14 @@ use std::sync::{Arc, Mutex};
 use chrono::{DateTime, TimeDelta, Utc};
 use hotcrm_support::Error;
 use hotcrm_support::case::{
-    Author, Case, CaseEvent, CaseQuery, CaseRules, CaseStatus, NewCase, NewComment, Resolution,
+    Author, Case, CaseEvent, CaseRules, CaseStatus, NewCase, NewComment, Resolution,
 };
 use hotcrm_support::clock::ManualClock;
-use hotcrm_support::desk::{CaseRequest, SupportDesk};
-use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber, CommentId, QueueId};
+use hotcrm_support::desk::CaseRequest;
+use hotcrm_support::ids::{AccountId, CaseId, CaseNumber, CommentId};
 use hotcrm_support::repo::{
-    Account, DynRepository, PostgresRepository, Repository, SequenceKind, UnitOfWork, Versioned,
+    DynRepository, PostgresRepository, Repository, SequenceKind, UnitOfWork,
 };
-use hotcrm_support::routing::{Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod};
 use hotcrm_support::sla::MilestoneKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection, Executor, Row};
@@ -215,59 +214,7 @@ fn a_connection_dropped_mid_commit_writes_nothing() {
     });
 }
 
-const ACCOUNT: AccountId = AccountId::from_u128(1);
-const QUEUE: QueueId = QueueId::from_u128(1);
-const AGENTS: usize = 3;
-
-fn agent(i: usize) -> AgentId {
-    AgentId::from_u128(100 + i as u128)
-}
-
-/// A desk over `repo`: three agents (2 cases each) in one round-robin queue
-/// (the first desk configures the shared router).
-async fn desk_over(repo: DynRepository, clock: &ManualClock) -> SupportDesk {
-    if repo.get_account(ACCOUNT).await.is_err() {
-        repo.put_account(&Account::new(ACCOUNT, "Acme"), None)
-            .await
-            .unwrap();
-    }
-    let desk = SupportDesk::builder(repo.clone())
-        .clock(clock.clone())
-        .build();
-    if repo.get_router_state().await.unwrap().is_none() {
-        desk.configure_routing(|router, _| {
-            let mut queue = Queue::new(QUEUE, "Support", RoutingMethod::RoundRobin)?;
-            for i in 0..AGENTS {
-                router.add_agent(
-                    Agent::new(agent(i), format!("Agent {i}"), Capacity::cases(2)?)?
-                        .with_status(AgentStatus::Available),
-                )?;
-                queue = queue.with_member(QueueMember::new(agent(i)));
-            }
-            router.add_queue(queue)?;
-            router.set_default_queue(QUEUE)?;
-            Ok(Vec::new())
-        })
-        .await
-        .unwrap();
-    }
-    desk
-}
-
-async fn all_cases(repo: &dyn Repository) -> Vec<Versioned<Case>> {
-    let mut cases = Vec::new();
-    let mut after = None;
-    loop {
-        let batch = repo
-            .scan_cases(&CaseQuery::default(), after, 1000)
-            .await
-            .unwrap();
-        let Some(last) = batch.last() else { break };
-        after = Some(last.value.id);
-        cases.extend(batch);
-    }
-    cases
-}
+use crate::desk_consistency::{ACCOUNT, AGENTS, agent, all_cases, desk_over};
 
 /// A refusal by the rules is fine; a race must never surface.
 fn check_refusal(what: &str, result: &hotcrm_support::Result<()>) {
