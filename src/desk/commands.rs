@@ -266,7 +266,9 @@ impl SupportDesk {
     ) -> Result<Outcome> {
         let now = tx.now;
         let year = now.year();
-        let sequence = self.next_number(SequenceKind::Case, year).await?;
+        let sequence = self
+            .next_number(tx.lane_slot(), SequenceKind::Case, year)
+            .await?;
         let number = CaseNumber::new(year, sequence)?;
         let account = &prepared.account;
         let mut new = NewCase::new(
@@ -347,6 +349,12 @@ impl SupportDesk {
                     Ok(r) if !r.candidates.is_empty() => Some(r),
                     _ => None,
                 };
+                // Never keep other creations waiting on a provider: a number
+                // drawn meanwhile by another creation makes this commit a
+                // Conflict, decided again with the answer kept in `asked`.
+                if ask.is_some() {
+                    tx.release_lane();
+                }
                 let s = match ask {
                     Some(r) => self.ai.suggest_agent(&r).await.ok().flatten(),
                     None => None,
@@ -473,7 +481,9 @@ impl SupportDesk {
         }
         let now = tx.now;
         let year = now.year();
-        let sequence = self.next_number(SequenceKind::Case, year).await?;
+        let sequence = self
+            .next_number(tx.lane_slot(), SequenceKind::Case, year)
+            .await?;
         let new = NewCase::follow_up(
             &original,
             id,
@@ -778,14 +788,43 @@ impl SupportDesk {
 
 impl SupportDesk {
     /// The number a commit of this year would claim next (the stored counter + 1).
-    pub(super) async fn next_number(&self, kind: SequenceKind, year: i32) -> Result<u32> {
-        self.repo
-            .current_sequence(kind, year)
-            .await?
-            .checked_add(1)
-            .ok_or_else(|| Error::Overflow {
-                what: format!("{kind:?} numbers of {year}"),
-            })
+    pub(super) async fn next_number(
+        &self,
+        lane: &mut Option<super::unit::Lane>,
+        kind: SequenceKind,
+        year: i32,
+    ) -> Result<u32> {
+        if lane.is_none() {
+            *lane = Some(
+                std::sync::Arc::clone(&self.sequence_lane)
+                    .lock_owned()
+                    .await,
+            );
+        }
+        let cached = self.sequence_cache().get(&(kind, year)).copied();
+        let current = match cached {
+            Some(last) => last,
+            None => {
+                let stored = self.repo.current_sequence(kind, year).await?;
+                let mut cache = self.sequence_cache();
+                let slot = cache.entry((kind, year)).or_insert(stored);
+                *slot = (*slot).max(stored);
+                *slot
+            }
+        };
+        let next = current.checked_add(1).ok_or_else(|| Error::Overflow {
+            what: format!("{kind:?} numbers of {year}"),
+        })?;
+        Ok(next)
+    }
+
+    /// The desk's view of the sequence counters (see `next_number`).
+    pub(super) fn sequence_cache(
+        &self,
+    ) -> std::sync::MutexGuard<'_, std::collections::HashMap<(SequenceKind, i32), u32>> {
+        self.sequence_cache
+            .lock()
+            .unwrap_or_else(std::sync::PoisonError::into_inner)
     }
 }
 

@@ -70,6 +70,7 @@ mod commands;
 mod sweep;
 mod unit;
 
+use std::collections::HashMap;
 use std::fmt;
 use std::sync::{Arc, Mutex, PoisonError, RwLock};
 
@@ -327,6 +328,16 @@ pub struct SupportDesk {
     history: Arc<RwLock<Vec<ResolvedCase>>>,
     /// The router last decoded or committed, with its stored version.
     router_cache: Arc<Mutex<Option<(u64, Router)>>>,
+    /// The last number this desk committed (or read) per sequence and year:
+    /// the next claim guesses one more without asking the repository. A guess
+    /// another desk made stale fails the commit's claim check (a `Conflict`),
+    /// which drops the entry, so the retry reads the stored counter.
+    sequence_cache: Arc<Mutex<HashMap<(SequenceKind, i32), u32>>>,
+    /// Held from drawing a number until the commit that claims it ends, so
+    /// one desk's creations never race each other for a number (a race
+    /// between desks is a `Conflict`, decided again). Never held while a
+    /// provider is awaited.
+    sequence_lane: Arc<tokio::sync::Mutex<()>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -384,6 +395,8 @@ impl SupportDeskBuilder {
             knowledge: Arc::new(RwLock::new(knowledge)),
             history: Arc::new(RwLock::new(Vec::new())),
             router_cache: Arc::new(Mutex::new(None)),
+            sequence_cache: Arc::new(Mutex::new(HashMap::new())),
+            sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
         }
     }
 }
@@ -631,7 +644,10 @@ impl SupportDesk {
         loop {
             let now = self.clock.now();
             let year = now.year();
-            let sequence = self.next_number(SequenceKind::Knowledge, year).await?;
+            let mut lane = None;
+            let sequence = self
+                .next_number(&mut lane, SequenceKind::Knowledge, year)
+                .await?;
             let number = KnowledgeNumber::new(year, sequence)?;
             // Reserve the number and slug in memory, commit, and take the draft
             // back if the commit fails.
@@ -655,7 +671,7 @@ impl SupportDesk {
             let work = UnitOfWork::new()
                 .claim(SequenceKind::Knowledge, year, sequence)
                 .article(article, None);
-            match self.repo.commit(&work).await {
+            match self.commit_work(&work).await {
                 Ok(_) => return Ok(id),
                 Err(e) => {
                     let _ = self.with_knowledge_mut(|kb| kb.discard_draft(id));

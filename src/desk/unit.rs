@@ -65,7 +65,12 @@ pub(super) struct Tx {
     router: RouterSlot,
     claims: Vec<SequenceClaim>,
     articles: Vec<DocumentWrite<KnowledgeArticle>>,
+    /// The desk's numbering lane while this unit holds a drawn number.
+    lane: Option<Lane>,
 }
+
+/// A turn in the desk's numbering lane (see `SupportDesk::next_number`).
+pub(super) type Lane = tokio::sync::OwnedMutexGuard<()>;
 
 impl Tx {
     pub(super) fn new(now: DateTime<Utc>) -> Tx {
@@ -75,7 +80,18 @@ impl Tx {
             router: RouterSlot::NotLoaded,
             claims: Vec::new(),
             articles: Vec::new(),
+            lane: None,
         }
+    }
+
+    /// Where this unit keeps the numbering lane until it is dropped.
+    pub(super) fn lane_slot(&mut self) -> &mut Option<Lane> {
+        &mut self.lane
+    }
+
+    /// Lets other creations draw numbers (before awaiting a provider).
+    pub(super) fn release_lane(&mut self) {
+        self.lane = None;
     }
 
     pub(super) fn position(&self, id: CaseId) -> Option<usize> {
@@ -542,7 +558,7 @@ impl SupportDesk {
         if work.is_empty() {
             return Ok(Committed::default());
         }
-        let committed = self.repo.commit(&work).await?;
+        let committed = self.commit_work(&work).await?;
         if let Some(version) = committed.router_version {
             if let Some(router) = tx.take_written_router() {
                 *self
@@ -552,6 +568,33 @@ impl SupportDesk {
             }
         }
         Ok(committed)
+    }
+
+    /// Commits `work` and keeps the desk's sequence cache in line: the claimed
+    /// numbers on success; on failure the entries are dropped, so the next
+    /// attempt reads the stored counters.
+    pub(super) async fn commit_work(&self, work: &UnitOfWork) -> Result<Committed> {
+        match self.repo.commit(work).await {
+            Ok(committed) => {
+                if !work.sequences.is_empty() {
+                    let mut cache = self.sequence_cache();
+                    for claim in &work.sequences {
+                        let slot = cache.entry((claim.kind, claim.year)).or_insert(0);
+                        *slot = (*slot).max(claim.value);
+                    }
+                }
+                Ok(committed)
+            }
+            Err(e) => {
+                if !work.sequences.is_empty() {
+                    let mut cache = self.sequence_cache();
+                    for claim in &work.sequences {
+                        cache.remove(&(claim.kind, claim.year));
+                    }
+                }
+                Err(e)
+            }
+        }
     }
 
     /// A copy of the router as last committed or decoded by this desk.

@@ -1,17 +1,19 @@
 //! `PostgresRepository`: many desks on one PostgreSQL database (feature
 //! `postgres`).
 
-use std::collections::{HashMap, HashSet};
+use std::collections::HashMap;
 use std::fmt;
+use std::str::FromStr;
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use sqlx::postgres::{PgPool, PgPoolOptions, Postgres};
-use sqlx::{QueryBuilder, Row, Transaction};
+use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
+use sqlx::{QueryBuilder, Row};
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
+use super::sql::{Counters, check_unit, claim_counters};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
@@ -34,23 +36,26 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 ///
 /// # Concurrency
 ///
-/// Every [`commit`](Repository::commit) is one transaction at PostgreSQL's
-/// default READ COMMITTED isolation. That is enough because the transaction
-/// first locks every row it depends on (`SELECT ... FOR UPDATE`: the updated
-/// cases in id order, then the router row, the articles in id order, the
-/// sequence rows) and checks the unit's preconditions on those locked rows
-/// exactly as [`MemoryRepository`](super::MemoryRepository) does; a locked row
-/// cannot change before the transaction ends. Rows that do not exist yet
-/// (inserted cases, articles, the first router document, a year's first
-/// sequence number) cannot be locked: they are written with
-/// `INSERT ... ON CONFLICT DO NOTHING`, and a racing insert that won makes the
-/// commit fail ([`Error::AlreadyExists`], or [`Error::Conflict`] for a sequence)
-/// and roll back. The feed head is a single row every commit with events
-/// updates last, so appends are serialised in commit order and positions are
-/// gap-free. A deadlock or serialization failure reported by the server maps
-/// to [`Error::Conflict`], which the desk retries. Any error rolls the whole
-/// transaction back, so a failed commit writes nothing; a connection lost
-/// mid-commit is [`Error::Storage`] and the server rolls the transaction back.
+/// Every [`commit`](Repository::commit) is **one statement** (so one round
+/// trip and one transaction at PostgreSQL's default READ COMMITTED isolation):
+/// a `WITH` query whose sub-statements write the unit's parts, each guarded by
+/// what the unit expects — new cases, articles and the first router document
+/// with `INSERT ... ON CONFLICT DO NOTHING`, updated ones with
+/// `WHERE version = expected` (and, for cases, the unchanged number), sequence
+/// counters with `WHERE value = before`. Under READ COMMITTED an `UPDATE` that
+/// meets a row a concurrent commit is changing waits for it and re-checks its
+/// guard on the committed row, so a stale version writes nothing. The final
+/// `SELECT` compares how many rows each part wrote with how many the unit has;
+/// on any difference it calls `hotcrm_abort()` (migration 2), which raises and
+/// so undoes the whole statement, and the store then reads why (in
+/// [`MemoryRepository`](super::MemoryRepository)'s order: cases, router,
+/// articles, sequences) to return [`Error::AlreadyExists`],
+/// [`Error::NotFound`], [`Error::Conflict`] or [`Error::Validation`]. The feed
+/// head is a single row each commit with events moves forward, so appends are
+/// serialised in commit order and positions are gap-free. A deadlock or
+/// serialization failure reported by the server maps to [`Error::Conflict`],
+/// which the desk retries. A failed commit writes nothing; a connection lost
+/// mid-commit is [`Error::Storage`] and the server rolls the statement back.
 ///
 /// Sweeps from several desks share the work without firing anything twice: the
 /// desk writes each swept case with the version it read (an optimistic claim),
@@ -91,8 +96,11 @@ impl PostgresRepository {
     ///
     /// Pooled connections are not pinged before each use (a ping is one more
     /// round trip per call): a connection the server dropped fails its next
-    /// command with [`Error::Storage`] and is replaced. Build the pool yourself
-    /// and use [`PostgresRepository::from_pool`] for other options.
+    /// command with [`Error::Storage`] and is replaced. Sessions use
+    /// `plan_cache_mode = force_generic_plan`: a commit is one statement per
+    /// shape of unit (see [`Repository::commit`] on this type), planned once
+    /// per connection instead of on every commit. Build the pool yourself and
+    /// use [`PostgresRepository::from_pool`] for other options.
     ///
     /// # Errors
     ///
@@ -108,10 +116,15 @@ impl PostgresRepository {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<PostgresRepository> {
+        let options = PgConnectOptions::from_str(url)
+            .map_err(Error::storage)?
+            // The commit statement is the same for every unit of one shape;
+            // a generic plan saves planning it again on each commit.
+            .options([("plan_cache_mode", "force_generic_plan")]);
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .test_before_acquire(false)
-            .connect(url)
+            .connect_with(options)
             .await
             .map_err(Error::storage)?;
         Ok(PostgresRepository { pool })
@@ -333,512 +346,353 @@ fn order_by(order: CaseOrder) -> &'static str {
     }
 }
 
-/// What the transaction read (and locked) of a stored case.
-struct StoredCase {
-    version: u64,
-    number: String,
-}
-
-/// Everything a unit depends on, read and locked by [`lock_all`].
+/// The columns of a case row after its id, number and version, bound as one
+/// array each (`UNNEST`).
 #[derive(Default)]
-struct Locked {
-    /// Stored cases by id (the unit's ids, and the owners of its new numbers).
-    cases: HashMap<CaseId, StoredCase>,
-    /// Their numbers.
-    numbers: HashSet<String>,
-    /// The router document's version, when one is stored and the unit writes it.
-    router: Option<u64>,
-    /// The unit's stored articles' versions, by id text.
-    articles: HashMap<String, u64>,
-    /// The unit's stored sequence counters, by (kind key, year).
-    sequences: HashMap<(String, i32), u32>,
+struct CaseColumns {
+    ids: Vec<String>,
+    numbers: Vec<String>,
+    expected: Vec<i64>,
+    status: Vec<&'static str>,
+    owner: Vec<Option<String>>,
+    queue: Vec<Option<String>>,
+    account: Vec<String>,
+    tier: Vec<&'static str>,
+    priority: Vec<i16>,
+    escalated: Vec<bool>,
+    violated: Vec<bool>,
+    created_s: Vec<i64>,
+    created_n: Vec<i32>,
+    closed_s: Vec<Option<i64>>,
+    closed_n: Vec<Option<i32>>,
+    due_s: Vec<i64>,
+    due_n: Vec<i32>,
+    docs: Vec<String>,
 }
 
-/// Locks (`FOR UPDATE`) and reads, in one statement, every stored row the
-/// unit's preconditions depend on: its cases (by id, and by number for
-/// inserts), the router row, its articles and its sequence counters.
-async fn lock_all(tx: &mut Transaction<'_, Postgres>, work: &UnitOfWork) -> Result<Locked> {
-    let mut locked = Locked::default();
-    if work.cases.is_empty()
-        && work.router.is_none()
-        && work.articles.is_empty()
-        && work.sequences.is_empty()
-    {
-        return Ok(locked);
+impl CaseColumns {
+    fn push(&mut self, case: &Case, expected: u64) -> Result<()> {
+        let (created_s, created_n) = seconds(case.created_at);
+        let closed = case.closed_at.map(seconds);
+        let (due_s, due_n) = seconds(case.resolution_due());
+        self.ids.push(uuid_text(case.id.as_uuid()));
+        self.numbers.push(case.number.to_string());
+        self.expected.push(to_db(expected)?);
+        self.status.push(case.status.label());
+        self.owner.push(case.owner.map(|o| uuid_text(o.as_uuid())));
+        self.queue.push(case.queue.map(|q| uuid_text(q.as_uuid())));
+        self.account.push(uuid_text(case.account.as_uuid()));
+        self.tier.push(case.sla_tier.label());
+        self.priority.push(priority_rank(case.priority));
+        self.escalated.push(case.is_escalated());
+        self.violated.push(case.is_sla_violated);
+        self.created_s.push(created_s);
+        self.created_n.push(created_n);
+        self.closed_s.push(closed.map(|c| c.0));
+        self.closed_n.push(closed.map(|c| c.1));
+        self.due_s.push(due_s);
+        self.due_n.push(due_n);
+        self.docs.push(encode("case", case)?);
+        Ok(())
     }
-    let ids: Vec<String> = work
-        .cases
-        .iter()
-        .map(|w| uuid_text(w.case().id.as_uuid()))
-        .collect();
-    let new_numbers: Vec<String> = work
-        .cases
-        .iter()
-        .filter(|w| w.expected().is_none())
-        .map(|w| w.case().number.to_string())
-        .collect();
-    let articles: Vec<String> = work
-        .articles
-        .iter()
-        .map(|a| uuid_text(a.value.id.as_uuid()))
-        .collect();
-    let kinds: Vec<&str> = work.sequences.iter().map(|c| kind_key(c.kind)).collect();
-    let years: Vec<i32> = work.sequences.iter().map(|c| c.year).collect();
-    let rows = sqlx::query(
-        "WITH c AS (SELECT id::text AS k, number AS n, version AS v FROM cases \
-             WHERE id = ANY($1::uuid[]) OR number = ANY($2) ORDER BY id FOR UPDATE), \
-         r AS (SELECT version AS v FROM router WHERE $3 FOR UPDATE), \
-         a AS (SELECT id::text AS k, version AS v FROM articles \
-             WHERE id = ANY($4::uuid[]) ORDER BY id FOR UPDATE), \
-         s AS (SELECT s.kind AS k, s.year AS y, s.value AS v FROM sequences s \
-             JOIN UNNEST($5::text[], $6::integer[]) AS q(kind, year) \
-             ON s.kind = q.kind AND s.year = q.year ORDER BY s.kind, s.year FOR UPDATE OF s) \
-         SELECT 'c' AS t, k, n, NULL::integer AS y, v FROM c \
-         UNION ALL SELECT 'r', NULL, NULL, NULL, v FROM r \
-         UNION ALL SELECT 'a', k, NULL, NULL, v FROM a \
-         UNION ALL SELECT 's', k, NULL, y, v FROM s",
-    )
-    .bind(ids)
-    .bind(new_numbers)
-    .bind(work.router.is_some())
-    .bind(articles)
-    .bind(kinds)
-    .bind(years)
-    .fetch_all(&mut **tx)
-    .await
-    .map_err(db)?;
-    for row in rows {
-        let table: String = row.try_get("t").map_err(db)?;
-        let key: Option<String> = row.try_get("k").map_err(db)?;
-        let value: i64 = row.try_get("v").map_err(db)?;
-        match (table.as_str(), key) {
-            ("c", Some(id)) => {
-                let number: Option<String> = row.try_get("n").map_err(db)?;
-                let number = number.unwrap_or_default();
-                locked.numbers.insert(number.clone());
-                locked.cases.insert(
-                    id.parse()?,
-                    StoredCase {
-                        version: from_db(value)?,
-                        number,
-                    },
-                );
-            }
-            ("r", _) => locked.router = Some(from_db(value)?),
-            ("a", Some(id)) => {
-                locked.articles.insert(id, from_db(value)?);
-            }
-            ("s", Some(kind)) => {
-                let year: Option<i32> = row.try_get("y").map_err(db)?;
-                let year = year.unwrap_or_default();
-                let value = u32::try_from(value).map_err(|_| Error::Internal {
-                    what: format!("stored {kind} sequence of {year} is {value}"),
-                })?;
-                locked.sequences.insert((kind, year), value);
-            }
-            (other, _) => {
-                return Err(Error::Internal {
-                    what: format!("unexpected lock row of kind {other:?}"),
-                });
-            }
-        }
+
+    /// Binds the arrays in the order of [`CASE_UNNEST`], starting at `$first`.
+    fn bind<'q>(
+        self,
+        q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+        q.bind(self.ids)
+            .bind(self.numbers)
+            .bind(self.expected)
+            .bind(self.status)
+            .bind(self.owner)
+            .bind(self.queue)
+            .bind(self.account)
+            .bind(self.tier)
+            .bind(self.priority)
+            .bind(self.escalated)
+            .bind(self.violated)
+            .bind(self.created_s)
+            .bind(self.created_n)
+            .bind(self.closed_s)
+            .bind(self.closed_n)
+            .bind(self.due_s)
+            .bind(self.due_n)
+            .bind(self.docs)
     }
-    Ok(locked)
 }
 
-/// The claims' sequence counters after the unit, checked as the reference
-/// does: `(kind, year, stored before, value after)`.
-type Counters = Vec<(SequenceKind, i32, u32, u32)>;
-
-fn check_sequences(work: &UnitOfWork, stored: &HashMap<(String, i32), u32>) -> Result<Counters> {
-    let mut counters: Counters = Vec::new();
-    for claim in &work.sequences {
-        let slot = match counters
-            .iter()
-            .position(|(k, y, _, _)| *k == claim.kind && *y == claim.year)
-        {
-            Some(i) => i,
-            None => {
-                let before = stored
-                    .get(&(kind_key(claim.kind).to_owned(), claim.year))
-                    .copied()
-                    .unwrap_or(0);
-                counters.push((claim.kind, claim.year, before, before));
-                counters.len().saturating_sub(1)
+/// `UNNEST` of the 18 case arrays bound from `$n` on.
+fn case_unnest(first: usize) -> String {
+    const TYPES: [&str; 18] = [
+        "uuid", "text", "bigint", "text", "uuid", "uuid", "uuid", "text", "smallint", "boolean",
+        "boolean", "bigint", "integer", "bigint", "integer", "bigint", "integer", "text",
+    ];
+    let args: Vec<String> = TYPES
+        .iter()
+        .enumerate()
+        .map(|(i, t)| {
+            let n = first + i;
+            if *t == "uuid" {
+                format!("${n}::text[]::uuid[]")
+            } else {
+                format!("${n}::{t}[]")
             }
-        };
-        let Some((_, _, _, current)) = counters.get_mut(slot) else {
-            continue;
-        };
-        let next = current.checked_add(1).ok_or_else(|| Error::Overflow {
-            what: format!("{:?} sequence of {}", claim.kind, claim.year),
-        })?;
-        if claim.value != next {
-            return Err(conflict(
-                u64::from(claim.value.saturating_sub(1)),
-                u64::from(*current),
-            ));
-        }
-        *current = next;
-    }
-    Ok(counters)
-}
-
-async fn case_insert(tx: &mut Transaction<'_, Postgres>, case: &Case) -> Result<bool> {
-    let doc = encode("case", case)?;
-    let (created_s, created_n) = seconds(case.created_at);
-    let closed = case.closed_at.map(seconds);
-    let (due_s, due_n) = seconds(case.resolution_due());
-    let done = sqlx::query(
-        "INSERT INTO cases (id, number, version, status, owner_id, queue_id, account_id, tier, \
+        })
+        .collect();
+    format!(
+        "UNNEST({}) AS u(id, number, expected, status, owner_id, queue_id, account_id, tier, \
          priority, escalated, sla_violated, created_s, created_n, closed_s, closed_n, \
-         resolution_due_s, resolution_due_n, doc) \
-         VALUES ($1::uuid, $2, 1, $3, $4::uuid, $5::uuid, $6::uuid, $7, $8, $9, $10, $11, $12, \
-         $13, $14, $15, $16, $17) ON CONFLICT DO NOTHING",
+         resolution_due_s, resolution_due_n, doc)",
+        args.join(", ")
     )
-    .bind(uuid_text(case.id.as_uuid()))
-    .bind(case.number.to_string())
-    .bind(case.status.label())
-    .bind(case.owner.map(|o| uuid_text(o.as_uuid())))
-    .bind(case.queue.map(|q| uuid_text(q.as_uuid())))
-    .bind(uuid_text(case.account.as_uuid()))
-    .bind(case.sla_tier.label())
-    .bind(priority_rank(case.priority))
-    .bind(case.is_escalated())
-    .bind(case.is_sla_violated)
-    .bind(created_s)
-    .bind(created_n)
-    .bind(closed.map(|c| c.0))
-    .bind(closed.map(|c| c.1))
-    .bind(due_s)
-    .bind(due_n)
-    .bind(doc)
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(done.rows_affected() == 1)
 }
 
-async fn case_update(
-    tx: &mut Transaction<'_, Postgres>,
-    case: &Case,
-    expected: u64,
-) -> Result<bool> {
-    let doc = encode("case", case)?;
-    let (created_s, created_n) = seconds(case.created_at);
-    let closed = case.closed_at.map(seconds);
-    let (due_s, due_n) = seconds(case.resolution_due());
-    let done = sqlx::query(
-        "UPDATE cases SET version = version + 1, status = $3, owner_id = $4::uuid, \
-         queue_id = $5::uuid, account_id = $6::uuid, tier = $7, priority = $8, escalated = $9, \
-         sla_violated = $10, created_s = $11, created_n = $12, closed_s = $13, closed_n = $14, \
-         resolution_due_s = $15, resolution_due_n = $16, doc = $17 \
-         WHERE id = $1::uuid AND version = $2",
-    )
-    .bind(uuid_text(case.id.as_uuid()))
-    .bind(to_db(expected)?)
-    .bind(case.status.label())
-    .bind(case.owner.map(|o| uuid_text(o.as_uuid())))
-    .bind(case.queue.map(|q| uuid_text(q.as_uuid())))
-    .bind(uuid_text(case.account.as_uuid()))
-    .bind(case.sla_tier.label())
-    .bind(priority_rank(case.priority))
-    .bind(case.is_escalated())
-    .bind(case.is_sla_violated)
-    .bind(created_s)
-    .bind(created_n)
-    .bind(closed.map(|c| c.0))
-    .bind(closed.map(|c| c.1))
-    .bind(due_s)
-    .bind(due_n)
-    .bind(doc)
-    .execute(&mut **tx)
-    .await
-    .map_err(db)?;
-    Ok(done.rows_affected() == 1)
+/// Which parts a unit of work has; each present part adds its sub-statements
+/// and parameters to the commit statement (absent ones add nothing, so the
+/// server plans only what the unit writes).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+struct Shape {
+    inserts: bool,
+    updates: bool,
+    counters: bool,
+    events: bool,
+    router: bool,
+    articles: bool,
 }
+
+/// The one statement of a commit. Every write of the unit is a sub-statement
+/// guarded by what it expects (inserts `ON CONFLICT DO NOTHING`, updates
+/// `WHERE version = expected`, counters `WHERE value = before`); the final
+/// `SELECT` compares how many rows each wrote with how many the unit has and,
+/// on any difference, calls `hotcrm_abort()`, which raises and so undoes the
+/// whole statement. Parameters are numbered in the order [`Repository::commit`]
+/// binds them: new cases (18 arrays), updated cases (18), counters (kind,
+/// year, before, after), events (case, doc, count), router (mode 1 insert /
+/// 2 update, expected, doc), articles (id, year, sequence, expected or -1 for
+/// an insert, doc), then the expected row counts of each present part.
+fn commit_statement(shape: Shape) -> String {
+    let mut n = 0usize;
+    let mut next = || {
+        n += 1;
+        n
+    };
+    let mut ctes: Vec<String> = Vec::new();
+    let mut checks: Vec<String> = Vec::new();
+    let mut counts: Vec<&str> = Vec::new();
+    if shape.inserts {
+        let first = next();
+        for _ in 1..18 {
+            next();
+        }
+        ctes.push(format!(
+            "ci AS (INSERT INTO cases (id, number, version, status, owner_id, queue_id, \
+             account_id, tier, priority, escalated, sla_violated, created_s, created_n, closed_s, \
+             closed_n, resolution_due_s, resolution_due_n, doc) \
+             SELECT id, number, 1, status, owner_id, queue_id, account_id, tier, priority, \
+             escalated, sla_violated, created_s, created_n, closed_s, closed_n, resolution_due_s, \
+             resolution_due_n, doc FROM {} ON CONFLICT DO NOTHING RETURNING 1)",
+            case_unnest(first)
+        ));
+        counts.push("(SELECT count(*) FROM ci)");
+    }
+    if shape.updates {
+        let first = next();
+        for _ in 1..18 {
+            next();
+        }
+        ctes.push(format!(
+            "cu AS (UPDATE cases c SET version = c.version + 1, status = u.status, \
+             owner_id = u.owner_id, queue_id = u.queue_id, account_id = u.account_id, \
+             tier = u.tier, priority = u.priority, escalated = u.escalated, \
+             sla_violated = u.sla_violated, created_s = u.created_s, created_n = u.created_n, \
+             closed_s = u.closed_s, closed_n = u.closed_n, resolution_due_s = u.resolution_due_s, \
+             resolution_due_n = u.resolution_due_n, doc = u.doc FROM {} \
+             WHERE c.id = ANY(${first}::text[]::uuid[]) AND c.id = u.id \
+             AND c.version = u.expected AND c.number = u.number RETURNING 1)",
+            case_unnest(first)
+        ));
+        counts.push("(SELECT count(*) FROM cu)");
+    }
+    if shape.counters {
+        let (k, y, b, a) = (next(), next(), next(), next());
+        ctes.push(format!(
+            "q AS (SELECT * FROM UNNEST(${k}::text[], ${y}::integer[], ${b}::bigint[], \
+             ${a}::bigint[]) AS q(kind, year, before, after)), \
+             sn AS (INSERT INTO sequences (kind, year, value) \
+             SELECT kind, year, after FROM q WHERE before = 0 \
+             ON CONFLICT DO NOTHING RETURNING 1), \
+             su AS (UPDATE sequences s SET value = q.after FROM q \
+             WHERE q.before > 0 AND s.kind = q.kind AND s.year = q.year AND s.value = q.before \
+             RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM sn) + (SELECT count(*) FROM su)");
+    }
+    let base = if shape.events {
+        let (c, d, total) = (next(), next(), next());
+        ctes.push(format!(
+            "head AS (UPDATE feed_head SET position = position + ${total} \
+             RETURNING position - ${total} AS base), \
+             ev AS (INSERT INTO events (position, case_id, doc) \
+             SELECT head.base + e.ord, e.case_id::uuid, e.doc \
+             FROM head, UNNEST(${c}::text[], ${d}::text[]) WITH ORDINALITY AS e(case_id, doc, ord) \
+             RETURNING 1)"
+        ));
+        checks.push(format!("(SELECT count(*) FROM ev) = ${total}"));
+        "(SELECT base FROM head)"
+    } else {
+        "NULL::bigint"
+    };
+    if shape.router {
+        let (mode, expected, doc) = (next(), next(), next());
+        ctes.push(format!(
+            "ri AS (INSERT INTO router (singleton, version, doc) SELECT true, 1, ${doc}::text \
+             WHERE ${mode}::integer = 1 ON CONFLICT DO NOTHING RETURNING 1), \
+             ru AS (UPDATE router SET version = version + 1, doc = ${doc}::text \
+             WHERE ${mode}::integer = 2 AND version = ${expected}::bigint RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM ri) + (SELECT count(*) FROM ru)");
+    }
+    if shape.articles {
+        let (id, year, seq, expected, doc) = (next(), next(), next(), next(), next());
+        ctes.push(format!(
+            "a AS (SELECT * FROM UNNEST(${id}::text[]::uuid[], ${year}::integer[], \
+             ${seq}::bigint[], ${expected}::bigint[], ${doc}::text[]) \
+             AS a(id, number_year, number_seq, expected, doc)), \
+             ai AS (INSERT INTO articles (id, number_year, number_seq, version, doc) \
+             SELECT id, number_year, number_seq, 1, doc FROM a WHERE expected < 0 \
+             ON CONFLICT DO NOTHING RETURNING 1), \
+             au AS (UPDATE articles t SET version = t.version + 1, number_year = a.number_year, \
+             number_seq = a.number_seq, doc = a.doc FROM a \
+             WHERE t.id = ANY(${id}::text[]::uuid[]) AND a.expected >= 0 AND t.id = a.id \
+             AND t.version = a.expected RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM ai) + (SELECT count(*) FROM au)");
+    }
+    for count in counts {
+        checks.push(format!("{count} = ${}::bigint", next()));
+    }
+    format!(
+        "WITH {} SELECT CASE WHEN {} THEN {base} ELSE hotcrm_abort() END AS base",
+        ctes.join(", "),
+        checks.join(" AND ")
+    )
+}
+
+/// The commit statement of `shape`, built once per shape.
+fn commit_sql(shape: Shape) -> String {
+    static SQL: std::sync::OnceLock<std::sync::Mutex<HashMap<Shape, String>>> =
+        std::sync::OnceLock::new();
+    let cache = SQL.get_or_init(Default::default);
+    let mut cache = cache
+        .lock()
+        .unwrap_or_else(std::sync::PoisonError::into_inner);
+    cache
+        .entry(shape)
+        .or_insert_with(|| commit_statement(shape))
+        .clone()
+}
+
+/// The SQLSTATE `hotcrm_abort()` raises (migration 2).
+const ABORTED: &str = "HC001";
 
 impl PostgresRepository {
-    /// The body of [`Repository::commit`], inside `tx`.
-    async fn commit_in(
-        &self,
-        tx: &mut Transaction<'_, Postgres>,
-        work: &UnitOfWork,
-    ) -> Result<Committed> {
-        // 1. Lock what the unit depends on and check every precondition, in the
-        //    reference's order: cases, router, articles, sequences.
-        let locked = lock_all(tx, work).await?;
-        let (stored, numbers) = (&locked.cases, &locked.numbers);
-        let mut ids = HashSet::new();
-        let mut new_numbers = HashSet::new();
-        for write in &work.cases {
-            let case = write.case();
-            if !ids.insert(case.id) {
-                return Err(Error::validation(
-                    "unit of work",
-                    format!("case {} is written twice", case.id),
-                ));
-            }
-            match write {
-                CaseWrite::Insert { .. } => {
-                    if stored.contains_key(&case.id) {
-                        return Err(Error::AlreadyExists {
-                            kind: "case",
-                            key: case.id.to_string(),
-                        });
-                    }
-                    let number = case.number.to_string();
-                    if numbers.contains(&number) || !new_numbers.insert(case.number) {
-                        return Err(Error::AlreadyExists {
-                            kind: "case number",
-                            key: number,
-                        });
-                    }
-                }
-                CaseWrite::Update { expected, .. } => {
-                    let current = stored
-                        .get(&case.id)
-                        .ok_or_else(|| not_found("case", case.id))?;
-                    if current.version != *expected {
-                        return Err(conflict(*expected, current.version));
-                    }
-                    if current.number != case.number.to_string() {
-                        return Err(Error::validation(
-                            "case",
-                            "the case number of a stored case cannot change",
-                        ));
-                    }
-                }
-            }
+    /// Why the commit statement of `work` aborted: the first precondition that
+    /// does not hold now, in the reference's order (cases, router, articles,
+    /// sequence counters). A race that resolved itself since is a `Conflict`
+    /// (decided again).
+    async fn classify_failure(&self, work: &UnitOfWork, counters: &Counters) -> Error {
+        match self.first_failure(work, counters).await {
+            Ok(Some(e)) | Err(e) => e,
+            Ok(None) => conflict(0, 0),
         }
-        if let Some(router) = &work.router {
-            let current = locked.router;
-            match (current, router.expected) {
-                (Some(_), None) => {
-                    return Err(Error::AlreadyExists {
-                        kind: "router state",
-                        key: "router".into(),
-                    });
-                }
-                (None, Some(_)) => return Err(not_found("router state", "router")),
-                (Some(version), Some(expected)) if version != expected => {
-                    return Err(conflict(expected, version));
-                }
-                _ => {}
-            }
-        }
-        let article_versions = &locked.articles;
-        let mut articles = HashSet::new();
-        for write in &work.articles {
-            let id = write.value.id;
-            if !articles.insert(id) {
-                return Err(Error::validation(
-                    "unit of work",
-                    format!("article {id} is written twice"),
-                ));
-            }
-            match (
-                article_versions.get(&uuid_text(id.as_uuid())),
-                write.expected,
-            ) {
-                (Some(_), None) => {
-                    return Err(Error::AlreadyExists {
-                        kind: "article",
-                        key: id.to_string(),
-                    });
-                }
-                (None, Some(_)) => return Err(not_found("article", id)),
-                (Some(version), Some(expected)) if *version != expected => {
-                    return Err(conflict(expected, *version));
-                }
-                _ => {}
-            }
-        }
-        let counters = check_sequences(work, &locked.sequences)?;
-
-        // 2. Write. Locked rows cannot have changed; a row inserted by a racing
-        //    commit since the checks fails the unit (rolled back by the caller).
-        let mut committed = Committed::default();
-        for write in &work.cases {
-            let case = write.case();
-            match write {
-                CaseWrite::Insert { .. } => {
-                    if !case_insert(tx, case).await? {
-                        return Err(self.classify_case_race(case).await);
-                    }
-                    committed.case_versions.push((case.id, 1));
-                }
-                CaseWrite::Update { expected, .. } => {
-                    if !case_update(tx, case, *expected).await? {
-                        return Err(Error::Internal {
-                            what: format!("locked case {} changed during its commit", case.id),
-                        });
-                    }
-                    committed
-                        .case_versions
-                        .push((case.id, expected.saturating_add(1)));
-                }
-            }
-        }
-        if let Some(router) = &work.router {
-            let doc = encode("router state", &router.value)?;
-            let version = match router.expected {
-                None => {
-                    let done = sqlx::query(
-                        "INSERT INTO router (singleton, version, doc) VALUES (true, 1, $1) \
-                         ON CONFLICT DO NOTHING",
-                    )
-                    .bind(doc)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db)?;
-                    if done.rows_affected() != 1 {
-                        return Err(Error::AlreadyExists {
-                            kind: "router state",
-                            key: "router".into(),
-                        });
-                    }
-                    1
-                }
-                Some(expected) => {
-                    sqlx::query("UPDATE router SET version = version + 1, doc = $1")
-                        .bind(doc)
-                        .execute(&mut **tx)
-                        .await
-                        .map_err(db)?;
-                    expected.saturating_add(1)
-                }
-            };
-            committed.router_version = Some(version);
-        }
-        for write in &work.articles {
-            let article = &write.value;
-            let doc = encode("article", article)?;
-            let id = uuid_text(article.id.as_uuid());
-            let version = match write.expected {
-                None => {
-                    let done = sqlx::query(
-                        "INSERT INTO articles (id, number_year, number_seq, version, doc) \
-                         VALUES ($1::uuid, $2, $3, 1, $4) ON CONFLICT DO NOTHING",
-                    )
-                    .bind(id)
-                    .bind(article.number.year())
-                    .bind(i64::from(article.number.sequence()))
-                    .bind(doc)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db)?;
-                    if done.rows_affected() != 1 {
-                        return Err(Error::AlreadyExists {
-                            kind: "article",
-                            key: article.id.to_string(),
-                        });
-                    }
-                    1
-                }
-                Some(expected) => {
-                    sqlx::query(
-                        "UPDATE articles SET version = version + 1, number_year = $2, \
-                         number_seq = $3, doc = $4 WHERE id = $1::uuid",
-                    )
-                    .bind(id)
-                    .bind(article.number.year())
-                    .bind(i64::from(article.number.sequence()))
-                    .bind(doc)
-                    .execute(&mut **tx)
-                    .await
-                    .map_err(db)?;
-                    expected.saturating_add(1)
-                }
-            };
-            committed.article_versions.push((article.id, version));
-        }
-        // 3. One statement for the tail: the sequence counters (each guarded
-        //    by the counter it was checked against, so a year's first number
-        //    inserted by a racing commit fails the guard), then the events,
-        //    appended after the feed head, whose row lock orders appends.
-        let count = work.event_count();
-        if count > 0 || !counters.is_empty() {
-            let mut cases = Vec::with_capacity(count);
-            let mut docs = Vec::with_capacity(count);
-            for write in &work.cases {
-                for event in write.events() {
-                    cases.push(uuid_text(write.case().id.as_uuid()));
-                    docs.push(encode("event", event)?);
-                }
-            }
-            let kinds: Vec<&str> = counters.iter().map(|c| kind_key(c.0)).collect();
-            let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
-            let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
-            let afters: Vec<i64> = counters.iter().map(|c| i64::from(c.3)).collect();
-            let row = sqlx::query(
-                "WITH seq AS (INSERT INTO sequences (kind, year, value) \
-                     SELECT kind, year, after FROM UNNEST($4::text[], $5::integer[], $7::bigint[]) \
-                         AS q(kind, year, after) \
-                     ON CONFLICT (kind, year) DO UPDATE SET value = EXCLUDED.value \
-                     WHERE sequences.value = (SELECT q.before \
-                         FROM UNNEST($4::text[], $5::integer[], $6::bigint[]) AS q(kind, year, before) \
-                         WHERE q.kind = EXCLUDED.kind AND q.year = EXCLUDED.year) \
-                     RETURNING 1), \
-                 head AS (UPDATE feed_head SET position = position + $3 WHERE $3 > 0 \
-                     RETURNING position - $3 AS base), \
-                 ins AS (INSERT INTO events (position, case_id, doc) \
-                     SELECT head.base + e.ord, e.case_id::uuid, e.doc \
-                     FROM head, UNNEST($1::text[], $2::text[]) WITH ORDINALITY AS e(case_id, doc, ord)) \
-                 SELECT (SELECT count(*) FROM seq) AS claimed, (SELECT base FROM head) AS base",
-            )
-            .bind(cases)
-            .bind(docs)
-            .bind(limit(count))
-            .bind(kinds)
-            .bind(years)
-            .bind(befores)
-            .bind(afters)
-            .fetch_one(&mut **tx)
-            .await
-            .map_err(db)?;
-            let claimed: i64 = row.try_get("claimed").map_err(db)?;
-            if usize::try_from(claimed).ok() != Some(counters.len()) {
-                // A racing commit created a year's counter first.
-                for (kind, year, before, _) in &counters {
-                    let actual = self.current_sequence(*kind, *year).await?;
-                    if actual != *before {
-                        return Err(conflict(u64::from(*before), u64::from(actual)));
-                    }
-                }
-                return Err(Error::Internal {
-                    what: format!(
-                        "{claimed} of {} sequence counters were written",
-                        counters.len()
-                    ),
-                });
-            }
-            let base: Option<i64> = row.try_get("base").map_err(db)?;
-            if let Some(base) = base {
-                committed.first_position = Some(from_db(base)?.saturating_add(1));
-            }
-        }
-        Ok(committed)
     }
 
-    /// Why a checked case insert found its id or number taken: a racing commit
-    /// inserted it since the checks.
-    async fn classify_case_race(&self, case: &Case) -> Error {
-        let taken = sqlx::query("SELECT 1 AS one FROM cases WHERE id = $1::uuid")
-            .bind(uuid_text(case.id.as_uuid()))
-            .fetch_optional(&self.pool)
-            .await;
-        match taken {
-            Ok(Some(_)) => Error::AlreadyExists {
-                kind: "case",
-                key: case.id.to_string(),
-            },
-            Ok(None) => Error::AlreadyExists {
-                kind: "case number",
-                key: case.number.to_string(),
-            },
-            Err(e) => db(e),
+    async fn first_failure(&self, work: &UnitOfWork, counters: &Counters) -> Result<Option<Error>> {
+        for write in &work.cases {
+            let case = write.case();
+            let row = sqlx::query("SELECT version, number FROM cases WHERE id = $1::uuid")
+                .bind(uuid_text(case.id.as_uuid()))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+            match (write, row) {
+                (CaseWrite::Insert { .. }, Some(_)) => {
+                    return Ok(Some(Error::AlreadyExists {
+                        kind: "case",
+                        key: case.id.to_string(),
+                    }));
+                }
+                (CaseWrite::Insert { .. }, None) => {
+                    let taken = sqlx::query("SELECT 1 AS one FROM cases WHERE number = $1")
+                        .bind(case.number.to_string())
+                        .fetch_optional(&self.pool)
+                        .await
+                        .map_err(db)?;
+                    if taken.is_some() {
+                        return Ok(Some(Error::AlreadyExists {
+                            kind: "case number",
+                            key: case.number.to_string(),
+                        }));
+                    }
+                }
+                (CaseWrite::Update { .. }, None) => return Ok(Some(not_found("case", case.id))),
+                (CaseWrite::Update { expected, .. }, Some(row)) => {
+                    let version = from_db(row.try_get("version").map_err(db)?)?;
+                    if version != *expected {
+                        return Ok(Some(conflict(*expected, version)));
+                    }
+                    let number: String = row.try_get("number").map_err(db)?;
+                    if number != case.number.to_string() {
+                        return Ok(Some(Error::validation(
+                            "case",
+                            "the case number of a stored case cannot change",
+                        )));
+                    }
+                }
+            }
         }
+        if let Some(router) = &work.router {
+            let stored = self.router_version().await?;
+            match (stored, router.expected) {
+                (Some(_), None) => {
+                    return Ok(Some(Error::AlreadyExists {
+                        kind: "router state",
+                        key: "router".into(),
+                    }));
+                }
+                (None, Some(_)) => return Ok(Some(not_found("router state", "router"))),
+                (Some(v), Some(e)) if v != e => return Ok(Some(conflict(e, v))),
+                _ => {}
+            }
+        }
+        for write in &work.articles {
+            let id = write.value.id;
+            let stored: Option<i64> =
+                sqlx::query_scalar("SELECT version FROM articles WHERE id = $1::uuid")
+                    .bind(uuid_text(id.as_uuid()))
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+            match (stored.map(from_db).transpose()?, write.expected) {
+                (Some(_), None) => {
+                    return Ok(Some(Error::AlreadyExists {
+                        kind: "article",
+                        key: id.to_string(),
+                    }));
+                }
+                (None, Some(_)) => return Ok(Some(not_found("article", id))),
+                (Some(v), Some(e)) if v != e => return Ok(Some(conflict(e, v))),
+                _ => {}
+            }
+        }
+        for &(kind, year, before, _) in counters {
+            let actual = self.current_sequence(kind, year).await?;
+            if actual != before {
+                return Ok(Some(conflict(u64::from(before), u64::from(actual))));
+            }
+        }
+        Ok(None)
     }
 
     async fn get_one<T: DeserializeOwned>(
@@ -924,20 +778,131 @@ impl PostgresRepository {
 #[async_trait]
 impl Repository for PostgresRepository {
     async fn commit(&self, work: &UnitOfWork) -> Result<Committed> {
-        let mut tx = self.pool.begin().await.map_err(db)?;
-        match self.commit_in(&mut tx, work).await {
-            Ok(committed) => {
-                tx.commit().await.map_err(db)?;
-                Ok(committed)
+        let counters = claim_counters(work)?;
+        check_unit(work)?;
+        if work.cases.is_empty()
+            && work.router.is_none()
+            && work.articles.is_empty()
+            && counters.is_empty()
+        {
+            return Ok(Committed::default());
+        }
+        let mut new = CaseColumns::default();
+        let mut updated = CaseColumns::default();
+        let count = work.event_count();
+        let mut event_cases = Vec::with_capacity(count);
+        let mut event_docs = Vec::with_capacity(count);
+        for write in &work.cases {
+            let case = write.case();
+            match write {
+                CaseWrite::Insert { .. } => new.push(case, 0)?,
+                CaseWrite::Update { expected, .. } => updated.push(case, *expected)?,
             }
-            Err(e) => {
-                // Dropping the transaction would roll back too; an explicit
-                // rollback returns the connection clean. A failed rollback (the
-                // connection is gone) leaves the server to roll back.
-                let _ = tx.rollback().await;
-                Err(e)
+            for event in write.events() {
+                event_cases.push(uuid_text(case.id.as_uuid()));
+                event_docs.push(encode("event", event)?);
             }
         }
+        let (inserts, updates) = (new.ids.len(), updated.ids.len());
+        let (router_mode, router_expected, router_doc) = match &work.router {
+            None => (0_i32, 0_i64, String::new()),
+            Some(r) => match r.expected {
+                None => (1, 0, encode("router state", &r.value)?),
+                Some(e) => (2, to_db(e)?, encode("router state", &r.value)?),
+            },
+        };
+        let mut article_ids = Vec::with_capacity(work.articles.len());
+        let mut article_years = Vec::with_capacity(work.articles.len());
+        let mut article_seqs = Vec::with_capacity(work.articles.len());
+        let mut article_expected = Vec::with_capacity(work.articles.len());
+        let mut article_docs = Vec::with_capacity(work.articles.len());
+        for write in &work.articles {
+            let a = &write.value;
+            article_ids.push(uuid_text(a.id.as_uuid()));
+            article_years.push(a.number.year());
+            article_seqs.push(i64::from(a.number.sequence()));
+            article_expected.push(match write.expected {
+                None => -1,
+                Some(e) => to_db(e)?,
+            });
+            article_docs.push(encode("article", a)?);
+        }
+        let kinds: Vec<&str> = counters.iter().map(|c| kind_key(c.0)).collect();
+        let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
+        let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
+        let afters: Vec<i64> = counters.iter().map(|c| i64::from(c.3)).collect();
+        let shape = Shape {
+            inserts: inserts > 0,
+            updates: updates > 0,
+            counters: !counters.is_empty(),
+            events: count > 0,
+            router: router_mode != 0,
+            articles: !work.articles.is_empty(),
+        };
+        let sql = commit_sql(shape);
+        let mut query = sqlx::query(&sql);
+        if shape.inserts {
+            query = new.bind(query);
+        }
+        if shape.updates {
+            query = updated.bind(query);
+        }
+        if shape.counters {
+            query = query.bind(kinds).bind(years).bind(befores).bind(afters);
+        }
+        if shape.events {
+            query = query.bind(event_cases).bind(event_docs).bind(limit(count));
+        }
+        if shape.router {
+            query = query
+                .bind(router_mode)
+                .bind(router_expected)
+                .bind(router_doc);
+        }
+        if shape.articles {
+            query = query
+                .bind(article_ids)
+                .bind(article_years)
+                .bind(article_seqs)
+                .bind(article_expected)
+                .bind(article_docs);
+        }
+        for (present, rows) in [
+            (shape.inserts, inserts),
+            (shape.updates, updates),
+            (shape.counters, counters.len()),
+            (shape.router, 1),
+            (shape.articles, work.articles.len()),
+        ] {
+            if present {
+                query = query.bind(limit(rows));
+            }
+        }
+        let result = query.fetch_one(&self.pool).await;
+        let row = match result {
+            Ok(row) => row,
+            Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some(ABORTED) => {
+                return Err(self.classify_failure(work, &counters).await);
+            }
+            Err(e) => return Err(db(e)),
+        };
+        let mut committed = Committed::default();
+        for write in &work.cases {
+            let version = write.expected().map_or(1, |v| v.saturating_add(1));
+            committed.case_versions.push((write.case().id, version));
+        }
+        if let Some(router) = &work.router {
+            committed.router_version = Some(router.expected.map_or(1, |v| v.saturating_add(1)));
+        }
+        for write in &work.articles {
+            let version = write.expected.map_or(1, |v| v.saturating_add(1));
+            committed.article_versions.push((write.value.id, version));
+        }
+        let base: Option<i64> = row.try_get("base").map_err(db)?;
+        if let Some(base) = base {
+            committed.first_position = Some(from_db(base)?.saturating_add(1));
+        }
+        Ok(committed)
     }
 
     async fn events_after(&self, after: u64, limit_: usize) -> Result<Vec<FeedEntry>> {

@@ -163,7 +163,9 @@ fn article_spec() -> impl Strategy<Value = ArticleSpec> {
                 (stage, views, votes, counters, version, quality, created),
             )| ArticleSpec {
                 title,
-                summary: summary.unwrap_or_else(|| "A summary.".into()),
+                summary: summary
+                    .filter(|s| !s.trim().is_empty())
+                    .unwrap_or_else(|| "A summary.".into()),
                 content,
                 tags,
                 sub_category,
