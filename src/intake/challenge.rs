@@ -17,6 +17,10 @@ use super::email::hex;
 type HmacSha256 = Hmac<Sha256>;
 
 /// The hardest difficulty accepted (leading zero bits).
+///
+/// ```
+/// assert_eq!(hotcrm_support::intake::MAX_DIFFICULTY, 32);
+/// ```
 pub const MAX_DIFFICULTY: u8 = 32;
 
 /// Why a challenge answer was refused.

@@ -364,10 +364,13 @@ impl Writer {
             if i > 0 {
                 self.pending_space = true;
             }
-            let word = word.replace('\u{a0}', " ");
             if !word.is_empty() {
                 self.flush();
-                self.out.push_str(&word);
+                if word.contains('\u{a0}') {
+                    self.out.push_str(&word.replace('\u{a0}', " "));
+                } else {
+                    self.out.push_str(word);
+                }
             }
         }
     }

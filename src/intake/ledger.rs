@@ -85,11 +85,46 @@ pub(crate) mod secs {
 /// assert_eq!(ledger.exceeded("1.2.3.4", &[limit], now + TimeDelta::minutes(10)), None);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
+///
+/// A ledger loaded with serde is brought back within its bounds (bounds of at
+/// least 1, the newest events per key, the most recently active keys), so a
+/// stored ledger edited by hand cannot make it grow.
 #[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(from = "RateLedgerRecord")]
 pub struct RateLedger {
     max_keys: usize,
     max_events_per_key: usize,
     events: BTreeMap<String, VecDeque<DateTime<Utc>>>,
+}
+
+/// The serde mirror of [`RateLedger`], bounded by `From`.
+#[derive(Deserialize)]
+struct RateLedgerRecord {
+    max_keys: usize,
+    max_events_per_key: usize,
+    events: BTreeMap<String, VecDeque<DateTime<Utc>>>,
+}
+
+impl From<RateLedgerRecord> for RateLedger {
+    fn from(r: RateLedgerRecord) -> Self {
+        let mut ledger = RateLedger::new(r.max_keys, r.max_events_per_key);
+        let cap = ledger.max_events_per_key;
+        let mut keys: Vec<(String, VecDeque<DateTime<Utc>>)> = r
+            .events
+            .into_iter()
+            .filter(|(_, e)| !e.is_empty())
+            .map(|(k, e)| {
+                let mut e: Vec<_> = e.into_iter().collect();
+                e.sort_unstable();
+                let skip = e.len().saturating_sub(cap);
+                (k, e.into_iter().skip(skip).collect())
+            })
+            .collect();
+        keys.sort_by_key(|(_, e)| std::cmp::Reverse(e.back().copied()));
+        keys.truncate(ledger.max_keys);
+        ledger.events = keys.into_iter().collect();
+        ledger
+    }
 }
 
 impl Default for RateLedger {

@@ -79,7 +79,7 @@ pub use social::{
 };
 pub use thread::{
     IgnoreReason, MemoryThreadLookup, OwnMessageId, ThreadCase, ThreadConfig, ThreadDecision,
-    ThreadLookup, ThreadMatch, case_tokens, decide_thread,
+    ThreadLookup, ThreadMatch, case_tokens, decide_thread, participants_of,
 };
 pub use web::{
     CaseField, ChallengeAnswer, ChallengeRules, WebCase, WebForm, WebLedger, WebRefusal,

@@ -14,12 +14,20 @@ use super::ledger::{RateLedger, RateLimit, secs};
 
 /// Attachment extensions blocked by default: executables and scripts that
 /// mail clients run on a double click.
+///
+/// ```
+/// assert!(hotcrm_support::intake::screen::DEFAULT_BLOCKED_EXTENSIONS.contains(&"vbs"));
+/// ```
 pub const DEFAULT_BLOCKED_EXTENSIONS: &[&str] = &[
     "exe", "scr", "bat", "cmd", "com", "pif", "js", "jse", "vbs", "vbe", "wsf", "wsh", "msi",
     "msp", "hta", "cpl", "jar", "ps1", "lnk", "reg", "dll", "iso", "img", "vhd",
 ];
 
 /// Attachment media types blocked by default.
+///
+/// ```
+/// assert!(hotcrm_support::intake::screen::DEFAULT_BLOCKED_MEDIA_TYPES.contains(&"application/x-msdownload"));
+/// ```
 pub const DEFAULT_BLOCKED_MEDIA_TYPES: &[&str] = &[
     "application/x-msdownload",
     "application/x-dosexec",

@@ -491,6 +491,31 @@ impl ThreadDecision {
     }
 }
 
+/// The addresses of an email that should become participants of its case:
+/// every To and Cc address that is not one of ours, plus the sender, without
+/// duplicates, in order. Store them with the case so that a later subject-token
+/// reply from one of them is accepted ([`ThreadLookup::participants`]).
+///
+/// ```
+/// use hotcrm_support::intake::*;
+/// let mut e = InboundEmail::default();
+/// e.from = Mailbox::new(None, "ann@customer.example");
+/// e.to.extend(Mailbox::new(None, "support@desk.example"));
+/// e.cc.extend(Mailbox::new(None, "Boss@Customer.Example"));
+/// let ours = [EmailAddress::parse("support@desk.example").unwrap()];
+/// let p: Vec<String> = participants_of(&e, &ours).iter().map(|a| a.to_string()).collect();
+/// assert_eq!(p, ["ann@customer.example", "boss@customer.example"]);
+/// ```
+pub fn participants_of(email: &InboundEmail, our_addresses: &[EmailAddress]) -> Vec<EmailAddress> {
+    let mut out: Vec<EmailAddress> = Vec::new();
+    for a in email.sender().into_iter().chain(email.recipients()) {
+        if !our_addresses.contains(a) && !out.contains(a) {
+            out.push(a.clone());
+        }
+    }
+    out
+}
+
 /// Every `[CASE-YYYY-NNNN]` token in a subject, in order.
 ///
 /// ```

@@ -616,3 +616,30 @@ proptest! {
         let _ = decode_entities(&s);
     }
 }
+
+#[test]
+fn rate_ledgers_are_bounded_when_loaded() {
+    let json = serde_json::json!({
+        "max_keys": 2,
+        "max_events_per_key": 2,
+        "events": {
+            "a": ["2026-01-05T09:00:00Z", "2026-01-05T09:00:03Z", "2026-01-05T09:00:01Z"],
+            "b": ["2026-01-05T08:00:00Z"],
+            "c": ["2026-01-05T09:30:00Z"],
+            "d": []
+        }
+    });
+    let l: RateLedger = serde_json::from_value(json).unwrap();
+    assert_eq!(l.len(), 2, "least recently active key dropped");
+    assert_eq!(l.total_events(), 3);
+    let now: DateTime<Utc> = "2026-01-05T09:30:00Z".parse().unwrap();
+    assert_eq!(l.count("a", TimeDelta::hours(1), now), 2, "newest two kept");
+    assert_eq!(l.count("b", TimeDelta::hours(3), now), 0);
+    let back: RateLedger = serde_json::from_str(&serde_json::to_string(&l).unwrap()).unwrap();
+    assert_eq!(back, l);
+    let zero: RateLedger = serde_json::from_value(
+        serde_json::json!({"max_keys": 0, "max_events_per_key": 0, "events": {}}),
+    )
+    .unwrap();
+    assert_eq!(zero.bounds(), (1, 1));
+}
