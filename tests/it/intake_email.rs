@@ -538,3 +538,64 @@ proptest! {
         }
     }
 }
+
+/// End to end on raw bytes: a parsed bounce and a parsed out-of-office reply
+/// find their case but never reopen it; the customer's real reply does.
+#[test]
+fn parsed_mail_threads_end_to_end() {
+    use hotcrm_support::case::CaseStatus;
+    use hotcrm_support::ids::{CaseId, CaseNumber};
+    use hotcrm_support::intake::{
+        MemoryThreadLookup, ThreadCase, ThreadConfig, ThreadDecision, ThreadMatch, decide_thread,
+    };
+    let case = CaseId::from_u128(1);
+    let mut lookup = MemoryThreadLookup::default();
+    lookup.insert(
+        ThreadCase::new(
+            case,
+            CaseNumber::new(2026, 1).unwrap(),
+            CaseStatus::Resolved,
+        )
+        .with_contact(EmailAddress::parse("ann@customer.example").unwrap()),
+    );
+    let config = ThreadConfig::new(["desk.example"]);
+    let decide = |raw: &str| {
+        let e = parse(raw);
+        decide_thread(&e, &classify(&e, &ours()), &config, &lookup)
+    };
+    assert_eq!(
+        decide(DSN),
+        ThreadDecision::InternalNote {
+            case,
+            via: ThreadMatch::InReplyTo
+        }
+    );
+    let reply = concat!(
+        "From: Ann <ann@customer.example>\r\nTo: support@desk.example\r\n",
+        "Subject: Re: [CASE-2026-0001] Update\r\n",
+        "In-Reply-To: <case-00000000-0000-0000-0000-000000000001.3@desk.example>\r\n\r\n",
+        "It is broken again.\r\n\r\nOn Mon, Support wrote:\r\n> Fixed.\r\n"
+    );
+    assert_eq!(
+        decide(reply),
+        ThreadDecision::Reopen {
+            case,
+            via: ThreadMatch::InReplyTo
+        }
+    );
+    let ooo = reply.replace(
+        "Subject: Re:",
+        "Auto-Submitted: auto-replied\r\nSubject: Automatic reply: Re:",
+    );
+    assert_eq!(
+        decide(&ooo),
+        ThreadDecision::InternalNote {
+            case,
+            via: ThreadMatch::InReplyTo
+        }
+    );
+    assert_eq!(
+        extract_body(&parse(reply), &BodyConfig::default()).visible,
+        "It is broken again."
+    );
+}
