@@ -322,18 +322,14 @@ impl AutoResponseLedger {
                 self.acknowledged.retain(|_, at| *at > cutoff);
             }
         }
-        while self.acknowledged.len() > max {
-            let oldest = self
-                .acknowledged
-                .iter()
-                .min_by_key(|(_, at)| **at)
-                .map(|(a, _)| a.clone());
-            match oldest {
-                Some(a) => {
-                    self.acknowledged.remove(&a);
-                }
-                None => break,
-            }
+        if self.acknowledged.len() > max {
+            // Keep the most recent acknowledgements (one sort, even for a
+            // hand-edited ledger far over its bound).
+            let mut entries: Vec<(EmailAddress, DateTime<Utc>)> =
+                std::mem::take(&mut self.acknowledged).into_iter().collect();
+            entries.sort_by_key(|(_, at)| std::cmp::Reverse(*at));
+            entries.truncate(max);
+            self.acknowledged = entries.into_iter().collect();
         }
     }
 
