@@ -37,6 +37,7 @@
 //! | [`knowledge::KnowledgeBase`], [`knowledge::KnowledgeArticle`] | article lifecycle and versions, visibility per [`knowledge::Viewer`], BM25/vector/hybrid search, gaps, extractive answers |
 //! | [`ai::AiProvider`], [`ai::HeuristicAi`] | the AI port (classify, sentiment, embed, generate) and its deterministic offline default |
 //! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port: one atomic [`repo::UnitOfWork`] commit per command with optimistic versions and sequence claims, a durable event feed; its in-memory default and [`repo::conformance`] suite |
+//! | [`intake`] | omni-channel intake as pure decisions: [`intake::InboundEmail`] (parsed with feature `email`), machine-mail and bounce [`intake::classify()`], reply/quote splitting, [`intake::decide_thread`] (which case a reply belongs to), auto-response and quarantine rules over bounded ledgers, web-to-case [`intake::WebForm`], social [`intake::InboundMessage`] and webhook signatures (feature `signatures`) |
 //! | [`desk::SupportDesk`] | the facade: creates and works cases through the repository, runs the automatic triggers, sweeps, lists, metrics |
 //! | [`period::Period`] | a validated half-open window `[from, to)` for reports (metrics, knowledge gaps) |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
@@ -94,6 +95,14 @@
 //!   [`repo::conformance::run_all`] from your tests (`examples/custom_repository.rs`).
 //! - *Bring your own model*: implement [`ai::AiProvider`]; every failure degrades to
 //!   "no insight", never to a lost case.
+//! - *Turn an inbound email into a case or a comment*: [`intake::InboundEmail::parse`]
+//!   (feature `email`), [`intake::classify()`], [`intake::screen()`],
+//!   [`intake::extract_body`], then [`intake::decide_thread`] with a
+//!   [`intake::ThreadLookup`] over the cases the email mentions; acknowledge with
+//!   [`intake::AutoResponseLedger::respond`].
+//! - *Accept a web form safely*: [`intake::WebForm::accept`] (honeypot, fill time,
+//!   rate limits, links, optional proof-of-work [`intake::Challenge`] with feature
+//!   `signatures`).
 //! - *Answer a customer's question with citations*: [`ai::answer`] over a
 //!   [`knowledge::KnowledgeBase`].
 //!
@@ -102,6 +111,8 @@
 //! | feature | default | what it adds |
 //! | --- | --- | --- |
 //! | `conformance` | no | [`repo::conformance`]: one `pub async fn` per [`repo::Repository`] behaviour, to run against your own store |
+//! | `email` | no | `intake::InboundEmail::parse`: RFC 5322/MIME parsing (mail-parser) with size limits, SHA-256 attachment hashes and dedupe keys |
+//! | `signatures` | no | HMAC-SHA256 web-form challenges (`intake::Challenge`) and social webhook signatures (Meta, X/Twitter, WeChat) |
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
@@ -117,6 +128,7 @@ pub mod desk;
 pub mod error;
 pub mod escalation;
 pub mod ids;
+pub mod intake;
 pub mod knowledge;
 pub mod period;
 pub mod repo;

@@ -15,6 +15,10 @@ mod desk;
 mod desk_consistency;
 mod domain_props;
 mod escalation;
+#[cfg(feature = "email")]
+mod intake_email;
+mod intake_rules;
+mod intake_thread;
 mod knowledge;
 mod knowledge_corpus;
 mod knowledge_props;
