@@ -96,11 +96,11 @@ impl PostgresRepository {
     ///
     /// Pooled connections are not pinged before each use (a ping is one more
     /// round trip per call): a connection the server dropped fails its next
-    /// command with [`Error::Storage`] and is replaced. Sessions use
-    /// `plan_cache_mode = force_generic_plan`: a commit is one statement per
-    /// shape of unit (see [`Repository::commit`] on this type), planned once
-    /// per connection instead of on every commit. Build the pool yourself and
-    /// use [`PostgresRepository::from_pool`] for other options.
+    /// command with [`Error::Storage`] and is replaced. Build the pool yourself
+    /// and use [`PostgresRepository::from_pool`] for other options. (Forcing
+    /// generic plans, `plan_cache_mode = force_generic_plan`, saves planning the
+    /// commit but makes list and scan queries, whose filters are
+    /// parameters, scan and sort every case: not a good trade.)
     ///
     /// # Errors
     ///
@@ -116,11 +116,7 @@ impl PostgresRepository {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<PostgresRepository> {
-        let options = PgConnectOptions::from_str(url)
-            .map_err(Error::storage)?
-            // The commit statement is the same for every unit of one shape;
-            // a generic plan saves planning it again on each commit.
-            .options([("plan_cache_mode", "force_generic_plan")]);
+        let options = PgConnectOptions::from_str(url).map_err(Error::storage)?;
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .test_before_acquire(false)
@@ -968,16 +964,17 @@ impl Repository for PostgresRepository {
     }
 
     async fn list_cases(&self, query: &CaseQuery, page: Page) -> Result<PageOf<Versioned<Case>>> {
-        // One statement, one snapshot: the total and the page agree.
+        // One statement, one snapshot: the total and the page agree. The
+        // filters are written twice (not a shared CTE, which the server would
+        // materialise with every matching document) so the count reads only
+        // the indexed columns and the page stops after `LIMIT` rows of the
+        // index that matches its order.
         let mut b = QueryBuilder::<Postgres>::new(
-            "WITH m AS (SELECT id, doc, version, priority, created_s, created_n, closed_s, \
-             closed_n, resolution_due_s, resolution_due_n FROM cases WHERE true",
+            "SELECT t.total, p.doc, p.version FROM (SELECT count(*) AS total FROM cases WHERE true",
         );
         push_filters(&mut b, query);
-        b.push(
-            ") SELECT t.total, p.doc, p.version FROM (SELECT count(*) AS total FROM m) t \
-                LEFT JOIN LATERAL (SELECT doc, version FROM m",
-        );
+        b.push(") t LEFT JOIN LATERAL (SELECT doc, version FROM cases WHERE true");
+        push_filters(&mut b, query);
         b.push(order_by(query.order));
         b.push(" LIMIT ")
             .push_bind(limit(page.limit))
