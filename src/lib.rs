@@ -113,6 +113,34 @@
 //! | `conformance` | no | [`repo::conformance`]: one `pub async fn` per [`repo::Repository`] behaviour, to run against your own store |
 //! | `email` | no | `intake::InboundEmail::parse`: RFC 5322/MIME parsing (mail-parser) with size limits, SHA-256 attachment hashes and dedupe keys |
 //! | `signatures` | no | HMAC-SHA256 web-form challenges (`intake::Challenge`) and social webhook signatures (Meta, X/Twitter, WeChat) |
+//! | `sqlite` | no | `repo::SqliteRepository`: an embedded SQLite store (sqlx, bundled SQLite) |
+//! | `postgres` | no | `repo::PostgresRepository`: many desks on one PostgreSQL database (sqlx) |
+//!
+//! # Storage
+//!
+//! Every [`desk::SupportDesk`] command is one [`repo::Repository::commit`] of a
+//! [`repo::UnitOfWork`]: the cases it touched with their events, the router
+//! document, articles and the sequence numbers it claimed. A store writes all of
+//! it or nothing; a failed command leaves no trace and uses no case number.
+//!
+//! - [`repo::MemoryRepository`] keeps everything in memory (tests, simulations).
+//! - `SqliteRepository` (feature `sqlite`) runs a commit as one `BEGIN IMMEDIATE`
+//!   transaction executing one script of guarded statements; a file store gives
+//!   commits one connection they take turns on and point reads another.
+//! - `PostgresRepository` (feature `postgres`) runs a commit as one statement whose
+//!   guarded sub-statements write the unit and whose final row-count check aborts
+//!   all of it when a precondition failed. Several desks (processes) share one
+//!   database: conflicting commits become [`Error::Conflict`], which the desk
+//!   decides again on fresh state; sweeps share work by the same optimistic claims.
+//!
+//! Both SQL stores apply embedded migrations with `migrate()`, refuse a database
+//! migrated by a newer version of the crate, and store every record as its JSON
+//! document next to indexed columns for the list views. Numbers are gap-free: a
+//! desk draws the next case or article number from the last one it committed and
+//! claims it in the commit; a number another desk took first is a `Conflict`, and
+//! the desk draws again. One desk's own creations take turns on a numbering lane
+//! (never held while an [`ai::AiProvider`] is awaited), so concurrent requests on
+//! one desk do not race each other for a number.
 
 #![forbid(unsafe_code)]
 #![cfg_attr(docsrs, feature(doc_cfg))]
