@@ -7,7 +7,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
+use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -108,16 +108,9 @@ fn feed_entry(feed: &[FeedEntry], position: u64) -> Option<&FeedEntry> {
 /// Every precondition of `work` against `state`, before anything is written;
 /// returns the sequence counters after the unit's claims.
 fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u32)>> {
-    let mut ids = std::collections::HashSet::new();
-    let mut new_numbers = std::collections::HashSet::new();
+    check_unit(work)?;
     for write in &work.cases {
         let case = write.case();
-        if !ids.insert(case.id) {
-            return Err(Error::validation(
-                "unit of work",
-                format!("case {} is written twice", case.id),
-            ));
-        }
         match write {
             CaseWrite::Insert { .. } => {
                 if state.cases.contains_key(&case.id) {
@@ -126,7 +119,7 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
                         key: case.id.to_string(),
                     });
                 }
-                if state.numbers.contains_key(&case.number) || !new_numbers.insert(case.number) {
+                if state.numbers.contains_key(&case.number) {
                     return Err(Error::AlreadyExists {
                         kind: "case number",
                         key: case.number.to_string(),
@@ -165,15 +158,8 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
             _ => {}
         }
     }
-    let mut articles = std::collections::HashSet::new();
     for write in &work.articles {
         let id = write.value.id;
-        if !articles.insert(id) {
-            return Err(Error::validation(
-                "unit of work",
-                format!("article {id} is written twice"),
-            ));
-        }
         match (state.articles.get(&id), write.expected) {
             (Some(_), None) => {
                 return Err(Error::AlreadyExists {
@@ -189,28 +175,12 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
         }
     }
     let mut counters: Vec<((SequenceKind, i32), u32)> = Vec::new();
-    for claim in &work.sequences {
-        let key = (claim.kind, claim.year);
-        let slot = match counters.iter().position(|(k, _)| *k == key) {
-            Some(i) => i,
-            None => {
-                counters.push((key, state.sequences.get(&key).copied().unwrap_or(0)));
-                counters.len() - 1
-            }
-        };
-        let Some((_, current)) = counters.get_mut(slot) else {
-            continue;
-        };
-        let next = current.checked_add(1).ok_or_else(|| Error::Overflow {
-            what: format!("{:?} sequence of {}", claim.kind, claim.year),
-        })?;
-        if claim.value != next {
-            return Err(conflict(
-                u64::from(claim.value.saturating_sub(1)),
-                u64::from(*current),
-            ));
+    for (kind, year, before, after) in claim_counters(work)? {
+        let stored = state.sequences.get(&(kind, year)).copied().unwrap_or(0);
+        if stored != before {
+            return Err(conflict(u64::from(before), u64::from(stored)));
         }
-        *current = next;
+        counters.push(((kind, year), after));
     }
     Ok(counters)
 }

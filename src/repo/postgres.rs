@@ -13,8 +13,8 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::{QueryBuilder, Row};
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::sql::{Counters, check_unit, claim_counters};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
+use super::unit::{Counters, check_unit, claim_counters};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};

@@ -22,8 +22,8 @@ use sqlx::sqlite::{
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::sql::{Counters, check_unit, claim_counters};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
+use super::unit::{Counters, check_unit, claim_counters};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
