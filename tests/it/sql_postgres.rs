@@ -53,6 +53,22 @@ async fn fresh_database(url: &str) -> PgConnectOptions {
     server.database(&name)
 }
 
+/// Drops a test's database (closing any session still on it), so a developer's
+/// server does not collect them. A test that fails leaves its database behind
+/// for inspection.
+async fn drop_database(options: &PgConnectOptions) {
+    let Some(name) = options.get_database().map(str::to_owned) else {
+        return;
+    };
+    let admin_options = options.clone().database("postgres");
+    if let Ok(mut admin) = sqlx::PgConnection::connect_with(&admin_options).await {
+        let _ = admin
+            .execute(format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)").as_str())
+            .await;
+        let _ = admin.close().await;
+    }
+}
+
 /// A migrated repository on a fresh database (`None`: skip).
 async fn fresh_repo(test: &str) -> Option<(PostgresRepository, PgConnectOptions)> {
     let url = server_url(test)?;
@@ -84,10 +100,12 @@ fn utc(s: &str) -> DateTime<Utc> {
 #[test]
 fn conformance_suite_passes() {
     runtime().block_on(async {
-        let Some((repo, _)) = fresh_repo("conformance_suite_passes").await else {
+        let Some((repo, options)) = fresh_repo("conformance_suite_passes").await else {
             return;
         };
         hotcrm_support::repo::conformance::run_all(&repo).await;
+        repo.pool().close().await;
+        drop_database(&options).await;
     });
 }
 
@@ -95,18 +113,20 @@ fn conformance_suite_passes() {
 #[test]
 fn conformance_suite_passes_through_dyn() {
     runtime().block_on(async {
-        let Some((repo, _)) = fresh_repo("conformance_suite_passes_through_dyn").await else {
+        let Some((repo, options)) = fresh_repo("conformance_suite_passes_through_dyn").await else {
             return;
         };
         let repo: DynRepository = Arc::new(repo);
         hotcrm_support::repo::conformance::run_all(&repo).await;
+        drop(repo);
+        drop_database(&options).await;
     });
 }
 
 #[test]
 fn a_newer_schema_is_refused() {
     runtime().block_on(async {
-        let Some((repo, _)) = fresh_repo("a_newer_schema_is_refused").await else {
+        let Some((repo, options)) = fresh_repo("a_newer_schema_is_refused").await else {
             return;
         };
         sqlx::query(
@@ -123,6 +143,8 @@ fn a_newer_schema_is_refused() {
             message.contains("99990101000000") && message.contains("newer"),
             "{message}"
         );
+        repo.pool().close().await;
+        drop_database(&options).await;
     });
 }
 
@@ -211,6 +233,8 @@ fn a_connection_dropped_mid_commit_writes_nothing() {
         .unwrap();
         assert_eq!(repo.get_case(again.id).await.unwrap().version, 1);
         assert_eq!(repo.events_after(0, 10).await.unwrap()[0].position, 1);
+        repo.pool().close().await;
+        drop_database(&options).await;
     });
 }
 
@@ -421,5 +445,6 @@ fn many_desks_share_one_database() {
         }
         let ids: BTreeSet<CaseId> = stored.keys().copied().collect();
         assert_eq!(ids.len(), stored.len());
+        drop_database(&options).await;
     });
 }
