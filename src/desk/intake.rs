@@ -86,10 +86,10 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, CaseId, CaseNumber, CommentId, ContactId};
 use crate::intake::{
     AutoResponse, AutoResponseLedger, AutoResponsePolicy, BodyConfig, Bounce, ClassifyConfig,
-    EmailAddress, EmailBody, EmailLimits, IgnoreReason, InboundEmail, MailKind, Mailbox,
-    MessageId, OwnMessageId, QuarantineReason, ResponseKind, ScreenPolicy, SenderLedger,
-    ThreadCase, ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify,
-    decide_thread, extract_body, screen,
+    EmailAddress, EmailBody, EmailLimits, IgnoreReason, InboundEmail, MailKind, Mailbox, MessageId,
+    OwnMessageId, QuarantineReason, ResponseKind, ScreenPolicy, SenderLedger, ThreadCase,
+    ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify, decide_thread, extract_body,
+    screen,
 };
 use crate::repo::{Contact, Versioned};
 
@@ -474,7 +474,10 @@ impl ThreadLookup for StagedLookup {
     }
 
     fn account_contacts(&self, case: CaseId) -> Vec<EmailAddress> {
-        self.account_contacts.get(&case).cloned().unwrap_or_default()
+        self.account_contacts
+            .get(&case)
+            .cloned()
+            .unwrap_or_default()
     }
 }
 
@@ -492,7 +495,12 @@ fn take_chars(s: &str, n: usize) -> String {
 /// the quoted history after [`QUOTED_MARKER`], within the comment limit.
 /// `lead` (a note's heading) goes first. With `strict`, a head over the limit
 /// is an error; otherwise it is shortened too.
-fn compose_body(lead: &str, body: &EmailBody, email: &InboundEmail, strict: bool) -> Result<String> {
+fn compose_body(
+    lead: &str,
+    body: &EmailBody,
+    email: &InboundEmail,
+    strict: bool,
+) -> Result<String> {
     let mut head = String::from(lead);
     let visible = body.visible.trim();
     if visible.is_empty() {
@@ -843,8 +851,8 @@ impl SupportDesk {
         };
         let mut lookup = StagedLookup::default();
         for case in loaded {
-            let mut thread = ThreadCase::new(case.id, case.number, case.status)
-                .with_account(case.account);
+            let mut thread =
+                ThreadCase::new(case.id, case.number, case.status).with_account(case.account);
             if let Some(contact) = case.contact {
                 match self.repo.get_contact(contact).await {
                     Ok(c) => {
@@ -1044,9 +1052,10 @@ impl SupportDesk {
     /// delivery: the events the first one produced tell).
     async fn reply_reopened(&self, case: CaseId, comment: CommentId) -> Result<bool> {
         let events = self.repo.case_events(case).await?;
-        let Some(at) = events.iter().position(
-            |e| matches!(e, CaseEvent::CommentAdded { comment: c } if c.id == comment),
-        ) else {
+        let Some(at) = events
+            .iter()
+            .position(|e| matches!(e, CaseEvent::CommentAdded { comment: c } if c.id == comment))
+        else {
             return Ok(false);
         };
         Ok(events

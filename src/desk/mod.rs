@@ -397,6 +397,7 @@ impl SupportDeskBuilder {
         let knowledge = self
             .knowledge
             .with_retention(self.config.analytics_retention);
+        let intake = intake::IntakeState::new(&self.config.intake);
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
@@ -407,7 +408,7 @@ impl SupportDeskBuilder {
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
-            intake: Arc::new(Mutex::new(intake::IntakeState::new(&self.config.intake))),
+            intake: Arc::new(Mutex::new(intake)),
         }
     }
 }

@@ -120,7 +120,11 @@ fn reply_to(case: CaseId, n: u32, text: &str) -> Vec<u8> {
 }
 
 async fn created(f: &Fixture) -> CaseId {
-    let out = f.desk.receive_email(&first_mail(), &support()).await.unwrap();
+    let out = f
+        .desk
+        .receive_email(&first_mail(), &support())
+        .await
+        .unwrap();
     let IntakeOutcome::Created { case, .. } = out else {
         panic!("not created: {out:?}")
     };
@@ -134,7 +138,11 @@ fn case_id(out: &IntakeOutcome) -> CaseId {
 #[tokio::test]
 async fn new_mail_opens_a_case_for_the_known_contact() {
     let f = fixture(false).await;
-    let out = f.desk.receive_email(&first_mail(), &support()).await.unwrap();
+    let out = f
+        .desk
+        .receive_email(&first_mail(), &support())
+        .await
+        .unwrap();
     let IntakeOutcome::Created {
         case,
         events,
@@ -147,7 +155,11 @@ async fn new_mail_opens_a_case_for_the_known_contact() {
     };
     let c = &case.value;
     assert_eq!(c.number.to_string(), "CASE-2026-0001");
-    assert_eq!((c.account, c.contact), (ACME, Some(ANN)), "account from the contact");
+    assert_eq!(
+        (c.account, c.contact),
+        (ACME, Some(ANN)),
+        "account from the contact"
+    );
     assert_eq!(c.origin, Origin::Email);
     assert_eq!(c.subject, "Invoice export fails");
     // The visible part first, the quoted history kept after the marker.
@@ -171,7 +183,11 @@ async fn a_reply_to_our_message_id_is_appended() {
     let out = f
         .desk
         .receive_email(
-            &reply_to(id, 1, "Still failing.\n\nOn Mon, Support wrote:\n> Try again"),
+            &reply_to(
+                id,
+                1,
+                "Still failing.\n\nOn Mon, Support wrote:\n> Try again",
+            ),
             &support(),
         )
         .await
@@ -183,8 +199,16 @@ async fn a_reply_to_our_message_id_is_appended() {
     assert_eq!(comment.author, Author::Customer(Some(ANN)));
     assert_eq!(comment.visibility, Visibility::Public);
     assert_eq!(split_stored_body(&comment.body).0, "Still failing.");
-    assert!(split_stored_body(&comment.body).1.unwrap().contains("> Try again"));
-    assert!(out.auto_response().is_none(), "replies are not acknowledged");
+    assert!(
+        split_stored_body(&comment.body)
+            .1
+            .unwrap()
+            .contains("> Try again")
+    );
+    assert!(
+        out.auto_response().is_none(),
+        "replies are not acknowledged"
+    );
 }
 
 #[tokio::test]
@@ -199,7 +223,11 @@ async fn a_reply_to_a_resolved_case_reopens_it_and_repeats_are_no_ops() {
     let out = f.desk.receive_email(&raw, &support()).await.unwrap();
     assert!(matches!(out, IntakeOutcome::Reopened { .. }), "{out:?}");
     assert_ne!(out.case().unwrap().value.status, CaseStatus::Resolved);
-    assert!(out.events().iter().any(|e| matches!(e, CaseEvent::Reopened { .. })));
+    assert!(
+        out.events()
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Reopened { .. }))
+    );
 
     let stored = f.repo.case_events(id).await.unwrap().len();
     let again = f.desk.receive_email(&raw, &support()).await.unwrap();
@@ -231,7 +259,10 @@ async fn a_reply_to_a_closed_case_opens_a_follow_up() {
     assert_ne!(case.value.id, id);
     assert!(case.value.description.starts_with("Same problem"));
     assert!(matches!(events.first(), Some(CaseEvent::Created { .. })));
-    assert!(auto_response.as_ref().is_some_and(|a| !a.is_send()), "acknowledged once per week");
+    assert!(
+        auto_response.as_ref().is_some_and(|a| !a.is_send()),
+        "acknowledged once per week"
+    );
 
     let again = f.desk.receive_email(&raw, &support()).await.unwrap();
     assert!(matches!(again, IntakeOutcome::FollowUp { .. }), "{again:?}");
@@ -264,7 +295,10 @@ async fn a_stranger_using_a_real_case_number_gets_a_new_case() {
     };
     assert_ne!(case.value.id, id);
     assert_eq!(case.value.account, WALK_IN);
-    assert_eq!(refused_token.map(|n| n.to_string()).as_deref(), Some("CASE-2026-0001"));
+    assert_eq!(
+        refused_token.map(|n| n.to_string()).as_deref(),
+        Some("CASE-2026-0001")
+    );
     assert!(f.desk.case(id).await.unwrap().value.comments.is_empty());
     // A contact of the case's account may use the token.
     let boss = mail(
@@ -301,9 +335,16 @@ async fn out_of_office_replies_never_reopen_nor_get_answers() {
         panic!("{out:?}")
     };
     assert_eq!(case.value.status, CaseStatus::Resolved, "not reopened");
-    assert!(!events.iter().any(|e| matches!(e, CaseEvent::Reopened { .. })));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Reopened { .. }))
+    );
     let note = case.value.comments.last().unwrap();
-    assert_eq!((note.author, note.visibility), (Author::Bot, Visibility::Internal));
+    assert_eq!(
+        (note.author, note.visibility),
+        (Author::Bot, Visibility::Internal)
+    );
     assert!(note.body.contains("I am away until Monday."));
     assert!(out.auto_response().is_none());
 
@@ -390,7 +431,11 @@ async fn two_auto_responding_desks_stop_answering_each_other() {
             inbox.push((!to_a, ack(mailbox, to.as_str(), case_id(&out), 1)));
         }
     }
-    assert_eq!((deliveries, acks), (2, 1), "one acknowledgement, then silence");
+    assert_eq!(
+        (deliveries, acks),
+        (2, 1),
+        "one acknowledgement, then silence"
+    );
 
     // A naive responder that strips RFC 3834 headers but keeps X-Loop: our own
     // mail coming back is machine mail, never a reply.
@@ -454,7 +499,11 @@ async fn a_bounce_is_attached_to_the_original_case() {
         ),
         original
     );
-    let out = f.desk.receive_email(dsn.as_bytes(), &support()).await.unwrap();
+    let out = f
+        .desk
+        .receive_email(dsn.as_bytes(), &support())
+        .await
+        .unwrap();
     assert!(matches!(out, IntakeOutcome::InternalNote { .. }), "{out:?}");
     assert_eq!(case_id(&out), id);
     assert_eq!(
@@ -462,8 +511,15 @@ async fn a_bounce_is_attached_to_the_original_case() {
         Some("gone@customer.example")
     );
     let note = out.case().unwrap().value.comments.last().unwrap().clone();
-    assert_eq!((note.author, note.visibility), (Author::Bot, Visibility::Internal));
-    assert!(note.body.starts_with("Delivery failure (permanent, 5.1.1)"), "{}", note.body);
+    assert_eq!(
+        (note.author, note.visibility),
+        (Author::Bot, Visibility::Internal)
+    );
+    assert!(
+        note.body.starts_with("Delivery failure (permanent, 5.1.1)"),
+        "{}",
+        note.body
+    );
     // No contact record was changed.
     let ann = f.repo.get_contact(ANN).await.unwrap();
     assert_eq!(ann.version, 1);
@@ -478,7 +534,10 @@ async fn the_same_message_twice_gives_the_same_outcome_and_no_new_events() {
     let id = case_id(&first);
     f.clock.advance(chrono::TimeDelta::minutes(5));
     let second = f.desk.receive_email(&raw, &support()).await.unwrap();
-    assert!(matches!(second, IntakeOutcome::Created { .. }), "{second:?}");
+    assert!(
+        matches!(second, IntakeOutcome::Created { .. }),
+        "{second:?}"
+    );
     assert_eq!(case_id(&second), id);
     assert!(second.events().is_empty());
     assert!(second.auto_response().is_none(), "acknowledged once");
@@ -491,7 +550,10 @@ async fn the_same_message_twice_gives_the_same_outcome_and_no_new_events() {
     assert!(matches!(b, IntakeOutcome::Appended { .. }));
     assert!(b.events().is_empty());
     assert_eq!(b.case().unwrap().value.comments.len(), 1);
-    assert_eq!(f.desk.events_after(0, 10_000).await.unwrap().len(), feed + a.events().len());
+    assert_eq!(
+        f.desk.events_after(0, 10_000).await.unwrap().len(),
+        feed + a.events().len()
+    );
 }
 
 #[tokio::test]
@@ -513,7 +575,10 @@ async fn unknown_senders_are_quarantined_without_a_default_account() {
         reasons.as_slice(),
         [QuarantineCause::UnknownSender { address }] if address.as_str() == "new@prospect.example"
     ));
-    assert!(f.desk.events_after(0, 10).await.unwrap().is_empty(), "nothing stored");
+    assert!(
+        f.desk.events_after(0, 10).await.unwrap().is_empty(),
+        "nothing stored"
+    );
     assert!(
         f.repo
             .find_contact_by_email("new@prospect.example")
@@ -563,9 +628,15 @@ async fn screened_mail_is_quarantined_and_bad_input_is_a_typed_error() {
     );
     assert!(matches!(
         f.desk.receive_email(&huge, &support()).await,
-        Err(Error::Validation { field: "email body", .. })
+        Err(Error::Validation {
+            field: "email body",
+            ..
+        })
     ));
-    assert!(f.desk.events_after(0, 10).await.unwrap().is_empty(), "nothing stored");
+    assert!(
+        f.desk.events_after(0, 10).await.unwrap().is_empty(),
+        "nothing stored"
+    );
 }
 
 proptest! {
