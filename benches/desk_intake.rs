@@ -10,7 +10,12 @@
 //! a case (a repeat would be a cheap no-op); the loop asserts on the outcome.
 //! It is the per-message cost of email-to-case, next to `intake/parse_classify`
 //! (parsing alone) and `desk/create_case` (creation alone).
-#![allow(missing_docs, clippy::unwrap_used, clippy::expect_used)]
+#![allow(
+    missing_docs,
+    clippy::unwrap_used,
+    clippy::expect_used,
+    clippy::indexing_slicing
+)]
 
 use std::hint::black_box;
 use std::sync::Arc;
