@@ -10,9 +10,9 @@
 //!
 //! # What happens to an email, in order
 //!
-//! 1. [`classify`]: a person, machine mail (auto-replies, lists, loops) or a
+//! 1. [`classify()`]: a person, machine mail (auto-replies, lists, loops) or a
 //!    bounce.
-//! 2. [`screen`]: spam verdicts, blocked attachments, too many recipients, a
+//! 2. [`screen()`]: spam verdicts, blocked attachments, too many recipients, a
 //!    flooding sender → [`IntakeOutcome::Quarantined`], nothing stored (the host
 //!    keeps the raw message for review).
 //! 3. Threading: the cases the email names (our Message-IDs, the
@@ -229,7 +229,7 @@ impl IntakeState {
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[non_exhaustive]
 pub enum QuarantineCause {
-    /// A screening rule ([`screen`]).
+    /// A screening rule ([`screen()`]).
     #[error("{0}")]
     Screened(QuarantineReason),
     /// The email would open a case, its sender is no contact and no default
