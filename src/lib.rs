@@ -99,7 +99,9 @@
 //!   (feature `email`), [`intake::classify()`], [`intake::screen()`],
 //!   [`intake::extract_body`], then [`intake::decide_thread`] with a
 //!   [`intake::ThreadLookup`] over the cases the email mentions; acknowledge with
-//!   [`intake::AutoResponseLedger::respond`].
+//!   [`intake::AutoResponseLedger::respond`]. Or let the desk do all of it in one
+//!   commit: [`desk::SupportDesk::receive_inbound_email`] (and `receive_email` for
+//!   raw bytes, feature `email`) → [`desk::IntakeOutcome`].
 //! - *Accept a web form safely*: [`intake::WebForm::accept`] (honeypot, fill time,
 //!   rate limits, links, optional proof-of-work [`intake::Challenge`] with feature
 //!   `signatures`).

@@ -830,7 +830,7 @@ impl SupportDesk {
 
 /// The follow-up case opened by reply `comment` to closed case `original`:
 /// a fixed mix of the two ids, so the same reply always names the same case.
-fn follow_up_id(original: CaseId, comment: crate::ids::CommentId) -> CaseId {
+pub(super) fn follow_up_id(original: CaseId, comment: crate::ids::CommentId) -> CaseId {
     let mixed = original
         .as_uuid()
         .as_u128()

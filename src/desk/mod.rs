@@ -67,8 +67,11 @@
 //! | feed cursors | — | kept by the host |
 
 mod commands;
+pub mod intake;
 mod sweep;
 mod unit;
+
+pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -122,6 +125,10 @@ pub struct DeskConfig {
     /// The count caps hold at every search and click; the age cap is enforced
     /// by [`SupportDesk::sweep`].
     pub analytics_retention: AnalyticsRetention,
+    /// Email intake: default account for unknown senders, our Message-ID
+    /// domains, screening and auto-response policies
+    /// ([`SupportDesk::receive_inbound_email`]).
+    pub intake: IntakeConfig,
 }
 
 impl Default for DeskConfig {
@@ -134,6 +141,7 @@ impl Default for DeskConfig {
             ai_may_raise_priority: false,
             solution_history: 500,
             analytics_retention: AnalyticsRetention::default(),
+            intake: IntakeConfig::default(),
         }
     }
 }
@@ -338,6 +346,8 @@ pub struct SupportDesk {
     /// between desks is a `Conflict`, decided again). Never held while a
     /// provider is awaited.
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
+    /// Email intake's auto-response and sender ledgers (per process, bounded).
+    intake: Arc<Mutex<intake::IntakeState>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -387,6 +397,7 @@ impl SupportDeskBuilder {
         let knowledge = self
             .knowledge
             .with_retention(self.config.analytics_retention);
+        let intake = intake::IntakeState::new(&self.config.intake);
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
@@ -397,6 +408,7 @@ impl SupportDeskBuilder {
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
+            intake: Arc::new(Mutex::new(intake)),
         }
     }
 }

@@ -13,6 +13,8 @@ mod calendar_props;
 mod case;
 mod desk;
 mod desk_consistency;
+#[cfg(feature = "email")]
+mod desk_intake;
 mod domain_props;
 mod escalation;
 #[cfg(feature = "email")]
