@@ -167,7 +167,11 @@ impl SupportDesk {
             }
         }
         // AI: classification and sentiment; failures degrade to "no insight".
-        let classify = ClassifyRequest::new(request.subject.clone(), request.description.clone());
+        let text = request
+            .analysis_text
+            .clone()
+            .unwrap_or_else(|| request.description.clone());
+        let classify = ClassifyRequest::new(request.subject.clone(), text);
         let (classification, sentiment) = self.ai.analyze(&classify).await;
         let (classification, sentiment) = (classification.ok(), sentiment.ok());
         // Only embed when there are articles to relate the case to.

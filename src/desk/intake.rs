@@ -743,6 +743,7 @@ impl SupportDesk {
                     &kind,
                     &key,
                     description,
+                    body.visible.trim(),
                     refused_token,
                     sender_contact,
                     &ours,
@@ -885,6 +886,7 @@ impl SupportDesk {
         kind: &MailKind,
         key: &str,
         description: String,
+        visible: &str,
         refused_token: Option<CaseNumber>,
         sender_contact: Option<Contact>,
         ours: &[EmailAddress],
@@ -911,10 +913,14 @@ impl SupportDesk {
                 self.contact_for(account, from).await?
             }
         };
-        let request = CaseRequest::new(contact.account, subject, description)
+        let mut request = CaseRequest::new(contact.account, subject, description)
             .id(case_id_for(key))
             .origin(Origin::Email)
             .contact(contact.id);
+        // The AI reads what the customer wrote now, not the quoted history.
+        if !visible.is_empty() {
+            request = request.analyze(visible);
+        }
         let outcome = self.create_case(request).await?;
         let auto_response = self.acknowledge(email, kind, ours, &outcome);
         Ok(IntakeOutcome::Created {

@@ -197,6 +197,9 @@ pub struct CaseRequest {
     pub product: Option<ProductId>,
     /// Queue chosen by the caller, if any.
     pub queue: Option<QueueId>,
+    /// What the AI reads instead of the description, when set (see
+    /// [`CaseRequest::analyze`]).
+    pub analysis_text: Option<String>,
 }
 
 impl CaseRequest {
@@ -217,7 +220,26 @@ impl CaseRequest {
             origin: Origin::Web,
             product: None,
             queue: None,
+            analysis_text: None,
         }
+    }
+
+    /// Has the [`AiProvider`] classify, score the sentiment of and relate
+    /// articles to `text` (with the subject) instead of the description; the
+    /// stored description is unchanged. Intake uses it for an email's own
+    /// words, without the quoted history and attachment list the description
+    /// keeps.
+    ///
+    /// ```
+    /// use hotcrm_support::desk::CaseRequest;
+    /// use hotcrm_support::ids::AccountId;
+    /// let req = CaseRequest::new(AccountId::from_u128(1), "Re: export", "It fails.\n\n> earlier mail")
+    ///     .analyze("It fails.");
+    /// assert_eq!(req.analysis_text.as_deref(), Some("It fails."));
+    /// ```
+    pub fn analyze(mut self, text: impl Into<String>) -> CaseRequest {
+        self.analysis_text = Some(text.into());
+        self
     }
 
     /// Sets the case's id: repeating a creation with the same id returns the

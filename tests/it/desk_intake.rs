@@ -662,3 +662,53 @@ proptest! {
         }
     }
 }
+
+/// The AI reads what the customer wrote now: anger in the quoted history of an
+/// earlier exchange neither makes the new case Angry nor escalates it, while
+/// the same words written now do both.
+#[tokio::test]
+async fn the_ai_reads_the_new_words_not_the_quoted_history() {
+    use hotcrm_support::case::Sentiment;
+    let angry = "This is unacceptable! I am furious, the worst service ever, fix it now!";
+    let f = fixture(false).await;
+    let quoted = mail(
+        &[
+            ("From", "Ann Lee <ann@customer.example>"),
+            ("To", "support@desk.example"),
+            ("Subject", "Export works"),
+            ("Message-ID", "<calm@customer.example>"),
+        ],
+        &format!("Thanks, the export works now.\n\nOn Fri, Ann wrote:\n> {angry}\n"),
+    );
+    let out = f.desk.receive_email(&quoted, &support()).await.unwrap();
+    let IntakeOutcome::Created { case, events, .. } = &out else {
+        panic!("{out:?}")
+    };
+    assert_ne!(case.value.ai.sentiment, Some(Sentiment::Angry));
+    assert!(
+        !events
+            .iter()
+            .any(|e| matches!(e, CaseEvent::Escalated { .. }))
+    );
+    // The quoted history is still kept in the description.
+    assert!(case.value.description.contains("furious"));
+
+    let written_now = mail(
+        &[
+            ("From", "Ann Lee <ann@customer.example>"),
+            ("To", "support@desk.example"),
+            ("Subject", "Export broken again"),
+            ("Message-ID", "<angry@customer.example>"),
+        ],
+        angry,
+    );
+    let out = f
+        .desk
+        .receive_email(&written_now, &support())
+        .await
+        .unwrap();
+    let IntakeOutcome::Created { case, .. } = &out else {
+        panic!("{out:?}")
+    };
+    assert_eq!(case.value.ai.sentiment, Some(Sentiment::Angry));
+}
