@@ -46,35 +46,20 @@ impl InboundEmail {
     /// # Ok::<(), hotcrm_support::Error>(())
     /// ```
     pub fn parse(raw: &[u8], limits: &EmailLimits) -> Result<InboundEmail> {
-        if raw.len() > limits.max_raw_bytes {
-            return Err(Error::validation(
-                "email size",
-                format!(
-                    "{} bytes exceeds the limit of {}",
-                    raw.len(),
-                    limits.max_raw_bytes
-                ),
-            ));
-        }
+        within("email size", "bytes", raw.len(), limits.max_raw_bytes)?;
         let (header_bytes, header_count) = scan_header_section(raw);
-        if header_bytes > limits.max_header_bytes {
-            return Err(Error::validation(
-                "header size",
-                format!(
-                    "{header_bytes} header bytes exceeds the limit of {}",
-                    limits.max_header_bytes
-                ),
-            ));
-        }
-        if header_count > limits.max_headers {
-            return Err(Error::validation(
-                "header count",
-                format!(
-                    "{header_count} header fields exceeds the limit of {}",
-                    limits.max_headers
-                ),
-            ));
-        }
+        within(
+            "header size",
+            "header bytes",
+            header_bytes,
+            limits.max_header_bytes,
+        )?;
+        within(
+            "header count",
+            "header fields",
+            header_count,
+            limits.max_headers,
+        )?;
         // mail-parser promises not to panic, but 0.11.3 indexes out of bounds on
         // some nested messages; a panic in the parser must still be a typed error.
         let parsed = std::panic::catch_unwind(|| parse_and_convert(raw, limits));
@@ -296,4 +281,16 @@ fn delivery_report(message: &Message<'_>) -> Option<DeliveryReport> {
         }
     }
     is_report.then_some(report)
+}
+
+/// `Ok` when `value` is at most `limit`; else a validation error on `field`
+/// ("`value` `unit` exceeds the limit of `limit`").
+fn within(field: &'static str, unit: &str, value: usize, limit: usize) -> Result<()> {
+    if value > limit {
+        return Err(Error::validation(
+            field,
+            format!("{value} {unit} exceeds the limit of {limit}"),
+        ));
+    }
+    Ok(())
 }
