@@ -112,6 +112,15 @@ pub enum Error {
         /// Why.
         reason: String,
     },
+    /// The caller lacks the permission an action needs (a portal user's tier,
+    /// status or account boundary); nothing was changed.
+    #[error("forbidden: {action}: {reason}")]
+    Forbidden {
+        /// The action that was refused (for example `"portal_close"`).
+        action: &'static str,
+        /// Why (the missing permission, the account boundary...).
+        reason: String,
+    },
     /// Text that could not be parsed (a case number, an email message, ...).
     #[error("cannot parse {what} from {input:?}: {reason}")]
     Parse {

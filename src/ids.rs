@@ -176,6 +176,33 @@ typed_id!(
     /// ```
     SkillId, "skill id"
 );
+typed_id!(
+    /// Identifies a customer-portal user.
+    ///
+    /// ```
+    /// let u = hotcrm_support::ids::PortalUserId::from_u128(11);
+    /// assert_eq!(u, hotcrm_support::ids::PortalUserId::from_u128(11));
+    /// ```
+    PortalUserId, "portal user id"
+);
+typed_id!(
+    /// Identifies a community forum topic.
+    ///
+    /// ```
+    /// let t = hotcrm_support::ids::TopicId::from_u128(12);
+    /// assert_eq!(t, hotcrm_support::ids::TopicId::from_u128(12));
+    /// ```
+    TopicId, "topic id"
+);
+typed_id!(
+    /// Identifies a post (a reply) in a community forum topic.
+    ///
+    /// ```
+    /// let p = hotcrm_support::ids::PostId::from_u128(13);
+    /// assert_eq!(p, hotcrm_support::ids::PostId::from_u128(13));
+    /// ```
+    PostId, "post id"
+);
 
 /// Formats and parses `PREFIX-YYYY-NNNN` numbers.
 fn parse_numbered(what: &'static str, prefix: &str, s: &str) -> Result<(i32, u32)> {

@@ -38,6 +38,7 @@
 //! | [`ai::AiProvider`], [`ai::HeuristicAi`] | the AI port (classify, sentiment, embed, generate) and its deterministic offline default |
 //! | [`repo::Repository`], [`repo::MemoryRepository`] | the storage port: one atomic [`repo::UnitOfWork`] commit per command with optimistic versions and sequence claims, a durable event feed; its in-memory default and [`repo::conformance`] suite |
 //! | [`intake`] | omni-channel intake as pure decisions: [`intake::InboundEmail`] (parsed with feature `email`), machine-mail and bounce [`intake::classify()`], reply/quote splitting, [`intake::decide_thread`] (which case a reply belongs to), auto-response and quarantine rules over bounded ledgers, web-to-case [`intake::WebForm`], social [`intake::InboundMessage`] and webhook signatures (feature `signatures`) |
+//! | [`portal`] | customer-portal users with tier permissions as data ([`portal::PermissionTable`]), what a user sees of a case ([`portal::PortalCaseView`]: public comments only, no agent-only fields), community topics and posts with votes, [`portal::wilson_lower_bound`] ranking, trust levels and moderation rules |
 //! | [`desk::SupportDesk`] | the facade: creates and works cases through the repository, runs the automatic triggers, sweeps, lists, metrics |
 //! | [`period::Period`] | a validated half-open window `[from, to)` for reports (metrics, knowledge gaps) |
 //! | [`ids`] | typed ids, [`ids::CaseNumber`] `CASE-2026-0001`, [`ids::KnowledgeNumber`] `KB-2026-0015` |
@@ -161,6 +162,7 @@ pub mod ids;
 pub mod intake;
 pub mod knowledge;
 pub mod period;
+pub mod portal;
 pub mod repo;
 pub mod routing;
 pub mod sla;

@@ -421,20 +421,37 @@ impl SupportDesk {
     /// [`Error::Conflict`] after too many concurrent writers. On any error nothing
     /// is stored.
     pub async fn execute(&self, id: CaseId, command: CaseCommand) -> Result<Outcome> {
-        let outcome =
-            with_retries!(self, tx => self.execute_once(&mut tx, id, command.clone()).await)?;
+        self.execute_all(id, std::slice::from_ref(&command)).await
+    }
+
+    /// Decides `commands` one after the other on the case and commits them
+    /// together: all of them or none.
+    pub(super) async fn execute_all(
+        &self,
+        id: CaseId,
+        commands: &[CaseCommand],
+    ) -> Result<Outcome> {
+        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
     }
 
     /// One attempt of [`SupportDesk::execute`].
-    async fn execute_once(&self, tx: &mut Tx, id: CaseId, command: CaseCommand) -> Result<Outcome> {
+    async fn execute_once(
+        &self,
+        tx: &mut Tx,
+        id: CaseId,
+        commands: &[CaseCommand],
+    ) -> Result<Outcome> {
         let index = self.stage_case(tx, id).await?;
         // The clock is read after the load, so another writer's commit never
         // makes this command "happen before" the state it is decided on.
         tx.now = self.clock.now();
         let before = RoutingView::of(&tx.case(index)?.case);
-        let events = self.decide_on(tx, index, command)?;
+        let mut events = Vec::new();
+        for command in commands {
+            events.extend(self.decide_on(tx, index, command.clone())?);
+        }
         if events.is_empty() {
             let staged = tx.case(index)?;
             return Ok(Outcome {

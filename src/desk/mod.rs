@@ -68,10 +68,14 @@
 
 mod commands;
 pub mod intake;
+mod portal;
 mod sweep;
 mod unit;
 
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
+pub use portal::{
+    CLOSED_BY_CUSTOMER, Deflection, DeflectionId, DeflectionReport, PortalCaseRequest, PortalConfig,
+};
 
 use std::collections::HashMap;
 use std::fmt;
@@ -129,6 +133,9 @@ pub struct DeskConfig {
     /// domains, screening and auto-response policies
     /// ([`SupportDesk::receive_inbound_email`]).
     pub intake: IntakeConfig,
+    /// Customer portal: the tier permission table and deflection offers
+    /// ([`SupportDesk::portal_submit_case`]).
+    pub portal: PortalConfig,
 }
 
 impl Default for DeskConfig {
@@ -142,6 +149,7 @@ impl Default for DeskConfig {
             solution_history: 500,
             analytics_retention: AnalyticsRetention::default(),
             intake: IntakeConfig::default(),
+            portal: PortalConfig::default(),
         }
     }
 }
@@ -370,6 +378,8 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// Email intake's auto-response and sender ledgers (per process, bounded).
     intake: Arc<Mutex<intake::IntakeState>>,
+    /// Portal deflection offers (per process, bounded).
+    portal: Arc<Mutex<portal::PortalState>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -431,6 +441,7 @@ impl SupportDeskBuilder {
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
             intake: Arc::new(Mutex::new(intake)),
+            portal: Arc::new(Mutex::new(portal::PortalState::default())),
         }
     }
 }

@@ -26,6 +26,7 @@ mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
 mod knowledge_records;
+mod portal;
 mod records_props;
 mod repo;
 mod routing;
