@@ -77,7 +77,6 @@ impl DeflectionId {
 /// assert!(d.articles.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
-#[non_exhaustive]
 pub struct Deflection {
     /// Pass it to [`PortalCaseRequest::after_offer`] when the user submits anyway.
     pub id: DeflectionId,
