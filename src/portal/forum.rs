@@ -500,7 +500,8 @@ impl ForumPost {
 
     /// The quality score: [`wilson_lower_bound`] of the helpful share.
     pub fn quality(&self) -> f64 {
-        wilson_lower_bound(self.helpful(), self.helpful() + self.not_helpful())
+        let helpful = self.helpful();
+        wilson_lower_bound(helpful, self.votes.len() as u64)
     }
 
     /// Replaces the body, keeping the old one in [`ForumPost::edits`]; an
