@@ -21,13 +21,14 @@ use hotcrm_support::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use hotcrm_support::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
 use hotcrm_support::knowledge::KnowledgeArticle;
 use hotcrm_support::repo::{
-    Account, Committed, Contact, FeedEntry, Repository, SavedSearch, SequenceKind, UnitOfWork,
-    Versioned, conformance,
+    Account, Committed, Contact, FeedEntry, PortalKind, PortalRecord, Repository, SavedSearch,
+    SequenceKind, UnitOfWork, Versioned, conformance,
 };
 use hotcrm_support::routing::RouterState;
 use hotcrm_support::{Error, Result};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+use uuid::Uuid;
 
 /// Documents by key: `(version, json)`.
 #[derive(Default)]
@@ -222,6 +223,26 @@ impl Repository for KvRepository {
             staged.insert(key, (version, encode(&article.value)?));
             committed.article_versions.push((article.value.id, version));
         }
+        for write in &work.portal {
+            let record = &write.value;
+            let key = format!("portal/{}/{}", record.kind().tag(), record.id());
+            if staged.contains_key(&key) {
+                return Err(Error::validation(
+                    "unit of work",
+                    format!("{key} is written twice"),
+                ));
+            }
+            let version = check_version(
+                read(&staged, &key).map(|d| d.0),
+                write.expected,
+                record.kind().name(),
+                &key,
+            )?;
+            staged.insert(key, (version, encode(record)?));
+            committed
+                .portal_versions
+                .push((record.kind(), record.id(), version));
+        }
         for claim in &work.sequences {
             let key = format!("sequence/{:?}/{}", claim.kind, claim.year);
             let current = read(&staged, &key).map_or(0, |d| d.0);
@@ -340,6 +361,26 @@ impl Repository for KvRepository {
         let mut all: Vec<Versioned<KnowledgeArticle>> = self.all("article/")?;
         all.sort_by_key(|a| (a.value.number, a.value.id));
         Ok(all)
+    }
+
+    async fn get_portal_record(
+        &self,
+        kind: PortalKind,
+        id: Uuid,
+    ) -> Result<Versioned<PortalRecord>> {
+        self.get(&format!("portal/{}/{id}", kind.tag()), kind.name(), id)
+    }
+
+    async fn portal_records(
+        &self,
+        kind: PortalKind,
+        parent: Option<Uuid>,
+    ) -> Result<Vec<Versioned<PortalRecord>>> {
+        let all: Vec<Versioned<PortalRecord>> = self.all(&format!("portal/{}/", kind.tag()))?;
+        Ok(all
+            .into_iter()
+            .filter(|r| parent.is_none_or(|p| r.value.parent() == Some(p)))
+            .collect())
     }
 
     async fn save_search(&self, search: &SavedSearch) -> Result<()> {

@@ -55,6 +55,7 @@ pub async fn run_all(repo: &dyn Repository) {
     saved_searches_round_trip(repo).await;
     router_state_is_one_versioned_document(repo).await;
     articles_round_trip(repo).await;
+    portal_records_round_trip(repo).await;
     failed_commits_write_nothing(repo).await;
     units_reject_duplicate_writes(repo).await;
     sequence_claims_are_checked(repo).await;
@@ -998,4 +999,163 @@ pub async fn articles_round_trip(repo: &dyn Repository) {
             .all(|w| (w[0].value.number, w[0].value.id) <= (w[1].value.number, w[1].value.id)),
         "ordered by number, id"
     );
+}
+
+/// Portal users, forum topics and posts: inserted and updated through
+/// [`commit`](super::Repository::commit) with optimistic versions, read back
+/// equal, listed per kind in id order and per parent; a duplicate insert is
+/// `AlreadyExists`, a stale update `Conflict`, an update of a missing record
+/// `NotFound`; a failed unit writes none of its portal records (nor its case).
+pub async fn portal_records_round_trip(repo: &dyn Repository) {
+    use super::{PortalKind, PortalRecord, UnitOfWork};
+    use crate::ids::{ContactId, PortalUserId, PostId, TopicId};
+    use crate::knowledge::PortalTier;
+    use crate::portal::{ForumAuthor, ForumPost, ForumTopic, PortalUser, Vote};
+    let contact = ContactId::new();
+    let user = PortalUser::new(
+        PortalUserId::new(),
+        contact,
+        AccountId::new(),
+        PortalTier::Premium,
+        now(),
+    )
+    .activated()
+    .with_locale("en-GB");
+    let author = ForumAuthor::User(user.id);
+    let topic = ForumTopic::new(
+        TopicId::new(),
+        "VPN",
+        "Drops hourly",
+        "It reconnects.",
+        author,
+        now(),
+    )
+    .expect("valid topic")
+    .with_tags(["vpn"])
+    .expect("valid tags");
+    let mut post =
+        ForumPost::new(PostId::new(), topic.id, author, "Same here.", now()).expect("valid post");
+    let work = UnitOfWork::new()
+        .portal(PortalRecord::User(user.clone()), None)
+        .portal(PortalRecord::Topic(topic.clone()), None)
+        .portal(PortalRecord::Post(post.clone()), None);
+    let committed = repo.commit(&work).await.expect("insert portal records");
+    assert_eq!(committed.portal_versions.len(), 3);
+    assert!(committed.portal_versions.iter().all(|(_, _, v)| *v == 1));
+    let got = repo
+        .get_portal_record(PortalKind::User, *user.id.as_uuid())
+        .await
+        .expect("get user");
+    assert_eq!(
+        (got.value, got.version),
+        (PortalRecord::User(user.clone()), 1),
+        "user round trip"
+    );
+    assert!(
+        matches!(
+            repo.get_portal_record(PortalKind::Topic, *user.id.as_uuid())
+                .await,
+            Err(Error::NotFound {
+                kind: "forum topic",
+                ..
+            })
+        ),
+        "a user's id is not a topic"
+    );
+    // Listing per parent: the contact's users, the topic's posts.
+    let users = repo
+        .portal_records(PortalKind::User, Some(*contact.as_uuid()))
+        .await
+        .expect("list users");
+    assert_eq!(users.len(), 1);
+    let posts = repo
+        .portal_records(PortalKind::Post, Some(*topic.id.as_uuid()))
+        .await
+        .expect("list posts");
+    assert_eq!(
+        posts.iter().map(|p| p.value.clone()).collect::<Vec<_>>(),
+        [PortalRecord::Post(post.clone())]
+    );
+    assert!(
+        repo.portal_records(PortalKind::Post, Some(*contact.as_uuid()))
+            .await
+            .expect("list")
+            .is_empty()
+    );
+    let all_topics = repo
+        .portal_records(PortalKind::Topic, None)
+        .await
+        .expect("list topics");
+    assert!(
+        all_topics
+            .iter()
+            .any(|t| t.value == PortalRecord::Topic(topic.clone()))
+    );
+    assert!(
+        all_topics
+            .windows(2)
+            .all(|w| w[0].value.id() < w[1].value.id()),
+        "id order"
+    );
+    // Optimistic update; votes survive the round trip.
+    post.vote(ForumAuthor::User(PortalUserId::new()), Vote::Helpful, now())
+        .expect("vote");
+    let update = UnitOfWork::new().portal(PortalRecord::Post(post.clone()), Some(1));
+    repo.commit(&update).await.expect("update post");
+    let got = repo
+        .get_portal_record(PortalKind::Post, *post.id.as_uuid())
+        .await
+        .expect("get post");
+    assert_eq!(
+        (got.value, got.version),
+        (PortalRecord::Post(post.clone()), 2)
+    );
+    assert!(matches!(
+        repo.commit(&update).await,
+        Err(Error::Conflict {
+            expected: 1,
+            actual: 2
+        })
+    ));
+    assert!(matches!(
+        repo.commit(&UnitOfWork::new().portal(PortalRecord::Topic(topic.clone()), None))
+            .await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    let ghost =
+        ForumTopic::new(TopicId::new(), "VPN", "Ghost", "body", author, now()).expect("valid");
+    assert!(matches!(
+        repo.commit(&UnitOfWork::new().portal(PortalRecord::Topic(ghost.clone()), Some(1)))
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    // A unit whose last write fails writes nothing: not the new case, not the new topic.
+    let (case, events) = unsaved_case(repo).await;
+    let fresh =
+        ForumTopic::new(TopicId::new(), "VPN", "Fresh", "body", author, now()).expect("valid");
+    let failing = UnitOfWork::new()
+        .insert_case(case.clone(), events)
+        .portal(PortalRecord::Topic(fresh.clone()), None)
+        .portal(PortalRecord::Post(post.clone()), Some(1));
+    assert!(matches!(
+        repo.commit(&failing).await,
+        Err(Error::Conflict { .. })
+    ));
+    assert!(matches!(
+        repo.get_case(case.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert!(matches!(
+        repo.get_portal_record(PortalKind::Topic, *fresh.id.as_uuid())
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    // The same record twice in one unit is refused.
+    let twice = UnitOfWork::new()
+        .portal(PortalRecord::Topic(ghost.clone()), None)
+        .portal(PortalRecord::Topic(ghost), None);
+    assert!(matches!(
+        repo.commit(&twice).await,
+        Err(Error::Validation { .. })
+    ));
 }

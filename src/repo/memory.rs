@@ -6,6 +6,7 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 
 use async_trait::async_trait;
 
+use super::portal::{PortalKind, PortalRecord};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters};
 use super::{Repository, conflict};
@@ -64,6 +65,7 @@ struct State {
     searches: BTreeMap<(AgentId, String), SavedSearch>,
     router: Option<Versioned<RouterState>>,
     articles: HashMap<ArticleId, Versioned<KnowledgeArticle>>,
+    portal: BTreeMap<(PortalKind, uuid::Uuid), Versioned<PortalRecord>>,
 }
 
 impl MemoryRepository {
@@ -174,6 +176,22 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
             _ => {}
         }
     }
+    for write in &work.portal {
+        let key = (write.value.kind(), write.value.id());
+        match (state.portal.get(&key), write.expected) {
+            (Some(_), None) => {
+                return Err(Error::AlreadyExists {
+                    kind: key.0.name(),
+                    key: key.1.to_string(),
+                });
+            }
+            (None, Some(_)) => return Err(not_found(key.0.name(), key.1)),
+            (Some(stored), Some(expected)) if stored.version != expected => {
+                return Err(conflict(expected, stored.version));
+            }
+            _ => {}
+        }
+    }
     let mut counters: Vec<((SequenceKind, i32), u32)> = Vec::new();
     for (kind, year, before, after) in claim_counters(work)? {
         let stored = state.sequences.get(&(kind, year)).copied().unwrap_or(0);
@@ -251,6 +269,18 @@ fn apply(
             },
         );
         committed.article_versions.push((write.value.id, version));
+    }
+    for write in &work.portal {
+        let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        let (kind, id) = (write.value.kind(), write.value.id());
+        state.portal.insert(
+            (kind, id),
+            Versioned {
+                value: write.value.clone(),
+                version,
+            },
+        );
+        committed.portal_versions.push((kind, id, version));
     }
     for (key, value) in sequences {
         state.sequences.insert(key, value);
@@ -453,6 +483,33 @@ impl Repository for MemoryRepository {
             .get(&id)
             .cloned()
             .ok_or_else(|| not_found("article", id))
+    }
+
+    async fn get_portal_record(
+        &self,
+        kind: PortalKind,
+        id: uuid::Uuid,
+    ) -> Result<Versioned<PortalRecord>> {
+        self.read()
+            .portal
+            .get(&(kind, id))
+            .cloned()
+            .ok_or_else(|| not_found(kind.name(), id))
+    }
+
+    async fn portal_records(
+        &self,
+        kind: PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> Result<Vec<Versioned<PortalRecord>>> {
+        Ok(self
+            .read()
+            .portal
+            .range((kind, uuid::Uuid::nil())..=(kind, uuid::Uuid::max()))
+            .map(|(_, r)| r)
+            .filter(|r| parent.is_none_or(|p| r.value.parent() == Some(p)))
+            .cloned()
+            .collect())
     }
 
     async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {

@@ -53,6 +53,7 @@
 //! `Arc<dyn Repository>` ([`DynRepository`]) works everywhere a repository does.
 
 mod memory;
+mod portal;
 mod records;
 mod unit;
 
@@ -77,6 +78,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 
 pub use memory::MemoryRepository;
+pub use portal::{PortalKind, PortalRecord};
 pub use records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 pub use unit::{CaseWrite, Committed, DocumentWrite, FeedEntry, SequenceClaim, UnitOfWork};
 
@@ -118,7 +120,10 @@ pub trait Repository: Send + Sync {
     /// is still at its expected version ([`Error::Conflict`]) and keeps its number
     /// ([`Error::Validation`]); a case or article appears at most once in the unit
     /// ([`Error::Validation`]); the router and article writes follow
-    /// [`Repository::put_router_state`] and [`Repository::put_article`]; every
+    /// [`Repository::put_router_state`] and [`Repository::put_article`], and
+    /// portal records the same rules (an insert of an existing (kind, id) is
+    /// [`Error::AlreadyExists`], an update of a missing one
+    /// [`Error::NotFound`], of a changed one [`Error::Conflict`]); every
     /// sequence claim is the stored counter + 1, claims of one sequence in
     /// increasing order ([`Error::Conflict`] naming the expected and actual
     /// counter).
@@ -367,6 +372,31 @@ pub trait Repository: Send + Sync {
     ///
     /// [`Error::Storage`] when the store fails.
     async fn saved_searches(&self, owner: crate::ids::AgentId) -> Result<Vec<SavedSearch>>;
+
+    /// The portal record of `kind` with `id` (written through
+    /// [`UnitOfWork::portal`] and [`Repository::commit`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] naming the kind ([`PortalKind::name`]);
+    /// [`Error::Storage`] when the store fails.
+    async fn get_portal_record(
+        &self,
+        kind: PortalKind,
+        id: uuid::Uuid,
+    ) -> Result<Versioned<PortalRecord>>;
+
+    /// Every portal record of `kind`, in id order; with `parent`, only those
+    /// listed under it ([`PortalRecord::parent`]: a contact's users, a topic's posts).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn portal_records(
+        &self,
+        kind: PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> Result<Vec<Versioned<PortalRecord>>>;
 }
 
 /// Forwards every method to the pointee, for `Arc<T>` and `Box<T>`.
@@ -442,6 +472,12 @@ macro_rules! forward_repository {
             }
             async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {
                 (**self).list_articles().await
+            }
+            async fn get_portal_record(&self, kind: PortalKind, id: uuid::Uuid) -> Result<Versioned<PortalRecord>> {
+                (**self).get_portal_record(kind, id).await
+            }
+            async fn portal_records(&self, kind: PortalKind, parent: Option<uuid::Uuid>) -> Result<Vec<Versioned<PortalRecord>>> {
+                (**self).portal_records(kind, parent).await
             }
             async fn saved_searches(&self, owner: crate::ids::AgentId) -> Result<Vec<SavedSearch>> {
                 (**self).saved_searches(owner).await

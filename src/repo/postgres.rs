@@ -12,6 +12,7 @@ use serde::de::DeserializeOwned;
 use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::{QueryBuilder, Row};
 
+use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, check_unit, claim_counters};
@@ -455,6 +456,7 @@ struct Shape {
     events: bool,
     router: bool,
     articles: bool,
+    portal: bool,
 }
 
 /// The one statement of a commit. Every write of the unit is a sub-statement
@@ -564,6 +566,21 @@ fn commit_statement(shape: Shape) -> String {
              AND t.version = a.expected RETURNING 1)"
         ));
         counts.push("(SELECT count(*) FROM ai) + (SELECT count(*) FROM au)");
+    }
+    if shape.portal {
+        let (kind, id, parent, expected, doc) = (next(), next(), next(), next(), next());
+        ctes.push(format!(
+            "p AS (SELECT * FROM UNNEST(${kind}::text[], ${id}::text[]::uuid[], \
+             ${parent}::text[]::uuid[], ${expected}::bigint[], ${doc}::text[]) \
+             AS p(kind, id, parent, expected, doc)), \
+             pi AS (INSERT INTO portal_records (kind, id, parent, version, doc) \
+             SELECT kind, id, parent, 1, doc FROM p WHERE expected < 0 \
+             ON CONFLICT DO NOTHING RETURNING 1), \
+             pu AS (UPDATE portal_records t SET version = t.version + 1, parent = p.parent, \
+             doc = p.doc FROM p WHERE p.expected >= 0 AND t.kind = p.kind AND t.id = p.id \
+             AND t.version = p.expected RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM pi) + (SELECT count(*) FROM pu)");
     }
     for count in counts {
         checks.push(format!("{count} = ${}::bigint", next()));
@@ -682,6 +699,28 @@ impl PostgresRepository {
                 _ => {}
             }
         }
+        for write in &work.portal {
+            let (kind, id) = (write.value.kind(), write.value.id());
+            let stored: Option<i64> = sqlx::query_scalar(
+                "SELECT version FROM portal_records WHERE kind = $1 AND id = $2::uuid",
+            )
+            .bind(kind.tag())
+            .bind(uuid_text(&id))
+            .fetch_optional(&self.pool)
+            .await
+            .map_err(db)?;
+            match (stored.map(from_db).transpose()?, write.expected) {
+                (Some(_), None) => {
+                    return Ok(Some(Error::AlreadyExists {
+                        kind: kind.name(),
+                        key: id.to_string(),
+                    }));
+                }
+                (None, Some(_)) => return Ok(Some(not_found(kind.name(), id))),
+                (Some(v), Some(e)) if v != e => return Ok(Some(conflict(e, v))),
+                _ => {}
+            }
+        }
         for &(kind, year, before, _) in counters {
             let actual = self.current_sequence(kind, year).await?;
             if actual != before {
@@ -779,6 +818,7 @@ impl Repository for PostgresRepository {
         if work.cases.is_empty()
             && work.router.is_none()
             && work.articles.is_empty()
+            && work.portal.is_empty()
             && counters.is_empty()
         {
             return Ok(Committed::default());
@@ -823,6 +863,24 @@ impl Repository for PostgresRepository {
             });
             article_docs.push(encode("article", a)?);
         }
+        let n = work.portal.len();
+        let (mut portal_kinds, mut portal_ids, mut portal_parents) = (
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+            Vec::with_capacity(n),
+        );
+        let (mut portal_expected, mut portal_docs) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        for write in &work.portal {
+            let r = &write.value;
+            portal_kinds.push(r.kind().tag());
+            portal_ids.push(uuid_text(&r.id()));
+            portal_parents.push(r.parent().map(|p| uuid_text(&p)));
+            portal_expected.push(match write.expected {
+                None => -1,
+                Some(e) => to_db(e)?,
+            });
+            portal_docs.push(encode(r.kind().name(), r)?);
+        }
         let kinds: Vec<&str> = counters.iter().map(|c| kind_key(c.0)).collect();
         let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
         let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
@@ -834,6 +892,7 @@ impl Repository for PostgresRepository {
             events: count > 0,
             router: router_mode != 0,
             articles: !work.articles.is_empty(),
+            portal: !work.portal.is_empty(),
         };
         let sql = commit_sql(shape);
         let mut query = sqlx::query(&sql);
@@ -863,12 +922,21 @@ impl Repository for PostgresRepository {
                 .bind(article_expected)
                 .bind(article_docs);
         }
+        if shape.portal {
+            query = query
+                .bind(portal_kinds)
+                .bind(portal_ids)
+                .bind(portal_parents)
+                .bind(portal_expected)
+                .bind(portal_docs);
+        }
         for (present, rows) in [
             (shape.inserts, inserts),
             (shape.updates, updates),
             (shape.counters, counters.len()),
             (shape.router, 1),
             (shape.articles, work.articles.len()),
+            (shape.portal, work.portal.len()),
         ] {
             if present {
                 query = query.bind(limit(rows));
@@ -893,6 +961,12 @@ impl Repository for PostgresRepository {
         for write in &work.articles {
             let version = write.expected.map_or(1, |v| v.saturating_add(1));
             committed.article_versions.push((write.value.id, version));
+        }
+        for write in &work.portal {
+            let version = write.expected.map_or(1, |v| v.saturating_add(1));
+            committed
+                .portal_versions
+                .push((write.value.kind(), write.value.id(), version));
         }
         let base: Option<i64> = row.try_get("base").map_err(db)?;
         if let Some(base) = base {
@@ -1135,6 +1209,44 @@ impl Repository for PostgresRepository {
                 .await
                 .map_err(db)?;
         rows.iter().map(|row| versioned("article", row)).collect()
+    }
+
+    async fn get_portal_record(
+        &self,
+        kind: PortalKind,
+        id: uuid::Uuid,
+    ) -> Result<Versioned<PortalRecord>> {
+        let row = sqlx::query(
+            "SELECT doc, version FROM portal_records WHERE kind = $1 AND id = $2::uuid",
+        )
+        .bind(kind.tag())
+        .bind(uuid_text(&id))
+        .fetch_optional(&self.pool)
+        .await
+        .map_err(db)?;
+        match row {
+            Some(row) => of_kind(kind, versioned(kind.name(), &row)?),
+            None => Err(not_found(kind.name(), id)),
+        }
+    }
+
+    async fn portal_records(
+        &self,
+        kind: PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> Result<Vec<Versioned<PortalRecord>>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM portal_records WHERE kind = $1 \
+             AND ($2::text IS NULL OR parent = $2::text::uuid) ORDER BY id",
+        )
+        .bind(kind.tag())
+        .bind(parent.map(|p| uuid_text(&p)))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| of_kind(kind, versioned(kind.name(), row)?))
+            .collect()
     }
 
     async fn save_search(&self, search: &SavedSearch) -> Result<()> {

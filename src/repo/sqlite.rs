@@ -21,6 +21,7 @@ use sqlx::sqlite::{
 };
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
+use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, check_unit, claim_counters};
@@ -531,6 +532,8 @@ enum Step {
     Router { expected: Option<u64> },
     /// `work.articles[index]` (`expected == None`: inserted).
     Article { index: usize, expected: Option<u64> },
+    /// `work.portal[index]` (`expected == None`: inserted).
+    Portal { index: usize, expected: Option<u64> },
 }
 
 /// Events per `INSERT` statement (two bound values each, far below SQLite's
@@ -715,6 +718,45 @@ fn write_script<'a>(
             expected: write.expected,
         });
     }
+    for (index, write) in work.portal.iter().enumerate() {
+        let record = &write.value;
+        let doc = encode(record.kind().name(), record)?;
+        let version = to_i64(
+            "portal record version",
+            write.expected.map_or(1, |v| v.saturating_add(1)),
+        )?;
+        match write.expected {
+            None => {
+                qb.push("INSERT INTO portal_records (kind, id, parent, version, doc) VALUES (");
+                qb.separated(", ")
+                    .push_bind(record.kind().tag())
+                    .push_bind(record.id().to_string())
+                    .push_bind(record.parent().map(|p| p.to_string()))
+                    .push_bind(version)
+                    .push_bind(doc);
+                qb.push("); ");
+            }
+            Some(expected) => {
+                qb.push("UPDATE portal_records SET parent = ")
+                    .push_bind(record.parent().map(|p| p.to_string()))
+                    .push(", version = ")
+                    .push_bind(version)
+                    .push(", doc = ")
+                    .push_bind(doc)
+                    .push(" WHERE kind = ")
+                    .push_bind(record.kind().tag())
+                    .push(" AND id = ")
+                    .push_bind(record.id().to_string())
+                    .push(" AND version = ")
+                    .push_bind(to_i64("portal record version", expected)?)
+                    .push("; ");
+            }
+        }
+        steps.push(Step::Portal {
+            index,
+            expected: write.expected,
+        });
+    }
     Ok((qb, steps))
 }
 
@@ -729,6 +771,7 @@ async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Com
         && work.cases.is_empty()
         && work.router.is_none()
         && work.articles.is_empty()
+        && work.portal.is_empty()
     {
         return Ok(Committed::default());
     }
@@ -852,6 +895,31 @@ async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Com
                     .article_versions
                     .push((id, expected.map_or(1, |v| v.saturating_add(1))));
             }
+            Step::Portal { index, expected } => {
+                let Some(write) = work.portal.get(index) else {
+                    continue;
+                };
+                let (kind, id) = (write.value.kind(), write.value.id());
+                if changed != 1 {
+                    let stored: Option<i64> = sqlx::query_scalar(
+                        "SELECT version FROM portal_records WHERE kind = ? AND id = ?",
+                    )
+                    .bind(kind.tag())
+                    .bind(id.to_string())
+                    .fetch_optional(&mut *conn)
+                    .await
+                    .map_err(db)?;
+                    return Err(match stored {
+                        None => not_found(kind.name(), id),
+                        Some(v) => conflict(expected.unwrap_or(0), u64::try_from(v).unwrap_or(0)),
+                    });
+                }
+                committed.portal_versions.push((
+                    kind,
+                    id,
+                    expected.map_or(1, |v| v.saturating_add(1)),
+                ));
+            }
         }
     }
     if let Some(e) = failure {
@@ -905,6 +973,13 @@ async fn step_error(
                 .get(index)
                 .map(|a| a.value.id.to_string())
                 .unwrap_or_default(),
+        },
+        Step::Portal { index, .. } => match work.portal.get(index) {
+            Some(w) => Error::AlreadyExists {
+                kind: w.value.kind().name(),
+                key: w.value.id().to_string(),
+            },
+            None => db(e),
         },
         _ => db(e),
     }
@@ -1223,6 +1298,50 @@ impl Repository for SqliteRepository {
         .map_err(db)?;
         rows.iter()
             .map(|row| versioned("articles", &row_id(row)?, row))
+            .collect()
+    }
+
+    async fn get_portal_record(
+        &self,
+        kind: PortalKind,
+        id: uuid::Uuid,
+    ) -> Result<Versioned<PortalRecord>> {
+        let row = point_read!(self, |ex| sqlx::query(
+            "SELECT version, doc FROM portal_records WHERE kind = ? AND id = ?"
+        )
+        .bind(kind.tag())
+        .bind(id.to_string())
+        .fetch_optional(ex))
+        .map_err(db)?;
+        match row {
+            Some(row) => of_kind(kind, versioned(kind.name(), &id.to_string(), &row)?),
+            None => Err(not_found(kind.name(), id)),
+        }
+    }
+
+    async fn portal_records(
+        &self,
+        kind: PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> Result<Vec<Versioned<PortalRecord>>> {
+        let rows = match parent {
+            None => sqlx::query(
+                "SELECT id, version, doc FROM portal_records WHERE kind = ? ORDER BY id",
+            )
+            .bind(kind.tag())
+            .fetch_all(&self.pool)
+            .await,
+            Some(parent) => sqlx::query(
+                "SELECT id, version, doc FROM portal_records WHERE kind = ? AND parent = ? ORDER BY id",
+            )
+            .bind(kind.tag())
+            .bind(parent.to_string())
+            .fetch_all(&self.pool)
+            .await,
+        }
+        .map_err(db)?;
+        rows.iter()
+            .map(|row| of_kind(kind, versioned(kind.name(), &row_id(row)?, row)?))
             .collect()
     }
 

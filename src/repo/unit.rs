@@ -5,6 +5,7 @@
 use serde::{Deserialize, Serialize};
 
 use super::conflict;
+use super::portal::{PortalKind, PortalRecord};
 use super::records::SequenceKind;
 use crate::case::{Case, CaseEvent};
 use crate::error::{Error, Result};
@@ -133,6 +134,8 @@ pub struct UnitOfWork {
     pub articles: Vec<DocumentWrite<KnowledgeArticle>>,
     /// Sequence numbers consumed, in order.
     pub sequences: Vec<SequenceClaim>,
+    /// Portal users, forum topics and posts; a record appears at most once.
+    pub portal: Vec<DocumentWrite<PortalRecord>>,
 }
 
 impl UnitOfWork {
@@ -147,6 +150,7 @@ impl UnitOfWork {
             && self.router.is_none()
             && self.articles.is_empty()
             && self.sequences.is_empty()
+            && self.portal.is_empty()
     }
 
     /// Adds a new case with its events.
@@ -183,6 +187,15 @@ impl UnitOfWork {
         self
     }
 
+    /// Adds a portal record write (insert when `expected` is `None`).
+    pub fn portal(mut self, record: PortalRecord, expected: Option<u64>) -> UnitOfWork {
+        self.portal.push(DocumentWrite {
+            value: record,
+            expected,
+        });
+        self
+    }
+
     /// Consumes number `value` of a sequence (see [`SequenceClaim`]).
     pub fn claim(mut self, kind: SequenceKind, year: i32, value: u32) -> UnitOfWork {
         self.sequences.push(SequenceClaim { kind, year, value });
@@ -211,6 +224,8 @@ pub struct Committed {
     pub router_version: Option<u64>,
     /// The new version of every article written, in write order.
     pub article_versions: Vec<(ArticleId, u64)>,
+    /// The new version of every portal record written, in write order.
+    pub portal_versions: Vec<(PortalKind, uuid::Uuid, u64)>,
     /// The feed position of the first event appended (`None` when none was).
     /// The unit's events occupy consecutive positions from here.
     pub first_position: Option<u64>,
@@ -313,6 +328,19 @@ pub(crate) fn check_unit(work: &UnitOfWork) -> Result<()> {
             return Err(Error::validation(
                 "unit of work",
                 format!("article {} is written twice", write.value.id),
+            ));
+        }
+    }
+    let mut portal = std::collections::HashSet::new();
+    for write in &work.portal {
+        if !portal.insert((write.value.kind(), write.value.id())) {
+            return Err(Error::validation(
+                "unit of work",
+                format!(
+                    "{} {} is written twice",
+                    write.value.kind().name(),
+                    write.value.id()
+                ),
             ));
         }
     }

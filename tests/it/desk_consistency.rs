@@ -142,6 +142,20 @@ impl Repository for FaultyRepository {
     async fn saved_searches(&self, owner: AgentId) -> hotcrm_support::Result<Vec<SavedSearch>> {
         self.inner.saved_searches(owner).await
     }
+    async fn get_portal_record(
+        &self,
+        kind: hotcrm_support::repo::PortalKind,
+        id: uuid::Uuid,
+    ) -> hotcrm_support::Result<Versioned<hotcrm_support::repo::PortalRecord>> {
+        self.inner.get_portal_record(kind, id).await
+    }
+    async fn portal_records(
+        &self,
+        kind: hotcrm_support::repo::PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::repo::PortalRecord>>> {
+        self.inner.portal_records(kind, parent).await
+    }
 }
 
 pub(crate) const ACCOUNT: AccountId = AccountId::from_u128(1);
