@@ -341,11 +341,12 @@ impl BusinessHours {
                 )
             })
             .collect();
-        let rules = def
-            .holidays
-            .iter()
-            .chain(def.holiday_calendars.iter().flat_map(|c| c.holidays()))
-            .cloned()
+        let mut direct = HolidayCalendar::new("");
+        for h in &def.holidays {
+            direct.push(h.clone());
+        }
+        let rules = std::iter::once(direct)
+            .chain(def.holiday_calendars.iter().cloned())
             .collect();
         Engine::new(ZoneTable::get(def.time_zone), weekly, special, rules)
     }

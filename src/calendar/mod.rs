@@ -131,5 +131,5 @@ mod hours;
 mod template;
 mod zone;
 
-pub use holiday::{Holiday, HolidayCalendar, Recurrence};
+pub use holiday::{Holiday, HolidayCalendar, Observance, Recurrence, easter_sunday};
 pub use hours::{BusinessHours, BusinessHoursBuilder, OpenSpans};
