@@ -281,14 +281,15 @@ impl Recurrence {
                 (!(matches!(nth, 1..=5) || nth == -1))
                     .then(|| format!("nth {nth} is not in 1..=5 or -1"))
             }),
-            Recurrence::Easter { offset } => (!Recurrence::EASTER_OFFSETS.contains(&offset))
-                .then(|| {
+            Recurrence::Easter { offset } => {
+                (!Recurrence::EASTER_OFFSETS.contains(&offset)).then(|| {
                     format!(
                         "easter offset {offset} is not in {}..={}",
                         Recurrence::EASTER_OFFSETS.start(),
                         Recurrence::EASTER_OFFSETS.end()
                     )
-                }),
+                })
+            }
             Recurrence::WeekdayOnOrAfter { month, day, .. } => month_ok(month).or_else(|| {
                 NaiveDate::from_ymd_opt(2000, month, day)
                     .is_none()
@@ -516,9 +517,7 @@ impl Holiday {
         match (self.observance, date.weekday()) {
             (Observance::NearestWeekday, Weekday::Sat) => date.pred_opt(),
             (Observance::NearestWeekday, Weekday::Sun) => date.succ_opt(),
-            (Observance::NextWeekday, Weekday::Sat) => {
-                date.checked_add_days(chrono::Days::new(2))
-            }
+            (Observance::NextWeekday, Weekday::Sat) => date.checked_add_days(chrono::Days::new(2)),
             (Observance::NextWeekday, Weekday::Sun) => date.succ_opt(),
             _ => Some(date),
         }
@@ -753,11 +752,15 @@ impl HolidayCalendar {
             let national: std::collections::BTreeSet<NaiveDate> =
                 own.iter().map(|(d, _)| *d).collect();
             for &d in &national {
-                let (Some(mid), Some(after)) = (d.succ_opt(), d.checked_add_days(chrono::Days::new(2)))
+                let (Some(mid), Some(after)) =
+                    (d.succ_opt(), d.checked_add_days(chrono::Days::new(2)))
                 else {
                     continue;
                 };
-                if national.contains(&after) && !taken.contains(&mid) && mid.weekday() != Weekday::Sun {
+                if national.contains(&after)
+                    && !taken.contains(&mid)
+                    && mid.weekday() != Weekday::Sun
+                {
                     taken.insert(mid);
                     out.push((mid, None));
                 }
@@ -939,7 +942,12 @@ impl HolidayCalendar {
             ))
             .with(fixed("Canada Day", 7, 1, sub))
             .with(nth("Labour Day", 9, Weekday::Mon, 1))
-            .with(fixed("National Day for Truth and Reconciliation", 9, 30, sub))
+            .with(fixed(
+                "National Day for Truth and Reconciliation",
+                9,
+                30,
+                sub,
+            ))
             .with(nth("Thanksgiving Day", 10, Weekday::Mon, 2))
             .with(fixed("Remembrance Day", 11, 11, sub))
             .with(fixed("Christmas Day", 12, 25, sub))
@@ -1009,7 +1017,10 @@ impl HolidayCalendar {
             .with(monday("海の日 Marine Day", 7, 3))
             .with(fixed_jp("山の日 Mountain Day", 8, 11))
             .with(monday("敬老の日 Respect for the Aged Day", 9, 3))
-            .with(day("秋分の日 Autumnal Equinox Day", Recurrence::SeptemberEquinox))
+            .with(day(
+                "秋分の日 Autumnal Equinox Day",
+                Recurrence::SeptemberEquinox,
+            ))
             .with(monday("スポーツの日 Sports Day", 10, 2))
             .with(fixed_jp("文化の日 Culture Day", 11, 3))
             .with(fixed_jp("勤労感謝の日 Labour Thanksgiving Day", 11, 23))
