@@ -1165,6 +1165,56 @@ mod tests {
                 None,
             ),
             (
+                "good friday 2026",
+                Recurrence::Easter { offset: -2 },
+                2026,
+                Some(d(2026, 4, 3)),
+            ),
+            (
+                "whit monday 2025",
+                Recurrence::Easter { offset: 50 },
+                2025,
+                Some(d(2025, 6, 9)),
+            ),
+            (
+                "victoria day 2026 (may 25 is a monday)",
+                Recurrence::WeekdayOnOrAfter {
+                    month: 5,
+                    day: 18,
+                    weekday: Weekday::Mon,
+                },
+                2026,
+                Some(d(2026, 5, 18)),
+            ),
+            (
+                "on-or-after feb 29 in a common year",
+                Recurrence::WeekdayOnOrAfter {
+                    month: 2,
+                    day: 29,
+                    weekday: Weekday::Mon,
+                },
+                2025,
+                None,
+            ),
+            (
+                "march equinox 2027",
+                Recurrence::MarchEquinox,
+                2027,
+                Some(d(2027, 3, 21)),
+            ),
+            (
+                "september equinox 2024",
+                Recurrence::SeptemberEquinox,
+                2024,
+                Some(d(2024, 9, 22)),
+            ),
+            (
+                "equinox formula ends 2099",
+                Recurrence::MarchEquinox,
+                2100,
+                None,
+            ),
+            (
                 "one time its year",
                 Recurrence::OneTime(d(2025, 3, 3)),
                 2025,

@@ -481,3 +481,22 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn holiday_easter_known_extremes() {
+    for (year, month, day) in [
+        (1818, 3, 22),
+        (2000, 4, 23),
+        (2008, 3, 23),
+        (2011, 4, 24),
+        (2019, 4, 21),
+        (2038, 4, 25),
+        (2285, 3, 22),
+    ] {
+        assert_eq!(
+            easter_sunday(year),
+            NaiveDate::from_ymd_opt(year, month, day),
+            "easter {year}"
+        );
+    }
+}
