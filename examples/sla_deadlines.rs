@@ -1,5 +1,8 @@
-//! SLA deadlines: the default tier table on a business calendar, a per-priority
-//! override, and how waiting on the customer moves the resolution deadline.
+//! SLA deadlines: the default tier table on a London business calendar with the
+//! England and Wales bank holidays (Boxing Day 2026 falls on a Saturday, so the
+//! bank holiday is Monday 28 December), a per-priority override, "1 business
+//! day" taken from the office's 7.5-hour day, and how waiting on the customer
+//! moves the resolution deadline.
 //!
 //! ```text
 //! cargo run --example sla_deadlines
@@ -8,7 +11,7 @@
 
 use chrono::{DateTime, NaiveTime, TimeDelta, Utc};
 use chrono_tz::Europe::London;
-use hotcrm_support::calendar::{BusinessHours, Holiday, Recurrence};
+use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 use hotcrm_support::case::{Case, CaseCommand, CaseRules, NewCase, Priority};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber, ContractId};
 use hotcrm_support::sla::{
@@ -22,19 +25,22 @@ fn local(t: DateTime<Utc>) -> String {
 }
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
-    // London office hours with a lunch break and the two Christmas bank holidays.
+    // London office hours with a lunch break and the England and Wales bank
+    // holidays (weekend dates move to the next free weekday, the UK rule).
     let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
     let hours = BusinessHours::builder(London)
         .weekdays(t(9, 0), t(12, 30))
         .weekdays(t(13, 30), t(17, 30))
-        .holiday(
-            Holiday::new("Christmas Day", Recurrence::Annual { month: 12, day: 25 }).observed(),
-        )
-        .holiday(Holiday::new(
-            "Boxing Day",
-            Recurrence::Annual { month: 12, day: 26 },
-        ))
+        .holidays(HolidayCalendar::uk_england_wales())
         .build()?;
+    // No `with_business_day`: one business day is the office's typical 7.5 hours.
+    println!(
+        "one business day = {} minutes\n",
+        SlaPolicy::default()
+            .for_calendar(&hours)
+            .business_day()
+            .num_minutes()
+    );
     // Gold customers' Critical cases get 30 minutes / 4 hours, round the clock.
     let policy = SlaPolicy::default().with_priority_targets(
         SlaTier::Gold,

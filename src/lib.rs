@@ -183,7 +183,7 @@ pub struct ReadmeDoctests;
 /// ```
 pub mod prelude {
     pub use crate::ai::{AiProvider, HeuristicAi};
-    pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Recurrence};
+    pub use crate::calendar::{BusinessHours, Holiday, HolidayCalendar, Observance, Recurrence};
     pub use crate::case::{
         AiCategory, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, CaseType, Comment,
         NewCase, NewComment, Origin, Priority, Resolution, Satisfaction, Sentiment,

@@ -23,7 +23,7 @@ use std::sync::{Arc, OnceLock};
 
 use chrono::{Datelike, NaiveDate};
 
-use super::holiday::Holiday;
+use super::holiday::{Holiday, HolidayCalendar, Recurrence};
 use super::template::{Template, merge, weekday_index};
 use super::zone::{DAY, Ns, SEC, ZoneTable};
 
@@ -66,16 +66,16 @@ pub(crate) enum Closure {
 }
 
 impl Closure {
-    fn add(&mut self, holiday: &Holiday) {
-        match (holiday.closed_hours(), &mut *self) {
+    fn add(&mut self, holiday: Option<&Holiday>) {
+        match (holiday.and_then(Holiday::closed_hours), &mut *self) {
             (_, Closure::Whole) => {}
             (None, _) => *self = Closure::Whole,
             (Some(hours), Closure::Hours(list)) => list.push(hours_ns(hours)),
         }
     }
 
-    fn from_holiday(holiday: &Holiday) -> Closure {
-        match holiday.closed_hours() {
+    fn from_holiday(holiday: Option<&Holiday>) -> Closure {
+        match holiday.and_then(Holiday::closed_hours) {
             None => Closure::Whole,
             Some(hours) => Closure::Hours(vec![hours_ns(hours)]),
         }
@@ -191,7 +191,8 @@ pub(crate) struct Engine {
     /// an end past `DAY` runs into the next date.
     weekly: [Vec<(Ns, Ns)>; 7],
     special: BTreeMap<i64, Vec<(Ns, Ns)>>,
-    rules: Vec<Holiday>,
+    /// Holiday calendars; substitution rules work within each.
+    rules: Vec<HolidayCalendar>,
     closures: Vec<(i64, Closure)>,
     closures_from: i64,
     closures_to: i64,
@@ -208,7 +209,7 @@ impl Engine {
         zone: Arc<ZoneTable>,
         weekly: [Vec<(Ns, Ns)>; 7],
         special: BTreeMap<i64, Vec<(Ns, Ns)>>,
-        rules: Vec<Holiday>,
+        rules: Vec<HolidayCalendar>,
     ) -> Engine {
         let tmpl = Template::new(weekly.iter().enumerate().flat_map(|(wd, list)| {
             let base = wd as Ns * DAY;
@@ -221,10 +222,25 @@ impl Engine {
             .map(|t| (Ns::from(t.at) * SEC).div_euclid(DAY) as i64)
             .collect();
         marks.extend(special.keys().copied());
-        marks.extend(rules.iter().filter_map(|h| match h.recurrence() {
-            super::holiday::Recurrence::OneTime(date) => Some(day_number(*date)),
-            _ => None,
-        }));
+        marks.extend(
+            rules
+                .iter()
+                .flat_map(HolidayCalendar::holidays)
+                .filter_map(|h| match h.recurrence() {
+                    Recurrence::OneTime(date) => Some(day_number(*date)),
+                    _ => None,
+                }),
+        );
+        // Easter and the equinox formula do not repeat every 400 years: compute
+        // them exactly over 1900..2200 (and the cycle after it) instead.
+        if rules.iter().any(HolidayCalendar::has_acyclic_rules) {
+            marks.extend(
+                [(1900, 1, 1), (2200, 1, 1)]
+                    .into_iter()
+                    .filter_map(|(y, m, d)| NaiveDate::from_ymd_opt(y, m, d))
+                    .map(day_number),
+            );
+        }
         let (start, end) = match (marks.iter().min(), marks.iter().max()) {
             (Some(&lo), Some(&hi)) => (lo - 8, hi + 9),
             _ => (0, 0),
@@ -259,13 +275,13 @@ impl Engine {
         let first = date_of(from).unwrap_or(NaiveDate::MIN);
         let last = date_of(to).unwrap_or(NaiveDate::MAX);
         for year in first.year() - 1..=last.year() + 1 {
-            for holiday in &self.rules {
+            for (date, holiday) in self.rules.iter().flat_map(|c| c.occurrences(year)) {
                 let one_time =
-                    matches!(holiday.recurrence(), super::holiday::Recurrence::OneTime(_));
+                    holiday.is_some_and(|h| matches!(h.recurrence(), Recurrence::OneTime(_)));
                 if one_time && !include_one_time {
                     continue;
                 }
-                if let Some(date) = holiday.date_in(year) {
+                {
                     let day = day_number(date);
                     if (from..to).contains(&day) {
                         by_day
@@ -386,7 +402,13 @@ impl Engine {
         }
         let date = date_of(day)?;
         let mut closure: Option<Closure> = None;
-        for holiday in self.rules.iter().filter(|h| h.falls_on(date)) {
+        let year = date.year();
+        let hits = [year.saturating_sub(1), year, year.saturating_add(1)]
+            .into_iter()
+            .flat_map(|y| self.rules.iter().flat_map(move |c| c.occurrences(y)))
+            .filter(|(d, _)| *d == date)
+            .map(|(_, h)| h);
+        for holiday in hits {
             match &mut closure {
                 Some(c) => c.add(holiday),
                 None => closure = Some(Closure::from_holiday(holiday)),

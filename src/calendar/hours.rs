@@ -251,6 +251,48 @@ impl BusinessHours {
         }
     }
 
+    /// The length of a typical open day of the weekly schedule: the most common
+    /// non-zero total of the intervals starting on each weekday (ties go to the
+    /// longer), in wall-clock time (DST, holidays and special days aside). `None`
+    /// when the schedule never opens or is open around the clock every day, where
+    /// "a day of business" has no length of its own. The SLA policy measures
+    /// "1 business day" with it unless told otherwise
+    /// ([`SlaPolicy::with_business_day`](crate::sla::SlaPolicy::with_business_day)).
+    ///
+    /// ```
+    /// use chrono::{NaiveTime, TimeDelta, Weekday};
+    /// use hotcrm_support::calendar::BusinessHours;
+    /// let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    /// let london = BusinessHours::builder(chrono_tz::Europe::London)
+    ///     .weekdays(t(9, 0), t(17, 30))
+    ///     .interval(Weekday::Sat, t(10, 0), t(14, 0))
+    ///     .build()?;
+    /// assert_eq!(london.typical_day(), Some(TimeDelta::minutes(510)));
+    /// assert_eq!(BusinessHours::always_open().typical_day(), None);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn typical_day(&self) -> Option<TimeDelta> {
+        let mut per_day = [0 as Ns; 7];
+        for iv in &self.def.intervals {
+            let (s, e) = interval_ns(iv.start, iv.end);
+            if let Some(total) = per_day.get_mut(iv.day.num_days_from_monday() as usize) {
+                *total += e - s;
+            }
+        }
+        if per_day.iter().all(|&d| d >= DAY) {
+            return None;
+        }
+        let mut best: Option<(usize, Ns)> = None;
+        for &len in per_day.iter().filter(|&&d| d > 0) {
+            let count = per_day.iter().filter(|&&d| d == len).count();
+            if best.is_none_or(|(c, l)| count > c || (count == c && len > l)) {
+                best = Some((count, len));
+            }
+        }
+        best.and_then(|(_, len)| i64::try_from(len).ok())
+            .map(TimeDelta::nanoseconds)
+    }
+
     /// Starts a calendar in zone `tz` with no open hours.
     ///
     /// ```
@@ -341,11 +383,12 @@ impl BusinessHours {
                 )
             })
             .collect();
-        let rules = def
-            .holidays
-            .iter()
-            .chain(def.holiday_calendars.iter().flat_map(|c| c.holidays()))
-            .cloned()
+        let mut direct = HolidayCalendar::new("");
+        for h in &def.holidays {
+            direct.push(h.clone());
+        }
+        let rules = std::iter::once(direct)
+            .chain(def.holiday_calendars.iter().cloned())
             .collect();
         Engine::new(ZoneTable::get(def.time_zone), weekly, special, rules)
     }

@@ -83,7 +83,8 @@ impl CaseRules {
     /// ```
     pub fn new(sla: SlaPolicy, hours: BusinessHours) -> Self {
         Self {
-            sla,
+            // "1 business day" is the desk's typical open day unless the policy sets it.
+            sla: sla.for_calendar(&hours),
             hours,
             survey_window: TimeDelta::days(28),
             auto_close_after: TimeDelta::days(3),

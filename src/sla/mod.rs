@@ -24,6 +24,16 @@
 //! - NextResponse (when the policy has a target) starts at a customer reply once
 //!   the first response was given, one at a time, and only a public reply by a
 //!   human agent meets it, like the first response.
+//! - "1 business day" (Silver resolution, Bronze, Standard) is the length set by
+//!   [`SlaPolicy::with_business_day`]; without it, the desk calendar's
+//!   [typical open day](crate::calendar::BusinessHours::typical_day) — the most
+//!   common non-zero daily total of its weekly schedule, ties to the longer, so
+//!   09:00–17:30 on weekdays makes 8.5 hours — applied by
+//!   [`CaseRules::new`](crate::case::CaseRules::new) and
+//!   [`SlaPolicy::due_dates`] through [`SlaPolicy::for_calendar`]. A calendar
+//!   open around the clock (or never) has no typical day and keeps the 8-hour
+//!   default, so `CaseRules::default()` behaves as before. Policies stored by
+//!   earlier versions always carry their length and keep it.
 //! - A priority change recomputes every open milestone from its own start with
 //!   the new targets; `breached` and `warned` stay as they were.
 //!

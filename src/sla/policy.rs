@@ -253,7 +253,12 @@ struct PriorityTargets {
 pub struct SlaPolicy {
     tiers: BTreeMap<SlaTier, Targets>,
     overrides: Vec<PriorityTargets>,
-    business_day_minutes: u32,
+    /// Set by [`SlaPolicy::with_business_day`]; `None`: from the calendar.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    business_day_minutes: Option<u32>,
+    /// The calendar's typical day, filled in by [`SlaPolicy::for_calendar`].
+    #[serde(skip)]
+    calendar_day_minutes: Option<u32>,
     response_warning_percent: u8,
     resolution_warning_percent: u8,
     pause_statuses: Vec<CaseStatus>,
@@ -265,7 +270,9 @@ pub struct SlaPolicy {
 struct RawSlaPolicy {
     tiers: BTreeMap<SlaTier, Targets>,
     overrides: Vec<PriorityTargets>,
-    business_day_minutes: u32,
+    /// Policies stored before the day was derived always carry it: they keep it.
+    #[serde(default)]
+    business_day_minutes: Option<u32>,
     response_warning_percent: u8,
     resolution_warning_percent: u8,
     pause_statuses: Vec<CaseStatus>,
@@ -276,8 +283,11 @@ impl TryFrom<RawSlaPolicy> for SlaPolicy {
     type Error = Error;
 
     fn try_from(raw: RawSlaPolicy) -> Result<Self> {
-        let mut policy = SlaPolicy::default()
-            .with_business_day(TimeDelta::minutes(i64::from(raw.business_day_minutes)))?
+        let mut policy = SlaPolicy::default();
+        if let Some(minutes) = raw.business_day_minutes {
+            policy = policy.with_business_day(TimeDelta::minutes(i64::from(minutes)))?;
+        }
+        let mut policy = policy
             .with_warning_thresholds(raw.response_warning_percent, raw.resolution_warning_percent)?
             .with_pause_statuses(raw.pause_statuses)?
             .with_reopen_mode(raw.reopen_mode);
@@ -300,7 +310,8 @@ impl Default for SlaPolicy {
         Self {
             tiers,
             overrides: Vec::new(),
-            business_day_minutes: 8 * 60,
+            business_day_minutes: None,
+            calendar_day_minutes: None,
             response_warning_percent: 75,
             resolution_warning_percent: 80,
             pause_statuses: vec![CaseStatus::WaitingOnCustomer],
@@ -377,7 +388,10 @@ impl SlaPolicy {
         Ok(self)
     }
 
-    /// Sets the length of a business day (default 8 hours).
+    /// Sets the length of a business day explicitly. Without it a business day is
+    /// the calendar's [typical open day](BusinessHours::typical_day) (see
+    /// [`for_calendar`](SlaPolicy::for_calendar)), or 8 hours when the calendar
+    /// has none (always open, or never).
     ///
     /// # Errors
     ///
@@ -404,20 +418,69 @@ impl SlaPolicy {
                 ),
             ));
         }
-        self.business_day_minutes = u32::try_from(minutes).map_err(|_| {
+        self.business_day_minutes = Some(u32::try_from(minutes).map_err(|_| {
             Error::validation("business_day", format!("{minutes} minutes is out of range"))
-        })?;
+        })?);
         Ok(self)
     }
 
-    /// The length of one business day.
+    /// The length of one business day: the one set by
+    /// [`with_business_day`](SlaPolicy::with_business_day), else the typical day
+    /// of the calendar given to [`for_calendar`](SlaPolicy::for_calendar), else 8
+    /// hours.
     ///
     /// ```
     /// use chrono::TimeDelta;
     /// assert_eq!(hotcrm_support::sla::SlaPolicy::default().business_day(), TimeDelta::hours(8));
     /// ```
     pub fn business_day(&self) -> TimeDelta {
-        TimeDelta::minutes(i64::from(self.business_day_minutes))
+        let minutes = self
+            .business_day_minutes
+            .or(self.calendar_day_minutes)
+            .unwrap_or(8 * 60);
+        TimeDelta::minutes(i64::from(minutes))
+    }
+
+    /// The business day set by [`with_business_day`](SlaPolicy::with_business_day),
+    /// if any.
+    ///
+    /// ```
+    /// use chrono::TimeDelta;
+    /// use hotcrm_support::sla::SlaPolicy;
+    /// assert_eq!(SlaPolicy::default().explicit_business_day(), None);
+    /// assert_eq!(SlaPolicy::default().with_business_day(TimeDelta::hours(9))?.explicit_business_day(), Some(TimeDelta::hours(9)));
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn explicit_business_day(&self) -> Option<TimeDelta> {
+        self.business_day_minutes
+            .map(|m| TimeDelta::minutes(i64::from(m)))
+    }
+
+    /// The policy measuring business days on `hours`: unless a length was set
+    /// with [`with_business_day`](SlaPolicy::with_business_day), one business day
+    /// is `hours`' [typical open day](BusinessHours::typical_day) (09:00–17:30 on
+    /// weekdays: 8.5 hours), or 8 hours when it has none (an always-open
+    /// calendar keeps the 8-hour day). [`CaseRules::new`](crate::case::CaseRules::new)
+    /// applies it to the desk's hours.
+    ///
+    /// ```
+    /// use chrono::{NaiveTime, TimeDelta};
+    /// use hotcrm_support::calendar::BusinessHours;
+    /// use hotcrm_support::sla::SlaPolicy;
+    /// let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    /// let hours = BusinessHours::builder(chrono_tz::Europe::London).weekdays(t(9, 0), t(17, 30)).build()?;
+    /// assert_eq!(SlaPolicy::default().for_calendar(&hours).business_day(), TimeDelta::minutes(510));
+    /// let fixed = SlaPolicy::default().with_business_day(TimeDelta::hours(8))?;
+    /// assert_eq!(fixed.for_calendar(&hours).business_day(), TimeDelta::hours(8));
+    /// assert_eq!(SlaPolicy::default().for_calendar(&BusinessHours::always_open()).business_day(), TimeDelta::hours(8));
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn for_calendar(mut self, hours: &BusinessHours) -> SlaPolicy {
+        self.calendar_day_minutes = hours
+            .typical_day()
+            .and_then(|d| u32::try_from(d.num_minutes()).ok())
+            .filter(|&m| m > 0);
+        self
     }
 
     /// Sets the warning thresholds, in percent of the target, for response
@@ -649,7 +712,7 @@ impl SlaPolicy {
     ) -> Result<DueDates> {
         let cal = self.calendar(tier, priority, hours);
         let targets = self.targets(tier, priority);
-        let day = self.business_day();
+        let day = self.clone().for_calendar(hours).business_day();
         Ok(DueDates {
             response_due: cal.add(start, targets.first_response.duration(day))?,
             resolution_due: cal.add(start, targets.resolution.duration(day))?,

@@ -1003,3 +1003,85 @@ fn whole_range_between_and_spans_on_open_calendars() {
         );
     }
 }
+
+#[test]
+fn typical_day_is_the_most_common_open_length() {
+    use hotcrm_support::case::{CaseRules, Priority};
+    use hotcrm_support::sla::{SlaPolicy, SlaTier};
+    let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let build = |b: hotcrm_support::calendar::BusinessHoursBuilder| b.build().unwrap();
+    let utc = || BusinessHours::builder(chrono_tz::UTC);
+    let cases = [
+        (
+            "9-17:30 weekdays",
+            build(utc().weekdays(t(9, 0), t(17, 30))),
+            Some(TimeDelta::minutes(510)),
+        ),
+        (
+            "split day",
+            build(
+                utc()
+                    .weekdays(t(9, 0), t(12, 30))
+                    .weekdays(t(13, 30), t(17, 30)),
+            ),
+            Some(TimeDelta::minutes(450)),
+        ),
+        (
+            "tie goes to the longer",
+            build(utc().interval(Weekday::Mon, t(9, 0), t(17, 0)).interval(
+                Weekday::Tue,
+                t(9, 0),
+                t(13, 0),
+            )),
+            Some(TimeDelta::hours(8)),
+        ),
+        (
+            "overnight shift counts for its start day",
+            build(utc().weekdays(t(22, 0), t(6, 0))),
+            Some(TimeDelta::hours(8)),
+        ),
+        (
+            "24h weekdays",
+            build(utc().weekdays(t(0, 0), t(0, 0))),
+            Some(TimeDelta::hours(24)),
+        ),
+        ("always open", BusinessHours::always_open(), None),
+        ("never open", build(utc()), None),
+    ];
+    for (name, hours, want) in cases {
+        assert_eq!(hours.typical_day(), want, "case {name}");
+    }
+    // The SLA's "1 business day" follows the desk calendar unless set.
+    let office = build(utc().weekdays(t(9, 0), t(17, 30)));
+    let rules = CaseRules::new(SlaPolicy::default(), office.clone());
+    assert_eq!(rules.sla().business_day(), TimeDelta::minutes(510));
+    let start = "2024-01-08T09:00:00Z".parse().unwrap();
+    let due = SlaPolicy::default()
+        .due_dates(SlaTier::Standard, Priority::Low, start, &office)
+        .unwrap();
+    assert_eq!(due.response_due.to_rfc3339(), "2024-01-08T17:30:00+00:00");
+    let fixed = SlaPolicy::default()
+        .with_business_day(TimeDelta::hours(8))
+        .unwrap();
+    let due = fixed
+        .due_dates(SlaTier::Standard, Priority::Low, start, &office)
+        .unwrap();
+    assert_eq!(due.response_due.to_rfc3339(), "2024-01-08T17:00:00+00:00");
+    assert_eq!(
+        CaseRules::default().sla().business_day(),
+        TimeDelta::hours(8)
+    );
+    // Stored policies: an old record carries its 480 minutes and keeps them; a new
+    // derived one omits the field and derives again on load.
+    let old = serde_json::to_value(&fixed).unwrap();
+    assert_eq!(old["business_day_minutes"], 480);
+    let derived = serde_json::to_value(rules.sla()).unwrap();
+    assert!(derived.get("business_day_minutes").is_none(), "{derived}");
+    let back: CaseRules = serde_json::from_str(&serde_json::to_string(&rules).unwrap()).unwrap();
+    assert_eq!(back.sla().business_day(), TimeDelta::minutes(510));
+    let loaded: SlaPolicy = serde_json::from_value(old).unwrap();
+    assert_eq!(
+        CaseRules::new(loaded, office).sla().business_day(),
+        TimeDelta::hours(8)
+    );
+}

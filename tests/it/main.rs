@@ -17,6 +17,7 @@ mod desk_consistency;
 mod desk_intake;
 mod domain_props;
 mod escalation;
+mod holiday_packs;
 #[cfg(feature = "email")]
 mod intake_email;
 mod intake_rules;
