@@ -31,6 +31,7 @@ mod repo;
 mod routing;
 mod routing_props;
 mod routing_records;
+mod predict;
 mod sla;
 mod sql_postgres;
 mod sql_sqlite;
