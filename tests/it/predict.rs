@@ -351,3 +351,93 @@ proptest! {
         }
     }
 }
+
+mod workload {
+    use hotcrm_support::case::Origin;
+    use hotcrm_support::ids::{AgentId, CaseId, SkillId};
+    use hotcrm_support::sla::predict::workload::*;
+
+    #[test]
+    fn erlang_c_matches_the_textbook_table() {
+        // Probability of waiting for 10 Erlangs offered (standard Erlang-C tables).
+        for (agents, expected) in [(11, 0.6821), (12, 0.4494), (13, 0.2853), (14, 0.1741), (15, 0.1020)] {
+            let c = erlang_c(agents, 10.0);
+            assert!((c - expected).abs() < 5e-5, "{agents} agents: {c}");
+        }
+        assert!((erlang_c(3, 2.0) - 4.0 / 9.0).abs() < 1e-12, "2 Erlangs on 3 agents");
+        assert_eq!(erlang_c(1, 0.0), 0.0, "no traffic never waits");
+        assert_eq!(erlang_c(5, 5.0), 1.0, "saturated");
+        // 80/20 with 180 s handling: 13 agents give 79.6%, 14 give 88.8%.
+        let sl = |n| service_level(n, 10.0, 20.0 / 60.0, 3.0);
+        assert!((sl(13) - 0.7956).abs() < 1e-3 && (sl(14) - 0.8884).abs() < 1e-3);
+        assert_eq!(required_agents(10.0, 20.0 / 60.0, 3.0, 0.8).unwrap(), 14);
+        // Large traffic stays finite (the Erlang-B recurrence, no factorials).
+        let big = erlang_c(1_100, 1_000.0);
+        assert!(big.is_finite() && (0.0..1.0).contains(&big));
+        assert!(required_agents(10.0, 1.0, 3.0, 1.0).is_err());
+        assert!(required_agents(f64::NAN, 1.0, 3.0, 0.8).is_err());
+    }
+
+    #[test]
+    fn recommendations_reassign_relax_and_staff_in_a_deterministic_order() {
+        let (billing, api) = (SkillId::from_u128(1), SkillId::from_u128(2));
+        let (a, b, c, d) = (AgentId::from_u128(10), AgentId::from_u128(11), AgentId::from_u128(12), AgentId::from_u128(13));
+        let agents = vec![
+            WorkloadAgent::new(a, Origin::Email, 4).with_load(4).with_skill(billing, 3),
+            WorkloadAgent::new(b, Origin::Email, 4).with_load(1).with_skill(billing, 3),
+            WorkloadAgent::new(c, Origin::Phone, 4).with_load(1).with_skill(billing, 3),
+            WorkloadAgent::new(d, Origin::Phone, 2).with_load(0).with_skill(api, 2),
+        ];
+        let cases = vec![
+            WorkloadCase::new(CaseId::from_u128(1), Origin::Email, 0.9, 60).owned_by(a).requiring(billing, 2),
+            WorkloadCase::new(CaseId::from_u128(2), Origin::Email, 0.9, 30).owned_by(a).requiring(billing, 2),
+            WorkloadCase::new(CaseId::from_u128(3), Origin::Phone, 0.7, 100).requiring(api, 4),
+            WorkloadCase::new(CaseId::from_u128(4), Origin::Phone, 0.1, 500).owned_by(c),
+        ];
+        let demand = [
+            SkillDemand { skill: api, arrivals_per_hour: 20.0, mean_handle_minutes: 30.0, agents_next_shift: 9 },
+            SkillDemand { skill: billing, arrivals_per_hour: 2.0, mean_handle_minutes: 30.0, agents_next_shift: 5 },
+        ];
+        let plan = optimize_workload(&agents, &cases, &demand, &WorkloadConfig::default()).unwrap();
+        assert_eq!(plan.agents[0].utilisation, 1.0);
+        let channels: Vec<_> = plan.channels.iter().map(|c| (c.channel, c.open_load, c.capacity)).collect();
+        assert_eq!(channels, [(Origin::Email, 5, 8), (Origin::Phone, 1, 6)]);
+        // Due within 240 minutes: cases 1, 2, 3.
+        assert!((plan.projected_breaches.expected - 2.5).abs() < 1e-12);
+        let at_risk: Vec<_> = plan.projected_breaches.at_risk.iter().map(|r| r.0).collect();
+        assert_eq!(at_risk, [CaseId::from_u128(2), CaseId::from_u128(1), CaseId::from_u128(3)], "probability, then sooner due");
+        let kinds: Vec<String> = plan
+            .recommendations
+            .iter()
+            .map(|r| match r {
+                Recommendation::Reassign { case, to, .. } => format!("reassign {case} to {to}"),
+                Recommendation::RelaxSkill { case, skill, relaxed_to, agent, .. } => format!("relax {case} {skill} to {relaxed_to} for {agent}"),
+                Recommendation::AddAgents { skill, count, .. } => format!("add {count} {skill}"),
+            })
+            .collect();
+        // Case 2 first (sooner due); B and C tie at 50% after the move: B by id.
+        // Then case 1: B is at 75% after, C at 50%: C.
+        assert_eq!(
+            kinds,
+            [
+                format!("reassign {} to {b}", CaseId::from_u128(2)),
+                format!("reassign {} to {c}", CaseId::from_u128(1)),
+                format!("relax {} {api} to 2 for {d}", CaseId::from_u128(3)),
+                // 10 Erlangs, 60 min target, 30 min handling: 11 agents pick up 90.8%.
+                format!("add 2 {api}"),
+            ]
+        );
+        for r in &plan.recommendations {
+            let reason = match r {
+                Recommendation::Reassign { reason, gain, .. } => {
+                    assert!(*gain >= 0.05);
+                    reason
+                }
+                Recommendation::RelaxSkill { reason, .. } | Recommendation::AddAgents { reason, .. } => reason,
+            };
+            assert!(!reason.is_empty());
+        }
+        // The same input gives the same plan.
+        assert_eq!(plan, optimize_workload(&agents, &cases, &demand, &WorkloadConfig::default()).unwrap());
+    }
+}
