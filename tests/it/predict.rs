@@ -3,7 +3,9 @@
 
 use chrono::{DateTime, TimeDelta, Utc};
 use hotcrm_support::calendar::BusinessHours;
-use hotcrm_support::case::{AiCategory, Case, CaseCommand, CaseRules, CaseType, NewCase, Priority, Resolution};
+use hotcrm_support::case::{
+    AiCategory, Case, CaseCommand, CaseRules, CaseType, NewCase, Priority, Resolution,
+};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber, QueueId};
 use hotcrm_support::sla::SlaTier;
 use hotcrm_support::sla::predict::*;
@@ -33,8 +35,17 @@ impl SplitMix {
     }
 }
 
-const PRIORITIES: [Priority; 4] = [Priority::Critical, Priority::High, Priority::Medium, Priority::Low];
-const CATEGORIES: [AiCategory; 3] = [AiCategory::Technical, AiCategory::Billing, AiCategory::Product];
+const PRIORITIES: [Priority; 4] = [
+    Priority::Critical,
+    Priority::High,
+    Priority::Medium,
+    Priority::Low,
+];
+const CATEGORIES: [AiCategory; 3] = [
+    AiCategory::Technical,
+    AiCategory::Billing,
+    AiCategory::Product,
+];
 
 /// The known generator: log-normal business minutes to resolution, median by
 /// priority and category, sigma 0.8.
@@ -100,8 +111,14 @@ fn trained(seed: u64) -> (ResolutionModel, SplitMix) {
     let training = simulate(&mut rng, 20_000);
     let observations = observe(&mut rng, &training);
     let censored = observations.iter().filter(|o| !o.resolved).count();
-    assert!(censored > 1_000, "the training sample has real censoring: {censored}");
-    (ResolutionModel::fit(&observations, PredictConfig::default()), rng)
+    assert!(
+        censored > 1_000,
+        "the training sample has real censoring: {censored}"
+    );
+    (
+        ResolutionModel::fit(&observations, PredictConfig::default()),
+        rng,
+    )
 }
 
 #[test]
@@ -109,8 +126,13 @@ fn p80_covers_80_percent_of_held_out_cases_new_and_already_open() {
     let (model, mut rng) = trained(7);
     let held_out = simulate(&mut rng, 8_000);
     for (name, elapsed_of) in [
-        ("new cases", (|_: &mut SplitMix, _: u32| 0) as fn(&mut SplitMix, u32) -> u32),
-        ("open for a while", |rng, median| (rng.uniform() * 2.0 * f64::from(median)) as u32),
+        (
+            "new cases",
+            (|_: &mut SplitMix, _: u32| 0) as fn(&mut SplitMix, u32) -> u32,
+        ),
+        ("open for a while", |rng, median| {
+            (rng.uniform() * 2.0 * f64::from(median)) as u32
+        }),
     ] {
         let (mut covered, mut total) = (0usize, 0usize);
         for c in &held_out {
@@ -126,7 +148,10 @@ fn p80_covers_80_percent_of_held_out_cases_new_and_already_open() {
         }
         let coverage = covered as f64 / total as f64;
         assert!(total > 3_000, "{name}: {total}");
-        assert!((coverage - 0.8).abs() <= 0.03, "{name}: P80 covers {coverage:.3} of {total}");
+        assert!(
+            (coverage - 0.8).abs() <= 0.03,
+            "{name}: P80 covers {coverage:.3} of {total}"
+        );
     }
 }
 
@@ -147,14 +172,28 @@ fn breach_probabilities_are_calibrated_and_beat_the_base_rate() {
     }
     let n = pairs.len() as f64;
     let base = pairs.iter().filter(|p| p.1).count() as f64 / n;
-    let brier = pairs.iter().map(|&(p, o)| (p - f64::from(u8::from(o))).powi(2)).sum::<f64>() / n;
-    let reference = pairs.iter().map(|&(_, o)| (base - f64::from(u8::from(o))).powi(2)).sum::<f64>() / n;
+    let brier = pairs
+        .iter()
+        .map(|&(p, o)| (p - f64::from(u8::from(o))).powi(2))
+        .sum::<f64>()
+        / n;
+    let reference = pairs
+        .iter()
+        .map(|&(_, o)| (base - f64::from(u8::from(o))).powi(2))
+        .sum::<f64>()
+        / n;
     let skill = 1.0 - brier / reference;
-    assert!(skill > 0.0, "Brier skill score {skill:.3} (Brier {brier:.4}, reference {reference:.4})");
+    assert!(
+        skill > 0.0,
+        "Brier skill score {skill:.3} (Brier {brier:.4}, reference {reference:.4})"
+    );
     let mut checked = 0;
     for bin in 0..10 {
         let (lo, hi) = (bin as f64 / 10.0, (bin + 1) as f64 / 10.0);
-        let in_bin: Vec<_> = pairs.iter().filter(|&&(p, _)| p >= lo && (p < hi || (bin == 9 && p <= 1.0))).collect();
+        let in_bin: Vec<_> = pairs
+            .iter()
+            .filter(|&&(p, _)| p >= lo && (p < hi || (bin == 9 && p <= 1.0)))
+            .collect();
         if in_bin.len() < 50 {
             continue;
         }
@@ -176,7 +215,9 @@ fn small_strata_fall_back_to_coarser_groups_and_say_so() {
     let rare_queue = Stratum::new(Priority::High, CaseType::Problem, SlaTier::Standard)
         .with_category(AiCategory::Billing)
         .with_queue(QueueId::from_u128(99));
-    let mut observations: Vec<Observation> = (0..10).map(|i| Observation::resolved(5 + i, rare_queue)).collect();
+    let mut observations: Vec<Observation> = (0..10)
+        .map(|i| Observation::resolved(5 + i, rare_queue))
+        .collect();
     let mut rng = SplitMix(3);
     let training = simulate(&mut rng, 20_000);
     observations.extend(observe(&mut rng, &training));
@@ -185,22 +226,56 @@ fn small_strata_fall_back_to_coarser_groups_and_say_so() {
     assert_eq!(e.group.level, GroupLevel::WithoutQueue);
     assert_eq!(e.factors[0].kind, FactorKind::Skipped);
     assert_eq!(e.factors[0].sample_size, 10);
-    assert!(e.factors[0].reason.contains("fewer than the minimum 30"), "{}", e.factors[0].reason);
+    assert!(
+        e.factors[0].reason.contains("fewer than the minimum 30"),
+        "{}",
+        e.factors[0].reason
+    );
     assert_eq!(e.factors.last().unwrap().kind, FactorKind::Used);
     assert!(e.sample_size > 1_000 && e.events <= e.sample_size);
     // Coarser steps from the overall model down: Overall, Priority, PriorityAndTier, WithoutCategory, WithoutQueue.
-    let steps: Vec<_> = e.factors.iter().filter(|f| f.kind != FactorKind::Skipped).map(|f| f.group.level).collect();
+    let steps: Vec<_> = e
+        .factors
+        .iter()
+        .filter(|f| f.kind != FactorKind::Skipped)
+        .map(|f| f.group.level)
+        .collect();
     assert_eq!(
         steps,
-        [GroupLevel::Overall, GroupLevel::Priority, GroupLevel::PriorityAndTier, GroupLevel::WithoutCategory, GroupLevel::WithoutQueue]
+        [
+            GroupLevel::Overall,
+            GroupLevel::Priority,
+            GroupLevel::PriorityAndTier,
+            GroupLevel::WithoutCategory,
+            GroupLevel::WithoutQueue
+        ]
     );
     // High is faster than all cases; Billing is slower than High cases in general.
-    let shift = |level| e.factors.iter().find(|f| f.group.level == level).unwrap().shift_vs_overall.unwrap();
-    assert!(shift(GroupLevel::Priority) < 0, "High is faster than all cases");
-    assert!(shift(GroupLevel::WithoutQueue) > shift(GroupLevel::WithoutCategory), "Billing is slower");
+    let shift = |level| {
+        e.factors
+            .iter()
+            .find(|f| f.group.level == level)
+            .unwrap()
+            .shift_vs_overall
+            .unwrap()
+    };
+    assert!(
+        shift(GroupLevel::Priority) < 0,
+        "High is faster than all cases"
+    );
+    assert!(
+        shift(GroupLevel::WithoutQueue) > shift(GroupLevel::WithoutCategory),
+        "Billing is slower"
+    );
     // A larger minimum moves everything to coarser groups.
-    let strict = ResolutionModel::fit(&observations, PredictConfig::default().with_min_sample(1_000_000).unwrap());
-    assert_eq!(strict.estimate(&rare_queue, 0).group.level, GroupLevel::Overall);
+    let strict = ResolutionModel::fit(
+        &observations,
+        PredictConfig::default().with_min_sample(1_000_000).unwrap(),
+    );
+    assert_eq!(
+        strict.estimate(&rare_queue, 0).group.level,
+        GroupLevel::Overall
+    );
 }
 
 #[test]
@@ -227,8 +302,14 @@ fn utc(s: &str) -> DateTime<Utc> {
 
 fn open_case(priority: Priority) -> (Case, CaseRules) {
     let rules = CaseRules::default();
-    let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1).unwrap(), AccountId::from_u128(2), "Login fails", "Error 500")
-        .with_priority(priority);
+    let new = NewCase::new(
+        CaseId::from_u128(1),
+        CaseNumber::new(2026, 1).unwrap(),
+        AccountId::from_u128(2),
+        "Login fails",
+        "Error 500",
+    )
+    .with_priority(priority);
     let (case, _) = Case::create(new, utc(START), &rules).unwrap();
     (case, rules)
 }
@@ -238,20 +319,37 @@ fn observations_of_cases_exclude_paused_time() {
     let (mut case, rules) = open_case(Priority::High);
     let cal = BusinessHours::always_open();
     let t = utc(START);
-    case.execute(CaseCommand::Assign { agent: AgentId::from_u128(3) }, t, &rules).unwrap();
-    case.execute(CaseCommand::StartWork, t + TimeDelta::hours(1), &rules).unwrap();
-    case.execute(CaseCommand::WaitOnCustomer, t + TimeDelta::hours(2), &rules).unwrap();
+    case.execute(
+        CaseCommand::Assign {
+            agent: AgentId::from_u128(3),
+        },
+        t,
+        &rules,
+    )
+    .unwrap();
+    case.execute(CaseCommand::StartWork, t + TimeDelta::hours(1), &rules)
+        .unwrap();
+    case.execute(CaseCommand::WaitOnCustomer, t + TimeDelta::hours(2), &rules)
+        .unwrap();
     // Paused since 11:00: at 14:00 only 2 hours ran.
     let o = Observation::from_case(&case, &cal, t + TimeDelta::hours(5));
     assert_eq!((o.minutes, o.resolved), (120, false));
     let ctx = BreachContext::from_case(&case, &cal, t + TimeDelta::hours(5));
     assert_eq!(ctx.paused_minutes, 180);
-    case.execute(CaseCommand::StartWork, t + TimeDelta::hours(5), &rules).unwrap();
-    case.execute(CaseCommand::Resolve(Resolution::new("fixed")), t + TimeDelta::hours(6), &rules).unwrap();
+    case.execute(CaseCommand::StartWork, t + TimeDelta::hours(5), &rules)
+        .unwrap();
+    case.execute(
+        CaseCommand::Resolve(Resolution::new("fixed")),
+        t + TimeDelta::hours(6),
+        &rules,
+    )
+    .unwrap();
     let o = Observation::from_case(&case, &cal, t + TimeDelta::hours(50));
     assert_eq!((o.minutes, o.resolved), (180, true));
     let model = ResolutionModel::fit(&[o], PredictConfig::default());
-    let err = model.predict_resolution(&case, &cal, t + TimeDelta::hours(50)).unwrap_err();
+    let err = model
+        .predict_resolution(&case, &cal, t + TimeDelta::hours(50))
+        .unwrap_err();
     assert!(err.to_string().contains("is resolved"), "{err}");
 }
 
@@ -261,25 +359,66 @@ fn predict_breach_on_a_case_uses_its_target_and_recommends() {
     let cal = BusinessHours::always_open();
     let s = Stratum::of(&case);
     // Standard tier: a 40-hour target. Past cases took 1..=100 hours.
-    let history: Vec<_> = (1..=100).map(|h| Observation::resolved(h * 60, s)).collect();
+    let history: Vec<_> = (1..=100)
+        .map(|h| Observation::resolved(h * 60, s))
+        .collect();
     let model = ResolutionModel::fit(&history, PredictConfig::default());
     let policy = BreachPolicy::default();
     for (name, hours_in, context, probability, recommendation) in [
-        ("early", 0, BreachContext::default(), 0.6, Recommendation::Reassign),
-        ("early with two risks", 0, BreachContext { sentiment: Some(hotcrm_support::case::Sentiment::Angry), reopen_count: 1, ..BreachContext::default() }, 0.6, Recommendation::EscalateNow),
-        ("late", 30, BreachContext::default(), 60.0 / 70.0, Recommendation::EscalateNow),
-        ("past the target", 41, BreachContext::default(), 1.0, Recommendation::EscalateNow),
+        (
+            "early",
+            0,
+            BreachContext::default(),
+            0.6,
+            Recommendation::Reassign,
+        ),
+        (
+            "early with two risks",
+            0,
+            BreachContext {
+                sentiment: Some(hotcrm_support::case::Sentiment::Angry),
+                reopen_count: 1,
+                ..BreachContext::default()
+            },
+            0.6,
+            Recommendation::EscalateNow,
+        ),
+        (
+            "late",
+            30,
+            BreachContext::default(),
+            60.0 / 70.0,
+            Recommendation::EscalateNow,
+        ),
+        (
+            "past the target",
+            41,
+            BreachContext::default(),
+            1.0,
+            Recommendation::EscalateNow,
+        ),
     ] {
         let now = utc(START) + TimeDelta::hours(hours_in);
-        let p = model.predict_breach(&case, &cal, now, &context, &policy).unwrap();
-        assert!((p.estimate.probability - probability).abs() < 1e-12, "{name}: {}", p.estimate.probability);
+        let p = model
+            .predict_breach(&case, &cal, now, &context, &policy)
+            .unwrap();
+        assert!(
+            (p.estimate.probability - probability).abs() < 1e-12,
+            "{name}: {}",
+            p.estimate.probability
+        );
         assert_eq!(p.recommendation, recommendation, "{name}");
         assert_eq!(p.estimate.target_minutes, 2400, "{name}");
     }
-    let r = model.predict_resolution(&case, &cal, utc(START) + TimeDelta::hours(30)).unwrap();
+    let r = model
+        .predict_resolution(&case, &cal, utc(START) + TimeDelta::hours(30))
+        .unwrap();
     let (p50, p80, p90) = (r.p50.unwrap(), r.p80.unwrap(), r.p90.unwrap());
     assert!(p50.due <= p80.due && p80.due <= p90.due);
-    assert_eq!(p50.due, utc(START) + TimeDelta::hours(30) + TimeDelta::minutes(i64::from(p50.remaining_minutes)));
+    assert_eq!(
+        p50.due,
+        utc(START) + TimeDelta::hours(30) + TimeDelta::minutes(i64::from(p50.remaining_minutes))
+    );
 }
 
 fn observations() -> impl Strategy<Value = Vec<(u32, bool)>> {
@@ -288,8 +427,18 @@ fn observations() -> impl Strategy<Value = Vec<(u32, bool)>> {
 
 fn fitted(obs: &[(u32, bool)]) -> (ResolutionModel, Stratum) {
     let s = Stratum::new(Priority::High, CaseType::Incident, SlaTier::Gold);
-    let o: Vec<_> = obs.iter().map(|&(m, r)| Observation { minutes: m, resolved: r, stratum: s }).collect();
-    (ResolutionModel::fit(&o, PredictConfig::default().with_min_sample(1).unwrap()), s)
+    let o: Vec<_> = obs
+        .iter()
+        .map(|&(m, r)| Observation {
+            minutes: m,
+            resolved: r,
+            stratum: s,
+        })
+        .collect();
+    (
+        ResolutionModel::fit(&o, PredictConfig::default().with_min_sample(1).unwrap()),
+        s,
+    )
 }
 
 proptest! {
@@ -360,11 +509,20 @@ mod workload {
     #[test]
     fn erlang_c_matches_the_textbook_table() {
         // Probability of waiting for 10 Erlangs offered (standard Erlang-C tables).
-        for (agents, expected) in [(11, 0.6821), (12, 0.4494), (13, 0.2853), (14, 0.1741), (15, 0.1020)] {
+        for (agents, expected) in [
+            (11, 0.6821),
+            (12, 0.4494),
+            (13, 0.2853),
+            (14, 0.1741),
+            (15, 0.1020),
+        ] {
             let c = erlang_c(agents, 10.0);
             assert!((c - expected).abs() < 5e-5, "{agents} agents: {c}");
         }
-        assert!((erlang_c(3, 2.0) - 4.0 / 9.0).abs() < 1e-12, "2 Erlangs on 3 agents");
+        assert!(
+            (erlang_c(3, 2.0) - 4.0 / 9.0).abs() < 1e-12,
+            "2 Erlangs on 3 agents"
+        );
         assert_eq!(erlang_c(1, 0.0), 0.0, "no traffic never waits");
         assert_eq!(erlang_c(5, 5.0), 1.0, "saturated");
         // 80/20 with 180 s handling: 13 agents give 79.6%, 14 give 88.8%.
@@ -381,37 +539,87 @@ mod workload {
     #[test]
     fn recommendations_reassign_relax_and_staff_in_a_deterministic_order() {
         let (billing, api) = (SkillId::from_u128(1), SkillId::from_u128(2));
-        let (a, b, c, d) = (AgentId::from_u128(10), AgentId::from_u128(11), AgentId::from_u128(12), AgentId::from_u128(13));
+        let (a, b, c, d) = (
+            AgentId::from_u128(10),
+            AgentId::from_u128(11),
+            AgentId::from_u128(12),
+            AgentId::from_u128(13),
+        );
         let agents = vec![
-            WorkloadAgent::new(a, Origin::Email, 4).with_load(4).with_skill(billing, 3),
-            WorkloadAgent::new(b, Origin::Email, 4).with_load(1).with_skill(billing, 3),
-            WorkloadAgent::new(c, Origin::Phone, 4).with_load(1).with_skill(billing, 3),
-            WorkloadAgent::new(d, Origin::Phone, 2).with_load(0).with_skill(api, 2),
+            WorkloadAgent::new(a, Origin::Email, 4)
+                .with_load(4)
+                .with_skill(billing, 3),
+            WorkloadAgent::new(b, Origin::Email, 4)
+                .with_load(1)
+                .with_skill(billing, 3),
+            WorkloadAgent::new(c, Origin::Phone, 4)
+                .with_load(1)
+                .with_skill(billing, 3),
+            WorkloadAgent::new(d, Origin::Phone, 2)
+                .with_load(0)
+                .with_skill(api, 2),
         ];
         let cases = vec![
-            WorkloadCase::new(CaseId::from_u128(1), Origin::Email, 0.9, 60).owned_by(a).requiring(billing, 2),
-            WorkloadCase::new(CaseId::from_u128(2), Origin::Email, 0.9, 30).owned_by(a).requiring(billing, 2),
+            WorkloadCase::new(CaseId::from_u128(1), Origin::Email, 0.9, 60)
+                .owned_by(a)
+                .requiring(billing, 2),
+            WorkloadCase::new(CaseId::from_u128(2), Origin::Email, 0.9, 30)
+                .owned_by(a)
+                .requiring(billing, 2),
             WorkloadCase::new(CaseId::from_u128(3), Origin::Phone, 0.7, 100).requiring(api, 4),
             WorkloadCase::new(CaseId::from_u128(4), Origin::Phone, 0.1, 500).owned_by(c),
         ];
         let demand = [
-            SkillDemand { skill: api, arrivals_per_hour: 20.0, mean_handle_minutes: 30.0, agents_next_shift: 9 },
-            SkillDemand { skill: billing, arrivals_per_hour: 2.0, mean_handle_minutes: 30.0, agents_next_shift: 5 },
+            SkillDemand {
+                skill: api,
+                arrivals_per_hour: 20.0,
+                mean_handle_minutes: 30.0,
+                agents_next_shift: 9,
+            },
+            SkillDemand {
+                skill: billing,
+                arrivals_per_hour: 2.0,
+                mean_handle_minutes: 30.0,
+                agents_next_shift: 5,
+            },
         ];
         let plan = optimize_workload(&agents, &cases, &demand, &WorkloadConfig::default()).unwrap();
         assert_eq!(plan.agents[0].utilisation, 1.0);
-        let channels: Vec<_> = plan.channels.iter().map(|c| (c.channel, c.open_load, c.capacity)).collect();
+        let channels: Vec<_> = plan
+            .channels
+            .iter()
+            .map(|c| (c.channel, c.open_load, c.capacity))
+            .collect();
         assert_eq!(channels, [(Origin::Email, 5, 8), (Origin::Phone, 1, 6)]);
         // Due within 240 minutes: cases 1, 2, 3.
         assert!((plan.projected_breaches.expected - 2.5).abs() < 1e-12);
-        let at_risk: Vec<_> = plan.projected_breaches.at_risk.iter().map(|r| r.0).collect();
-        assert_eq!(at_risk, [CaseId::from_u128(2), CaseId::from_u128(1), CaseId::from_u128(3)], "probability, then sooner due");
+        let at_risk: Vec<_> = plan
+            .projected_breaches
+            .at_risk
+            .iter()
+            .map(|r| r.0)
+            .collect();
+        assert_eq!(
+            at_risk,
+            [
+                CaseId::from_u128(2),
+                CaseId::from_u128(1),
+                CaseId::from_u128(3)
+            ],
+            "probability, then sooner due"
+        );
         let kinds: Vec<String> = plan
             .recommendations
             .iter()
             .map(|r| match r {
                 Recommendation::Reassign { case, to, .. } => format!("reassign {case} to {to}"),
-                Recommendation::RelaxSkill { case, skill, relaxed_to, agent, .. } => format!("relax {case} {skill} to {relaxed_to} for {agent}"),
+                Recommendation::RelaxSkill {
+                    case,
+                    skill,
+                    relaxed_to,
+                    agent,
+                    ..
+                } => format!("relax {case} {skill} to {relaxed_to} for {agent}"),
                 Recommendation::AddAgents { skill, count, .. } => format!("add {count} {skill}"),
             })
             .collect();
@@ -433,11 +641,15 @@ mod workload {
                     assert!(*gain >= 0.05);
                     reason
                 }
-                Recommendation::RelaxSkill { reason, .. } | Recommendation::AddAgents { reason, .. } => reason,
+                Recommendation::RelaxSkill { reason, .. }
+                | Recommendation::AddAgents { reason, .. } => reason,
             };
             assert!(!reason.is_empty());
         }
         // The same input gives the same plan.
-        assert_eq!(plan, optimize_workload(&agents, &cases, &demand, &WorkloadConfig::default()).unwrap());
+        assert_eq!(
+            plan,
+            optimize_workload(&agents, &cases, &demand, &WorkloadConfig::default()).unwrap()
+        );
     }
 }

@@ -137,8 +137,11 @@ impl ResolutionModel {
     ) -> Result<BreachPrediction> {
         policy.validate()?;
         let observation = open_observation(case, calendar, now, "predict breach")?;
-        let estimate =
-            self.breach_estimate(&observation.stratum, observation.minutes, target_minutes(case));
+        let estimate = self.breach_estimate(
+            &observation.stratum,
+            observation.minutes,
+            target_minutes(case),
+        );
         Ok(BreachPrediction::new(estimate, context, policy))
     }
 }
@@ -267,7 +270,8 @@ impl BreachContext {
             }
         }
         if let (Some(open), Some(capacity)) = (self.agent_open_cases, self.agent_capacity) {
-            let full = capacity == 0 || f64::from(open) >= policy.agent_utilisation * f64::from(capacity);
+            let full =
+                capacity == 0 || f64::from(open) >= policy.agent_utilisation * f64::from(capacity);
             if full {
                 factors.push(RiskFactor {
                     kind: RiskFactorKind::AgentLoad,
@@ -289,7 +293,8 @@ impl BreachContext {
         }
         if self.paused_minutes > 0
             && self.target_minutes > 0
-            && f64::from(self.paused_minutes) >= policy.paused_share * f64::from(self.target_minutes)
+            && f64::from(self.paused_minutes)
+                >= policy.paused_share * f64::from(self.target_minutes)
         {
             factors.push(RiskFactor {
                 kind: RiskFactorKind::LongPause,
@@ -438,7 +443,10 @@ impl BreachPolicy {
             ("escalate_now", self.escalate_now),
         ] {
             if !(value > 0.0 && value <= 1.0) {
-                return Err(Error::validation(field, format!("must be in (0, 1], got {value}")));
+                return Err(Error::validation(
+                    field,
+                    format!("must be in (0, 1], got {value}"),
+                ));
             }
         }
         if self.monitor > self.reassign || self.reassign > self.escalate_now {
@@ -451,7 +459,10 @@ impl BreachPolicy {
             ));
         }
         if self.raise_after == 0 {
-            return Err(Error::validation("raise_after", "must be at least 1, got 0"));
+            return Err(Error::validation(
+                "raise_after",
+                "must be at least 1, got 0",
+            ));
         }
         for (field, value) in [
             ("backlog_per_agent", self.backlog_per_agent),
@@ -459,7 +470,10 @@ impl BreachPolicy {
             ("paused_share", self.paused_share),
         ] {
             if !(value.is_finite() && value > 0.0) {
-                return Err(Error::validation(field, format!("must be positive, got {value}")));
+                return Err(Error::validation(
+                    field,
+                    format!("must be positive, got {value}"),
+                ));
             }
         }
         Ok(())
@@ -476,7 +490,12 @@ impl BreachPolicy {
     /// assert_eq!(p.recommend(0.6, 0, false), Recommendation::Reassign);
     /// assert_eq!(p.recommend(0.0, 0, true), Recommendation::EscalateNow);
     /// ```
-    pub fn recommend(&self, probability: f64, risk_factors: usize, past_target: bool) -> Recommendation {
+    pub fn recommend(
+        &self,
+        probability: f64,
+        risk_factors: usize,
+        past_target: bool,
+    ) -> Recommendation {
         if past_target {
             return Recommendation::EscalateNow;
         }
@@ -525,7 +544,11 @@ impl BreachPrediction {
     /// let p = BreachPrediction::new(model.breach_estimate(&s, 0, 60), &BreachContext::default(), &BreachPolicy::default());
     /// assert_eq!(p.recommendation, Recommendation::Ok);
     /// ```
-    pub fn new(estimate: BreachEstimate, context: &BreachContext, policy: &BreachPolicy) -> BreachPrediction {
+    pub fn new(
+        estimate: BreachEstimate,
+        context: &BreachContext,
+        policy: &BreachPolicy,
+    ) -> BreachPrediction {
         let risk_factors = context.risk_factors(policy);
         let recommendation = policy.recommend(
             estimate.probability,

@@ -143,7 +143,12 @@ impl WorkloadCase {
     /// # use hotcrm_support::{case::Origin, ids::CaseId, sla::predict::workload::WorkloadCase};
     /// assert!(WorkloadCase::new(CaseId::from_u128(1), Origin::Web, 0.1, 60).owner.is_none());
     /// ```
-    pub fn new(id: CaseId, channel: Origin, breach_probability: f64, remaining_minutes: i64) -> WorkloadCase {
+    pub fn new(
+        id: CaseId,
+        channel: Origin,
+        breach_probability: f64,
+        remaining_minutes: i64,
+    ) -> WorkloadCase {
         WorkloadCase {
             id,
             channel,
@@ -274,7 +279,10 @@ impl WorkloadConfig {
     /// ```
     pub fn validate(&self) -> Result<()> {
         if self.horizon_minutes < 0 {
-            return Err(Error::validation("horizon_minutes", format!("must not be negative, got {}", self.horizon_minutes)));
+            return Err(Error::validation(
+                "horizon_minutes",
+                format!("must not be negative, got {}", self.horizon_minutes),
+            ));
         }
         for (field, v, hi_open) in [
             ("breach_threshold", self.breach_threshold, false),
@@ -287,7 +295,13 @@ impl WorkloadConfig {
             }
         }
         if !(self.answer_within_minutes.is_finite() && self.answer_within_minutes >= 0.0) {
-            return Err(Error::validation("answer_within_minutes", format!("must be a non-negative number, got {}", self.answer_within_minutes)));
+            return Err(Error::validation(
+                "answer_within_minutes",
+                format!(
+                    "must be a non-negative number, got {}",
+                    self.answer_within_minutes
+                ),
+            ));
         }
         Ok(())
     }
@@ -496,15 +510,29 @@ pub fn service_level(agents: u32, traffic: f64, answer_within: f64, mean_handle:
 /// assert_eq!(required_agents(10.0, 20.0 / 60.0, 3.0, 0.8)?, 14);
 /// # Ok::<(), hotcrm_support::Error>(())
 /// ```
-pub fn required_agents(traffic: f64, answer_within: f64, mean_handle: f64, target: f64) -> Result<u32> {
+pub fn required_agents(
+    traffic: f64,
+    answer_within: f64,
+    mean_handle: f64,
+    target: f64,
+) -> Result<u32> {
     if !(target.is_finite() && (0.0..1.0).contains(&target)) {
-        return Err(Error::validation("service_level", format!("must be in [0, 1), got {target}")));
+        return Err(Error::validation(
+            "service_level",
+            format!("must be in [0, 1), got {target}"),
+        ));
     }
     if !(traffic.is_finite() && traffic >= 0.0) {
-        return Err(Error::validation("arrivals_per_hour", format!("traffic must be a non-negative number, got {traffic}")));
+        return Err(Error::validation(
+            "arrivals_per_hour",
+            format!("traffic must be a non-negative number, got {traffic}"),
+        ));
     }
     if !(mean_handle.is_finite() && mean_handle > 0.0) {
-        return Err(Error::validation("mean_handle_minutes", format!("must be positive, got {mean_handle}")));
+        return Err(Error::validation(
+            "mean_handle_minutes",
+            format!("must be positive, got {mean_handle}"),
+        ));
     }
     if traffic == 0.0 {
         return Ok(0);
@@ -515,7 +543,9 @@ pub fn required_agents(traffic: f64, answer_within: f64, mean_handle: f64, targe
     (first..=last)
         .find(|&n| service_level(n, traffic, answer_within, mean_handle) >= target)
         .ok_or_else(|| Error::Overflow {
-            what: format!("no agent count up to {last} reaches service level {target} for {traffic} Erlangs"),
+            what: format!(
+                "no agent count up to {last} reaches service level {target} for {traffic} Erlangs"
+            ),
         })
 }
 
@@ -650,11 +680,30 @@ pub fn optimize_workload(
             .iter()
             .enumerate()
             .filter(|&(i, a)| has_room(i, a) && case.eligible(a))
-            .map(|(i, a)| (i, ratio(loads.get(i).copied().unwrap_or(0).saturating_add(1), a.capacity)))
-            .min_by(|x, y| x.1.total_cmp(&y.1).then(agents.get(x.0).map(|a| a.id).cmp(&agents.get(y.0).map(|a| a.id))));
+            .map(|(i, a)| {
+                (
+                    i,
+                    ratio(
+                        loads.get(i).copied().unwrap_or(0).saturating_add(1),
+                        a.capacity,
+                    ),
+                )
+            })
+            .min_by(|x, y| {
+                x.1.total_cmp(&y.1).then(
+                    agents
+                        .get(x.0)
+                        .map(|a| a.id)
+                        .cmp(&agents.get(y.0).map(|a| a.id)),
+                )
+            });
         match best {
             Some((i, u_to)) => {
-                let after = if u_from > 0.0 { p * (u_to / u_from).min(1.0) } else { p };
+                let after = if u_from > 0.0 {
+                    p * (u_to / u_from).min(1.0)
+                } else {
+                    p
+                };
                 let gain = p - after;
                 let (Some(to), true) = (agents.get(i), gain >= config.min_gain) else {
                     continue;
@@ -676,7 +725,13 @@ pub fn optimize_workload(
                 if let Some(l) = owner.and_then(|o| loads.get_mut(o)) {
                     *l = l.saturating_sub(1);
                 }
-                reassign.push(Recommendation::Reassign { case: case.id, from, to: to.id, gain, reason });
+                reassign.push(Recommendation::Reassign {
+                    case: case.id,
+                    from,
+                    to: to.id,
+                    gain,
+                    reason,
+                });
             }
             None => {
                 // Agents with room who miss exactly one requirement, by a level.
@@ -721,15 +776,33 @@ pub fn optimize_workload(
     let mut staffing = Vec::new();
     for d in demand {
         let traffic = d.traffic();
-        let needed = required_agents(traffic, config.answer_within_minutes, d.mean_handle_minutes, config.service_level)
-            .map_err(|e| match e {
-                Error::Validation { field, reason } => Error::Validation { field, reason: format!("skill {}: {reason}", d.skill) },
-                other => other,
-            })?;
+        let needed = required_agents(
+            traffic,
+            config.answer_within_minutes,
+            d.mean_handle_minutes,
+            config.service_level,
+        )
+        .map_err(|e| match e {
+            Error::Validation { field, reason } => Error::Validation {
+                field,
+                reason: format!("skill {}: {reason}", d.skill),
+            },
+            other => other,
+        })?;
         if needed > d.agents_next_shift {
             let count = needed - d.agents_next_shift;
-            let now = service_level(d.agents_next_shift, traffic, config.answer_within_minutes, d.mean_handle_minutes);
-            let after = service_level(needed, traffic, config.answer_within_minutes, d.mean_handle_minutes);
+            let now = service_level(
+                d.agents_next_shift,
+                traffic,
+                config.answer_within_minutes,
+                d.mean_handle_minutes,
+            );
+            let after = service_level(
+                needed,
+                traffic,
+                config.answer_within_minutes,
+                d.mean_handle_minutes,
+            );
             staffing.push(Recommendation::AddAgents {
                 skill: d.skill,
                 count,
