@@ -347,6 +347,13 @@ fn observations_of_cases_exclude_paused_time() {
     let o = Observation::from_case(&case, &cal, t + TimeDelta::hours(50));
     assert_eq!((o.minutes, o.resolved), (180, true));
     let model = ResolutionModel::fit(&[o], PredictConfig::default());
+    let mut reopened = case.clone();
+    reopened
+        .execute(CaseCommand::Reopen, t + TimeDelta::hours(50), &rules)
+        .unwrap();
+    // Reopened: open (censored) again, the time spent Resolved counted as paused.
+    let o = Observation::from_case(&reopened, &cal, t + TimeDelta::hours(51));
+    assert_eq!((o.minutes, o.resolved), (240, false));
     let err = model
         .predict_resolution(&case, &cal, t + TimeDelta::hours(50))
         .unwrap_err();
