@@ -48,12 +48,22 @@
 //! breached); [`Milestones`] as [`Milestones::validate`] (each in the slot of its
 //! kind, only the resolution one paused); [`Entitlement`] as
 //! [`Entitlement::validate`] (`valid_from < valid_until`). Errors name the field.
+//!
+//! # Prediction
+//!
+//! [`predict`] learns business minutes to resolution from resolved and open
+//! cases (Kaplan–Meier, stratified by priority, type, AI category, queue and
+//! tier with fallback to coarser groups below a minimum sample) and predicts
+//! P50/P80/P90 resolution instants and the probability of missing the
+//! Resolution milestone; [`predict::workload`] turns breach probabilities and
+//! agent loads into reassignment, staffing (Erlang C) and skill recommendations.
 
 pub(crate) mod delta_serde;
 mod entitlement;
 mod evaluate;
 mod milestone;
 mod policy;
+pub mod predict;
 mod tier;
 
 pub use entitlement::Entitlement;

@@ -28,6 +28,7 @@ mod knowledge_props;
 mod knowledge_ranking;
 mod knowledge_records;
 mod portal;
+mod predict;
 mod records_props;
 mod repo;
 mod routing;
