@@ -26,10 +26,11 @@
 //! | type | what it is |
 //! | --- | --- |
 //! | [`calendar::BusinessHours`] | open hours in a time zone with holidays and special days; exact business-time arithmetic |
-//! | [`calendar::HolidayCalendar`], [`calendar::Holiday`] | reusable holiday sets: one-time, annual (observed), floating |
+//! | [`calendar::HolidayCalendar`], [`calendar::Holiday`] | reusable holiday sets: one-time, annual, floating, Easter-relative, equinox; per-region substitute days; packs for the US, UK, Germany, France, Canada, Australia, Japan, China, India |
 //! | [`case::Priority`], [`case::Origin`], ... | the picklists of the original system |
 //! | [`sla::SlaTier`] | Platinum, Gold, Silver, Bronze, Standard |
 //! | [`case::Case`], [`case::CaseCommand`], [`case::CaseEvent`] | the case aggregate: commands are decided into past-tense events, applied without rules |
+//! | [`sla::predict`] | resolution-time and breach prediction (stratified Kaplan–Meier, open cases censored), workload optimisation with Erlang C |
 //! | [`sla::SlaPolicy`], [`sla::Milestone`] | SLA targets per tier and priority; FirstResponse, NextResponse and Resolution clocks with pauses |
 //! | [`escalation::EscalationPolicy`] | ordered trigger → action rules, evaluated idempotently |
 //! | [`analytics::metrics`], [`analytics::workload`] | support metrics over a [`period::Period`] (first response, resolution, SLA compliance, CSAT) per queue, agent, tier and priority; open work and backlog age |

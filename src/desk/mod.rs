@@ -67,14 +67,17 @@
 //! | feed cursors | — | kept by the host |
 
 mod commands;
+mod community;
 pub mod intake;
 mod portal;
 mod sweep;
 mod unit;
 
+pub use community::NewTopic;
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
 pub use portal::{
-    CLOSED_BY_CUSTOMER, Deflection, DeflectionId, DeflectionReport, PortalCaseRequest, PortalConfig,
+    CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
+    PortalCaseRequest, PortalConfig,
 };
 
 use std::collections::HashMap;
@@ -136,6 +139,8 @@ pub struct DeskConfig {
     /// Customer portal: the tier permission table and deflection offers
     /// ([`SupportDesk::portal_submit_case`]).
     pub portal: PortalConfig,
+    /// Community trust levels and moderation rules ([`SupportDesk::reply`]).
+    pub community: CommunityConfig,
 }
 
 impl Default for DeskConfig {
@@ -150,6 +155,7 @@ impl Default for DeskConfig {
             analytics_retention: AnalyticsRetention::default(),
             intake: IntakeConfig::default(),
             portal: PortalConfig::default(),
+            community: CommunityConfig::default(),
         }
     }
 }

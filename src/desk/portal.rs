@@ -48,6 +48,21 @@ impl Default for PortalConfig {
     }
 }
 
+/// How the desk runs the community.
+///
+/// ```
+/// use hotcrm_support::desk::CommunityConfig;
+/// assert_eq!(CommunityConfig::default().moderation.flags_to_hide, 3);
+/// ```
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct CommunityConfig {
+    /// How members earn trust levels.
+    pub trust: crate::portal::TrustRules,
+    /// What holds, refuses or hides posts.
+    pub moderation: crate::portal::ModerationRules,
+}
+
 /// Identifies a deflection offer ([`SupportDesk::portal_suggest`]).
 ///
 /// ```

@@ -49,5 +49,7 @@ pub use moderation::{
     Activity, FlagOutcome, LevelThreshold, ModerationRules, ModeratorAction, RecentPost, Screening,
     TrustLevel, TrustRules, flag_post, moderate,
 };
-pub use user::{Permission, PermissionTable, PortalStatus, PortalUser, TierPermissions};
+pub use user::{
+    MAX_RECENT_POSTS, Permission, PermissionTable, PortalStatus, PortalUser, TierPermissions,
+};
 pub use view::{PortalAuthor, PortalCaseView, PortalComment};

@@ -12,6 +12,8 @@ use crate::error::{Error, Result};
 use crate::ids::{AccountId, ContactId, PortalUserId};
 use crate::knowledge::{PortalTier, Viewer};
 
+use super::moderation::Activity;
+
 picklist! {
     /// Where a portal user's access stands. Only `Active` users may do anything.
     ///
@@ -174,6 +176,9 @@ impl PermissionTable {
     }
 }
 
+/// How many recent posts a [`PortalUser`] keeps for moderation checks.
+pub const MAX_RECENT_POSTS: usize = 20;
+
 /// Longest locale tag accepted (BCP 47 tags are far shorter).
 const MAX_LOCALE_CHARS: usize = 35;
 
@@ -216,6 +221,14 @@ pub struct PortalUser {
     pub account_admin: bool,
     /// When the user was invited.
     pub created_at: DateTime<Utc>,
+    /// What the user did in the community (kept by the desk in the same
+    /// commit as each post, vote and moderation).
+    #[serde(default)]
+    pub activity: Activity,
+    /// The user's posts of the last day, newest last, at most
+    /// [`MAX_RECENT_POSTS`]: the context of rate limits and duplicate checks.
+    #[serde(default)]
+    pub recent_posts: Vec<(DateTime<Utc>, String)>,
 }
 mirror PortalUserRecord;
 }
@@ -239,6 +252,8 @@ impl PortalUser {
             last_login: None,
             account_admin: false,
             created_at,
+            activity: Activity::default(),
+            recent_posts: Vec::new(),
         }
     }
 
@@ -260,12 +275,29 @@ impl PortalUser {
         self
     }
 
-    /// Checks the invariants: a locale of 1–35 letters, digits and `-`.
+    /// Remembers a post written at `at` (dropping those older than a day and
+    /// the oldest beyond [`MAX_RECENT_POSTS`]).
+    pub fn remember_post(&mut self, at: DateTime<Utc>, body: &str) {
+        let day_ago = at - chrono::TimeDelta::hours(24);
+        self.recent_posts.retain(|(t, _)| *t > day_ago);
+        self.recent_posts.push((at, body.to_string()));
+        let excess = self.recent_posts.len().saturating_sub(MAX_RECENT_POSTS);
+        self.recent_posts.drain(..excess);
+    }
+
+    /// Checks the invariants: a locale of 1–35 letters, digits and `-`, at
+    /// most [`MAX_RECENT_POSTS`] recent posts.
     ///
     /// # Errors
     ///
     /// [`Error::Validation`] naming `locale`.
     pub fn validate(&self) -> Result<()> {
+        if self.recent_posts.len() > MAX_RECENT_POSTS {
+            return Err(Error::Validation {
+                field: "recent_posts",
+                reason: format!("at most {MAX_RECENT_POSTS}"),
+            });
+        }
         not_blank("locale", &self.locale)?;
         if self.locale.chars().count() > MAX_LOCALE_CHARS
             || !self

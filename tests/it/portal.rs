@@ -922,3 +922,319 @@ fn topic_sorting() {
         [1, 3, 2]
     );
 }
+
+// ---- community through the desk ----
+
+async fn community_desk() -> (SupportDesk, ManualClock, Vec<PortalUser>) {
+    let (desk, clock) = desk().await;
+    let mut users = Vec::new();
+    for n in 0..CONTACTS_PER_ACCOUNT {
+        let mut u = user(10 + n, 0, n, PortalTier::Premium);
+        // Long-standing members, except the first (a brand-new one).
+        if n > 0 {
+            u.created_at = utc("2025-01-01T00:00:00Z");
+            u.activity = Activity {
+                days_since_joined: 0,
+                visible_posts: 30,
+                helpful_votes_received: 30,
+                posts_removed: 0,
+            };
+        } else {
+            u.created_at = utc("2026-03-02T09:00:00Z");
+        }
+        desk.register_portal_user(u.clone()).await.unwrap();
+        users.push(u);
+    }
+    (desk, clock, users)
+}
+
+#[tokio::test]
+async fn a_community_thread_through_the_desk() {
+    use hotcrm_support::desk::NewTopic;
+    let (desk, clock, users) = community_desk().await;
+    let newbie = ForumAuthor::User(users[0].id);
+    let old = ForumAuthor::User(users[1].id);
+    let other = ForumAuthor::User(users[2].id);
+    let agent = ForumAuthor::Agent(AgentId::from_u128(1));
+    // Registering again is a no-op; a different user with the same id is refused.
+    assert_eq!(
+        desk.register_portal_user(users[0].clone())
+            .await
+            .unwrap()
+            .version,
+        1
+    );
+    assert!(matches!(
+        desk.register_portal_user(users[0].clone().with_locale("de"))
+            .await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    let tid = TopicId::from_u128(1);
+    let topic = desk
+        .create_topic(
+            old,
+            NewTopic::new(tid, "VPN", "Drops hourly", "Since 5.1").tags(["vpn"]),
+        )
+        .await
+        .unwrap();
+    assert_eq!(topic.visibility, PostStatus::Visible);
+    // A new member's link is held: seen by the author and moderators only.
+    clock.advance(TimeDelta::minutes(1));
+    let held = desk
+        .reply(
+            tid,
+            newbie,
+            PostId::from_u128(1),
+            "fixed by https://example.test/patch",
+        )
+        .await
+        .unwrap();
+    assert_eq!(held.status, PostStatus::PendingModeration);
+    assert_eq!(
+        desk.topic_page(tid, Reader::Guest).await.unwrap().1.len(),
+        0
+    );
+    assert_eq!(
+        desk.topic_page(tid, Reader::Member(newbie))
+            .await
+            .unwrap()
+            .1
+            .len(),
+        1
+    );
+    assert_eq!(
+        desk.topic_page(tid, Reader::Guest)
+            .await
+            .unwrap()
+            .0
+            .reply_count,
+        0
+    );
+    // A repeated reply id changes nothing.
+    desk.reply(
+        tid,
+        newbie,
+        PostId::from_u128(1),
+        "fixed by https://example.test/patch",
+    )
+    .await
+    .unwrap();
+    // Approval shows it and counts it.
+    desk.moderate_topic(
+        tid,
+        AgentId::from_u128(1),
+        ModeratorAction::Approve(PostId::from_u128(1)),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(1));
+    desk.reply(tid, other, PostId::from_u128(2), "Update to 5.2")
+        .await
+        .unwrap();
+    let (t, posts) = desk.topic_page(tid, Reader::Guest).await.unwrap();
+    assert_eq!((t.reply_count, posts.len()), (2, 2));
+    // Votes: one per member, the author's helpful count follows.
+    for voter in [old, agent, old] {
+        desk.vote_post(PostId::from_u128(2), voter, Vote::Helpful)
+            .await
+            .unwrap();
+    }
+    assert!(matches!(
+        desk.vote_post(PostId::from_u128(2), other, Vote::Helpful)
+            .await,
+        Err(Error::NotAllowed { .. })
+    ));
+    let author = desk.portal_user(users[2].id).await.unwrap().value;
+    assert_eq!(author.activity.helpful_votes_received, 30 + 2);
+    desk.vote_post(PostId::from_u128(2), old, Vote::NotHelpful)
+        .await
+        .unwrap();
+    assert_eq!(
+        desk.portal_user(users[2].id)
+            .await
+            .unwrap()
+            .value
+            .activity
+            .helpful_votes_received,
+        31
+    );
+    // Accepting: only the topic's author (or an agent); the answer comes first.
+    assert!(matches!(
+        desk.accept_answer(tid, PostId::from_u128(1), newbie).await,
+        Err(Error::Forbidden { .. })
+    ));
+    let t = desk
+        .accept_answer(tid, PostId::from_u128(1), old)
+        .await
+        .unwrap();
+    assert_eq!(
+        (t.status, t.accepted_answer),
+        (TopicStatus::Answered, Some(PostId::from_u128(1)))
+    );
+    let (_, posts) = desk.topic_page(tid, Reader::Guest).await.unwrap();
+    assert_eq!(posts[0].id, PostId::from_u128(1));
+    // Locking stops replies and votes.
+    desk.moderate_topic(tid, AgentId::from_u128(1), ModeratorAction::Lock)
+        .await
+        .unwrap();
+    assert!(matches!(
+        desk.reply(tid, old, PostId::from_u128(3), "more").await,
+        Err(Error::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        desk.vote_post(PostId::from_u128(1), other, Vote::Helpful)
+            .await,
+        Err(Error::NotAllowed { .. })
+    ));
+    let listed = desk.topics(TopicSort::Latest, Reader::Guest).await.unwrap();
+    assert_eq!(listed.iter().map(|t| t.id).collect::<Vec<_>>(), [tid]);
+}
+
+#[tokio::test]
+async fn flags_hide_and_spam_counts_against_the_author() {
+    use hotcrm_support::desk::NewTopic;
+    let (desk, clock, users) = community_desk().await;
+    let tid = TopicId::from_u128(1);
+    let spammer = ForumAuthor::User(users[0].id);
+    desk.create_topic(
+        ForumAuthor::User(users[1].id),
+        NewTopic::new(tid, "VPN", "Drops", "body"),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(1));
+    desk.reply(
+        tid,
+        spammer,
+        PostId::from_u128(1),
+        "buy cheap followers now",
+    )
+    .await
+    .unwrap();
+    // Two trusted members and an agent flag it: hidden, the reply count drops.
+    for flagger in [
+        ForumAuthor::User(users[1].id),
+        ForumAuthor::User(users[2].id),
+    ] {
+        desk.flag(PostId::from_u128(1), flagger).await.unwrap();
+        desk.flag(PostId::from_u128(1), flagger).await.unwrap();
+    }
+    assert_eq!(
+        desk.topic_page(tid, Reader::Guest)
+            .await
+            .unwrap()
+            .0
+            .reply_count,
+        1
+    );
+    let p = desk
+        .flag(
+            PostId::from_u128(1),
+            ForumAuthor::Agent(AgentId::from_u128(5)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(p.status, PostStatus::Hidden);
+    assert_eq!(
+        desk.topic_page(tid, Reader::Guest)
+            .await
+            .unwrap()
+            .0
+            .reply_count,
+        0
+    );
+    let t = desk
+        .moderate_topic(
+            tid,
+            AgentId::from_u128(1),
+            ModeratorAction::MarkSpam(PostId::from_u128(1)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(t.reply_count, 0);
+    // Hidden → spam is not a new removal of a visible post.
+    assert_eq!(
+        desk.portal_user(users[0].id)
+            .await
+            .unwrap()
+            .value
+            .activity
+            .posts_removed,
+        0
+    );
+    // The blocked-word rule refuses and stores nothing.
+    let mut config = hotcrm_support::desk::DeskConfig::default();
+    config.community.moderation = ModerationRules::default().with_blocked_words(["casino"]);
+    let strict = SupportDesk::builder(desk.repository().clone())
+        .clock(clock.clone())
+        .config(config)
+        .build();
+    clock.advance(TimeDelta::minutes(5));
+    assert!(matches!(
+        strict
+            .reply(
+                tid,
+                ForumAuthor::User(users[1].id),
+                PostId::from_u128(9),
+                "best casino"
+            )
+            .await,
+        Err(Error::NotAllowed { .. })
+    ));
+    assert!(matches!(
+        strict
+            .topic_page(tid, Reader::Moderator)
+            .await
+            .map(|p| p.1.len()),
+        Ok(1)
+    ));
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_voters_are_all_counted_once() {
+    use hotcrm_support::desk::NewTopic;
+    let (desk, clock, users) = community_desk().await;
+    let tid = TopicId::from_u128(1);
+    desk.create_topic(
+        ForumAuthor::User(users[1].id),
+        NewTopic::new(tid, "VPN", "Drops", "body"),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(1));
+    desk.reply(
+        tid,
+        ForumAuthor::User(users[1].id),
+        PostId::from_u128(1),
+        "answer",
+    )
+    .await
+    .unwrap();
+    let mut tasks = Vec::new();
+    for n in 0..16u128 {
+        let desk = desk.clone();
+        tasks.push(tokio::spawn(async move {
+            let voter = ForumAuthor::Agent(AgentId::from_u128(100 + n));
+            desk.vote_post(PostId::from_u128(1), voter, Vote::Helpful)
+                .await
+                .unwrap();
+            desk.vote_post(PostId::from_u128(1), voter, Vote::Helpful)
+                .await
+                .unwrap();
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap();
+    }
+    let (_, posts) = desk.topic_page(tid, Reader::Guest).await.unwrap();
+    assert_eq!(posts[0].helpful(), 16);
+    assert_eq!(
+        desk.portal_user(users[1].id)
+            .await
+            .unwrap()
+            .value
+            .activity
+            .helpful_votes_received,
+        30 + 16
+    );
+}
