@@ -646,4 +646,131 @@ impl SupportDesk {
             .cloned()
             .collect())
     }
+
+    /// Counts one view of a topic (its `view_count`). Hosts call it when a
+    /// topic page is shown; each call is one small commit.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown topic.
+    pub async fn record_topic_view(&self, topic: TopicId) -> Result<u64> {
+        self.community_retry(|| async {
+            let (mut t, version) = self.load_topic(topic).await?;
+            t.view_count = t.view_count.saturating_add(1);
+            let views = t.view_count;
+            self.commit_work(&UnitOfWork::new().portal(PortalRecord::Topic(t), Some(version)))
+                .await?;
+            Ok(views)
+        })
+        .await
+    }
+
+    /// An agent turns a topic into a support case: the opening post becomes
+    /// the case (origin Web; the author's contact and account when a portal
+    /// user wrote it, else `account`), and the topic links to it. The case id
+    /// is derived from the topic id, so converting again — or again after a
+    /// failure between the case's commit and the link's — creates no second
+    /// case. Returns the case id.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAllowed`] when the topic already became an article;
+    /// [`Error::Validation`] when an agent's topic has no `account`; as
+    /// [`SupportDesk::create_case`] otherwise.
+    pub async fn topic_to_case(
+        &self,
+        topic: TopicId,
+        account: Option<crate::ids::AccountId>,
+    ) -> Result<crate::ids::CaseId> {
+        let (t, _) = self.load_topic(topic).await?;
+        match t.became {
+            Some(crate::portal::TopicLink::Case(case)) => return Ok(case),
+            Some(crate::portal::TopicLink::Article(_)) => {
+                return Err(Error::NotAllowed {
+                    command: "topic_to_case",
+                    reason: "the topic already became an article".into(),
+                });
+            }
+            None => {}
+        }
+        let id = topic_case_id(topic);
+        let mut request = match self.load_user(t.author).await? {
+            Some((u, _)) => super::CaseRequest::new(u.account, t.title.clone(), t.body.clone())
+                .contact(u.contact),
+            None => {
+                let account = account.ok_or_else(|| {
+                    Error::validation("account", "an agent's topic needs the case's account")
+                })?;
+                super::CaseRequest::new(account, t.title.clone(), t.body.clone())
+            }
+        }
+        .origin(crate::case::Origin::Web);
+        request.id = Some(id);
+        self.create_case(request).await?;
+        self.community_retry(|| async {
+            let (mut t, version) = self.load_topic(topic).await?;
+            if t.became.is_some() {
+                return Ok(());
+            }
+            t.became = Some(crate::portal::TopicLink::Case(id));
+            self.commit_work(&UnitOfWork::new().portal(PortalRecord::Topic(t), Some(version)))
+                .await
+                .map(drop)
+        })
+        .await?;
+        Ok(id)
+    }
+
+    /// An agent turns an answered topic into a draft knowledge article: the
+    /// topic's title, the accepted answer as the body and the opening post as
+    /// the summary's source; the article (numbered from the repository) and
+    /// the topic's link are stored in one commit. Converting again returns
+    /// the same article.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotAllowed`] for a topic without an accepted answer or one
+    /// that already became a case; as [`SupportDesk::create_article`].
+    pub async fn topic_to_article(&self, topic: TopicId) -> Result<crate::ids::ArticleId> {
+        let (t, version) = self.load_topic(topic).await?;
+        match t.became {
+            Some(crate::portal::TopicLink::Article(article)) => return Ok(article),
+            Some(crate::portal::TopicLink::Case(_)) => {
+                return Err(Error::NotAllowed {
+                    command: "topic_to_article",
+                    reason: "the topic already became a case".into(),
+                });
+            }
+            None => {}
+        }
+        let answer = t.accepted_answer.ok_or_else(|| Error::NotAllowed {
+            command: "topic_to_article",
+            reason: "the topic has no accepted answer".into(),
+        })?;
+        let (post, _) = self.load_post(answer).await?;
+        let summary: String = t.body.chars().take(200).collect();
+        let draft = crate::knowledge::ArticleDraft::new(t.title.clone(), post.body.clone())
+            .summary(summary);
+        self.create_article_linked(draft, |id| {
+            let mut linked = t.clone();
+            linked.became = Some(crate::portal::TopicLink::Article(id));
+            Ok(vec![crate::repo::DocumentWrite {
+                value: PortalRecord::Topic(linked),
+                expected: Some(version),
+            }])
+        })
+        .await
+    }
+}
+
+/// The case a topic becomes: derived from the topic's id (stable across
+/// versions: ids stored earlier must keep matching).
+fn topic_case_id(topic: TopicId) -> crate::ids::CaseId {
+    let mixed = topic
+        .as_uuid()
+        .as_u128()
+        .rotate_left(32)
+        .wrapping_mul(0x2545_F491_4F6C_DD1D_9E37_79B9_7F4A_7C15)
+        ^ 0x746F_7069_632D_3E63_6173_6500_0000_0001;
+    crate::ids::CaseId::from_u128(mixed)
 }

@@ -690,6 +690,16 @@ impl SupportDesk {
     /// was numbered elsewhere); storage errors; [`Error::Conflict`] after too
     /// many concurrent creators.
     pub async fn create_article(&self, draft: ArticleDraft) -> Result<ArticleId> {
+        self.create_article_linked(draft, |_| Ok(Vec::new())).await
+    }
+
+    /// [`SupportDesk::create_article`], committing the portal records `link`
+    /// returns for the new article's id in the same unit.
+    pub(crate) async fn create_article_linked(
+        &self,
+        draft: ArticleDraft,
+        link: impl Fn(ArticleId) -> Result<Vec<crate::repo::DocumentWrite<crate::repo::PortalRecord>>>,
+    ) -> Result<ArticleId> {
         use chrono::Datelike;
         let mut attempt = 0u32;
         loop {
@@ -719,9 +729,16 @@ impl SupportDesk {
                 }
                 Err(e) => return Err(e),
             };
-            let work = UnitOfWork::new()
+            let mut work = UnitOfWork::new()
                 .claim(SequenceKind::Knowledge, year, sequence)
                 .article(article, None);
+            match link(id) {
+                Ok(extra) => work.portal.extend(extra),
+                Err(e) => {
+                    let _ = self.with_knowledge_mut(|kb| kb.discard_draft(id));
+                    return Err(e);
+                }
+            }
             match self.commit_work(&work).await {
                 Ok(_) => return Ok(id),
                 Err(e) => {

@@ -1238,3 +1238,72 @@ async fn concurrent_voters_are_all_counted_once() {
         30 + 16
     );
 }
+
+#[tokio::test]
+async fn topics_become_cases_and_articles_once() {
+    use hotcrm_support::desk::NewTopic;
+    use hotcrm_support::portal::TopicLink;
+    let (desk, clock, users) = community_desk().await;
+    let author = ForumAuthor::User(users[1].id);
+    let t1 = TopicId::from_u128(1);
+    let t2 = TopicId::from_u128(2);
+    desk.create_topic(
+        author,
+        NewTopic::new(t1, "Billing", "Invoice missing", "No invoice for March."),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(1));
+    desk.create_topic(
+        author,
+        NewTopic::new(t2, "VPN", "Drops hourly", "Since 5.1."),
+    )
+    .await
+    .unwrap();
+    assert_eq!(desk.record_topic_view(t1).await.unwrap(), 1);
+    assert_eq!(desk.record_topic_view(t1).await.unwrap(), 2);
+    // Topic → case: the author's contact and account, origin Web, once.
+    let case = desk.topic_to_case(t1, None).await.unwrap();
+    assert_eq!(desk.topic_to_case(t1, None).await.unwrap(), case);
+    let stored = desk.case(case).await.unwrap().value;
+    assert_eq!(
+        (stored.account, stored.contact),
+        (users[1].account, Some(users[1].contact))
+    );
+    assert_eq!(stored.origin, hotcrm_support::case::Origin::Web);
+    assert_eq!(stored.subject, "Invoice missing");
+    let (t, _) = desk.topic_page(t1, Reader::Guest).await.unwrap();
+    assert_eq!((t.became, t.view_count), (Some(TopicLink::Case(case)), 2));
+    assert!(matches!(
+        desk.topic_to_article(t1).await,
+        Err(Error::NotAllowed { .. })
+    ));
+    // Topic → article needs an accepted answer; then one draft, linked in the same commit.
+    assert!(matches!(
+        desk.topic_to_article(t2).await,
+        Err(Error::NotAllowed { .. })
+    ));
+    clock.advance(TimeDelta::minutes(1));
+    desk.reply(
+        t2,
+        ForumAuthor::User(users[2].id),
+        PostId::from_u128(5),
+        "Set MTU to 1400 in the client settings.",
+    )
+    .await
+    .unwrap();
+    desk.accept_answer(t2, PostId::from_u128(5), author)
+        .await
+        .unwrap();
+    let article = desk.topic_to_article(t2).await.unwrap();
+    assert_eq!(desk.topic_to_article(t2).await.unwrap(), article);
+    let stored = desk.repository().get_article(article).await.unwrap().value;
+    assert_eq!(stored.title, "Drops hourly");
+    assert!(stored.content.contains("MTU"));
+    assert_eq!(
+        stored.status,
+        hotcrm_support::knowledge::ArticleStatus::Draft
+    );
+    let (t, _) = desk.topic_page(t2, Reader::Guest).await.unwrap();
+    assert_eq!(t.became, Some(TopicLink::Article(article)));
+}
