@@ -472,8 +472,9 @@ impl SupportDesk {
 
     /// A moderator's action on a topic and its posts (approve, hide, spam,
     /// lock, close, pin, merge...), stored in one commit with every post it
-    /// changed and the authors' removed-post counts. A repeated action is a
-    /// no-op.
+    /// changed, the authors' removed-post counts and a
+    /// [`ModerationEvent`](crate::portal::ModerationEvent) in the topic's
+    /// moderation log. A repeated action is a no-op.
     ///
     /// # Errors
     ///
@@ -485,7 +486,6 @@ impl SupportDesk {
         moderator: AgentId,
         action: ModeratorAction,
     ) -> Result<ForumTopic> {
-        let _ = moderator;
         self.community_retry(|| async {
             let (mut t, t_version) = self.load_topic(topic).await?;
             let loaded = self.topic_posts(topic).await?;
@@ -497,7 +497,7 @@ impl SupportDesk {
             }
             let mut posts: Vec<ForumPost> = loaded.iter().map(|(p, _)| p.clone()).collect();
             let before_t = t.clone();
-            if !moderate(&mut t, &mut posts, action)? {
+            if moderate(&mut t, &mut posts, action, moderator, self.clock.now())?.is_none() {
                 return Ok(t);
             }
             let mut work = UnitOfWork::new();

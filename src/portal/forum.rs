@@ -11,7 +11,7 @@ use crate::case::validate::{not_blank, validated_record};
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, CaseId, PortalUserId, PostId, TopicId};
 
-use super::moderation::TrustLevel;
+use super::moderation::{ModerationEvent, TrustLevel};
 
 /// Longest topic title, in characters.
 pub const MAX_TOPIC_TITLE_CHARS: usize = 200;
@@ -243,6 +243,10 @@ pub struct ForumTopic {
     pub merged_into: Option<TopicId>,
     /// Earlier bodies of the opening post.
     pub edits: Vec<Edit>,
+    /// What moderators did to the topic and its posts, oldest first (at most
+    /// [`MAX_MODERATION_LOG`](super::MAX_MODERATION_LOG)).
+    #[serde(default)]
+    pub moderation: Vec<ModerationEvent>,
 }
 mirror ForumTopicRecord;
 }
@@ -279,6 +283,7 @@ impl ForumTopic {
             became: None,
             merged_into: None,
             edits: Vec::new(),
+            moderation: Vec::new(),
         };
         topic.validate()?;
         Ok(topic)

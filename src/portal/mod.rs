@@ -46,8 +46,8 @@ pub use forum::{
     posts_for_reader, sort_topics, wilson_lower_bound,
 };
 pub use moderation::{
-    Activity, FlagOutcome, LevelThreshold, ModerationRules, ModeratorAction, RecentPost, Screening,
-    TrustLevel, TrustRules, flag_post, moderate,
+    Activity, FlagOutcome, LevelThreshold, MAX_MODERATION_LOG, ModerationEvent, ModerationRules,
+    ModeratorAction, RecentPost, Screening, TrustLevel, TrustRules, flag_post, moderate,
 };
 pub use user::{
     MAX_RECENT_POSTS, Permission, PermissionTable, PortalStatus, PortalUser, TierPermissions,

@@ -9,7 +9,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use crate::error::{Error, Result};
-use crate::ids::{PostId, TopicId};
+use crate::ids::{AgentId, PostId, TopicId};
 
 use super::forum::{ForumAuthor, ForumPost, ForumTopic, PostStatus, TopicStatus};
 
@@ -508,8 +508,9 @@ pub enum ModeratorAction {
     MergeInto(TopicId),
 }
 
-/// Applies a moderator's `action` to `topic` and its `posts`; returns whether
-/// anything changed (a repeated action is a no-op).
+/// Applies moderator `by`'s `action` to `topic` and its `posts` at `now`;
+/// returns the [`ModerationEvent`] (also appended to the topic's log), or
+/// `None` when nothing changed (a repeated action is a no-op).
 ///
 /// # Errors
 ///
@@ -521,12 +522,74 @@ pub enum ModeratorAction {
 /// use hotcrm_support::portal::{moderate, ForumAuthor, ForumTopic, ModeratorAction, TopicStatus};
 /// let now = "2026-01-05T09:00:00Z".parse()?;
 /// let mut topic = ForumTopic::new(TopicId::from_u128(1), "VPN", "Drops", "body", ForumAuthor::User(PortalUserId::from_u128(1)), now)?;
-/// assert!(moderate(&mut topic, &mut [], ModeratorAction::Lock)?);
-/// assert!(!moderate(&mut topic, &mut [], ModeratorAction::Lock)?);
+/// let moderator = AgentId::from_u128(9);
+/// assert!(moderate(&mut topic, &mut [], ModeratorAction::Lock, moderator, now)?.is_some());
+/// assert!(moderate(&mut topic, &mut [], ModeratorAction::Lock, moderator, now)?.is_none());
 /// assert_eq!(topic.status, TopicStatus::Locked);
+/// assert_eq!(topic.moderation.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn moderate(
+    topic: &mut ForumTopic,
+    posts: &mut [ForumPost],
+    action: ModeratorAction,
+    by: AgentId,
+    now: DateTime<Utc>,
+) -> Result<Option<ModerationEvent>> {
+    let before_posts: Vec<(PostId, PostStatus, TopicId)> =
+        posts.iter().map(|p| (p.id, p.status, p.topic)).collect();
+    let changed = apply_action(topic, posts, action)?;
+    if !changed {
+        return Ok(None);
+    }
+    let touched = posts
+        .iter()
+        .zip(&before_posts)
+        .filter(|(p, (_, status, topic))| p.status != *status || p.topic != *topic)
+        .map(|(p, _)| p.id)
+        .collect();
+    let event = ModerationEvent {
+        topic: topic.id,
+        action,
+        by,
+        at: now,
+        posts: touched,
+    };
+    topic.moderation.push(event.clone());
+    let excess = topic.moderation.len().saturating_sub(MAX_MODERATION_LOG);
+    topic.moderation.drain(..excess);
+    Ok(Some(event))
+}
+
+/// How many moderation events a topic keeps (the oldest are dropped first).
+pub const MAX_MODERATION_LOG: usize = 100;
+
+/// What a moderator did, recorded on the topic
+/// ([`ForumTopic::moderation`](super::ForumTopic::moderation)) and returned by
+/// [`moderate`].
+///
+/// ```
+/// use hotcrm_support::ids::{AgentId, TopicId};
+/// use hotcrm_support::portal::{ModerationEvent, ModeratorAction};
+/// let e = ModerationEvent { topic: TopicId::from_u128(1), action: ModeratorAction::Lock, by: AgentId::from_u128(2), at: "2026-01-05T09:00:00Z".parse()?, posts: vec![] };
+/// assert_eq!(e.action, ModeratorAction::Lock);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+pub struct ModerationEvent {
+    /// The topic acted on.
+    pub topic: TopicId,
+    /// The action.
+    pub action: ModeratorAction,
+    /// The moderator.
+    pub by: AgentId,
+    /// When.
+    pub at: DateTime<Utc>,
+    /// The posts whose status or topic changed.
+    pub posts: Vec<PostId>,
+}
+
+fn apply_action(
     topic: &mut ForumTopic,
     posts: &mut [ForumPost],
     action: ModeratorAction,

@@ -769,6 +769,17 @@ fn flags_from_distinct_trusted_members_hide_a_post() {
     );
 }
 
+fn m(topic: &mut ForumTopic, posts: &mut [ForumPost], action: ModeratorAction) -> Result<bool> {
+    moderate(
+        topic,
+        posts,
+        action,
+        AgentId::from_u128(77),
+        utc("2026-03-02T11:00:00Z"),
+    )
+    .map(|e| e.is_some())
+}
+
 #[test]
 fn moderator_actions_are_idempotent_and_keep_counters() {
     let now = utc("2026-03-02T10:00:00Z");
@@ -785,7 +796,7 @@ fn moderator_actions_are_idempotent_and_keep_counters() {
     posts[1].status = PostStatus::PendingModeration;
     topic.reply_count = 1;
     assert!(
-        moderate(
+        m(
             &mut topic,
             &mut posts,
             ModeratorAction::Approve(PostId::from_u128(2))
@@ -793,7 +804,7 @@ fn moderator_actions_are_idempotent_and_keep_counters() {
         .unwrap()
     );
     assert!(
-        !moderate(
+        !m(
             &mut topic,
             &mut posts,
             ModeratorAction::Approve(PostId::from_u128(2))
@@ -804,7 +815,7 @@ fn moderator_actions_are_idempotent_and_keep_counters() {
     topic.accepted_answer = Some(PostId::from_u128(1));
     topic.status = TopicStatus::Answered;
     assert!(
-        moderate(
+        m(
             &mut topic,
             &mut posts,
             ModeratorAction::MarkSpam(PostId::from_u128(1))
@@ -816,26 +827,26 @@ fn moderator_actions_are_idempotent_and_keep_counters() {
         (1, None, TopicStatus::Open)
     );
     assert!(matches!(
-        moderate(
+        m(
             &mut topic,
             &mut posts,
             ModeratorAction::Hide(PostId::from_u128(99))
         ),
         Err(Error::NotFound { .. })
     ));
-    assert!(moderate(&mut topic, &mut posts, ModeratorAction::Pin).unwrap());
-    assert!(!moderate(&mut topic, &mut posts, ModeratorAction::Pin).unwrap());
+    assert!(m(&mut topic, &mut posts, ModeratorAction::Pin).unwrap());
+    assert!(!m(&mut topic, &mut posts, ModeratorAction::Pin).unwrap());
     // Merge: posts move, the topic is locked and points at the target.
     let target = TopicId::from_u128(2);
-    assert!(moderate(&mut topic, &mut posts, ModeratorAction::MergeInto(target)).unwrap());
+    assert!(m(&mut topic, &mut posts, ModeratorAction::MergeInto(target)).unwrap());
     assert!(posts.iter().all(|p| p.topic == target));
     assert_eq!(
         (topic.status, topic.merged_into),
         (TopicStatus::Locked, Some(target))
     );
-    assert!(!moderate(&mut topic, &mut posts, ModeratorAction::MergeInto(target)).unwrap());
+    assert!(!m(&mut topic, &mut posts, ModeratorAction::MergeInto(target)).unwrap());
     assert!(
-        moderate(
+        m(
             &mut topic,
             &mut posts,
             ModeratorAction::MergeInto(TopicId::from_u128(3))
@@ -843,7 +854,20 @@ fn moderator_actions_are_idempotent_and_keep_counters() {
         .is_err()
     );
     let own = topic.id;
-    assert!(moderate(&mut topic, &mut posts, ModeratorAction::MergeInto(own)).is_err());
+    assert!(m(&mut topic, &mut posts, ModeratorAction::MergeInto(own)).is_err());
+    // Every change was logged on the topic, with the posts it touched.
+    let log: Vec<ModeratorAction> = topic.moderation.iter().map(|e| e.action).collect();
+    assert_eq!(
+        log,
+        [
+            ModeratorAction::Approve(PostId::from_u128(2)),
+            ModeratorAction::MarkSpam(PostId::from_u128(1)),
+            ModeratorAction::Pin,
+            ModeratorAction::MergeInto(target),
+        ]
+    );
+    assert_eq!(topic.moderation[0].posts, [PostId::from_u128(2)]);
+    assert_eq!(topic.moderation[3].posts.len(), 2);
 }
 
 #[test]
