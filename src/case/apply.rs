@@ -2,6 +2,7 @@
 //! `decide` and is carried by the event, so replaying a case's events always
 //! reproduces it.
 
+use super::values::BreachFlag;
 use super::{Case, CaseEvent, EscalationInfo, SatisfactionRating, Survey};
 use crate::error::{Error, Result};
 use crate::sla::{MilestoneKind, MilestoneState};
@@ -123,6 +124,17 @@ impl Case {
                 self.fired_rules.insert(rule.clone());
             }
             CaseEvent::NotificationRequested { .. } | CaseEvent::FollowUpRequested { .. } => {}
+            CaseEvent::BreachPredicted {
+                permille,
+                recommendation,
+                ..
+            } => {
+                self.breach_predicted = Some(BreachFlag {
+                    at,
+                    permille: *permille,
+                    recommendation: *recommendation,
+                });
+            }
             CaseEvent::AiInsightsUpdated { insights, .. } => self.ai = insights.clone(),
             CaseEvent::Resolved {
                 resolution, time, ..

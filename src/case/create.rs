@@ -84,6 +84,7 @@ pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec
         milestones,
         fired_rules: Default::default(),
         reopen_count: 0,
+        breach_predicted: None,
     };
     Ok(vec![CaseEvent::Created {
         case: Box::new(case),

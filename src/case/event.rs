@@ -252,6 +252,16 @@ pub enum CaseEvent {
         /// The customer's reply (not added to the closed case).
         reply: Comment,
     },
+    /// The desk's prediction found the Resolution milestone likely to be
+    /// missed (raised once per case by the sweep, when enabled).
+    BreachPredicted {
+        /// When.
+        at: DateTime<Utc>,
+        /// The predicted probability of missing, in thousandths.
+        permille: u16,
+        /// What the prediction recommends.
+        recommendation: crate::sla::predict::Recommendation,
+    },
 }
 
 impl CaseEvent {
@@ -290,7 +300,8 @@ impl CaseEvent {
             | CaseEvent::SurveyRequested { at, .. }
             | CaseEvent::SurveyEnded { at, .. }
             | CaseEvent::SatisfactionRecorded { at, .. }
-            | CaseEvent::FollowUpRequested { at, .. } => *at,
+            | CaseEvent::FollowUpRequested { at, .. }
+            | CaseEvent::BreachPredicted { at, .. } => *at,
         }
     }
 }

@@ -108,6 +108,6 @@ pub use rules::CaseRules;
 pub use status::CaseStatus;
 pub use sweep::sweep;
 pub use values::{
-    AiInsights, ElapsedMinutes, EscalationInfo, EscalationTarget, ResolutionCategory, Satisfaction,
-    SatisfactionRating, Survey, SurveyEndReason,
+    AiInsights, BreachFlag, ElapsedMinutes, EscalationInfo, EscalationTarget, ResolutionCategory,
+    Satisfaction, SatisfactionRating, Survey, SurveyEndReason,
 };

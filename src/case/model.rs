@@ -125,6 +125,9 @@ pub struct Case {
     pub fired_rules: BTreeSet<String>,
     /// How many times the case was reopened.
     pub reopen_count: u32,
+    /// The desk's breach prediction, once it found a miss likely.
+    #[serde(default)]
+    pub breach_predicted: Option<super::BreachFlag>,
 }
 mirror CaseRecord;
 }

@@ -379,3 +379,32 @@ pub struct ElapsedMinutes {
     /// Business minutes.
     pub business: i64,
 }
+
+/// A breach prediction the desk raised on a case
+/// ([`CaseEvent::BreachPredicted`](super::CaseEvent::BreachPredicted)): kept so
+/// it fires once, and usable by escalation rules
+/// ([`Trigger::BreachPredicted`](crate::escalation::Trigger::BreachPredicted)).
+///
+/// ```
+/// use hotcrm_support::case::BreachFlag;
+/// use hotcrm_support::sla::predict::Recommendation;
+/// let flag = BreachFlag { at: "2026-01-05T09:00:00Z".parse()?, permille: 820, recommendation: Recommendation::EscalateNow };
+/// assert!((flag.probability() - 0.82).abs() < 1e-9);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize)]
+pub struct BreachFlag {
+    /// When it was raised.
+    pub at: DateTime<Utc>,
+    /// The predicted probability of missing the Resolution milestone, in thousandths.
+    pub permille: u16,
+    /// The recommendation at the time.
+    pub recommendation: crate::sla::predict::Recommendation,
+}
+
+impl BreachFlag {
+    /// The probability as a fraction.
+    pub fn probability(&self) -> f64 {
+        f64::from(self.permille.min(1000)) / 1000.0
+    }
+}

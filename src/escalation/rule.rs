@@ -50,6 +50,9 @@ pub enum Trigger {
     Sentiment(Sentiment),
     /// Fires only when invoked by hand ([`EscalationPolicy::fire_manual`](super::EscalationPolicy::fire_manual)).
     Manual,
+    /// The desk's sweep predicted the Resolution milestone will be missed
+    /// ([`CaseEvent::BreachPredicted`](crate::case::CaseEvent::BreachPredicted)).
+    BreachPredicted,
 }
 
 /// The unvalidated serde form of [`Trigger`] (same shape).
@@ -63,6 +66,7 @@ enum TriggerRecord {
     NoActivityFor(#[serde(with = "crate::sla::delta_serde")] TimeDelta),
     Sentiment(Sentiment),
     Manual,
+    BreachPredicted,
 }
 
 impl TryFrom<TriggerRecord> for Trigger {
@@ -77,6 +81,7 @@ impl TryFrom<TriggerRecord> for Trigger {
             TriggerRecord::NoActivityFor(d) => Trigger::NoActivityFor(d),
             TriggerRecord::Sentiment(s) => Trigger::Sentiment(s),
             TriggerRecord::Manual => Trigger::Manual,
+            TriggerRecord::BreachPredicted => Trigger::BreachPredicted,
         };
         trigger.validate()?;
         Ok(trigger)
@@ -123,6 +128,7 @@ impl Trigger {
                 _ => false,
             },
             Trigger::Manual => false,
+            Trigger::BreachPredicted => case.breach_predicted.is_some(),
         }
     }
 
