@@ -24,7 +24,7 @@ use std::time::{Duration, Instant};
 use hotcrm_support::ai::HeuristicAi;
 use hotcrm_support::ids::{AgentId, ArticleId};
 use hotcrm_support::knowledge::{
-    ArticleDraft, KnowledgeBase, SearchFilters, SearchQuery, Viewer,
+    ArticleDraft, KnowledgeBase, SearchFilters, SearchQuery, SearchRules, Viewer,
 };
 
 /// One known item: a document and the query that should find it.
@@ -77,9 +77,7 @@ impl Tally {
         self.latency.sort_unstable();
         let pct = |p: f64| {
             let i = ((self.latency.len() as f64 - 1.0) * p).round() as usize;
-            self.latency
-                .get(i)
-                .map_or(0.0, |d| d.as_secs_f64() * 1e6)
+            self.latency.get(i).map_or(0.0, |d| d.as_secs_f64() * 1e6)
         };
         format!(
             "| {set} | {method} | {r1:.3} | {r10:.3} | {mrr:.3} | {:.0} | {:.0} | {:.0} |",
@@ -209,10 +207,7 @@ fn main() {
         for (i, d) in docs.iter().enumerate() {
             let start = Instant::now();
             let hits = lucene.search(&d.query, 10);
-            t.push(
-                hits.iter().position(|h| *h as usize == i),
-                start.elapsed(),
-            );
+            t.push(hits.iter().position(|h| *h as usize == i), start.elapsed());
         }
         println!("{}", t.row(&set, "Lucene BM25 baseline"));
 
@@ -231,21 +226,52 @@ fn main() {
             println!("{}", t.row(&set, name));
         };
         run(&kb, "crate BM25");
-        let _ = ablation;
+        if ablation {
+            for (name, rules) in SearchRules::ablations() {
+                kb.set_search_rules(rules);
+                run(&kb, &format!("BM25 rule switched: {name}"));
+            }
+            kb.set_search_rules(SearchRules::default());
+        }
+
         let ai = HeuristicAi::new();
         for id in kb.missing_embeddings() {
             let text = kb.embedding_text(id).unwrap();
             kb.set_embedding(id, ai.embed_text(&text).as_slice())
                 .unwrap();
         }
-        let mut hybrid = Tally::default();
+        let mut variants = vec![(
+            "crate hybrid (HeuristicAi)".to_owned(),
+            SearchRules::default(),
+        )];
+        if ablation {
+            for w in [1.0, 0.25, 0.1, 0.05] {
+                for fallback in [true, false] {
+                    let mut r = SearchRules::default();
+                    r.vector_weight = w;
+                    r.vector_as_fallback = fallback;
+                    variants.push((
+                        format!("hybrid, vector weight {w}, as fallback {fallback}"),
+                        r,
+                    ));
+                }
+            }
+        }
+        for (name, rules) in variants {
+            kb.set_search_rules(rules);
+            let mut hybrid = Tally::default();
+            for (i, d) in docs.iter().enumerate() {
+                let q = SearchQuery::new(d.query.clone()).limit(10);
+                let start = Instant::now();
+                let e = ai.embed_text(&d.query).into_vec();
+                let r = kb.hybrid_search(&q, Some(&e), &viewer).unwrap();
+                hybrid.push(rank_of(&r.ids(), &of, i), start.elapsed());
+            }
+            println!("{}", hybrid.row(&set, &name));
+        }
+        kb.set_search_rules(SearchRules::default());
         let mut vector = Tally::default();
         for (i, d) in docs.iter().enumerate() {
-            let q = SearchQuery::new(d.query.clone()).limit(10);
-            let start = Instant::now();
-            let e = ai.embed_text(&d.query).into_vec();
-            let r = kb.hybrid_search(&q, Some(&e), &viewer).unwrap();
-            hybrid.push(rank_of(&r.ids(), &of, i), start.elapsed());
             let start = Instant::now();
             let e = ai.embed_text(&d.query).into_vec();
             let hits = kb
@@ -254,7 +280,6 @@ fn main() {
             let ids: Vec<ArticleId> = hits.iter().map(|h| h.article).collect();
             vector.push(rank_of(&ids, &of, i), start.elapsed());
         }
-        println!("{}", hybrid.row(&set, "crate hybrid (HeuristicAi)"));
         println!("{}", vector.row(&set, "crate vector (HeuristicAi)"));
     }
 }
