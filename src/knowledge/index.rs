@@ -351,7 +351,6 @@ impl FieldWeights {
 /// let mut rules = SearchRules::default();
 /// assert!(rules.proximity && rules.typo && rules.expansions_as_fallback);
 /// assert!(!rules.synonyms); // opt-in: see the field
-
 /// rules.proximity = false;
 /// let mut kb = KnowledgeBase::new();
 /// kb.set_search_rules(rules);
@@ -1674,7 +1673,7 @@ impl SearchIndex {
     /// consecutive query words whose exact terms stand next to each other, in
     /// order, in one field of the article, [`PROXIMITY_WEIGHT`] times the smaller
     /// idf of the two.
-    fn add_proximity(&self, groups: &[TermGroup], hits: &mut Vec<SearchHit>, depth: usize) {
+    fn add_proximity(&self, groups: &[TermGroup], hits: &mut [SearchHit], depth: usize) {
         let pairs: Vec<(u32, u32, f32)> = groups
             .windows(2)
             .filter_map(|w| match w {
