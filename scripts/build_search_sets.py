@@ -17,7 +17,7 @@ Sets:
   package whose short description or long description is shared with another
   package (-dev/-doc/-dbg siblings: the known item would be ambiguous). A
   deterministic sample of 10,000 (by a hash of the package name).
-* man.jsonl - man pages of sections 2, 3, 5 and 7 under /usr/share/man (the
+* man.jsonl - man pages of sections 1, 2, 3, 5 and 7 under /usr/share/man (the
   English ones). Query: the NAME line's description (after the dash); title:
   the names before the dash; body: the rest of the page with roff markup
   stripped, cut to its first 1,000 words. `.so` redirects are skipped; of
@@ -155,7 +155,7 @@ def man_page(path):
 
 def man_set():
     rows = []
-    for sec in ("2", "3", "5", "7"):
+    for sec in ("1", "2", "3", "5", "7"):
         d = f"/usr/share/man/man{sec}"
         if not os.path.isdir(d):
             continue
