@@ -128,7 +128,9 @@ pub struct Analyzer {
     /// (`spreadsheet` → `csv`, `excel`; `ticket` → `case`; `bill` → `invoice`;
     /// `permitted` → `permission`, `role` ...). Several-word entries (`access rights`)
     /// are recognised as consecutive query words. Only queries are expanded, at a
-    /// reduced weight (0.6); the index is unaffected.
+    /// reduced weight (0.6); the index is unaffected. The search index also needs
+    /// [`SearchRules::synonyms`](super::SearchRules::synonyms), which is off by
+    /// default (the table did not help on real corpora outside the support domain).
     pub query_synonyms: bool,
 }
 

@@ -24,7 +24,8 @@ use super::article::{
     ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
 };
 use super::index::{
-    FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SimilarityFloor, cut_query,
+    FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SearchRules, SimilarityFloor,
+    cut_query,
 };
 use super::score::{LOW_QUALITY_THRESHOLD, quality_score};
 use super::slug::{slugify, unique_slug};
@@ -371,6 +372,21 @@ impl KnowledgeBase {
         self.policy.min_semantic_similarity = floor;
         self.index.set_min_semantic_similarity(floor);
         Ok(())
+    }
+
+    /// Sets the ranking rules of search (see [`SearchRules`]); takes effect on the
+    /// next search, nothing is re-indexed.
+    ///
+    /// ```
+    /// use hotcrm_support::knowledge::{KnowledgeBase, SearchRules};
+    /// let mut kb = KnowledgeBase::new();
+    /// let mut rules = SearchRules::default();
+    /// rules.vector_weight = 0.0; // hybrid ranks exactly like BM25F
+    /// kb.set_search_rules(rules);
+    /// assert_eq!(kb.index().search_rules().vector_weight, 0.0);
+    /// ```
+    pub fn set_search_rules(&mut self, rules: SearchRules) {
+        self.index.set_search_rules(rules);
     }
 
     /// The search index (live versions only).

@@ -151,7 +151,7 @@ pub use base::{Enhancement, KnowledgeBase, KnowledgePolicy};
 pub use index::{
     FieldWeights, GOOD_MATCH_QUALITY, GOOD_SIMILARITY, MAX_FIELD_WEIGHT, MAX_QUERY_CHARS,
     MAX_QUERY_TERMS, RRF_K, SHORT_QUERY_TERMS, SearchFilters, SearchHit, SearchIndex, SearchQuery,
-    SearchResults, SimilarityFloor, cosine_similarity,
+    SearchResults, SearchRules, SimilarityFloor, cosine_similarity,
 };
 pub use score::{LOW_QUALITY_THRESHOLD, QualityBreakdown, quality_breakdown, quality_score};
 pub use slug::{MAX_SLUG_CHARS, slugify, unique_slug};

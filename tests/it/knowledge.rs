@@ -8,7 +8,7 @@ use hotcrm_support::ids::{AgentId, ArticleId, CaseId, KnowledgeNumber};
 use hotcrm_support::knowledge::{
     Analyzer, AnswerOutcome, ArticleDraft, ArticleStatus, Enhancement, KnowledgeBase,
     KnowledgePolicy, MAX_CONTENT_BYTES, NO_ANSWER_TEXT, PortalTier, ResolvedCase, SearchQuery,
-    VersionBump, Viewer, Visibility, quality_breakdown, suggest_solution,
+    SearchRules, VersionBump, Viewer, Visibility, quality_breakdown, suggest_solution,
 };
 use hotcrm_support::period::Period;
 
@@ -1026,6 +1026,13 @@ fn enormous_questions_are_cut_not_refused() {
     assert_eq!(a.outcome, AnswerOutcome::Answered);
 }
 
+/// The default rules with the (opt-in) support-desk synonym table on.
+fn support_synonyms() -> SearchRules {
+    let mut rules = SearchRules::default();
+    rules.synonyms = true;
+    rules
+}
+
 #[test]
 fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
     use hotcrm_support::knowledge::{Analyzer, KnowledgePolicy};
@@ -1038,6 +1045,7 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
             ..KnowledgePolicy::default()
         };
         let mut kb = KnowledgeBase::with_policy(policy).unwrap();
+        kb.set_search_rules(support_synonyms());
         let id = publish(
             &mut kb,
             draft(
@@ -1059,6 +1067,7 @@ fn query_synonyms_bridge_support_vocabulary_and_can_be_turned_off() {
 #[test]
 fn permission_synonyms_include_phrases_but_not_the_word_right() {
     let mut kb = KnowledgeBase::new();
+    kb.set_search_rules(support_synonyms());
     let roles = publish(
         &mut kb,
         draft(
@@ -1093,6 +1102,7 @@ fn permission_synonyms_include_phrases_but_not_the_word_right() {
 #[test]
 fn integration_and_no_code_synonyms() {
     let mut kb = KnowledgeBase::new();
+    kb.set_search_rules(support_synonyms());
     let zapier = publish(
         &mut kb,
         draft(
@@ -1182,8 +1192,17 @@ fn hybrid_ignores_vector_ranks_below_the_similarity_floor() {
             .similarity
             .is_some_and(|s| (s - 0.25).abs() < 0.01)
     );
-    // A genuinely close article does earn its vector rank.
+    // A genuinely close article: by default the vector side only fills the list
+    // below lexical hits, so the BM25F order stands...
     kb.set_embedding(older, &[0.9, 0.436]).unwrap();
+    let r = kb
+        .hybrid_search(&query, Some(&q), &Viewer::Employee)
+        .unwrap();
+    assert_eq!(r.ids(), [newer, older]);
+    // ...and with reciprocal rank fusion switched on it earns its vector rank.
+    let mut rules = SearchRules::default();
+    rules.vector_as_fallback = false;
+    kb.set_search_rules(rules);
     let r = kb
         .hybrid_search(&query, Some(&q), &Viewer::Employee)
         .unwrap();

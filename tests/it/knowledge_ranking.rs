@@ -2,12 +2,16 @@
 //! customers write them (not the titles) must find the right topic in the top 3,
 //! with BM25 and with hybrid search over `HeuristicAi` embeddings — every one of
 //! them, in both modes.
+//!
+//! The support-desk synonym table is opt-in ([`SearchRules::synonyms`]: it did not
+//! help on real corpora outside the support domain); these queries are support-desk
+//! phrasings, so the knowledge base here turns it on, as a help-desk host would.
 
 use std::collections::HashMap;
 
 use hotcrm_support::ai::{HeuristicAi, embed_missing, hybrid_search};
 use hotcrm_support::ids::ArticleId;
-use hotcrm_support::knowledge::{KnowledgeBase, SearchFilters, SearchQuery, Viewer};
+use hotcrm_support::knowledge::{KnowledgeBase, SearchFilters, SearchQuery, SearchRules, Viewer};
 
 use crate::knowledge_corpus::{Kind, TOPICS, corpus, product_of};
 
@@ -129,6 +133,15 @@ const QUERIES: &[(&str, &str)] = &[
     ("connect to other apps without writing code", "zapier"),
 ];
 
+/// The corpus with the support-desk synonyms switched on.
+fn support_corpus() -> (KnowledgeBase, Vec<(ArticleId, &'static str, Kind)>) {
+    let (mut kb, ids) = corpus();
+    let mut rules = SearchRules::default();
+    rules.synonyms = true;
+    kb.set_search_rules(rules);
+    (kb, ids)
+}
+
 fn topic_by_id(ids: &[(ArticleId, &'static str, Kind)]) -> HashMap<ArticleId, &'static str> {
     ids.iter().map(|(id, key, _)| (*id, *key)).collect()
 }
@@ -158,7 +171,7 @@ fn corpus_has_at_least_200_articles_over_50_topics() {
 
 #[test]
 fn bm25_finds_the_right_topic_in_the_top_3() {
-    let (kb, ids) = corpus();
+    let (kb, ids) = support_corpus();
     let topics = topic_by_id(&ids);
     let misses = misses(
         &kb,
@@ -179,7 +192,7 @@ fn bm25_finds_the_right_topic_in_the_top_3() {
 
 #[tokio::test(flavor = "current_thread")]
 async fn hybrid_finds_the_right_topic_in_the_top_3() {
-    let (mut kb, ids) = corpus();
+    let (mut kb, ids) = support_corpus();
     let ai = HeuristicAi::new();
     assert_eq!(embed_missing(&mut kb, &ai).await.unwrap(), ids.len());
     let topics = topic_by_id(&ids);
