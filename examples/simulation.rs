@@ -45,16 +45,15 @@ use chrono_tz::Europe::London;
 use chrono_tz::Tz;
 use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
 use hotcrm_support::case::{
-    AiCategory, Author, Case, CaseEvent, CaseQuery, CaseRules, NewComment, Origin,
-    Priority, Resolution, Satisfaction,
+    AiCategory, Author, Case, CaseEvent, CaseQuery, CaseRules, NewComment, Origin, Priority,
+    Resolution, Satisfaction,
 };
 use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{CaseRequest, DeskConfig, Outcome, SupportDesk};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, CommentId, ContractId, QueueId, SkillId};
 use hotcrm_support::repo::{Account, MemoryRepository, Repository};
 use hotcrm_support::routing::{
-    Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod, RoutingRule,
-    Skill,
+    Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod, RoutingRule, Skill,
 };
 use hotcrm_support::sla::predict::{Observation, PredictConfig, ResolutionModel, Stratum};
 use hotcrm_support::sla::{Entitlement, MilestoneState, SlaPolicy, SlaTier};
@@ -218,19 +217,84 @@ struct AccountSpec {
 }
 
 const ACCOUNTS: &[AccountSpec] = &[
-    AccountSpec { name: "Northwind Logistics", region: Region::London, tier: SlaTier::Platinum, weight: 3.0 },
-    AccountSpec { name: "Harbour Bank", region: Region::London, tier: SlaTier::Gold, weight: 4.0 },
-    AccountSpec { name: "Brightside Retail", region: Region::London, tier: SlaTier::Silver, weight: 5.0 },
-    AccountSpec { name: "Albion Games", region: Region::London, tier: SlaTier::Bronze, weight: 4.0 },
-    AccountSpec { name: "Kestrel Health", region: Region::London, tier: SlaTier::Standard, weight: 3.0 },
-    AccountSpec { name: "Thames Media", region: Region::London, tier: SlaTier::Standard, weight: 2.0 },
-    AccountSpec { name: "Acme Robotics", region: Region::NewYork, tier: SlaTier::Platinum, weight: 3.0 },
-    AccountSpec { name: "Liberty Insurance", region: Region::NewYork, tier: SlaTier::Gold, weight: 4.0 },
-    AccountSpec { name: "Prairie Foods", region: Region::NewYork, tier: SlaTier::Silver, weight: 5.0 },
-    AccountSpec { name: "Redwood Apps", region: Region::NewYork, tier: SlaTier::Silver, weight: 3.0 },
-    AccountSpec { name: "Hudson Legal", region: Region::NewYork, tier: SlaTier::Bronze, weight: 4.0 },
-    AccountSpec { name: "Sunbelt Energy", region: Region::NewYork, tier: SlaTier::Standard, weight: 3.0 },
-    AccountSpec { name: "Maple Schools", region: Region::NewYork, tier: SlaTier::Standard, weight: 2.0 },
+    AccountSpec {
+        name: "Northwind Logistics",
+        region: Region::London,
+        tier: SlaTier::Platinum,
+        weight: 3.0,
+    },
+    AccountSpec {
+        name: "Harbour Bank",
+        region: Region::London,
+        tier: SlaTier::Gold,
+        weight: 4.0,
+    },
+    AccountSpec {
+        name: "Brightside Retail",
+        region: Region::London,
+        tier: SlaTier::Silver,
+        weight: 5.0,
+    },
+    AccountSpec {
+        name: "Albion Games",
+        region: Region::London,
+        tier: SlaTier::Bronze,
+        weight: 4.0,
+    },
+    AccountSpec {
+        name: "Kestrel Health",
+        region: Region::London,
+        tier: SlaTier::Standard,
+        weight: 3.0,
+    },
+    AccountSpec {
+        name: "Thames Media",
+        region: Region::London,
+        tier: SlaTier::Standard,
+        weight: 2.0,
+    },
+    AccountSpec {
+        name: "Acme Robotics",
+        region: Region::NewYork,
+        tier: SlaTier::Platinum,
+        weight: 3.0,
+    },
+    AccountSpec {
+        name: "Liberty Insurance",
+        region: Region::NewYork,
+        tier: SlaTier::Gold,
+        weight: 4.0,
+    },
+    AccountSpec {
+        name: "Prairie Foods",
+        region: Region::NewYork,
+        tier: SlaTier::Silver,
+        weight: 5.0,
+    },
+    AccountSpec {
+        name: "Redwood Apps",
+        region: Region::NewYork,
+        tier: SlaTier::Silver,
+        weight: 3.0,
+    },
+    AccountSpec {
+        name: "Hudson Legal",
+        region: Region::NewYork,
+        tier: SlaTier::Bronze,
+        weight: 4.0,
+    },
+    AccountSpec {
+        name: "Sunbelt Energy",
+        region: Region::NewYork,
+        tier: SlaTier::Standard,
+        weight: 3.0,
+    },
+    AccountSpec {
+        name: "Maple Schools",
+        region: Region::NewYork,
+        tier: SlaTier::Standard,
+        weight: 2.0,
+    },
 ];
 
 /// What a case is really about (the generator's truth; the desk's AI guesses it
@@ -433,16 +497,52 @@ struct ShiftSpec {
 }
 
 const SHIFTS: &[ShiftSpec] = &[
-    ShiftSpec { name: "London early", region: Region::London, start: (8, 0), end: (16, 0), weekend: false, agents: (5, 2) },
-    ShiftSpec { name: "London late", region: Region::London, start: (12, 0), end: (20, 0), weekend: false, agents: (3, 1) },
-    ShiftSpec { name: "New York day", region: Region::NewYork, start: (9, 0), end: (17, 0), weekend: false, agents: (5, 2) },
-    ShiftSpec { name: "New York late", region: Region::NewYork, start: (13, 0), end: (21, 0), weekend: false, agents: (3, 1) },
-    ShiftSpec { name: "London weekend", region: Region::London, start: (9, 0), end: (17, 0), weekend: true, agents: (1, 1) },
+    ShiftSpec {
+        name: "London early",
+        region: Region::London,
+        start: (8, 0),
+        end: (16, 0),
+        weekend: false,
+        agents: (5, 2),
+    },
+    ShiftSpec {
+        name: "London late",
+        region: Region::London,
+        start: (12, 0),
+        end: (20, 0),
+        weekend: false,
+        agents: (3, 1),
+    },
+    ShiftSpec {
+        name: "New York day",
+        region: Region::NewYork,
+        start: (9, 0),
+        end: (17, 0),
+        weekend: false,
+        agents: (5, 2),
+    },
+    ShiftSpec {
+        name: "New York late",
+        region: Region::NewYork,
+        start: (13, 0),
+        end: (21, 0),
+        weekend: false,
+        agents: (3, 1),
+    },
+    ShiftSpec {
+        name: "London weekend",
+        region: Region::London,
+        start: (9, 0),
+        end: (17, 0),
+        weekend: true,
+        agents: (1, 1),
+    },
 ];
 
 const FIRST_NAMES: &[&str] = &[
     "Amelia", "Oliver", "Isla", "Harry", "Ava", "Noah", "Mia", "Leo", "Grace", "Arthur", "Zoe",
     "Liam", "Emma", "Ethan", "Chloe", "Lucas", "Maya", "Owen", "Nora", "Jack", "Ruby", "Sam",
+    "Freya", "Theo", "Iris", "Felix",
 ];
 
 /// Agent capacity in concurrent open cases.
@@ -563,10 +663,21 @@ enum Action {
     Arrive(usize),
     /// The owner's next step on a case (reply, or resolve); `generation`
     /// invalidates steps planned before a reassignment.
-    AgentStep { case: usize, generation: u32 },
-    CustomerReply { case: usize, generation: u32 },
-    CustomerReopens { case: usize, generation: u32 },
-    Rate { case: usize },
+    AgentStep {
+        case: usize,
+        generation: u32,
+    },
+    CustomerReply {
+        case: usize,
+        generation: u32,
+    },
+    CustomerReopens {
+        case: usize,
+        generation: u32,
+    },
+    Rate {
+        case: usize,
+    },
     ShiftStart(usize),
     ShiftEnd(usize),
     Sweep,
@@ -777,7 +888,11 @@ impl Sim {
         if case.open != open {
             if let Some(a) = case.owner {
                 let load = &mut self.agents[a].load;
-                *load = if open { *load + 1 } else { load.saturating_sub(1) };
+                *load = if open {
+                    *load + 1
+                } else {
+                    load.saturating_sub(1)
+                };
             }
         }
         self.cases[c].open = open;
@@ -801,14 +916,24 @@ impl Sim {
         };
         let urgent = self.cases[c].priority <= Priority::High;
         let agent = &self.agents[a];
-        let from = if urgent { now } else { now.max(agent.busy_until) };
+        let from = if urgent {
+            now
+        } else {
+            now.max(agent.busy_until)
+        };
         let done = agent
             .calendar
             .add(from, minutes(effort))
             .unwrap_or(from + minutes(effort));
         self.agents[a].busy_until = self.agents[a].busy_until.max(done);
         let generation = self.cases[c].generation;
-        self.schedule(done, Action::AgentStep { case: c, generation });
+        self.schedule(
+            done,
+            Action::AgentStep {
+                case: c,
+                generation,
+            },
+        );
     }
 
     // -- the actions -------------------------------------------------------
@@ -870,11 +995,8 @@ impl Sim {
                 } else {
                     "Thanks, we are on it and will come back to you shortly."
                 };
-                let comment = NewComment::public(
-                    self.comment_id(),
-                    Author::Agent(self.agents[a].id),
-                    body,
-                );
+                let comment =
+                    NewComment::public(self.comment_id(), Author::Agent(self.agents[a].id), body);
                 let result = self.desk.add_comment(id, comment).await;
                 self.absorb("agent reply", result);
                 self.agents[a].replies += 1;
@@ -889,13 +1011,19 @@ impl Sim {
                         self.cases[c].phase = Phase::Work;
                         self.schedule(
                             now + TimeDelta::days(3),
-                            Action::AgentStep { case: c, generation },
+                            Action::AgentStep {
+                                case: c,
+                                generation,
+                            },
                         );
                     } else {
                         let delay = self.rng.log_normal(180.0, 1.2).min(5.0 * 1440.0);
                         self.schedule(
                             now + minutes(delay),
-                            Action::CustomerReply { case: c, generation },
+                            Action::CustomerReply {
+                                case: c,
+                                generation,
+                            },
                         );
                     }
                 } else {
@@ -915,7 +1043,10 @@ impl Sim {
                     let delay = 120.0 + self.rng.unit() * 42.0 * 60.0;
                     self.schedule(
                         now + minutes(delay),
-                        Action::CustomerReopens { case: c, generation },
+                        Action::CustomerReopens {
+                            case: c,
+                            generation,
+                        },
                     );
                 } else if self.rng.chance(0.35) {
                     let delay = self.rng.log_normal(180.0, 1.0).min(40.0 * 60.0);
@@ -1072,7 +1203,11 @@ impl Sim {
         let policy = self.desk.config().rules.sla().clone();
         let calendar = |case: &Case| {
             let region = self.region_of(self.case_index[&case.id]);
-            policy.calendar(case.sla_tier, case.priority, &self.region_hours[region as usize])
+            policy.calendar(
+                case.sla_tier,
+                case.priority,
+                &self.region_hours[region as usize],
+            )
         };
         let observations: Vec<Observation> = cases
             .iter()
@@ -1186,7 +1321,10 @@ async fn build(options: &Options) -> Result<Sim, Error> {
     let scale = options.cases as f64 / DEFAULT_CASES as f64;
     let mut agents = Vec::new();
     for (s, shift) in SHIFTS.iter().enumerate() {
-        let (from, to) = (hm(shift.start.0, shift.start.1)?, hm(shift.end.0, shift.end.1)?);
+        let (from, to) = (
+            hm(shift.start.0, shift.start.1)?,
+            hm(shift.end.0, shift.end.1)?,
+        );
         let calendar = if shift.weekend {
             BusinessHours::builder(shift.region.tz())
                 .interval(Weekday::Sat, from, to)
@@ -1375,7 +1513,11 @@ fn results(sim: &Sim, cases: Vec<Case>) -> Results {
     let (mut frt, mut res, mut csat) = (Vec::new(), Vec::new(), Vec::new());
     let (mut reopened, mut open_at_end, mut agree) = (0, 0, 0);
     for case in &month {
-        let stats = &mut tiers[SlaTier::ALL.iter().position(|t| *t == case.sla_tier).unwrap_or(0)].1;
+        let stats = &mut tiers[SlaTier::ALL
+            .iter()
+            .position(|t| *t == case.sla_tier)
+            .unwrap_or(0)]
+        .1;
         stats.cases += 1;
         let fr = &case.milestones.first_response;
         match milestone_met(fr.state) {
@@ -1629,6 +1771,9 @@ fn legend(out: &mut String, x: f64, y: f64, items: &[(&str, &str)]) {
     }
 }
 
+/// The top of one stacked layer of the backlog chart.
+type Stack = fn(&Sample) -> u32;
+
 /// Open cases per hour, stacked: waiting for an agent, with an agent, waiting
 /// on the customer; weekends shaded, the prediction instant and the end of
 /// arrivals marked.
@@ -1647,11 +1792,7 @@ fn backlog_chart(sim: &Sim) -> String {
     let step = nice_step(max, 5.0);
     let mut frame = Frame::new(1240.0, 340.0, (max / step).ceil() * step);
     frame.top = 34.0;
-    frame.right = 56.0;
-    let max_agents = samples.iter().map(|s| s.agents_on_shift).max().unwrap_or(1).max(1);
-    let agent_step = nice_step(f64::from(max_agents), 4.0);
-    let agent_top = (f64::from(max_agents) / agent_step).ceil() * agent_step;
-    let agent_y = |n: u32| frame.top + frame.plot_h() * (1.0 - f64::from(n) / agent_top);
+
     let fx = |t: DateTime<Utc>| frame.x((t - t0).num_minutes() as f64 / span);
     let mut out = String::new();
     frame.open(&mut out, "Open cases per hour");
@@ -1673,59 +1814,34 @@ fn backlog_chart(sim: &Sim) -> String {
     }
     frame.y_axis(&mut out, "open cases", step, "");
     // Stacked areas, bottom up.
-    let layers: [(&str, fn(&Sample) -> u32); 3] = [
+    let layers: [(&str, Stack); 3] = [
         (ORANGE, |s| s.waiting_for_agent),
         (BLUE, |s| s.waiting_for_agent + s.with_agent),
-        (GREY, |s| s.waiting_for_agent + s.with_agent + s.waiting_on_customer),
+        (GREY, |s| {
+            s.waiting_for_agent + s.with_agent + s.waiting_on_customer
+        }),
     ];
     for (i, (color, top)) in layers.iter().enumerate().rev() {
         let mut d = String::new();
         for s in samples {
-            let _ = write!(d, "{}{:.1},{:.1} ", if d.is_empty() { "M" } else { "L" }, fx(s.at), frame.y(f64::from(top(s))));
+            let _ = write!(
+                d,
+                "{}{:.1},{:.1} ",
+                if d.is_empty() { "M" } else { "L" },
+                fx(s.at),
+                frame.y(f64::from(top(s)))
+            );
         }
-        let bottom: Option<fn(&Sample) -> u32> = if i == 0 { None } else { Some(layers[i - 1].1) };
+        let bottom: Option<Stack> = if i == 0 { None } else { Some(layers[i - 1].1) };
         for s in samples.iter().rev() {
             let v = bottom.map_or(0, |b| b(s));
             let _ = write!(d, "L{:.1},{:.1} ", fx(s.at), frame.y(f64::from(v)));
         }
-        let _ = write!(out, r#"<path d="{d}Z" fill="{color}" fill-opacity="0.85"/>"#);
-    }
-    // Agents on shift, on the right-hand axis.
-    let mut d = String::new();
-    let mut previous: Option<u32> = None;
-    for s in samples {
-        let (x, y) = (fx(s.at), agent_y(s.agents_on_shift));
-        match previous {
-            None => {
-                let _ = write!(d, "M{x:.1},{y:.1} ");
-            }
-            Some(p) => {
-                let _ = write!(d, "L{x:.1},{:.1} L{x:.1},{y:.1} ", agent_y(p));
-            }
-        }
-        previous = Some(s.agents_on_shift);
-    }
-    let _ = write!(
-        out,
-        r#"<path d="{d}" fill="none" stroke="{INK}" stroke-width="1" stroke-opacity="0.7"/>"#
-    );
-    let mut v = 0.0;
-    while v <= agent_top + 1e-9 {
         let _ = write!(
             out,
-            r#"<text x="{x:.1}" y="{y:.1}" fill="{MUTED}">{t}</text>"#,
-            x = frame.width - frame.right + 8.0,
-            y = agent_y(v as u32) + 4.0,
-            t = fmt_tick(v)
+            r#"<path d="{d}Z" fill="{color}" fill-opacity="0.85"/>"#
         );
-        v += agent_step;
     }
-    let _ = write!(
-        out,
-        r#"<text transform="translate({x:.1} {y:.1}) rotate(90)" text-anchor="middle" fill="{INK}" font-weight="600">agents on shift</text>"#,
-        x = frame.width - 12.0,
-        y = frame.top + frame.plot_h() / 2.0
-    );
     frame.baseline(&mut out);
     // Day ticks, labelled on Mondays.
     let mut day = t0;
@@ -1772,7 +1888,6 @@ fn backlog_chart(sim: &Sim) -> String {
             (ORANGE, "waiting for an agent"),
             (BLUE, "with an agent"),
             (GREY, "waiting on the customer"),
-            (INK, "agents on shift (right axis)"),
         ],
     );
     out.push_str("</svg>");
@@ -1824,7 +1939,10 @@ fn compliance_chart(results: &Results) -> String {
         &mut legend_svg,
         0.0,
         14.0,
-        &[(BLUE, "first response on time"), (GREEN, "resolved on time")],
+        &[
+            (BLUE, "first response on time"),
+            (GREEN, "resolved on time"),
+        ],
     );
     format!(
         r#"<svg viewBox="0 0 600 20" width="100%" xmlns="http://www.w3.org/2000/svg" font-family="Inter, Segoe UI, Helvetica, Arial, sans-serif" font-size="12">{legend_svg}</svg>{out}"#
@@ -1948,7 +2066,11 @@ fn calibration_chart(c: &Calibration) -> String {
             a = frame.y((f + 2.0 * se).min(1.0)),
             b = frame.y((f - 2.0 * se).max(0.0))
         );
-        let _ = write!(line, "{}{x:.1},{y:.1} ", if line.is_empty() { "M" } else { "L" });
+        let _ = write!(
+            line,
+            "{}{x:.1},{y:.1} ",
+            if line.is_empty() { "M" } else { "L" }
+        );
         let r = 4.0 + 10.0 * (n as f64 / biggest).sqrt();
         let _ = write!(
             out,
@@ -1962,7 +2084,10 @@ fn calibration_chart(c: &Calibration) -> String {
         r#"<path d="{line}" fill="none" stroke="{PURPLE}" stroke-width="2"/>"#
     );
     frame.baseline(&mut out);
-    frame.x_title(&mut out, "predicted probability of missing the resolution target");
+    frame.x_title(
+        &mut out,
+        "predicted probability of missing the resolution target",
+    );
     out.push_str("</svg>");
     out
 }
@@ -1970,7 +2095,13 @@ fn calibration_chart(c: &Calibration) -> String {
 /// Average load / capacity per agent (or per shift for a large roster), over
 /// the agent's shifts and over all hours.
 fn utilisation_chart(sim: &Sim) -> String {
-    let avg = |(s, n): (f64, u32)| if n == 0 { 0.0 } else { 100.0 * s / f64::from(n) };
+    let avg = |(s, n): (f64, u32)| {
+        if n == 0 {
+            0.0
+        } else {
+            100.0 * s / f64::from(n)
+        }
+    };
     let rows: Vec<(String, usize, f64, f64)> = if sim.agents.len() <= 40 {
         sim.agents
             .iter()
@@ -2053,10 +2184,7 @@ fn utilisation_chart(sim: &Sim) -> String {
         &mut out,
         left,
         18.0,
-        &[
-            (BLUE, "on shift (colour: shift)"),
-            (GREY, "all hours"),
-        ],
+        &[(BLUE, "on shift (colour: shift)"), (GREY, "all hours")],
     );
     out.push_str("</svg>");
     out
@@ -2110,14 +2238,17 @@ fn report_html(sim: &Sim, results: &Results, options: &Options, wall: f64) -> St
         .iter()
         .filter(|c| c.created_at < sim.month_end)
         .count();
-    let all = results.tiers.iter().fold(TierStats::default(), |mut acc, (_, s)| {
-        acc.cases += s.cases;
-        acc.response_met += s.response_met;
-        acc.response_done += s.response_done;
-        acc.resolution_met += s.resolution_met;
-        acc.resolution_done += s.resolution_done;
-        acc
-    });
+    let all = results
+        .tiers
+        .iter()
+        .fold(TierStats::default(), |mut acc, (_, s)| {
+            acc.cases += s.cases;
+            acc.response_met += s.response_met;
+            acc.response_done += s.response_done;
+            acc.resolution_met += s.resolution_met;
+            acc.resolution_done += s.resolution_done;
+            acc
+        });
     let csat: Vec<f64> = results.csat.iter().map(|s| f64::from(*s)).collect();
     let satisfied = results.csat.iter().filter(|s| **s >= 4).count();
     let c = &results.calibration;
@@ -2193,7 +2324,13 @@ fn report_html(sim: &Sim, results: &Results, options: &Options, wall: f64) -> St
     let _ = write!(
         h,
         r#"<div class="grid"><section class="card"><h2>First response time</h2><p class="sub">Business hours from creation to the first public agent reply, on each case's SLA calendar.</p>{}</section><section class="card"><h2>Resolution time</h2><p class="sub">Business hours from creation to resolution, paused time (waiting on the customer) excluded.</p>{}</section></div>"#,
-        histogram(&results.frt_hours, 0.5, 16, BLUE, "first response (business hours)"),
+        histogram(
+            &results.frt_hours,
+            0.5,
+            16,
+            BLUE,
+            "first response (business hours)"
+        ),
         histogram(
             &results.resolution_hours,
             2.0,
@@ -2224,16 +2361,57 @@ fn report_html(sim: &Sim, results: &Results, options: &Options, wall: f64) -> St
     let errors: u64 = sim.errors.values().sum();
     let rows: Vec<(&str, String)> = vec![
         ("Cases created in May", format!("{month_cases}")),
-        ("Still open at the end of the run", format!("{}", results.open_at_end)),
-        ("Reopened at least once", format!("{} ({:.1}%)", results.reopened, pct(results.reopened, month_cases))),
-        ("Median resolution (business h)", format!("{:.1}", quantile(&results.resolution_hours, 0.5))),
-        ("CSAT satisfied (4–5)", format!("{:.1}%", pct(satisfied, results.csat.len()))),
-        ("AI category matches the generator", format!("{:.1}%", 100.0 * results.category_agreement)),
-        ("Desk calls / sweeps", format!("{} / {}", sim.desk_calls, sim.sweeps)),
+        (
+            "Still open at the end of the run",
+            format!("{}", results.open_at_end),
+        ),
+        (
+            "Reopened at least once",
+            format!(
+                "{} ({:.1}%)",
+                results.reopened,
+                pct(results.reopened, month_cases)
+            ),
+        ),
+        (
+            "Median resolution (business h)",
+            format!("{:.1}", quantile(&results.resolution_hours, 0.5)),
+        ),
+        (
+            "CSAT satisfied (4–5)",
+            format!("{:.1}%", pct(satisfied, results.csat.len())),
+        ),
+        (
+            "AI category matches the generator",
+            format!("{:.1}%", 100.0 * results.category_agreement),
+        ),
+        (
+            "Peak agents on shift",
+            format!(
+                "{}",
+                sim.samples
+                    .iter()
+                    .map(|s| s.agents_on_shift)
+                    .max()
+                    .unwrap_or(0)
+            ),
+        ),
+        (
+            "Desk calls / sweeps",
+            format!("{} / {}", sim.desk_calls, sim.sweeps),
+        ),
         ("Calls refused by the desk", format!("{errors}")),
-        ("Wall time / rate", format!("{wall:.1} s / {:.0} cases/s", month_cases as f64 / wall.max(1e-9))),
+        (
+            "Wall time / rate",
+            format!(
+                "{wall:.1} s / {:.0} cases/s",
+                month_cases as f64 / wall.max(1e-9)
+            ),
+        ),
     ];
-    h.push_str(r#"<section class="card"><h2>Summary</h2><table><tr><th>Measure</th><th>Value</th></tr>"#);
+    h.push_str(
+        r#"<section class="card"><h2>Summary</h2><table><tr><th>Measure</th><th>Value</th></tr>"#,
+    );
     for (k, v) in rows {
         let _ = write!(h, "<tr><td>{}</td><td>{}</td></tr>", esc(k), esc(&v));
     }
@@ -2282,7 +2460,13 @@ async fn main() -> Result<(), Error> {
         sim.desk_calls,
         sim.sweeps,
         all_frt,
-        mean(&results.csat.iter().map(|s| f64::from(*s)).collect::<Vec<_>>()),
+        mean(
+            &results
+                .csat
+                .iter()
+                .map(|s| f64::from(*s))
+                .collect::<Vec<_>>()
+        ),
         results.csat.len()
     );
     for (tier, s) in &results.tiers {
@@ -2300,7 +2484,11 @@ async fn main() -> Result<(), Error> {
         c.censored,
         c.brier,
         c.brier_base,
-        if c.brier_base > 0.0 { 1.0 - c.brier / c.brier_base } else { 0.0 }
+        if c.brier_base > 0.0 {
+            1.0 - c.brier / c.brier_base
+        } else {
+            0.0
+        }
     );
     if !sim.errors.is_empty() {
         let mut errors: Vec<_> = sim.errors.iter().collect();
