@@ -203,6 +203,16 @@ typed_id!(
     /// ```
     PostId, "post id"
 );
+typed_id!(
+    /// Identifies a deflection offer: the articles the portal showed a user
+    /// before a case submission.
+    ///
+    /// ```
+    /// let d = hotcrm_support::ids::DeflectionId::from_u128(14);
+    /// assert_eq!(d, hotcrm_support::ids::DeflectionId::from_u128(14));
+    /// ```
+    DeflectionId, "deflection id"
+);
 
 /// Formats and parses `PREFIX-YYYY-NNNN` numbers.
 fn parse_numbered(what: &'static str, prefix: &str, s: &str) -> Result<(i32, u32)> {

@@ -260,6 +260,39 @@ impl SupportDesk {
         })
     }
 
+    /// Marks the deflection offer `offer` of `user` as followed by case `id`,
+    /// inside the case's commit. An offer already followed by a case keeps
+    /// its first case.
+    async fn stage_deflection(
+        &self,
+        tx: &mut Tx,
+        offer: crate::ids::DeflectionId,
+        user: crate::ids::PortalUserId,
+        id: CaseId,
+    ) -> Result<()> {
+        use crate::repo::{PortalKind, PortalRecord};
+        let stored = self
+            .repo
+            .get_portal_record(PortalKind::Deflection, *offer.as_uuid())
+            .await?;
+        let PortalRecord::Deflection(mut record) = stored.value else {
+            return Err(Error::Internal {
+                what: format!("deflection offer {offer} is stored as another kind"),
+            });
+        };
+        if record.user != user {
+            return Err(Error::Forbidden {
+                action: "portal_submit_case",
+                reason: "the deflection offer was made to another user".into(),
+            });
+        }
+        if record.submitted.is_none() {
+            record.submitted = Some(id);
+            tx.write_portal(PortalRecord::Deflection(record), Some(stored.version));
+        }
+        Ok(())
+    }
+
     async fn create_once(
         &self,
         tx: &mut Tx,
@@ -270,6 +303,9 @@ impl SupportDesk {
     ) -> Result<Outcome> {
         let now = tx.now;
         let year = now.year();
+        if let Some((offer, user)) = request.deflection {
+            self.stage_deflection(tx, offer, user, id).await?;
+        }
         let sequence = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)
             .await?;

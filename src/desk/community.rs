@@ -165,6 +165,65 @@ impl SupportDesk {
         Ok(Versioned { value, version })
     }
 
+    /// Changes a stored portal user (status, tier, flags, locale, last
+    /// login) in one commit, retried on a version conflict. A change that
+    /// leaves the user as it is commits nothing. Portal calls read the stored
+    /// user, so a suspension takes effect on every desk at once.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown user; [`Error::Validation`] for an
+    /// invalid locale; storage errors.
+    ///
+    /// ```
+    /// # use hotcrm_support::desk::SupportDesk;
+    /// # use hotcrm_support::ids::*; use hotcrm_support::knowledge::PortalTier;
+    /// # use hotcrm_support::repo::{Contact, MemoryRepository, Repository};
+    /// use hotcrm_support::portal::{PortalStatus, PortalUser, PortalUserChange};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let repo = MemoryRepository::new();
+    /// # repo.put_contact(&Contact::new(ContactId::from_u128(2), AccountId::from_u128(3), "Ann", "ann@acme.test"), None).await?;
+    /// # let desk = SupportDesk::builder(repo).build();
+    /// let user = PortalUser::new(PortalUserId::from_u128(1), ContactId::from_u128(2), AccountId::from_u128(3), PortalTier::Basic, "2026-01-05T09:00:00Z".parse()?);
+    /// desk.register_portal_user(user.clone()).await?;
+    /// let active = desk.update_portal_user(user.id, PortalUserChange::Activate).await?;
+    /// assert_eq!((active.value.status, active.version), (PortalStatus::Active, 2));
+    /// let again = desk.update_portal_user(user.id, PortalUserChange::Activate).await?;
+    /// assert_eq!(again.version, 2); // nothing changed, nothing committed
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn update_portal_user(
+        &self,
+        id: crate::ids::PortalUserId,
+        change: crate::portal::PortalUserChange,
+    ) -> Result<Versioned<PortalUser>> {
+        self.community_retry(|| async {
+            let (mut user, version) = user_of(
+                self.repo
+                    .get_portal_record(PortalKind::User, *id.as_uuid())
+                    .await?,
+            )?;
+            let before = user.clone();
+            user.apply(&change, self.clock.now());
+            user.validate()?;
+            if user == before {
+                return Ok(Versioned {
+                    value: user,
+                    version,
+                });
+            }
+            let work = UnitOfWork::new().portal(PortalRecord::User(user.clone()), Some(version));
+            self.commit_work(&work).await?;
+            Ok(Versioned {
+                value: user,
+                version: version + 1,
+            })
+        })
+        .await
+    }
+
     async fn load_user(&self, author: ForumAuthor) -> Result<Option<Loaded<PortalUser>>> {
         match author {
             ForumAuthor::Agent(_) => Ok(None),

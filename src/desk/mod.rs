@@ -214,6 +214,9 @@ pub struct CaseRequest {
     /// What the AI reads instead of the description, when set (see
     /// [`CaseRequest::analyze`]).
     pub analysis_text: Option<String>,
+    /// The portal deflection offer (and its user) this case follows: marked
+    /// submitted in the case's own commit.
+    pub(crate) deflection: Option<(crate::ids::DeflectionId, crate::ids::PortalUserId)>,
 }
 
 impl CaseRequest {
@@ -235,6 +238,7 @@ impl CaseRequest {
             product: None,
             queue: None,
             analysis_text: None,
+            deflection: None,
         }
     }
 
@@ -384,8 +388,6 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// Email intake's auto-response and sender ledgers (per process, bounded).
     intake: Arc<Mutex<intake::IntakeState>>,
-    /// Portal deflection offers (per process, bounded).
-    portal: Arc<Mutex<portal::PortalState>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -447,7 +449,6 @@ impl SupportDeskBuilder {
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
             intake: Arc::new(Mutex::new(intake)),
-            portal: Arc::new(Mutex::new(portal::PortalState::default())),
         }
     }
 }

@@ -2,21 +2,19 @@
 //! portal user's permission and account boundary, and returns the
 //! customer-facing [`PortalCaseView`] only.
 
-use std::collections::VecDeque;
-
-use chrono::{DateTime, Utc};
-use serde::{Deserialize, Serialize};
-
 use super::{CaseRequest, SupportDesk};
 use crate::case::{
     Author, CaseCommand, CaseQuery, CaseType, NewComment, Origin, Page, PageOf, Priority,
     Resolution,
 };
 use crate::error::{Error, Result};
+pub use crate::ids::DeflectionId;
 use crate::ids::{CaseId, CommentId, ProductId};
 use crate::knowledge::{SearchHit, SearchQuery};
 use crate::period::Period;
-use crate::portal::{Permission, PermissionTable, PortalCaseView, PortalUser};
+pub use crate::portal::DeflectionReport;
+use crate::portal::{DeflectionOffer, Permission, PermissionTable, PortalCaseView, PortalUser};
+use crate::repo::{PortalKind, PortalRecord, UnitOfWork};
 
 /// How the desk serves the customer portal.
 ///
@@ -32,10 +30,6 @@ pub struct PortalConfig {
     pub permissions: PermissionTable,
     /// How many articles a deflection offer shows (default 3).
     pub deflection_articles: usize,
-    /// How many deflection offers the desk remembers for its report (default
-    /// 10,000; the oldest are dropped first). Offers are kept in memory, per
-    /// process.
-    pub max_deflections: usize,
 }
 
 impl Default for PortalConfig {
@@ -43,7 +37,6 @@ impl Default for PortalConfig {
         PortalConfig {
             permissions: PermissionTable::default(),
             deflection_articles: 3,
-            max_deflections: 10_000,
         }
     }
 }
@@ -63,32 +56,11 @@ pub struct CommunityConfig {
     pub moderation: crate::portal::ModerationRules,
 }
 
-/// Identifies a deflection offer ([`SupportDesk::portal_suggest`]).
-///
-/// ```
-/// use hotcrm_support::desk::DeflectionId;
-/// assert_eq!(DeflectionId::from_u64(3).get(), 3);
-/// ```
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
-pub struct DeflectionId(u64);
-
-impl DeflectionId {
-    /// The id with this number.
-    pub const fn from_u64(n: u64) -> DeflectionId {
-        DeflectionId(n)
-    }
-
-    /// Its number.
-    pub const fn get(self) -> u64 {
-        self.0
-    }
-}
-
 /// The articles offered before a portal case is submitted.
 ///
 /// ```
 /// use hotcrm_support::desk::{Deflection, DeflectionId};
-/// let d = Deflection { id: DeflectionId::from_u64(1), articles: vec![] };
+/// let d = Deflection { id: DeflectionId::from_u128(1), articles: vec![] };
 /// assert!(d.articles.is_empty());
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -97,52 +69,6 @@ pub struct Deflection {
     pub id: DeflectionId,
     /// The top articles the user may see, best first.
     pub articles: Vec<SearchHit>,
-}
-
-/// One remembered offer.
-#[derive(Debug, Clone)]
-struct Offer {
-    id: DeflectionId,
-    at: DateTime<Utc>,
-    shown: usize,
-    submitted: bool,
-}
-
-/// The desk's bounded deflection log.
-#[derive(Debug, Default)]
-pub(super) struct PortalState {
-    next: u64,
-    offers: VecDeque<Offer>,
-}
-
-/// How well articles deflected portal cases over a period.
-///
-/// ```
-/// use hotcrm_support::desk::DeflectionReport;
-/// let r = DeflectionReport::default();
-/// assert_eq!(r.deflection_rate(), None);
-/// ```
-#[derive(Debug, Clone, Copy, Default, PartialEq, Eq, Serialize, Deserialize)]
-#[non_exhaustive]
-pub struct DeflectionReport {
-    /// Offers that showed at least one article.
-    pub offers: u64,
-    /// Of those, how many were followed by a submitted case.
-    pub submitted: u64,
-    /// Offers that showed no article (the knowledge base had nothing).
-    pub empty_offers: u64,
-}
-
-impl DeflectionReport {
-    /// Offers with articles not followed by a case.
-    pub fn deflected(&self) -> u64 {
-        self.offers.saturating_sub(self.submitted)
-    }
-
-    /// `deflected / offers`, when there were offers.
-    pub fn deflection_rate(&self) -> Option<f64> {
-        (self.offers > 0).then(|| self.deflected() as f64 / self.offers as f64)
-    }
 }
 
 /// A case submitted through the portal. The account and contact come from the
@@ -231,7 +157,8 @@ impl SupportDesk {
     }
 
     /// Offers the top articles `user` may see for `subject` before a case is
-    /// submitted, and remembers the offer for [`SupportDesk::deflection_report`].
+    /// submitted, and stores the offer (one commit) for
+    /// [`SupportDesk::deflection_report`].
     ///
     /// # Errors
     ///
@@ -250,11 +177,12 @@ impl SupportDesk {
     /// let offer = desk.portal_suggest(&user, "export to csv").await?;
     /// assert!(offer.articles.is_empty()); // an empty knowledge base
     /// let all = hotcrm_support::period::Period::new("2000-01-01T00:00:00Z".parse()?, "2100-01-01T00:00:00Z".parse()?)?;
-    /// assert_eq!(desk.deflection_report(all).empty_offers, 1);
+    /// assert_eq!(desk.deflection_report(all).await?.empty_offers, 1);
     /// # Ok(())
     /// # }
     /// ```
     pub async fn portal_suggest(&self, user: &PortalUser, subject: &str) -> Result<Deflection> {
+        let user = self.current_portal_user(user).await?;
         user.require(
             Permission::SubmitCases,
             self.permissions(),
@@ -266,46 +194,82 @@ impl SupportDesk {
         let viewer = user.viewer(self.permissions());
         let query = SearchQuery::new(subject).limit(self.config.portal.deflection_articles);
         let found = self.search_knowledge(&query, &viewer).await;
-        let now = self.clock.now();
-        let mut state = self.portal_state();
-        state.next = state.next.saturating_add(1);
-        let id = DeflectionId(state.next);
-        let excess = (state.offers.len() + 1).saturating_sub(self.config.portal.max_deflections);
-        let excess = excess.min(state.offers.len());
-        state.offers.drain(..excess);
-        if self.config.portal.max_deflections > 0 {
-            state.offers.push_back(Offer {
-                id,
-                at: now,
-                shown: found.results.hits.len(),
-                submitted: false,
-            });
-        }
+        let offer = DeflectionOffer::new(
+            DeflectionId::new(),
+            user.id,
+            user.account,
+            subject.trim(),
+            found.results.hits.iter().map(|h| h.article).collect(),
+            self.clock.now(),
+        );
+        let id = offer.id;
+        self.commit_work(&UnitOfWork::new().portal(PortalRecord::Deflection(offer), None))
+            .await?;
         Ok(Deflection {
             id,
             articles: found.results.hits,
         })
     }
 
-    fn portal_state(&self) -> std::sync::MutexGuard<'_, PortalState> {
-        self.portal
-            .lock()
-            .unwrap_or_else(std::sync::PoisonError::into_inner)
+    /// The stored version of `user` when it is registered
+    /// ([`SupportDesk::register_portal_user`]): its status, tier and flags
+    /// as stored win over the copy the host passed, so a user suspended by
+    /// another desk is refused at once. An unregistered user (a host that
+    /// keeps its portal users itself) is taken as given.
+    pub(super) async fn current_portal_user(&self, user: &PortalUser) -> Result<PortalUser> {
+        match self
+            .repo
+            .get_portal_record(PortalKind::User, *user.id.as_uuid())
+            .await
+        {
+            Ok(stored) => match stored.value {
+                PortalRecord::User(stored) => Ok(stored),
+                other => Err(Error::Internal {
+                    what: format!(
+                        "portal user {} is stored as a {}",
+                        user.id,
+                        other.kind().name()
+                    ),
+                }),
+            },
+            Err(Error::NotFound { .. }) => Ok(user.clone()),
+            Err(e) => Err(e),
+        }
     }
 
-    /// Offers made in `period` (by the desk clock) and whether a case followed.
-    pub fn deflection_report(&self, period: Period) -> DeflectionReport {
-        let state = self.portal_state();
-        let mut report = DeflectionReport::default();
-        for offer in state.offers.iter().filter(|o| period.contains(o.at)) {
-            if offer.shown == 0 {
-                report.empty_offers += 1;
-            } else {
-                report.offers += 1;
-                report.submitted += u64::from(offer.submitted);
-            }
-        }
-        report
+    /// Offers made in `period` (by the desk clock) and whether a case
+    /// followed, over every offer stored in the repository (all desks, all
+    /// restarts). Offers are read in one pass; a host with years of portal
+    /// traffic should ask for short periods or prune old offers.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn deflection_report(&self, period: Period) -> Result<DeflectionReport> {
+        let offers = self.deflection_offers(None).await?;
+        Ok(DeflectionReport::of(&offers, period))
+    }
+
+    /// Every stored deflection offer, of one account when given, in id order.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    pub async fn deflection_offers(
+        &self,
+        account: Option<crate::ids::AccountId>,
+    ) -> Result<Vec<DeflectionOffer>> {
+        let records = self
+            .repo
+            .portal_records(PortalKind::Deflection, account.map(|a| *a.as_uuid()))
+            .await?;
+        Ok(records
+            .into_iter()
+            .filter_map(|r| match r.value {
+                PortalRecord::Deflection(offer) => Some(offer),
+                _ => None,
+            })
+            .collect())
     }
 
     /// Submits a case for `user`: its account and contact, origin Web, with
@@ -345,6 +309,7 @@ impl SupportDesk {
         user: &PortalUser,
         request: PortalCaseRequest,
     ) -> Result<PortalCaseView> {
+        let user = &self.current_portal_user(user).await?;
         let table = self.permissions();
         user.require(Permission::SubmitCases, table, "portal_submit_case")?;
         if let Some(priority) = request.priority {
@@ -362,13 +327,8 @@ impl SupportDesk {
         case.priority = request.priority;
         case.case_type = request.case_type;
         case.product = request.product;
+        case.deflection = request.offer.map(|offer| (offer, user.id));
         let outcome = self.create_case(case).await?;
-        if let Some(offer) = request.offer {
-            let mut state = self.portal_state();
-            if let Some(o) = state.offers.iter_mut().find(|o| o.id == offer) {
-                o.submitted = true;
-            }
-        }
         Ok(PortalCaseView::of(&outcome.case.value, user))
     }
 
@@ -385,6 +345,7 @@ impl SupportDesk {
         user: &PortalUser,
         page: Page,
     ) -> Result<PageOf<PortalCaseView>> {
+        let user = &self.current_portal_user(user).await?;
         let table = self.permissions();
         if !user.may(Permission::ViewAccountCases, table) {
             user.require(Permission::ViewOwnCases, table, "portal_cases")?;
@@ -426,6 +387,7 @@ impl SupportDesk {
     /// [`Error::Forbidden`] for an inactive user; [`Error::NotFound`] for an
     /// unknown case or one outside what the user may read.
     pub async fn portal_case(&self, user: &PortalUser, id: CaseId) -> Result<PortalCaseView> {
+        let user = &self.current_portal_user(user).await?;
         let case = self.portal_visible(user, id, "portal_case").await?;
         Ok(PortalCaseView::of(&case, user))
     }
@@ -471,6 +433,7 @@ impl SupportDesk {
         comment: CommentId,
         body: impl Into<String>,
     ) -> Result<PortalCaseView> {
+        let user = &self.current_portal_user(user).await?;
         user.require(
             Permission::AddComments,
             self.permissions(),
@@ -492,6 +455,7 @@ impl SupportDesk {
     /// [`Error::Forbidden`] without [`Permission::CloseOwnCases`] or for a
     /// colleague's case; [`Error::NotFound`] as [`SupportDesk::portal_case`].
     pub async fn portal_close(&self, user: &PortalUser, id: CaseId) -> Result<PortalCaseView> {
+        let user = &self.current_portal_user(user).await?;
         user.require(
             Permission::CloseOwnCases,
             self.permissions(),

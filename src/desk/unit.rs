@@ -65,6 +65,7 @@ pub(super) struct Tx {
     router: RouterSlot,
     claims: Vec<SequenceClaim>,
     articles: Vec<DocumentWrite<KnowledgeArticle>>,
+    portal: Vec<DocumentWrite<crate::repo::PortalRecord>>,
     /// The desk's numbering lane while this unit holds a drawn number.
     lane: Option<Lane>,
 }
@@ -80,6 +81,7 @@ impl Tx {
             router: RouterSlot::NotLoaded,
             claims: Vec::new(),
             articles: Vec::new(),
+            portal: Vec::new(),
             lane: None,
         }
     }
@@ -135,6 +137,18 @@ impl Tx {
     pub(super) fn write_article(&mut self, article: KnowledgeArticle, expected: Option<u64>) {
         self.articles.push(DocumentWrite {
             value: article,
+            expected,
+        });
+    }
+
+    /// Writes a portal record inside the commit.
+    pub(super) fn write_portal(
+        &mut self,
+        record: crate::repo::PortalRecord,
+        expected: Option<u64>,
+    ) {
+        self.portal.push(DocumentWrite {
+            value: record,
             expected,
         });
     }
@@ -215,6 +229,9 @@ impl Tx {
         }
         for article in &self.articles {
             work = work.article(article.value.clone(), article.expected);
+        }
+        for record in &self.portal {
+            work = work.portal(record.value.clone(), record.expected);
         }
         for claim in &self.claims {
             work = work.claim(claim.kind, claim.year, claim.value);

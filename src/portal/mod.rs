@@ -35,11 +35,13 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod deflection;
 mod forum;
 mod moderation;
 mod user;
 mod view;
 
+pub use deflection::{DeflectionOffer, DeflectionReport};
 pub use forum::{
     CastVote, Edit, ForumAuthor, ForumPost, ForumTopic, MAX_POST_BODY_CHARS, MAX_TAGS,
     MAX_TOPIC_TITLE_CHARS, PostStatus, Reader, TopicLink, TopicSort, TopicStatus, Vote,
@@ -50,6 +52,7 @@ pub use moderation::{
     ModeratorAction, RecentPost, Screening, TrustLevel, TrustRules, flag_post, moderate,
 };
 pub use user::{
-    MAX_RECENT_POSTS, Permission, PermissionTable, PortalStatus, PortalUser, TierPermissions,
+    MAX_RECENT_POSTS, Permission, PermissionTable, PortalStatus, PortalUser, PortalUserChange,
+    TierPermissions,
 };
 pub use view::{PortalAuthor, PortalCaseView, PortalComment};

@@ -182,6 +182,32 @@ pub const MAX_RECENT_POSTS: usize = 20;
 /// Longest locale tag accepted (BCP 47 tags are far shorter).
 const MAX_LOCALE_CHARS: usize = 35;
 
+/// One change to a portal user ([`PortalUser::apply`]; through the desk,
+/// `SupportDesk::update_portal_user`).
+///
+/// ```
+/// use hotcrm_support::knowledge::PortalTier;
+/// use hotcrm_support::portal::PortalUserChange;
+/// let upgrade = PortalUserChange::Tier(PortalTier::Premium);
+/// assert_ne!(upgrade, PortalUserChange::Suspend);
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub enum PortalUserChange {
+    /// Status Active (an invitation accepted, a suspension lifted).
+    Activate,
+    /// Status Suspended: the user may do nothing until activated again.
+    Suspend,
+    /// Another portal tier.
+    Tier(PortalTier),
+    /// Sets or clears the account-admin flag.
+    AccountAdmin(bool),
+    /// Another locale (validated like [`PortalUser::validate`]).
+    Locale(String),
+    /// The user logged in now.
+    RecordLogin,
+}
+
 validated_record! {
 /// A customer's login to the portal: a contact of an account with a tier.
 ///
@@ -273,6 +299,31 @@ impl PortalUser {
     pub fn with_locale(mut self, locale: impl Into<String>) -> PortalUser {
         self.locale = locale.into();
         self
+    }
+
+    /// Applies `change` (a login is stamped `now`).
+    ///
+    /// ```
+    /// use hotcrm_support::ids::*;
+    /// use hotcrm_support::knowledge::PortalTier;
+    /// use hotcrm_support::portal::{PortalStatus, PortalUser, PortalUserChange};
+    /// let now = "2026-01-05T09:00:00Z".parse()?;
+    /// let mut user = PortalUser::new(PortalUserId::from_u128(1), ContactId::from_u128(2), AccountId::from_u128(3), PortalTier::Basic, now).activated();
+    /// user.apply(&PortalUserChange::Suspend, now);
+    /// assert_eq!(user.status, PortalStatus::Suspended);
+    /// user.apply(&PortalUserChange::RecordLogin, now);
+    /// assert_eq!(user.last_login, Some(now));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn apply(&mut self, change: &PortalUserChange, now: DateTime<Utc>) {
+        match change {
+            PortalUserChange::Activate => self.status = PortalStatus::Active,
+            PortalUserChange::Suspend => self.status = PortalStatus::Suspended,
+            PortalUserChange::Tier(tier) => self.tier = *tier,
+            PortalUserChange::AccountAdmin(flag) => self.account_admin = *flag,
+            PortalUserChange::Locale(locale) => self.locale.clone_from(locale),
+            PortalUserChange::RecordLogin => self.last_login = Some(now),
+        }
     }
 
     /// Remembers a post written at `at` (dropping those older than a day and

@@ -1097,6 +1097,27 @@ pub async fn portal_records_round_trip(repo: &dyn Repository) {
             .all(|w| w[0].value.id() < w[1].value.id()),
         "id order"
     );
+    // A deflection offer, listed under its account.
+    let offer = crate::portal::DeflectionOffer::new(
+        crate::ids::DeflectionId::new(),
+        user.id,
+        user.account,
+        "vpn drops",
+        vec![crate::ids::ArticleId::new()],
+        now(),
+    );
+    repo.commit(&UnitOfWork::new().portal(PortalRecord::Deflection(offer.clone()), None))
+        .await
+        .expect("insert offer");
+    let offers = repo
+        .portal_records(PortalKind::Deflection, Some(*user.account.as_uuid()))
+        .await
+        .expect("list offers");
+    assert_eq!(
+        offers.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+        [PortalRecord::Deflection(offer)],
+        "deflection round trip"
+    );
     // Optimistic update; votes survive the round trip.
     post.vote(ForumAuthor::User(PortalUserId::new()), Vote::Helpful, now())
         .expect("vote");

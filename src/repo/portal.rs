@@ -3,7 +3,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::portal::{ForumPost, ForumTopic, PortalUser};
+use crate::portal::{DeflectionOffer, ForumPost, ForumTopic, PortalUser};
 
 /// The kinds of [`PortalRecord`].
 ///
@@ -19,6 +19,8 @@ pub enum PortalKind {
     Topic,
     /// A [`ForumPost`]; its parent is its topic.
     Post,
+    /// A [`DeflectionOffer`]; its parent is the user's account.
+    Deflection,
 }
 
 impl PortalKind {
@@ -28,6 +30,7 @@ impl PortalKind {
             PortalKind::User => "portal user",
             PortalKind::Topic => "forum topic",
             PortalKind::Post => "forum post",
+            PortalKind::Deflection => "deflection offer",
         }
     }
 
@@ -37,6 +40,7 @@ impl PortalKind {
             PortalKind::User => "user",
             PortalKind::Topic => "topic",
             PortalKind::Post => "post",
+            PortalKind::Deflection => "deflection",
         }
     }
 }
@@ -63,6 +67,8 @@ pub enum PortalRecord {
     Topic(ForumTopic),
     /// A forum post.
     Post(ForumPost),
+    /// A deflection offer of the portal.
+    Deflection(DeflectionOffer),
 }
 
 impl PortalRecord {
@@ -72,6 +78,7 @@ impl PortalRecord {
             PortalRecord::User(_) => PortalKind::User,
             PortalRecord::Topic(_) => PortalKind::Topic,
             PortalRecord::Post(_) => PortalKind::Post,
+            PortalRecord::Deflection(_) => PortalKind::Deflection,
         }
     }
 
@@ -81,6 +88,7 @@ impl PortalRecord {
             PortalRecord::User(u) => *u.id.as_uuid(),
             PortalRecord::Topic(t) => *t.id.as_uuid(),
             PortalRecord::Post(p) => *p.id.as_uuid(),
+            PortalRecord::Deflection(d) => *d.id.as_uuid(),
         }
     }
 
@@ -91,6 +99,7 @@ impl PortalRecord {
             PortalRecord::User(u) => Some(*u.contact.as_uuid()),
             PortalRecord::Topic(_) => None,
             PortalRecord::Post(p) => Some(*p.topic.as_uuid()),
+            PortalRecord::Deflection(d) => Some(*d.account.as_uuid()),
         }
     }
 }

@@ -37,14 +37,14 @@ fn utc(s: &str) -> DateTime<Utc> {
 /// A repository that fails chosen commits (by their 1-based count) with a
 /// storage error, before anything is written.
 #[derive(Default)]
-struct FaultyRepository {
+pub(crate) struct FaultyRepository {
     inner: MemoryRepository,
     commits: AtomicUsize,
     fail: Mutex<BTreeSet<usize>>,
 }
 
 impl FaultyRepository {
-    fn failing(fail: impl IntoIterator<Item = usize>) -> FaultyRepository {
+    pub(crate) fn failing(fail: impl IntoIterator<Item = usize>) -> FaultyRepository {
         FaultyRepository {
             fail: Mutex::new(fail.into_iter().collect()),
             ..FaultyRepository::default()

@@ -381,13 +381,183 @@ async fn deflection_offers_visible_articles_and_counts_who_submitted_anyway() {
     .await
     .unwrap();
     let period = Period::new(now - TimeDelta::hours(1), now + TimeDelta::hours(1)).unwrap();
-    let report = desk.deflection_report(period);
+    let report = desk.deflection_report(period).await.unwrap();
     assert_eq!(
         (report.offers, report.submitted, report.deflected()),
         (2, 1, 1)
     );
     assert_eq!(report.deflection_rate(), Some(0.5));
-    let _ = first;
+    let offers = desk
+        .deflection_offers(Some(AccountId::from_u128(0)))
+        .await
+        .unwrap();
+    let followed = offers.iter().find(|o| o.id == second.id).unwrap();
+    assert!(followed.submitted.is_some());
+    assert!(
+        offers
+            .iter()
+            .any(|o| o.id == first.id && o.submitted.is_none())
+    );
+    // Another account has no offers.
+    assert!(
+        desk.deflection_offers(Some(AccountId::from_u128(1)))
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// A fresh desk over the same repository (a restart, or a second process)
+/// reports the offers of the first.
+#[tokio::test]
+async fn deflection_offers_survive_a_restart_and_count_every_desk() {
+    let (desk, clock) = desk().await;
+    let now = hotcrm_support::clock::Clock::now(&clock);
+    let ann = user(1, 0, 0, PortalTier::Basic);
+    let offer = desk.portal_suggest(&ann, "vpn drops").await.unwrap();
+    let second = SupportDesk::builder(desk.repository().clone())
+        .clock(clock.clone())
+        .build();
+    second
+        .portal_submit_case(
+            &ann,
+            PortalCaseRequest::new("vpn drops", "every hour").after_offer(offer.id),
+        )
+        .await
+        .unwrap();
+    second.portal_suggest(&ann, "printer").await.unwrap();
+    let period = Period::new(now - TimeDelta::hours(1), now + TimeDelta::hours(1)).unwrap();
+    let report = desk.deflection_report(period).await.unwrap();
+    // An empty knowledge base: both offers showed nothing, one was followed.
+    assert_eq!((report.empty_offers, report.empty_submitted), (2, 1));
+    assert_eq!(report.offers, 0);
+    assert_eq!(report.deflection_rate(), None);
+}
+
+/// The offer is marked in the case's own commit: when that commit fails,
+/// neither the case nor the mark is stored; another user's offer is refused
+/// before anything is written.
+#[tokio::test]
+async fn the_offer_mark_is_part_of_the_case_commit() {
+    let repo = super::desk_consistency::FaultyRepository::failing([3]);
+    repo.put_account(&Account::new(AccountId::from_u128(0), "A"), None)
+        .await
+        .unwrap();
+    repo.put_contact(
+        &Contact::new(contact_id(0, 0), AccountId::from_u128(0), "Ann", "a@x.test"),
+        None,
+    )
+    .await
+    .unwrap();
+    repo.put_contact(
+        &Contact::new(contact_id(0, 1), AccountId::from_u128(0), "Bob", "b@x.test"),
+        None,
+    )
+    .await
+    .unwrap();
+    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
+    let desk = SupportDesk::builder(repo).clock(clock).build();
+    let ann = user(1, 0, 0, PortalTier::Basic);
+    let bob = user(2, 0, 1, PortalTier::Basic);
+    // Commits: 1 = the offer, 2 = bob's offer, 3 = the case (fails).
+    let offer = desk.portal_suggest(&ann, "vpn").await.unwrap();
+    desk.portal_suggest(&bob, "vpn").await.unwrap();
+    let id = CaseId::from_u128(77);
+    let err = desk
+        .portal_submit_case(
+            &ann,
+            PortalCaseRequest::new("vpn", "drops")
+                .id(id)
+                .after_offer(offer.id),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err:?}");
+    assert!(desk.repository().get_case(id).await.is_err());
+    let stored = desk.deflection_offers(None).await.unwrap();
+    assert!(stored.iter().all(|o| o.submitted.is_none()));
+    // Bob may not claim Ann's offer.
+    let err = desk
+        .portal_submit_case(
+            &bob,
+            PortalCaseRequest::new("vpn", "drops")
+                .id(id)
+                .after_offer(offer.id),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Forbidden { .. }), "{err:?}");
+    assert!(desk.repository().get_case(id).await.is_err());
+    // Ann's retry commits the case and the mark together.
+    desk.portal_submit_case(
+        &ann,
+        PortalCaseRequest::new("vpn", "drops")
+            .id(id)
+            .after_offer(offer.id),
+    )
+    .await
+    .unwrap();
+    let stored = desk.deflection_offers(None).await.unwrap();
+    let marked = stored.iter().find(|o| o.id == offer.id).unwrap();
+    assert_eq!(marked.submitted, Some(id));
+}
+
+/// Portal calls read the stored user: a suspension through one desk refuses
+/// the stale copy a host still holds, on every desk.
+#[tokio::test]
+async fn a_suspended_user_is_refused_even_with_a_stale_active_copy() {
+    let (desk, clock) = desk().await;
+    let ann = user(1, 0, 0, PortalTier::Premium);
+    desk.register_portal_user(ann.clone()).await.unwrap();
+    let view = desk
+        .portal_submit_case(&ann, PortalCaseRequest::new("Login", "fails"))
+        .await
+        .unwrap();
+    let other = SupportDesk::builder(desk.repository().clone())
+        .clock(clock)
+        .build();
+    let suspended = other
+        .update_portal_user(ann.id, PortalUserChange::Suspend)
+        .await
+        .unwrap();
+    assert_eq!(suspended.value.status, PortalStatus::Suspended);
+    assert_eq!(suspended.version, 2);
+    let forbidden = |r: Result<PortalCaseView>| matches!(r, Err(Error::Forbidden { .. }));
+    assert!(forbidden(
+        desk.portal_submit_case(&ann, PortalCaseRequest::new("Again", "x"))
+            .await
+    ));
+    assert!(forbidden(desk.portal_case(&ann, view.id).await));
+    assert!(forbidden(
+        desk.portal_comment(&ann, view.id, CommentId::from_u128(5), "hello")
+            .await
+    ));
+    assert!(forbidden(desk.portal_close(&ann, view.id).await));
+    assert!(matches!(
+        desk.portal_cases(&ann, hotcrm_support::case::Page::first(10))
+            .await,
+        Err(Error::Forbidden { .. })
+    ));
+    assert!(matches!(
+        desk.portal_suggest(&ann, "login").await,
+        Err(Error::Forbidden { .. })
+    ));
+    // Lifting the suspension lets the stale copy work again; a tier change
+    // through the desk applies too (Basic may not close cases).
+    desk.update_portal_user(ann.id, PortalUserChange::Activate)
+        .await
+        .unwrap();
+    desk.update_portal_user(ann.id, PortalUserChange::Tier(PortalTier::Basic))
+        .await
+        .unwrap();
+    assert!(desk.portal_case(&ann, view.id).await.is_ok());
+    assert!(forbidden(desk.portal_close(&ann, view.id).await));
+    // Unknown users cannot be updated.
+    assert!(matches!(
+        desk.update_portal_user(PortalUserId::from_u128(99), PortalUserChange::Suspend)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
 }
 
 proptest! {
