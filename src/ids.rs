@@ -333,6 +333,19 @@ record_number!(
     KnowledgeNumber, "KB", "knowledge number"
 );
 
+/// FNV-1a, 128 bits, over a domain tag and a key: stable across Rust versions
+/// and platforms, so derived ids survive restarts and upgrades.
+pub(crate) fn stable_hash(tag: &str, key: &str) -> u128 {
+    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
+    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
+    let mut h = OFFSET;
+    for b in tag.bytes().chain([0u8]).chain(key.bytes()) {
+        h ^= u128::from(b);
+        h = h.wrapping_mul(PRIME);
+    }
+    h
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

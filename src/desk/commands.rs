@@ -293,6 +293,46 @@ impl SupportDesk {
         Ok(())
     }
 
+    /// Moves a social conversation's link to the case being created, in its
+    /// commit. A link that meanwhile names another case that is not closed
+    /// means a concurrent message opened the conversation's case first:
+    /// [`Error::AlreadyExists`] of the link, and the caller appends instead.
+    async fn stage_conversation(
+        &self,
+        tx: &mut Tx,
+        link: &crate::intake::ConversationLink,
+    ) -> Result<()> {
+        use crate::repo::{PortalKind, PortalRecord};
+        let expected = match self
+            .repo
+            .get_portal_record(PortalKind::Conversation, link.id)
+            .await
+        {
+            Ok(stored) => {
+                let PortalRecord::Conversation(current) = &stored.value else {
+                    return Err(Error::Internal {
+                        what: format!("conversation link {} is stored as another kind", link.id),
+                    });
+                };
+                if current.case == link.case {
+                    return Ok(());
+                }
+                let linked = self.repo.get_case(current.case).await?;
+                if linked.value.status != crate::case::CaseStatus::Closed {
+                    return Err(Error::AlreadyExists {
+                        kind: PortalKind::Conversation.name(),
+                        key: link.id.to_string(),
+                    });
+                }
+                Some(stored.version)
+            }
+            Err(Error::NotFound { .. }) => None,
+            Err(e) => return Err(e),
+        };
+        tx.write_portal(PortalRecord::Conversation(link.clone()), expected);
+        Ok(())
+    }
+
     async fn create_once(
         &self,
         tx: &mut Tx,
@@ -305,6 +345,9 @@ impl SupportDesk {
         let year = now.year();
         if let Some((offer, user)) = request.deflection {
             self.stage_deflection(tx, offer, user, id).await?;
+        }
+        if let Some(link) = &request.conversation {
+            self.stage_conversation(tx, link).await?;
         }
         let sequence = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)

@@ -207,6 +207,8 @@ impl IntakeConfig {
 pub(super) struct IntakeState {
     auto_responses: AutoResponseLedger,
     senders: SenderLedger,
+    /// Web-form rate limits, sized by the first form submitted.
+    pub(super) web: Option<crate::intake::WebLedger>,
 }
 
 impl IntakeState {
@@ -214,6 +216,7 @@ impl IntakeState {
         IntakeState {
             auto_responses: AutoResponseLedger::new(&config.auto_response),
             senders: SenderLedger::new(&config.screen),
+            web: None,
         }
     }
 }
@@ -424,18 +427,7 @@ pub fn split_stored_body(body: &str) -> (&str, Option<&str>) {
     }
 }
 
-/// FNV-1a, 128 bits, over a domain tag and a key: stable across Rust versions
-/// and platforms, so derived ids survive restarts and upgrades.
-fn stable_hash(tag: &str, key: &str) -> u128 {
-    const OFFSET: u128 = 0x6c62_272e_07bb_0142_62b8_2175_6295_c58d;
-    const PRIME: u128 = 0x0000_0000_0100_0000_0000_0000_0000_013b;
-    let mut h = OFFSET;
-    for b in tag.bytes().chain([0u8]).chain(key.bytes()) {
-        h ^= u128::from(b);
-        h = h.wrapping_mul(PRIME);
-    }
-    h
-}
+use crate::ids::stable_hash;
 
 /// The case id a new case opened by the email with `key` gets.
 fn case_id_for(key: &str) -> CaseId {
@@ -789,7 +781,7 @@ impl SupportDesk {
         }
     }
 
-    fn intake_state(&self) -> MutexGuard<'_, IntakeState> {
+    pub(super) fn intake_state(&self) -> MutexGuard<'_, IntakeState> {
         self.intake.lock().unwrap_or_else(PoisonError::into_inner)
     }
 
@@ -934,7 +926,7 @@ impl SupportDesk {
 
     /// The contact for an unknown sender, created on `account` (or the one a
     /// concurrent delivery created).
-    async fn contact_for(&self, account: AccountId, from: &Mailbox) -> Result<Contact> {
+    pub(super) async fn contact_for(&self, account: AccountId, from: &Mailbox) -> Result<Contact> {
         let id = contact_id_for(&from.address);
         let name = from
             .name

@@ -66,6 +66,7 @@
 //! | a sweep's working set | open cases | one batch of 1,024 cases plus one id per open case when a router is stored |
 //! | feed cursors | — | kept by the host |
 
+mod channels;
 mod commands;
 mod community;
 pub mod intake;
@@ -73,6 +74,7 @@ mod portal;
 mod sweep;
 mod unit;
 
+pub use channels::{SocialOutcome, WebIntakeOutcome};
 pub use community::NewTopic;
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
 pub use portal::{
@@ -217,6 +219,9 @@ pub struct CaseRequest {
     /// The portal deflection offer (and its user) this case follows: marked
     /// submitted in the case's own commit.
     pub(crate) deflection: Option<(crate::ids::DeflectionId, crate::ids::PortalUserId)>,
+    /// The social conversation this case opens: its link is moved to the case
+    /// in the case's own commit.
+    pub(crate) conversation: Option<crate::intake::ConversationLink>,
 }
 
 impl CaseRequest {
@@ -239,6 +244,7 @@ impl CaseRequest {
             queue: None,
             analysis_text: None,
             deflection: None,
+            conversation: None,
         }
     }
 

@@ -71,7 +71,7 @@ pub use email::{Attachment, DeliveryReport, EmailLimits, Header, InboundEmail};
 pub use html::{decode_entities, html_to_text};
 pub use ledger::{RateLedger, RateLimit};
 pub use screen::{QuarantineReason, ScreenPolicy, SenderLedger, screen};
-pub use social::{InboundMessage, Platform, SocialAttachment};
+pub use social::{ConversationLink, InboundMessage, Platform, SocialAttachment};
 #[cfg(feature = "signatures")]
 pub use social::{
     twitter_crc_response, verify_meta_signature, verify_twitter_signature, verify_wechat_signature,

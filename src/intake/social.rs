@@ -11,6 +11,7 @@ use serde::{Deserialize, Serialize};
 
 use crate::case::Origin;
 use crate::error::{Error, Result};
+use crate::ids::CaseId;
 
 /// A social platform.
 ///
@@ -220,6 +221,74 @@ impl InboundMessage {
             return Err(Error::validation("text", "no text and no attachment"));
         }
         Ok(())
+    }
+}
+
+/// Which case a social conversation is threaded into: the desk keeps one
+/// link per (platform, conversation) and moves it to a new case when the
+/// linked one is closed, so a conversation has at most one open case.
+///
+/// ```
+/// use hotcrm_support::ids::CaseId;
+/// use hotcrm_support::intake::{ConversationLink, Platform};
+/// let at = "2026-01-05T09:00:00Z".parse()?;
+/// let link = ConversationLink::new(Platform::WhatsApp, "15551234567", CaseId::from_u128(7), at);
+/// // The id depends only on the platform and the conversation.
+/// assert_eq!(link.id, ConversationLink::id_of(Platform::WhatsApp, "15551234567"));
+/// assert_ne!(link.id, ConversationLink::id_of(Platform::X, "15551234567"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct ConversationLink {
+    /// Derived from the platform and conversation id ([`ConversationLink::id_of`]).
+    pub id: uuid::Uuid,
+    /// The platform.
+    pub platform: Platform,
+    /// The platform's conversation id.
+    pub conversation_id: String,
+    /// The case the conversation's messages go to.
+    pub case: CaseId,
+    /// When the link last changed.
+    pub updated_at: DateTime<Utc>,
+}
+
+impl ConversationLink {
+    /// A link of `conversation_id` on `platform` to `case`.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, intake::{ConversationLink, Platform}};
+    /// let link = ConversationLink::new(Platform::X, "dm-1", CaseId::from_u128(1), "2026-01-05T09:00:00Z".parse()?);
+    /// assert_eq!(link.conversation_id, "dm-1");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        platform: Platform,
+        conversation_id: impl Into<String>,
+        case: CaseId,
+        at: DateTime<Utc>,
+    ) -> ConversationLink {
+        let conversation_id = conversation_id.into();
+        ConversationLink {
+            id: ConversationLink::id_of(platform, &conversation_id),
+            platform,
+            conversation_id,
+            case,
+            updated_at: at,
+        }
+    }
+
+    /// The stable id of the link of `conversation_id` on `platform`.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{ConversationLink, Platform};
+    /// assert_eq!(ConversationLink::id_of(Platform::X, "a"), ConversationLink::id_of(Platform::X, "a"));
+    /// ```
+    pub fn id_of(platform: Platform, conversation_id: &str) -> uuid::Uuid {
+        uuid::Uuid::from_u128(crate::ids::stable_hash(
+            "hotcrm-social-conversation",
+            &format!("{platform}:{conversation_id}"),
+        ))
     }
 }
 

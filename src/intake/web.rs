@@ -351,6 +351,13 @@ pub enum WebRefusal {
         /// Why.
         reason: String,
     },
+    /// The submitter is no contact and the desk has no default account to
+    /// create one on.
+    #[error("unknown submitter {email} and no default account")]
+    UnknownSubmitter {
+        /// The submitter's email.
+        email: String,
+    },
 }
 
 /// Per-IP and per-email submission counts, bounded.

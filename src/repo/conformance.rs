@@ -1118,6 +1118,39 @@ pub async fn portal_records_round_trip(repo: &dyn Repository) {
         [PortalRecord::Deflection(offer)],
         "deflection round trip"
     );
+    // A social conversation link, listed under its case, then moved.
+    let case = crate::ids::CaseId::new();
+    let link = crate::intake::ConversationLink::new(
+        crate::intake::Platform::WhatsApp,
+        format!("conversation-{}", uuid::Uuid::new_v4()),
+        case,
+        now(),
+    );
+    repo.commit(&UnitOfWork::new().portal(PortalRecord::Conversation(link.clone()), None))
+        .await
+        .expect("insert conversation link");
+    let links = repo
+        .portal_records(PortalKind::Conversation, Some(*case.as_uuid()))
+        .await
+        .expect("list links");
+    assert_eq!(
+        links.iter().map(|o| o.value.clone()).collect::<Vec<_>>(),
+        [PortalRecord::Conversation(link.clone())],
+        "conversation link round trip"
+    );
+    let mut moved = link.clone();
+    moved.case = crate::ids::CaseId::new();
+    repo.commit(&UnitOfWork::new().portal(PortalRecord::Conversation(moved.clone()), Some(1)))
+        .await
+        .expect("move conversation link");
+    let stored = repo
+        .get_portal_record(PortalKind::Conversation, link.id)
+        .await
+        .expect("get link");
+    assert_eq!(
+        (stored.version, stored.value),
+        (2, PortalRecord::Conversation(moved))
+    );
     // Optimistic update; votes survive the round trip.
     post.vote(ForumAuthor::User(PortalUserId::new()), Vote::Helpful, now())
         .expect("vote");

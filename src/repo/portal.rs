@@ -1,8 +1,10 @@
-//! Portal and community records as the repository stores them.
+//! Portal and community records as the repository stores them, with the
+//! other small desk documents kept the same way (social conversation links).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
+use crate::intake::ConversationLink;
 use crate::portal::{DeflectionOffer, ForumPost, ForumTopic, PortalUser};
 
 /// The kinds of [`PortalRecord`].
@@ -21,6 +23,8 @@ pub enum PortalKind {
     Post,
     /// A [`DeflectionOffer`]; its parent is the user's account.
     Deflection,
+    /// A social [`ConversationLink`]; its parent is the linked case.
+    Conversation,
 }
 
 impl PortalKind {
@@ -31,6 +35,7 @@ impl PortalKind {
             PortalKind::Topic => "forum topic",
             PortalKind::Post => "forum post",
             PortalKind::Deflection => "deflection offer",
+            PortalKind::Conversation => "conversation link",
         }
     }
 
@@ -41,6 +46,7 @@ impl PortalKind {
             PortalKind::Topic => "topic",
             PortalKind::Post => "post",
             PortalKind::Deflection => "deflection",
+            PortalKind::Conversation => "conversation",
         }
     }
 }
@@ -69,6 +75,8 @@ pub enum PortalRecord {
     Post(ForumPost),
     /// A deflection offer of the portal.
     Deflection(DeflectionOffer),
+    /// Which case a social conversation threads into (intake).
+    Conversation(ConversationLink),
 }
 
 impl PortalRecord {
@@ -79,6 +87,7 @@ impl PortalRecord {
             PortalRecord::Topic(_) => PortalKind::Topic,
             PortalRecord::Post(_) => PortalKind::Post,
             PortalRecord::Deflection(_) => PortalKind::Deflection,
+            PortalRecord::Conversation(_) => PortalKind::Conversation,
         }
     }
 
@@ -89,6 +98,7 @@ impl PortalRecord {
             PortalRecord::Topic(t) => *t.id.as_uuid(),
             PortalRecord::Post(p) => *p.id.as_uuid(),
             PortalRecord::Deflection(d) => *d.id.as_uuid(),
+            PortalRecord::Conversation(c) => c.id,
         }
     }
 
@@ -100,6 +110,7 @@ impl PortalRecord {
             PortalRecord::Topic(_) => None,
             PortalRecord::Post(p) => Some(*p.topic.as_uuid()),
             PortalRecord::Deflection(d) => Some(*d.account.as_uuid()),
+            PortalRecord::Conversation(c) => Some(*c.case.as_uuid()),
         }
     }
 }

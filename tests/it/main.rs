@@ -12,6 +12,7 @@ mod calendar;
 mod calendar_props;
 mod case;
 mod desk;
+mod desk_channels;
 mod desk_consistency;
 #[cfg(feature = "email")]
 mod desk_intake;
