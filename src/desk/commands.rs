@@ -293,6 +293,38 @@ impl SupportDesk {
         Ok(())
     }
 
+    /// Adds email participants to a case's record, in the command's commit
+    /// (nothing is written when none is new).
+    pub(super) async fn stage_participants(
+        &self,
+        tx: &mut Tx,
+        case: CaseId,
+        addresses: &[crate::intake::EmailAddress],
+    ) -> Result<()> {
+        use crate::intake::CaseParticipants;
+        use crate::repo::{PortalKind, PortalRecord};
+        let (mut record, expected) = match self
+            .repo
+            .get_portal_record(PortalKind::Participants, *case.as_uuid())
+            .await
+        {
+            Ok(stored) => match stored.value {
+                PortalRecord::Participants(p) => (p, Some(stored.version)),
+                _ => {
+                    return Err(Error::Internal {
+                        what: format!("participants of {case} are stored as another kind"),
+                    });
+                }
+            },
+            Err(Error::NotFound { .. }) => (CaseParticipants::new(case, tx.now), None),
+            Err(e) => return Err(e),
+        };
+        if record.add(addresses.iter().cloned(), tx.now) {
+            tx.write_portal(PortalRecord::Participants(record), expected);
+        }
+        Ok(())
+    }
+
     /// Moves a social conversation's link to the case being created, in its
     /// commit. A link that meanwhile names another case that is not closed
     /// means a concurrent message opened the conversation's case first:
@@ -348,6 +380,10 @@ impl SupportDesk {
         }
         if let Some(link) = &request.conversation {
             self.stage_conversation(tx, link).await?;
+        }
+        if !request.participants.is_empty() {
+            self.stage_participants(tx, id, &request.participants)
+                .await?;
         }
         let sequence = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)
@@ -510,7 +546,18 @@ impl SupportDesk {
         id: CaseId,
         commands: &[CaseCommand],
     ) -> Result<Outcome> {
-        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands).await)?;
+        self.execute_with_participants(id, commands, &[]).await
+    }
+
+    /// [`SupportDesk::execute_all`], also adding email participants to the
+    /// case in the same commit when the commands change it.
+    pub(super) async fn execute_with_participants(
+        &self,
+        id: CaseId,
+        commands: &[CaseCommand],
+        participants: &[crate::intake::EmailAddress],
+    ) -> Result<Outcome> {
+        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands, participants).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
     }
@@ -521,6 +568,7 @@ impl SupportDesk {
         tx: &mut Tx,
         id: CaseId,
         commands: &[CaseCommand],
+        participants: &[crate::intake::EmailAddress],
     ) -> Result<Outcome> {
         let index = self.stage_case(tx, id).await?;
         // The clock is read after the load, so another writer's commit never
@@ -553,6 +601,9 @@ impl SupportDesk {
         }
         self.reconcile(tx, index, before).await?;
         self.count_resolution(tx, index).await?;
+        if !participants.is_empty() {
+            self.stage_participants(tx, id, participants).await?;
+        }
         let committed = self.commit(tx).await?;
         Ok(Outcome {
             case: self.stored(tx, index, &committed)?,

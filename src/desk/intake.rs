@@ -51,10 +51,12 @@
 //!   with [`QuarantineCause::UnknownSender`]. A reply to one of our Message-IDs
 //!   is appended whoever sends it (they were sent our mail); an unknown author
 //!   is recorded as `Customer(None)`.
-//! - **Participants are not stored.** The repository has no participant
-//!   records, so a subject token is honoured only from the case's contact or a
-//!   contact of the case's account; a CC'd outsider is threaded by our
-//!   Message-IDs only.
+//! - **Participants.** The To and Cc addresses (not ours) of the email that
+//!   opens a case, and of every person's reply appended to it, are stored as
+//!   the case's [`CaseParticipants`](crate::intake::CaseParticipants) (at most
+//!   50) in the same commit as the case or comment. A subject token is
+//!   honoured only from the case's contact, a participant or a contact of the
+//!   case's account; anyone else gets a new case. Machine mail adds nobody.
 //! - **Bounces** become an internal note on the case of the embedded original
 //!   Message-ID, when it is ours. A permanent bounce is reported through
 //!   [`IntakeOutcome::undeliverable`]: contact records have no "undeliverable"
@@ -89,9 +91,9 @@ use crate::intake::{
     EmailAddress, EmailBody, EmailLimits, IgnoreReason, InboundEmail, MailKind, Mailbox, MessageId,
     OwnMessageId, QuarantineReason, ResponseKind, ScreenPolicy, SenderLedger, ThreadCase,
     ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify, decide_thread, extract_body,
-    screen,
+    participants_of, screen,
 };
-use crate::repo::{Contact, Versioned};
+use crate::repo::{Contact, PortalKind, PortalRecord, Versioned};
 
 /// The line between the customer's words and the quoted history in a comment
 /// or description made from an email (see [`split_stored_body`]).
@@ -449,6 +451,7 @@ fn contact_id_for(address: &EmailAddress) -> ContactId {
 struct StagedLookup {
     cases: BTreeMap<CaseId, ThreadCase>,
     account_contacts: BTreeMap<CaseId, Vec<EmailAddress>>,
+    participants: BTreeMap<CaseId, Vec<EmailAddress>>,
 }
 
 impl ThreadLookup for StagedLookup {
@@ -460,9 +463,8 @@ impl ThreadLookup for StagedLookup {
         self.cases.values().find(|c| c.number == number).cloned()
     }
 
-    fn participants(&self, _case: CaseId) -> Vec<EmailAddress> {
-        // Participants are not stored by the repository (see the module docs).
-        Vec::new()
+    fn participants(&self, case: CaseId) -> Vec<EmailAddress> {
+        self.participants.get(&case).cloned().unwrap_or_default()
     }
 
     fn account_contacts(&self, case: CaseId) -> Vec<EmailAddress> {
@@ -865,6 +867,19 @@ impl SupportDesk {
                         .insert(case.id, vec![sender.clone()]);
                 }
             }
+            match self
+                .repo
+                .get_portal_record(PortalKind::Participants, *case.id.as_uuid())
+                .await
+            {
+                Ok(stored) => {
+                    if let PortalRecord::Participants(p) = stored.value {
+                        lookup.participants.insert(case.id, p.addresses);
+                    }
+                }
+                Err(Error::NotFound { .. }) => {}
+                Err(e) => return Err(e),
+            }
             lookup.cases.insert(case.id, thread);
         }
         Ok((lookup, sender_contact))
@@ -909,6 +924,7 @@ impl SupportDesk {
             .id(case_id_for(key))
             .origin(Origin::Email)
             .contact(contact.id);
+        request.participants = participants_of(email, ours);
         // The AI reads what the customer wrote now, not the quoted history.
         if !visible.is_empty() {
             request = request.analyze(visible);
@@ -987,7 +1003,20 @@ impl SupportDesk {
                 comment = comment.with_sentiment(analysis.sentiment);
             }
         }
-        let outcome = self.add_comment(case, comment).await?;
+        // A person's reply adds its To/Cc to the case's participants in the
+        // comment's commit.
+        let participants = if kind.is_machine() {
+            Vec::new()
+        } else {
+            participants_of(email, ours)
+        };
+        let outcome = self
+            .execute_with_participants(
+                case,
+                &[crate::case::CaseCommand::Comment(comment)],
+                &participants,
+            )
+            .await?;
         let follow_id = super::commands::follow_up_id(case, comment_id);
         let followed = outcome
             .events

@@ -222,6 +222,8 @@ pub struct CaseRequest {
     /// The social conversation this case opens: its link is moved to the case
     /// in the case's own commit.
     pub(crate) conversation: Option<crate::intake::ConversationLink>,
+    /// Email participants (To/Cc) stored with the case, in its commit.
+    pub(crate) participants: Vec<crate::intake::EmailAddress>,
 }
 
 impl CaseRequest {
@@ -245,6 +247,7 @@ impl CaseRequest {
             analysis_text: None,
             deflection: None,
             conversation: None,
+            participants: Vec::new(),
         }
     }
 

@@ -78,8 +78,9 @@ pub use social::{
     wechat_signature,
 };
 pub use thread::{
-    IgnoreReason, MemoryThreadLookup, OwnMessageId, ThreadCase, ThreadConfig, ThreadDecision,
-    ThreadLookup, ThreadMatch, case_tokens, decide_thread, participants_of,
+    CaseParticipants, IgnoreReason, MAX_PARTICIPANTS, MemoryThreadLookup, OwnMessageId, ThreadCase,
+    ThreadConfig, ThreadDecision, ThreadLookup, ThreadMatch, case_tokens, decide_thread,
+    participants_of,
 };
 pub use web::{
     CaseField, ChallengeAnswer, ChallengeRules, WebCase, WebForm, WebLedger, WebRefusal,

@@ -516,6 +516,94 @@ pub fn participants_of(email: &InboundEmail, our_addresses: &[EmailAddress]) -> 
     out
 }
 
+/// Most addresses a case keeps as participants; later ones are not added.
+pub const MAX_PARTICIPANTS: usize = 50;
+
+/// The addresses CC'd on a case's emails (its participants), stored by the
+/// desk with the case's commits, so that a later reply carrying only the
+/// subject token is accepted from them ([`ThreadLookup::participants`]).
+/// At most [`MAX_PARTICIPANTS`], first come first kept.
+///
+/// ```
+/// use hotcrm_support::ids::CaseId;
+/// use hotcrm_support::intake::{CaseParticipants, EmailAddress};
+/// let mut p = CaseParticipants::new(CaseId::from_u128(1), "2026-01-05T09:00:00Z".parse()?);
+/// let boss = EmailAddress::parse("Boss@Customer.Example").unwrap();
+/// assert!(p.add([boss.clone()], "2026-01-05T09:00:00Z".parse()?));
+/// assert!(!p.add([boss.clone()], "2026-01-05T10:00:00Z".parse()?), "already there");
+/// assert!(p.contains(&boss));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct CaseParticipants {
+    /// The case.
+    pub case: CaseId,
+    /// The addresses, in the order they were first seen.
+    pub addresses: Vec<EmailAddress>,
+    /// When an address was last added.
+    pub updated_at: chrono::DateTime<chrono::Utc>,
+}
+
+impl CaseParticipants {
+    /// No participants yet.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, intake::CaseParticipants};
+    /// assert!(CaseParticipants::new(CaseId::from_u128(1), "2026-01-05T09:00:00Z".parse()?).addresses.is_empty());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(case: CaseId, at: chrono::DateTime<chrono::Utc>) -> CaseParticipants {
+        CaseParticipants {
+            case,
+            addresses: Vec::new(),
+            updated_at: at,
+        }
+    }
+
+    /// Adds the addresses not yet present (up to [`MAX_PARTICIPANTS`]);
+    /// whether any was added.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, intake::{CaseParticipants, EmailAddress}};
+    /// let mut p = CaseParticipants::new(CaseId::from_u128(1), "2026-01-05T09:00:00Z".parse()?);
+    /// assert!(!p.add([], "2026-01-05T09:00:00Z".parse()?));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn add(
+        &mut self,
+        addresses: impl IntoIterator<Item = EmailAddress>,
+        at: chrono::DateTime<chrono::Utc>,
+    ) -> bool {
+        let mut added = false;
+        for a in addresses {
+            if self.addresses.len() >= MAX_PARTICIPANTS {
+                break;
+            }
+            if !self.addresses.contains(&a) {
+                self.addresses.push(a);
+                added = true;
+            }
+        }
+        if added {
+            self.updated_at = at;
+        }
+        added
+    }
+
+    /// Whether `address` is a participant.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, intake::{CaseParticipants, EmailAddress}};
+    /// let p = CaseParticipants::new(CaseId::from_u128(1), "2026-01-05T09:00:00Z".parse()?);
+    /// assert!(!p.contains(&EmailAddress::parse("a@b.example").unwrap()));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn contains(&self, address: &EmailAddress) -> bool {
+        self.addresses.contains(address)
+    }
+}
+
 /// Every `[CASE-YYYY-NNNN]` token in a subject, in order.
 ///
 /// ```

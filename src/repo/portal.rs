@@ -1,10 +1,10 @@
 //! Portal and community records as the repository stores them, with the
-//! other small desk documents kept the same way (social conversation links).
+//! other small desk documents kept the same way (social conversation links, a case's email participants).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::intake::ConversationLink;
+use crate::intake::{CaseParticipants, ConversationLink};
 use crate::portal::{DeflectionOffer, ForumPost, ForumTopic, PortalUser};
 
 /// The kinds of [`PortalRecord`].
@@ -25,6 +25,8 @@ pub enum PortalKind {
     Deflection,
     /// A social [`ConversationLink`]; its parent is the linked case.
     Conversation,
+    /// A case's email [`CaseParticipants`]; id and parent are the case's.
+    Participants,
 }
 
 impl PortalKind {
@@ -36,6 +38,7 @@ impl PortalKind {
             PortalKind::Post => "forum post",
             PortalKind::Deflection => "deflection offer",
             PortalKind::Conversation => "conversation link",
+            PortalKind::Participants => "case participants",
         }
     }
 
@@ -47,6 +50,7 @@ impl PortalKind {
             PortalKind::Post => "post",
             PortalKind::Deflection => "deflection",
             PortalKind::Conversation => "conversation",
+            PortalKind::Participants => "participants",
         }
     }
 }
@@ -77,6 +81,8 @@ pub enum PortalRecord {
     Deflection(DeflectionOffer),
     /// Which case a social conversation threads into (intake).
     Conversation(ConversationLink),
+    /// The addresses CC'd on a case's emails (intake).
+    Participants(CaseParticipants),
 }
 
 impl PortalRecord {
@@ -88,6 +94,7 @@ impl PortalRecord {
             PortalRecord::Post(_) => PortalKind::Post,
             PortalRecord::Deflection(_) => PortalKind::Deflection,
             PortalRecord::Conversation(_) => PortalKind::Conversation,
+            PortalRecord::Participants(_) => PortalKind::Participants,
         }
     }
 
@@ -99,6 +106,7 @@ impl PortalRecord {
             PortalRecord::Post(p) => *p.id.as_uuid(),
             PortalRecord::Deflection(d) => *d.id.as_uuid(),
             PortalRecord::Conversation(c) => c.id,
+            PortalRecord::Participants(p) => *p.case.as_uuid(),
         }
     }
 
@@ -111,6 +119,7 @@ impl PortalRecord {
             PortalRecord::Post(p) => Some(*p.topic.as_uuid()),
             PortalRecord::Deflection(d) => Some(*d.account.as_uuid()),
             PortalRecord::Conversation(c) => Some(*c.case.as_uuid()),
+            PortalRecord::Participants(p) => Some(*p.case.as_uuid()),
         }
     }
 }

@@ -712,3 +712,54 @@ async fn the_ai_reads_the_new_words_not_the_quoted_history() {
     };
     assert_eq!(case.value.ai.sentiment, Some(Sentiment::Angry));
 }
+
+#[tokio::test]
+async fn a_cc_participant_may_use_the_case_token_and_replies_add_participants() {
+    let f = fixture(true).await;
+    // Ann opens the case with an outside partner on Cc.
+    let raw = mail(
+        &[
+            ("From", "Ann Lee <ann@customer.example>"),
+            ("To", "support@desk.example"),
+            ("Cc", "Pat Partner <pat@partner.example>"),
+            ("Subject", "Invoice export fails"),
+            ("Message-ID", "<cc1@customer.example>"),
+        ],
+        "The CSV export fails with error 500.",
+    );
+    let out = f.desk.receive_email(&raw, &support()).await.unwrap();
+    let id = case_id(&out);
+    let number = out.case().unwrap().value.number.to_string();
+    // Pat is no contact of Acme, but was CC'd: the token is honoured.
+    let pat = mail(
+        &[
+            ("From", "pat@partner.example"),
+            ("To", "support@desk.example"),
+            ("Subject", &format!("Re: [{number}] Invoice export fails")),
+            ("Message-ID", "<p1@partner.example>"),
+        ],
+        "We see the same on our side.",
+    );
+    let out = f.desk.receive_email(&pat, &support()).await.unwrap();
+    assert!(matches!(out, IntakeOutcome::Appended { .. }), "{out:?}");
+    assert_eq!(case_id(&out), id);
+    // Someone CC'd only on a later reply of Ann's becomes a participant in
+    // that reply's commit; a stranger never CC'd still gets a new case.
+    let mut reply = reply_to(id, 7, "Adding our accountant.");
+    let cc = b"Cc: acc@books.example\r\n";
+    reply.splice(0..0, cc.iter().copied());
+    f.desk.receive_email(&reply, &support()).await.unwrap();
+    for (from, expect_same) in [("acc@books.example", true), ("eve@evil.example", false)] {
+        let raw = mail(
+            &[
+                ("From", from),
+                ("To", "support@desk.example"),
+                ("Subject", &format!("Re: [{number}] status?")),
+                ("Message-ID", &format!("<{}@x.example>", from.len())),
+            ],
+            "Status please.",
+        );
+        let out = f.desk.receive_email(&raw, &support()).await.unwrap();
+        assert_eq!(case_id(&out) == id, expect_same, "{from}: {out:?}");
+    }
+}
