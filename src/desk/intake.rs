@@ -13,8 +13,11 @@
 //! 1. [`classify()`]: a person, machine mail (auto-replies, lists, loops) or a
 //!    bounce.
 //! 2. [`screen()`]: spam verdicts, blocked attachments, too many recipients, a
-//!    flooding sender → [`IntakeOutcome::Quarantined`], nothing stored (the host
-//!    keeps the raw message for review).
+//!    flooding sender → [`IntakeOutcome::Quarantined`]: no case, contact or
+//!    event, but the email is kept as a [`QuarantinedMail`] record (once per
+//!    Message-ID) that [`SupportDesk::quarantined`] lists and
+//!    [`SupportDesk::release_quarantined`] or
+//!    [`SupportDesk::discard_quarantined`] settles.
 //! 3. Threading: the cases the email names (our Message-IDs, the
 //!    `[CASE-YYYY-NNNN]` subject token) and the sender's contact are loaded
 //!    first, then [`decide_thread`] decides on that staged data.
@@ -89,9 +92,9 @@ use crate::ids::{AccountId, CaseId, CaseNumber, CommentId, ContactId};
 use crate::intake::{
     AutoResponse, AutoResponseLedger, AutoResponsePolicy, BodyConfig, Bounce, ClassifyConfig,
     EmailAddress, EmailBody, EmailLimits, IgnoreReason, InboundEmail, MailKind, Mailbox, MessageId,
-    OwnMessageId, QuarantineReason, ResponseKind, ScreenPolicy, SenderLedger, ThreadCase,
-    ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify, decide_thread, extract_body,
-    participants_of, screen,
+    OwnMessageId, QuarantineReason, QuarantineState, QuarantinedMail, ResponseKind, ScreenPolicy,
+    SenderLedger, ThreadCase, ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify,
+    decide_thread, extract_body, participants_of, screen,
 };
 use crate::repo::{Contact, PortalKind, PortalRecord, Versioned};
 
@@ -263,7 +266,7 @@ pub enum QuarantineCause {
 ///         other => format!("{:?}", other.case().map(|c| c.value.number)),
 ///     }
 /// }
-/// let held = IntakeOutcome::Quarantined { reasons: vec![QuarantineCause::NoSender] };
+/// let held = IntakeOutcome::Quarantined { reasons: vec![QuarantineCause::NoSender], id: uuid::Uuid::nil() };
 /// assert_eq!(summary(&held), "held: 1");
 /// ```
 #[derive(Debug, Clone, PartialEq)]
@@ -331,10 +334,13 @@ pub enum IntakeOutcome {
         /// The delivery failure, for a bounce.
         bounce: Option<Bounce>,
     },
-    /// Held for review; nothing was stored.
+    /// Held for review: no case, contact or event; the email is kept as a
+    /// [`QuarantinedMail`] record (see [`SupportDesk::quarantined`]).
     Quarantined {
         /// Why.
         reasons: Vec<QuarantineCause>,
+        /// The [`QuarantinedMail`] record's id.
+        id: uuid::Uuid,
     },
 }
 
@@ -344,7 +350,7 @@ impl IntakeOutcome {
     ///
     /// ```
     /// use hotcrm_support::desk::IntakeOutcome;
-    /// assert!(IntakeOutcome::Quarantined { reasons: vec![] }.case().is_none());
+    /// assert!(IntakeOutcome::Quarantined { reasons: vec![], id: uuid::Uuid::nil() }.case().is_none());
     /// ```
     pub fn case(&self) -> Option<&Versioned<Case>> {
         match self {
@@ -361,7 +367,7 @@ impl IntakeOutcome {
     ///
     /// ```
     /// use hotcrm_support::desk::IntakeOutcome;
-    /// assert!(IntakeOutcome::Quarantined { reasons: vec![] }.events().is_empty());
+    /// assert!(IntakeOutcome::Quarantined { reasons: vec![], id: uuid::Uuid::nil() }.events().is_empty());
     /// ```
     pub fn events(&self) -> &[CaseEvent] {
         match self {
@@ -378,7 +384,7 @@ impl IntakeOutcome {
     ///
     /// ```
     /// use hotcrm_support::desk::IntakeOutcome;
-    /// assert!(IntakeOutcome::Quarantined { reasons: vec![] }.auto_response().is_none());
+    /// assert!(IntakeOutcome::Quarantined { reasons: vec![], id: uuid::Uuid::nil() }.auto_response().is_none());
     /// ```
     pub fn auto_response(&self) -> Option<&AutoResponse> {
         match self {
@@ -704,13 +710,219 @@ impl SupportDesk {
         email: &InboundEmail,
         mailbox: &Mailbox,
     ) -> Result<IntakeOutcome> {
+        let outcome = self.process_email(email, mailbox, true).await?;
+        if let IntakeOutcome::Quarantined { reasons, .. } = &outcome {
+            self.hold(email, mailbox, reasons).await?;
+        }
+        Ok(outcome)
+    }
+
+    /// Stores a quarantined email once (a repeated delivery finds it held).
+    async fn hold(
+        &self,
+        email: &InboundEmail,
+        mailbox: &Mailbox,
+        reasons: &[QuarantineCause],
+    ) -> Result<()> {
+        let held = QuarantinedMail::new(
+            email.clone(),
+            mailbox.clone(),
+            reasons.iter().map(ToString::to_string).collect(),
+            self.clock.now(),
+        );
+        let work =
+            crate::repo::UnitOfWork::new().portal(PortalRecord::Quarantine(Box::new(held)), None);
+        match self.repo.commit(&work).await {
+            Ok(_) | Err(Error::AlreadyExists { .. }) => Ok(()),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Quarantined emails, newest first, at most `limit`; with `held_only`,
+    /// only those still waiting for review.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::{IntakeOutcome, SupportDesk};
+    /// use hotcrm_support::intake::{InboundEmail, Mailbox};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// let desk = SupportDesk::builder(Arc::new(MemoryRepository::new())).build();
+    /// let mut email = InboundEmail::default();
+    /// email.from = Mailbox::new(None, "stranger@else.example");
+    /// email.subject = "Hello".into();
+    /// email.text_body = Some("Who are you?".into());
+    /// let support = Mailbox::new(None, "support@desk.example").unwrap();
+    /// // No default account: an unknown sender is held, not lost.
+    /// let out = desk.receive_inbound_email(&email, &support).await?;
+    /// assert!(matches!(out, IntakeOutcome::Quarantined { .. }));
+    /// let held = desk.quarantined(10, true).await?;
+    /// assert_eq!(held.len(), 1);
+    /// assert_eq!(held[0].email.subject, "Hello");
+    /// # Ok(()) }
+    /// ```
+    pub async fn quarantined(&self, limit: usize, held_only: bool) -> Result<Vec<QuarantinedMail>> {
+        let mut all: Vec<QuarantinedMail> = self
+            .repo
+            .portal_records(PortalKind::Quarantine, None)
+            .await?
+            .into_iter()
+            .filter_map(|r| match r.value {
+                PortalRecord::Quarantine(q) => Some(*q),
+                _ => None,
+            })
+            .filter(|q| !held_only || q.state.is_held())
+            .collect();
+        all.sort_by(|a, b| b.received_at.cmp(&a.received_at).then(a.id.cmp(&b.id)));
+        all.truncate(limit);
+        Ok(all)
+    }
+
+    /// Lets a quarantined email through: it is processed like a new delivery
+    /// without the screening rules (an unknown sender still needs
+    /// [`IntakeConfig::default_account`], else it stays held), then marked
+    /// released. Releasing twice returns the same outcome with no new events
+    /// (the case and comment ids derive from the email).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id; [`Error::NotAllowed`] for a
+    /// discarded email; storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::{DeskConfig, IntakeConfig, IntakeOutcome, SupportDesk};
+    /// use hotcrm_support::ids::AccountId;
+    /// use hotcrm_support::intake::{Header, InboundEmail, Mailbox};
+    /// use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+    /// let repo = Arc::new(MemoryRepository::new());
+    /// let walk_in = Account::new(AccountId::new(), "Walk-ins");
+    /// repo.put_account(&walk_in, None).await?;
+    /// let mut config = DeskConfig::default();
+    /// config.intake = IntakeConfig::default().default_account(walk_in.id);
+    /// let desk = SupportDesk::builder(repo).config(config).build();
+    /// let mut email = InboundEmail::default();
+    /// email.from = Mailbox::new(None, "ann@customer.example");
+    /// email.subject = "Not spam, really".into();
+    /// email.text_body = Some("Our invoices fail.".into());
+    /// email.headers.push(Header::new("X-Spam-Flag", "YES"));
+    /// let support = Mailbox::new(None, "support@desk.example").unwrap();
+    /// let IntakeOutcome::Quarantined { id, .. } = desk.receive_inbound_email(&email, &support).await? else { unreachable!() };
+    /// let released = desk.release_quarantined(id).await?;
+    /// assert!(matches!(released, IntakeOutcome::Created { .. }));
+    /// assert!(desk.quarantined(10, true).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    pub async fn release_quarantined(&self, id: uuid::Uuid) -> Result<IntakeOutcome> {
+        let stored = self
+            .repo
+            .get_portal_record(PortalKind::Quarantine, id)
+            .await?;
+        let PortalRecord::Quarantine(mut held) = stored.value else {
+            return Err(Error::Internal {
+                what: format!("quarantined mail {id} is stored as another kind"),
+            });
+        };
+        if let QuarantineState::Discarded { .. } = held.state {
+            return Err(Error::NotAllowed {
+                command: "release_quarantined",
+                reason: "the email was discarded".into(),
+            });
+        }
+        let outcome = self
+            .process_email(&held.email, &held.mailbox, false)
+            .await?;
+        if held.state.is_held() && !matches!(outcome, IntakeOutcome::Quarantined { .. }) {
+            held.state = QuarantineState::Released {
+                at: self.clock.now(),
+            };
+            let work = crate::repo::UnitOfWork::new()
+                .portal(PortalRecord::Quarantine(held), Some(stored.version));
+            match self.repo.commit(&work).await {
+                // A concurrent release marked it first: same outcome.
+                Ok(_) | Err(Error::Conflict { .. }) => {}
+                Err(e) => return Err(e),
+            }
+        }
+        Ok(outcome)
+    }
+
+    /// Throws a quarantined email away (the record stays, marked discarded).
+    /// Discarding twice is a no-op.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id; [`Error::NotAllowed`] for an
+    /// email already released; storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::{IntakeOutcome, SupportDesk};
+    /// use hotcrm_support::intake::{InboundEmail, Mailbox, QuarantineState};
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// let desk = SupportDesk::builder(Arc::new(MemoryRepository::new())).build();
+    /// let mut email = InboundEmail::default();
+    /// email.from = Mailbox::new(None, "stranger@else.example");
+    /// email.text_body = Some("hi".into());
+    /// let support = Mailbox::new(None, "support@desk.example").unwrap();
+    /// let IntakeOutcome::Quarantined { id, .. } = desk.receive_inbound_email(&email, &support).await? else { unreachable!() };
+    /// desk.discard_quarantined(id).await?;
+    /// let all = desk.quarantined(10, false).await?;
+    /// assert!(matches!(all[0].state, QuarantineState::Discarded { .. }));
+    /// # Ok(()) }
+    /// ```
+    pub async fn discard_quarantined(&self, id: uuid::Uuid) -> Result<()> {
+        let stored = self
+            .repo
+            .get_portal_record(PortalKind::Quarantine, id)
+            .await?;
+        let PortalRecord::Quarantine(mut held) = stored.value else {
+            return Err(Error::Internal {
+                what: format!("quarantined mail {id} is stored as another kind"),
+            });
+        };
+        match held.state {
+            QuarantineState::Discarded { .. } => Ok(()),
+            QuarantineState::Released { .. } => Err(Error::NotAllowed {
+                command: "discard_quarantined",
+                reason: "the email was released".into(),
+            }),
+            _ => {
+                held.state = QuarantineState::Discarded {
+                    at: self.clock.now(),
+                };
+                let work = crate::repo::UnitOfWork::new()
+                    .portal(PortalRecord::Quarantine(held), Some(stored.version));
+                self.repo.commit(&work).await.map(|_| ())
+            }
+        }
+    }
+
+    /// The intake pipeline; `screening` off for a released email.
+    async fn process_email(
+        &self,
+        email: &InboundEmail,
+        mailbox: &Mailbox,
+        screening: bool,
+    ) -> Result<IntakeOutcome> {
         let config = &self.config.intake;
         let ours = our_addresses(config, mailbox);
         let kind = classify(email, &ClassifyConfig::new(ours.iter().cloned()));
-        let screened = {
+        let screened = if screening {
             let now = self.clock.now();
             let mut state = self.intake_state();
             screen(email, &config.screen, &mut state.senders, now)
+        } else {
+            Vec::new()
         };
         if !screened.is_empty() {
             return Ok(IntakeOutcome::Quarantined {
@@ -718,6 +930,7 @@ impl SupportDesk {
                     .into_iter()
                     .map(QuarantineCause::Screened)
                     .collect(),
+                id: QuarantinedMail::id_of(email),
             });
         }
         let thread_config = thread_config(config, mailbox);
@@ -901,6 +1114,7 @@ impl SupportDesk {
         let Some(from) = email.from.as_ref() else {
             return Ok(IntakeOutcome::Quarantined {
                 reasons: vec![QuarantineCause::NoSender],
+                id: QuarantinedMail::id_of(email),
             });
         };
         let subject = case_subject(email);
@@ -912,6 +1126,7 @@ impl SupportDesk {
                         reasons: vec![QuarantineCause::UnknownSender {
                             address: from.address.clone(),
                         }],
+                        id: QuarantinedMail::id_of(email),
                     });
                 };
                 // Checked before the contact is written: a missing account

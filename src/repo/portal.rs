@@ -1,10 +1,10 @@
 //! Portal and community records as the repository stores them, with the
-//! other small desk documents kept the same way (social conversation links, a case's email participants).
+//! other small desk documents kept the same way (social conversation links, a case's email participants, quarantined mail).
 
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::intake::{CaseParticipants, ConversationLink};
+use crate::intake::{CaseParticipants, ConversationLink, QuarantinedMail};
 use crate::portal::{DeflectionOffer, ForumPost, ForumTopic, PortalUser};
 
 /// The kinds of [`PortalRecord`].
@@ -27,6 +27,8 @@ pub enum PortalKind {
     Conversation,
     /// A case's email [`CaseParticipants`]; id and parent are the case's.
     Participants,
+    /// A [`QuarantinedMail`]; no parent.
+    Quarantine,
 }
 
 impl PortalKind {
@@ -39,6 +41,7 @@ impl PortalKind {
             PortalKind::Deflection => "deflection offer",
             PortalKind::Conversation => "conversation link",
             PortalKind::Participants => "case participants",
+            PortalKind::Quarantine => "quarantined mail",
         }
     }
 
@@ -51,6 +54,7 @@ impl PortalKind {
             PortalKind::Deflection => "deflection",
             PortalKind::Conversation => "conversation",
             PortalKind::Participants => "participants",
+            PortalKind::Quarantine => "quarantine",
         }
     }
 }
@@ -83,6 +87,8 @@ pub enum PortalRecord {
     Conversation(ConversationLink),
     /// The addresses CC'd on a case's emails (intake).
     Participants(CaseParticipants),
+    /// An email held for review (intake).
+    Quarantine(Box<QuarantinedMail>),
 }
 
 impl PortalRecord {
@@ -95,6 +101,7 @@ impl PortalRecord {
             PortalRecord::Deflection(_) => PortalKind::Deflection,
             PortalRecord::Conversation(_) => PortalKind::Conversation,
             PortalRecord::Participants(_) => PortalKind::Participants,
+            PortalRecord::Quarantine(_) => PortalKind::Quarantine,
         }
     }
 
@@ -107,6 +114,7 @@ impl PortalRecord {
             PortalRecord::Deflection(d) => *d.id.as_uuid(),
             PortalRecord::Conversation(c) => c.id,
             PortalRecord::Participants(p) => *p.case.as_uuid(),
+            PortalRecord::Quarantine(q) => q.id,
         }
     }
 
@@ -120,6 +128,7 @@ impl PortalRecord {
             PortalRecord::Deflection(d) => Some(*d.account.as_uuid()),
             PortalRecord::Conversation(c) => Some(*c.case.as_uuid()),
             PortalRecord::Participants(p) => Some(*p.case.as_uuid()),
+            PortalRecord::Quarantine(_) => None,
         }
     }
 }

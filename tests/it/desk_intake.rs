@@ -568,7 +568,7 @@ async fn unknown_senders_are_quarantined_without_a_default_account() {
         "How much is it?",
     );
     let out = f.desk.receive_email(&raw, &support()).await.unwrap();
-    let IntakeOutcome::Quarantined { reasons } = &out else {
+    let IntakeOutcome::Quarantined { reasons, .. } = &out else {
         panic!("{out:?}")
     };
     assert!(matches!(
@@ -615,7 +615,7 @@ async fn screened_mail_is_quarantined_and_bad_input_is_a_typed_error() {
     let out = f.desk.receive_email(&spam, &support()).await.unwrap();
     assert!(matches!(
         &out,
-        IntakeOutcome::Quarantined { reasons }
+        IntakeOutcome::Quarantined { reasons, .. }
             if matches!(reasons.as_slice(), [QuarantineCause::Screened(QuarantineReason::SpamFlagged { .. })])
     ));
     assert!(matches!(
@@ -762,4 +762,83 @@ async fn a_cc_participant_may_use_the_case_token_and_replies_add_participants() 
         let out = f.desk.receive_email(&raw, &support()).await.unwrap();
         assert_eq!(case_id(&out) == id, expect_same, "{from}: {out:?}");
     }
+}
+
+#[tokio::test]
+async fn quarantined_mail_is_kept_once_and_can_be_released_or_discarded() {
+    let f = fixture(true).await;
+    let spam = mail(
+        &[
+            ("From", "Ann Lee <ann@customer.example>"),
+            ("To", "support@desk.example"),
+            ("Subject", "Invoices fail again"),
+            ("Message-ID", "<q1@customer.example>"),
+            ("X-Spam-Flag", "YES"),
+        ],
+        "The export fails with error 500 again.",
+    );
+    let out = f.desk.receive_email(&spam, &support()).await.unwrap();
+    let IntakeOutcome::Quarantined { id, .. } = out else {
+        panic!("{out:?}")
+    };
+    // A repeated delivery is held once.
+    f.desk.receive_email(&spam, &support()).await.unwrap();
+    let held = f.desk.quarantined(10, true).await.unwrap();
+    assert_eq!(held.len(), 1);
+    assert_eq!(held[0].id, id);
+    assert!(
+        held[0]
+            .email
+            .text_body
+            .as_deref()
+            .unwrap_or("")
+            .contains("error 500")
+    );
+    assert!(
+        held[0].reasons.iter().any(|r| r.contains("spam")),
+        "{:?}",
+        held[0].reasons
+    );
+    assert!(f.desk.events_after(0, 10).await.unwrap().is_empty());
+    // Released: processed without screening, into Ann's case; twice is the same.
+    let released = f.desk.release_quarantined(id).await.unwrap();
+    let IntakeOutcome::Created { case, events, .. } = &released else {
+        panic!("{released:?}")
+    };
+    assert_eq!(case.value.contact, Some(ANN));
+    assert!(!events.is_empty());
+    let again = f.desk.release_quarantined(id).await.unwrap();
+    assert_eq!(again.case().map(|c| c.value.id), Some(case.value.id));
+    assert!(again.events().is_empty());
+    assert!(f.desk.quarantined(10, true).await.unwrap().is_empty());
+    assert!(matches!(
+        f.desk.discard_quarantined(id).await,
+        Err(Error::NotAllowed { .. })
+    ));
+    // Another one discarded: kept, not releasable.
+    let junk = mail(
+        &[
+            ("From", "win@lottery.example"),
+            ("Subject", "You won"),
+            ("Message-ID", "<q2@lottery.example>"),
+            ("X-Spam-Flag", "YES"),
+        ],
+        "Claim now.",
+    );
+    let IntakeOutcome::Quarantined { id: junk_id, .. } =
+        f.desk.receive_email(&junk, &support()).await.unwrap()
+    else {
+        panic!("not held")
+    };
+    f.desk.discard_quarantined(junk_id).await.unwrap();
+    f.desk.discard_quarantined(junk_id).await.unwrap();
+    assert!(matches!(
+        f.desk.release_quarantined(junk_id).await,
+        Err(Error::NotAllowed { .. })
+    ));
+    assert_eq!(f.desk.quarantined(10, false).await.unwrap().len(), 2);
+    assert!(matches!(
+        f.desk.release_quarantined(uuid::Uuid::from_u128(7)).await,
+        Err(Error::NotFound { .. })
+    ));
 }
