@@ -237,7 +237,9 @@ fn convert(message: &Message<'_>, raw: &[u8]) -> InboundEmail {
         })
         .collect();
     email.report = delivery_report(message);
-    email.raw_sha256 = Some(hex(&Sha256::digest(raw)));
+    if email.message_id.is_none() {
+        email.raw_sha256 = Some(hex(&Sha256::digest(raw)));
+    }
     email
 }
 
