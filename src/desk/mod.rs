@@ -98,7 +98,7 @@ use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, ArticleId, CaseId, ContactId, KnowledgeNumber, ProductId, QueueId};
 use crate::knowledge::{
     AnalyticsRetention, Answer, ArticleDraft, KnowledgeBase, KnowledgeGapReport, ResolvedCase,
-    SearchId, SearchQuery, SearchResults, Viewer,
+    SearchId, SearchQuery, SearchResults, SolutionIndex, Viewer,
 };
 use crate::repo::{DynRepository, FeedEntry, Repository, SequenceKind, UnitOfWork, Versioned};
 use crate::routing::{Router, RoutingRequest};
@@ -373,7 +373,8 @@ pub struct SupportDesk {
     clock: Arc<dyn Clock>,
     config: Arc<DeskConfig>,
     knowledge: Arc<RwLock<KnowledgeBase>>,
-    history: Arc<RwLock<Vec<ResolvedCase>>>,
+    /// Recent resolutions, analysed once (bounded by `solution_history`).
+    history: Arc<RwLock<SolutionIndex>>,
     /// The router last decoded or committed, with its stored version.
     router_cache: Arc<Mutex<Option<(u64, Router)>>>,
     /// The last number this desk committed (or read) per sequence and year:
@@ -438,13 +439,15 @@ impl SupportDeskBuilder {
             .knowledge
             .with_retention(self.config.analytics_retention);
         let intake = intake::IntakeState::new(&self.config.intake);
+        let history =
+            SolutionIndex::new(*knowledge.index().analyzer(), self.config.solution_history);
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
             clock: self.clock,
             config: Arc::new(self.config),
             knowledge: Arc::new(RwLock::new(knowledge)),
-            history: Arc::new(RwLock::new(Vec::new())),
+            history: Arc::new(RwLock::new(history)),
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
@@ -845,11 +848,10 @@ impl SupportDesk {
             resolution.text.clone(),
         );
         entry.article = number;
+        let analyzer = self.with_knowledge(|kb| *kb.index().analyzer());
         let mut history = self.history.write().unwrap_or_else(PoisonError::into_inner);
-        history.retain(|r| r.case != case.id);
-        history.push(entry);
-        let excess = history.len().saturating_sub(self.config.solution_history);
-        history.drain(..excess);
+        history.set_analyzer(analyzer);
+        history.insert(entry);
     }
 
     /// Up to `limit` events of the repository's durable feed after position
