@@ -589,6 +589,7 @@ impl SupportDesk {
         for event in &outcome.events {
             if let CaseEvent::Resolved { resolution, .. } = event {
                 self.remember_resolution(&outcome.case.value, resolution);
+                self.note_resolution();
                 if let Some(article) = resolution.article {
                     // The stored copy was written in the commit; the cache follows.
                     let _ = self.with_knowledge_mut(|kb| kb.record_case_resolved(article));

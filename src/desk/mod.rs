@@ -70,6 +70,7 @@ mod commands;
 mod community;
 pub mod intake;
 mod portal;
+mod predict;
 mod sweep;
 mod unit;
 
@@ -78,6 +79,9 @@ pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, sp
 pub use portal::{
     CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
     PortalCaseRequest, PortalConfig,
+};
+pub use predict::{
+    ArticleRecommendations, ModelInfo, PredictionConfig, RecommendedArticle, SlaTargets,
 };
 
 use std::collections::HashMap;
@@ -141,6 +145,10 @@ pub struct DeskConfig {
     pub portal: PortalConfig,
     /// Community trust levels and moderation rules ([`SupportDesk::reply`]).
     pub community: CommunityConfig,
+    /// Breach and resolution predictions, workload plans, and whether the
+    /// sweep raises [`CaseEvent::BreachPredicted`] (off by default; see
+    /// [`PredictionConfig`]).
+    pub predictions: PredictionConfig,
 }
 
 impl Default for DeskConfig {
@@ -156,6 +164,7 @@ impl Default for DeskConfig {
             intake: IntakeConfig::default(),
             portal: PortalConfig::default(),
             community: CommunityConfig::default(),
+            predictions: PredictionConfig::default(),
         }
     }
 }
@@ -389,6 +398,8 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// Email intake's auto-response and sender ledgers (per process, bounded).
     intake: Arc<Mutex<intake::IntakeState>>,
+    /// The cached prediction model (one, refitted by the rule in `predict`).
+    predictions: Arc<Mutex<predict::PredictionState>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -452,6 +463,7 @@ impl SupportDeskBuilder {
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
             intake: Arc::new(Mutex::new(intake)),
+            predictions: Arc::new(Mutex::new(predict::PredictionState::default())),
         }
     }
 }
