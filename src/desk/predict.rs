@@ -313,7 +313,8 @@ impl SupportDesk {
     /// description, hybrid search with the provider's embedding when articles
     /// have embeddings, as an employee sees them), with their scores, and a
     /// suggested answer citing the articles it draws from
-    /// ([`SupportDesk::answer`] on the same text). Nothing is written to the
+    /// ([`SupportDesk::answer`] on the same text, or on the subject alone when
+    /// the whole text retrieves no article good enough to answer from). Nothing is written to the
     /// repository; like any answer, the question is recorded in the desk's
     /// (in-memory) search analytics.
     ///
@@ -330,7 +331,8 @@ impl SupportDesk {
     /// let now = "2026-01-05T09:00:00Z".parse()?;
     /// let desk = SupportDesk::builder(repo).clock(ManualClock::new(now)).build();
     /// desk.with_knowledge_mut(|kb| -> hotcrm_support::Result<()> {
-    ///     let id = kb.create(ArticleDraft::new("Export invoices to CSV", "Open Billing, then click Export to download invoices as CSV."), now)?;
+    ///     let id = kb.create(ArticleDraft::new("Export invoices to CSV", "Open Billing, then click Export to download invoices as CSV.")
+    ///         .summary("Billing, then Export."), now)?;
     ///     kb.submit_for_review(id, AgentId::from_u128(1), now)?;
     ///     kb.publish(id, AgentId::from_u128(2), now).map(drop)
     /// })?;
@@ -377,7 +379,18 @@ impl SupportDesk {
                     .collect::<Vec<_>>(),
             )
         })?;
-        let answer = self.answer(question, &Viewer::Employee).await?;
+        // The whole text dilutes a short question: when it retrieves nothing
+        // good enough to answer from, ask with the subject alone.
+        let whole_answers = self.with_knowledge(|kb| {
+            crate::ai::plan_answer(kb, question, embedding.as_deref(), &Viewer::Employee)
+                .is_ok_and(|plan| plan.is_some())
+        });
+        let asked = if whole_answers {
+            question
+        } else {
+            crate::knowledge::cut_query(&case.subject)
+        };
+        let answer = self.answer(asked, &Viewer::Employee).await?;
         Ok(ArticleRecommendations { articles, answer })
     }
 
