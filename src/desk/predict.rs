@@ -36,7 +36,9 @@ use super::{SupportDesk, best_entitlement};
 use crate::calendar::BusinessHours;
 use crate::case::{Case, CaseEvent, CaseQuery, CaseStatus, Origin, Priority};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, ArticleId, CaseId, ContractId, KnowledgeNumber, QueueId};
+use crate::ids::{
+    AccountId, AgentId, ArticleId, CaseId, ContractId, KnowledgeNumber, QueueId, SkillId,
+};
 use crate::knowledge::{Answer, Viewer};
 use crate::routing::{AgentStatus, Router};
 use crate::sla::predict::workload::{
@@ -429,8 +431,9 @@ impl SupportDesk {
         let calendar = self.sla_calendar_of(&case).await?;
         let fitted = self.fitted_model().await?;
         let now = self.clock.now().max(case.updated_at);
-        let router = self.read_router().await?;
-        let context = breach_context(&case, &calendar, now, router.as_ref());
+        let context = self
+            .with_router(|router| breach_context(&case, &calendar, now, router))
+            .await?;
         fitted.model.predict_breach(
             &case,
             &calendar,
@@ -539,43 +542,13 @@ impl SupportDesk {
             kind: "queue",
             id: queue.to_string(),
         };
-        let router = self.read_router().await?.ok_or_else(not_found)?;
-        let members: Vec<_> = router
-            .queue(queue)
-            .ok_or_else(not_found)?
-            .members
-            .iter()
-            .map(|m| m.agent)
-            .collect();
-        let mut channels: HashMap<crate::ids::AgentId, HashMap<Origin, usize>> = HashMap::new();
-        for a in router.state().assignments.values() {
-            *channels
-                .entry(a.agent)
-                .or_default()
-                .entry(a.request.origin)
-                .or_default() += 1;
-        }
-        let agents: Vec<WorkloadAgent> = members
-            .iter()
-            .filter_map(|id| router.agent(*id))
-            .map(|a| {
-                let channel = channels
-                    .get(&a.id)
-                    .and_then(|c| {
-                        c.iter()
-                            .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
-                            .map(|(o, _)| *o)
-                    })
-                    .unwrap_or(Origin::Web);
-                let mut w = WorkloadAgent::new(a.id, channel, a.capacity.limit()).with_load(a.load);
-                w.available = a.status == AgentStatus::Available;
-                for s in &a.skills {
-                    w = w.with_skill(s.skill, s.proficiency.get());
-                }
-                w
+        let roster = self
+            .with_router(|router| -> Result<Roster> {
+                let router = router.ok_or_else(not_found)?;
+                let members = &router.queue(queue).ok_or_else(not_found)?.members;
+                Ok(roster(router, members))
             })
-            .collect();
-
+            .await??;
         let fitted = self.fitted_model().await?;
         let query = CaseQuery {
             queue: Some(queue),
@@ -606,19 +579,13 @@ impl SupportDesk {
             if let Some(owner) = case.owner {
                 w = w.owned_by(owner);
             }
-            let required = router
-                .assignment(case.id)
-                .map(|a| &a.request)
-                .or_else(|| router.waiting_case(case.id).map(|w| &w.request))
-                .map(|r| r.required.as_slice())
-                .unwrap_or_default();
-            for r in required {
-                w = w.requiring(r.skill, r.min_level.get());
+            for &(skill, level) in roster.required.get(&case.id).into_iter().flatten() {
+                w = w.requiring(skill, level);
             }
             cases.push(w);
         }
         crate::sla::predict::workload::optimize_workload(
-            &agents,
+            &roster.agents,
             &cases,
             demand,
             &self.config.predictions.workload,
@@ -743,10 +710,33 @@ impl SupportDesk {
         CalendarCache::default().get(self, case).await
     }
 
-    /// The stored router, read (never written).
-    async fn read_router(&self) -> Result<Option<Router>> {
+    /// Runs `f` on the stored router (never written): on the desk's cached
+    /// copy when it is the stored version, without copying it.
+    async fn with_router<R>(&self, f: impl FnOnce(Option<&Router>) -> R) -> Result<R> {
+        let Some(version) = self.repo.router_version().await? else {
+            return Ok(f(None));
+        };
+        let mut f = Some(f);
+        {
+            let cache = self
+                .router_cache
+                .lock()
+                .unwrap_or_else(PoisonError::into_inner);
+            if let Some((v, router)) = cache.as_ref() {
+                if *v == version {
+                    if let Some(f) = f.take() {
+                        return Ok(f(Some(router)));
+                    }
+                }
+            }
+        }
+        // Not cached: load and decode (which caches it for the next call).
         let mut tx = Tx::new(self.clock.now());
-        Ok(self.router(&mut tx).await?.map(|r| r.clone()))
+        let router = self.router(&mut tx).await?;
+        let f = f.ok_or_else(|| Error::Internal {
+            what: "router reader used twice".into(),
+        })?;
+        Ok(f(router.map(|r| &*r)))
     }
 
     /// The `BreachPredicted` event the sweep raises on `case` at `now`, if any:
@@ -797,6 +787,56 @@ pub(super) fn sla_calendar(
     rules
         .sla()
         .calendar(case.sla_tier, case.priority, rules.hours())
+}
+
+/// What the workload plan needs from the router: the queue's members as the
+/// optimiser sees them and the skills each routed case requires.
+struct Roster {
+    agents: Vec<WorkloadAgent>,
+    required: HashMap<CaseId, Vec<(SkillId, u8)>>,
+}
+
+fn roster(router: &Router, members: &[crate::routing::QueueMember]) -> Roster {
+    let mut channels: HashMap<AgentId, HashMap<Origin, usize>> = HashMap::new();
+    let mut required: HashMap<CaseId, Vec<(SkillId, u8)>> = HashMap::new();
+    let skills = |r: &crate::routing::RoutingRequest| -> Vec<(SkillId, u8)> {
+        r.required
+            .iter()
+            .map(|s| (s.skill, s.min_level.get()))
+            .collect()
+    };
+    for a in router.state().assignments.values() {
+        *channels
+            .entry(a.agent)
+            .or_default()
+            .entry(a.request.origin)
+            .or_default() += 1;
+        required.insert(a.request.case, skills(&a.request));
+    }
+    for w in &router.state().waiting {
+        required.insert(w.request.case, skills(&w.request));
+    }
+    let agents = members
+        .iter()
+        .filter_map(|m| router.agent(m.agent))
+        .map(|a| {
+            let channel = channels
+                .get(&a.id)
+                .and_then(|c| {
+                    c.iter()
+                        .max_by(|x, y| x.1.cmp(y.1).then(y.0.cmp(x.0)))
+                        .map(|(o, _)| *o)
+                })
+                .unwrap_or(Origin::Web);
+            let mut w = WorkloadAgent::new(a.id, channel, a.capacity.limit()).with_load(a.load);
+            w.available = a.status == AgentStatus::Available;
+            for s in &a.skills {
+                w = w.with_skill(s.skill, s.proficiency.get());
+            }
+            w
+        })
+        .collect();
+    Roster { agents, required }
 }
 
 /// Accounts' calendars, looked up once per call.
