@@ -17,6 +17,8 @@
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
 //! | knowledge search with search analytics (clicks, gaps) and cited answers | [`SupportDesk::search_knowledge`], [`SupportDesk::record_click`], [`SupportDesk::answer`], [`SupportDesk::knowledge_gaps`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
+//! | SLA targets, article recommendations, breach and resolution predictions, workload plans (one cached model, see [`PredictionConfig`]) | [`SupportDesk::calculate_sla_targets`], [`SupportDesk::recommend_articles`], [`SupportDesk::predict_breach`], [`SupportDesk::predict_resolution`], [`SupportDesk::optimize_workload`] |
+//! | a likely breach → `BreachPredicted` (once per case, when enabled) → escalation rules | [`SupportDesk::sweep`] with [`PredictionConfig::sweep_threshold`] |
 //!
 //! | routing through the desk: manual assignment, declines, presence, queue changes | [`SupportDesk::assign`], [`SupportDesk::decline`], [`SupportDesk::set_agent_status`], [`SupportDesk::update_queue`], [`SupportDesk::configure_routing`] |
 //! | durable notifications | [`SupportDesk::events_after`] (the repository's event feed) |
@@ -62,7 +64,8 @@
 //! | cases, their events, the feed | cases and their activity | the host's archiving (the crate never deletes history) |
 //! | the router document | agents, queues, rules, *open* routed cases | finished cases leave it at once |
 //! | search analytics (searches, clicks) | searches | [`DeskConfig::analytics_retention`], enforced by [`SupportDesk::sweep`] |
-//! | resolution history for suggested solutions | resolved cases | [`DeskConfig::solution_history`] (memory only) |
+//! | resolution history for suggested solutions | resolved cases | [`DeskConfig::solution_history`] (memory only, analysed once: [`SolutionIndex`]) |
+//! | the prediction model | cases | one model on at most [`PredictionConfig::max_observations`] cases |
 //! | a sweep's working set | open cases | one batch of 1,024 cases plus one id per open case when a router is stored |
 //! | feed cursors | — | kept by the host |
 
@@ -129,7 +132,8 @@ pub struct DeskConfig {
     /// Whether the AI's suggested priority may raise (never lower) the requested one.
     pub ai_may_raise_priority: bool,
     /// How many recent resolutions to keep for "suggested solution from similar
-    /// resolved cases" (0 disables it; each creation compares against all of them).
+    /// resolved cases" (0 disables it). Each is analysed once when remembered;
+    /// a creation visits only those sharing a term with it ([`SolutionIndex`]).
     pub solution_history: usize,
     /// How long and how much search analytics the desk's knowledge base keeps
     /// (default 90 days, 100,000 searches, 100 clicked articles per search).

@@ -64,6 +64,19 @@ use crate::sla::{Coverage, MilestoneKind, SlaTier};
 /// | `max_observations` | 100,000 | most recently created cases the model learns from |
 /// | `sweep_threshold` | `None` (off) | probability from which the sweep raises `BreachPredicted` |
 ///
+/// # The cached model
+///
+/// [`SupportDesk::predict_breach`], [`SupportDesk::predict_resolution`],
+/// [`SupportDesk::optimize_workload`] and the sweep share one
+/// [`ResolutionModel`] per desk, fitted on the repository's cases — resolved
+/// ones as events, open ones as censored observations, each on its SLA
+/// calendar, at most `max_observations` of the most recently created. It is
+/// fitted on first use and again, on the next prediction, once
+/// `refit_after_resolutions` cases were resolved through this desk since the
+/// fit or the fit is `refit_after` old on the desk's clock (which catches
+/// resolutions by other desks sharing the store), or at once with
+/// [`SupportDesk::refit_predictions`].
+///
 /// ```
 /// use hotcrm_support::desk::DeskConfig;
 /// let mut config = DeskConfig::default();
@@ -398,7 +411,7 @@ impl SupportDesk {
 
     /// The probability that open case `id` misses its Resolution target, at
     /// the desk clock's `now` (paused time excluded), from the cached model
-    /// (see the [module docs](self)), with the risk factors the desk knows
+    /// (see [`PredictionConfig`] for when it is fitted), with the risk factors the desk knows
     /// (the case's sentiment, reopens and pauses; its queue's backlog and its
     /// owner's load from the router) and a recommendation under
     /// [`PredictionConfig::policy`]. Reads only.
@@ -447,7 +460,7 @@ impl SupportDesk {
     /// business time given the time already elapsed, as minutes and as due
     /// instants on its SLA calendar from the desk clock's `now`, with the
     /// group used, its sample size, confidence and factors — from the cached
-    /// model (see the [module docs](self)). Reads only.
+    /// model (see [`PredictionConfig`] for when it is fitted). Reads only.
     ///
     /// ```
     /// use hotcrm_support::clock::ManualClock;
