@@ -235,8 +235,13 @@ impl SupportDesk {
                     .unwrap_or_else(std::sync::PoisonError::into_inner);
                 if history.is_empty() {
                     None
+                } else if history.analyzer() == kb.index().analyzer() {
+                    history.suggest(text)
                 } else {
-                    crate::knowledge::suggest_solution(kb.index().analyzer(), text, &history)
+                    // The knowledge base was replaced with another analyzer since
+                    // the last resolution: analyse the history afresh this once.
+                    let cases: Vec<_> = history.cases().cloned().collect();
+                    crate::knowledge::suggest_solution(kb.index().analyzer(), text, &cases)
                 }
             };
             let solution = similar
@@ -678,6 +683,7 @@ impl SupportDesk {
         for event in &outcome.events {
             if let CaseEvent::Resolved { resolution, .. } = event {
                 self.remember_resolution(&outcome.case.value, resolution);
+                self.note_resolution();
                 if let Some(article) = resolution.article {
                     // The stored copy was written in the commit; the cache follows.
                     let _ = self.with_knowledge_mut(|kb| kb.record_case_resolved(article));

@@ -17,6 +17,8 @@
 //! | usage tracking when a case is resolved with an article | [`SupportDesk::resolve`] |
 //! | knowledge search with search analytics (clicks, gaps) and cited answers | [`SupportDesk::search_knowledge`], [`SupportDesk::record_click`], [`SupportDesk::answer`], [`SupportDesk::knowledge_gaps`] |
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
+//! | SLA targets, article recommendations, breach and resolution predictions, workload plans (one cached model, see [`PredictionConfig`]) | [`SupportDesk::calculate_sla_targets`], [`SupportDesk::recommend_articles`], [`SupportDesk::predict_breach`], [`SupportDesk::predict_resolution`], [`SupportDesk::optimize_workload`] |
+//! | a likely breach → `BreachPredicted` (once per case, when enabled) → escalation rules | [`SupportDesk::sweep`] with [`PredictionConfig::sweep_threshold`] |
 //!
 //! | routing through the desk: manual assignment, declines, presence, queue changes | [`SupportDesk::assign`], [`SupportDesk::decline`], [`SupportDesk::set_agent_status`], [`SupportDesk::update_queue`], [`SupportDesk::configure_routing`] |
 //! | durable notifications | [`SupportDesk::events_after`] (the repository's event feed) |
@@ -62,7 +64,8 @@
 //! | cases, their events, the feed | cases and their activity | the host's archiving (the crate never deletes history) |
 //! | the router document | agents, queues, rules, *open* routed cases | finished cases leave it at once |
 //! | search analytics (searches, clicks) | searches | [`DeskConfig::analytics_retention`], enforced by [`SupportDesk::sweep`] |
-//! | resolution history for suggested solutions | resolved cases | [`DeskConfig::solution_history`] (memory only) |
+//! | resolution history for suggested solutions | resolved cases | [`DeskConfig::solution_history`] (memory only, analysed once: [`SolutionIndex`]) |
+//! | the prediction model | cases | one model on at most [`PredictionConfig::max_observations`] cases |
 //! | a sweep's working set | open cases | one batch of 1,024 cases plus one id per open case when a router is stored |
 //! | feed cursors | — | kept by the host |
 
@@ -71,6 +74,7 @@ mod commands;
 mod community;
 pub mod intake;
 mod portal;
+mod predict;
 mod sweep;
 mod unit;
 
@@ -80,6 +84,9 @@ pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, sp
 pub use portal::{
     CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
     PortalCaseRequest, PortalConfig,
+};
+pub use predict::{
+    ArticleRecommendations, ModelInfo, PredictionConfig, RecommendedArticle, SlaTargets,
 };
 
 use std::collections::HashMap;
@@ -100,7 +107,7 @@ use crate::escalation::EscalationPolicy;
 use crate::ids::{AccountId, ArticleId, CaseId, ContactId, KnowledgeNumber, ProductId, QueueId};
 use crate::knowledge::{
     AnalyticsRetention, Answer, ArticleDraft, KnowledgeBase, KnowledgeGapReport, ResolvedCase,
-    SearchId, SearchQuery, SearchResults, Viewer,
+    SearchId, SearchQuery, SearchResults, SolutionIndex, Viewer,
 };
 use crate::repo::{DynRepository, FeedEntry, Repository, SequenceKind, UnitOfWork, Versioned};
 use crate::routing::{Router, RoutingRequest};
@@ -127,7 +134,8 @@ pub struct DeskConfig {
     /// Whether the AI's suggested priority may raise (never lower) the requested one.
     pub ai_may_raise_priority: bool,
     /// How many recent resolutions to keep for "suggested solution from similar
-    /// resolved cases" (0 disables it; each creation compares against all of them).
+    /// resolved cases" (0 disables it). Each is analysed once when remembered;
+    /// a creation visits only those sharing a term with it ([`SolutionIndex`]).
     pub solution_history: usize,
     /// How long and how much search analytics the desk's knowledge base keeps
     /// (default 90 days, 100,000 searches, 100 clicked articles per search).
@@ -143,6 +151,10 @@ pub struct DeskConfig {
     pub portal: PortalConfig,
     /// Community trust levels and moderation rules ([`SupportDesk::reply`]).
     pub community: CommunityConfig,
+    /// Breach and resolution predictions, workload plans, and whether the
+    /// sweep raises [`CaseEvent::BreachPredicted`] (off by default; see
+    /// [`PredictionConfig`]).
+    pub predictions: PredictionConfig,
 }
 
 impl Default for DeskConfig {
@@ -158,6 +170,7 @@ impl Default for DeskConfig {
             intake: IntakeConfig::default(),
             portal: PortalConfig::default(),
             community: CommunityConfig::default(),
+            predictions: PredictionConfig::default(),
         }
     }
 }
@@ -382,7 +395,8 @@ pub struct SupportDesk {
     clock: Arc<dyn Clock>,
     config: Arc<DeskConfig>,
     knowledge: Arc<RwLock<KnowledgeBase>>,
-    history: Arc<RwLock<Vec<ResolvedCase>>>,
+    /// Recent resolutions, analysed once (bounded by `solution_history`).
+    history: Arc<RwLock<SolutionIndex>>,
     /// The router last decoded or committed, with its stored version.
     router_cache: Arc<Mutex<Option<(u64, Router)>>>,
     /// The last number this desk committed (or read) per sequence and year:
@@ -397,6 +411,8 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// Email intake's auto-response and sender ledgers (per process, bounded).
     intake: Arc<Mutex<intake::IntakeState>>,
+    /// The cached prediction model (one, refitted by the rule in `predict`).
+    predictions: Arc<Mutex<predict::PredictionState>>,
 }
 
 /// Builds a [`SupportDesk`]: defaults are [`HeuristicAi`], [`SystemClock`],
@@ -447,17 +463,20 @@ impl SupportDeskBuilder {
             .knowledge
             .with_retention(self.config.analytics_retention);
         let intake = intake::IntakeState::new(&self.config.intake);
+        let history =
+            SolutionIndex::new(*knowledge.index().analyzer(), self.config.solution_history);
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
             clock: self.clock,
             config: Arc::new(self.config),
             knowledge: Arc::new(RwLock::new(knowledge)),
-            history: Arc::new(RwLock::new(Vec::new())),
+            history: Arc::new(RwLock::new(history)),
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
             intake: Arc::new(Mutex::new(intake)),
+            predictions: Arc::new(Mutex::new(predict::PredictionState::default())),
         }
     }
 }
@@ -854,11 +873,10 @@ impl SupportDesk {
             resolution.text.clone(),
         );
         entry.article = number;
+        let analyzer = self.with_knowledge(|kb| *kb.index().analyzer());
         let mut history = self.history.write().unwrap_or_else(PoisonError::into_inner);
-        history.retain(|r| r.case != case.id);
-        history.push(entry);
-        let excess = history.len().saturating_sub(self.config.solution_history);
-        history.drain(..excess);
+        history.set_analyzer(analyzer);
+        history.insert(entry);
     }
 
     /// Up to `limit` events of the repository's durable feed after position

@@ -5,21 +5,30 @@ use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 
 use super::commands::with_retries;
+use super::predict::sla_calendar;
 use super::unit::{Tx, YieldNow, is_active, is_retryable};
 use super::{SupportDesk, SweepReport, routing_request};
+use crate::calendar::BusinessHours;
 use crate::case::{Case, CaseEvent, CaseQuery, CaseRules, CaseStatus};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, CaseId};
 use crate::repo::Versioned;
 use crate::routing::Router;
+use crate::sla::predict::ResolutionModel;
 
 impl SupportDesk {
     /// Fires the time-driven rules at the clock's `now`, in three steps:
     ///
     /// 1. **Routing timers** (skill relaxation, overflow, queues that opened),
     ///    with the assignments they make applied to the cases — one commit.
-    /// 2. **Every open case**: SLA warnings and violations, escalations, survey
-    ///    expiry and auto-close — one commit per case that changed.
+    /// 2. **Every open case**: SLA warnings and violations, a predicted breach
+    ///    (when [`PredictionConfig::sweep_threshold`](super::PredictionConfig::sweep_threshold)
+    ///    is set: [`CaseEvent::BreachPredicted`] once per case whose predicted
+    ///    probability of missing its Resolution target reaches it, decided
+    ///    before the escalation rules so a rule on
+    ///    [`Trigger::BreachPredicted`](crate::escalation::Trigger::BreachPredicted)
+    ///    fires in the same commit), escalations, survey expiry and auto-close
+    ///    — one commit per case that changed.
     /// 3. **Repair**: the case owner is the truth for assignment. Any case the
     ///    router counts differently (an owner the router does not charge, a
     ///    finished or missing case still waiting or holding capacity, an open
@@ -42,6 +51,9 @@ impl SupportDesk {
     pub async fn sweep(&self) -> Result<SweepReport> {
         let mut report = SweepReport::default();
         let router = with_retries!(self, tx => self.tick_once(&mut tx, &mut report).await)?;
+        // The breach model, when the sweep raises predictions (fitted first
+        // when missing or stale).
+        let model = self.sweep_model().await?;
 
         let query = CaseQuery {
             exclude_statuses: vec![CaseStatus::Closed],
@@ -67,7 +79,10 @@ impl SupportDesk {
                     .and_then(Option::as_ref)
                     .and_then(|a| a.business_hours.as_ref());
                 let rules = self.rules_on(hours);
-                let (routing, events) = self.sweep_case(stored, &rules, router.as_ref()).await?;
+                let predict = model.as_deref().map(|m| (&m.model, hours));
+                let (routing, events) = self
+                    .sweep_case(stored, &rules, router.as_ref(), predict)
+                    .await?;
                 if let Some((id, active, drifted)) = routing {
                     if active {
                         seen.insert(id);
@@ -133,6 +148,7 @@ impl SupportDesk {
         mut stored: Versioned<Case>,
         rules: &CaseRules,
         router: Option<&Router>,
+        predict: Option<(&ResolutionModel, Option<&BusinessHours>)>,
     ) -> Result<(Option<(CaseId, bool, bool)>, Vec<(CaseId, CaseEvent)>)> {
         let mut attempt = 0;
         loop {
@@ -140,6 +156,15 @@ impl SupportDesk {
             let mut events = crate::case::sweep(&stored.value, now, rules);
             for e in &events {
                 stored.value.apply(e);
+            }
+            // A likely breach, once per case, before the escalation rules so a
+            // rule on `Trigger::BreachPredicted` fires in this same commit.
+            if let Some((model, hours)) = predict {
+                let calendar = sla_calendar(self, &stored.value, hours);
+                if let Some(e) = self.breach_event(model, &stored.value, &calendar, now, router) {
+                    stored.value.apply(&e);
+                    events.push(e);
+                }
             }
             let escalations = self.config.escalation.evaluate(&stored.value, now, rules)?;
             for e in &escalations {

@@ -155,7 +155,9 @@ pub use index::{
 };
 pub use score::{LOW_QUALITY_THRESHOLD, QualityBreakdown, quality_breakdown, quality_score};
 pub use slug::{MAX_SLUG_CHARS, slugify, unique_slug};
-pub use solutions::{ResolvedCase, SIMILAR_CASE_THRESHOLD, SuggestedSolution, suggest_solution};
+pub use solutions::{
+    ResolvedCase, SIMILAR_CASE_THRESHOLD, SolutionIndex, SuggestedSolution, suggest_solution,
+};
 pub use viewer::Viewer;
 
 pub(crate) use base::validate_question;

@@ -4,7 +4,7 @@
 //! Layer 2 (pure): depends on the sibling `analyzer` module and `ids`. The desk
 //! loads the resolved cases (from its repository) and passes them in.
 
-use std::collections::{BTreeMap, HashMap, HashSet};
+use std::collections::{BTreeMap, HashMap, VecDeque};
 
 use serde::{Deserialize, Serialize};
 
@@ -165,90 +165,308 @@ pub fn suggest_solution(
     text: &str,
     resolved: &[ResolvedCase],
 ) -> Option<SuggestedSolution> {
-    let query: HashSet<String> = analyzer.terms(text).into_iter().collect();
-    if query.is_empty() || resolved.is_empty() {
+    if resolved.is_empty() {
         return None;
     }
-    let case_terms: Vec<HashSet<String>> = resolved
-        .iter()
-        .map(|c| analyzer.terms(&c.text).into_iter().collect())
-        .collect();
-    let n = resolved.len() as f32;
-    let idf = |t: &String| {
-        let df = case_terms.iter().filter(|s| s.contains(t)).count() as f32;
-        (1.0 + (n - df + 0.5) / (df + 0.5)).ln()
-    };
-    let weights: HashMap<&String, f32> = query.iter().map(|t| (t, idf(t))).collect();
-    let total: f32 = weights.values().sum();
-    if total <= 0.0 {
-        return None;
+    let mut index = SolutionIndex::new(*analyzer, resolved.len());
+    for case in resolved {
+        index.push(case.clone());
     }
-    let mut similar: Vec<(usize, f32)> = case_terms
-        .iter()
-        .enumerate()
-        .map(|(i, terms)| {
-            let shared: f32 = weights
-                .iter()
-                .filter(|(t, _)| terms.contains(**t))
-                .map(|(_, w)| w)
-                .sum();
-            (i, shared / total)
-        })
-        .filter(|(_, s)| *s >= SIMILAR_CASE_THRESHOLD)
-        .collect();
-    if similar.is_empty() {
-        return None;
+    index.suggest(text)
+}
+
+/// Resolved cases analysed once, for many [`suggest_solution`] lookups: what the
+/// desk keeps as its resolution history.
+///
+/// [`suggest_solution`] analyses every resolved case on every call, which is
+/// `O(history × text)` per new case. The index analyses a case once, when it is
+/// inserted, and keeps an inverted list per term, so a lookup analyses only the
+/// new case's text and visits only the resolved cases that share a term with
+/// it. [`SolutionIndex::suggest`] returns what [`suggest_solution`] returns over
+/// [`SolutionIndex::cases`] (same similarity, threshold, grouping and ties).
+///
+/// Bounded: at most [`SolutionIndex::capacity`] cases, the oldest dropped first;
+/// inserting a case that is already there replaces it and makes it the newest.
+///
+/// ```
+/// use hotcrm_support::ids::CaseId;
+/// use hotcrm_support::knowledge::{Analyzer, ResolvedCase, SolutionIndex};
+/// let mut index = SolutionIndex::new(Analyzer::default(), 2);
+/// index.insert(ResolvedCase::new(CaseId::from_u128(1), "Cannot log in, password rejected", "Sent a password reset link."));
+/// index.insert(ResolvedCase::new(CaseId::from_u128(2), "Invoice shows wrong VAT", "Corrected the VAT number."));
+/// index.insert(ResolvedCase::new(CaseId::from_u128(3), "Password rejected at login", "Sent a password reset link."));
+/// assert_eq!(index.len(), 2); // case 1 was dropped
+/// let s = index.suggest("my password is rejected").ok_or("no suggestion")?;
+/// assert_eq!(s.based_on, [CaseId::from_u128(3)]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone)]
+pub struct SolutionIndex {
+    analyzer: Analyzer,
+    capacity: usize,
+    next_seq: u64,
+    /// Entries by insertion sequence (oldest first).
+    entries: BTreeMap<u64, Indexed>,
+    /// The sequence of each case's entry (the latest, for duplicates pushed by
+    /// [`suggest_solution`]).
+    by_case: HashMap<CaseId, u64>,
+    /// Sequences of the entries containing each term, ascending.
+    postings: HashMap<String, VecDeque<u64>>,
+}
+
+#[derive(Debug, Clone)]
+struct Indexed {
+    case: ResolvedCase,
+    /// Distinct terms of the case's text.
+    terms: Vec<String>,
+    /// The group key (the linked article, else the resolution's sorted terms).
+    group: String,
+}
+
+impl SolutionIndex {
+    /// An empty index keeping at most `capacity` cases (0 keeps none).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{Analyzer, SolutionIndex};
+    /// assert!(SolutionIndex::new(Analyzer::default(), 500).is_empty());
+    /// ```
+    pub fn new(analyzer: Analyzer, capacity: usize) -> SolutionIndex {
+        SolutionIndex {
+            analyzer,
+            capacity,
+            next_seq: 0,
+            entries: BTreeMap::new(),
+            by_case: HashMap::new(),
+            postings: HashMap::new(),
+        }
     }
-    similar.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
-    // Group key: the linked article, else the sorted terms of the resolution.
-    let mut groups: BTreeMap<String, (usize, f32, Vec<usize>)> = BTreeMap::new();
-    for &(i, sim) in &similar {
-        let Some(case) = resolved.get(i) else {
-            continue;
-        };
-        let key = match case.article {
+
+    /// How many cases it keeps at most.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{Analyzer, SolutionIndex};
+    /// assert_eq!(SolutionIndex::new(Analyzer::default(), 7).capacity(), 7);
+    /// ```
+    pub fn capacity(&self) -> usize {
+        self.capacity
+    }
+
+    /// The cases held.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{Analyzer, SolutionIndex};
+    /// assert_eq!(SolutionIndex::new(Analyzer::default(), 7).len(), 0);
+    /// ```
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    /// Whether it holds no case.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{Analyzer, SolutionIndex};
+    /// assert!(SolutionIndex::new(Analyzer::default(), 0).is_empty());
+    /// ```
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    /// The analyzer the cases were analysed with.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{Analyzer, SolutionIndex};
+    /// assert_eq!(*SolutionIndex::new(Analyzer::default(), 1).analyzer(), Analyzer::default());
+    /// ```
+    pub fn analyzer(&self) -> &Analyzer {
+        &self.analyzer
+    }
+
+    /// The cases held, oldest first.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, knowledge::{Analyzer, ResolvedCase, SolutionIndex}};
+    /// let mut index = SolutionIndex::new(Analyzer::default(), 5);
+    /// index.insert(ResolvedCase::new(CaseId::from_u128(1), "a", "b"));
+    /// assert_eq!(index.cases().map(|c| c.case).collect::<Vec<_>>(), [CaseId::from_u128(1)]);
+    /// ```
+    pub fn cases(&self) -> impl Iterator<Item = &ResolvedCase> {
+        self.entries.values().map(|e| &e.case)
+    }
+
+    /// Re-analyses every case with `analyzer` when it differs from the current one.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, knowledge::{Analyzer, ResolvedCase, SolutionIndex}};
+    /// let mut index = SolutionIndex::new(Analyzer::default(), 5);
+    /// index.insert(ResolvedCase::new(CaseId::from_u128(1), "exporting invoices", "b"));
+    /// index.set_analyzer(Analyzer { stemming: false, ..Analyzer::default() });
+    /// assert!(index.suggest("exporting invoices").is_some());
+    /// ```
+    pub fn set_analyzer(&mut self, analyzer: Analyzer) {
+        if analyzer == self.analyzer {
+            return;
+        }
+        let cases: Vec<ResolvedCase> = self.cases().cloned().collect();
+        *self = SolutionIndex::new(analyzer, self.capacity);
+        for case in cases {
+            self.push(case);
+        }
+    }
+
+    /// Adds a resolved case as the newest, replacing the entry of the same case
+    /// (a case resolved again) and dropping the oldest beyond the capacity.
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, knowledge::{Analyzer, ResolvedCase, SolutionIndex}};
+    /// let mut index = SolutionIndex::new(Analyzer::default(), 5);
+    /// index.insert(ResolvedCase::new(CaseId::from_u128(1), "printer jammed", "cleared"));
+    /// index.insert(ResolvedCase::new(CaseId::from_u128(1), "printer jammed", "replaced the roller"));
+    /// assert_eq!(index.len(), 1);
+    /// assert_eq!(index.suggest("printer jammed").map(|s| s.resolution).as_deref(), Some("replaced the roller"));
+    /// ```
+    pub fn insert(&mut self, case: ResolvedCase) {
+        if let Some(seq) = self.by_case.get(&case.case).copied() {
+            self.remove_seq(seq);
+        }
+        self.push(case);
+    }
+
+    /// Appends without replacing (duplicates stay, as in a slice).
+    fn push(&mut self, case: ResolvedCase) {
+        if self.capacity == 0 {
+            return;
+        }
+        let seq = self.next_seq;
+        self.next_seq += 1;
+        let mut terms = self.analyzer.terms(&case.text);
+        terms.sort_unstable();
+        terms.dedup();
+        for t in &terms {
+            self.postings.entry(t.clone()).or_default().push_back(seq);
+        }
+        let group = match case.article {
             Some(n) => format!("article:{n}"),
             None => {
-                let mut t = analyzer.terms(&case.resolution);
+                let mut t = self.analyzer.terms(&case.resolution);
                 t.sort();
                 t.dedup();
                 format!("text:{}", t.join(" "))
             }
         };
-        let g = groups.entry(key).or_insert((0, 0.0, Vec::new()));
-        g.0 += 1;
-        g.1 += sim;
-        g.2.push(i);
+        self.by_case.insert(case.case, seq);
+        self.entries.insert(seq, Indexed { case, terms, group });
+        while self.entries.len() > self.capacity {
+            let Some(oldest) = self.entries.keys().next().copied() else {
+                break;
+            };
+            self.remove_seq(oldest);
+        }
     }
-    let (_, (count, _, members)) = groups.into_iter().max_by(|a, b| {
-        a.1.0
-            .cmp(&b.1.0)
-            .then(a.1.1.total_cmp(&b.1.1))
-            .then(b.0.cmp(&a.0))
-    })?;
-    let best = resolved.get(*members.first()?)?;
-    let article = best.article;
-    let mut text = format!(
-        "Suggested solution (based on {} similar case{}):\n{}\n\n{} of {} similar cases were resolved this way.",
-        similar.len(),
-        if similar.len() == 1 { "" } else { "s" },
-        best.resolution.trim(),
-        count,
-        similar.len()
-    );
-    if let Some(n) = article {
-        text.push_str(&format!(" See {n}."));
+
+    fn remove_seq(&mut self, seq: u64) {
+        let Some(entry) = self.entries.remove(&seq) else {
+            return;
+        };
+        if self.by_case.get(&entry.case.case) == Some(&seq) {
+            self.by_case.remove(&entry.case.case);
+        }
+        for t in &entry.terms {
+            if let Some(list) = self.postings.get_mut(t) {
+                if list.front() == Some(&seq) {
+                    list.pop_front();
+                } else if let Ok(i) = list.binary_search(&seq) {
+                    list.remove(i);
+                }
+                if list.is_empty() {
+                    self.postings.remove(t);
+                }
+            }
+        }
     }
-    Some(SuggestedSolution {
-        text,
-        resolution: best.resolution.clone(),
-        article,
-        similar_cases: similar.len(),
-        resolved_this_way: count,
-        based_on: members
+
+    /// The suggested solution for a new case's `text` (subject + description):
+    /// what [`suggest_solution`] returns over [`SolutionIndex::cases`].
+    ///
+    /// ```
+    /// # use hotcrm_support::{ids::CaseId, knowledge::{Analyzer, ResolvedCase, SolutionIndex}};
+    /// let mut index = SolutionIndex::new(Analyzer::default(), 5);
+    /// index.insert(ResolvedCase::new(CaseId::from_u128(1), "Webhook deliveries failing", "Fixed the TLS certificate."));
+    /// assert_eq!(index.suggest("webhook deliveries failing").map(|s| s.similar_cases), Some(1));
+    /// assert!(index.suggest("dark mode please").is_none());
+    /// ```
+    pub fn suggest(&self, text: &str) -> Option<SuggestedSolution> {
+        let mut query = self.analyzer.terms(text);
+        query.sort_unstable();
+        query.dedup();
+        if query.is_empty() || self.entries.is_empty() {
+            return None;
+        }
+        let n = self.entries.len() as f32;
+        let weighted: Vec<(f32, Option<&VecDeque<u64>>)> = query
             .iter()
-            .filter_map(|i| resolved.get(*i))
-            .map(|c| c.case)
-            .collect(),
-    })
+            .map(|t| {
+                let postings = self.postings.get(t);
+                let df = postings.map_or(0, VecDeque::len) as f32;
+                ((1.0 + (n - df + 0.5) / (df + 0.5)).ln(), postings)
+            })
+            .collect();
+        let total: f32 = weighted.iter().map(|(w, _)| w).sum();
+        if total <= 0.0 {
+            return None;
+        }
+        let mut shared: HashMap<u64, f32> = HashMap::new();
+        for (w, postings) in &weighted {
+            for &seq in postings.iter().copied().flatten() {
+                *shared.entry(seq).or_insert(0.0) += w;
+            }
+        }
+        let mut similar: Vec<(u64, f32)> = shared
+            .into_iter()
+            .map(|(seq, s)| (seq, s / total))
+            .filter(|(_, s)| *s >= SIMILAR_CASE_THRESHOLD)
+            .collect();
+        if similar.is_empty() {
+            return None;
+        }
+        similar.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut groups: BTreeMap<&str, (usize, f32, Vec<&ResolvedCase>)> = BTreeMap::new();
+        for &(seq, sim) in &similar {
+            let Some(entry) = self.entries.get(&seq) else {
+                continue;
+            };
+            let g = groups
+                .entry(entry.group.as_str())
+                .or_insert((0, 0.0, Vec::new()));
+            g.0 += 1;
+            g.1 += sim;
+            g.2.push(&entry.case);
+        }
+        let (_, (count, _, members)) = groups.into_iter().max_by(|a, b| {
+            a.1.0
+                .cmp(&b.1.0)
+                .then(a.1.1.total_cmp(&b.1.1))
+                .then(b.0.cmp(a.0))
+        })?;
+        let best = *members.first()?;
+        let article = best.article;
+        let mut text = format!(
+            "Suggested solution (based on {} similar case{}):\n{}\n\n{} of {} similar cases were resolved this way.",
+            similar.len(),
+            if similar.len() == 1 { "" } else { "s" },
+            best.resolution.trim(),
+            count,
+            similar.len()
+        );
+        if let Some(n) = article {
+            text.push_str(&format!(" See {n}."));
+        }
+        Some(SuggestedSolution {
+            text,
+            resolution: best.resolution.clone(),
+            article,
+            similar_cases: similar.len(),
+            resolved_this_way: count,
+            based_on: members.iter().map(|c| c.case).collect(),
+        })
+    }
 }

@@ -39,8 +39,8 @@ fn utc(s: &str) -> DateTime<Utc> {
 #[derive(Default)]
 pub(crate) struct FaultyRepository {
     inner: MemoryRepository,
-    commits: AtomicUsize,
-    fail: Mutex<BTreeSet<usize>>,
+    pub(crate) commits: AtomicUsize,
+    pub(crate) fail: Mutex<BTreeSet<usize>>,
 }
 
 impl FaultyRepository {

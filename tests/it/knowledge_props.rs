@@ -210,3 +210,169 @@ proptest! {
         let _ = HeuristicAi::new().embed_text(&q);
     }
 }
+
+mod solution_index {
+    use hotcrm_support::ids::{CaseId, KnowledgeNumber};
+    use hotcrm_support::knowledge::{Analyzer, ResolvedCase, SolutionIndex, suggest_solution};
+    use proptest::prelude::*;
+
+    const WORDS: &[&str] = &[
+        "printer",
+        "jammed",
+        "paper",
+        "login",
+        "password",
+        "rejected",
+        "invoice",
+        "vat",
+        "export",
+        "csv",
+        "webhook",
+        "failing",
+        "tls",
+        "certificate",
+        "reset",
+        "the",
+        "is",
+        "my",
+    ];
+    const FIXES: &[&str] = &[
+        "Sent a reset link.",
+        "Cleared the tray.",
+        "Fixed the TLS certificate.",
+    ];
+
+    fn resolved() -> impl Strategy<Value = (u8, Vec<usize>, usize, bool)> {
+        (
+            0u8..12,
+            prop::collection::vec(0..WORDS.len(), 1..6),
+            0..FIXES.len(),
+            any::<bool>(),
+        )
+    }
+
+    fn case((id, words, fix, article): (u8, Vec<usize>, usize, bool)) -> ResolvedCase {
+        let text: Vec<&str> = words.iter().map(|&w| WORDS[w]).collect();
+        let c = ResolvedCase::new(
+            CaseId::from_u128(u128::from(id)),
+            text.join(" "),
+            FIXES[fix],
+        );
+        if article {
+            c.with_article(KnowledgeNumber::new(2026, 1 + fix as u32).unwrap())
+        } else {
+            c
+        }
+    }
+
+    /// The algorithm as it was before the index (analyses every case per call),
+    /// kept as the reference: (resolution, based_on, similar cases).
+    fn reference(
+        analyzer: &Analyzer,
+        text: &str,
+        resolved: &[ResolvedCase],
+    ) -> Option<(String, Vec<CaseId>, usize)> {
+        use std::collections::{BTreeMap, HashSet};
+        let query: HashSet<String> = analyzer.terms(text).into_iter().collect();
+        if query.is_empty() || resolved.is_empty() {
+            return None;
+        }
+        let case_terms: Vec<HashSet<String>> = resolved
+            .iter()
+            .map(|c| analyzer.terms(&c.text).into_iter().collect())
+            .collect();
+        let n = resolved.len() as f32;
+        let mut query: Vec<String> = query.into_iter().collect();
+        query.sort();
+        let weights: Vec<(&String, f32)> = query
+            .iter()
+            .map(|t| {
+                let df = case_terms.iter().filter(|s| s.contains(t)).count() as f32;
+                (t, (1.0 + (n - df + 0.5) / (df + 0.5)).ln())
+            })
+            .collect();
+        let total: f32 = weights.iter().map(|(_, w)| w).sum();
+        let mut similar: Vec<(usize, f32)> = case_terms
+            .iter()
+            .enumerate()
+            .map(|(i, terms)| {
+                let shared: f32 = weights
+                    .iter()
+                    .filter(|(t, _)| terms.contains(*t))
+                    .map(|(_, w)| w)
+                    .sum();
+                (i, shared / total)
+            })
+            .filter(|(_, s)| *s >= hotcrm_support::knowledge::SIMILAR_CASE_THRESHOLD)
+            .collect();
+        if similar.is_empty() {
+            return None;
+        }
+        similar.sort_by(|a, b| b.1.total_cmp(&a.1).then(a.0.cmp(&b.0)));
+        let mut groups: BTreeMap<String, (usize, f32, Vec<usize>)> = BTreeMap::new();
+        for &(i, sim) in &similar {
+            let case = &resolved[i];
+            let key = match case.article {
+                Some(n) => format!("article:{n}"),
+                None => {
+                    let mut t = analyzer.terms(&case.resolution);
+                    t.sort();
+                    t.dedup();
+                    format!("text:{}", t.join(" "))
+                }
+            };
+            let g = groups.entry(key).or_insert((0, 0.0, Vec::new()));
+            g.0 += 1;
+            g.1 += sim;
+            g.2.push(i);
+        }
+        let (_, (_, _, members)) = groups.into_iter().max_by(|a, b| {
+            a.1.0
+                .cmp(&b.1.0)
+                .then(a.1.1.total_cmp(&b.1.1))
+                .then(b.0.cmp(&a.0))
+        })?;
+        Some((
+            resolved[members[0]].resolution.clone(),
+            members.iter().map(|&i| resolved[i].case).collect(),
+            similar.len(),
+        ))
+    }
+
+    proptest! {
+        /// The index is a cache: after any inserts (replacements and evictions
+        /// included) it suggests what `suggest_solution` suggests over its cases,
+        /// and it keeps the newest `capacity` distinct cases.
+        #[test]
+        fn suggests_what_suggest_solution_does_over_its_cases(
+            inserts in prop::collection::vec(resolved(), 0..40),
+            capacity in 0usize..10,
+            query in prop::collection::vec(0..WORDS.len(), 0..5),
+        ) {
+            let analyzer = Analyzer::default();
+            let mut index = SolutionIndex::new(analyzer, capacity);
+            let mut model: Vec<ResolvedCase> = Vec::new();
+            for raw in inserts {
+                let c = case(raw);
+                model.retain(|m| m.case != c.case);
+                model.push(c.clone());
+                let excess = model.len().saturating_sub(capacity);
+                model.drain(..excess);
+                index.insert(c);
+            }
+            let held: Vec<ResolvedCase> = index.cases().cloned().collect();
+            prop_assert_eq!(&held, &model);
+            let text: Vec<&str> = query.iter().map(|&w| WORDS[w]).collect();
+            let text = text.join(" ");
+            let fast = index.suggest(&text);
+            let slow = suggest_solution(&analyzer, &text, &model);
+            let fast = fast.map(|s| (s.resolution, s.based_on, s.similar_cases, s.text));
+            let slow = slow.map(|s| (s.resolution, s.based_on, s.similar_cases, s.text));
+            prop_assert_eq!(&fast, &slow);
+            prop_assert_eq!(
+                fast.map(|(r, b, n, _)| (r, b, n)),
+                reference(&analyzer, &text, &model)
+            );
+        }
+    }
+}

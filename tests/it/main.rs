@@ -30,6 +30,7 @@ mod knowledge_ranking;
 mod knowledge_records;
 mod portal;
 mod predict;
+mod predict_desk;
 mod records_props;
 mod repo;
 mod routing;
