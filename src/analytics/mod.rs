@@ -2,7 +2,7 @@
 //! compliance and CSAT over a [`Period`], overall and per queue, agent, tier
 //! and priority; open cases and backlog age per agent and per queue.
 //!
-//! Layer 4 by DESIGN.md, but this part is pure computation: functions over
+//! Part of the outer layer (beside the desk), but this part is pure computation: functions over
 //! `impl IntoIterator<Item = &Case>` with the period or "now" as an explicit
 //! argument, no I/O, no clock. It may depend on `case`, `sla`, `ids`, `period`
 //! and `error`; never on `repo`, `ai` or `desk` (the desk loads the cases and

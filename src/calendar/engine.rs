@@ -11,7 +11,8 @@
 //!
 //! Days are the calendar zone's local dates; the *window* of date `d` is the
 //! instant range `[mid(d), mid(d + 1))` where `mid` resolves local midnight.
-//! Exception days are evaluated exactly, date by date, following DESIGN.md §2.
+//! Exception days are evaluated exactly, date by date, with the calendar's
+//! rules: half-open hours, holidays and special days in the calendar's zone.
 //!
 //! Outside the range of the zone's transitions, one-time holidays and special
 //! days (the *horizon*) the calendar is periodic with the 400-year Gregorian cycle
@@ -437,7 +438,8 @@ impl Engine {
         day
     }
 
-    /// The exact open set of `day`'s window, by the rules of DESIGN.md §2.
+    /// The exact open set of `day`'s window: weekly hours, then holidays and
+    /// special days, in the calendar's zone.
     pub(crate) fn exact_window(&self, day: i64) -> Window {
         self.exact_window_with(day, None)
     }

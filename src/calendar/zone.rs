@@ -6,7 +6,7 @@
 //! (1840–2100) and bisecting each change to the second. Outside that range the
 //! offset is constant, as it is in chrono-tz itself.
 //!
-//! Resolution of a local wall time `L` follows DESIGN.md: a time in a gap moves
+//! Resolution of a local wall time `L`: a time in a gap moves
 //! forward by the gap's length, an ambiguous time takes the earlier instant. Both
 //! come down to one rule per transition (offset `before` → `after` at instant `T`):
 //! local times before the *switch point* `T + max(before, after)` use `before`,

@@ -13,7 +13,7 @@
 //!
 //! # Decisions
 //!
-//! Where DESIGN.md is silent, this is what the crate does:
+//! Decisions the crate makes on the lifecycle:
 //!
 //! - **Close** only from Resolved (resolve first, even for spam). Closed is final:
 //!   a customer reply to it yields [`CaseEvent::FollowUpRequested`], and the host

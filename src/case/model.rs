@@ -1,4 +1,4 @@
-//! The Case aggregate (every field of DESIGN.md §3) and `NewCase`, the input of
+//! The Case aggregate (every field of the original system's case object) and `NewCase`, the input of
 //! case creation. Pure values; the rules live in `decide`, state changes in `apply`.
 
 use std::collections::BTreeSet;

@@ -1,4 +1,4 @@
-//! Business-hours arithmetic: DESIGN.md §2 worked examples, boundaries, DST.
+//! Business-hours arithmetic: worked examples, boundaries, DST.
 
 use chrono::{DateTime, NaiveDate, NaiveDateTime, NaiveTime, TimeDelta, TimeZone, Utc, Weekday};
 use chrono_tz::Tz;

@@ -1,4 +1,4 @@
-//! Property tests for business-time arithmetic: the laws of DESIGN.md §2 and
+//! Property tests for business-time arithmetic: the laws the calendar documents and
 //! agreement with a deliberately simple reference implementation that enumerates
 //! local dates, resolves each interval with chrono-tz, subtracts holidays and walks.
 
