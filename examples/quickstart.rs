@@ -48,9 +48,9 @@ fn describe(event: &CaseEvent) -> String {
             local(case.resolution_due())
         ),
         CaseEvent::AiInsightsUpdated { insights, .. } => format!(
-            "AI: category {:?}, sentiment {:?}, {} related article(s)",
-            insights.category.map(|c| c.to_string()),
-            insights.sentiment.map(|s| s.to_string()),
+            "AI: category {}, sentiment {}, {} related article(s)",
+            insights.category.map_or("none".into(), |c| c.to_string()),
+            insights.sentiment.map_or("none".into(), |s| s.to_string()),
             insights.related_articles.len()
         ),
         CaseEvent::Assigned { owner, .. } => {

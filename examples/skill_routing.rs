@@ -14,8 +14,8 @@ use hotcrm_support::ai::{HeuristicAi, SuggestAgentRequest};
 use hotcrm_support::case::{AiCategory, Priority};
 use hotcrm_support::ids::{AccountId, AgentId, CaseId, QueueId, SkillId};
 use hotcrm_support::routing::{
-    Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingMethod,
-    RoutingRequest, RoutingRule, Skill, SkillRequirement,
+    Agent, AgentSkill, AgentStatus, Capacity, Queue, QueueMember, Router, RoutingEvent,
+    RoutingMethod, RoutingRequest, RoutingRule, Skill, SkillRequirement,
 };
 
 fn main() -> Result<(), hotcrm_support::Error> {
@@ -102,7 +102,14 @@ fn main() -> Result<(), hotcrm_support::Error> {
     }
 
     for event in router.tick(now + TimeDelta::minutes(10)) {
-        println!("event: {event:?}");
+        // Events print short ids; name the agent for people.
+        match &event {
+            RoutingEvent::Assigned { agent, .. } => {
+                let name = router.agent(*agent).map_or("?", |a| a.name.as_str());
+                println!("event: {event} = {name}");
+            }
+            _ => println!("event: {event}"),
+        }
     }
 
     let report = router.workload(&due, TimeDelta::hours(1), now + TimeDelta::minutes(10))?;

@@ -122,6 +122,60 @@ impl Period {
     }
 }
 
+/// A duration for people: days are not used (a business day has no fixed
+/// length), so it is hours and minutes — `4h 30m`, `45m`, `26h`, `0m` —,
+/// seconds only below a minute (`30s`), and a leading `-` when negative.
+///
+/// ```
+/// use chrono::TimeDelta;
+/// use hotcrm_support::period::HumanDuration;
+/// assert_eq!(HumanDuration(chrono::TimeDelta::minutes(270)).to_string(), "4h 30m");
+/// assert_eq!(HumanDuration(chrono::TimeDelta::hours(26)).to_string(), "26h");
+/// assert_eq!(HumanDuration(chrono::TimeDelta::seconds(30)).to_string(), "30s");
+/// assert_eq!(HumanDuration(chrono::TimeDelta::minutes(-5)).to_string(), "-5m");
+/// assert_eq!(HumanDuration(chrono::TimeDelta::zero()).to_string(), "0m");
+/// ```
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct HumanDuration(pub chrono::TimeDelta);
+
+impl HumanDuration {
+    /// A duration of `minutes`.
+    ///
+    /// ```
+    /// # use hotcrm_support::period::HumanDuration;
+    /// assert_eq!(HumanDuration::minutes(90).to_string(), "1h 30m");
+    /// ```
+    pub fn minutes(minutes: i64) -> HumanDuration {
+        HumanDuration(chrono::TimeDelta::try_minutes(minutes).unwrap_or(chrono::TimeDelta::MAX))
+    }
+}
+
+impl std::fmt::Display for HumanDuration {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let total = self.0.num_seconds();
+        if total < 0 {
+            f.write_str("-")?;
+        }
+        let secs = total.unsigned_abs();
+        if secs < 60 && secs > 0 {
+            return write!(f, "{secs}s");
+        }
+        let minutes = secs / 60;
+        let (h, m) = (minutes / 60, minutes % 60);
+        match (h, m) {
+            (0, m) => write!(f, "{m}m"),
+            (h, 0) => write!(f, "{h}h"),
+            (h, m) => write!(f, "{h}h {m}m"),
+        }
+    }
+}
+
+impl From<chrono::TimeDelta> for HumanDuration {
+    fn from(d: chrono::TimeDelta) -> Self {
+        HumanDuration(d)
+    }
+}
+
 #[cfg(test)]
 mod tests {
     #![allow(clippy::unwrap_used)]

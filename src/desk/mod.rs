@@ -928,6 +928,35 @@ impl SupportDesk {
         self.repo.events_after(after, limit).await
     }
 
+    /// The case's stored events as readable lines, oldest first
+    /// ([`Timeline`](crate::case::Timeline)).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown case; storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::{CaseRequest, SupportDesk};
+    /// use hotcrm_support::ids::AccountId;
+    /// use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+    /// let repo = Arc::new(MemoryRepository::new());
+    /// let acme = Account::new(AccountId::new(), "Acme");
+    /// repo.put_account(&acme, None).await?;
+    /// let desk = SupportDesk::builder(repo).build();
+    /// let out = desk.create_case(CaseRequest::new(acme.id, "VPN drops", "Every hour")).await?;
+    /// let timeline = desk.timeline(out.case.value.id).await?;
+    /// assert!(timeline.to_string().contains("created CASE-"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn timeline(&self, id: CaseId) -> Result<crate::case::Timeline> {
+        self.repo.get_case(id).await?;
+        let events = self.repo.case_events(id).await?;
+        Ok(crate::case::Timeline::new(&events))
+    }
+
     /// One page of a list view, evaluated at the clock's `now`.
     ///
     /// # Errors

@@ -110,7 +110,7 @@ pub enum SuppressReason {
         at: DateTime<Utc>,
     },
     /// The recipient reached a rate limit.
-    #[error("{address} reached {max} responses per {} s", window.num_seconds())]
+    #[error("{address} reached {max} responses per {}", crate::period::HumanDuration(*window))]
     RateLimited {
         /// The recipient.
         address: EmailAddress,

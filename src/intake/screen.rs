@@ -119,7 +119,7 @@ pub enum QuarantineReason {
         max: usize,
     },
     /// The sender sent too many messages.
-    #[error("{sender} sent more than {max} messages per {} s", window.num_seconds())]
+    #[error("{sender} sent more than {max} messages per {}", crate::period::HumanDuration(*window))]
     SenderRateExceeded {
         /// The sender.
         sender: EmailAddress,

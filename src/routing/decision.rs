@@ -766,6 +766,98 @@ pub enum RoutingEvent {
     },
 }
 
+/// One readable line per routing event, with ids shortened to their last 8
+/// hex digits.
+///
+/// ```
+/// use hotcrm_support::ids::{AgentId, CaseId, QueueId};
+/// use hotcrm_support::routing::{RoutingEvent, RoutingMethod};
+/// let e = RoutingEvent::Assigned {
+///     case: CaseId::from_u128(0x1234_5678),
+///     queue: QueueId::from_u128(0xabcd_ef01),
+///     agent: AgentId::from_u128(0x0bad_cafe),
+///     method: RoutingMethod::LeastActive,
+///     at: "2026-01-05T09:00:00Z".parse()?,
+/// };
+/// assert_eq!(e.to_string(), "case 12345678 assigned to agent 0badcafe from queue abcdef01 (Least Active)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+impl std::fmt::Display for RoutingEvent {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        fn short(id: &impl std::fmt::Display) -> String {
+            {
+                let s = id.to_string();
+                s.get(s.len().saturating_sub(8)..).unwrap_or(&s).to_string()
+            }
+        }
+        match self {
+            RoutingEvent::Queued { case, queue, .. } => {
+                write!(f, "case {} queued in {}", short(case), short(queue))
+            }
+            RoutingEvent::Assigned {
+                case,
+                queue,
+                agent,
+                method,
+                ..
+            } => write!(
+                f,
+                "case {} assigned to agent {} from queue {} ({method})",
+                short(case),
+                short(agent),
+                short(queue)
+            ),
+            RoutingEvent::SkillGroupDropped {
+                case, queue, group, ..
+            } => write!(
+                f,
+                "case {} in queue {}: skill group {group} relaxed after waiting",
+                short(case),
+                short(queue)
+            ),
+            RoutingEvent::Overflowed { case, from, to, .. } => write!(
+                f,
+                "case {} overflowed from queue {} to {}",
+                short(case),
+                short(from),
+                short(to)
+            ),
+            RoutingEvent::RoutingStalled { case, queue, .. } => write!(
+                f,
+                "case {} waits in queue {}: no eligible agent",
+                short(case),
+                short(queue)
+            ),
+            RoutingEvent::Declined { case, agent, .. } => {
+                write!(f, "agent {} declined case {}", short(agent), short(case))
+            }
+            RoutingEvent::ManuallyAssigned {
+                case,
+                agent,
+                previous,
+                ..
+            } => match previous {
+                Some(p) => write!(
+                    f,
+                    "case {} reassigned by hand from agent {} to agent {}",
+                    short(case),
+                    short(p),
+                    short(agent)
+                ),
+                None => write!(
+                    f,
+                    "case {} assigned by hand to agent {}",
+                    short(case),
+                    short(agent)
+                ),
+            },
+            RoutingEvent::Released { case, agent, .. } => {
+                write!(f, "agent {} released case {}", short(agent), short(case))
+            }
+        }
+    }
+}
+
 impl RoutingEvent {
     /// The case the event is about.
     ///

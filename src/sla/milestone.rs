@@ -311,7 +311,11 @@ fn schedule(
 ) -> Result<(DateTime<Utc>, DateTime<Utc>)> {
     check_terms(target, warn_percent)?;
     let overflow = || Error::Overflow {
-        what: format!("sla target {target} plus paused time {paused}"),
+        what: format!(
+            "sla target {} plus paused time {}",
+            crate::period::HumanDuration(target),
+            crate::period::HumanDuration(paused)
+        ),
     };
     let warn_share = target
         .checked_mul(i32::from(warn_percent))
