@@ -91,6 +91,29 @@ impl CaseRules {
         }
     }
 
+    /// The same rules on another business calendar: the SLA policy is measured
+    /// on `hours` again (one business day is its typical open day unless the
+    /// policy fixed it), the survey window and auto-close delay are kept.
+    ///
+    /// ```
+    /// use chrono::{NaiveTime, TimeDelta};
+    /// use hotcrm_support::calendar::BusinessHours;
+    /// use hotcrm_support::case::CaseRules;
+    /// let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    /// let london = BusinessHours::builder(chrono_tz::Europe::London).weekdays(t(9, 0), t(17, 30)).build()?;
+    /// let rules = CaseRules::default().with_hours(london);
+    /// assert_eq!(rules.sla().business_day(), TimeDelta::minutes(510));
+    /// assert_eq!(rules.survey_window(), CaseRules::default().survey_window());
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn with_hours(self, hours: BusinessHours) -> Self {
+        Self {
+            sla: self.sla.for_calendar(&hours),
+            hours,
+            ..self
+        }
+    }
+
     /// Sets how long a satisfaction survey is accepted after resolution.
     ///
     /// # Errors

@@ -451,6 +451,31 @@ impl SupportDeskBuilder {
         self
     }
 
+    /// Runs the desk's SLA clocks on `hours` (shortcut for
+    /// `config.rules = config.rules.with_hours(hours)`, see
+    /// [`CaseRules::with_hours`](crate::case::CaseRules::with_hours)); apply it
+    /// after [`config`](SupportDeskBuilder::config), which replaces the rules.
+    ///
+    /// ```
+    /// use std::sync::Arc;
+    /// use chrono::{NaiveTime, TimeDelta};
+    /// use hotcrm_support::calendar::{BusinessHours, HolidayCalendar};
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// let t = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    /// let london = BusinessHours::builder(chrono_tz::Europe::London)
+    ///     .weekdays(t(9, 0), t(17, 30))
+    ///     .holidays(HolidayCalendar::uk_england_wales())
+    ///     .build()?;
+    /// let desk = SupportDesk::builder(Arc::new(MemoryRepository::new())).business_hours(london).build();
+    /// assert_eq!(desk.config().rules.sla().business_day(), TimeDelta::minutes(510));
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn business_hours(mut self, hours: crate::calendar::BusinessHours) -> Self {
+        self.config.rules = self.config.rules.with_hours(hours);
+        self
+    }
+
     /// Uses this knowledge base for related articles and usage tracking.
     pub fn knowledge(mut self, knowledge: KnowledgeBase) -> Self {
         self.knowledge = knowledge;
