@@ -75,6 +75,7 @@ mod community;
 pub mod intake;
 mod portal;
 mod predict;
+mod roster;
 mod sweep;
 mod unit;
 

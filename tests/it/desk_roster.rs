@@ -1,0 +1,152 @@
+//! The desk's roster API: skills, agents, queues and rules stored through the
+//! repository, routing new cases, refusing bad changes without a trace, and
+//! concurrent changes from many tasks all kept.
+
+use std::sync::Arc;
+
+use hotcrm_support::Error;
+use hotcrm_support::clock::ManualClock;
+use hotcrm_support::desk::{CaseRequest, SupportDesk};
+use hotcrm_support::ids::{AccountId, AgentId, QueueId, SkillId};
+use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+use hotcrm_support::routing::{
+    Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod, RoutingRule, Skill,
+};
+
+const ACME: AccountId = AccountId::from_u128(1);
+
+async fn desk() -> (Arc<SupportDesk>, Arc<MemoryRepository>) {
+    let repo = Arc::new(MemoryRepository::new());
+    repo.put_account(&Account::new(ACME, "Acme"), None)
+        .await
+        .unwrap();
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap()))
+        .build();
+    (Arc::new(desk), repo)
+}
+
+#[tokio::test]
+async fn a_roster_built_through_the_desk_routes_new_cases() {
+    let (desk, _) = desk().await;
+    let (ada, bob) = (AgentId::from_u128(1), AgentId::from_u128(2));
+    let (general, billing) = (QueueId::from_u128(10), QueueId::from_u128(11));
+    desk.add_skill(Skill::new(SkillId::from_u128(5), "Billing").unwrap())
+        .await
+        .unwrap();
+    desk.add_agent(Agent::new(ada, "Ada", Capacity::cases(2).unwrap()).unwrap())
+        .await
+        .unwrap();
+    desk.add_agent(Agent::new(bob, "Bob", Capacity::cases(2).unwrap()).unwrap())
+        .await
+        .unwrap();
+    desk.add_queue(
+        Queue::new(general, "General", RoutingMethod::RoundRobin)
+            .unwrap()
+            .with_member(QueueMember::new(ada)),
+    )
+    .await
+    .unwrap();
+    desk.add_queue(
+        Queue::new(billing, "Billing", RoutingMethod::RoundRobin)
+            .unwrap()
+            .with_member(QueueMember::new(bob)),
+    )
+    .await
+    .unwrap();
+    desk.add_routing_rule(
+        RoutingRule::new("invoices", 1, billing)
+            .unwrap()
+            .when_keyword("invoice")
+            .unwrap(),
+    )
+    .await
+    .unwrap();
+    for agent in [ada, bob] {
+        desk.set_agent_status(agent, AgentStatus::Available)
+            .await
+            .unwrap();
+    }
+    let roster = desk.roster().await.unwrap().unwrap();
+    assert_eq!(
+        roster.default_queue,
+        Some(general),
+        "first queue is the default"
+    );
+    assert_eq!(
+        (roster.agents.len(), roster.queues.len(), roster.rules.len()),
+        (2, 2, 1)
+    );
+
+    let invoice = desk
+        .create_case(CaseRequest::new(
+            ACME,
+            "Invoice is wrong",
+            "The invoice total is off.",
+        ))
+        .await
+        .unwrap();
+    assert_eq!(invoice.case.value.queue, Some(billing));
+    assert_eq!(invoice.case.value.owner, Some(bob));
+    let other = desk
+        .create_case(CaseRequest::new(ACME, "Login fails", "Cannot sign in."))
+        .await
+        .unwrap();
+    assert_eq!(other.case.value.queue, Some(general));
+    assert_eq!(other.case.value.owner, Some(ada));
+}
+
+#[tokio::test]
+async fn refused_roster_changes_store_nothing() {
+    let (desk, repo) = desk().await;
+    let ada = AgentId::from_u128(1);
+    desk.add_agent(Agent::new(ada, "Ada", Capacity::cases(2).unwrap()).unwrap())
+        .await
+        .unwrap();
+    let before = repo.get_router_state().await.unwrap().unwrap();
+    // A repeated id, a queue naming an unknown member, a rule to an unknown queue.
+    assert!(matches!(
+        desk.add_agent(Agent::new(ada, "Ada again", Capacity::cases(2).unwrap()).unwrap())
+            .await,
+        Err(Error::AlreadyExists { .. })
+    ));
+    assert!(
+        desk.add_queue(
+            Queue::new(QueueId::from_u128(10), "Q", RoutingMethod::RoundRobin)
+                .unwrap()
+                .with_member(QueueMember::new(AgentId::from_u128(99)))
+        )
+        .await
+        .is_err()
+    );
+    assert!(matches!(
+        desk.add_routing_rule(RoutingRule::new("r", 1, QueueId::from_u128(77)).unwrap())
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    let after = repo.get_router_state().await.unwrap().unwrap();
+    assert_eq!(after.version, before.version);
+    assert_eq!(after.value, before.value);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_roster_changes_are_all_kept() {
+    let (desk, _) = desk().await;
+    let mut tasks = Vec::new();
+    for i in 1..=16u128 {
+        let desk = desk.clone();
+        tasks.push(tokio::spawn(async move {
+            desk.add_agent(Agent::new(
+                AgentId::from_u128(i),
+                format!("Agent {i}"),
+                Capacity::cases(3)?,
+            )?)
+            .await
+        }));
+    }
+    for t in tasks {
+        t.await.unwrap().unwrap();
+    }
+    let roster = desk.roster().await.unwrap().unwrap();
+    assert_eq!(roster.agents.len(), 16);
+}
