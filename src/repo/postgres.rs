@@ -16,7 +16,7 @@ use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, check_unit, claim_counters};
-use super::{Repository, conflict};
+use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
@@ -117,7 +117,38 @@ impl PostgresRepository {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<PostgresRepository> {
-        let options = PgConnectOptions::from_str(url).map_err(Error::storage)?;
+        PostgresRepository::connect_with(url, Durability::Flushed).await
+    }
+
+    /// [`connect`](PostgresRepository::connect) with the durability of
+    /// commits: [`Durability::Flushed`] (what `connect` uses) waits for the
+    /// server to flush each commit's WAL (`synchronous_commit = on`);
+    /// [`Durability::Buffered`] sets `synchronous_commit = off` on the pool's
+    /// connections, so a commit returns once it is in the server's WAL buffers
+    /// and the WAL writer flushes it shortly after: a crash of the server or
+    /// its machine may lose the last ≈0.6 s of commits (never part of one, and
+    /// the database stays consistent). Other clients of the database keep
+    /// their own setting.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the URL is invalid or the server cannot be reached.
+    ///
+    /// ```no_run
+    /// use hotcrm_support::repo::{Durability, PostgresRepository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// let url = "postgres://postgres@127.0.0.1:5432/hotcrm";
+    /// let repo = PostgresRepository::connect_with(url, Durability::Buffered).await?;
+    /// repo.migrate().await?;
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect_with(url: &str, durability: Durability) -> Result<PostgresRepository> {
+        let mut options = PgConnectOptions::from_str(url).map_err(Error::storage)?;
+        if durability == Durability::Buffered {
+            options = options.options([("synchronous_commit", "off")]);
+        }
         let pool = PgPoolOptions::new()
             .max_connections(10)
             .test_before_acquire(false)

@@ -25,7 +25,7 @@ use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, check_unit, claim_counters};
-use super::{Repository, conflict};
+use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
@@ -168,6 +168,39 @@ impl SqliteRepository {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<SqliteRepository> {
+        SqliteRepository::connect_with(url, Durability::Buffered).await
+    }
+
+    /// [`connect`](SqliteRepository::connect) with the durability of a file
+    /// database's commits: [`Durability::Buffered`] (what `connect` uses) is
+    /// WAL with `synchronous = NORMAL`, [`Durability::Flushed`] is WAL with
+    /// `synchronous = FULL` (an `fsync` of the WAL per commit: a commit
+    /// survives a power loss too, at the cost of that flush). An in-memory
+    /// database keeps nothing across a restart either way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the URL is invalid or the database cannot be opened.
+    ///
+    /// ```
+    /// use hotcrm_support::repo::{Durability, SqliteRepository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// let dir = std::env::temp_dir().join(format!("hotcrm-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).map_err(hotcrm_support::Error::storage)?;
+    /// let url = format!("sqlite://{}?mode=rwc", dir.join("flushed.db").display());
+    /// let repo = SqliteRepository::connect_with(&url, Durability::Flushed).await?;
+    /// repo.migrate().await?;
+    /// # repo.pool().close().await;
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect_with(url: &str, durability: Durability) -> Result<SqliteRepository> {
+        let synchronous = match durability {
+            Durability::Flushed => SqliteSynchronous::Full,
+            Durability::Buffered => SqliteSynchronous::Normal,
+        };
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| storage(format!("invalid sqlite url {url:?}: {e}")))?
@@ -189,7 +222,7 @@ impl SqliteRepository {
                 .connect_with(
                     options
                         .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal),
+                        .synchronous(synchronous),
                 )
                 .await
         }
@@ -198,7 +231,7 @@ impl SqliteRepository {
             (*pool.connect_options())
                 .clone()
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
         });
         Ok(SqliteRepository::with_lanes(pool, dedicated))
     }
@@ -600,11 +633,7 @@ const CASE_COLUMNS: &str = "status, owner, queue, account, tier, priority, escal
 /// A guarded write is followed by an insert into `commit_guard` (migration
 /// 3), which raises when it changed no row: the script stops before its
 /// `COMMIT`, and the caller rolls back.
-fn write_script<'a>(
-    work: &'a UnitOfWork,
-    counters: &Counters,
-    wrap: bool,
-) -> Result<Script<'a>> {
+fn write_script<'a>(work: &'a UnitOfWork, counters: &Counters, wrap: bool) -> Result<Script<'a>> {
     let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new("");
     let mut steps = Vec::new();
     let mut stmts = Vec::new();
@@ -632,7 +661,12 @@ fn write_script<'a>(
                 .push_bind(before)
                 .push("; ");
         }
-        end_step(&mut qb, &mut steps, &mut stmts, Step::Sequence { kind, year, before });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Sequence { kind, year, before },
+        );
     }
     for (index, write) in work.cases.iter().enumerate() {
         let case = write.case();
@@ -663,10 +697,15 @@ fn write_script<'a>(
                     .push(" AND number = ")
                     .push_bind(case.number.to_string())
                     .push("; ");
-                end_step(&mut qb, &mut steps, &mut stmts, Step::CaseUpdate {
-                    index,
-                    expected: *expected,
-                });
+                end_step(
+                    &mut qb,
+                    &mut steps,
+                    &mut stmts,
+                    Step::CaseUpdate {
+                        index,
+                        expected: *expected,
+                    },
+                );
             }
         }
     }
@@ -685,7 +724,12 @@ fn write_script<'a>(
             row.push_bind(id).push_bind(doc);
         });
         qb.push("; ");
-        end_step(&mut qb, &mut steps, &mut stmts, Step::Events { rows: chunk.len() });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Events { rows: chunk.len() },
+        );
     }
     if let Some(router) = &work.router {
         let doc = encode("router state", &router.value)?;
@@ -705,9 +749,14 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        end_step(&mut qb, &mut steps, &mut stmts, Step::Router {
-            expected: router.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Router {
+                expected: router.expected,
+            },
+        );
     }
     for (index, write) in work.articles.iter().enumerate() {
         let article = &write.value;
@@ -745,10 +794,15 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        end_step(&mut qb, &mut steps, &mut stmts, Step::Article {
-            index,
-            expected: write.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Article {
+                index,
+                expected: write.expected,
+            },
+        );
     }
     for (index, write) in work.portal.iter().enumerate() {
         let record = &write.value;
@@ -784,10 +838,15 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        end_step(&mut qb, &mut steps, &mut stmts, Step::Portal {
-            index,
-            expected: write.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Portal {
+                index,
+                expected: write.expected,
+            },
+        );
     }
     if wrap {
         qb.push("COMMIT; ");
@@ -820,12 +879,17 @@ enum Stmt {
 /// Records `step` (whose statement was just pushed) and, for a write that
 /// changes nothing when its precondition fails (an update naming the version
 /// it expects, a counter insert that finds the row), the guard after it.
-fn end_step(qb: &mut QueryBuilder<'_, Sqlite>, steps: &mut Vec<Step>, stmts: &mut Vec<Stmt>, step: Step) {
+fn end_step(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    steps: &mut Vec<Step>,
+    stmts: &mut Vec<Stmt>,
+    step: Step,
+) {
     let guarded = match step {
         Step::Sequence { .. } | Step::CaseUpdate { .. } => true,
-        Step::Router { expected } | Step::Article { expected, .. } | Step::Portal { expected, .. } => {
-            expected.is_some()
-        }
+        Step::Router { expected }
+        | Step::Article { expected, .. }
+        | Step::Portal { expected, .. } => expected.is_some(),
         Step::CaseInsert { .. } | Step::Events { .. } => false,
     };
     let index = steps.len();
@@ -882,8 +946,7 @@ async fn commit_in(
         }
     }
     let mut committed = Committed::default();
-    let no_result =
-        || sqlx::Error::Protocol("a statement of the commit returned no result".into());
+    let no_result = || sqlx::Error::Protocol("a statement of the commit returned no result".into());
     for (j, stmt) in stmts.iter().enumerate() {
         let (index, changed, last_rowid) = match (*stmt, results.get(j)) {
             (Stmt::Step(i), Some(done)) => (i, done.rows_affected(), done.last_insert_rowid()),
