@@ -448,3 +448,46 @@ fn many_desks_share_one_database() {
         drop_database(&options).await;
     });
 }
+
+/// `Durability::Buffered` turns `synchronous_commit` off on the store's own
+/// connections; `connect` leaves the server's default (on). Commits work
+/// either way.
+#[test]
+fn durability_sets_synchronous_commit() {
+    use hotcrm_support::repo::{Account, Durability};
+    runtime().block_on(async {
+        let Some(url) = server_url("durability_sets_synchronous_commit") else {
+            return;
+        };
+        let options = fresh_database(&url).await;
+        let name = options.get_database().unwrap().to_owned();
+        let (base, query) = match url.split_once('?') {
+            Some((base, query)) => (base, format!("?{query}")),
+            None => (url.as_str(), String::new()),
+        };
+        let db_url = format!("{}/{name}{query}", base.rsplit_once('/').unwrap().0);
+        for (durability, expected) in [
+            (None, "on"),
+            (Some(Durability::Flushed), "on"),
+            (Some(Durability::Buffered), "off"),
+        ] {
+            let repo = match durability {
+                None => PostgresRepository::connect(&db_url).await.unwrap(),
+                Some(d) => PostgresRepository::connect_with(&db_url, d).await.unwrap(),
+            };
+            repo.migrate().await.unwrap();
+            let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(repo.pool())
+                .await
+                .unwrap();
+            assert_eq!(setting, expected, "{durability:?}");
+            let id = AccountId::new();
+            repo.put_account(&Account::new(id, "Acme"), None)
+                .await
+                .unwrap();
+            assert_eq!(repo.get_account(id).await.unwrap().version, 1);
+            repo.pool().close().await;
+        }
+        drop_database(&options).await;
+    });
+}
