@@ -75,7 +75,7 @@ fn bench(c: &mut Criterion) {
     let fresh = |label: &str| fresh_with(label, Durability::Flushed);
     let drop_database = |repo: Arc<PostgresRepository>, name: String| {
         rt.block_on(async {
-            repo.pool().close().await;
+            repo.close().await;
             let mut admin = sqlx::PgConnection::connect_with(&server).await.unwrap();
             let _ = admin
                 .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())

@@ -49,9 +49,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// expects (an insert fails on an existing key, an update names the version
 /// it expects, a sequence counter the value before the claim); the first
 /// guard that fails decides the error and the transaction rolls back, so a
-/// failed commit writes nothing. File databases use WAL journaling with
-/// `synchronous = NORMAL` (a committed unit survives a process crash; a power
-/// loss may drop the last commits) and a 30 s busy timeout.
+/// failed commit writes nothing. On a file opened with
+/// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes
+/// and the `COMMIT` are one call to SQLite (a guard that fails raises, which
+/// stops the script before its `COMMIT`). File databases use WAL journaling
+/// and a 30 s busy timeout; [`Durability`] chooses `synchronous = NORMAL`
+/// ([`Durability::Buffered`], what `connect` uses: a committed unit survives
+/// a crash of the application, a power loss may drop the last commits) or
+/// `FULL` ([`Durability::Flushed`], see
+/// [`connect_with`](SqliteRepository::connect_with)).
 ///
 /// A store opened with [`connect`](SqliteRepository::connect) on a file keeps
 /// two connections outside the pool: one for commits, which take turns on it
