@@ -5,19 +5,25 @@
 //! and registers nothing.
 //!
 //! `repo/postgres/create_case`: one `SupportDesk::create_case` through
-//! `PostgresRepository` from one desk, one call at a time: validation,
-//! entitlement, AI, escalation rules and the commit (one transaction: case row,
-//! creation events on the feed, sequence claim). Target: at least 2,000 per
-//! second (under 500 µs each).
-//! `repo/postgres/create_case_concurrent/{1,2,4}_desks`: 8 tasks per desk, each
-//! desk with its own pool on the same database, 4 creations per task per
-//! iteration: throughput in cases per second across desks.
+//! `PostgresRepository::connect` (`Durability::Flushed`) from one desk, one
+//! call at a time: validation, entitlement, AI, escalation rules and the
+//! commit (one transaction: case row, creation events on the feed, sequence
+//! claim), in cases per second. Target: at least 2,000 per second (under
+//! 500 µs each). `repo/postgres/create_case_buffered`: the same with
+//! `Durability::Buffered` (`synchronous_commit = off`).
+//! `repo/postgres/baseline/{select_1,insert_commit,insert_commit_buffered}`:
+//! the ceilings of the server and disk — one round trip, one autocommit insert
+//! of a small row flushed / not flushed.
+//! `repo/postgres/create_case_concurrent{,_buffered}/{1,2,4}_desks`: 8 tasks
+//! per desk, each desk with its own store (`connect_with`) on the same
+//! database, 4 creations per task per iteration: cases per second across desks.
 //! `repo/postgres/list_cases/first_page_100k`: the first page of 50 of the
 //! open-cases view over 100,000 cases, with the total.
 //! `repo/postgres/sweep/100k_cases`: one sweep over 100,000 open cases when
 //! nothing is due (the steady state of a periodic sweep): the keyset scan of
 //! every open case in id order, decoding each, deciding nothing fires. Target:
-//! under 2 s.
+//! under 2 s. `repo/memory/{sweep/100k_cases,list_cases/first_page_100k}`: the
+//! same over MemoryRepository.
 #![allow(
     missing_docs,
     clippy::unwrap_used,

@@ -3,7 +3,11 @@
 //!
 //! `repo/{sqlite,memory}/create_case`: one `SupportDesk::create_case` (one
 //! commit of the case, its events and its sequence claim), on a SQLite file in
-//! the temp dir (WAL) and in memory. Target: SQLite at least 5,000 per second.
+//! the temp dir (WAL, `Durability::Buffered`) and in memory, in cases per
+//! second. Target: SQLite at least 5,000 per second.
+//! `repo/sqlite/create_case_flushed`: the same with `Durability::Flushed`.
+//! `repo/sqlite/baseline/{select_1,insert_commit}`: the ceilings — one call to
+//! a connection's worker thread, one single-row transaction in one call.
 //! `repo/sqlite/create_case_x16`: 16 tasks sharing one desk on a file, 4
 //! creations each per iteration (cases per second under concurrency).
 //! `repo/{sqlite,memory}/list_cases/first_page_100k`: the first page of 50 of
