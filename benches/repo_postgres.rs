@@ -5,19 +5,25 @@
 //! and registers nothing.
 //!
 //! `repo/postgres/create_case`: one `SupportDesk::create_case` through
-//! `PostgresRepository` from one desk, one call at a time: validation,
-//! entitlement, AI, escalation rules and the commit (one transaction: case row,
-//! creation events on the feed, sequence claim). Target: at least 2,000 per
-//! second (under 500 µs each).
-//! `repo/postgres/create_case_concurrent/{1,2,4}_desks`: 8 tasks per desk, each
-//! desk with its own pool on the same database, 4 creations per task per
-//! iteration: throughput in cases per second across desks.
+//! `PostgresRepository::connect` (`Durability::Flushed`) from one desk, one
+//! call at a time: validation, entitlement, AI, escalation rules and the
+//! commit (one transaction: case row, creation events on the feed, sequence
+//! claim), in cases per second. Target: at least 2,000 per second (under
+//! 500 µs each). `repo/postgres/create_case_buffered`: the same with
+//! `Durability::Buffered` (`synchronous_commit = off`).
+//! `repo/postgres/baseline/{select_1,insert_commit,insert_commit_buffered}`:
+//! the ceilings of the server and disk — one round trip, one autocommit insert
+//! of a small row flushed / not flushed.
+//! `repo/postgres/create_case_concurrent{,_buffered}/{1,2,4}_desks`: 8 tasks
+//! per desk, each desk with its own store (`connect_with`) on the same
+//! database, 4 creations per task per iteration: cases per second across desks.
 //! `repo/postgres/list_cases/first_page_100k`: the first page of 50 of the
 //! open-cases view over 100,000 cases, with the total.
 //! `repo/postgres/sweep/100k_cases`: one sweep over 100,000 open cases when
 //! nothing is due (the steady state of a periodic sweep): the keyset scan of
 //! every open case in id order, decoding each, deciding nothing fires. Target:
-//! under 2 s.
+//! under 2 s. `repo/memory/{sweep/100k_cases,list_cases/first_page_100k}`: the
+//! same over MemoryRepository.
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -39,7 +45,10 @@ fn bench(c: &mut Criterion) {
     use hotcrm_support::clock::ManualClock;
     use hotcrm_support::desk::{CaseRequest, SupportDesk};
     use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
-    use hotcrm_support::repo::{Account, PostgresRepository, Repository, SequenceKind, UnitOfWork};
+    use hotcrm_support::repo::{
+        Account, Durability, MemoryRepository, PostgresRepository, Repository, SequenceKind,
+        UnitOfWork,
+    };
     use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
     use sqlx::{Connection, Executor};
 
@@ -52,7 +61,7 @@ fn bench(c: &mut Criterion) {
         .build()
         .unwrap();
     let server = PgConnectOptions::from_str(&url).unwrap();
-    let fresh = |label: &str| {
+    let fresh_with = |label: &str, durability: Durability| {
         let name = format!("hotcrm_bench_{label}_{}", uuid::Uuid::new_v4().simple());
         rt.block_on(async {
             let mut admin = sqlx::PgConnection::connect_with(&server).await.unwrap();
@@ -61,21 +70,18 @@ fn bench(c: &mut Criterion) {
                 .await
                 .unwrap();
             admin.close().await.unwrap();
-            // The options `PostgresRepository::connect` uses.
-            let pool = PgPoolOptions::new()
-                .max_connections(10)
-                .test_before_acquire(false)
-                .connect_with(server.clone().database(&name))
+            let url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+            let repo = PostgresRepository::connect_with(&url, durability)
                 .await
                 .unwrap();
-            let repo = PostgresRepository::from_pool(pool);
             repo.migrate().await.unwrap();
             (Arc::new(repo), name)
         })
     };
+    let fresh = |label: &str| fresh_with(label, Durability::Flushed);
     let drop_database = |repo: Arc<PostgresRepository>, name: String| {
         rt.block_on(async {
-            repo.pool().close().await;
+            repo.close().await;
             let mut admin = sqlx::PgConnection::connect_with(&server).await.unwrap();
             let _ = admin
                 .execute(format!("DROP DATABASE IF EXISTS {name}").as_str())
@@ -86,27 +92,86 @@ fn bench(c: &mut Criterion) {
     let account = AccountId::from_u128(1);
     let start = "2026-01-05T14:00:00Z".parse().unwrap();
 
-    // create_case: one desk, one creation per iteration.
-    let (repo, name) = fresh("create");
-    rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
+    // create_case: one desk, one creation per iteration, with each
+    // durability (`create_case` is `connect`'s default, `Flushed`).
+    for (label, durability) in [
+        ("create_case", Durability::Flushed),
+        ("create_case_buffered", Durability::Buffered),
+    ] {
+        let (repo, name) = fresh_with("create", durability);
+        rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
+            .unwrap();
+        let desk = SupportDesk::builder(Arc::clone(&repo))
+            .clock(ManualClock::new(start))
+            .build();
+        let mut group = c.benchmark_group("repo/postgres");
+        group.throughput(Throughput::Elements(1));
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                let req = CaseRequest::new(
+                    account,
+                    "Cannot export invoices",
+                    "The CSV export of last month's invoices fails with an error.",
+                )
+                .priority(Priority::Medium);
+                let out = rt.block_on(desk.create_case(req)).unwrap();
+                assert_eq!(out.case.version, 1);
+            })
+        });
+        group.finish();
+        drop(desk);
+        drop_database(repo, name);
+    }
+
+    // baseline/*: the ceilings of this server and machine, on one pooled
+    // connection: one round trip (`SELECT 1`), and one autocommit insert of a
+    // small row (a round trip, a WAL record and, with `synchronous_commit =
+    // on`, its flush) — the least any commit costs.
+    {
+        let (repo, name) = fresh("baseline");
+        rt.block_on(
+            repo.pool()
+                .execute("CREATE TABLE baseline (id bigserial PRIMARY KEY, doc text NOT NULL)"),
+        )
         .unwrap();
-    let desk = SupportDesk::builder(Arc::clone(&repo))
-        .clock(ManualClock::new(start))
-        .build();
-    c.bench_function("repo/postgres/create_case", |b| {
-        b.iter(|| {
-            let req = CaseRequest::new(
-                account,
-                "Cannot export invoices",
-                "The CSV export of last month's invoices fails with an error.",
-            )
-            .priority(Priority::Medium);
-            let out = rt.block_on(desk.create_case(req)).unwrap();
-            assert_eq!(out.case.version, 1);
-        })
-    });
-    drop(desk);
-    drop_database(repo, name);
+        let mut group = c.benchmark_group("repo/postgres/baseline");
+        group.throughput(Throughput::Elements(1));
+        group.bench_function("select_1", |b| {
+            b.iter(|| {
+                let one: i32 = rt
+                    .block_on(sqlx::query_scalar("SELECT 1").fetch_one(repo.pool()))
+                    .unwrap();
+                assert_eq!(one, 1);
+            })
+        });
+        for (label, setting) in [("insert_commit", "on"), ("insert_commit_buffered", "off")] {
+            rt.block_on(repo.pool().execute(
+                format!("ALTER DATABASE {name} SET synchronous_commit = {setting}").as_str(),
+            ))
+            .unwrap();
+            // New connections pick the setting up.
+            let pool = rt
+                .block_on(
+                    PgPoolOptions::new()
+                        .max_connections(1)
+                        .connect_with(server.clone().database(&name)),
+                )
+                .unwrap();
+            group.bench_function(label, |b| {
+                b.iter(|| {
+                    rt.block_on(
+                        sqlx::query("INSERT INTO baseline (doc) VALUES ($1)")
+                            .bind("a small document")
+                            .execute(&pool),
+                    )
+                    .unwrap();
+                })
+            });
+            rt.block_on(pool.close());
+        }
+        group.finish();
+        drop_database(repo, name);
+    }
 
     // create_case_concurrent/{1,2,4}_desks: each desk (its own pool of 10
     // connections, as separate processes would have) runs 8 tasks of 4
@@ -116,60 +181,61 @@ fn bench(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (repo, name) = fresh("many");
-    rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
-        .unwrap();
-    let mut group = c.benchmark_group("repo/postgres/create_case_concurrent");
-    group.sample_size(20);
-    for desks in [1usize, 2, 4] {
-        let all: Vec<Arc<SupportDesk>> = (0..desks)
-            .map(|_| {
-                let pool = mt
-                    .block_on(
-                        PgPoolOptions::new()
-                            .max_connections(10)
-                            .test_before_acquire(false)
-                            .connect_with(server.clone().database(&name)),
+    for (label, durability) in [
+        ("create_case_concurrent", Durability::Flushed),
+        ("create_case_concurrent_buffered", Durability::Buffered),
+    ] {
+        let (repo, name) = fresh("many");
+        rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
+            .unwrap();
+        let mut group = c.benchmark_group(format!("repo/postgres/{label}"));
+        group.sample_size(20);
+        let db_url = format!("{}/{name}", url.rsplit_once('/').unwrap().0);
+        for desks in [1usize, 2, 4] {
+            let all: Vec<Arc<SupportDesk>> = (0..desks)
+                .map(|_| {
+                    let repo = mt
+                        .block_on(PostgresRepository::connect_with(&db_url, durability))
+                        .unwrap();
+                    Arc::new(
+                        SupportDesk::builder(Arc::new(repo))
+                            .clock(ManualClock::new(start))
+                            .build(),
                     )
-                    .unwrap();
-                Arc::new(
-                    SupportDesk::builder(Arc::new(PostgresRepository::from_pool(pool)))
-                        .clock(ManualClock::new(start))
-                        .build(),
-                )
-            })
-            .collect();
-        group.throughput(Throughput::Elements((desks * 8 * 4) as u64));
-        group.bench_function(format!("{desks}_desks"), |b| {
-            b.iter(|| {
-                mt.block_on(async {
-                    let mut tasks = Vec::new();
-                    for desk in &all {
-                        for _ in 0..8 {
-                            let desk = Arc::clone(desk);
-                            tasks.push(tokio::spawn(async move {
-                                for _ in 0..4 {
-                                    desk.create_case(CaseRequest::new(
-                                        account,
-                                        "Cannot export invoices",
-                                        "The CSV export fails.",
-                                    ))
-                                    .await
-                                    .unwrap();
-                                }
-                            }));
-                        }
-                    }
-                    for task in tasks {
-                        task.await.unwrap();
-                    }
                 })
-            })
-        });
+                .collect();
+            group.throughput(Throughput::Elements((desks * 8 * 4) as u64));
+            group.bench_function(format!("{desks}_desks"), |b| {
+                b.iter(|| {
+                    mt.block_on(async {
+                        let mut tasks = Vec::new();
+                        for desk in &all {
+                            for _ in 0..8 {
+                                let desk = Arc::clone(desk);
+                                tasks.push(tokio::spawn(async move {
+                                    for _ in 0..4 {
+                                        desk.create_case(CaseRequest::new(
+                                            account,
+                                            "Cannot export invoices",
+                                            "The CSV export fails.",
+                                        ))
+                                        .await
+                                        .unwrap();
+                                    }
+                                }));
+                            }
+                        }
+                        for task in tasks {
+                            task.await.unwrap();
+                        }
+                    })
+                })
+            });
+        }
+        group.finish();
+        drop_database(repo, name);
     }
-    group.finish();
     drop(mt);
-    drop_database(repo, name);
 
     // sweep/100k_cases: 100,000 open cases inserted in batches of 1,000 cases
     // per commit, then a sweep one minute later, when nothing is due.
@@ -177,26 +243,32 @@ fn bench(c: &mut Criterion) {
     rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
         .unwrap();
     let rules = CaseRules::default();
-    rt.block_on(async {
-        for batch in 0..100u32 {
-            let mut work = UnitOfWork::new();
-            for i in 0..1000u32 {
-                let n = batch * 1000 + i + 1;
-                let mut new = NewCase::new(
-                    CaseId::new(),
-                    CaseNumber::new(2026, n).unwrap(),
-                    account,
-                    format!("Ticket {n}"),
-                    "Something is not working as expected.",
-                );
-                new.priority = [Priority::Low, Priority::Medium, Priority::High][(n % 3) as usize];
-                let (case, events) = Case::create(new, start, &rules).unwrap();
-                work = work
-                    .insert_case(case, events)
-                    .claim(SequenceKind::Case, 2026, n);
+    let load = |repo: &dyn Repository| {
+        rt.block_on(async {
+            for batch in 0..100u32 {
+                let mut work = UnitOfWork::new();
+                for i in 0..1000u32 {
+                    let n = batch * 1000 + i + 1;
+                    let mut new = NewCase::new(
+                        CaseId::new(),
+                        CaseNumber::new(2026, n).unwrap(),
+                        account,
+                        format!("Ticket {n}"),
+                        "Something is not working as expected.",
+                    );
+                    new.priority =
+                        [Priority::Low, Priority::Medium, Priority::High][(n % 3) as usize];
+                    let (case, events) = Case::create(new, start, &rules).unwrap();
+                    work = work
+                        .insert_case(case, events)
+                        .claim(SequenceKind::Case, 2026, n);
+                }
+                repo.commit(&work).await.unwrap();
             }
-            repo.commit(&work).await.unwrap();
-        }
+        })
+    };
+    load(&*repo);
+    rt.block_on(async {
         // The statistics and visibility map autovacuum keeps on a live
         // server after 100k inserts (the steady state the benches measure).
         repo.pool().execute("VACUUM ANALYZE").await.unwrap();
@@ -214,6 +286,40 @@ fn bench(c: &mut Criterion) {
         })
     });
     group.finish();
+
+    // The same sweep and list over MemoryRepository.
+    let memory = Arc::new(MemoryRepository::new());
+    rt.block_on(memory.put_account(&Account::new(account, "Acme"), None))
+        .unwrap();
+    load(&*memory);
+    let memory_desk = SupportDesk::builder(Arc::clone(&memory))
+        .clock(ManualClock::new(start + TimeDelta::minutes(1)))
+        .build();
+    let mut group = c.benchmark_group("repo/memory/sweep");
+    group.sample_size(10);
+    group.bench_function("100k_cases", |b| {
+        b.iter(|| {
+            let report = rt.block_on(memory_desk.sweep()).unwrap();
+            assert_eq!(report.scanned, 100_000);
+            assert_eq!(report.changed, 0);
+            report
+        })
+    });
+    group.finish();
+    let query = ListView::Open.query(start + TimeDelta::minutes(1));
+    let mut group = c.benchmark_group("repo/memory/list_cases");
+    group.sample_size(20);
+    group.bench_function("first_page_100k", |b| {
+        b.iter(|| {
+            let page = rt
+                .block_on(memory.list_cases(&query, Page::first(50)))
+                .unwrap();
+            assert_eq!((page.items.len(), page.total), (50, 100_000));
+        })
+    });
+    group.finish();
+    drop(memory_desk);
+    drop(memory);
 
     // list_cases/first_page_100k: the first page of 50 of `ListView::Open`
     // (priority then age) over the same 100,000 open cases, with the total.

@@ -3,7 +3,11 @@
 //!
 //! `repo/{sqlite,memory}/create_case`: one `SupportDesk::create_case` (one
 //! commit of the case, its events and its sequence claim), on a SQLite file in
-//! the temp dir (WAL) and in memory. Target: SQLite at least 5,000 per second.
+//! the temp dir (WAL, `Durability::Buffered`) and in memory, in cases per
+//! second. Target: SQLite at least 5,000 per second.
+//! `repo/sqlite/create_case_flushed`: the same with `Durability::Flushed`.
+//! `repo/sqlite/baseline/{select_1,insert_commit}`: the ceilings — one call to
+//! a connection's worker thread, one single-row transaction in one call.
 //! `repo/sqlite/create_case_x16`: 16 tasks sharing one desk on a file, 4
 //! creations each per iteration (cases per second under concurrency).
 //! `repo/{sqlite,memory}/list_cases/first_page_100k`: the first page of 50 of
@@ -26,8 +30,10 @@ use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{CaseRequest, SupportDesk};
 use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
 use hotcrm_support::repo::{
-    Account, MemoryRepository, Repository, SequenceKind, SqliteRepository, UnitOfWork,
+    Account, Durability, MemoryRepository, Repository, SequenceKind, SqliteRepository, UnitOfWork,
 };
+use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
+use sqlx::{Connection, SqliteConnection};
 
 const ACCOUNT: AccountId = AccountId::from_u128(1);
 
@@ -40,13 +46,21 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// A fresh SQLite file in the temp dir (any earlier one removed).
 fn sqlite_file(rt: &tokio::runtime::Runtime, tag: &str) -> (SqliteRepository, std::path::PathBuf) {
+    sqlite_file_with(rt, tag, Durability::Buffered)
+}
+
+fn sqlite_file_with(
+    rt: &tokio::runtime::Runtime,
+    tag: &str,
+    durability: Durability,
+) -> (SqliteRepository, std::path::PathBuf) {
     let path = std::env::temp_dir().join(format!("hotcrm-bench-{tag}-{}.db", std::process::id()));
     remove(&path);
     let repo = rt
-        .block_on(SqliteRepository::connect(&format!(
-            "sqlite://{}?mode=rwc",
-            path.display()
-        )))
+        .block_on(SqliteRepository::connect_with(
+            &format!("sqlite://{}?mode=rwc", path.display()),
+            durability,
+        ))
         .unwrap();
     rt.block_on(repo.migrate()).unwrap();
     (repo, path)
@@ -86,6 +100,63 @@ fn create_case(c: &mut Criterion) {
     });
     drop(desk);
     rt.block_on(sqlite.pool().close());
+    remove(&path);
+
+    // The same with `Durability::Flushed` (an fsync of the WAL per commit).
+    let (sqlite, path) = sqlite_file_with(&rt, "flushed", Durability::Flushed);
+    let desk = desk_over(&rt, Arc::new(sqlite.clone()));
+    group.bench_function("sqlite/create_case_flushed", |b| {
+        b.iter(|| {
+            let out = rt
+                .block_on(desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am")))
+                .unwrap();
+            assert_eq!(out.case.version, 1);
+        });
+    });
+    drop(desk);
+    rt.block_on(sqlite.pool().close());
+    remove(&path);
+
+    // baseline/*: the ceilings, on one sqlx connection to a WAL file with
+    // `synchronous = NORMAL`: one call to the connection's worker thread
+    // (`SELECT 1`), and one transaction inserting a small row in one call
+    // (`BEGIN IMMEDIATE; INSERT; COMMIT`), the least a commit costs.
+    let path = std::env::temp_dir().join(format!("hotcrm-bench-raw-{}.db", std::process::id()));
+    remove(&path);
+    let mut conn = rt
+        .block_on(SqliteConnection::connect_with(
+            &SqliteConnectOptions::new()
+                .filename(&path)
+                .create_if_missing(true)
+                .journal_mode(SqliteJournalMode::Wal)
+                .synchronous(SqliteSynchronous::Normal),
+        ))
+        .unwrap();
+    rt.block_on(
+        sqlx::query("CREATE TABLE raw (id INTEGER PRIMARY KEY, doc TEXT NOT NULL)")
+            .execute(&mut conn),
+    )
+    .unwrap();
+    group.bench_function("sqlite/baseline/select_1", |b| {
+        b.iter(|| {
+            let one: i32 = rt
+                .block_on(sqlx::query_scalar("SELECT 1").fetch_one(&mut conn))
+                .unwrap();
+            assert_eq!(one, 1);
+        });
+    });
+    group.bench_function("sqlite/baseline/insert_commit", |b| {
+        b.iter(|| {
+            rt.block_on(
+                sqlx::raw_sql(
+                    "BEGIN IMMEDIATE; INSERT INTO raw (doc) VALUES ('a small document'); COMMIT;",
+                )
+                .execute(&mut conn),
+            )
+            .unwrap();
+        });
+    });
+    rt.block_on(conn.close()).unwrap();
     remove(&path);
 
     // 16 concurrent tasks on one desk over a SQLite file, 4 creations each per

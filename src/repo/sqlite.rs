@@ -25,7 +25,7 @@ use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, check_unit, claim_counters};
-use super::{Repository, conflict};
+use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
 use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
@@ -49,9 +49,15 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// expects (an insert fails on an existing key, an update names the version
 /// it expects, a sequence counter the value before the claim); the first
 /// guard that fails decides the error and the transaction rolls back, so a
-/// failed commit writes nothing. File databases use WAL journaling with
-/// `synchronous = NORMAL` (a committed unit survives a process crash; a power
-/// loss may drop the last commits) and a 30 s busy timeout.
+/// failed commit writes nothing. On a file opened with
+/// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes
+/// and the `COMMIT` are one call to SQLite (a guard that fails raises, which
+/// stops the script before its `COMMIT`). File databases use WAL journaling
+/// and a 30 s busy timeout; [`Durability`] chooses `synchronous = NORMAL`
+/// ([`Durability::Buffered`], what `connect` uses: a committed unit survives
+/// a crash of the application, a power loss may drop the last commits) or
+/// `FULL` ([`Durability::Flushed`], see
+/// [`connect_with`](SqliteRepository::connect_with)).
 ///
 /// A store opened with [`connect`](SqliteRepository::connect) on a file keeps
 /// two connections outside the pool: one for commits, which take turns on it
@@ -168,6 +174,39 @@ impl SqliteRepository {
     /// # }
     /// ```
     pub async fn connect(url: &str) -> Result<SqliteRepository> {
+        SqliteRepository::connect_with(url, Durability::Buffered).await
+    }
+
+    /// [`connect`](SqliteRepository::connect) with the durability of a file
+    /// database's commits: [`Durability::Buffered`] (what `connect` uses) is
+    /// WAL with `synchronous = NORMAL`, [`Durability::Flushed`] is WAL with
+    /// `synchronous = FULL` (an `fsync` of the WAL per commit: a commit
+    /// survives a power loss too, at the cost of that flush). An in-memory
+    /// database keeps nothing across a restart either way.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the URL is invalid or the database cannot be opened.
+    ///
+    /// ```
+    /// use hotcrm_support::repo::{Durability, SqliteRepository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// let dir = std::env::temp_dir().join(format!("hotcrm-doc-{}", std::process::id()));
+    /// std::fs::create_dir_all(&dir).map_err(hotcrm_support::Error::storage)?;
+    /// let url = format!("sqlite://{}?mode=rwc", dir.join("flushed.db").display());
+    /// let repo = SqliteRepository::connect_with(&url, Durability::Flushed).await?;
+    /// repo.migrate().await?;
+    /// # repo.pool().close().await;
+    /// # let _ = std::fs::remove_dir_all(&dir);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn connect_with(url: &str, durability: Durability) -> Result<SqliteRepository> {
+        let synchronous = match durability {
+            Durability::Flushed => SqliteSynchronous::Full,
+            Durability::Buffered => SqliteSynchronous::Normal,
+        };
         let in_memory = url.contains(":memory:") || url.contains("mode=memory");
         let options = SqliteConnectOptions::from_str(url)
             .map_err(|e| storage(format!("invalid sqlite url {url:?}: {e}")))?
@@ -189,7 +228,7 @@ impl SqliteRepository {
                 .connect_with(
                     options
                         .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(SqliteSynchronous::Normal),
+                        .synchronous(synchronous),
                 )
                 .await
         }
@@ -198,7 +237,7 @@ impl SqliteRepository {
             (*pool.connect_options())
                 .clone()
                 .journal_mode(SqliteJournalMode::Wal)
-                .synchronous(SqliteSynchronous::Normal)
+                .synchronous(synchronous)
         });
         Ok(SqliteRepository::with_lanes(pool, dedicated))
     }
@@ -509,9 +548,29 @@ macro_rules! immediate {
     }};
 }
 
-/// [`commit_in`] in a `BEGIN IMMEDIATE` transaction on `conn`.
+/// [`commit_in`] with the `BEGIN IMMEDIATE` and the `COMMIT` in the script
+/// itself (one call to SQLite's worker thread). When the script stops early
+/// (a guard, a unique violation, a storage failure) the transaction it began
+/// is rolled back here; a failed rollback means the connection cannot be
+/// trusted, which the caller learns as [`Error::Storage`].
 async fn commit_on(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Committed> {
-    immediate!(conn, |c| commit_in(c, work))
+    let result = commit_in(conn, work, true).await;
+    if result.is_err() {
+        // The script's BEGIN may not have run (then there is nothing to roll
+        // back and SQLite says so): only a connection still inside a
+        // transaction afterwards is broken.
+        let rolled = sqlx::query("ROLLBACK").execute(&mut *conn).await;
+        if let Err(e) = rolled {
+            let inactive = e.to_string().contains("no transaction is active");
+            if !inactive {
+                return Err(storage(format!(
+                    "cannot roll back a failed sqlite commit ({e}); the commit failed with: {}",
+                    result.err().map(|e| e.to_string()).unwrap_or_default()
+                )));
+            }
+        }
+    }
+    result
 }
 
 /// One statement of a commit's write script, and what its result means.
@@ -574,12 +633,20 @@ const CASE_COLUMNS: &str = "status, owner, queue, account, tier, priority, escal
 /// Builds the write script of `work`: one statement per sequence counter,
 /// case, batch of events, router and article, each guarded by the version it
 /// expects, in the order the reference checks them.
-fn write_script<'a>(
-    work: &'a UnitOfWork,
-    counters: &Counters,
-) -> Result<(QueryBuilder<'a, Sqlite>, Vec<Step>)> {
+///
+/// With `wrap`, the script begins with `BEGIN IMMEDIATE` and ends with
+/// `COMMIT`, so the whole transaction is one call to SQLite's worker thread.
+/// A guarded write is followed by an insert into `commit_guard` (migration
+/// 3), which raises when it changed no row: the script stops before its
+/// `COMMIT`, and the caller rolls back.
+fn write_script<'a>(work: &'a UnitOfWork, counters: &Counters, wrap: bool) -> Result<Script<'a>> {
     let mut qb: QueryBuilder<'a, Sqlite> = QueryBuilder::new("");
     let mut steps = Vec::new();
+    let mut stmts = Vec::new();
+    if wrap {
+        qb.push("BEGIN IMMEDIATE; ");
+        stmts.push(Stmt::Begin);
+    }
     for &(kind, year, before, after) in counters {
         if before == 0 {
             qb.push("INSERT INTO sequences (kind, year, value) VALUES (")
@@ -600,7 +667,12 @@ fn write_script<'a>(
                 .push_bind(before)
                 .push("; ");
         }
-        steps.push(Step::Sequence { kind, year, before });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Sequence { kind, year, before },
+        );
     }
     for (index, write) in work.cases.iter().enumerate() {
         let case = write.case();
@@ -615,7 +687,7 @@ fn write_script<'a>(
                     .push_bind(1_i64);
                 push_case(&mut list, case)?;
                 qb.push("); ");
-                steps.push(Step::CaseInsert { index });
+                end_step(&mut qb, &mut steps, &mut stmts, Step::CaseInsert { index });
             }
             CaseWrite::Update { expected, .. } => {
                 qb.push("UPDATE cases SET (version, ")
@@ -631,10 +703,15 @@ fn write_script<'a>(
                     .push(" AND number = ")
                     .push_bind(case.number.to_string())
                     .push("; ");
-                steps.push(Step::CaseUpdate {
-                    index,
-                    expected: *expected,
-                });
+                end_step(
+                    &mut qb,
+                    &mut steps,
+                    &mut stmts,
+                    Step::CaseUpdate {
+                        index,
+                        expected: *expected,
+                    },
+                );
             }
         }
     }
@@ -653,7 +730,12 @@ fn write_script<'a>(
             row.push_bind(id).push_bind(doc);
         });
         qb.push("; ");
-        steps.push(Step::Events { rows: chunk.len() });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Events { rows: chunk.len() },
+        );
     }
     if let Some(router) = &work.router {
         let doc = encode("router state", &router.value)?;
@@ -673,9 +755,14 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        steps.push(Step::Router {
-            expected: router.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Router {
+                expected: router.expected,
+            },
+        );
     }
     for (index, write) in work.articles.iter().enumerate() {
         let article = &write.value;
@@ -713,10 +800,15 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        steps.push(Step::Article {
-            index,
-            expected: write.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Article {
+                index,
+                expected: write.expected,
+            },
+        );
     }
     for (index, write) in work.portal.iter().enumerate() {
         let record = &write.value;
@@ -752,19 +844,78 @@ fn write_script<'a>(
                     .push("; ");
             }
         }
-        steps.push(Step::Portal {
-            index,
-            expected: write.expected,
-        });
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Portal {
+                index,
+                expected: write.expected,
+            },
+        );
     }
-    Ok((qb, steps))
+    if wrap {
+        qb.push("COMMIT; ");
+        stmts.push(Stmt::Commit);
+    }
+    Ok(Script { qb, steps, stmts })
+}
+
+/// A commit's write script: the statements, the unit's steps, and what each
+/// statement of the script is.
+struct Script<'a> {
+    qb: QueryBuilder<'a, Sqlite>,
+    steps: Vec<Step>,
+    stmts: Vec<Stmt>,
+}
+
+/// One statement of a [`Script`].
+#[derive(Clone, Copy)]
+enum Stmt {
+    /// `BEGIN IMMEDIATE`.
+    Begin,
+    /// The write of `steps[i]`.
+    Step(usize),
+    /// The guard of `steps[i]`: raises when that write changed no row.
+    Guard(usize),
+    /// `COMMIT`.
+    Commit,
+}
+
+/// Records `step` (whose statement was just pushed) and, for a write that
+/// changes nothing when its precondition fails (an update naming the version
+/// it expects, a counter insert that finds the row), the guard after it.
+fn end_step(
+    qb: &mut QueryBuilder<'_, Sqlite>,
+    steps: &mut Vec<Step>,
+    stmts: &mut Vec<Stmt>,
+    step: Step,
+) {
+    let guarded = match step {
+        Step::Sequence { .. } | Step::CaseUpdate { .. } => true,
+        Step::Router { expected }
+        | Step::Article { expected, .. }
+        | Step::Portal { expected, .. } => expected.is_some(),
+        Step::CaseInsert { .. } | Step::Events { .. } => false,
+    };
+    let index = steps.len();
+    steps.push(step);
+    stmts.push(Stmt::Step(index));
+    if guarded {
+        qb.push("INSERT INTO commit_guard (expected, actual) VALUES (1, changes()); ");
+        stmts.push(Stmt::Guard(index));
+    }
 }
 
 /// Checks the unit of `work`, then runs its write script — every statement
 /// guarded by the version or counter it expects — in one call: one round trip
 /// to SQLite's worker thread. The first statement whose guard failed decides
 /// the error (the caller rolls the transaction back).
-async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Committed> {
+async fn commit_in(
+    conn: &mut SqliteConnection,
+    work: &UnitOfWork,
+    wrap: bool,
+) -> Result<Committed> {
     let counters = claim_counters(work)?;
     check_unit(work)?;
     if counters.is_empty()
@@ -775,7 +926,11 @@ async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Com
     {
         return Ok(Committed::default());
     }
-    let (mut qb, steps) = write_script(work, &counters)?;
+    let Script {
+        mut qb,
+        steps,
+        stmts,
+    } = write_script(work, &counters, wrap)?;
     let mut results = Vec::with_capacity(steps.len());
     let mut failure = None;
     {
@@ -797,16 +952,29 @@ async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Com
         }
     }
     let mut committed = Committed::default();
-    for (i, step) in steps.iter().enumerate() {
-        let Some(done) = results.get(i) else {
-            // The statement that raised the error (a unique violation: a
-            // record that exists), or a storage failure.
-            let e = failure.unwrap_or_else(|| {
-                sqlx::Error::Protocol("a statement of the commit returned no result".into())
-            });
-            return Err(step_error(conn, work, step, e).await);
+    let no_result = || sqlx::Error::Protocol("a statement of the commit returned no result".into());
+    for (j, stmt) in stmts.iter().enumerate() {
+        let (index, changed, last_rowid) = match (*stmt, results.get(j)) {
+            (Stmt::Step(i), Some(done)) => (i, done.rows_affected(), done.last_insert_rowid()),
+            (_, Some(_)) => continue,
+            // The guard of step `i` raised: its write changed no row.
+            (Stmt::Guard(i), None) => (i, 0, 0),
+            // The write that raised the error (a unique violation: a record
+            // that exists), or a storage failure.
+            (Stmt::Step(i), None) => {
+                let e = failure.take().unwrap_or_else(no_result);
+                return Err(match steps.get(i) {
+                    Some(step) => step_error(conn, work, step, e).await,
+                    None => db(e),
+                });
+            }
+            (Stmt::Begin | Stmt::Commit, None) => {
+                return Err(db(failure.take().unwrap_or_else(no_result)));
+            }
         };
-        let changed = done.rows_affected();
+        let Some(step) = steps.get(index) else {
+            continue;
+        };
         match *step {
             Step::Sequence { kind, year, before } => {
                 if changed != 1 {
@@ -855,7 +1023,7 @@ async fn commit_in(conn: &mut SqliteConnection, work: &UnitOfWork) -> Result<Com
             }
             Step::Events { rows } => {
                 if committed.first_position.is_none() {
-                    let last = u64::try_from(done.last_insert_rowid()).unwrap_or(0);
+                    let last = u64::try_from(last_rowid).unwrap_or(0);
                     let rows = u64::try_from(rows).unwrap_or(0);
                     committed.first_position = Some(last.saturating_sub(rows).saturating_add(1));
                 }
@@ -1071,15 +1239,23 @@ impl Repository for SqliteRepository {
         let mut slot = self.lanes.writer.lock().await;
         match &self.lanes.options {
             Some(options) => {
-                let conn = open(&mut slot, options).await?;
-                let result = commit_on(conn, work).await;
-                if matches!(result, Err(Error::Storage { .. })) {
+                // The connection is out of its slot while the script runs: a
+                // commit dropped midway (its future cancelled) drops the
+                // connection too, and SQLite rolls back what it began.
+                open(&mut slot, options).await?;
+                let Some(mut conn) = slot.take() else {
+                    return Err(Error::Internal {
+                        what: "the sqlite writer connection vanished".into(),
+                    });
+                };
+                let result = commit_on(&mut conn, work).await;
+                if !matches!(result, Err(Error::Storage { .. })) {
                     // A broken connection is opened again on next use.
-                    *slot = None;
+                    *slot = Some(conn);
                 }
                 result
             }
-            None => immediate!(self.pool, |conn| commit_in(conn, work)),
+            None => immediate!(self.pool, |conn| commit_in(conn, work, false)),
         }
     }
 

@@ -84,6 +84,16 @@ async fn fresh_repo(test: &str) -> Option<(PostgresRepository, PgConnectOptions)
     Some((repo, options))
 }
 
+/// `url` naming the database of `options` instead.
+fn database_url(url: &str, options: &PgConnectOptions) -> String {
+    let name = options.get_database().unwrap();
+    let (base, query) = match url.split_once('?') {
+        Some((base, query)) => (base, format!("?{query}")),
+        None => (url, String::new()),
+    };
+    format!("{}/{name}{query}", base.rsplit_once('/').unwrap().0)
+}
+
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .worker_threads(4)
@@ -105,6 +115,20 @@ fn conformance_suite_passes() {
         };
         hotcrm_support::repo::conformance::run_all(&repo).await;
         repo.pool().close().await;
+        // Through `connect` too: commits on the generically planned commit pool.
+        let url = std::env::var("HOTCRM_PG_URL").unwrap();
+        let repo = PostgresRepository::connect(&database_url(&url, &options))
+            .await
+            .unwrap();
+        sqlx::raw_sql(
+            "TRUNCATE cases, events, sequences, router, articles, accounts, contacts, \
+             saved_searches, portal_records; UPDATE feed_head SET position = 0",
+        )
+        .execute(repo.pool())
+        .await
+        .unwrap();
+        hotcrm_support::repo::conformance::run_all(&repo).await;
+        repo.close().await;
         drop_database(&options).await;
     });
 }
@@ -265,13 +289,22 @@ fn many_desks_share_one_database() {
         drop(first);
         let clock = ManualClock::new(utc("2026-01-05T14:00:00Z"));
         let mut desks = Vec::new();
-        for _ in 0..3 {
-            let pool = PgPoolOptions::new()
-                .max_connections(4)
-                .connect_with(options.clone())
-                .await
-                .unwrap();
-            let repo: DynRepository = Arc::new(PostgresRepository::from_pool(pool));
+        for i in 0..3 {
+            // A host's pool, and `connect` (its commits on a second pool).
+            let repo = if i == 0 {
+                let pool = PgPoolOptions::new()
+                    .max_connections(4)
+                    .connect_with(options.clone())
+                    .await
+                    .unwrap();
+                PostgresRepository::from_pool(pool)
+            } else {
+                let url = std::env::var("HOTCRM_PG_URL").unwrap();
+                PostgresRepository::connect(&database_url(&url, &options))
+                    .await
+                    .unwrap()
+            };
+            let repo: DynRepository = Arc::new(repo);
             desks.push(Arc::new(desk_over(repo, &clock).await));
         }
         let cases: Arc<Mutex<Vec<CaseId>>> = Arc::default();
@@ -445,6 +478,44 @@ fn many_desks_share_one_database() {
         }
         let ids: BTreeSet<CaseId> = stored.keys().copied().collect();
         assert_eq!(ids.len(), stored.len());
+        drop_database(&options).await;
+    });
+}
+
+/// `Durability::Buffered` turns `synchronous_commit` off on the store's own
+/// connections; `connect` leaves the server's default (on). Commits work
+/// either way.
+#[test]
+fn durability_sets_synchronous_commit() {
+    use hotcrm_support::repo::{Account, Durability};
+    runtime().block_on(async {
+        let Some(url) = server_url("durability_sets_synchronous_commit") else {
+            return;
+        };
+        let options = fresh_database(&url).await;
+        let db_url = database_url(&url, &options);
+        for (durability, expected) in [
+            (None, "on"),
+            (Some(Durability::Flushed), "on"),
+            (Some(Durability::Buffered), "off"),
+        ] {
+            let repo = match durability {
+                None => PostgresRepository::connect(&db_url).await.unwrap(),
+                Some(d) => PostgresRepository::connect_with(&db_url, d).await.unwrap(),
+            };
+            repo.migrate().await.unwrap();
+            let setting: String = sqlx::query_scalar("SHOW synchronous_commit")
+                .fetch_one(repo.pool())
+                .await
+                .unwrap();
+            assert_eq!(setting, expected, "{durability:?}");
+            let id = AccountId::new();
+            repo.put_account(&Account::new(id, "Acme"), None)
+                .await
+                .unwrap();
+            assert_eq!(repo.get_account(id).await.unwrap().version, 1);
+            repo.close().await;
+        }
         drop_database(&options).await;
     });
 }

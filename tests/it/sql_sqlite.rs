@@ -323,3 +323,115 @@ async fn sixteen_concurrent_creators_on_one_desk_all_succeed() {
     let positions: Vec<u64> = events.iter().map(|e| e.position).collect();
     assert_eq!(positions, (1..=positions.len() as u64).collect::<Vec<_>>());
 }
+
+/// `synchronous` of a connection of the pool (1 NORMAL, 2 FULL).
+async fn synchronous(repo: &SqliteRepository) -> i64 {
+    sqlx::query_scalar("PRAGMA synchronous")
+        .fetch_one(repo.pool())
+        .await
+        .unwrap()
+}
+
+#[tokio::test]
+async fn durability_chooses_the_flush_of_a_commit() {
+    use hotcrm_support::repo::Durability;
+    let db = TempDb::new("durability");
+    // `connect` keeps WAL with synchronous = NORMAL (Buffered).
+    let repo = open(&db.url()).await;
+    let mode: String = sqlx::query_scalar("PRAGMA journal_mode")
+        .fetch_one(repo.pool())
+        .await
+        .unwrap();
+    assert_eq!(mode, "wal");
+    assert_eq!(synchronous(&repo).await, 1);
+    repo.put_account(&Account::new(ACCOUNT, "Acme"), None)
+        .await
+        .unwrap();
+    repo.pool().close().await;
+    drop(repo);
+
+    // Flushed: synchronous = FULL; what Buffered committed is there, and a
+    // desk command commits through it.
+    let repo = SqliteRepository::connect_with(&db.url(), Durability::Flushed)
+        .await
+        .unwrap();
+    repo.migrate().await.unwrap();
+    assert_eq!(synchronous(&repo).await, 2);
+    assert_eq!(repo.get_account(ACCOUNT).await.unwrap().value.name, "Acme");
+    let clock = ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap());
+    let shared: Arc<dyn Repository> = Arc::new(repo.clone());
+    let desk = SupportDesk::builder(shared).clock(clock).build();
+    let out = desk
+        .create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+        .await
+        .unwrap();
+    assert_eq!(repo.get_case(out.case.value.id).await.unwrap().version, 1);
+    repo.pool().close().await;
+}
+
+/// A failed commit through the one-call script (its guard or a unique
+/// violation stops it before the COMMIT) is rolled back on the store's writer
+/// connection: the next commit on it succeeds and nothing of the failed one
+/// is stored.
+#[tokio::test]
+async fn a_failed_commit_leaves_the_writer_ready() {
+    use hotcrm_support::case::{Case, CaseRules, NewCase};
+    use hotcrm_support::ids::{CaseId, CaseNumber};
+    use hotcrm_support::repo::{SequenceKind, UnitOfWork};
+    let db = TempDb::new("rollback");
+    let repo = open(&db.url()).await;
+    let at = "2026-01-05T14:00:00Z".parse().unwrap();
+    let case = |n: u32| {
+        let new = NewCase::new(
+            CaseId::new(),
+            CaseNumber::new(2026, n).unwrap(),
+            ACCOUNT,
+            "Printer jammed",
+            "tray 2",
+        );
+        Case::create(new, at, &CaseRules::default()).unwrap()
+    };
+    let (first, events) = case(1);
+    repo.commit(&UnitOfWork::new().insert_case(first.clone(), events).claim(
+        SequenceKind::Case,
+        2026,
+        1,
+    ))
+    .await
+    .unwrap();
+    // A stale update (guard) and a duplicate insert (unique violation), each
+    // with a second case that must not be stored.
+    let (stray, stray_events) = case(2);
+    let stale = UnitOfWork::new()
+        .insert_case(stray.clone(), stray_events.clone())
+        .update_case(first.clone(), 7, Vec::new());
+    let err = repo.commit(&stale).await.unwrap_err();
+    assert!(matches!(err, Error::Conflict { .. }), "{err}");
+    let (again, again_events) = case(1);
+    let duplicate = UnitOfWork::new()
+        .insert_case(stray.clone(), stray_events)
+        .insert_case(again, again_events);
+    let err = repo.commit(&duplicate).await.unwrap_err();
+    assert!(matches!(err, Error::AlreadyExists { .. }), "{err}");
+    assert!(matches!(
+        repo.get_case(stray.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    // The writer is not left inside a transaction.
+    let (next, next_events) = case(2);
+    repo.commit(
+        &UnitOfWork::new()
+            .insert_case(next.clone(), next_events)
+            .claim(SequenceKind::Case, 2026, 2),
+    )
+    .await
+    .unwrap();
+    assert_eq!(repo.get_case(next.id).await.unwrap().version, 1);
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Case, 2026)
+            .await
+            .unwrap(),
+        2
+    );
+    repo.pool().close().await;
+}
