@@ -28,7 +28,7 @@ impl Case {
         }
         let at = event.at();
         match event {
-            CaseEvent::Created { .. } => {}
+            CaseEvent::Created { .. } | CaseEvent::RoutingStalled { .. } => {}
             CaseEvent::Assigned { owner, .. } => {
                 self.owner = Some(*owner);
                 self.last_activity_at = at;

@@ -174,6 +174,14 @@ pub enum CaseCommand {
     },
     /// Store what the AI provider found out.
     UpdateAiInsights(AiInsights),
+    /// Record that routing found no eligible agent for the case, and why (the
+    /// desk issues it; it changes nothing but the record).
+    NoteRoutingStalled {
+        /// The queue the case waits in.
+        queue: QueueId,
+        /// Why nobody could take it (at most 4,000 characters).
+        reason: String,
+    },
 }
 
 impl CaseCommand {
@@ -197,6 +205,7 @@ impl CaseCommand {
             CaseCommand::Reopen => "reopen",
             CaseCommand::RecordSatisfaction { .. } => "record satisfaction",
             CaseCommand::UpdateAiInsights(_) => "update ai insights",
+            CaseCommand::NoteRoutingStalled { .. } => "note routing stalled",
         }
     }
 }

@@ -151,6 +151,19 @@ impl Decider<'_> {
             CaseCommand::RecordSatisfaction { level, feedback } => {
                 self.record_satisfaction(level, feedback)
             }
+            CaseCommand::NoteRoutingStalled { queue, reason } => {
+                self.not_closed("note routing stalled")?;
+                let reason: String = reason.trim().chars().take(4_000).collect();
+                Ok(vec![CaseEvent::RoutingStalled {
+                    at: self.now,
+                    queue,
+                    reason: if reason.is_empty() {
+                        "no eligible agent".into()
+                    } else {
+                        reason
+                    },
+                }])
+            }
             CaseCommand::UpdateAiInsights(insights) => {
                 self.not_closed("update ai insights")?;
                 insights.validate()?;

@@ -91,6 +91,7 @@ impl CaseEvent {
             CaseEvent::SatisfactionRecorded { .. } => "satisfaction_recorded",
             CaseEvent::FollowUpRequested { .. } => "follow_up_requested",
             CaseEvent::BreachPredicted { .. } => "breach_predicted",
+            CaseEvent::RoutingStalled { .. } => "routing_stalled",
         }
     }
 }
@@ -291,6 +292,12 @@ impl fmt::Display for CaseEvent {
                 f,
                 "reply to a closed case by {} asks for a follow-up",
                 author(&reply.author)
+            ),
+            CaseEvent::RoutingStalled { queue, reason, .. } => write!(
+                f,
+                "waiting in queue {}: {}",
+                short(queue),
+                clip(reason, 120)
             ),
             CaseEvent::BreachPredicted {
                 permille,

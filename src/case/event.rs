@@ -252,6 +252,17 @@ pub enum CaseEvent {
         /// The customer's reply (not added to the closed case).
         reply: Comment,
     },
+    /// Routing found no eligible agent for the case (all offline, all at
+    /// capacity, skills missing...); it waits in its queue.
+    RoutingStalled {
+        /// When.
+        at: DateTime<Utc>,
+        /// The queue the case waits in.
+        queue: QueueId,
+        /// Why no agent could take it (the router's explanation: unavailable,
+        /// at capacity, missing skills, declined).
+        reason: String,
+    },
     /// The desk's prediction found the Resolution milestone likely to be
     /// missed (raised once per case by the sweep, when enabled).
     BreachPredicted {
@@ -301,7 +312,8 @@ impl CaseEvent {
             | CaseEvent::SurveyEnded { at, .. }
             | CaseEvent::SatisfactionRecorded { at, .. }
             | CaseEvent::FollowUpRequested { at, .. }
-            | CaseEvent::BreachPredicted { at, .. } => *at,
+            | CaseEvent::BreachPredicted { at, .. }
+            | CaseEvent::RoutingStalled { at, .. } => *at,
         }
     }
 }

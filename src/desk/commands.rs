@@ -504,7 +504,19 @@ impl SupportDesk {
                 CaseCommand::ChangePriority(routed.classification.priority),
             )?;
         }
+        let stalled = routed
+            .decision
+            .agent()
+            .is_none()
+            .then(|| (routed.decision.queue, routed.decision.reasoning.clone()));
         self.apply_routing(tx, routed.events).await?;
+        // Nobody could take it: say so on the case, with the router's reasons,
+        // instead of a silent queue change.
+        if let Some((queue, reason)) = stalled {
+            if tx.case(index)?.case.owner.is_none() {
+                self.decide_on(tx, index, CaseCommand::NoteRoutingStalled { queue, reason })?;
+            }
+        }
         // The suggestion is an insight for people too, accepted by the router or not.
         if let Some(suggestion) = suggestion {
             let mut insights = tx.case(index)?.case.ai.clone();

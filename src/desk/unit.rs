@@ -504,6 +504,23 @@ impl SupportDesk {
                 RoutingEvent::Queued { case, queue, .. } => (case, Some(queue), None, None),
                 RoutingEvent::Overflowed { case, to, .. } => (case, Some(to), None, None),
                 RoutingEvent::Declined { case, agent, .. } => (case, None, None, Some(agent)),
+                RoutingEvent::RoutingStalled { case, queue, .. } => {
+                    // Waited past every overflow: record it on the case.
+                    if let Ok(index) = self.stage_case(tx, case).await {
+                        if is_active(&tx.case(index)?.case) {
+                            let reason = "no eligible agent and no overflow queue left; the case waits for capacity".to_string();
+                            match self.decide_on(
+                                tx,
+                                index,
+                                CaseCommand::NoteRoutingStalled { queue, reason },
+                            ) {
+                                Ok(_) | Err(Error::NotAllowed { .. }) => {}
+                                Err(e) => return Err(e),
+                            }
+                        }
+                    }
+                    continue;
+                }
                 _ => continue,
             };
             let index = match self.stage_case(tx, case).await {

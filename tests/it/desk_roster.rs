@@ -150,3 +150,47 @@ async fn concurrent_roster_changes_are_all_kept() {
     let roster = desk.roster().await.unwrap().unwrap();
     assert_eq!(roster.agents.len(), 16);
 }
+
+#[tokio::test]
+async fn a_case_nobody_can_take_says_why() {
+    use hotcrm_support::case::CaseEvent;
+    let (desk, repo) = desk().await;
+    let ada = AgentId::from_u128(1);
+    let general = QueueId::from_u128(10);
+    desk.add_agent(Agent::new(ada, "Ada", Capacity::cases(1).unwrap()).unwrap())
+        .await
+        .unwrap();
+    desk.add_queue(
+        Queue::new(general, "General", RoutingMethod::RoundRobin)
+            .unwrap()
+            .with_member(QueueMember::new(ada)),
+    )
+    .await
+    .unwrap();
+    // Ada is Offline: the case waits, and the case's events say why.
+    let out = desk
+        .create_case(CaseRequest::new(ACME, "Login fails", "Cannot sign in."))
+        .await
+        .unwrap();
+    let stalled: Vec<&str> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            CaseEvent::RoutingStalled { queue, reason, .. } if *queue == general => {
+                Some(reason.as_str())
+            }
+            _ => None,
+        })
+        .collect();
+    assert_eq!(stalled.len(), 1, "{:?}", out.events);
+    assert!(stalled[0].contains("1 unavailable"), "{}", stalled[0]);
+    assert_eq!(out.case.value.owner, None);
+    let timeline = desk.timeline(out.case.value.id).await.unwrap().to_string();
+    assert!(timeline.contains("waiting in queue"), "{timeline}");
+    // Once Ada is available she gets it; no second stall event is recorded.
+    desk.set_agent_status(ada, AgentStatus::Available)
+        .await
+        .unwrap();
+    let case = repo.get_case(out.case.value.id).await.unwrap();
+    assert_eq!(case.value.owner, Some(ada));
+}
