@@ -821,15 +821,7 @@ impl SupportDesk {
     /// # Ok(()) }
     /// ```
     pub async fn release_quarantined(&self, id: uuid::Uuid) -> Result<IntakeOutcome> {
-        let stored = self
-            .repo
-            .get_portal_record(PortalKind::Quarantine, id)
-            .await?;
-        let PortalRecord::Quarantine(mut held) = stored.value else {
-            return Err(Error::Internal {
-                what: format!("quarantined mail {id} is stored as another kind"),
-            });
-        };
+        let (mut held, version) = self.load_quarantined(id).await?;
         if let QuarantineState::Discarded { .. } = held.state {
             return Err(Error::NotAllowed {
                 command: "release_quarantined",
@@ -844,7 +836,7 @@ impl SupportDesk {
                 at: self.clock.now(),
             };
             let work = crate::repo::UnitOfWork::new()
-                .portal(PortalRecord::Quarantine(held), Some(stored.version));
+                .portal(PortalRecord::Quarantine(held), Some(version));
             match self.repo.commit(&work).await {
                 // A concurrent release marked it first: same outcome.
                 Ok(_) | Err(Error::Conflict { .. }) => {}
@@ -881,15 +873,7 @@ impl SupportDesk {
     /// # Ok(()) }
     /// ```
     pub async fn discard_quarantined(&self, id: uuid::Uuid) -> Result<()> {
-        let stored = self
-            .repo
-            .get_portal_record(PortalKind::Quarantine, id)
-            .await?;
-        let PortalRecord::Quarantine(mut held) = stored.value else {
-            return Err(Error::Internal {
-                what: format!("quarantined mail {id} is stored as another kind"),
-            });
-        };
+        let (mut held, version) = self.load_quarantined(id).await?;
         match held.state {
             QuarantineState::Discarded { .. } => Ok(()),
             QuarantineState::Released { .. } => Err(Error::NotAllowed {
@@ -901,9 +885,23 @@ impl SupportDesk {
                     at: self.clock.now(),
                 };
                 let work = crate::repo::UnitOfWork::new()
-                    .portal(PortalRecord::Quarantine(held), Some(stored.version));
+                    .portal(PortalRecord::Quarantine(held), Some(version));
                 self.repo.commit(&work).await.map(|_| ())
             }
+        }
+    }
+
+    /// A stored quarantined email and its version.
+    async fn load_quarantined(&self, id: uuid::Uuid) -> Result<(Box<QuarantinedMail>, u64)> {
+        let stored = self
+            .repo
+            .get_portal_record(PortalKind::Quarantine, id)
+            .await?;
+        match stored.value {
+            PortalRecord::Quarantine(held) => Ok((held, stored.version)),
+            _ => Err(Error::Internal {
+                what: format!("quarantined mail {id} is stored as another kind"),
+            }),
         }
     }
 
