@@ -166,6 +166,24 @@ impl SupportDesk {
                 ));
             }
         }
+        if let Some(parent) = request.parent {
+            let original = self.repo.get_case(parent).await?.value;
+            if original.account != account.id {
+                return Err(Error::validation(
+                    "parent",
+                    format!("case {} belongs to another account", original.number),
+                ));
+            }
+            if original.status != crate::case::CaseStatus::Closed {
+                return Err(Error::NotAllowed {
+                    command: "follow up",
+                    reason: format!(
+                        "{} is {}: only closed cases get follow-ups (reopen a resolved case)",
+                        original.number, original.status
+                    ),
+                });
+            }
+        }
         // AI: classification and sentiment; failures degrade to "no insight".
         let text = request
             .analysis_text
@@ -417,6 +435,7 @@ impl SupportDesk {
         if let Some(queue) = request.queue {
             new = new.with_queue(queue);
         }
+        new.parent = request.parent;
         let rules = self.rules_on(account.business_hours.as_ref());
         let (case, events) = Case::create(new, now, &rules)?;
         drop(rules);

@@ -233,6 +233,8 @@ pub struct CaseRequest {
     /// The portal deflection offer (and its user) this case follows: marked
     /// submitted in the case's own commit.
     pub(crate) deflection: Option<(crate::ids::DeflectionId, crate::ids::PortalUserId)>,
+    /// The closed case this one follows up (see [`CaseRequest::follow_up_of`]).
+    pub parent: Option<CaseId>,
     /// The social conversation this case opens: its link is moved to the case
     /// in the case's own commit.
     pub(crate) conversation: Option<crate::intake::ConversationLink>,
@@ -262,6 +264,7 @@ impl CaseRequest {
             deflection: None,
             conversation: None,
             participants: Vec::new(),
+            parent: None,
         }
     }
 
@@ -280,6 +283,22 @@ impl CaseRequest {
     /// ```
     pub fn analyze(mut self, text: impl Into<String>) -> CaseRequest {
         self.analysis_text = Some(text.into());
+        self
+    }
+
+    /// Links the new case to a closed case it follows up (`parent`). The desk
+    /// checks the original exists, is Closed (a Resolved case is reopened
+    /// instead) and belongs to the same account.
+    ///
+    /// ```
+    /// use hotcrm_support::desk::CaseRequest;
+    /// use hotcrm_support::ids::{AccountId, CaseId};
+    /// let req = CaseRequest::new(AccountId::from_u128(1), "Export fails again", "Same error")
+    ///     .follow_up_of(CaseId::from_u128(7));
+    /// assert_eq!(req.parent, Some(CaseId::from_u128(7)));
+    /// ```
+    pub fn follow_up_of(mut self, closed: CaseId) -> CaseRequest {
+        self.parent = Some(closed);
         self
     }
 

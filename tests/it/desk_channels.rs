@@ -431,3 +431,49 @@ async fn a_failed_commit_leaves_no_case_and_no_link() {
             .is_some()
     );
 }
+
+#[tokio::test]
+async fn follow_ups_link_closed_cases_only() {
+    use hotcrm_support::desk::CaseRequest;
+    let (desk, repo) = desk(false).await;
+    let original = desk
+        .create_case(CaseRequest::new(ACME, "Export fails", "Error 500").contact(ANN))
+        .await
+        .unwrap()
+        .case
+        .value
+        .id;
+    let follow =
+        || CaseRequest::new(ACME, "Export fails again", "Same error today").follow_up_of(original);
+    // Open or resolved: refused, nothing stored.
+    assert!(matches!(
+        desk.create_case(follow()).await,
+        Err(hotcrm_support::Error::NotAllowed { .. })
+    ));
+    desk.resolve(original, Resolution::new("Fixed"))
+        .await
+        .unwrap();
+    assert!(matches!(
+        desk.create_case(follow()).await,
+        Err(hotcrm_support::Error::NotAllowed { .. })
+    ));
+    assert_eq!(case_count(repo.as_ref()).await, 1);
+    desk.close(original).await.unwrap();
+    let out = desk.create_case(follow()).await.unwrap();
+    assert_eq!(out.case.value.parent, Some(original));
+    // Another account's case cannot be the parent.
+    assert!(matches!(
+        desk.create_case(CaseRequest::new(WALK_IN, "x", "y").follow_up_of(original))
+            .await,
+        Err(hotcrm_support::Error::Validation { .. })
+    ));
+    // An unknown parent is NotFound.
+    assert!(matches!(
+        desk.create_case(
+            CaseRequest::new(ACME, "x", "y")
+                .follow_up_of(hotcrm_support::ids::CaseId::from_u128(5))
+        )
+        .await,
+        Err(hotcrm_support::Error::NotFound { .. })
+    ));
+}
