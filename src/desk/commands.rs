@@ -316,6 +316,72 @@ impl SupportDesk {
         Ok(())
     }
 
+    /// Marks a permanent bounce's failed recipient undeliverable, in the
+    /// command's commit (nothing for other bounces).
+    pub(super) async fn stage_undeliverable(
+        &self,
+        tx: &mut Tx,
+        bounce: &crate::intake::Bounce,
+        key: &str,
+    ) -> Result<bool> {
+        use crate::intake::UndeliverableAddress;
+        use crate::repo::{PortalKind, PortalRecord};
+        let Some(address) = bounce
+            .failed_recipient
+            .as_ref()
+            .filter(|_| bounce.contact_undeliverable())
+        else {
+            return Ok(false);
+        };
+        let id = UndeliverableAddress::id_of(address);
+        let (status, diagnostic) = (bounce.status.clone(), bounce.diagnostic.clone());
+        let (record, expected) = match self
+            .repo
+            .get_portal_record(PortalKind::Undeliverable, id)
+            .await
+        {
+            Ok(stored) => match stored.value {
+                PortalRecord::Undeliverable(mut mark) => {
+                    if mark.last_key.as_deref() == Some(key) {
+                        return Ok(false);
+                    }
+                    mark.bounced(status, diagnostic, tx.now);
+                    (mark, Some(stored.version))
+                }
+                _ => {
+                    return Err(Error::Internal {
+                        what: format!("undeliverable mark {id} is stored as another kind"),
+                    });
+                }
+            },
+            Err(Error::NotFound { .. }) => (
+                UndeliverableAddress::new(address.clone(), status, diagnostic, tx.now),
+                None,
+            ),
+            Err(e) => return Err(e),
+        };
+        let mut record = record;
+        record.last_key = Some(key.to_string());
+        tx.write_portal(PortalRecord::Undeliverable(record), expected);
+        Ok(true)
+    }
+
+    /// Marks a permanent bounce that reached no case, in a commit of its own
+    /// (idempotent by the bounce's de-duplication key).
+    pub(super) async fn mark_undeliverable(
+        &self,
+        bounce: &crate::intake::Bounce,
+        key: &str,
+    ) -> Result<()> {
+        with_retries!(self, tx => {
+            match self.stage_undeliverable(&mut tx, bounce, key).await {
+                Ok(false) => Ok(()),
+                Ok(true) => self.commit(&mut tx).await.map(|_| ()),
+                Err(e) => Err(e),
+            }
+        })
+    }
+
     /// Adds email participants to a case's record, in the command's commit
     /// (nothing is written when none is new).
     pub(super) async fn stage_participants(
@@ -582,18 +648,19 @@ impl SupportDesk {
         id: CaseId,
         commands: &[CaseCommand],
     ) -> Result<Outcome> {
-        self.execute_with_participants(id, commands, &[]).await
+        self.execute_with_intake(id, commands, &[], None).await
     }
 
     /// [`SupportDesk::execute_all`], also adding email participants to the
     /// case in the same commit when the commands change it.
-    pub(super) async fn execute_with_participants(
+    pub(super) async fn execute_with_intake(
         &self,
         id: CaseId,
         commands: &[CaseCommand],
         participants: &[crate::intake::EmailAddress],
+        bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
-        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands, participants).await)?;
+        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands, participants, bounce).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
     }
@@ -605,6 +672,7 @@ impl SupportDesk {
         id: CaseId,
         commands: &[CaseCommand],
         participants: &[crate::intake::EmailAddress],
+        bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
         let index = self.stage_case(tx, id).await?;
         // The clock is read after the load, so another writer's commit never
@@ -639,6 +707,9 @@ impl SupportDesk {
         self.count_resolution(tx, index).await?;
         if !participants.is_empty() {
             self.stage_participants(tx, id, participants).await?;
+        }
+        if let Some((bounce, key)) = bounce {
+            self.stage_undeliverable(tx, bounce, key).await?;
         }
         let committed = self.commit(tx).await?;
         Ok(Outcome {

@@ -61,9 +61,12 @@
 //!   honoured only from the case's contact, a participant or a contact of the
 //!   case's account; anyone else gets a new case. Machine mail adds nobody.
 //! - **Bounces** become an internal note on the case of the embedded original
-//!   Message-ID, when it is ours. A permanent bounce is reported through
-//!   [`IntakeOutcome::undeliverable`]: contact records have no "undeliverable"
-//!   field, so the desk changes no contact; the host marks the address.
+//!   Message-ID, when it is ours. A permanent (5.x.x) bounce also marks the
+//!   failed recipient undeliverable ([`UndeliverableAddress`], read with
+//!   [`SupportDesk::undeliverable`], cleared with
+//!   [`SupportDesk::clear_undeliverable`]) in the same commit as the note — or
+//!   in a commit of its own when the bounce reached no case — counted once per
+//!   bounce message. Contact records themselves are not changed.
 //! - **Automatic acknowledgements.** The crate sends nothing: a new case (or
 //!   follow-up) carries the [`AutoResponse`] decision of the desk's
 //!   [`AutoResponseLedger`], decided and recorded on the desk clock after the
@@ -93,8 +96,8 @@ use crate::intake::{
     AutoResponse, AutoResponseLedger, AutoResponsePolicy, BodyConfig, Bounce, ClassifyConfig,
     EmailAddress, EmailBody, EmailLimits, IgnoreReason, InboundEmail, MailKind, Mailbox, MessageId,
     OwnMessageId, QuarantineReason, QuarantineState, QuarantinedMail, ResponseKind, ScreenPolicy,
-    SenderLedger, ThreadCase, ThreadConfig, ThreadDecision, ThreadLookup, case_tokens, classify,
-    decide_thread, extract_body, participants_of, screen,
+    SenderLedger, ThreadCase, ThreadConfig, ThreadDecision, ThreadLookup, UndeliverableAddress,
+    case_tokens, classify, decide_thread, extract_body, participants_of, screen,
 };
 use crate::repo::{Contact, PortalKind, PortalRecord, Versioned};
 
@@ -711,8 +714,15 @@ impl SupportDesk {
         mailbox: &Mailbox,
     ) -> Result<IntakeOutcome> {
         let outcome = self.process_email(email, mailbox, true).await?;
-        if let IntakeOutcome::Quarantined { reasons, .. } = &outcome {
-            self.hold(email, mailbox, reasons).await?;
+        match &outcome {
+            IntakeOutcome::Quarantined { reasons, .. } => {
+                self.hold(email, mailbox, reasons).await?;
+            }
+            IntakeOutcome::Ignored {
+                bounce: Some(bounce),
+                ..
+            } => self.mark_undeliverable(bounce, &email.dedupe_key()).await?,
+            _ => {}
         }
         Ok(outcome)
     }
@@ -891,6 +901,91 @@ impl SupportDesk {
         }
     }
 
+    /// The undeliverable mark of `address`, if permanent bounces ever marked
+    /// it (check [`UndeliverableAddress::is_undeliverable`]: a cleared mark is
+    /// kept for its history).
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::intake::EmailAddress;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// let desk = SupportDesk::builder(Arc::new(MemoryRepository::new())).build();
+    /// let ann = EmailAddress::parse("ann@customer.example").unwrap();
+    /// assert!(desk.undeliverable(&ann).await?.is_none());
+    /// # Ok(()) }
+    /// ```
+    pub async fn undeliverable(
+        &self,
+        address: &EmailAddress,
+    ) -> Result<Option<UndeliverableAddress>> {
+        let id = UndeliverableAddress::id_of(address);
+        match self
+            .repo
+            .get_portal_record(PortalKind::Undeliverable, id)
+            .await
+        {
+            Ok(stored) => match stored.value {
+                PortalRecord::Undeliverable(mark) => Ok(Some(mark)),
+                _ => Err(Error::Internal {
+                    what: format!("undeliverable mark {id} is stored as another kind"),
+                }),
+            },
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    /// Clears the undeliverable mark of `address` (the customer fixed their
+    /// mailbox); a later permanent bounce marks it again. No mark, or a mark
+    /// already cleared, is a no-op.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors; [`Error::Conflict`] when a bounce is counted meanwhile.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use std::sync::Arc;
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::intake::EmailAddress;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// let desk = SupportDesk::builder(Arc::new(MemoryRepository::new())).build();
+    /// desk.clear_undeliverable(&EmailAddress::parse("ann@customer.example").unwrap()).await?;
+    /// # Ok(()) }
+    /// ```
+    pub async fn clear_undeliverable(&self, address: &EmailAddress) -> Result<()> {
+        let id = UndeliverableAddress::id_of(address);
+        let stored = match self
+            .repo
+            .get_portal_record(PortalKind::Undeliverable, id)
+            .await
+        {
+            Ok(stored) => stored,
+            Err(Error::NotFound { .. }) => return Ok(()),
+            Err(e) => return Err(e),
+        };
+        let PortalRecord::Undeliverable(mut mark) = stored.value else {
+            return Err(Error::Internal {
+                what: format!("undeliverable mark {id} is stored as another kind"),
+            });
+        };
+        if !mark.is_undeliverable() {
+            return Ok(());
+        }
+        mark.clear(self.clock.now().max(mark.last_at));
+        let work = crate::repo::UnitOfWork::new()
+            .portal(PortalRecord::Undeliverable(mark), Some(stored.version));
+        self.repo.commit(&work).await.map(|_| ())
+    }
+
     /// A stored quarantined email and its version.
     async fn load_quarantined(&self, id: uuid::Uuid) -> Result<(Box<QuarantinedMail>, u64)> {
         let stored = self
@@ -976,7 +1071,15 @@ impl SupportDesk {
                     body: text,
                     sentiment: None,
                 };
-                match self.add_comment(case, note).await {
+                match self
+                    .execute_with_intake(
+                        case,
+                        &[crate::case::CaseCommand::Comment(note)],
+                        &[],
+                        bounce.as_ref().map(|b| (b, key.as_str())),
+                    )
+                    .await
+                {
                     Ok(outcome) => Ok(IntakeOutcome::InternalNote {
                         case: outcome.case,
                         events: outcome.events,
@@ -1224,10 +1327,11 @@ impl SupportDesk {
             participants_of(email, ours)
         };
         let outcome = self
-            .execute_with_participants(
+            .execute_with_intake(
                 case,
                 &[crate::case::CaseCommand::Comment(comment)],
                 &participants,
+                None,
             )
             .await?;
         let follow_id = super::commands::follow_up_id(case, comment_id);

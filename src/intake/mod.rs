@@ -71,7 +71,7 @@ pub use classify::{AutomatedReason, Bounce, BounceSeverity, ClassifyConfig, Mail
 pub use email::{Attachment, DeliveryReport, EmailLimits, Header, InboundEmail};
 pub use html::{decode_entities, html_to_text};
 pub use ledger::{RateLedger, RateLimit};
-pub use quarantine::{QuarantineState, QuarantinedMail};
+pub use quarantine::{QuarantineState, QuarantinedMail, UndeliverableAddress};
 pub use screen::{QuarantineReason, ScreenPolicy, SenderLedger, screen};
 pub use social::{ConversationLink, InboundMessage, Platform, SocialAttachment};
 #[cfg(feature = "signatures")]

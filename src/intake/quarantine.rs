@@ -116,3 +116,137 @@ impl QuarantinedMail {
         ))
     }
 }
+
+/// An address permanent bounces (5.x.x) marked undeliverable: the desk stores
+/// it in the same commit as the bounce's note, so a host can stop mailing it.
+/// A later [`clear`](UndeliverableAddress::clear) (the customer fixed their
+/// mailbox) keeps the history.
+///
+/// ```
+/// use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+/// let at = "2026-01-05T09:00:00Z".parse()?;
+/// let gone = EmailAddress::parse("gone@customer.example").unwrap();
+/// let mut mark = UndeliverableAddress::new(gone.clone(), Some("5.1.1".into()), None, at);
+/// assert!(mark.is_undeliverable());
+/// mark.clear("2026-01-06T09:00:00Z".parse()?);
+/// assert!(!mark.is_undeliverable());
+/// mark.bounced(Some("5.1.1".into()), None, "2026-01-07T09:00:00Z".parse()?);
+/// assert!(mark.is_undeliverable());
+/// assert_eq!(mark.bounces, 2);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[non_exhaustive]
+pub struct UndeliverableAddress {
+    /// Derived from the address ([`UndeliverableAddress::id_of`]).
+    pub id: Uuid,
+    /// The address.
+    pub address: super::address::EmailAddress,
+    /// The last status code (`5.1.1`, `550`).
+    pub status: Option<String>,
+    /// The last diagnostic text.
+    pub diagnostic: Option<String>,
+    /// Permanent bounces counted.
+    pub bounces: u32,
+    /// The first bounce.
+    pub first_at: DateTime<Utc>,
+    /// The last bounce.
+    pub last_at: DateTime<Utc>,
+    /// When a host cleared the mark (it counts again from the next bounce).
+    pub cleared_at: Option<DateTime<Utc>>,
+    /// The de-duplication key of the last bounce counted (a repeated delivery
+    /// of the same bounce is not counted twice).
+    #[serde(default)]
+    pub last_key: Option<String>,
+}
+
+impl UndeliverableAddress {
+    /// A first permanent bounce of `address`.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+    /// let m = UndeliverableAddress::new(EmailAddress::parse("a@b.example").unwrap(), None, None, "2026-01-05T09:00:00Z".parse()?);
+    /// assert_eq!(m.bounces, 1);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        address: super::address::EmailAddress,
+        status: Option<String>,
+        diagnostic: Option<String>,
+        at: DateTime<Utc>,
+    ) -> UndeliverableAddress {
+        UndeliverableAddress {
+            id: UndeliverableAddress::id_of(&address),
+            address,
+            status,
+            diagnostic: diagnostic.map(|d| d.chars().take(1_000).collect()),
+            bounces: 1,
+            first_at: at,
+            last_at: at,
+            cleared_at: None,
+            last_key: None,
+        }
+    }
+
+    /// The record id of `address`.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+    /// let a = EmailAddress::parse("A@B.example").unwrap();
+    /// assert_eq!(UndeliverableAddress::id_of(&a), UndeliverableAddress::id_of(&EmailAddress::parse("a@b.example").unwrap()));
+    /// ```
+    pub fn id_of(address: &super::address::EmailAddress) -> Uuid {
+        Uuid::from_u128(crate::ids::stable_hash(
+            "hotcrm-intake-undeliverable",
+            address.as_str(),
+        ))
+    }
+
+    /// Counts another permanent bounce.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+    /// let mut m = UndeliverableAddress::new(EmailAddress::parse("a@b.example").unwrap(), None, None, "2026-01-05T09:00:00Z".parse()?);
+    /// m.bounced(Some("5.2.2".into()), None, "2026-01-06T09:00:00Z".parse()?);
+    /// assert_eq!(m.status.as_deref(), Some("5.2.2"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn bounced(
+        &mut self,
+        status: Option<String>,
+        diagnostic: Option<String>,
+        at: DateTime<Utc>,
+    ) {
+        self.bounces = self.bounces.saturating_add(1);
+        self.status = status.or(self.status.take());
+        if let Some(d) = diagnostic {
+            self.diagnostic = Some(d.chars().take(1_000).collect());
+        }
+        self.last_at = self.last_at.max(at);
+    }
+
+    /// Clears the mark at `at`.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+    /// let mut m = UndeliverableAddress::new(EmailAddress::parse("a@b.example").unwrap(), None, None, "2026-01-05T09:00:00Z".parse()?);
+    /// m.clear("2026-01-05T10:00:00Z".parse()?);
+    /// assert!(!m.is_undeliverable());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn clear(&mut self, at: DateTime<Utc>) {
+        self.cleared_at = Some(at);
+    }
+
+    /// Whether the address bounced since it was last cleared.
+    ///
+    /// ```
+    /// # use hotcrm_support::intake::{EmailAddress, UndeliverableAddress};
+    /// let m = UndeliverableAddress::new(EmailAddress::parse("a@b.example").unwrap(), None, None, "2026-01-05T09:00:00Z".parse()?);
+    /// assert!(m.is_undeliverable());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn is_undeliverable(&self) -> bool {
+        self.cleared_at.is_none_or(|c| c < self.last_at)
+    }
+}

@@ -4,7 +4,7 @@
 use serde::{Deserialize, Serialize};
 use uuid::Uuid;
 
-use crate::intake::{CaseParticipants, ConversationLink, QuarantinedMail};
+use crate::intake::{CaseParticipants, ConversationLink, QuarantinedMail, UndeliverableAddress};
 use crate::portal::{DeflectionOffer, ForumPost, ForumTopic, PortalUser};
 
 /// The kinds of [`PortalRecord`].
@@ -29,6 +29,8 @@ pub enum PortalKind {
     Participants,
     /// A [`QuarantinedMail`]; no parent.
     Quarantine,
+    /// An [`UndeliverableAddress`]; no parent.
+    Undeliverable,
 }
 
 impl PortalKind {
@@ -42,6 +44,7 @@ impl PortalKind {
             PortalKind::Conversation => "conversation link",
             PortalKind::Participants => "case participants",
             PortalKind::Quarantine => "quarantined mail",
+            PortalKind::Undeliverable => "undeliverable address",
         }
     }
 
@@ -55,6 +58,7 @@ impl PortalKind {
             PortalKind::Conversation => "conversation",
             PortalKind::Participants => "participants",
             PortalKind::Quarantine => "quarantine",
+            PortalKind::Undeliverable => "undeliverable",
         }
     }
 }
@@ -89,6 +93,8 @@ pub enum PortalRecord {
     Participants(CaseParticipants),
     /// An email held for review (intake).
     Quarantine(Box<QuarantinedMail>),
+    /// An address permanent bounces marked undeliverable (intake).
+    Undeliverable(UndeliverableAddress),
 }
 
 impl PortalRecord {
@@ -102,6 +108,7 @@ impl PortalRecord {
             PortalRecord::Conversation(_) => PortalKind::Conversation,
             PortalRecord::Participants(_) => PortalKind::Participants,
             PortalRecord::Quarantine(_) => PortalKind::Quarantine,
+            PortalRecord::Undeliverable(_) => PortalKind::Undeliverable,
         }
     }
 
@@ -115,6 +122,7 @@ impl PortalRecord {
             PortalRecord::Conversation(c) => c.id,
             PortalRecord::Participants(p) => *p.case.as_uuid(),
             PortalRecord::Quarantine(q) => q.id,
+            PortalRecord::Undeliverable(u) => u.id,
         }
     }
 
@@ -128,7 +136,7 @@ impl PortalRecord {
             PortalRecord::Deflection(d) => Some(*d.account.as_uuid()),
             PortalRecord::Conversation(c) => Some(*c.case.as_uuid()),
             PortalRecord::Participants(p) => Some(*p.case.as_uuid()),
-            PortalRecord::Quarantine(_) => None,
+            PortalRecord::Quarantine(_) | PortalRecord::Undeliverable(_) => None,
         }
     }
 }

@@ -520,9 +520,62 @@ async fn a_bounce_is_attached_to_the_original_case() {
         "{}",
         note.body
     );
-    // No contact record was changed.
+    // No contact record was changed; the address is marked undeliverable in
+    // the note's commit, once per bounce message.
     let ann = f.repo.get_contact(ANN).await.unwrap();
     assert_eq!(ann.version, 1);
+    let gone = hotcrm_support::intake::EmailAddress::parse("gone@customer.example").unwrap();
+    let mark = f.desk.undeliverable(&gone).await.unwrap().unwrap();
+    assert!(mark.is_undeliverable());
+    assert_eq!((mark.bounces, mark.status.as_deref()), (1, Some("5.1.1")));
+    f.desk
+        .receive_email(dsn.as_bytes(), &support())
+        .await
+        .unwrap();
+    assert_eq!(
+        f.desk.undeliverable(&gone).await.unwrap().unwrap().bounces,
+        1
+    );
+    // Cleared by the host, then marked again by a new bounce.
+    f.clock.advance(chrono::TimeDelta::hours(1));
+    f.desk.clear_undeliverable(&gone).await.unwrap();
+    assert!(
+        !f.desk
+            .undeliverable(&gone)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_undeliverable()
+    );
+    f.clock.advance(chrono::TimeDelta::hours(1));
+    let again = dsn.replace("<dsn1@mx.customer.example>", "<dsn2@mx.customer.example>");
+    f.desk
+        .receive_email(again.as_bytes(), &support())
+        .await
+        .unwrap();
+    let mark = f.desk.undeliverable(&gone).await.unwrap().unwrap();
+    assert!(mark.is_undeliverable());
+    assert_eq!(mark.bounces, 2);
+    // A bounce about mail that is not ours reaches no case but still marks.
+    let stray = dsn
+        .replace("<dsn1@mx.customer.example>", "<dsn3@mx.customer.example>")
+        .replace(&original, "<unknown@elsewhere.example>")
+        .replace("gone@customer.example", "left@customer.example");
+    let out = f
+        .desk
+        .receive_email(stray.as_bytes(), &support())
+        .await
+        .unwrap();
+    assert!(matches!(out, IntakeOutcome::Ignored { .. }), "{out:?}");
+    let left = hotcrm_support::intake::EmailAddress::parse("left@customer.example").unwrap();
+    assert!(
+        f.desk
+            .undeliverable(&left)
+            .await
+            .unwrap()
+            .unwrap()
+            .is_undeliverable()
+    );
 }
 
 #[tokio::test]
