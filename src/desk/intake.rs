@@ -455,6 +455,17 @@ fn contact_id_for(address: &EmailAddress) -> ContactId {
     ContactId::from_u128(stable_hash("hotcrm-intake-contact", address.as_str()))
 }
 
+/// The participants an email adds: its To/Cc addresses that are not ours,
+/// without the sender (who threads as the case's contact, an account contact
+/// or through our Message-IDs), so mail without copies stores nothing.
+fn cc_participants(email: &InboundEmail, ours: &[EmailAddress]) -> Vec<EmailAddress> {
+    let sender = email.sender();
+    participants_of(email, ours)
+        .into_iter()
+        .filter(|a| Some(a) != sender)
+        .collect()
+}
+
 /// Case data loaded for threading, answered synchronously.
 #[derive(Debug, Default)]
 struct StagedLookup {
@@ -1240,7 +1251,7 @@ impl SupportDesk {
             .id(case_id_for(key))
             .origin(Origin::Email)
             .contact(contact.id);
-        request.participants = participants_of(email, ours);
+        request.participants = cc_participants(email, ours);
         // The AI reads what the customer wrote now, not the quoted history.
         if !visible.is_empty() {
             request = request.analyze(visible);
@@ -1324,7 +1335,7 @@ impl SupportDesk {
         let participants = if kind.is_machine() {
             Vec::new()
         } else {
-            participants_of(email, ours)
+            cc_participants(email, ours)
         };
         let outcome = self
             .execute_with_intake(
