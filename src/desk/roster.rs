@@ -10,6 +10,9 @@ use super::SupportDesk;
 use crate::case::CaseEvent;
 use crate::error::Result;
 use crate::ids::{CaseId, QueueId};
+use std::collections::BTreeMap;
+
+use crate::analytics::GroupKey;
 use crate::routing::{Agent, Queue, RouterState, RoutingRule, Skill};
 
 impl SupportDesk {
@@ -181,5 +184,42 @@ impl SupportDesk {
     /// ```
     pub async fn roster(&self) -> Result<Option<RouterState>> {
         Ok(self.repo.get_router_state().await?.map(|v| v.value))
+    }
+
+    /// People's names for the agent and queue keys of metrics and workload
+    /// reports ([`GroupKey::Agent`], [`GroupKey::Queue`]), from the stored
+    /// roster; keys it does not know keep their `agent:<uuid>` form via
+    /// [`GroupKey`]'s `Display`.
+    ///
+    /// # Errors
+    ///
+    /// Storage errors.
+    ///
+    /// ```
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// use hotcrm_support::analytics::GroupKey;
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::ids::AgentId;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// use hotcrm_support::routing::{Agent, Capacity};
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).build();
+    /// let ada = AgentId::from_u128(1);
+    /// desk.add_agent(Agent::new(ada, "Ada", Capacity::cases(3)?)?).await?;
+    /// let names = desk.group_names().await?;
+    /// assert_eq!(names.get(&GroupKey::Agent(ada)).map(String::as_str), Some("Ada"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn group_names(&self) -> Result<BTreeMap<GroupKey, String>> {
+        let mut names = BTreeMap::new();
+        if let Some(state) = self.roster().await? {
+            for a in &state.agents {
+                names.insert(GroupKey::Agent(a.id), a.name.clone());
+            }
+            for q in &state.queues {
+                names.insert(GroupKey::Queue(q.id), q.name.clone());
+            }
+        }
+        Ok(names)
     }
 }

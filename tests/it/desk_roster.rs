@@ -94,6 +94,22 @@ async fn a_roster_built_through_the_desk_routes_new_cases() {
         .unwrap();
     assert_eq!(other.case.value.queue, Some(general));
     assert_eq!(other.case.value.owner, Some(ada));
+    // Workload keys get people's names from the roster.
+    let names = desk.group_names().await.unwrap();
+    let workload = desk.workload().await.unwrap();
+    let mut labelled: Vec<&str> = workload
+        .by_agent
+        .keys()
+        .filter_map(|k| names.get(k).map(String::as_str))
+        .collect();
+    labelled.sort_unstable();
+    assert_eq!(labelled, ["Ada", "Bob"]);
+    let queues: Vec<&str> = workload
+        .by_queue
+        .keys()
+        .filter_map(|k| names.get(k).map(String::as_str))
+        .collect();
+    assert_eq!(queues.len(), 2, "{queues:?}");
 }
 
 #[tokio::test]
