@@ -305,7 +305,7 @@ impl fmt::Display for CaseEvent {
                 ..
             } => write!(
                 f,
-                "breach predicted: {}.{}% likely, {recommendation:?}",
+                "breach predicted: {}.{}% likely, {recommendation}",
                 permille / 10,
                 permille % 10
             ),
@@ -392,6 +392,41 @@ mod tests {
         }
         // Out of range saturates instead of panicking.
         assert!(HumanDuration::minutes(i64::MAX).to_string().contains('h'));
+    }
+
+    #[test]
+    fn event_lines_are_readable() {
+        use crate::case::CaseStatus;
+        use crate::ids::QueueId;
+        use crate::sla::predict::Recommendation;
+        let at: DateTime<Utc> = "2026-01-05T09:00:00Z".parse().unwrap_or_default();
+        let breach = CaseEvent::BreachPredicted {
+            at,
+            permille: 825,
+            recommendation: Recommendation::EscalateNow,
+        };
+        assert_eq!(
+            breach.to_string(),
+            "breach predicted: 82.5% likely, escalate now"
+        );
+        let stalled = CaseEvent::RoutingStalled {
+            at,
+            queue: QueueId::from_u128(0xabc),
+            reason: "no eligible agent\namong 2 members".into(),
+        };
+        assert_eq!(
+            stalled.to_string(),
+            "waiting in queue 00000abc: no eligible agent among 2 members"
+        );
+        let status = CaseEvent::StatusChanged {
+            at,
+            from: CaseStatus::New,
+            to: CaseStatus::Closed,
+        };
+        assert_eq!(
+            Timeline::new(&[status]).to_string(),
+            "2026-01-05 09:00 UTC  status New → Closed\n"
+        );
     }
 
     #[test]

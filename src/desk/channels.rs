@@ -303,7 +303,7 @@ impl SupportDesk {
     ) -> Result<WebIntakeOutcome> {
         let id = web_case_id(submission);
         // A repeat returns the first case before it counts against any limit.
-        if let Ok(stored) = self.repo.get_case(id).await {
+        if let Some(stored) = self.stored_case(id).await? {
             return Ok(WebIntakeOutcome::Created {
                 case: stored,
                 events: Vec::new(),
@@ -401,7 +401,7 @@ impl SupportDesk {
         message.validate()?;
         let case_id = social_case_id(message);
         // A repeat of a message that opened a case.
-        if let Ok(stored) = self.repo.get_case(case_id).await {
+        if let Some(stored) = self.stored_case(case_id).await? {
             return Ok(SocialOutcome::Created {
                 case: stored,
                 events: Vec::new(),
@@ -428,10 +428,12 @@ impl SupportDesk {
                 Err(Error::NotFound { .. }) => None,
                 Err(e) => return Err(e),
             };
+            // A link to a case that is gone counts as no open case.
             if let Some(link) = &link {
-                let linked = self.repo.get_case(link.case).await?;
-                if linked.value.status != CaseStatus::Closed {
-                    return self.append_message(message, linked.value.id).await;
+                if let Some(linked) = self.stored_case(link.case).await? {
+                    if linked.value.status != CaseStatus::Closed {
+                        return self.append_message(message, linked.value.id).await;
+                    }
                 }
             }
             let Some(account) = account.or(self.config.intake.default_account) else {
@@ -465,6 +467,16 @@ impl SupportDesk {
                     if kind == PortalKind::Conversation.name() && attempt < LINK_ATTEMPTS => {}
                 Err(e) => return Err(e),
             }
+        }
+    }
+
+    /// The stored case `id`, or `None` when there is none (other errors stay
+    /// errors).
+    async fn stored_case(&self, id: CaseId) -> Result<Option<Versioned<Case>>> {
+        match self.repo.get_case(id).await {
+            Ok(stored) => Ok(Some(stored)),
+            Err(Error::NotFound { .. }) => Ok(None),
+            Err(e) => Err(e),
         }
     }
 

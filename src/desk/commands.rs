@@ -438,8 +438,13 @@ impl SupportDesk {
                 if current.case == link.case {
                     return Ok(());
                 }
-                let linked = self.repo.get_case(current.case).await?;
-                if linked.value.status != crate::case::CaseStatus::Closed {
+                // A link to a case that is gone may be moved like a closed one.
+                let open = match self.repo.get_case(current.case).await {
+                    Ok(linked) => linked.value.status != crate::case::CaseStatus::Closed,
+                    Err(Error::NotFound { .. }) => false,
+                    Err(e) => return Err(e),
+                };
+                if open {
                     return Err(Error::AlreadyExists {
                         kind: PortalKind::Conversation.name(),
                         key: link.id.to_string(),

@@ -760,7 +760,9 @@ impl SupportDesk {
     }
 
     /// Quarantined emails, newest first, at most `limit`; with `held_only`,
-    /// only those still waiting for review.
+    /// only those still waiting for review. It reads every quarantine record
+    /// of the store (the repository lists documents without paging), so a host
+    /// with a large quarantine should discard or release regularly.
     ///
     /// # Errors
     ///

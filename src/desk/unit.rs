@@ -506,7 +506,12 @@ impl SupportDesk {
                 RoutingEvent::Declined { case, agent, .. } => (case, None, None, Some(agent)),
                 RoutingEvent::RoutingStalled { case, queue, .. } => {
                     // Waited past every overflow: record it on the case.
-                    if let Ok(index) = self.stage_case(tx, case).await {
+                    let index = match self.stage_case(tx, case).await {
+                        Ok(index) => Some(index),
+                        Err(Error::NotFound { .. }) => None,
+                        Err(e) => return Err(e),
+                    };
+                    if let Some(index) = index {
                         if is_active(&tx.case(index)?.case) {
                             let reason = "no eligible agent and no overflow queue left; the case waits for capacity".to_string();
                             match self.decide_on(

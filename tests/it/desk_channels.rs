@@ -477,3 +477,40 @@ async fn follow_ups_link_closed_cases_only() {
         Err(hotcrm_support::Error::NotFound { .. })
     ));
 }
+
+#[tokio::test]
+async fn a_link_to_a_missing_case_is_moved_to_the_new_case() {
+    use hotcrm_support::ids::CaseId;
+    use hotcrm_support::repo::UnitOfWork;
+    let (desk, repo) = desk(false).await;
+    let stale = ConversationLink::new(
+        Platform::WhatsApp,
+        "chat-stale",
+        CaseId::from_u128(404),
+        t("2026-01-01T00:00:00Z"),
+    );
+    repo.commit(&UnitOfWork::new().portal(PortalRecord::Conversation(stale), None))
+        .await
+        .unwrap();
+    let out = desk
+        .receive_message(&message("s1", "chat-stale", "Hello again"), Some(ACME))
+        .await
+        .unwrap();
+    let SocialOutcome::Created { case, .. } = &out else {
+        panic!("{out:?}")
+    };
+    let stored = repo
+        .get_portal_record(
+            PortalKind::Conversation,
+            ConversationLink::id_of(Platform::WhatsApp, "chat-stale"),
+        )
+        .await
+        .unwrap();
+    assert_eq!(stored.version, 2);
+    assert_eq!(
+        link_of(repo.as_ref(), Platform::WhatsApp, "chat-stale")
+            .await
+            .map(|l| l.case),
+        Some(case.value.id)
+    );
+}

@@ -361,6 +361,23 @@ pub enum Recommendation {
     EscalateNow,
 }
 
+/// Lowercase words for logs and timelines.
+///
+/// ```
+/// use hotcrm_support::sla::predict::Recommendation;
+/// assert_eq!(Recommendation::EscalateNow.to_string(), "escalate now");
+/// ```
+impl std::fmt::Display for Recommendation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            Recommendation::Ok => "ok",
+            Recommendation::Monitor => "monitor",
+            Recommendation::Reassign => "reassign",
+            Recommendation::EscalateNow => "escalate now",
+        })
+    }
+}
+
 impl Recommendation {
     /// The next more urgent recommendation (EscalateNow stays).
     const fn raised(self) -> Recommendation {
