@@ -514,3 +514,30 @@ async fn a_link_to_a_missing_case_is_moved_to_the_new_case() {
         Some(case.value.id)
     );
 }
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_repeats_of_one_submission_open_one_case() {
+    let (desk, repo) = desk(false).await;
+    let desk = Arc::new(desk);
+    let sent = submission(
+        "ann@customer.example",
+        "Export fails",
+        t("2026-01-05T14:00:00Z"),
+    );
+    let mut tasks = Vec::new();
+    for _ in 0..4 {
+        let (desk, sent) = (desk.clone(), sent.clone());
+        tasks.push(tokio::spawn(async move {
+            desk.submit_web_form(&WebForm::default(), &sent, b"").await
+        }));
+    }
+    let mut ids = Vec::new();
+    for task in tasks {
+        let out = task.await.unwrap().unwrap();
+        ids.push(out.case().map(|c| c.value.id));
+    }
+    ids.dedup();
+    assert_eq!(ids.len(), 1, "{ids:?}");
+    assert!(ids[0].is_some());
+    assert_eq!(case_count(repo.as_ref()).await, 1);
+}
