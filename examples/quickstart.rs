@@ -39,7 +39,7 @@ fn local(t: DateTime<Utc>) -> String {
 
 fn describe(event: &CaseEvent) -> String {
     match event {
-        CaseEvent::Created { case } => format!(
+        CaseEvent::Created { case, .. } => format!(
             "created {} ({}, {} tier) — response due {}, resolution due {}",
             case.number,
             case.priority,

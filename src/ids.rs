@@ -333,6 +333,13 @@ record_number!(
     KnowledgeNumber, "KB", "knowledge number"
 );
 
+/// The last 8 hex digits of an id's UUID, as readable lines show ids.
+pub(crate) fn short(id: &impl std::fmt::Display) -> String {
+    let s = id.to_string();
+    s.get(s.len().saturating_sub(8)..).unwrap_or(&s).to_string()
+}
+
+
 /// FNV-1a, 128 bits, over a domain tag and a key: stable across Rust versions
 /// and platforms, so derived ids survive restarts and upgrades.
 pub(crate) fn stable_hash(tag: &str, key: &str) -> u128 {

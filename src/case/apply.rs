@@ -17,12 +17,12 @@ impl Case {
     /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
     /// let at = "2026-01-05T09:00:00Z".parse()?;
     /// let (mut case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), at, &CaseRules::default())?;
-    /// case.apply(&CaseEvent::PriorityChanged { at, from: Priority::Medium, to: Priority::Low });
+    /// case.apply(&CaseEvent::PriorityChanged { at, by: Default::default(), from: Priority::Medium, to: Priority::Low });
     /// assert_eq!(case.priority, Priority::Low);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply(&mut self, event: &CaseEvent) {
-        if let CaseEvent::Created { case } = event {
+        if let CaseEvent::Created { case, .. } = event {
             *self = (**case).clone();
             return;
         }
@@ -177,6 +177,13 @@ impl Case {
                     s.answered = true;
                 }
             }
+            CaseEvent::Edited { to, .. } => {
+                to.set(self);
+                self.last_activity_at = at;
+            }
+            CaseEvent::AiSuggestionReviewed { suggestion, .. } => {
+                super::AiSuggested::clear(suggestion.kind(), &mut self.ai);
+            }
         }
         self.updated_at = self.updated_at.max(at);
     }
@@ -201,7 +208,7 @@ impl Case {
     pub fn replay<'a>(events: impl IntoIterator<Item = &'a CaseEvent>) -> Result<Case> {
         let mut events = events.into_iter();
         let mut case = match events.next() {
-            Some(CaseEvent::Created { case }) => (**case).clone(),
+            Some(CaseEvent::Created { case, .. }) => (**case).clone(),
             _ => {
                 return Err(Error::validation(
                     "events",

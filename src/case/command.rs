@@ -174,6 +174,25 @@ pub enum CaseCommand {
     },
     /// Store what the AI provider found out.
     UpdateAiInsights(AiInsights),
+    /// Change a descriptive field (type, category, subject, description,
+    /// contact, product). Setting the value the case already has is a no-op;
+    /// closed cases are final. Running SLA clocks never move (see
+    /// [`CaseEdit`](super::CaseEdit)). Setting a category that differs from a
+    /// pending AI suggestion records the suggestion as overridden (rejected);
+    /// setting the suggested one records it as accepted.
+    Edit(super::CaseEdit),
+    /// Accept or reject a pending AI suggestion (see
+    /// [`AiSuggestion`](super::AiSuggestion)): accepting applies it (sets the
+    /// category, assigns the suggested agent, or sends the suggested solution
+    /// as the acting agent's public reply — an agent must act); either way the
+    /// suggestion is recorded with its verdict and cleared. Reviewing a
+    /// suggestion that is not pending is a no-op, so a repeat changes nothing.
+    ReviewAi {
+        /// Which suggestion.
+        suggestion: super::AiSuggestion,
+        /// Accept (apply it) or reject it.
+        accept: bool,
+    },
     /// Record that routing found no eligible agent for the case, and why (the
     /// desk issues it; it changes nothing but the record).
     NoteRoutingStalled {
@@ -206,6 +225,8 @@ impl CaseCommand {
             CaseCommand::RecordSatisfaction { .. } => "record satisfaction",
             CaseCommand::UpdateAiInsights(_) => "update ai insights",
             CaseCommand::NoteRoutingStalled { .. } => "note routing stalled",
+            CaseCommand::Edit(_) => "edit",
+            CaseCommand::ReviewAi { .. } => "review ai suggestion",
         }
     }
 }

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{AiInsights, Case, CaseEvent, CaseRules, CaseStatus, NewCase};
+use super::{Actor, AiInsights, Case, CaseEvent, CaseRules, CaseStatus, NewCase};
 use crate::error::{Error, Result};
 use crate::sla::{Milestone, MilestoneKind, Milestones, SlaTier};
 
@@ -85,8 +85,10 @@ pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec
         fired_rules: Default::default(),
         reopen_count: 0,
         breach_predicted: None,
+        category: None,
     };
     Ok(vec![CaseEvent::Created {
+        by: Actor::System,
         case: Box::new(case),
     }])
 }

@@ -10,8 +10,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 
 use super::validate::{MAX_SHORT_TEXT, optional_text, required_text};
 use super::{
-    Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes, EscalationTarget,
-    NewComment, Priority, Resolution, Satisfaction, SurveyEndReason, Visibility,
+    Actor, Author, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus, ElapsedMinutes,
+    EscalationTarget, NewComment, Priority, Resolution, Satisfaction, SurveyEndReason, Visibility,
 };
 use crate::calendar::BusinessHours;
 use crate::error::{Error, Result};
@@ -58,13 +58,50 @@ pub fn decide(
     now: DateTime<Utc>,
     rules: &CaseRules,
 ) -> Result<Vec<CaseEvent>> {
+    decide_as(case, command, Actor::System, now, rules)
+}
+
+/// [`decide`] on behalf of `by`: the command's events record it as their
+/// actor (time-driven events caught up first stay the system's; a comment's
+/// events are its author's).
+///
+/// # Errors
+///
+/// As [`decide`].
+///
+/// ```
+/// use hotcrm_support::case::{self, Actor, Case, CaseCommand, CaseEvent, CaseRules, NewCase, Priority};
+/// use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber};
+/// let rules = CaseRules::default();
+/// let now = "2026-01-05T09:00:00Z".parse()?;
+/// let (case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), now, &rules)?;
+/// let lead = Actor::Agent(AgentId::from_u128(9));
+/// let events = case::decide_as(&case, CaseCommand::ChangePriority(Priority::High), lead, now, &rules)?;
+/// assert_eq!(events[0].actor(), lead); // PriorityChanged
+/// // The clocks it reschedules are the SLA rules' doing.
+/// assert!(events[1..].iter().all(|e| e.actor() == Actor::System));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn decide_as(
+    case: &Case,
+    command: CaseCommand,
+    by: Actor,
+    now: DateTime<Utc>,
+    rules: &CaseRules,
+) -> Result<Vec<CaseEvent>> {
     super::validate::not_before_last_change(case, now)?;
+    // A comment's events (a reopen, a status change) are its author's.
+    let by = match (&command, by) {
+        (CaseCommand::Comment(c), Actor::System) => c.author.into(),
+        _ => by,
+    };
     let mut events = sweep(case, now, rules);
     let current = caught_up(case, &events);
     let more = Decider {
         case: &current,
         now,
         rules,
+        by,
     }
     .decide(command)?;
     events.extend(more);
@@ -87,10 +124,11 @@ fn whole_minutes(d: TimeDelta) -> i64 {
     d.num_minutes()
 }
 
-struct Decider<'a> {
-    case: &'a Case,
-    now: DateTime<Utc>,
-    rules: &'a CaseRules,
+pub(super) struct Decider<'a> {
+    pub(super) case: &'a Case,
+    pub(super) now: DateTime<Utc>,
+    pub(super) rules: &'a CaseRules,
+    pub(super) by: Actor,
 }
 
 impl Decider<'_> {
@@ -104,6 +142,7 @@ impl Decider<'_> {
                     return Ok(Vec::new());
                 }
                 Ok(vec![CaseEvent::QueueChanged {
+                    by: self.by,
                     at: self.now,
                     queue,
                 }])
@@ -129,6 +168,7 @@ impl Decider<'_> {
             CaseCommand::Close => {
                 let mut events = self.status_change(CaseStatus::Closed)?;
                 events.push(CaseEvent::Closed {
+                    by: self.by,
                     at: self.now,
                     auto: false,
                 });
@@ -164,10 +204,13 @@ impl Decider<'_> {
                     },
                 }])
             }
+            CaseCommand::Edit(edit) => self.edit(edit),
+            CaseCommand::ReviewAi { suggestion, accept } => self.review_ai(suggestion, accept),
             CaseCommand::UpdateAiInsights(insights) => {
                 self.not_closed("update ai insights")?;
                 insights.validate()?;
                 Ok(vec![CaseEvent::AiInsightsUpdated {
+                    by: self.by,
                     at: self.now,
                     insights,
                 }])
@@ -175,14 +218,14 @@ impl Decider<'_> {
         }
     }
 
-    fn not_allowed(&self, command: &'static str, why: &str) -> Error {
+    pub(super) fn not_allowed(&self, command: &'static str, why: &str) -> Error {
         Error::NotAllowed {
             command,
             reason: format!("case {} is {}: {why}", self.case.number, self.case.status),
         }
     }
 
-    fn not_closed(&self, command: &'static str) -> Result<()> {
+    pub(super) fn not_closed(&self, command: &'static str) -> Result<()> {
         if self.case.status == CaseStatus::Closed {
             return Err(self.not_allowed(command, "closed cases are final"));
         }
@@ -225,6 +268,7 @@ impl Decider<'_> {
             });
         }
         let mut events = vec![CaseEvent::StatusChanged {
+            by: self.by,
             at: self.now,
             from,
             to,
@@ -271,12 +315,13 @@ impl Decider<'_> {
         })
     }
 
-    fn assign(&self, agent: crate::ids::AgentId) -> Result<Vec<CaseEvent>> {
+    pub(super) fn assign(&self, agent: crate::ids::AgentId) -> Result<Vec<CaseEvent>> {
         self.not_closed("assign")?;
         if self.case.owner == Some(agent) {
             return Ok(Vec::new());
         }
         let mut events = vec![CaseEvent::Assigned {
+            by: self.by,
             at: self.now,
             owner: agent,
             previous: self.case.owner,
@@ -293,6 +338,7 @@ impl Decider<'_> {
             .case
             .owner
             .map(|previous| CaseEvent::Unassigned {
+                by: self.by,
                 at: self.now,
                 previous,
             })
@@ -300,7 +346,7 @@ impl Decider<'_> {
             .collect())
     }
 
-    fn comment(&self, new: NewComment) -> Result<Vec<CaseEvent>> {
+    pub(super) fn comment(&self, new: NewComment) -> Result<Vec<CaseEvent>> {
         new.validate()?;
         // Idempotent by comment id: the same comment again is a no-op; another
         // comment under a used id is refused.
@@ -419,6 +465,7 @@ impl Decider<'_> {
             events.extend(self.status_change(CaseStatus::Escalated)?);
         }
         events.push(CaseEvent::Escalated {
+            by: self.by,
             at: self.now,
             level,
             to,
@@ -436,6 +483,7 @@ impl Decider<'_> {
             return Ok(Vec::new());
         }
         let mut events = vec![CaseEvent::PriorityChanged {
+            by: self.by,
             at: self.now,
             from: self.case.priority,
             to: priority,
@@ -476,6 +524,7 @@ impl Decider<'_> {
         let cal = self.calendar();
         let active = self.case.milestones.resolution.elapsed(self.now, &cal);
         events.push(CaseEvent::Resolved {
+            by: self.by,
             at: self.now,
             resolution,
             time: ElapsedMinutes {
@@ -504,7 +553,11 @@ impl Decider<'_> {
         };
         let mut events = self.status_change(to)?;
         let mode = self.rules.sla().reopen_mode();
-        events.push(CaseEvent::Reopened { at: self.now, mode });
+        events.push(CaseEvent::Reopened {
+            at: self.now,
+            by: self.by,
+            mode,
+        });
         if self.case.survey.is_some_and(|s| s.ended.is_none()) {
             events.push(CaseEvent::SurveyEnded {
                 at: self.now,
@@ -540,6 +593,7 @@ impl Decider<'_> {
             return Err(self.not_allowed("record satisfaction", "no satisfaction survey is open"));
         }
         Ok(vec![CaseEvent::SatisfactionRecorded {
+            by: self.by,
             at: self.now,
             level,
             feedback,
@@ -558,7 +612,13 @@ pub(crate) fn decide_escalation(
     now: DateTime<Utc>,
     rules: &CaseRules,
 ) -> Result<Vec<CaseEvent>> {
-    Decider { case, now, rules }.escalate(to, level, reason, rule)
+    Decider {
+        case,
+        now,
+        rules,
+        by: Actor::System,
+    }
+    .escalate(to, level, reason, rule)
 }
 
 /// A priority change with the same rules as [`CaseCommand::ChangePriority`],
@@ -569,7 +629,13 @@ pub(crate) fn decide_priority_change(
     now: DateTime<Utc>,
     rules: &CaseRules,
 ) -> Result<Vec<CaseEvent>> {
-    Decider { case, now, rules }.change_priority(priority)
+    Decider {
+        case,
+        now,
+        rules,
+        by: Actor::System,
+    }
+    .change_priority(priority)
 }
 
 impl Case {
@@ -597,7 +663,34 @@ impl Case {
         now: DateTime<Utc>,
         rules: &CaseRules,
     ) -> Result<Vec<CaseEvent>> {
-        let events = decide(self, command, now, rules)?;
+        self.execute_as(command, Actor::System, now, rules)
+    }
+
+    /// [`Case::execute`] on behalf of `by` (see [`decide_as`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`decide`].
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Actor, Case, CaseCommand, CaseRules, NewCase};
+    /// use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber};
+    /// let rules = CaseRules::default();
+    /// let now = "2026-01-05T09:00:00Z".parse()?;
+    /// let (mut case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), now, &rules)?;
+    /// let lead = Actor::Agent(AgentId::from_u128(9));
+    /// let events = case.execute_as(CaseCommand::Assign { agent: AgentId::from_u128(3) }, lead, now, &rules)?;
+    /// assert_eq!(events[0].actor(), lead);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn execute_as(
+        &mut self,
+        command: CaseCommand,
+        by: Actor,
+        now: DateTime<Utc>,
+        rules: &CaseRules,
+    ) -> Result<Vec<CaseEvent>> {
+        let events = decide_as(self, command, by, now, rules)?;
         for e in &events {
             self.apply(e);
         }

@@ -14,13 +14,7 @@ use super::{Author, CaseEvent, ElapsedMinutes, SurveyEndReason, Visibility};
 use crate::period::HumanDuration;
 use crate::sla::ReopenMode;
 
-/// The last 8 hex digits of an id's UUID.
-fn short(id: &impl fmt::Display) -> String {
-    {
-        let s = id.to_string();
-        s.get(s.len().saturating_sub(8)..).unwrap_or(&s).to_string()
-    }
-}
+use crate::ids::short;
 
 fn elapsed(e: &ElapsedMinutes) -> String {
     format!(
@@ -58,7 +52,7 @@ impl CaseEvent {
     ///
     /// ```
     /// use hotcrm_support::case::{CaseEvent, CaseStatus};
-    /// let e = CaseEvent::StatusChanged { at: "2026-01-05T09:00:00Z".parse()?, from: CaseStatus::New, to: CaseStatus::InProgress };
+    /// let e = CaseEvent::StatusChanged { at: "2026-01-05T09:00:00Z".parse()?, by: Default::default(), from: CaseStatus::New, to: CaseStatus::InProgress };
     /// assert_eq!(e.name(), "status_changed");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -92,6 +86,8 @@ impl CaseEvent {
             CaseEvent::FollowUpRequested { .. } => "follow_up_requested",
             CaseEvent::BreachPredicted { .. } => "breach_predicted",
             CaseEvent::RoutingStalled { .. } => "routing_stalled",
+            CaseEvent::Edited { .. } => "edited",
+            CaseEvent::AiSuggestionReviewed { .. } => "ai_suggestion_reviewed",
         }
     }
 }
@@ -103,7 +99,7 @@ impl CaseEvent {
 /// use hotcrm_support::case::{CaseEvent, Priority};
 /// use hotcrm_support::sla::MilestoneKind;
 /// let at = "2026-01-05T09:00:00Z".parse()?;
-/// let e = CaseEvent::PriorityChanged { at, from: Priority::Medium, to: Priority::High };
+/// let e = CaseEvent::PriorityChanged { at, by: Default::default(), from: Priority::Medium, to: Priority::High };
 /// assert_eq!(e.to_string(), "priority Medium → High");
 /// let w = CaseEvent::MilestoneWarning { kind: MilestoneKind::Resolution, at, due: "2026-01-05T13:30:00Z".parse()? };
 /// assert_eq!(w.to_string(), "resolution warning: due in 4h 30m (2026-01-05 13:30 UTC)");
@@ -114,7 +110,7 @@ impl fmt::Display for CaseEvent {
         let when = |t: &DateTime<Utc>| t.format("%Y-%m-%d %H:%M UTC").to_string();
         let kind_name = |k: &dyn fmt::Display| k.to_string().to_lowercase();
         match self {
-            CaseEvent::Created { case } => write!(
+            CaseEvent::Created { case, .. } => write!(
                 f,
                 "created {} \"{}\" ({}, {}, {} via {})",
                 case.number,
@@ -299,6 +295,18 @@ impl fmt::Display for CaseEvent {
                 short(queue),
                 clip(reason, 120)
             ),
+            CaseEvent::Edited { from, to, .. } => {
+                write!(f, "{} {from} → {to}", to.field())
+            }
+            CaseEvent::AiSuggestionReviewed {
+                suggestion,
+                accepted,
+                ..
+            } => write!(
+                f,
+                "AI {suggestion} {}",
+                if *accepted { "accepted" } else { "rejected" }
+            ),
             CaseEvent::BreachPredicted {
                 permille,
                 recommendation,
@@ -314,16 +322,20 @@ impl fmt::Display for CaseEvent {
 }
 
 /// A case's events as readable lines, oldest first: `2026-01-05 09:00 UTC
-/// status New → In Progress`. `Display` prints one line per event.
+/// status New → In Progress`. `Display` prints one line per event; a line
+/// names its actor (`(by agent 00000009)`) unless the system did it or the
+/// line already names its author (comments, first responses).
 ///
 /// ```
 /// use hotcrm_support::case::{CaseEvent, CaseStatus, Priority, Timeline};
+/// use hotcrm_support::{case::Actor, ids::AgentId};
 /// let at = "2026-01-05T09:00:00Z".parse()?;
+/// let lead = Actor::Agent(AgentId::from_u128(9));
 /// let t = Timeline::new(&[
-///     CaseEvent::StatusChanged { at, from: CaseStatus::New, to: CaseStatus::InProgress },
-///     CaseEvent::PriorityChanged { at, from: Priority::Medium, to: Priority::High },
+///     CaseEvent::StatusChanged { at, by: Actor::System, from: CaseStatus::New, to: CaseStatus::InProgress },
+///     CaseEvent::PriorityChanged { at, by: lead, from: Priority::Medium, to: Priority::High },
 /// ]);
-/// assert_eq!(t.to_string(), "2026-01-05 09:00 UTC  status New → In Progress\n2026-01-05 09:00 UTC  priority Medium → High\n");
+/// assert_eq!(t.to_string(), "2026-01-05 09:00 UTC  status New → In Progress\n2026-01-05 09:00 UTC  priority Medium → High (by agent 00000009)\n");
 /// assert_eq!(t.lines().len(), 2);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -343,7 +355,17 @@ impl Timeline {
         Timeline {
             lines: events
                 .iter()
-                .map(|e| (e.at(), e.name(), e.to_string()))
+                .map(|e| {
+                    let mut line = e.to_string();
+                    let named = matches!(
+                        e,
+                        CaseEvent::CommentAdded { .. } | CaseEvent::FirstResponded { .. }
+                    );
+                    if !named && !e.actor().is_system() {
+                        line = format!("{line} (by {})", e.actor());
+                    }
+                    (e.at(), e.name(), line)
+                })
                 .collect(),
         }
     }
@@ -420,6 +442,7 @@ mod tests {
         );
         let status = CaseEvent::StatusChanged {
             at,
+            by: super::super::Actor::System,
             from: CaseStatus::New,
             to: CaseStatus::Closed,
         };

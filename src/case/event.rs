@@ -5,8 +5,8 @@ use chrono::{DateTime, TimeDelta, Utc};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    AiInsights, Case, CaseStatus, Comment, ElapsedMinutes, EscalationTarget, Priority, Resolution,
-    Satisfaction, SurveyEndReason,
+    Actor, AiInsights, Case, CaseStatus, Comment, ElapsedMinutes, EscalationTarget, Priority,
+    Resolution, Satisfaction, SurveyEndReason,
 };
 use crate::ids::{AgentId, QueueId};
 use crate::sla::{Milestone, MilestoneKind, ReopenMode};
@@ -38,11 +38,17 @@ pub enum CaseEvent {
     Created {
         /// The new case.
         case: Box<Case>,
+        /// Who created it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
     },
     /// The case got a new owner.
     Assigned {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The new owner.
         owner: AgentId,
         /// The previous owner.
@@ -52,6 +58,9 @@ pub enum CaseEvent {
     Unassigned {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The owner it had.
         previous: AgentId,
     },
@@ -59,6 +68,9 @@ pub enum CaseEvent {
     QueueChanged {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The new queue.
         queue: QueueId,
     },
@@ -66,6 +78,9 @@ pub enum CaseEvent {
     StatusChanged {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// Old status.
         from: CaseStatus,
         /// New status.
@@ -155,6 +170,9 @@ pub enum CaseEvent {
     PriorityChanged {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// Old priority.
         from: Priority,
         /// New priority.
@@ -164,6 +182,9 @@ pub enum CaseEvent {
     Escalated {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// Level 1–5.
         level: u8,
         /// To whom.
@@ -195,6 +216,9 @@ pub enum CaseEvent {
     AiInsightsUpdated {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The findings.
         insights: AiInsights,
     },
@@ -202,6 +226,9 @@ pub enum CaseEvent {
     Resolved {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The resolution.
         resolution: Resolution,
         /// Creation to resolution (business minutes exclude paused time).
@@ -211,6 +238,9 @@ pub enum CaseEvent {
     Closed {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// Closed automatically after the auto-close delay.
         auto: bool,
     },
@@ -218,6 +248,9 @@ pub enum CaseEvent {
     Reopened {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// What happened to the resolution clock.
         mode: ReopenMode,
     },
@@ -239,6 +272,9 @@ pub enum CaseEvent {
     SatisfactionRecorded {
         /// When.
         at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
         /// The rating.
         level: Satisfaction,
         /// Free text.
@@ -263,6 +299,31 @@ pub enum CaseEvent {
         /// at capacity, missing skills, declined).
         reason: String,
     },
+    /// A descriptive field changed ([`CaseCommand::Edit`](super::CaseCommand::Edit)).
+    Edited {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The field as it was.
+        from: super::CaseEdit,
+        /// The field as it is now.
+        to: super::CaseEdit,
+    },
+    /// An AI suggestion was accepted or rejected (and cleared from the case's
+    /// AI insights).
+    AiSuggestionReviewed {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The suggestion and its value.
+        suggestion: super::AiSuggested,
+        /// Accepted (applied) or rejected.
+        accepted: bool,
+    },
     /// The desk's prediction found the Resolution milestone likely to be
     /// missed (raised once per case by the sweep, when enabled).
     BreachPredicted {
@@ -276,17 +337,66 @@ pub enum CaseEvent {
 }
 
 impl CaseEvent {
+    /// Who caused the event (the audit trail): the recorded actor of events
+    /// that answer a command, a comment's author, and [`Actor::System`] for the
+    /// events only the crate's rules produce (SLA milestones, escalation rules,
+    /// notifications, surveys, follow-up requests, routing stalls, breach
+    /// predictions).
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Actor, CaseEvent};
+    /// use hotcrm_support::ids::AgentId;
+    /// let at = "2026-01-05T09:00:00Z".parse()?;
+    /// let by = Actor::Agent(AgentId::from_u128(4));
+    /// assert_eq!(CaseEvent::Closed { at, by, auto: false }.actor(), by);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn actor(&self) -> Actor {
+        match self {
+            CaseEvent::CommentAdded { comment } => comment.author.into(),
+            CaseEvent::FirstResponded { by, .. } => Actor::Agent(*by),
+            CaseEvent::Created { by, .. }
+            | CaseEvent::Assigned { by, .. }
+            | CaseEvent::Unassigned { by, .. }
+            | CaseEvent::QueueChanged { by, .. }
+            | CaseEvent::StatusChanged { by, .. }
+            | CaseEvent::PriorityChanged { by, .. }
+            | CaseEvent::Escalated { by, .. }
+            | CaseEvent::AiInsightsUpdated { by, .. }
+            | CaseEvent::Resolved { by, .. }
+            | CaseEvent::Closed { by, .. }
+            | CaseEvent::Reopened { by, .. }
+            | CaseEvent::SatisfactionRecorded { by, .. }
+            | CaseEvent::Edited { by, .. }
+            | CaseEvent::AiSuggestionReviewed { by, .. } => *by,
+            CaseEvent::MilestoneStarted { .. }
+            | CaseEvent::MilestoneWarning { .. }
+            | CaseEvent::MilestoneViolated { .. }
+            | CaseEvent::MilestonePaused { .. }
+            | CaseEvent::MilestoneResumed { .. }
+            | CaseEvent::MilestoneRescheduled { .. }
+            | CaseEvent::MilestoneCompleted { .. }
+            | CaseEvent::EscalationRuleFired { .. }
+            | CaseEvent::NotificationRequested { .. }
+            | CaseEvent::SurveyRequested { .. }
+            | CaseEvent::SurveyEnded { .. }
+            | CaseEvent::FollowUpRequested { .. }
+            | CaseEvent::RoutingStalled { .. }
+            | CaseEvent::BreachPredicted { .. } => Actor::System,
+        }
+    }
+
     /// The instant the event happened.
     ///
     /// ```
     /// use hotcrm_support::case::CaseEvent;
     /// let at = "2026-01-05T09:00:00Z".parse()?;
-    /// assert_eq!(CaseEvent::Closed { at, auto: true }.at(), at);
+    /// assert_eq!(CaseEvent::Closed { at, by: Default::default(), auto: true }.at(), at);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn at(&self) -> DateTime<Utc> {
         match self {
-            CaseEvent::Created { case } => case.created_at,
+            CaseEvent::Created { case, .. } => case.created_at,
             CaseEvent::CommentAdded { comment } => comment.at,
             CaseEvent::MilestoneStarted { milestone } => milestone.started_at,
             CaseEvent::Assigned { at, .. }
@@ -313,6 +423,8 @@ impl CaseEvent {
             | CaseEvent::SatisfactionRecorded { at, .. }
             | CaseEvent::FollowUpRequested { at, .. }
             | CaseEvent::BreachPredicted { at, .. }
+            | CaseEvent::Edited { at, .. }
+            | CaseEvent::AiSuggestionReviewed { at, .. }
             | CaseEvent::RoutingStalled { at, .. } => *at,
         }
     }

@@ -80,12 +80,14 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod actor;
 mod apply;
 mod command;
 mod comment;
 mod create;
 mod decide;
 mod display;
+mod edit;
 mod event;
 mod model;
 mod picklists;
@@ -97,12 +99,14 @@ pub(crate) mod validate;
 mod values;
 
 pub use crate::period::HumanDuration;
+pub use actor::Actor;
 pub use command::{CaseCommand, Resolution};
 pub use comment::{Author, Comment, NewComment, Visibility};
 pub use create::create;
-pub use decide::decide;
+pub use decide::{decide, decide_as};
 pub(crate) use decide::{decide_escalation, decide_priority_change};
 pub use display::Timeline;
+pub use edit::{AiSuggested, AiSuggestion, CaseEdit};
 pub use event::CaseEvent;
 pub use model::{Case, NewCase};
 pub use picklists::{AiCategory, CaseType, Origin, Priority, Sentiment};

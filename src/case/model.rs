@@ -128,6 +128,10 @@ pub struct Case {
     /// The desk's breach prediction, once it found a miss likely.
     #[serde(default)]
     pub breach_predicted: Option<super::BreachFlag>,
+    /// The business category an agent set (or accepted from the AI's
+    /// suggestion); see [`CaseEdit::Category`](super::CaseEdit::Category).
+    #[serde(default)]
+    pub category: Option<super::AiCategory>,
 }
 mirror CaseRecord;
 }
@@ -429,6 +433,23 @@ impl Case {
     /// ```
     pub fn satisfaction_score(&self) -> Option<u8> {
         self.satisfaction.as_ref().map(SatisfactionRating::score)
+    }
+
+    /// The case's business category: the one an agent set, else the AI's
+    /// suggestion. Routing and predictions read this.
+    ///
+    /// ```
+    /// # use hotcrm_support::case::{AiCategory, Case, CaseRules, NewCase};
+    /// # use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+    /// # let (mut case, _) = Case::create(NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "s", "d"), "2026-01-05T09:00:00Z".parse()?, &CaseRules::default())?;
+    /// case.ai.category = Some(AiCategory::Billing);
+    /// assert_eq!(case.effective_category(), Some(AiCategory::Billing));
+    /// case.category = Some(AiCategory::Technical);
+    /// assert_eq!(case.effective_category(), Some(AiCategory::Technical));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn effective_category(&self) -> Option<super::AiCategory> {
+        self.category.or(self.ai.category)
     }
 
     /// The customer's current sentiment: the latest customer comment's sentiment,

@@ -3,7 +3,7 @@
 
 use chrono::{DateTime, Utc};
 
-use super::{Case, CaseEvent, CaseRules, CaseStatus, SurveyEndReason};
+use super::{Actor, Case, CaseEvent, CaseRules, CaseStatus, SurveyEndReason};
 use crate::sla;
 
 /// The time-driven events due on a case at `now`: SLA warnings and violations
@@ -57,11 +57,16 @@ pub fn sweep(case: &Case, now: DateTime<Utc>, rules: &CaseRules) -> Vec<CaseEven
     }
     if let Some(at) = auto_close_at {
         events.push(CaseEvent::StatusChanged {
+            by: Actor::System,
             at,
             from: CaseStatus::Resolved,
             to: CaseStatus::Closed,
         });
-        events.push(CaseEvent::Closed { at, auto: true });
+        events.push(CaseEvent::Closed {
+            at,
+            by: Actor::System,
+            auto: true,
+        });
     }
     events.sort_by_key(CaseEvent::at);
     events

@@ -7,8 +7,8 @@ use super::unit::{RoutingView, Tx, YieldNow, is_retryable};
 use super::{CaseRequest, Outcome, SupportDesk, best_entitlement, routing_request};
 use crate::ai::{ClassifyRequest, SuggestAgentRequest};
 use crate::case::{
-    AiInsights, Case, CaseCommand, CaseEvent, CaseType, EscalationTarget, NewCase, NewComment,
-    Priority, Resolution, Satisfaction,
+    Actor, AiInsights, Case, CaseCommand, CaseEvent, CaseType, EscalationTarget, NewCase,
+    NewComment, Priority, Resolution, Satisfaction,
 };
 use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, CaseId, CaseNumber, QueueId};
@@ -508,16 +508,25 @@ impl SupportDesk {
         }
         new.parent = request.parent;
         let rules = self.rules_on(account.business_hours.as_ref());
-        let (case, events) = Case::create(new, now, &rules)?;
+        let (case, mut events) = Case::create(new, now, &rules)?;
         drop(rules);
+        let creator = request.actor();
+        for event in &mut events {
+            if let CaseEvent::Created { by, .. } = event {
+                *by = creator;
+            }
+        }
         let index = tx.stage_new(case, events, account.business_hours.clone());
         tx.claim(SequenceKind::Case, year, sequence);
         if prepared.insights != AiInsights::default() {
-            self.decide_on(
+            tx.by = Actor::Ai;
+            let decided = self.decide_on(
                 tx,
                 index,
                 CaseCommand::UpdateAiInsights(prepared.insights.clone()),
-            )?;
+            );
+            tx.by = Actor::System;
+            decided?;
         }
         // Escalation rules run inside decide_on; a creation without insights
         // still needs them once (an Angry customer, a Critical case).
@@ -545,7 +554,7 @@ impl SupportDesk {
     ) -> Result<()> {
         let now = tx.now;
         let case = tx.case(index)?.case.clone();
-        let request = routing_request(&case, case.ai.category);
+        let request = routing_request(&case, case.effective_category());
         let Some(router) = self.router(tx).await? else {
             return Ok(());
         };
@@ -646,6 +655,81 @@ impl SupportDesk {
         self.execute_all(id, std::slice::from_ref(&command)).await
     }
 
+    /// [`SupportDesk::execute`] on behalf of `by`: the command's events record
+    /// it as their actor (the audit trail, [`CaseEvent::actor`]); what the
+    /// escalation rules, routing and SLA clocks add stays the system's.
+    /// [`SupportDesk::execute`] records [`Actor::System`], except for comments,
+    /// whose events are their author's.
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`].
+    ///
+    /// ```
+    /// # use hotcrm_support::case::{Actor, CaseCommand, Priority};
+    /// # use hotcrm_support::desk::{CaseRequest, SupportDesk};
+    /// # use hotcrm_support::ids::{AccountId, AgentId};
+    /// # use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let repo = std::sync::Arc::new(MemoryRepository::new());
+    /// # let account = Account::new(AccountId::from_u128(1), "Acme");
+    /// # repo.put_account(&account, None).await?;
+    /// # let desk = SupportDesk::builder(repo).build();
+    /// # let case = desk.create_case(CaseRequest::new(account.id, "Export fails", "CSV export times out")).await?.case.value;
+    /// let lead = Actor::Agent(AgentId::from_u128(9));
+    /// let outcome = desk.execute_as(case.id, lead, CaseCommand::ChangePriority(Priority::High)).await?;
+    /// assert_eq!(outcome.events[0].actor(), lead);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute_as(&self, id: CaseId, by: Actor, command: CaseCommand) -> Result<Outcome> {
+        self.execute_all_as(id, by, std::slice::from_ref(&command))
+            .await
+    }
+
+    /// Decides `commands` one after the other on behalf of `by` and commits
+    /// them together: all of them or none (see [`SupportDesk::execute_as`]).
+    ///
+    /// # Errors
+    ///
+    /// As [`SupportDesk::execute`]; one refused command stores nothing.
+    ///
+    /// ```
+    /// # use hotcrm_support::case::{Actor, CaseCommand, CaseStatus, Priority};
+    /// # use hotcrm_support::desk::{CaseRequest, SupportDesk};
+    /// # use hotcrm_support::ids::{AccountId, AgentId};
+    /// # use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// # let repo = std::sync::Arc::new(MemoryRepository::new());
+    /// # let account = Account::new(AccountId::from_u128(1), "Acme");
+    /// # repo.put_account(&account, None).await?;
+    /// # let desk = SupportDesk::builder(repo).build();
+    /// # let case = desk.create_case(CaseRequest::new(account.id, "Export fails", "CSV export times out")).await?.case.value;
+    /// let agent = AgentId::from_u128(9);
+    /// let commands = [CaseCommand::Assign { agent }, CaseCommand::ChangePriority(Priority::High), CaseCommand::Close];
+    /// // Close is refused (the case is not resolved): nothing of the three is stored.
+    /// assert!(desk.execute_all_as(case.id, Actor::Agent(agent), &commands).await.is_err());
+    /// assert_eq!(desk.case(case.id).await?.value.status, CaseStatus::New);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub async fn execute_all_as(
+        &self,
+        id: CaseId,
+        by: Actor,
+        commands: &[CaseCommand],
+    ) -> Result<Outcome> {
+        let commands = self.with_sentiment(commands).await;
+        let outcome = with_retries!(self, tx => {
+            tx.by = by;
+            self.execute_once(&mut tx, id, &commands, &[], None).await
+        })?;
+        self.after_commit(&outcome);
+        Ok(outcome)
+    }
+
     /// Decides `commands` one after the other on the case and commits them
     /// together: all of them or none.
     pub(super) async fn execute_all(
@@ -665,7 +749,8 @@ impl SupportDesk {
         participants: &[crate::intake::EmailAddress],
         bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
-        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands, participants, bounce).await)?;
+        let commands = self.with_sentiment(commands).await;
+        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, &commands, participants, bounce).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
     }
@@ -680,6 +765,7 @@ impl SupportDesk {
         bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
         let index = self.stage_case(tx, id).await?;
+        self.check_edits(tx, index, commands).await?;
         // The clock is read after the load, so another writer's commit never
         // makes this command "happen before" the state it is decided on.
         tx.now = self.clock.now();
@@ -722,6 +808,46 @@ impl SupportDesk {
             events: tx.events_of(index).to_vec(),
             related: tx.related_events(Some(id)),
         })
+    }
+
+    /// Customer comments without a sentiment get the [`AiProvider`](crate::ai::AiProvider)'s (asked
+    /// once, before the unit of work); a provider failure leaves it unknown.
+    async fn with_sentiment<'c>(
+        &self,
+        commands: &'c [CaseCommand],
+    ) -> std::borrow::Cow<'c, [CaseCommand]> {
+        let needs = |c: &CaseCommand| matches!(c, CaseCommand::Comment(n) if n.author.is_customer() && n.sentiment.is_none());
+        if !commands.iter().any(needs) {
+            return std::borrow::Cow::Borrowed(commands);
+        }
+        let mut owned = commands.to_vec();
+        for command in &mut owned {
+            if let CaseCommand::Comment(comment) = command {
+                if comment.author.is_customer() && comment.sentiment.is_none() {
+                    if let Ok(analysis) = self.ai.sentiment(&comment.body).await {
+                        comment.sentiment = Some(analysis.sentiment);
+                    }
+                }
+            }
+        }
+        std::borrow::Cow::Owned(owned)
+    }
+
+    /// An edited contact must exist and belong to the case's account.
+    async fn check_edits(&self, tx: &Tx, index: usize, commands: &[CaseCommand]) -> Result<()> {
+        for command in commands {
+            if let CaseCommand::Edit(crate::case::CaseEdit::Contact(Some(contact))) = command {
+                let account = tx.case(index)?.case.account;
+                let stored = self.repo.get_contact(*contact).await?;
+                if stored.value.account != account {
+                    return Err(Error::validation(
+                        "contact",
+                        format!("contact {contact} does not belong to account {account}"),
+                    ));
+                }
+            }
+        }
+        Ok(())
     }
 
     /// A customer reply to a Closed case opens a follow-up case linked to it, in

@@ -99,8 +99,8 @@ use chrono::{DateTime, Utc};
 use crate::ai::{AiProvider, HeuristicAi};
 use crate::analytics::{self, MetricsReport, Period, Workload};
 use crate::case::{
-    AiCategory, Case, CaseEvent, CaseQuery, CaseRules, CaseStatus, CaseType, ListView, Origin,
-    Page, PageOf, Priority, Resolution,
+    Actor, AiCategory, Case, CaseEvent, CaseQuery, CaseRules, CaseStatus, CaseType, ListView,
+    Origin, Page, PageOf, Priority, Resolution,
 };
 use crate::clock::{Clock, SystemClock};
 use crate::error::{Error, Result};
@@ -240,6 +240,9 @@ pub struct CaseRequest {
     pub(crate) conversation: Option<crate::intake::ConversationLink>,
     /// Email participants (To/Cc) stored with the case, in its commit.
     pub(crate) participants: Vec<crate::intake::EmailAddress>,
+    /// Who opens the case (its `Created` event's actor); `None` means the
+    /// customer (`Actor::Customer(contact)`), set it when an agent logs a call.
+    pub by: Option<Actor>,
 }
 
 impl CaseRequest {
@@ -265,7 +268,36 @@ impl CaseRequest {
             conversation: None,
             participants: Vec::new(),
             parent: None,
+            by: None,
         }
+    }
+
+    /// Records who opens the case (the `Created` event's actor); without it
+    /// the customer does.
+    ///
+    /// ```
+    /// use hotcrm_support::case::Actor;
+    /// use hotcrm_support::desk::CaseRequest;
+    /// use hotcrm_support::ids::{AccountId, AgentId, ContactId};
+    /// let call = CaseRequest::new(AccountId::from_u128(1), "Phone: VPN down", "Called at 9:05");
+    /// assert_eq!(call.actor(), Actor::Customer(None));
+    /// let call = call.contact(ContactId::from_u128(2)).by(Actor::Agent(AgentId::from_u128(3)));
+    /// assert_eq!(call.actor(), Actor::Agent(AgentId::from_u128(3)));
+    /// ```
+    pub fn by(mut self, actor: Actor) -> CaseRequest {
+        self.by = Some(actor);
+        self
+    }
+
+    /// Who opens the case: [`CaseRequest::by`], else the customer.
+    ///
+    /// ```
+    /// use hotcrm_support::{case::Actor, desk::CaseRequest, ids::{AccountId, ContactId}};
+    /// let r = CaseRequest::new(AccountId::from_u128(1), "s", "d").contact(ContactId::from_u128(2));
+    /// assert_eq!(r.actor(), Actor::Customer(Some(ContactId::from_u128(2))));
+    /// ```
+    pub fn actor(&self) -> Actor {
+        self.by.unwrap_or(Actor::Customer(self.contact))
     }
 
     /// Has the [`AiProvider`] classify, score the sentiment of and relate
@@ -956,7 +988,7 @@ impl SupportDesk {
     ///     let Some(last) = batch.last() else { break };
     ///     cursor = last.position;
     ///     for entry in batch {
-    ///         if let CaseEvent::Created { case } = &entry.event {
+    ///         if let CaseEvent::Created { case, .. } = &entry.event {
     ///             sent.push(format!("acknowledge {}", case.number)); // send, then save `cursor`
     ///         }
     ///     }

@@ -219,7 +219,11 @@ impl SupportDesk {
             let events = if !is_active(&case) {
                 router.withdraw(id, now)
             } else if let Some(owner) = case.owner {
-                match router.assign_to(routing_request(&case, case.ai.category), owner, now) {
+                match router.assign_to(
+                    routing_request(&case, case.effective_category()),
+                    owner,
+                    now,
+                ) {
                     Ok(events) => events,
                     // An owner the router does not know holds no routed capacity.
                     Err(Error::NotFound { .. }) => router.withdraw(id, now),
@@ -227,7 +231,7 @@ impl SupportDesk {
                 }
             } else {
                 let mut events = router.withdraw(id, now);
-                match router.route(routing_request(&case, case.ai.category), now, None) {
+                match router.route(routing_request(&case, case.effective_category()), now, None) {
                     Ok(outcome) => events.extend(outcome.events),
                     Err(
                         Error::Validation { .. }
@@ -266,7 +270,10 @@ fn drifted(router: &Router, case: &Case) -> bool {
             assigned.is_some()
                 || !waiting
                     && router
-                        .classify(&routing_request(case, case.ai.category), case.updated_at)
+                        .classify(
+                            &routing_request(case, case.effective_category()),
+                            case.updated_at,
+                        )
                         .is_ok()
         }
     }

@@ -17,7 +17,7 @@ use chrono::{DateTime, Utc};
 
 use super::{SupportDesk, routing_request};
 use crate::calendar::BusinessHours;
-use crate::case::{Case, CaseCommand, CaseEvent, CaseRules, CaseStatus};
+use crate::case::{Actor, Case, CaseCommand, CaseEvent, CaseRules, CaseStatus};
 use crate::error::{Error, Result};
 use crate::ids::CaseId;
 use crate::knowledge::KnowledgeArticle;
@@ -68,6 +68,9 @@ pub(super) struct Tx {
     portal: Vec<DocumentWrite<crate::repo::PortalRecord>>,
     /// The desk's numbering lane while this unit holds a drawn number.
     lane: Option<Lane>,
+    /// Who the unit's commands are decided on behalf of (escalation rules and
+    /// time-driven events stay the system's).
+    pub(super) by: Actor,
 }
 
 /// A turn in the desk's numbering lane (see `SupportDesk::next_number`).
@@ -83,6 +86,7 @@ impl Tx {
             articles: Vec::new(),
             portal: Vec::new(),
             lane: None,
+            by: Actor::System,
         }
     }
 
@@ -349,12 +353,13 @@ impl SupportDesk {
         command: Option<CaseCommand>,
     ) -> Result<Vec<CaseEvent>> {
         let now = tx.now;
+        let tx_by = tx.by;
         let staged = tx.case_mut(index)?;
         let now = now.max(staged.case.updated_at);
         let rules = self.rules_on(staged.hours.as_ref());
         let mut case = staged.case.clone();
         let mut events = match command {
-            Some(command) => case.execute(command, now, &rules)?,
+            Some(command) => case.execute_as(command, tx_by, now, &rules)?,
             None => Vec::new(),
         };
         let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
@@ -456,13 +461,17 @@ impl SupportDesk {
         let events = if !after.active {
             router.withdraw(case.id, now)
         } else if let Some(owner) = after.owner {
-            router.assign_to(routing_request(&case, case.ai.category), owner, now)?
+            router.assign_to(
+                routing_request(&case, case.effective_category()),
+                owner,
+                now,
+            )?
         } else if before.active && before.owner.is_some() {
             // Unassigned: the decline path already re-queued it.
             Vec::new()
         } else {
             let mut events = router.withdraw(case.id, now);
-            let request = routing_request(&case, case.ai.category);
+            let request = routing_request(&case, case.effective_category());
             match router.route(request, now, None) {
                 Ok(outcome) => events.extend(outcome.events),
                 // No queue applies: the case simply is not routed.

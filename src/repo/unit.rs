@@ -251,7 +251,7 @@ impl Committed {
 /// let e = FeedEntry {
 ///     position: 1,
 ///     case: CaseId::from_u128(1),
-///     event: CaseEvent::PriorityChanged { at: "2026-01-05T09:00:00Z".parse()?, from: Priority::Low, to: Priority::High },
+///     event: CaseEvent::PriorityChanged { at: "2026-01-05T09:00:00Z".parse()?, by: Default::default(), from: Priority::Low, to: Priority::High },
 /// };
 /// assert_eq!(e.position, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -784,12 +784,7 @@ pub enum RoutingEvent {
 /// ```
 impl std::fmt::Display for RoutingEvent {
     fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
-        fn short(id: &impl std::fmt::Display) -> String {
-            {
-                let s = id.to_string();
-                s.get(s.len().saturating_sub(8)..).unwrap_or(&s).to_string()
-            }
-        }
+        use crate::ids::short;
         match self {
             RoutingEvent::Queued { case, queue, .. } => {
                 write!(f, "case {} queued in {}", short(case), short(queue))

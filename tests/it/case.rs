@@ -684,6 +684,7 @@ fn resolved_cases_auto_close_after_the_configured_period() {
         assert!(
             events.contains(&CaseEvent::Closed {
                 at: resolved_at + period,
+                by: hotcrm_support::case::Actor::System,
                 auto: true
             }),
             "{name}"

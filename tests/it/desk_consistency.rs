@@ -1086,7 +1086,7 @@ async fn a_reply_to_a_closed_case_opens_one_follow_up() {
         .related
         .iter()
         .find_map(|(_, e)| match e {
-            CaseEvent::Created { case } => Some(case.clone()),
+            CaseEvent::Created { case, .. } => Some(case.clone()),
             _ => None,
         })
         .expect("a follow-up was created");

@@ -14,6 +14,7 @@ mod case;
 mod desk;
 mod desk_channels;
 mod desk_consistency;
+mod desk_edit;
 #[cfg(feature = "email")]
 mod desk_intake;
 mod desk_roster;

@@ -88,7 +88,7 @@ impl Stratum {
         Stratum {
             priority: case.priority,
             case_type: case.case_type,
-            category: case.ai.category,
+            category: case.effective_category(),
             queue: case.queue,
             tier: case.sla_tier,
         }

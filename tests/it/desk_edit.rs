@@ -1,0 +1,497 @@
+//! Editing cases through the desk: field edits with their actor, AI
+//! suggestions accepted or rejected, the audit trail on every event, customer
+//! comments scored by the AI provider (an angry reply escalates), and edits
+//! that fail storing nothing.
+
+use std::sync::Arc;
+
+use chrono::{DateTime, TimeDelta, Utc};
+use hotcrm_support::Error;
+use hotcrm_support::case::{
+    Actor, AiCategory, AiInsights, AiSuggested, AiSuggestion, Case, CaseCommand, CaseEdit,
+    CaseEvent, CaseRules, CaseStatus, CaseType, NewCase, NewComment, Resolution, Timeline,
+};
+use hotcrm_support::clock::ManualClock;
+use hotcrm_support::desk::{CaseRequest, SupportDesk};
+use hotcrm_support::ids::{AccountId, AgentId, CaseId, CaseNumber, CommentId, ContactId};
+use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository};
+use proptest::prelude::*;
+
+use crate::desk_consistency::FaultyRepository;
+
+const ACME: AccountId = AccountId::from_u128(1);
+const GLOBEX: AccountId = AccountId::from_u128(2);
+const ANN: ContactId = ContactId::from_u128(10);
+const BEN: ContactId = ContactId::from_u128(11);
+const GUS: ContactId = ContactId::from_u128(12);
+const LEAD: AgentId = AgentId::from_u128(90);
+
+fn t(s: &str) -> DateTime<Utc> {
+    s.parse().unwrap()
+}
+
+async fn seed(repo: &dyn Repository) {
+    repo.put_account(&Account::new(ACME, "Acme"), None)
+        .await
+        .unwrap();
+    repo.put_account(&Account::new(GLOBEX, "Globex"), None)
+        .await
+        .unwrap();
+    for (id, account, name, email) in [
+        (ANN, ACME, "Ann", "ann@acme.test"),
+        (BEN, ACME, "Ben", "ben@acme.test"),
+        (GUS, GLOBEX, "Gus", "gus@globex.test"),
+    ] {
+        repo.put_contact(&Contact::new(id, account, name, email), None)
+            .await
+            .unwrap();
+    }
+}
+
+async fn desk() -> (SupportDesk, Arc<MemoryRepository>, ManualClock) {
+    let repo = Arc::new(MemoryRepository::new());
+    seed(repo.as_ref()).await;
+    let clock = ManualClock::new(t("2026-01-05T14:00:00Z"));
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(clock.clone())
+        .build();
+    (desk, repo, clock)
+}
+
+async fn open(desk: &SupportDesk) -> Case {
+    desk.create_case(
+        CaseRequest::new(
+            ACME,
+            "Invoice total is wrong",
+            "The March invoice charged twice",
+        )
+        .contact(ANN),
+    )
+    .await
+    .unwrap()
+    .case
+    .value
+}
+
+#[tokio::test]
+async fn edits_record_their_actor_and_never_move_sla_clocks() {
+    let (desk, repo, clock) = desk().await;
+    let case = open(&desk).await;
+    let due_before = case.milestones.resolution.due;
+    clock.advance(TimeDelta::minutes(30));
+    let by = Actor::Agent(LEAD);
+    let out = desk
+        .execute_all_as(
+            case.id,
+            by,
+            &[
+                CaseCommand::Edit(CaseEdit::Type(CaseType::Incident)),
+                CaseCommand::Edit(CaseEdit::Subject("Invoice charged twice".into())),
+                CaseCommand::Edit(CaseEdit::Contact(Some(BEN))),
+            ],
+        )
+        .await
+        .unwrap();
+    let edited: Vec<_> = out
+        .events
+        .iter()
+        .filter_map(|e| match e {
+            CaseEvent::Edited { by, from, to, .. } => Some((*by, from.field(), to.clone())),
+            _ => None,
+        })
+        .collect();
+    assert_eq!(
+        edited,
+        vec![
+            (by, "type", CaseEdit::Type(CaseType::Incident)),
+            (
+                by,
+                "subject",
+                CaseEdit::Subject("Invoice charged twice".into())
+            ),
+            (by, "contact", CaseEdit::Contact(Some(BEN))),
+        ]
+    );
+    let stored = repo.get_case(case.id).await.unwrap().value;
+    assert_eq!(stored.case_type, CaseType::Incident);
+    assert_eq!(stored.subject, "Invoice charged twice");
+    assert_eq!(stored.contact, Some(BEN));
+    assert_eq!(
+        stored.milestones.resolution.due, due_before,
+        "clocks unchanged"
+    );
+    // The stored history replays to the stored case, actors included.
+    let history = repo.case_events(case.id).await.unwrap();
+    assert_eq!(Case::replay(&history).unwrap(), stored);
+    assert!(
+        history
+            .iter()
+            .filter(|e| matches!(e, CaseEvent::Edited { .. }))
+            .all(|e| e.actor() == by)
+    );
+    // The same edit again is a no-op: nothing is committed.
+    let feed = repo.events_after(0, 10_000).await.unwrap().len();
+    let again = desk
+        .execute_as(
+            case.id,
+            by,
+            CaseCommand::Edit(CaseEdit::Type(CaseType::Incident)),
+        )
+        .await
+        .unwrap();
+    assert!(again.events.is_empty());
+    assert_eq!(repo.events_after(0, 10_000).await.unwrap().len(), feed);
+    // The timeline names who did it.
+    let timeline = Timeline::new(&history).to_string();
+    assert!(
+        timeline.contains("type Problem → Incident (by agent 0000005a)"),
+        "{timeline}"
+    );
+}
+
+#[tokio::test]
+async fn bad_edits_are_refused_and_store_nothing() {
+    let (desk, repo, _) = desk().await;
+    let case = open(&desk).await;
+    let before = repo.get_case(case.id).await.unwrap();
+    let refused = [
+        // A contact of another account.
+        (CaseCommand::Edit(CaseEdit::Contact(Some(GUS))), "contact"),
+        // A blank subject.
+        (CaseCommand::Edit(CaseEdit::Subject("  ".into())), "subject"),
+        // An over-long subject.
+        (
+            CaseCommand::Edit(CaseEdit::Subject("x".repeat(256))),
+            "subject",
+        ),
+    ];
+    for (command, field) in refused {
+        let err = desk
+            .execute_all_as(
+                case.id,
+                Actor::Agent(LEAD),
+                &[
+                    CaseCommand::Edit(CaseEdit::Type(CaseType::Question)),
+                    command,
+                ],
+            )
+            .await
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::Validation { field: f, .. } if f == field),
+            "{err}"
+        );
+        assert_eq!(
+            repo.get_case(case.id).await.unwrap(),
+            before,
+            "nothing stored"
+        );
+    }
+    // An unknown contact.
+    let err = desk
+        .execute(
+            case.id,
+            CaseCommand::Edit(CaseEdit::Contact(Some(ContactId::from_u128(999)))),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotFound { .. }), "{err}");
+    // Closed cases are final.
+    desk.resolve(case.id, Resolution::new("refunded"))
+        .await
+        .unwrap();
+    desk.close(case.id).await.unwrap();
+    let err = desk
+        .execute(
+            case.id,
+            CaseCommand::Edit(CaseEdit::Type(CaseType::Question)),
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err}");
+}
+
+#[tokio::test]
+async fn an_injected_commit_failure_keeps_the_edit_out() {
+    let repo = Arc::new(FaultyRepository::failing([2]));
+    seed(repo.as_ref()).await;
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .build();
+    let case = open(&desk).await;
+    let edit = CaseCommand::Edit(CaseEdit::Category(Some(AiCategory::Billing)));
+    let err = desk
+        .execute_as(case.id, Actor::Agent(LEAD), edit.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }));
+    let stored = repo.get_case(case.id).await.unwrap();
+    assert_eq!(stored.value.category, None);
+    assert_eq!(stored.version, 1);
+    // The retry is stored once.
+    desk.execute_as(case.id, Actor::Agent(LEAD), edit)
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.get_case(case.id).await.unwrap().value.category,
+        Some(AiCategory::Billing)
+    );
+}
+
+#[tokio::test]
+async fn ai_suggestions_are_accepted_or_rejected_once() {
+    let (desk, repo, _) = desk().await;
+    let case = open(&desk).await;
+    let insights = AiInsights {
+        category: Some(AiCategory::Billing),
+        suggested_assignee: Some(AgentId::from_u128(7)),
+        suggested_solution: Some("A duplicate charge is refunded within 3 days.".into()),
+        ..AiInsights::default()
+    };
+    desk.execute(case.id, CaseCommand::UpdateAiInsights(insights))
+        .await
+        .unwrap();
+    let by = Actor::Agent(LEAD);
+    let accept = |s| CaseCommand::ReviewAi {
+        suggestion: s,
+        accept: true,
+    };
+    // Accepting the category sets it and clears the suggestion.
+    let out = desk
+        .execute_as(case.id, by, accept(AiSuggestion::Category))
+        .await
+        .unwrap();
+    assert!(out.events.iter().any(|e| matches!(
+        e,
+        CaseEvent::AiSuggestionReviewed { suggestion: AiSuggested::Category(AiCategory::Billing), accepted: true, by: b, .. } if *b == by
+    )));
+    assert_eq!(out.case.value.category, Some(AiCategory::Billing));
+    assert_eq!(out.case.value.ai.category, None);
+    assert_eq!(
+        out.case.value.effective_category(),
+        Some(AiCategory::Billing)
+    );
+    // A repeat finds nothing pending: no-op.
+    let again = desk
+        .execute_as(case.id, by, accept(AiSuggestion::Category))
+        .await
+        .unwrap();
+    assert!(again.events.is_empty());
+    // Rejecting the assignee assigns nobody.
+    let out = desk
+        .execute_as(
+            case.id,
+            by,
+            CaseCommand::ReviewAi {
+                suggestion: AiSuggestion::Assignee,
+                accept: false,
+            },
+        )
+        .await
+        .unwrap();
+    assert_eq!(out.case.value.owner, None);
+    assert_eq!(out.case.value.ai.suggested_assignee, None);
+    // The suggested solution needs an agent to send it.
+    let err = desk
+        .execute(case.id, accept(AiSuggestion::Solution))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }));
+    let out = desk
+        .execute_as(case.id, by, accept(AiSuggestion::Solution))
+        .await
+        .unwrap();
+    let reply = out.case.value.comments.last().unwrap();
+    assert_eq!(reply.body, "A duplicate charge is refunded within 3 days.");
+    assert!(
+        out.case.value.first_response_at.is_some(),
+        "it is the first response"
+    );
+    let history = repo.case_events(case.id).await.unwrap();
+    assert_eq!(
+        history
+            .iter()
+            .filter(|e| matches!(e, CaseEvent::AiSuggestionReviewed { .. }))
+            .count(),
+        3
+    );
+}
+
+#[tokio::test]
+async fn overriding_the_ai_category_records_a_rejection() {
+    let (desk, _, _) = desk().await;
+    let case = open(&desk).await;
+    desk.execute(
+        case.id,
+        CaseCommand::UpdateAiInsights(AiInsights {
+            category: Some(AiCategory::Technical),
+            ..AiInsights::default()
+        }),
+    )
+    .await
+    .unwrap();
+    let out = desk
+        .execute_as(
+            case.id,
+            Actor::Agent(LEAD),
+            CaseCommand::Edit(CaseEdit::Category(Some(AiCategory::Billing))),
+        )
+        .await
+        .unwrap();
+    let names: Vec<_> = out.events.iter().map(CaseEvent::name).collect();
+    assert_eq!(names, ["edited", "ai_suggestion_reviewed"]);
+    assert!(matches!(
+        out.events[1],
+        CaseEvent::AiSuggestionReviewed {
+            accepted: false,
+            ..
+        }
+    ));
+}
+
+#[tokio::test]
+async fn every_event_has_an_actor() {
+    let (desk, repo, clock) = desk().await;
+    let created = desk
+        .create_case(CaseRequest::new(ACME, "VPN drops every hour", "Since Monday").contact(ANN))
+        .await
+        .unwrap();
+    let id = created.case.value.id;
+    let CaseEvent::Created { by, .. } = &created.events[0] else {
+        panic!("first event is Created");
+    };
+    assert_eq!(*by, Actor::Customer(Some(ANN)), "the customer opened it");
+    assert!(
+        created
+            .events
+            .iter()
+            .filter(|e| matches!(e, CaseEvent::AiInsightsUpdated { .. }))
+            .all(|e| e.actor() == Actor::Ai)
+    );
+    let agent = AgentId::from_u128(5);
+    desk.execute_as(id, Actor::Agent(LEAD), CaseCommand::Assign { agent })
+        .await
+        .unwrap();
+    clock.advance(TimeDelta::minutes(5));
+    let reply = NewComment::customer_reply(CommentId::from_u128(1), "thanks, any news?");
+    let reply = NewComment {
+        author: hotcrm_support::case::Author::Customer(Some(ANN)),
+        ..reply
+    };
+    desk.add_comment(id, reply).await.unwrap();
+    // An agent logging a phone call opens the case as the agent.
+    let call = desk
+        .create_case(
+            CaseRequest::new(ACME, "Phone: printer offline", "Called at 14:05")
+                .contact(BEN)
+                .by(Actor::Agent(LEAD)),
+        )
+        .await
+        .unwrap();
+    assert_eq!(call.events[0].actor(), Actor::Agent(LEAD));
+    let history = repo.case_events(id).await.unwrap();
+    for e in &history {
+        let actor = e.actor();
+        match e {
+            CaseEvent::Assigned { .. } => assert_eq!(actor, Actor::Agent(LEAD)),
+            CaseEvent::StatusChanged {
+                to: CaseStatus::Open,
+                ..
+            } => {
+                assert_eq!(actor, Actor::Agent(LEAD))
+            }
+            CaseEvent::CommentAdded { .. } => assert_eq!(actor, Actor::Customer(Some(ANN))),
+            CaseEvent::MilestoneStarted { .. } => assert_eq!(actor, Actor::System),
+            _ => {}
+        }
+    }
+    // Stored JSON keeps the actor; system events store none.
+    let json = serde_json::to_string(&history).unwrap();
+    assert_eq!(
+        serde_json::from_str::<Vec<CaseEvent>>(&json).unwrap(),
+        history
+    );
+}
+
+#[tokio::test]
+async fn an_angry_customer_reply_is_scored_and_escalates() {
+    let (desk, _, clock) = desk().await;
+    let case = open(&desk).await;
+    assert!(!case.is_escalated());
+    clock.advance(TimeDelta::hours(1));
+    let angry = NewComment::customer_reply(
+        CommentId::from_u128(3),
+        "This is UNACCEPTABLE!!! Third time I write, still charged twice. Worst service ever, I am furious.",
+    );
+    let out = desk.add_comment(case.id, angry).await.unwrap();
+    let stored = out.case.value;
+    assert_eq!(
+        stored.comments.last().unwrap().sentiment,
+        Some(hotcrm_support::case::Sentiment::Angry),
+        "sentiment from the AI provider"
+    );
+    assert!(
+        stored.is_escalated(),
+        "an angry reply escalates like an angry new case"
+    );
+    // A calm reply is scored too and does not escalate again.
+    let calm = NewComment::customer_reply(CommentId::from_u128(4), "Thanks, that helps.");
+    let out = desk.add_comment(case.id, calm).await.unwrap();
+    assert!(out.case.value.comments.last().unwrap().sentiment.is_some());
+}
+
+fn edits() -> impl Strategy<Value = CaseEdit> {
+    prop_oneof![
+        prop::sample::select(vec![
+            CaseType::Problem,
+            CaseType::Question,
+            CaseType::Incident
+        ])
+        .prop_map(CaseEdit::Type),
+        prop::option::of(prop::sample::select(vec![
+            AiCategory::Billing,
+            AiCategory::Technical
+        ]))
+        .prop_map(CaseEdit::Category),
+        "[a-z ]{0,8}".prop_map(CaseEdit::Subject),
+        prop::option::of((1u128..4).prop_map(ContactId::from_u128)).prop_map(CaseEdit::Contact),
+    ]
+}
+
+proptest! {
+    /// Law: a case's history replays to the case whatever edits and reviews it
+    /// took (refused ones change nothing), and a repeated edit adds no event.
+    #[test]
+    fn edit_histories_replay(steps in prop::collection::vec((edits(), any::<bool>()), 1..12)) {
+        let rules = CaseRules::default();
+        let t0 = t("2026-01-05T09:00:00Z");
+        let (mut case, mut history) = Case::create(
+            NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1).unwrap(), ACME, "s", "d"),
+            t0,
+            &rules,
+        ).unwrap();
+        case.ai.category = Some(AiCategory::Billing);
+        if let Some(CaseEvent::Created { case: c, .. }) = history.first_mut() {
+            c.ai.category = Some(AiCategory::Billing);
+        }
+        for (i, (edit, review)) in steps.into_iter().enumerate() {
+            let at = t0 + TimeDelta::minutes(i as i64);
+            let before = case.clone();
+            let command = if review {
+                CaseCommand::ReviewAi { suggestion: AiSuggestion::Category, accept: true }
+            } else {
+                CaseCommand::Edit(edit)
+            };
+            match case.execute_as(command.clone(), Actor::Agent(LEAD), at, &rules) {
+                Ok(events) => {
+                    prop_assert!(events.iter().all(|e| e.actor() == Actor::Agent(LEAD)));
+                    history.extend(events);
+                    let repeat = case.execute_as(command, Actor::Agent(LEAD), at, &rules).unwrap();
+                    prop_assert!(repeat.is_empty(), "{repeat:?}");
+                }
+                Err(_) => prop_assert_eq!(&case, &before),
+            }
+        }
+        prop_assert_eq!(Case::replay(&history).unwrap(), case);
+    }
+}
