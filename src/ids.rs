@@ -339,7 +339,6 @@ pub(crate) fn short(id: &impl std::fmt::Display) -> String {
     s.get(s.len().saturating_sub(8)..).unwrap_or(&s).to_string()
 }
 
-
 /// FNV-1a, 128 bits, over a domain tag and a key: stable across Rust versions
 /// and platforms, so derived ids survive restarts and upgrades.
 pub(crate) fn stable_hash(tag: &str, key: &str) -> u128 {

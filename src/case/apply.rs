@@ -181,6 +181,27 @@ impl Case {
                 to.set(self);
                 self.last_activity_at = at;
             }
+            CaseEvent::CommentEdited {
+                by, comment, body, ..
+            } => {
+                if let Some(c) = self.comments.iter_mut().find(|c| c.id == *comment) {
+                    let old = std::mem::replace(&mut c.body, body.clone());
+                    c.revisions.push(super::CommentRevision {
+                        at,
+                        by: *by,
+                        body: old,
+                    });
+                    if c.format == super::BodyFormat::Markdown {
+                        c.plain = Some(super::markdown_to_text(body));
+                    }
+                    self.last_activity_at = at;
+                }
+            }
+            CaseEvent::CommentDeleted { by, comment, .. } => {
+                if let Some(c) = self.comments.iter_mut().find(|c| c.id == *comment) {
+                    c.deleted = Some(super::CommentDeletion { at, by: *by });
+                }
+            }
             CaseEvent::AiSuggestionReviewed { suggestion, .. } => {
                 super::AiSuggested::clear(suggestion.kind(), &mut self.ai);
             }

@@ -181,6 +181,24 @@ pub enum CaseCommand {
     /// pending AI suggestion records the suggestion as overridden (rejected);
     /// setting the suggested one records it as accepted.
     Edit(super::CaseEdit),
+    /// Replace a comment's body; the former body is kept in its
+    /// [`revisions`](super::Comment::revisions). Only its author may edit it
+    /// (a bot's comment is the system's); the same body again is a no-op; a
+    /// deleted comment or a closed case cannot be edited. The sentiment stays
+    /// that of the first version.
+    EditComment {
+        /// The comment.
+        comment: crate::ids::CommentId,
+        /// The new body (same rules as a new comment's).
+        body: String,
+    },
+    /// Delete a comment: its author or any agent may. The body and history
+    /// stay for the audit trail; readers leave the comment out. Deleting it
+    /// again is a no-op.
+    DeleteComment {
+        /// The comment.
+        comment: crate::ids::CommentId,
+    },
     /// Accept or reject a pending AI suggestion (see
     /// [`AiSuggestion`](super::AiSuggestion)): accepting applies it (sets the
     /// category, assigns the suggested agent, or sends the suggested solution
@@ -226,6 +244,8 @@ impl CaseCommand {
             CaseCommand::UpdateAiInsights(_) => "update ai insights",
             CaseCommand::NoteRoutingStalled { .. } => "note routing stalled",
             CaseCommand::Edit(_) => "edit",
+            CaseCommand::EditComment { .. } => "edit comment",
+            CaseCommand::DeleteComment { .. } => "delete comment",
             CaseCommand::ReviewAi { .. } => "review ai suggestion",
         }
     }

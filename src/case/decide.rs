@@ -205,6 +205,8 @@ impl Decider<'_> {
                 }])
             }
             CaseCommand::Edit(edit) => self.edit(edit),
+            CaseCommand::EditComment { comment, body } => self.edit_comment(comment, body),
+            CaseCommand::DeleteComment { comment } => self.delete_comment(comment),
             CaseCommand::ReviewAi { suggestion, accept } => self.review_ai(suggestion, accept),
             CaseCommand::UpdateAiInsights(insights) => {
                 self.not_closed("update ai insights")?;
@@ -361,6 +363,14 @@ impl Decider<'_> {
                 kind: "comment",
                 key: new.id.to_string(),
             });
+        }
+        if let Some(parent) = new.parent {
+            if self.case.comments.iter().all(|c| c.id != parent) {
+                return Err(Error::validation(
+                    "parent",
+                    format!("comment {parent} is not on case {}", self.case.number),
+                ));
+            }
         }
         let public = new.visibility == Visibility::Public;
         let author = new.author;

@@ -87,6 +87,8 @@ impl CaseEvent {
             CaseEvent::BreachPredicted { .. } => "breach_predicted",
             CaseEvent::RoutingStalled { .. } => "routing_stalled",
             CaseEvent::Edited { .. } => "edited",
+            CaseEvent::CommentEdited { .. } => "comment_edited",
+            CaseEvent::CommentDeleted { .. } => "comment_deleted",
             CaseEvent::AiSuggestionReviewed { .. } => "ai_suggestion_reviewed",
         }
     }
@@ -297,6 +299,17 @@ impl fmt::Display for CaseEvent {
             ),
             CaseEvent::Edited { from, to, .. } => {
                 write!(f, "{} {from} → {to}", to.field())
+            }
+            CaseEvent::CommentEdited { comment, body, .. } => {
+                write!(
+                    f,
+                    "comment {} edited: \"{}\"",
+                    short(comment),
+                    clip(body, 60)
+                )
+            }
+            CaseEvent::CommentDeleted { comment, .. } => {
+                write!(f, "comment {} deleted", short(comment))
             }
             CaseEvent::AiSuggestionReviewed {
                 suggestion,

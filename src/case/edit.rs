@@ -305,3 +305,66 @@ impl super::decide::Decider<'_> {
         Ok(events)
     }
 }
+
+impl super::decide::Decider<'_> {
+    fn stored_comment(&self, id: crate::ids::CommentId) -> Result<&super::Comment> {
+        self.case
+            .comments
+            .iter()
+            .find(|c| c.id == id)
+            .ok_or_else(|| crate::Error::NotFound {
+                kind: "comment",
+                id: id.to_string(),
+            })
+    }
+
+    /// [`CaseCommand::EditComment`](super::CaseCommand::EditComment).
+    pub(super) fn edit_comment(
+        &self,
+        id: crate::ids::CommentId,
+        body: String,
+    ) -> Result<Vec<super::CaseEvent>> {
+        self.not_closed("edit comment")?;
+        let stored = self.stored_comment(id)?;
+        if stored.is_deleted() {
+            return Err(self.not_allowed("edit comment", "the comment was deleted"));
+        }
+        if super::Actor::from(stored.author) != self.by {
+            return Err(self.not_allowed("edit comment", "only its author may edit a comment"));
+        }
+        required_text("body", &body, MAX_TEXT)?;
+        if stored.body == body {
+            return Ok(Vec::new());
+        }
+        Ok(vec![super::CaseEvent::CommentEdited {
+            at: self.now,
+            by: self.by,
+            comment: id,
+            body,
+        }])
+    }
+
+    /// [`CaseCommand::DeleteComment`](super::CaseCommand::DeleteComment).
+    pub(super) fn delete_comment(
+        &self,
+        id: crate::ids::CommentId,
+    ) -> Result<Vec<super::CaseEvent>> {
+        self.not_closed("delete comment")?;
+        let stored = self.stored_comment(id)?;
+        if stored.is_deleted() {
+            return Ok(Vec::new());
+        }
+        let author = super::Actor::from(stored.author);
+        if author != self.by && self.by.agent().is_none() {
+            return Err(self.not_allowed(
+                "delete comment",
+                "only its author or an agent may delete a comment",
+            ));
+        }
+        Ok(vec![super::CaseEvent::CommentDeleted {
+            at: self.now,
+            by: self.by,
+            comment: id,
+        }])
+    }
+}

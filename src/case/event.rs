@@ -311,6 +311,28 @@ pub enum CaseEvent {
         /// The field as it is now.
         to: super::CaseEdit,
     },
+    /// A comment's body was replaced (the former one is kept in its revisions).
+    CommentEdited {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The comment.
+        comment: crate::ids::CommentId,
+        /// The new body.
+        body: String,
+    },
+    /// A comment was deleted (kept for the audit trail).
+    CommentDeleted {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The comment.
+        comment: crate::ids::CommentId,
+    },
     /// An AI suggestion was accepted or rejected (and cleared from the case's
     /// AI insights).
     AiSuggestionReviewed {
@@ -368,6 +390,8 @@ impl CaseEvent {
             | CaseEvent::Reopened { by, .. }
             | CaseEvent::SatisfactionRecorded { by, .. }
             | CaseEvent::Edited { by, .. }
+            | CaseEvent::CommentEdited { by, .. }
+            | CaseEvent::CommentDeleted { by, .. }
             | CaseEvent::AiSuggestionReviewed { by, .. } => *by,
             CaseEvent::MilestoneStarted { .. }
             | CaseEvent::MilestoneWarning { .. }
@@ -424,6 +448,8 @@ impl CaseEvent {
             | CaseEvent::FollowUpRequested { at, .. }
             | CaseEvent::BreachPredicted { at, .. }
             | CaseEvent::Edited { at, .. }
+            | CaseEvent::CommentEdited { at, .. }
+            | CaseEvent::CommentDeleted { at, .. }
             | CaseEvent::AiSuggestionReviewed { at, .. }
             | CaseEvent::RoutingStalled { at, .. } => *at,
         }

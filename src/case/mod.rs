@@ -82,6 +82,7 @@
 
 mod actor;
 mod apply;
+mod attachment;
 mod command;
 mod comment;
 mod create;
@@ -100,8 +101,12 @@ mod values;
 
 pub use crate::period::HumanDuration;
 pub use actor::Actor;
+pub use attachment::Attachment;
 pub use command::{CaseCommand, Resolution};
-pub use comment::{Author, Comment, NewComment, Visibility};
+pub use comment::{
+    Author, BodyFormat, Comment, CommentDeletion, CommentRevision, NewComment, Visibility,
+    markdown_to_text,
+};
 pub use create::create;
 pub use decide::{decide, decide_as};
 pub(crate) use decide::{decide_escalation, decide_priority_change};

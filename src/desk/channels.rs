@@ -490,7 +490,8 @@ impl SupportDesk {
             social_comment_id(message),
             Author::Customer(None::<ContactId>),
             social_text(message),
-        );
+        )
+        .via(message.platform.origin());
         if !message.text.trim().is_empty() {
             if let Ok(analysis) = self.ai.sentiment(&message.text).await {
                 comment = comment.with_sentiment(analysis.sentiment);

@@ -1077,13 +1077,9 @@ impl SupportDesk {
             }
             ThreadDecision::InternalNote { case, .. } => {
                 let text = compose_body(&note_lead(&kind), &body, email, false)?;
-                let note = NewComment {
-                    id: comment_id_for(&key),
-                    author: Author::Bot,
-                    visibility: Visibility::Internal,
-                    body: text,
-                    sentiment: None,
-                };
+                let mut note = NewComment::public(comment_id_for(&key), Author::Bot, text)
+                    .via(crate::case::Origin::Email);
+                note.visibility = Visibility::Internal;
                 match self
                     .execute_with_intake(
                         case,
@@ -1326,7 +1322,9 @@ impl SupportDesk {
         ours: &[EmailAddress],
     ) -> Result<IntakeOutcome> {
         let comment_id = comment_id_for(key);
-        let mut comment = NewComment::public(comment_id, Author::Customer(contact), text);
+        let mut comment = NewComment::public(comment_id, Author::Customer(contact), text)
+            .via(crate::case::Origin::Email)
+            .with_attachments(email.attachments.iter().take(100).cloned().collect());
         if !body.visible.trim().is_empty() {
             if let Ok(analysis) = self.ai.sentiment(&body.visible).await {
                 comment = comment.with_sentiment(analysis.sentiment);

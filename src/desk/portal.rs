@@ -440,7 +440,8 @@ impl SupportDesk {
             "portal_comment",
         )?;
         self.portal_visible(user, id, "portal_comment").await?;
-        let reply = NewComment::public(comment, Author::Customer(Some(user.contact)), body);
+        let reply = NewComment::public(comment, Author::Customer(Some(user.contact)), body)
+            .via(crate::case::Origin::Web);
         let outcome = self.execute(id, CaseCommand::Comment(reply)).await?;
         Ok(PortalCaseView::of(&outcome.case.value, user))
     }

@@ -108,7 +108,7 @@ impl PortalCaseView {
         let comments = case
             .comments
             .iter()
-            .filter(|c| c.visibility == Visibility::Public)
+            .filter(|c| c.visibility == Visibility::Public && !c.is_deleted())
             .map(|c| PortalComment {
                 id: c.id,
                 at: c.at,

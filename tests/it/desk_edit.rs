@@ -495,3 +495,162 @@ proptest! {
         prop_assert_eq!(Case::replay(&history).unwrap(), case);
     }
 }
+
+#[tokio::test]
+async fn comments_thread_keep_markdown_attachments_and_channel() {
+    use hotcrm_support::case::{Attachment, Author, BodyFormat, Origin};
+    let (desk, repo, clock) = desk().await;
+    let case = open(&desk).await;
+    let agent = Author::Agent(LEAD);
+    let first = NewComment::public(
+        CommentId::from_u128(1),
+        agent,
+        "Please run:\n\n```\nexport --verbose\n```\n\nand send **the log**.",
+    )
+    .markdown()
+    .via(Origin::Web);
+    desk.add_comment(case.id, first).await.unwrap();
+    clock.advance(TimeDelta::minutes(3));
+    let log = Attachment::new(Some("export.log"), "text/plain", 4096);
+    let reply = NewComment::public(
+        CommentId::from_u128(2),
+        Author::Customer(Some(ANN)),
+        "Here it is",
+    )
+    .reply_to(CommentId::from_u128(1))
+    .with_attachments(vec![log.clone()])
+    .via(Origin::Email);
+    let out = desk.add_comment(case.id, reply).await.unwrap();
+    let comments = &out.case.value.comments;
+    assert_eq!(comments[0].format, BodyFormat::Markdown);
+    assert_eq!(
+        comments[0].text(),
+        "Please run:\nexport --verbose\nand send the log."
+    );
+    assert!(comments[0].body.contains("**the log**"), "kept as written");
+    assert_eq!(comments[1].parent, Some(CommentId::from_u128(1)));
+    assert_eq!(comments[1].attachments, vec![log]);
+    assert_eq!(comments[1].channel, Some(Origin::Email));
+    assert_eq!(comments[1].text(), "Here it is");
+    // A reply to a comment that is not on the case is refused, nothing stored.
+    let before = repo.get_case(case.id).await.unwrap();
+    let orphan = NewComment::customer_reply(CommentId::from_u128(3), "hello?")
+        .reply_to(CommentId::from_u128(99));
+    let err = desk.add_comment(case.id, orphan).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Validation {
+                field: "parent",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    // More than 100 attachments are refused.
+    let many = NewComment::customer_reply(CommentId::from_u128(4), "files").with_attachments(
+        (0..101)
+            .map(|i| Attachment::new(Some(&format!("f{i}.txt")), "text/plain", 1))
+            .collect(),
+    );
+    let err = desk.add_comment(case.id, many).await.unwrap_err();
+    assert!(
+        matches!(
+            err,
+            Error::Validation {
+                field: "attachments",
+                ..
+            }
+        ),
+        "{err}"
+    );
+    assert_eq!(repo.get_case(case.id).await.unwrap(), before);
+}
+
+#[tokio::test]
+async fn comments_are_edited_and_deleted_with_history() {
+    use hotcrm_support::case::Author;
+    use hotcrm_support::knowledge::PortalTier;
+    use hotcrm_support::portal::{PortalCaseView, PortalUser};
+    let (desk, repo, clock) = desk().await;
+    let case = open(&desk).await;
+    let id = CommentId::from_u128(1);
+    desk.add_comment(
+        case.id,
+        NewComment::public(id, Author::Agent(LEAD), "Refund sent on Monday"),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(2));
+    let edit = CaseCommand::EditComment {
+        comment: id,
+        body: "Refund sent on Tuesday".into(),
+    };
+    // Only the author edits.
+    let err = desk
+        .execute_as(case.id, Actor::Agent(AgentId::from_u128(5)), edit.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err}");
+    let out = desk
+        .execute_as(case.id, Actor::Agent(LEAD), edit.clone())
+        .await
+        .unwrap();
+    let c = &out.case.value.comments[0];
+    assert_eq!(c.body, "Refund sent on Tuesday");
+    assert_eq!(c.revisions.len(), 1);
+    assert_eq!(c.revisions[0].body, "Refund sent on Monday");
+    assert_eq!(c.revisions[0].by, Actor::Agent(LEAD));
+    // The same edit again changes nothing.
+    let again = desk
+        .execute_as(case.id, Actor::Agent(LEAD), edit)
+        .await
+        .unwrap();
+    assert!(again.events.is_empty());
+    // The customer cannot delete an agent's comment; any agent can.
+    let delete = CaseCommand::DeleteComment { comment: id };
+    let err = desk
+        .execute_as(case.id, Actor::Customer(Some(ANN)), delete.clone())
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err}");
+    let out = desk
+        .execute_as(case.id, Actor::Agent(AgentId::from_u128(5)), delete.clone())
+        .await
+        .unwrap();
+    let c = &out.case.value.comments[0];
+    assert!(c.is_deleted());
+    assert_eq!(c.body, "Refund sent on Tuesday", "kept for the audit trail");
+    assert!(
+        desk.execute_as(case.id, Actor::Agent(LEAD), delete)
+            .await
+            .unwrap()
+            .events
+            .is_empty()
+    );
+    // A deleted comment cannot be edited, and the portal leaves it out.
+    let err = desk
+        .execute_as(
+            case.id,
+            Actor::Agent(LEAD),
+            CaseCommand::EditComment {
+                comment: id,
+                body: "x".into(),
+            },
+        )
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }));
+    let stored = repo.get_case(case.id).await.unwrap().value;
+    let user = PortalUser::new(
+        hotcrm_support::ids::PortalUserId::from_u128(1),
+        ANN,
+        ACME,
+        PortalTier::Basic,
+        t("2026-01-05T09:00:00Z"),
+    )
+    .activated();
+    assert!(PortalCaseView::of(&stored, &user).comments.is_empty());
+    let history = repo.case_events(case.id).await.unwrap();
+    assert_eq!(Case::replay(&history).unwrap(), stored);
+}

@@ -50,15 +50,17 @@ fn command() -> impl Strategy<Value = CaseCommand> {
     )
         .prop_map(|(id, author, public, sentiment, has_text)| {
             CaseCommand::Comment(NewComment {
-                id: CommentId::from_u128(id),
-                author,
                 visibility: if public {
                     Visibility::Public
                 } else {
                     Visibility::Internal
                 },
-                body: if has_text { "hello".into() } else { " ".into() },
                 sentiment,
+                ..NewComment::public(
+                    CommentId::from_u128(id),
+                    author,
+                    if has_text { "hello" } else { " " },
+                )
             })
         });
     prop_oneof![
