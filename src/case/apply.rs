@@ -197,7 +197,19 @@ impl Case {
                     self.last_activity_at = at;
                 }
             }
-            CaseEvent::CommentDeleted { by, comment, .. } => {
+            CaseEvent::Merged { comments, .. } => {
+                for c in comments {
+                    if self.comments.iter().all(|mine| mine.id != c.id) {
+                        self.comments.push(c.clone());
+                    }
+                }
+                // Oldest first, whichever case a comment came from.
+                self.comments.sort_by_key(|c| c.at);
+                self.last_activity_at = at;
+            }
+            CaseEvent::MergedInto { into, .. } => self.merged_into = Some(*into),
+            CaseEvent::CommentSplit { by, comment, .. }
+            | CaseEvent::CommentDeleted { by, comment, .. } => {
                 if let Some(c) = self.comments.iter_mut().find(|c| c.id == *comment) {
                     c.deleted = Some(super::CommentDeletion { at, by: *by });
                 }

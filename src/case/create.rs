@@ -86,6 +86,7 @@ pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec
         reopen_count: 0,
         breach_predicted: None,
         category: None,
+        merged_into: None,
     };
     Ok(vec![CaseEvent::Created {
         by: Actor::System,

@@ -108,6 +108,28 @@ pub fn decide_as(
     Ok(events)
 }
 
+/// Decides a crate-internal operation `f` on `case` on behalf of `by`, with
+/// the same catch-up as [`decide`] (time-driven events first).
+pub(crate) fn decide_with(
+    case: &Case,
+    by: Actor,
+    now: DateTime<Utc>,
+    rules: &CaseRules,
+    f: impl FnOnce(&Decider<'_>) -> Result<Vec<CaseEvent>>,
+) -> Result<Vec<CaseEvent>> {
+    super::validate::not_before_last_change(case, now)?;
+    let mut events = sweep(case, now, rules);
+    let current = caught_up(case, &events);
+    let more = f(&Decider {
+        case: &current,
+        now,
+        rules,
+        by,
+    })?;
+    events.extend(more);
+    Ok(events)
+}
+
 /// The case with `events` applied, cloned only when there is something to apply.
 fn caught_up<'a>(case: &'a Case, events: &[CaseEvent]) -> Cow<'a, Case> {
     if events.is_empty() {
@@ -124,7 +146,7 @@ fn whole_minutes(d: TimeDelta) -> i64 {
     d.num_minutes()
 }
 
-pub(super) struct Decider<'a> {
+pub(crate) struct Decider<'a> {
     pub(super) case: &'a Case,
     pub(super) now: DateTime<Utc>,
     pub(super) rules: &'a CaseRules,
@@ -298,7 +320,7 @@ impl Decider<'_> {
     }
 
     /// Resumes `m`, counting `[since, now)` as paused business time.
-    fn resumed(&self, m: &Milestone, since: DateTime<Utc>) -> Result<CaseEvent> {
+    pub(super) fn resumed(&self, m: &Milestone, since: DateTime<Utc>) -> Result<CaseEvent> {
         let cal = self.calendar();
         let pause = cal.between(since, self.now).max(TimeDelta::zero());
         let paused = m

@@ -88,6 +88,9 @@ impl CaseEvent {
             CaseEvent::RoutingStalled { .. } => "routing_stalled",
             CaseEvent::Edited { .. } => "edited",
             CaseEvent::CommentEdited { .. } => "comment_edited",
+            CaseEvent::Merged { .. } => "merged",
+            CaseEvent::MergedInto { .. } => "merged_into",
+            CaseEvent::CommentSplit { .. } => "comment_split",
             CaseEvent::CommentDeleted { .. } => "comment_deleted",
             CaseEvent::AiSuggestionReviewed { .. } => "ai_suggestion_reviewed",
         }
@@ -308,6 +311,18 @@ impl fmt::Display for CaseEvent {
                     clip(body, 60)
                 )
             }
+            CaseEvent::Merged {
+                number, comments, ..
+            } => write!(f, "merged {number} here ({} comments)", comments.len()),
+            CaseEvent::MergedInto { number, .. } => {
+                write!(f, "merged into {number} and closed")
+            }
+            CaseEvent::CommentSplit { comment, into, .. } => write!(
+                f,
+                "comment {} split into case {}",
+                short(comment),
+                short(into)
+            ),
             CaseEvent::CommentDeleted { comment, .. } => {
                 write!(f, "comment {} deleted", short(comment))
             }

@@ -311,6 +311,47 @@ pub enum CaseEvent {
         /// The field as it is now.
         to: super::CaseEdit,
     },
+    /// Another case of the same account was merged into this one: its
+    /// comments were copied here (the desk's timeline shows its events too).
+    Merged {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The duplicate case.
+        from: crate::ids::CaseId,
+        /// The duplicate's number.
+        number: crate::ids::CaseNumber,
+        /// Its comments, as they were (deleted ones and ids this case already
+        /// has are left out).
+        comments: Vec<Comment>,
+    },
+    /// This case was a duplicate, merged into another and closed.
+    MergedInto {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The case it lives on in.
+        into: crate::ids::CaseId,
+        /// That case's number.
+        number: crate::ids::CaseNumber,
+    },
+    /// A comment became a case of its own; it is left out of this case's
+    /// readers from now on (kept for the audit trail, like a deletion).
+    CommentSplit {
+        /// When.
+        at: DateTime<Utc>,
+        /// Who did it (absent in JSON when the system did).
+        #[serde(default, skip_serializing_if = "Actor::is_system")]
+        by: Actor,
+        /// The comment.
+        comment: crate::ids::CommentId,
+        /// The new case.
+        into: crate::ids::CaseId,
+    },
     /// A comment's body was replaced (the former one is kept in its revisions).
     CommentEdited {
         /// When.
@@ -390,6 +431,9 @@ impl CaseEvent {
             | CaseEvent::Reopened { by, .. }
             | CaseEvent::SatisfactionRecorded { by, .. }
             | CaseEvent::Edited { by, .. }
+            | CaseEvent::Merged { by, .. }
+            | CaseEvent::MergedInto { by, .. }
+            | CaseEvent::CommentSplit { by, .. }
             | CaseEvent::CommentEdited { by, .. }
             | CaseEvent::CommentDeleted { by, .. }
             | CaseEvent::AiSuggestionReviewed { by, .. } => *by,
@@ -448,6 +492,9 @@ impl CaseEvent {
             | CaseEvent::FollowUpRequested { at, .. }
             | CaseEvent::BreachPredicted { at, .. }
             | CaseEvent::Edited { at, .. }
+            | CaseEvent::Merged { at, .. }
+            | CaseEvent::MergedInto { at, .. }
+            | CaseEvent::CommentSplit { at, .. }
             | CaseEvent::CommentEdited { at, .. }
             | CaseEvent::CommentDeleted { at, .. }
             | CaseEvent::AiSuggestionReviewed { at, .. }

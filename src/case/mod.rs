@@ -90,6 +90,7 @@ mod decide;
 mod display;
 mod edit;
 mod event;
+mod merge;
 mod model;
 mod picklists;
 mod query;
@@ -108,6 +109,7 @@ pub use comment::{
     markdown_to_text,
 };
 pub use create::create;
+pub(crate) use decide::{Decider, decide_with};
 pub use decide::{decide, decide_as};
 pub(crate) use decide::{decide_escalation, decide_priority_change};
 pub use display::Timeline;

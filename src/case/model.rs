@@ -132,6 +132,9 @@ pub struct Case {
     /// suggestion); see [`CaseEdit::Category`](super::CaseEdit::Category).
     #[serde(default)]
     pub category: Option<super::AiCategory>,
+    /// The case this duplicate was merged into (it is then Closed).
+    #[serde(default)]
+    pub merged_into: Option<CaseId>,
 }
 mirror CaseRecord;
 }

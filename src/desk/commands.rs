@@ -546,7 +546,7 @@ impl SupportDesk {
     /// priority and skills), the router picks the agent — with the provider's
     /// suggestion in AI-assisted queues. Configuration problems never block
     /// creation: the case is then simply not routed.
-    async fn route_new_case(
+    pub(super) async fn route_new_case(
         &self,
         tx: &mut Tx,
         index: usize,

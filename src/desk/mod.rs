@@ -73,6 +73,7 @@ mod channels;
 mod commands;
 mod community;
 pub mod intake;
+mod merge;
 mod portal;
 mod predict;
 mod roster;
@@ -1006,7 +1007,8 @@ impl SupportDesk {
     }
 
     /// The case's stored events as readable lines, oldest first
-    /// ([`Timeline`](crate::case::Timeline)).
+    /// ([`Timeline`](crate::case::Timeline)), with the events of every
+    /// duplicate merged into it ([`SupportDesk::merge_cases`]).
     ///
     /// # Errors
     ///
@@ -1030,7 +1032,7 @@ impl SupportDesk {
     /// ```
     pub async fn timeline(&self, id: CaseId) -> Result<crate::case::Timeline> {
         self.repo.get_case(id).await?;
-        let events = self.repo.case_events(id).await?;
+        let events = self.merged_history(id).await?;
         Ok(crate::case::Timeline::new(&events))
     }
 

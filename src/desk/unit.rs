@@ -346,6 +346,34 @@ impl SupportDesk {
         self.decide_staged(tx, index, None)
     }
 
+    /// Decides a crate-internal case operation `f` on a staged case (merge,
+    /// split), then the escalation rules, like [`SupportDesk::decide_on`].
+    pub(super) fn decide_staged_with(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        f: impl FnOnce(&crate::case::Decider<'_>) -> Result<Vec<CaseEvent>>,
+    ) -> Result<Vec<CaseEvent>> {
+        let now = tx.now;
+        let by = tx.by;
+        let staged = tx.case_mut(index)?;
+        let now = now.max(staged.case.updated_at);
+        let rules = self.rules_on(staged.hours.as_ref());
+        let mut case = staged.case.clone();
+        let mut events = crate::case::decide_with(&case, by, now, &rules, f)?;
+        for e in &events {
+            case.apply(e);
+        }
+        let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
+        for e in &escalations {
+            case.apply(e);
+        }
+        events.extend(escalations);
+        staged.case = case;
+        staged.events.extend(events.iter().cloned());
+        Ok(events)
+    }
+
     fn decide_staged(
         &self,
         tx: &mut Tx,

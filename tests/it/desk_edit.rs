@@ -654,3 +654,224 @@ async fn comments_are_edited_and_deleted_with_history() {
     let history = repo.case_events(case.id).await.unwrap();
     assert_eq!(Case::replay(&history).unwrap(), stored);
 }
+
+#[tokio::test]
+async fn duplicates_merge_in_one_commit_and_only_once() {
+    use hotcrm_support::case::Author;
+    let (desk, repo, clock) = desk().await;
+    let keep = open(&desk).await;
+    clock.advance(TimeDelta::minutes(10));
+    let dup = desk
+        .create_case(CaseRequest::new(ACME, "Charged twice in March", "Please refund").contact(ANN))
+        .await
+        .unwrap()
+        .case
+        .value;
+    desk.add_comment(
+        dup.id,
+        NewComment::public(
+            CommentId::from_u128(1),
+            Author::Customer(Some(ANN)),
+            "Any update?",
+        ),
+    )
+    .await
+    .unwrap();
+    desk.add_comment(
+        dup.id,
+        NewComment::public(CommentId::from_u128(2), Author::Customer(Some(ANN)), "typo"),
+    )
+    .await
+    .unwrap();
+    desk.execute_as(
+        dup.id,
+        Actor::Customer(Some(ANN)),
+        CaseCommand::DeleteComment {
+            comment: CommentId::from_u128(2),
+        },
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(10));
+    let feed = repo.events_after(0, 100_000).await.unwrap().len();
+    let by = Actor::Agent(LEAD);
+    let out = desk.merge_cases(dup.id, keep.id, by).await.unwrap();
+    let kept = repo.get_case(keep.id).await.unwrap().value;
+    assert_eq!(out.case.value, kept);
+    assert_eq!(kept.comments.len(), 1, "the deleted comment stays behind");
+    assert_eq!(kept.comments[0].body, "Any update?");
+    let closed = repo.get_case(dup.id).await.unwrap().value;
+    assert_eq!(closed.status, CaseStatus::Closed);
+    assert_eq!(closed.merged_into, Some(keep.id));
+    assert!(closed.milestones.iter().all(|m| m.is_completed()));
+    assert!(closed.survey.is_none(), "no survey for a duplicate");
+    // One commit: both cases' events are next to each other in the feed.
+    let after = repo.events_after(feed as u64, 100_000).await.unwrap();
+    let cases: std::collections::BTreeSet<_> = after.iter().map(|e| e.case).collect();
+    assert_eq!(cases, [keep.id, dup.id].into_iter().collect());
+    // Both histories replay.
+    for id in [keep.id, dup.id] {
+        let history = repo.case_events(id).await.unwrap();
+        assert_eq!(
+            Case::replay(&history).unwrap(),
+            repo.get_case(id).await.unwrap().value
+        );
+    }
+    // Again: a no-op.
+    let again = desk.merge_cases(dup.id, keep.id, by).await.unwrap();
+    assert!(again.events.is_empty());
+    assert_eq!(
+        repo.events_after(0, 100_000).await.unwrap().len(),
+        feed + after.len()
+    );
+    // The surviving case's timeline shows the duplicate's history.
+    let timeline = desk.timeline(keep.id).await.unwrap().to_string();
+    assert!(timeline.contains("Charged twice in March"), "{timeline}");
+    assert!(
+        timeline.contains("merged CASE-2026-0002 here (1 comments)"),
+        "{timeline}"
+    );
+    // Refusals store nothing.
+    let other = desk
+        .create_case(CaseRequest::new(GLOBEX, "Login fails", "SSO error").contact(GUS))
+        .await
+        .unwrap()
+        .case
+        .value;
+    let before = repo.events_after(0, 100_000).await.unwrap().len();
+    for (a, b) in [(other.id, keep.id), (keep.id, keep.id), (keep.id, dup.id)] {
+        assert!(desk.merge_cases(a, b, by).await.is_err());
+    }
+    assert_eq!(repo.events_after(0, 100_000).await.unwrap().len(), before);
+}
+
+#[tokio::test]
+async fn a_failed_merge_commit_leaves_both_cases_as_they_were() {
+    let repo = Arc::new(FaultyRepository::failing([3]));
+    seed(repo.as_ref()).await;
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .build();
+    let keep = open(&desk).await;
+    let dup = open(&desk).await;
+    let err = desk
+        .merge_cases(dup.id, keep.id, Actor::Agent(LEAD))
+        .await
+        .unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }));
+    assert_eq!(
+        repo.get_case(dup.id).await.unwrap().value.status,
+        CaseStatus::New
+    );
+    assert_eq!(repo.get_case(keep.id).await.unwrap().version, 1);
+    desk.merge_cases(dup.id, keep.id, Actor::Agent(LEAD))
+        .await
+        .unwrap();
+    assert_eq!(
+        repo.get_case(dup.id).await.unwrap().value.merged_into,
+        Some(keep.id)
+    );
+}
+
+#[tokio::test]
+async fn a_comment_splits_into_one_new_case() {
+    use hotcrm_support::case::{Author, Origin};
+    let (desk, repo, clock) = desk().await;
+    let case = open(&desk).await;
+    let id = CommentId::from_u128(1);
+    desk.add_comment(
+        case.id,
+        NewComment::public(
+            id,
+            Author::Customer(Some(BEN)),
+            "Unrelated: the VPN drops hourly",
+        )
+        .via(Origin::Email),
+    )
+    .await
+    .unwrap();
+    clock.advance(TimeDelta::minutes(5));
+    let by = Actor::Agent(LEAD);
+    let split = desk
+        .split_comment(case.id, id, "VPN drops hourly", by)
+        .await
+        .unwrap();
+    let new = split.case.value;
+    assert_eq!(new.parent, Some(case.id));
+    assert_eq!(new.account, ACME);
+    assert_eq!(new.contact, Some(BEN), "the comment's author");
+    assert_eq!(new.origin, Origin::Email);
+    assert_eq!(new.description, "Unrelated: the VPN drops hourly");
+    assert_eq!(new.number.to_string(), "CASE-2026-0002");
+    assert_eq!(split.events[0].actor(), by);
+    let original = repo.get_case(case.id).await.unwrap().value;
+    assert!(original.comments[0].is_deleted());
+    // Again: the same case, nothing stored.
+    let feed = repo.events_after(0, 100_000).await.unwrap().len();
+    let again = desk
+        .split_comment(case.id, id, "VPN drops hourly", by)
+        .await
+        .unwrap();
+    assert_eq!(again.case.value.id, new.id);
+    assert!(again.events.is_empty());
+    assert_eq!(repo.events_after(0, 100_000).await.unwrap().len(), feed);
+    // An unknown comment or a blank subject stores nothing and uses no number.
+    assert!(matches!(
+        desk.split_comment(case.id, CommentId::from_u128(9), "x", by)
+            .await,
+        Err(Error::NotFound { .. })
+    ));
+    desk.add_comment(
+        case.id,
+        NewComment::customer_reply(CommentId::from_u128(2), "and printing"),
+    )
+    .await
+    .unwrap();
+    let before = repo.events_after(0, 100_000).await.unwrap().len();
+    assert!(matches!(
+        desk.split_comment(case.id, CommentId::from_u128(2), " ", by)
+            .await,
+        Err(Error::Validation { .. })
+    ));
+    assert_eq!(repo.events_after(0, 100_000).await.unwrap().len(), before);
+    let next = desk
+        .create_case(CaseRequest::new(ACME, "s", "d"))
+        .await
+        .unwrap();
+    assert_eq!(
+        next.case.value.number.to_string(),
+        "CASE-2026-0003",
+        "no number used"
+    );
+}
+
+#[tokio::test]
+async fn concurrent_splits_of_one_comment_open_one_case() {
+    let (desk, repo, _) = desk().await;
+    let desk = Arc::new(desk);
+    let case = open(&desk).await;
+    let id = CommentId::from_u128(1);
+    desk.add_comment(case.id, NewComment::customer_reply(id, "Also the printer"))
+        .await
+        .unwrap();
+    let tasks: Vec<_> = (0..8)
+        .map(|_| {
+            let desk = desk.clone();
+            tokio::spawn(async move {
+                desk.split_comment(case.id, id, "Printer", Actor::Agent(LEAD))
+                    .await
+                    .map(|o| o.case.value.id)
+            })
+        })
+        .collect();
+    let mut ids = std::collections::BTreeSet::new();
+    for t in tasks {
+        ids.insert(t.await.unwrap().unwrap());
+    }
+    assert_eq!(ids.len(), 1);
+    let all = repo
+        .scan_cases(&hotcrm_support::case::CaseQuery::default(), None, 100)
+        .await
+        .unwrap();
+    assert_eq!(all.len(), 2);
+}
