@@ -73,6 +73,7 @@ mod channels;
 mod commands;
 mod community;
 pub mod intake;
+mod macros;
 mod merge;
 mod portal;
 mod predict;

@@ -875,3 +875,88 @@ async fn concurrent_splits_of_one_comment_open_one_case() {
         .unwrap();
     assert_eq!(all.len(), 2);
 }
+
+#[tokio::test]
+async fn a_macro_is_one_command_all_or_nothing() {
+    use hotcrm_support::case::{Macro, MacroAction, Priority, Visibility};
+    let (desk, repo, _) = desk().await;
+    let case = open(&desk).await;
+    let agent = AgentId::from_u128(5);
+    let m = Macro::new(
+        "Refund promised",
+        vec![
+            MacroAction::Reply(
+                "Hello {{contact.first_name|there}}, {{account.name}}'s refund for {{case.number}} is on its way. — {{agent.first_name|Support}}".into(),
+            ),
+            MacroAction::Note("Refund promised by macro".into()),
+            MacroAction::SetCategory(Some(AiCategory::Billing)),
+            MacroAction::SetPriority(Priority::Low),
+            MacroAction::Resolve("Refund issued for {{case.subject}}".into()),
+        ],
+    )
+    .unwrap();
+    // Not assigned yet: Resolve from New is refused, and nothing of it is stored.
+    let before = repo.get_case(case.id).await.unwrap();
+    let run = CommentId::from_u128(500);
+    if desk.apply_macro(case.id, &m, agent, run).await.is_err() {
+        assert_eq!(repo.get_case(case.id).await.unwrap(), before);
+    }
+    desk.assign(case.id, agent).await.unwrap();
+    let out = desk.apply_macro(case.id, &m, agent, run).await.unwrap();
+    let c = out.case.value;
+    assert_eq!(c.status, CaseStatus::Resolved);
+    assert_eq!(c.priority, Priority::Low);
+    assert_eq!(c.category, Some(AiCategory::Billing));
+    assert_eq!(
+        c.comments[0].body,
+        "Hello Ann, Acme's refund for CASE-2026-0001 is on its way. — Support"
+    );
+    assert_eq!(c.comments[1].visibility, Visibility::Internal);
+    assert_eq!(
+        c.resolution.as_deref(),
+        Some("Refund issued for Invoice total is wrong")
+    );
+    assert!(
+        out.events
+            .iter()
+            .all(|e| e.actor() == Actor::Agent(agent) || e.actor() == Actor::System)
+    );
+    // The same run again stores nothing.
+    let feed = repo.events_after(0, 100_000).await.unwrap().len();
+    let again = desk.apply_macro(case.id, &m, agent, run).await.unwrap();
+    assert!(again.events.is_empty(), "{:?}", again.events);
+    assert_eq!(repo.events_after(0, 100_000).await.unwrap().len(), feed);
+}
+
+const PLACEHOLDER: &str = "{{case.number}}";
+
+proptest! {
+    /// Law: any template either is refused when the macro is built or renders
+    /// without panicking; rendered replies never keep a known placeholder.
+    #[test]
+    fn macro_templates_render_or_are_refused(template in "[a-z {}|.]{0,40}") {
+        use hotcrm_support::case::{Macro, MacroAction, MacroContext};
+        let rules = CaseRules::default();
+        let (case, _) = Case::create(
+            NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1).unwrap(), ACME, "s", "d"),
+            t("2026-01-05T09:00:00Z"),
+            &rules,
+        ).unwrap();
+        if let Ok(m) = Macro::new("m", vec![MacroAction::Reply(template)]) {
+            match m.commands(&case, &MacroContext::default(), LEAD, CommentId::from_u128(1)) {
+                Ok(commands) => {
+                    for c in commands {
+                        if let CaseCommand::Comment(reply) = c {
+                            let kept = reply.body.contains(PLACEHOLDER);
+                            prop_assert!(!kept, "{}", reply.body);
+                        }
+                    }
+                }
+                Err(e) => {
+                    let validation = matches!(e, Error::Validation { .. });
+                    prop_assert!(validation, "{}", e);
+                }
+            }
+        }
+    }
+}
