@@ -87,6 +87,7 @@ pub fn create(new: NewCase, now: DateTime<Utc>, rules: &CaseRules) -> Result<Vec
         breach_predicted: None,
         category: None,
         merged_into: None,
+        sla_policy: new.sla_policy,
     };
     Ok(vec![CaseEvent::Created {
         by: Actor::System,

@@ -135,6 +135,10 @@ pub struct Case {
     /// The case this duplicate was merged into (it is then Closed).
     #[serde(default)]
     pub merged_into: Option<CaseId>,
+    /// The named SLA policy version chosen at creation, which the case keeps
+    /// (see [`SlaPolicies`](crate::sla::SlaPolicies)); `None`: the desk's policy.
+    #[serde(default)]
+    pub sla_policy: Option<crate::sla::PolicyRef>,
 }
 mirror CaseRecord;
 }
@@ -520,6 +524,10 @@ pub struct NewCase {
     pub queue: Option<QueueId>,
     /// The closed case this one follows up.
     pub parent: Option<CaseId>,
+    /// The named SLA policy version the case runs on (the desk chooses it;
+    /// `None`: the rules' policy).
+    #[serde(default)]
+    pub sla_policy: Option<crate::sla::PolicyRef>,
 }
 mirror NewCaseRecord;
 }
@@ -591,6 +599,7 @@ impl NewCase {
             entitlement: None,
             queue: None,
             parent: None,
+            sla_policy: None,
         }
     }
 
@@ -727,6 +736,7 @@ impl NewCase {
                 .map(|c| Entitlement::new(c, original.sla_tier)),
             queue: original.queue,
             parent: Some(original.id),
+            sla_policy: original.sla_policy.clone(),
         }
     }
 }

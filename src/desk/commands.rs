@@ -507,7 +507,18 @@ impl SupportDesk {
             new = new.with_queue(queue);
         }
         new.parent = request.parent;
-        let rules = self.rules_on(account.business_hours.as_ref());
+        let facts = crate::sla::PolicyFacts {
+            product: request.product,
+            case_type: prepared.case_type,
+            region: account.region.as_deref(),
+            ..crate::sla::PolicyFacts::new(account.id, prepared.priority)
+        };
+        new.sla_policy = self
+            .config
+            .sla_policies
+            .select(&facts, now)
+            .map(crate::sla::PolicyVersion::reference);
+        let rules = self.rules_on(account.business_hours.as_ref(), new.sla_policy.as_ref());
         let (case, mut events) = Case::create(new, now, &rules)?;
         drop(rules);
         let creator = request.actor();
@@ -880,7 +891,7 @@ impl SupportDesk {
             reply.body.clone(),
         );
         let hours = tx.case(index)?.hours.clone();
-        let rules = self.rules_on(hours.as_ref());
+        let rules = self.rules_on(hours.as_ref(), new.sla_policy.as_ref());
         let (case, events) = Case::create(new, now, &rules)?;
         drop(rules);
         let follow = tx.stage_new(case, events, hours);

@@ -219,8 +219,9 @@ impl SupportDesk {
             new = new.with_product(product);
         }
         new.parent = Some(original.id);
+        new.sla_policy = original.sla_policy.clone();
         let hours = tx.case(index)?.hours.clone();
-        let rules = self.rules_on(hours.as_ref());
+        let rules = self.rules_on(hours.as_ref(), new.sla_policy.as_ref());
         let (created, mut events) = Case::create(new, now, &rules)?;
         drop(rules);
         let by = tx.by;

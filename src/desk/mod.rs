@@ -158,6 +158,10 @@ pub struct DeskConfig {
     /// sweep raises [`CaseEvent::BreachPredicted`] (off by default; see
     /// [`PredictionConfig`]).
     pub predictions: PredictionConfig,
+    /// Named, versioned SLA policies chosen per new case by ordered conditions
+    /// (see [`SlaPolicies`](crate::sla::SlaPolicies)); empty by default: every
+    /// case runs on [`DeskConfig::rules`].
+    pub sla_policies: crate::sla::SlaPolicies,
 }
 
 impl Default for DeskConfig {
@@ -174,6 +178,7 @@ impl Default for DeskConfig {
             portal: PortalConfig::default(),
             community: CommunityConfig::default(),
             predictions: PredictionConfig::default(),
+            sla_policies: crate::sla::SlaPolicies::default(),
         }
     }
 }
@@ -527,6 +532,24 @@ impl SupportDeskBuilder {
     /// ```
     pub fn business_hours(mut self, hours: crate::calendar::BusinessHours) -> Self {
         self.config.rules = self.config.rules.with_hours(hours);
+        self
+    }
+
+    /// Chooses each new case's SLA policy from `policies` (first match in
+    /// order; see [`SlaPolicies`](crate::sla::SlaPolicies)); the case keeps
+    /// the chosen version for its whole life.
+    ///
+    /// ```
+    /// use hotcrm_support::desk::SupportDesk;
+    /// use hotcrm_support::repo::MemoryRepository;
+    /// use hotcrm_support::sla::{PolicyVersion, SlaPolicies, SlaPolicy};
+    /// let policies = SlaPolicies::new(vec![PolicyVersion::new("Standard", 1, SlaPolicy::default())?])?;
+    /// let desk = SupportDesk::builder(MemoryRepository::new()).sla_policies(policies).build();
+    /// assert_eq!(desk.config().sla_policies.versions().len(), 1);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn sla_policies(mut self, policies: crate::sla::SlaPolicies) -> Self {
+        self.config.sla_policies = policies;
         self
     }
 

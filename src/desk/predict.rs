@@ -303,7 +303,16 @@ impl SupportDesk {
         let account = self.repo.get_account(account).await?.value;
         let entitlement = best_entitlement(&account.entitlements, created);
         let tier = SlaTier::from_entitlement(entitlement.as_ref(), created);
-        let rules = self.rules_on(account.business_hours.as_ref());
+        let facts = crate::sla::PolicyFacts {
+            region: account.region.as_deref(),
+            ..crate::sla::PolicyFacts::new(account.id, priority)
+        };
+        let chosen = self
+            .config
+            .sla_policies
+            .select(&facts, created)
+            .map(|v| v.reference());
+        let rules = self.rules_on(account.business_hours.as_ref(), chosen.as_ref());
         let policy = rules.sla();
         let calendar = policy.calendar(tier, priority, rules.hours());
         let target = |kind| {
@@ -796,7 +805,7 @@ pub(super) fn sla_calendar(
     case: &Case,
     hours: Option<&BusinessHours>,
 ) -> BusinessHours {
-    let rules = desk.rules_on(hours);
+    let rules = desk.rules_on(hours, case.sla_policy.as_ref());
     rules
         .sla()
         .calendar(case.sla_tier, case.priority, rules.hours())

@@ -78,7 +78,7 @@ impl SupportDesk {
                     .get(&account)
                     .and_then(Option::as_ref)
                     .and_then(|a| a.business_hours.as_ref());
-                let rules = self.rules_on(hours);
+                let rules = self.rules_on(hours, stored.value.sla_policy.as_ref());
                 let predict = model.as_deref().map(|m| (&m.model, hours));
                 let (routing, events) = self
                     .sweep_case(stored, &rules, router.as_ref(), predict)

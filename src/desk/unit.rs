@@ -296,17 +296,34 @@ impl Future for YieldNow {
 }
 
 impl SupportDesk {
-    /// The rules for a case on `hours` (the account's calendar) or the desk's.
-    pub(super) fn rules_on(&self, hours: Option<&BusinessHours>) -> Cow<'_, CaseRules> {
-        match hours {
-            Some(hours) => Cow::Owned(
-                CaseRules::new(self.config.rules.sla().clone(), hours.clone())
-                    .with_survey_window(self.config.rules.survey_window())
-                    .and_then(|r| r.with_auto_close_after(self.config.rules.auto_close_after()))
-                    .unwrap_or_else(|_| self.config.rules.clone()),
+    /// The rules for a case on `hours` (the account's calendar) or the desk's,
+    /// under the SLA policy version it recorded (else the desk's policy). A
+    /// policy's own hours win over the account's.
+    pub(super) fn rules_on(
+        &self,
+        hours: Option<&BusinessHours>,
+        policy: Option<&crate::sla::PolicyRef>,
+    ) -> Cow<'_, CaseRules> {
+        let base = &self.config.rules;
+        let version = policy.and_then(|r| self.config.sla_policies.resolve(r));
+        let (sla, hours) = match (version, hours) {
+            (None, None) => return Cow::Borrowed(base),
+            (None, Some(hours)) => (base.sla().clone(), hours.clone()),
+            (Some(v), hours) => (
+                v.policy.clone(),
+                v.hours
+                    .as_ref()
+                    .or(hours)
+                    .unwrap_or_else(|| base.hours())
+                    .clone(),
             ),
-            None => Cow::Borrowed(&self.config.rules),
-        }
+        };
+        Cow::Owned(
+            CaseRules::new(sla, hours)
+                .with_survey_window(base.survey_window())
+                .and_then(|r| r.with_auto_close_after(base.auto_close_after()))
+                .unwrap_or_else(|_| base.clone()),
+        )
     }
 
     /// Loads a case into the unit (once); returns its position.
@@ -358,7 +375,7 @@ impl SupportDesk {
         let by = tx.by;
         let staged = tx.case_mut(index)?;
         let now = now.max(staged.case.updated_at);
-        let rules = self.rules_on(staged.hours.as_ref());
+        let rules = self.rules_on(staged.hours.as_ref(), staged.case.sla_policy.as_ref());
         let mut case = staged.case.clone();
         let mut events = crate::case::decide_with(&case, by, now, &rules, f)?;
         for e in &events {
@@ -384,7 +401,7 @@ impl SupportDesk {
         let tx_by = tx.by;
         let staged = tx.case_mut(index)?;
         let now = now.max(staged.case.updated_at);
-        let rules = self.rules_on(staged.hours.as_ref());
+        let rules = self.rules_on(staged.hours.as_ref(), staged.case.sla_policy.as_ref());
         let mut case = staged.case.clone();
         let mut events = match command {
             Some(command) => case.execute_as(command, tx_by, now, &rules)?,

@@ -67,6 +67,10 @@ pub struct Account {
     pub success_manager: Option<AgentId>,
     /// The account's own support calendar, when it differs from the desk's.
     pub business_hours: Option<BusinessHours>,
+    /// The account's region (for example "EMEA"), which SLA policy
+    /// conditions may select on.
+    #[serde(default)]
+    pub region: Option<String>,
 }
 mirror AccountRecord;
 }
@@ -80,7 +84,19 @@ impl Account {
             entitlements: Vec::new(),
             success_manager: None,
             business_hours: None,
+            region: None,
         }
+    }
+
+    /// Sets the account's region.
+    ///
+    /// ```
+    /// use hotcrm_support::{ids::AccountId, repo::Account};
+    /// assert_eq!(Account::new(AccountId::from_u128(1), "Acme").with_region("EMEA").region.as_deref(), Some("EMEA"));
+    /// ```
+    pub fn with_region(mut self, region: impl Into<String>) -> Account {
+        self.region = Some(region.into());
+        self
     }
 
     /// Adds an entitlement.

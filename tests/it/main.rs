@@ -39,5 +39,6 @@ mod routing;
 mod routing_props;
 mod routing_records;
 mod sla;
+mod sla_policies;
 mod sql_postgres;
 mod sql_sqlite;
