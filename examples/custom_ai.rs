@@ -104,36 +104,7 @@ async fn open_case(label: &str, ai: impl AiProvider + 'static) -> Result<()> {
 
     println!("\n{label}");
     for event in &created.events {
-        let line = match event {
-            CaseEvent::Created { case } => {
-                format!("created {} at {} priority", case.number, case.priority)
-            }
-            CaseEvent::AiInsightsUpdated { insights, .. } => format!(
-                "AI read it as category {}, sentiment {}",
-                insights.category.map_or("none".into(), |c| c.to_string()),
-                insights.sentiment.map_or("none".into(), |s| s.to_string()),
-            ),
-            CaseEvent::PriorityChanged { from, to, .. } => format!("priority raised {from} → {to}"),
-            CaseEvent::EscalationRuleFired { rule, .. } => {
-                format!("escalation rule {rule:?} fired")
-            }
-            CaseEvent::MilestoneRescheduled { kind, due, .. } => {
-                format!("{kind:?} now due {}", due.format("%a %b %d %H:%M UTC"))
-            }
-            CaseEvent::StatusChanged { from, to, .. } => format!("status {from} → {to}"),
-            CaseEvent::NotificationRequested { to, message, .. } => {
-                format!("notify {to:?}: {message}")
-            }
-            CaseEvent::Escalated { level, reason, .. } => {
-                format!("escalated to level {level}: {reason}")
-            }
-            other => format!("{other:?}")
-                .split([' ', '{'])
-                .next()
-                .unwrap_or_default()
-                .to_string(),
-        };
-        println!("    • {line}");
+        println!("    • {event}");
     }
     let case = &created.case.value;
     println!(
