@@ -10,6 +10,7 @@
 
 use std::fmt;
 use std::sync::OnceLock;
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::time::Duration;
 
 use async_trait::async_trait;
@@ -116,7 +117,8 @@ mod prompts {
 /// Retries of one request: how many, and how long to wait between them.
 ///
 /// The wait before retry *n* (from 0) is `base_delay · 2ⁿ`, at most `max_delay`.
-/// A `Retry-After` header (in seconds) on a 429 or 5xx answer replaces that wait;
+/// A `Retry-After` header in seconds on a 429 or 5xx answer replaces that wait
+/// (an HTTP-date `Retry-After` is ignored);
 /// when it asks for longer than `max_delay` the call gives up with that answer's
 /// error instead of retrying early.
 ///
@@ -195,7 +197,8 @@ impl Default for RetryPolicy {
 /// Defaults: base URL [`OPENAI_DEFAULT_BASE_URL`], chat model
 /// [`OPENAI_DEFAULT_CHAT_MODEL`], embedding model
 /// [`OPENAI_DEFAULT_EMBEDDING_MODEL`], no API key (local servers often need
-/// none), a 30 s timeout per attempt, [`RetryPolicy::default`], no fallback.
+/// none), a 30 s timeout per attempt, [`RetryPolicy::default`], no fallback,
+/// temperature 0.
 ///
 /// `Debug` never shows the API key.
 ///
@@ -223,6 +226,7 @@ pub struct OpenAiConfig {
     timeout: Duration,
     retry: RetryPolicy,
     fallback: bool,
+    temperature: Option<f32>,
 }
 
 impl Default for OpenAiConfig {
@@ -235,6 +239,7 @@ impl Default for OpenAiConfig {
             timeout: Duration::from_secs(30),
             retry: RetryPolicy::default(),
             fallback: false,
+            temperature: Some(0.0),
         }
     }
 }
@@ -249,6 +254,7 @@ impl fmt::Debug for OpenAiConfig {
             .field("timeout", &self.timeout)
             .field("retry", &self.retry)
             .field("fallback_to_heuristic", &self.fallback)
+            .field("temperature", &self.temperature)
             .finish()
     }
 }
@@ -357,6 +363,30 @@ impl OpenAiConfig {
         self
     }
 
+    /// Sets the sampling temperature sent with chat completions (0 to 2);
+    /// `None` leaves it out, for models that accept only their default (some
+    /// reasoning models refuse any other value).
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(OpenAiConfig::new().temperature_value(), Some(0.0));
+    /// assert_eq!(OpenAiConfig::new().temperature(None).temperature_value(), None);
+    /// ```
+    pub fn temperature(mut self, temperature: Option<f32>) -> Self {
+        self.temperature = temperature;
+        self
+    }
+
+    /// The sampling temperature, if one is sent.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// assert_eq!(OpenAiConfig::new().temperature(Some(0.2)).temperature_value(), Some(0.2));
+    /// ```
+    pub fn temperature_value(&self) -> Option<f32> {
+        self.temperature
+    }
+
     /// The base URL.
     ///
     /// ```
@@ -436,8 +466,9 @@ impl OpenAiConfig {
     /// (field `openai.base_url`), a model name is empty (`openai.chat_model`,
     /// `openai.embedding_model`), the API key is empty or not a valid header
     /// value (`openai.api_key`, the message never shows it), the timeout is
-    /// zero (`openai.timeout`), or the retry policy has more than 10 retries or
-    /// a base delay above its cap (`openai.retry`).
+    /// zero (`openai.timeout`), the retry policy has more than 10 retries or
+    /// a base delay above its cap (`openai.retry`), or the temperature is not a
+    /// number in 0..=2 (`openai.temperature`).
     ///
     /// ```
     /// use std::time::Duration;
@@ -499,6 +530,14 @@ impl OpenAiConfig {
                     self.retry.max_retries
                 ),
             ));
+        }
+        if let Some(t) = self.temperature {
+            if !(0.0..=2.0).contains(&t) {
+                return Err(Error::validation(
+                    "openai.temperature",
+                    format!("{t} is not a number in 0..=2"),
+                ));
+            }
         }
         if self.retry.base_delay > self.retry.max_delay {
             return Err(Error::validation(
@@ -629,7 +668,8 @@ fn malformed(endpoint: &'static str, reason: impl Into<String>) -> OpenAiError {
 ///
 /// * `classify`, `sentiment`, `analyze` (one request for both), `generate`,
 ///   `enhance_article` and `suggest_agent` post to `{base_url}/chat/completions`
-///   with `response_format: {"type": "json_object"}`, temperature 0 and a short
+///   with `response_format: {"type": "json_object"}`, the configured
+///   temperature (0 by default) and a short
 ///   system prompt describing the JSON object wanted. The answer is parsed
 ///   strictly: picklist values must be the crate's (case and spaces do not
 ///   matter), confidences in 0–1, polarity in −1–1; anything else is an
@@ -667,6 +707,8 @@ pub struct OpenAiProvider {
     heuristic: HeuristicAi,
     /// The embedding dimension of the first answer.
     dim: OnceLock<usize>,
+    /// Calls answered by the fallback.
+    fallbacks: AtomicU64,
 }
 
 impl OpenAiProvider {
@@ -710,6 +752,7 @@ impl OpenAiProvider {
             auth,
             heuristic: HeuristicAi::new(),
             dim: OnceLock::new(),
+            fallbacks: AtomicU64::new(0),
         })
     }
 
@@ -723,6 +766,20 @@ impl OpenAiProvider {
     /// ```
     pub fn config(&self) -> &OpenAiConfig {
         &self.config
+    }
+
+    /// How many calls (or halves of an `analyze`) failed and were answered by
+    /// [`HeuristicAi`] instead; watch it to notice an unhealthy model service
+    /// hidden by the fallback.
+    ///
+    /// ```
+    /// # use hotcrm_support::ai::*;
+    /// let ai = OpenAiProvider::new(OpenAiConfig::new().fallback_to_heuristic(true))?;
+    /// assert_eq!(ai.fallback_count(), 0);
+    /// # Ok::<(), hotcrm_support::Error>(())
+    /// ```
+    pub fn fallback_count(&self) -> u64 {
+        self.fallbacks.load(Ordering::Relaxed)
     }
 
     /// One attempt: the parsed JSON body of a 2xx answer.
@@ -770,6 +827,10 @@ impl OpenAiProvider {
                         .map(str::to_owned)
                 })
                 .unwrap_or_else(|| String::from_utf8_lossy(&bytes).into_owned());
+            let message = match &self.config.api_key {
+                Some(key) => message.replace(key.as_str(), "<redacted>"),
+                None => message,
+            };
             let message: String = message.trim().chars().take(ERROR_BODY_CHARS).collect();
             return Err((
                 OpenAiError::Status {
@@ -812,15 +873,17 @@ impl OpenAiProvider {
 
     /// A chat completion in JSON mode: the JSON object the model wrote.
     async fn chat_json(&self, system: &str, user: &str) -> std::result::Result<Value, OpenAiError> {
-        let body = json!({
+        let mut body = json!({
             "model": self.config.chat_model,
             "messages": [
                 {"role": "system", "content": system},
                 {"role": "user", "content": user},
             ],
             "response_format": {"type": "json_object"},
-            "temperature": 0,
         });
+        if let (Some(t), Some(map)) = (self.config.temperature, body.as_object_mut()) {
+            map.insert("temperature".to_owned(), json!(t));
+        }
         let answer = self.post(CHAT, &body).await?;
         let content = answer
             .pointer("/choices/0/message/content")
@@ -842,7 +905,10 @@ impl OpenAiProvider {
     ) -> Result<T> {
         match result {
             Ok(v) => Ok(v),
-            Err(_) if self.config.fallback => Ok(heuristic(&self.heuristic)),
+            Err(_) if self.config.fallback => {
+                self.fallbacks.fetch_add(1, Ordering::Relaxed);
+                Ok(heuristic(&self.heuristic))
+            }
             Err(e) => Err(Error::ai(e)),
         }
     }
@@ -994,7 +1060,6 @@ impl OpenAiProvider {
         #[derive(Deserialize)]
         struct Out {
             candidate: Option<u64>,
-            #[serde(default)]
             confidence: f64,
             #[serde(default)]
             reason: String,

@@ -239,6 +239,7 @@ async fn classify_round_trip_sends_model_path_and_key() {
     );
     assert_eq!(r.body["model"], "test-chat");
     assert_eq!(r.body["response_format"]["type"], "json_object");
+    assert_eq!(r.body["temperature"], 0.0);
     assert_eq!(r.body["messages"][0]["role"], "system");
     assert!(
         r.body["messages"][0]["content"]
@@ -262,7 +263,15 @@ async fn no_api_key_sends_no_authorization() {
         .classify(&ClassifyRequest::new("a", "b"))
         .await
         .unwrap();
-    assert_eq!(stub.seen()[0].header("authorization"), None);
+    let seen = stub.seen();
+    assert_eq!(seen[0].header("authorization"), None);
+    // The temperature is left out when unset.
+    let stub = Stub::start(vec![chat(CLASSIFICATION)]).await;
+    provider(config(&stub).temperature(None))
+        .classify(&ClassifyRequest::new("a", "b"))
+        .await
+        .unwrap();
+    assert!(stub.seen()[0].body.get("temperature").is_none());
 }
 
 #[tokio::test]
@@ -656,10 +665,12 @@ async fn fallback_answers_with_heuristic_ai() {
     );
     let heuristic = HeuristicAi::new();
     let request = ClassifyRequest::new("Unable to login", "Getting authentication error");
+    assert_eq!(ai.fallback_count(), 0);
     assert_eq!(
         ai.classify(&request).await.unwrap(),
         heuristic.classify_text(&request)
     );
+    assert_eq!(ai.fallback_count(), 1);
     assert_eq!(
         ai.sentiment("I am so frustrated!").await.unwrap(),
         heuristic.sentiment_text("I am so frustrated!")
@@ -694,7 +705,8 @@ async fn fallback_answers_with_heuristic_ai() {
 
 #[tokio::test]
 async fn api_key_is_absent_from_debug_output() {
-    let stub = Stub::start(vec![status(401, r#"{"error": {"message": "bad key"}}"#)]).await;
+    let echo = format!(r#"{{"error": {{"message": "Incorrect API key provided: {KEY}"}}}}"#);
+    let stub = Stub::start(vec![status(401, &echo)]).await;
     let cfg = config(&stub);
     let shown = format!("{cfg:?} {cfg:#?}");
     assert!(!shown.contains(KEY), "{shown}");
@@ -702,8 +714,14 @@ async fn api_key_is_absent_from_debug_output() {
     let ai = provider(cfg);
     let shown = format!("{ai:?}");
     assert!(!shown.contains(KEY), "{shown}");
+    // Even an error body that echoes the key does not carry it into the error.
     let err = ai.sentiment("hi").await.unwrap_err();
-    assert!(!format!("{err:?} {err}").contains(KEY));
+    assert!(!format!("{err:?} {err}").contains(KEY), "{err:?}");
+    assert!(
+        err.to_string()
+            .contains("Incorrect API key provided: <redacted>"),
+        "{err}"
+    );
     assert_eq!(stub.count(), 1); // 401 is not retried
 }
 
