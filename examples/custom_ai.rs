@@ -25,7 +25,7 @@ use hotcrm_support::ai::{
     AiProvider, Classification, ClassifyRequest, Embedding, EnhanceRequest, GenerateRequest,
     Generated, HeuristicAi, SentimentAnalysis, SuggestAgentRequest, Urgency,
 };
-use hotcrm_support::case::{CaseEvent, Origin, Priority, Sentiment};
+use hotcrm_support::case::{Origin, Priority, Sentiment};
 use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{CaseRequest, SupportDesk};
 use hotcrm_support::ids::AccountId;
