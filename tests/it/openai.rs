@@ -184,14 +184,19 @@ async fn serve(
     }
 }
 
-/// A test configuration for `stub`: short timeout, fast retries.
+/// The timeout of the tests that time out.
+const SHORT: Duration = Duration::from_millis(200);
+
+/// A test configuration for `stub`: fast retries, and a timeout long enough
+/// that a loaded machine never hits it by accident (the timeout tests set
+/// [`SHORT`]).
 fn config(stub: &Stub) -> OpenAiConfig {
     OpenAiConfig::new()
         .base_url(&stub.base)
         .api_key(KEY)
         .chat_model("test-chat")
         .embedding_model("test-embed")
-        .timeout(Duration::from_millis(200))
+        .timeout(Duration::from_secs(10))
         .retry(RetryPolicy::new(
             2,
             Duration::from_millis(5),
@@ -258,7 +263,7 @@ async fn no_api_key_sends_no_authorization() {
     let stub = Stub::start(vec![chat(CLASSIFICATION)]).await;
     let cfg = OpenAiConfig::new()
         .base_url(&stub.base)
-        .timeout(Duration::from_millis(200));
+        .timeout(Duration::from_secs(10));
     provider(cfg)
         .classify(&ClassifyRequest::new("a", "b"))
         .await
@@ -571,7 +576,7 @@ async fn no_retry_on_400() {
 #[tokio::test]
 async fn timeout_is_a_typed_error() {
     let stub = Stub::start(vec![Reply::Hang]).await;
-    let err = provider(config(&stub).retry(RetryPolicy::none()))
+    let err = provider(config(&stub).timeout(SHORT).retry(RetryPolicy::none()))
         .classify(&ClassifyRequest::new("a", "b"))
         .await
         .unwrap_err();
@@ -587,7 +592,10 @@ async fn timeout_is_a_typed_error() {
 #[tokio::test]
 async fn timeouts_are_retried() {
     let stub = Stub::start(vec![Reply::Hang, chat(SENTIMENT)]).await;
-    let s = provider(config(&stub)).sentiment("hi").await.unwrap();
+    let s = provider(config(&stub).timeout(SHORT))
+        .sentiment("hi")
+        .await
+        .unwrap();
     assert_eq!(s.sentiment, Sentiment::Angry);
     assert_eq!(stub.count(), 2);
 }
@@ -601,7 +609,7 @@ async fn connect_failure_is_a_typed_error() {
     let ai = provider(
         OpenAiConfig::new()
             .base_url(base)
-            .timeout(Duration::from_millis(200))
+            .timeout(SHORT)
             .retry(RetryPolicy::new(
                 1,
                 Duration::from_millis(1),
