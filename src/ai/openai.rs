@@ -669,8 +669,8 @@ fn malformed(endpoint: &'static str, reason: impl Into<String>) -> OpenAiError {
 /// * `classify`, `sentiment`, `analyze` (one request for both), `generate`,
 ///   `enhance_article` and `suggest_agent` post to `{base_url}/chat/completions`
 ///   with `response_format: {"type": "json_object"}`, the configured
-///   temperature (0 by default) and a short
-///   system prompt describing the JSON object wanted. The answer is parsed
+///   temperature (0 by default) and a short system prompt describing the JSON
+///   object wanted. The answer is parsed
 ///   strictly: picklist values must be the crate's (case and spaces do not
 ///   matter), confidences in 0–1, polarity in −1–1; anything else is an
 ///   [`OpenAiError::Malformed`]. `generate` numbers the context documents and
@@ -692,7 +692,7 @@ fn malformed(endpoint: &'static str, reason: impl Into<String>) -> OpenAiError {
 /// use hotcrm_support::ai::{AiProvider, ClassifyRequest, OpenAiConfig, OpenAiProvider};
 /// # #[tokio::main]
 /// # async fn main() -> Result<(), hotcrm_support::Error> {
-/// let key = std::env::var("OPENAI_API_KEY").unwrap_or_default();
+/// let key = std::env::var("OPENAI_API_KEY").map_err(hotcrm_support::Error::ai)?;
 /// let ai = OpenAiProvider::new(OpenAiConfig::new().api_key(key).fallback_to_heuristic(true))?;
 /// let c = ai.classify(&ClassifyRequest::new("Charged twice", "My card was billed two times")).await?;
 /// println!("{} / {} / {}: {}", c.category, c.case_type, c.priority, c.reason);
