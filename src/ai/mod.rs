@@ -1,6 +1,7 @@
 //! The AI port: the [`AiProvider`] trait (classify a case, read sentiment, embed
 //! texts, generate grounded text, enhance articles), the offline deterministic
-//! [`HeuristicAi`], the [`FailingAi`] test double, and the async glue that feeds
+//! [`HeuristicAi`], the [`FailingAi`] test double, `OpenAiProvider` (feature
+//! `openai`) for OpenAI-compatible HTTP APIs, and the async glue that feeds
 //! provider output into the pure knowledge base ([`answer`], [`hybrid_search`],
 //! [`related_for_case`], [`enhance_article`], [`embed_missing`]).
 //!
@@ -17,11 +18,19 @@ use crate::knowledge::Enhancement;
 mod failing;
 mod heuristic;
 mod lexicon;
+#[cfg(feature = "openai")]
+mod openai;
 mod rag;
 mod types;
 
 pub use failing::FailingAi;
 pub use heuristic::{HEURISTIC_EMBEDDING_DIM, HeuristicAi};
+#[cfg(feature = "openai")]
+#[cfg_attr(docsrs, doc(cfg(feature = "openai")))]
+pub use openai::{
+    OPENAI_DEFAULT_BASE_URL, OPENAI_DEFAULT_CHAT_MODEL, OPENAI_DEFAULT_EMBEDDING_MODEL,
+    OpenAiConfig, OpenAiError, OpenAiProvider, RetryPolicy,
+};
 pub use rag::{answer, embed_missing, enhance_article, hybrid_search, related_for_case};
 pub(crate) use rag::{embed_one, finish_answer, generate_for, plan_answer};
 pub use types::{

@@ -30,6 +30,8 @@ mod knowledge_corpus;
 mod knowledge_props;
 mod knowledge_ranking;
 mod knowledge_records;
+#[cfg(feature = "openai")]
+mod openai;
 mod portal;
 mod predict;
 mod predict_desk;
