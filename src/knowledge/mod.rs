@@ -131,6 +131,8 @@ mod answer;
 mod article;
 mod base;
 pub(crate) mod index;
+mod language;
+mod rating;
 mod score;
 mod slug;
 mod solutions;
@@ -144,9 +146,11 @@ pub use analyzer::Analyzer;
 pub use answer::{Answer, AnswerOutcome, Extract, NO_ANSWER_TEXT, extract_answer};
 pub use article::{
     ArticleCategory, ArticleCounters, ArticleDraft, ArticleStatus, ArticleVersion,
-    KnowledgeArticle, MAX_CONTENT_BYTES, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TAGS,
-    MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
+    KnowledgeArticle, MAX_CONTENT_BYTES, MAX_EMBEDDING_DIMS, MAX_SUMMARY_CHARS, MAX_TAG_CHARS,
+    MAX_TAGS, MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
 };
+pub use language::{Language, MAX_LANGUAGE_CHARS};
+pub use rating::{ArticleRatings, MAX_RATING, MIN_RATING, Rater};
 pub use base::{Enhancement, KnowledgeBase, KnowledgePolicy};
 pub use index::{
     FieldWeights, GOOD_MATCH_QUALITY, GOOD_SIMILARITY, MAX_FIELD_WEIGHT, MAX_QUERY_CHARS,
