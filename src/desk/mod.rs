@@ -73,6 +73,7 @@ mod channels;
 mod commands;
 mod community;
 pub mod intake;
+mod knowledge;
 mod portal;
 mod predict;
 mod roster;
@@ -81,6 +82,7 @@ mod unit;
 
 pub use channels::{SocialOutcome, WebIntakeOutcome};
 pub use community::NewTopic;
+pub use knowledge::{ArticleSaved, ArticleView, Enhanced, KnowledgeHooks};
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
 pub use portal::{
     CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
@@ -156,6 +158,9 @@ pub struct DeskConfig {
     /// sweep raises [`CaseEvent::BreachPredicted`] (off by default; see
     /// [`PredictionConfig`]).
     pub predictions: PredictionConfig,
+    /// The knowledge "on save" hooks: quality score refresh and AI
+    /// enhancement (both off by default; see [`KnowledgeHooks`]).
+    pub knowledge_hooks: KnowledgeHooks,
 }
 
 impl Default for DeskConfig {
@@ -172,6 +177,7 @@ impl Default for DeskConfig {
             portal: PortalConfig::default(),
             community: CommunityConfig::default(),
             predictions: PredictionConfig::default(),
+            knowledge_hooks: KnowledgeHooks::default(),
         }
     }
 }
