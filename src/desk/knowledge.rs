@@ -202,7 +202,11 @@ impl SupportDesk {
     /// from the repository's knowledge sequence in the same commit (the
     /// numbering of [`SupportDesk::create_article`], which this runs after the
     /// [`KnowledgeHooks`]). A failed commit uses no number and leaves the
-    /// desk's knowledge base as it was.
+    /// desk's knowledge base as it was (apart from taking the stored articles
+    /// first: the slug is chosen against all stored articles, so desks sharing
+    /// a store — or one started without [`SupportDesk::load_knowledge`] — do
+    /// not hand out a slug twice, except in a race between two creations of
+    /// the same title).
     ///
     /// # Errors
     ///
@@ -235,6 +239,13 @@ impl SupportDesk {
     ) -> Result<ArticleSaved> {
         draft.validate()?;
         draft.author = Some(author);
+        // Slugs are reserved in the desk's knowledge base: take the stored
+        // articles first, so articles other desks created are not given the
+        // same slug (a store that already has a clash is left to the host).
+        let stored = self.repo.list_articles().await?;
+        let _ = self.with_knowledge_mut(|kb| {
+            kb.absorb_stored(stored.into_iter().map(|s| (s.value, s.version)).collect())
+        });
         let mut enhancement = Enhanced::NotRequested;
         if self.config.knowledge_hooks.ai_enhance {
             let now = self.clock.now();
@@ -765,9 +776,16 @@ impl SupportDesk {
                 id: id.to_string(),
             });
         }
+        let batch: Vec<_> = stored
+            .iter()
+            .map(|s| (s.value.clone(), s.version))
+            .collect();
         let policy = self.with_knowledge(|kb| *kb.policy());
         let mut kb = KnowledgeBase::with_policy(policy)?;
-        kb.absorb_stored(stored.iter().map(|s| (s.value.clone(), s.version)).collect())?;
+        kb.absorb_stored(batch.clone())?;
+        // The desk's copy follows what was read (the store is the truth); a
+        // copy that was already current is left as it is.
+        self.with_knowledge_mut(|desk| desk.absorb_stored(batch))?;
         Ok((stored, kb))
     }
 

@@ -16,6 +16,7 @@ mod desk_channels;
 mod desk_consistency;
 #[cfg(feature = "email")]
 mod desk_intake;
+mod desk_knowledge;
 mod desk_roster;
 mod domain_props;
 mod escalation;
