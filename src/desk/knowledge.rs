@@ -544,7 +544,11 @@ impl SupportDesk {
     /// # Ok(())
     /// # }
     /// ```
-    pub async fn record_article_view(&self, id: ArticleId, viewer: &Viewer) -> Result<ArticleSaved> {
+    pub async fn record_article_view(
+        &self,
+        id: ArticleId,
+        viewer: &Viewer,
+    ) -> Result<ArticleSaved> {
         self.reader_command(id, viewer, |a, _| {
             a.counters.views = a.counters.views.saturating_add(1);
             Ok(true)
@@ -698,7 +702,10 @@ impl SupportDesk {
         for (mut stored, vector) in records.into_iter().zip(vectors) {
             let mut probe = KnowledgeBase::new();
             probe.absorb_stored(vec![(stored.value.clone(), stored.version)])?;
-            if probe.set_embedding(stored.value.id, vector.as_slice()).is_err() {
+            if probe
+                .set_embedding(stored.value.id, vector.as_slice())
+                .is_err()
+            {
                 continue;
             }
             stored.value.embedding = probe.article(stored.value.id)?.embedding.clone();
@@ -1020,7 +1027,8 @@ fn list_view(
             | ArticleView::Popular => true,
             ArticleView::MyArticles { author } => a.author == Some(author),
             ArticleView::NeedReview => {
-                a.status == ArticleStatus::InReview || (a.is_published() && a.is_review_overdue(now))
+                a.status == ArticleStatus::InReview
+                    || (a.is_published() && a.is_review_overdue(now))
             }
             ArticleView::Faq => a.category == ArticleCategory::Faq,
         })

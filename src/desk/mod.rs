@@ -82,8 +82,8 @@ mod unit;
 
 pub use channels::{SocialOutcome, WebIntakeOutcome};
 pub use community::NewTopic;
-pub use knowledge::{ArticleSaved, ArticleView, Enhanced, KnowledgeHooks};
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
+pub use knowledge::{ArticleSaved, ArticleView, Enhanced, KnowledgeHooks};
 pub use portal::{
     CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
     PortalCaseRequest, PortalConfig,

@@ -23,11 +23,11 @@ use super::answer::{Answer, AnswerOutcome, extract_answer};
 use super::article::{
     ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
 };
-use super::rating::Rater;
 use super::index::{
     FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SearchRules, SimilarityFloor,
     cut_query,
 };
+use super::rating::Rater;
 use super::score::{LOW_QUALITY_THRESHOLD, quality_score};
 use super::slug::{slugify, unique_slug};
 use super::viewer::Viewer;
@@ -1437,7 +1437,11 @@ impl KnowledgeBase {
     pub fn absorb_stored(&mut self, batch: Vec<(KnowledgeArticle, u64)>) -> Result<usize> {
         let mut take = Vec::new();
         for (a, version) in batch {
-            if self.stored.get(&a.id).is_some_and(|known| *known >= version) {
+            if self
+                .stored
+                .get(&a.id)
+                .is_some_and(|known| *known >= version)
+            {
                 continue;
             }
             a.validate()?;

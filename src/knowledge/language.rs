@@ -108,9 +108,7 @@ impl FromStr for Language {
         };
         let tag = s.trim();
         if tag.len() > MAX_LANGUAGE_CHARS {
-            return Err(err(&format!(
-                "longer than {MAX_LANGUAGE_CHARS} characters"
-            )));
+            return Err(err(&format!("longer than {MAX_LANGUAGE_CHARS} characters")));
         }
         let mut bytes = [0u8; MAX_LANGUAGE_CHARS];
         let mut len = 0usize;

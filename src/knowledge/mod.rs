@@ -149,14 +149,14 @@ pub use article::{
     KnowledgeArticle, MAX_CONTENT_BYTES, MAX_EMBEDDING_DIMS, MAX_SUMMARY_CHARS, MAX_TAG_CHARS,
     MAX_TAGS, MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
 };
-pub use language::{Language, MAX_LANGUAGE_CHARS};
-pub use rating::{ArticleRatings, MAX_RATING, MIN_RATING, Rater};
 pub use base::{Enhancement, KnowledgeBase, KnowledgePolicy};
 pub use index::{
     FieldWeights, GOOD_MATCH_QUALITY, GOOD_SIMILARITY, MAX_FIELD_WEIGHT, MAX_QUERY_CHARS,
     MAX_QUERY_TERMS, RRF_K, SHORT_QUERY_TERMS, SearchFilters, SearchHit, SearchIndex, SearchQuery,
     SearchResults, SearchRules, SimilarityFloor, cosine_similarity,
 };
+pub use language::{Language, MAX_LANGUAGE_CHARS};
+pub use rating::{ArticleRatings, MAX_RATING, MIN_RATING, Rater};
 pub use score::{LOW_QUALITY_THRESHOLD, QualityBreakdown, quality_breakdown, quality_score};
 pub use slug::{MAX_SLUG_CHARS, slugify, unique_slug};
 pub use solutions::{

@@ -4,8 +4,8 @@
 //! filter and exact ratings.
 
 use std::collections::BTreeMap;
-use std::sync::atomic::{AtomicUsize, Ordering};
 use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 
 use async_trait::async_trait;
 use hotcrm_support::Error;
@@ -46,8 +46,11 @@ fn desk_on(repo: Arc<dyn Repository>, clock: &ManualClock) -> SupportDesk {
 }
 
 fn draft(title: &str) -> ArticleDraft {
-    ArticleDraft::new(title, format!("Steps for {title}: open Settings, then follow the wizard."))
-        .summary(format!("How to {title}."))
+    ArticleDraft::new(
+        title,
+        format!("Steps for {title}: open Settings, then follow the wizard."),
+    )
+    .summary(format!("How to {title}."))
 }
 
 /// Every stored article, sorted by id.
@@ -65,7 +68,13 @@ fn memory_of(desk: &SupportDesk) -> Vec<KnowledgeArticle> {
 }
 
 async fn publish_new(desk: &SupportDesk, d: ArticleDraft) -> ArticleId {
-    let id = desk.create_article_by(d, AUTHOR).await.unwrap().article.value.id;
+    let id = desk
+        .create_article_by(d, AUTHOR)
+        .await
+        .unwrap()
+        .article
+        .value
+        .id;
     desk.submit_article_for_review(id, REVIEWER).await.unwrap();
     desk.publish_article(id, REVIEWER).await.unwrap();
     id
@@ -78,16 +87,30 @@ async fn the_workflow_commits_once_per_command_and_repeats_commit_nothing() {
     let desk = desk_on(repo.clone(), &clock);
     let commits = || repo.commits.load(Ordering::SeqCst);
 
-    let created = desk.create_article_by(draft("reset a password"), AUTHOR).await.unwrap();
+    let created = desk
+        .create_article_by(draft("reset a password"), AUTHOR)
+        .await
+        .unwrap();
     let v1 = created.article.value.id;
     assert_eq!(commits(), 1);
     assert_eq!(created.article.value.number.to_string(), "KB-2026-0001");
-    assert_eq!(repo.current_sequence(SequenceKind::Knowledge, 2026).await.unwrap(), 1);
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Knowledge, 2026)
+            .await
+            .unwrap(),
+        1
+    );
 
     let submitted = desk.submit_article_for_review(v1, REVIEWER).await.unwrap();
     assert!(submitted.committed);
     assert_eq!(commits(), 2);
-    assert!(!desk.submit_article_for_review(v1, REVIEWER).await.unwrap().committed);
+    assert!(
+        !desk
+            .submit_article_for_review(v1, REVIEWER)
+            .await
+            .unwrap()
+            .committed
+    );
     assert_eq!(commits(), 2);
 
     let published = desk.publish_article(v1, REVIEWER).await.unwrap();
@@ -100,13 +123,21 @@ async fn the_workflow_commits_once_per_command_and_repeats_commit_nothing() {
     assert_eq!(commits(), 3);
 
     // Reader commands: one commit each.
-    let viewer = Viewer::PortalCustomer { tier: PortalTier::Basic };
+    let viewer = Viewer::PortalCustomer {
+        tier: PortalTier::Basic,
+    };
     desk.record_article_view(v1, &viewer).await.unwrap();
     desk.vote_article_helpful(v1, true, &viewer).await.unwrap();
     let ann = Rater::PortalUser(PortalUserId::from_u128(1));
     desk.rate_article(v1, 4, ann, &viewer).await.unwrap();
     assert_eq!(commits(), 6);
-    assert!(!desk.rate_article(v1, 4, ann, &viewer).await.unwrap().committed);
+    assert!(
+        !desk
+            .rate_article(v1, 4, ann, &viewer)
+            .await
+            .unwrap()
+            .committed
+    );
     assert_eq!(commits(), 6);
 
     // Edit the live article: a new draft version, the live one untouched.
@@ -116,12 +147,24 @@ async fn the_workflow_commits_once_per_command_and_repeats_commit_nothing() {
     assert_eq!(commits(), 7);
     assert_ne!(v2.article.value.id, v1);
     assert_eq!(v2.article.value.version.to_string(), "1.1");
-    assert!(v2.article.value.embedding.is_none(), "new text, new embedding later");
+    assert!(
+        v2.article.value.embedding.is_none(),
+        "new text, new embedding later"
+    );
     assert!(!desk.edit_article(v1, edit.clone()).await.unwrap().committed);
-    assert!(!desk.edit_article(v2.article.value.id, edit).await.unwrap().committed);
+    assert!(
+        !desk
+            .edit_article(v2.article.value.id, edit)
+            .await
+            .unwrap()
+            .committed
+    );
     assert_eq!(commits(), 7);
     let v2 = v2.article.value.id;
-    assert_eq!(repo.get_article(v1).await.unwrap().value.status, ArticleStatus::Published);
+    assert_eq!(
+        repo.get_article(v1).await.unwrap().value.status,
+        ArticleStatus::Published
+    );
 
     desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
     let before = commits();
@@ -141,7 +184,11 @@ async fn the_workflow_commits_once_per_command_and_repeats_commit_nothing() {
     assert_eq!(archived.article.value.status, ArticleStatus::Archived);
     assert!(!desk.archive_article(v2).await.unwrap().committed);
     // The desk's copy is the store's.
-    let stored: Vec<_> = store_of(repo.as_ref()).await.into_iter().map(|a| a.value).collect();
+    let stored: Vec<_> = store_of(repo.as_ref())
+        .await
+        .into_iter()
+        .map(|a| a.value)
+        .collect();
     assert_eq!(memory_of(&desk), stored);
     // Nothing left to read.
     assert!(matches!(
@@ -170,14 +217,18 @@ async fn an_injected_commit_failure_leaves_store_and_knowledge_base_unchanged() 
             let store_before = store_of(repo.as_ref()).await;
             let memory_before = memory_of(&desk);
             let result: Result<ArticleSaved, Error> = match step {
-                0 => desk.create_article_by(draft("export invoices"), AUTHOR).await,
+                0 => {
+                    desk.create_article_by(draft("export invoices"), AUTHOR)
+                        .await
+                }
                 1 => desk.submit_article_for_review(v1.unwrap(), REVIEWER).await,
                 2 => desk.publish_article(v1.unwrap(), REVIEWER).await,
                 3 => desk.record_article_view(v1.unwrap(), &viewer).await,
                 4 => desk.vote_article_helpful(v1.unwrap(), false, &viewer).await,
                 5 => desk.rate_article(v1.unwrap(), 3, rater, &viewer).await,
                 6 => {
-                    let mut d = desk.with_knowledge(|kb| kb.article(v1.unwrap()).unwrap().to_draft());
+                    let mut d =
+                        desk.with_knowledge(|kb| kb.article(v1.unwrap()).unwrap().to_draft());
                     d.title = "Export invoices as PDF".into();
                     desk.edit_article(v1.unwrap(), d).await
                 }
@@ -185,7 +236,10 @@ async fn an_injected_commit_failure_leaves_store_and_knowledge_base_unchanged() 
                 _ => desk.publish_article(v2.unwrap(), REVIEWER).await,
             };
             if fail {
-                assert!(matches!(result, Err(Error::Storage { .. })), "step {step}: {result:?}");
+                assert!(
+                    matches!(result, Err(Error::Storage { .. })),
+                    "step {step}: {result:?}"
+                );
                 assert_eq!(store_of(repo.as_ref()).await, store_before, "step {step}");
                 assert_eq!(memory_of(&desk), memory_before, "step {step}");
             } else {
@@ -200,7 +254,12 @@ async fn an_injected_commit_failure_leaves_store_and_knowledge_base_unchanged() 
         }
     }
     // No number was used by the failed creation.
-    assert_eq!(repo.current_sequence(SequenceKind::Knowledge, 2026).await.unwrap(), 1);
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Knowledge, 2026)
+            .await
+            .unwrap(),
+        1
+    );
     let live: Vec<_> = store_of(repo.as_ref())
         .await
         .into_iter()
@@ -231,7 +290,11 @@ impl Repository for GatedRepository {
         }
         self.inner.commit(work).await
     }
-    async fn events_after(&self, after: u64, limit: usize) -> hotcrm_support::Result<Vec<FeedEntry>> {
+    async fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> hotcrm_support::Result<Vec<FeedEntry>> {
         self.inner.events_after(after, limit).await
     }
     async fn current_sequence(&self, kind: SequenceKind, year: i32) -> hotcrm_support::Result<u32> {
@@ -243,7 +306,11 @@ impl Repository for GatedRepository {
     async fn get_case_by_number(&self, n: CaseNumber) -> hotcrm_support::Result<Versioned<Case>> {
         self.inner.get_case_by_number(n).await
     }
-    async fn list_cases(&self, q: &CaseQuery, p: Page) -> hotcrm_support::Result<PageOf<Versioned<Case>>> {
+    async fn list_cases(
+        &self,
+        q: &CaseQuery,
+        p: Page,
+    ) -> hotcrm_support::Result<PageOf<Versioned<Case>>> {
         self.inner.list_cases(q, p).await
     }
     async fn scan_cases(
@@ -269,13 +336,19 @@ impl Repository for GatedRepository {
     async fn get_contact(&self, id: ContactId) -> hotcrm_support::Result<Versioned<Contact>> {
         self.inner.get_contact(id).await
     }
-    async fn find_contact_by_email(&self, email: &str) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
+    async fn find_contact_by_email(
+        &self,
+        email: &str,
+    ) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
         self.inner.find_contact_by_email(email).await
     }
     async fn get_router_state(&self) -> hotcrm_support::Result<Option<Versioned<RouterState>>> {
         self.inner.get_router_state().await
     }
-    async fn get_article(&self, id: ArticleId) -> hotcrm_support::Result<Versioned<KnowledgeArticle>> {
+    async fn get_article(
+        &self,
+        id: ArticleId,
+    ) -> hotcrm_support::Result<Versioned<KnowledgeArticle>> {
         self.inner.get_article(id).await
     }
     async fn list_articles(&self) -> hotcrm_support::Result<Vec<Versioned<KnowledgeArticle>>> {
@@ -329,7 +402,10 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     });
     let b = tokio::spawn(async move { other.publish_article(v2, AgentId::from_u128(9)).await });
     let results = [a.await.unwrap(), b.await.unwrap()];
-    let won = results.iter().filter(|r| r.as_ref().is_ok_and(|s| s.committed)).count();
+    let won = results
+        .iter()
+        .filter(|r| r.as_ref().is_ok_and(|s| s.committed))
+        .count();
     let conflicts = results
         .iter()
         .filter(|r| matches!(r, Err(Error::Conflict { .. })))
@@ -340,7 +416,12 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     assert_eq!(live.len(), 1);
     assert_eq!(live[0].value.id, v2);
     assert_eq!(
-        stored.iter().find(|a| a.value.id == v1).unwrap().value.status,
+        stored
+            .iter()
+            .find(|a| a.value.id == v1)
+            .unwrap()
+            .value
+            .status,
         ArticleStatus::Archived
     );
     // The same race through one desk, from two tasks: the same outcome.
@@ -359,15 +440,26 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     for t in tasks {
         outcomes.push(t.await.unwrap());
     }
-    assert_eq!(outcomes.iter().filter(|r| r.is_ok()).count(), 1, "{outcomes:?}");
-    assert!(outcomes.iter().any(|r| matches!(r, Err(Error::Conflict { .. }))));
+    assert_eq!(
+        outcomes.iter().filter(|r| r.is_ok()).count(),
+        1,
+        "{outcomes:?}"
+    );
+    assert!(
+        outcomes
+            .iter()
+            .any(|r| matches!(r, Err(Error::Conflict { .. })))
+    );
     let live = store_of(repo.as_ref())
         .await
         .into_iter()
         .filter(|a| a.value.is_published())
         .count();
     assert_eq!(live, 1);
-    assert_eq!(desk.with_knowledge(|kb| kb.articles().filter(|a| a.is_published()).count()), 1);
+    assert_eq!(
+        desk.with_knowledge(|kb| kb.articles().filter(|a| a.is_published()).count()),
+        1
+    );
 }
 
 /// HeuristicAi, counting `embed` calls.
@@ -412,7 +504,11 @@ async fn a_restarted_desk_does_not_embed_again() {
         .build();
     let a = publish_new(&desk, draft("configure single sign-on")).await;
     publish_new(&desk, draft("export contacts to csv")).await;
-    assert_eq!(ai.embeds.load(Ordering::SeqCst), 2, "one embedding per publication");
+    assert_eq!(
+        ai.embeds.load(Ordering::SeqCst),
+        2,
+        "one embedding per publication"
+    );
     assert!(repo.get_article(a).await.unwrap().value.embedding.is_some());
 
     let ai2 = Arc::new(CountingAi::default());
@@ -423,13 +519,22 @@ async fn a_restarted_desk_does_not_embed_again() {
     assert_eq!(restarted.load_knowledge().await.unwrap(), 2);
     assert_eq!(restarted.with_knowledge(|kb| kb.index().embedded_len()), 2);
     assert_eq!(restarted.embed_missing_articles().await.unwrap(), 0);
-    assert_eq!(ai2.embeds.load(Ordering::SeqCst), 0, "nothing embedded again");
+    assert_eq!(
+        ai2.embeds.load(Ordering::SeqCst),
+        0,
+        "nothing embedded again"
+    );
 
     // An article stored before embeddings were kept is embedded once, and stored.
     let mut old = repo.get_article(a).await.unwrap();
     old.value.embedding = None;
-    repo.put_article(&old.value, Some(old.version)).await.unwrap();
-    let third = SupportDesk::builder(repo.clone()).clock(clock).ai_arc(ai2.clone()).build();
+    repo.put_article(&old.value, Some(old.version))
+        .await
+        .unwrap();
+    let third = SupportDesk::builder(repo.clone())
+        .clock(clock)
+        .ai_arc(ai2.clone())
+        .build();
     third.load_knowledge().await.unwrap();
     assert_eq!(third.embed_missing_articles().await.unwrap(), 1);
     assert_eq!(ai2.embeds.load(Ordering::SeqCst), 1);
@@ -459,7 +564,13 @@ async fn hooks_enhance_and_score_on_save_and_a_failing_provider_never_loses_it()
     assert_eq!(saved.enhancement, Enhanced::Applied);
     assert!(!saved.article.value.summary.is_empty());
     assert!(saved.article.value.tags.contains(&"api".to_string()));
-    assert_eq!(repo.get_article(saved.article.value.id).await.unwrap().value, saved.article.value);
+    assert_eq!(
+        repo.get_article(saved.article.value.id)
+            .await
+            .unwrap()
+            .value,
+        saved.article.value
+    );
     // Edits get keywords too.
     let mut d = saved.article.value.to_draft();
     d.content.push_str(" Old keys stop working after 24 hours.");
@@ -473,23 +584,45 @@ async fn hooks_enhance_and_score_on_save_and_a_failing_provider_never_loses_it()
         .config(config.clone())
         .ai(FailingAi::new())
         .build();
-    let saved = failing.create_article_by(bare.clone(), AUTHOR).await.unwrap();
+    let saved = failing
+        .create_article_by(bare.clone(), AUTHOR)
+        .await
+        .unwrap();
     assert!(matches!(saved.enhancement, Enhanced::Failed { .. }));
     assert!(saved.article.value.summary.is_empty());
-    assert_eq!(repo.get_article(saved.article.value.id).await.unwrap().version, 1);
+    assert_eq!(
+        repo.get_article(saved.article.value.id)
+            .await
+            .unwrap()
+            .version,
+        1
+    );
     let ai = CountingAi {
         fail_enhance: true,
         ..CountingAi::default()
     };
-    let offline = SupportDesk::builder(repo.clone()).clock(clock).config(config).ai(ai).build();
+    let offline = SupportDesk::builder(repo.clone())
+        .clock(clock)
+        .config(config)
+        .ai(ai)
+        .build();
     offline.load_knowledge().await.unwrap();
     let mut d = saved.article.value.to_draft();
     d.summary = "Rotate keys safely.".into();
-    let edited = offline.edit_article(saved.article.value.id, d).await.unwrap();
-    assert!(matches!(edited.enhancement, Enhanced::Failed { ref reason } if reason.contains("offline")));
+    let edited = offline
+        .edit_article(saved.article.value.id, d)
+        .await
+        .unwrap();
+    assert!(
+        matches!(edited.enhancement, Enhanced::Failed { ref reason } if reason.contains("offline"))
+    );
     assert!(edited.committed);
     assert_eq!(
-        repo.get_article(saved.article.value.id).await.unwrap().value.summary,
+        repo.get_article(saved.article.value.id)
+            .await
+            .unwrap()
+            .value
+            .summary,
         "Rotate keys safely."
     );
 }
@@ -503,9 +636,21 @@ async fn list_views_page_sort_and_hide_what_the_viewer_cannot_read() {
     let mut ids = Vec::new();
     for (i, (title, visibility, category)) in [
         ("alpha faq", Visibility::Public, ArticleCategory::Faq),
-        ("bravo guide", Visibility::Public, ArticleCategory::ProductGuide),
-        ("charlie runbook", Visibility::Internal, ArticleCategory::Faq),
-        ("delta portal", Visibility::CustomerPortal, ArticleCategory::Faq),
+        (
+            "bravo guide",
+            Visibility::Public,
+            ArticleCategory::ProductGuide,
+        ),
+        (
+            "charlie runbook",
+            Visibility::Internal,
+            ArticleCategory::Faq,
+        ),
+        (
+            "delta portal",
+            Visibility::CustomerPortal,
+            ArticleCategory::Faq,
+        ),
         ("echo partner", Visibility::Partner, ArticleCategory::Other),
     ]
     .into_iter()
@@ -513,32 +658,62 @@ async fn list_views_page_sort_and_hide_what_the_viewer_cannot_read() {
     {
         clock.advance(chrono::TimeDelta::minutes(1));
         let d = draft(title).visibility(visibility).category(category);
-        let id = desk.create_article_by(d, if i == 1 { other } else { AUTHOR }).await.unwrap();
+        let id = desk
+            .create_article_by(d, if i == 1 { other } else { AUTHOR })
+            .await
+            .unwrap();
         let id = id.article.value.id;
         desk.submit_article_for_review(id, REVIEWER).await.unwrap();
         desk.publish_article(id, REVIEWER).await.unwrap();
         ids.push(id);
     }
     clock.advance(chrono::TimeDelta::minutes(1));
-    let wip = desk.create_article_by(draft("foxtrot wip"), AUTHOR).await.unwrap().article.value.id;
-    let review = desk.create_article_by(draft("golf review"), AUTHOR).await.unwrap().article.value.id;
+    let wip = desk
+        .create_article_by(draft("foxtrot wip"), AUTHOR)
+        .await
+        .unwrap()
+        .article
+        .value
+        .id;
+    let review = desk
+        .create_article_by(draft("golf review"), AUTHOR)
+        .await
+        .unwrap()
+        .article
+        .value
+        .id;
     clock.advance(chrono::TimeDelta::minutes(1));
-    desk.submit_article_for_review(review, REVIEWER).await.unwrap();
+    desk.submit_article_for_review(review, REVIEWER)
+        .await
+        .unwrap();
     // Views and votes.
     for (n, id) in [(3, ids[1]), (5, ids[0]), (1, ids[3])] {
         for _ in 0..n {
-            desk.record_article_view(id, &Viewer::Employee).await.unwrap();
+            desk.record_article_view(id, &Viewer::Employee)
+                .await
+                .unwrap();
         }
     }
-    desk.vote_article_helpful(ids[1], true, &Viewer::Employee).await.unwrap();
-    desk.vote_article_helpful(ids[0], true, &Viewer::Employee).await.unwrap();
-    desk.vote_article_helpful(ids[0], false, &Viewer::Employee).await.unwrap();
+    desk.vote_article_helpful(ids[1], true, &Viewer::Employee)
+        .await
+        .unwrap();
+    desk.vote_article_helpful(ids[0], true, &Viewer::Employee)
+        .await
+        .unwrap();
+    desk.vote_article_helpful(ids[0], false, &Viewer::Employee)
+        .await
+        .unwrap();
 
     let titles = |page: &PageOf<KnowledgeArticle>| -> Vec<String> {
-        page.items.iter().map(|a| a.title.split(' ').next().unwrap().to_string()).collect()
+        page.items
+            .iter()
+            .map(|a| a.title.split(' ').next().unwrap().to_string())
+            .collect()
     };
     let employee = Viewer::Employee;
-    let customer = Viewer::PortalCustomer { tier: PortalTier::Basic };
+    let customer = Viewer::PortalCustomer {
+        tier: PortalTier::Basic,
+    };
     let all = desk.articles(ArticleView::All, &employee, Page::first(100));
     assert_eq!(all.total, 7);
     assert_eq!(titles(&all)[..2], ["golf", "foxtrot"]);
@@ -558,13 +733,24 @@ async fn list_views_page_sort_and_hide_what_the_viewer_cannot_read() {
     assert_eq!(paged, all.items.iter().map(|a| a.id).collect::<Vec<_>>());
 
     let published = desk.articles(ArticleView::Published, &employee, Page::first(100));
-    assert_eq!(titles(&published), ["echo", "delta", "charlie", "bravo", "alpha"]);
-    let mine = desk.articles(ArticleView::MyArticles { author: AUTHOR }, &employee, Page::first(100));
+    assert_eq!(
+        titles(&published),
+        ["echo", "delta", "charlie", "bravo", "alpha"]
+    );
+    let mine = desk.articles(
+        ArticleView::MyArticles { author: AUTHOR },
+        &employee,
+        Page::first(100),
+    );
     assert_eq!(mine.total, 6);
     assert!(mine.items.iter().all(|a| a.author == Some(AUTHOR)));
     let review_list = desk.articles(ArticleView::NeedReview, &employee, Page::first(100));
     assert_eq!(titles(&review_list), ["golf"]);
-    assert_eq!(desk.articles(ArticleView::NeedReview, &customer, Page::first(100)).total, 0);
+    assert_eq!(
+        desk.articles(ArticleView::NeedReview, &customer, Page::first(100))
+            .total,
+        0
+    );
     let helpful = desk.articles(ArticleView::MostHelpful, &employee, Page::first(3));
     assert_eq!(titles(&helpful), ["bravo", "alpha", "charlie"]);
     let popular = desk.articles(ArticleView::Popular, &customer, Page::first(100));
@@ -596,9 +782,12 @@ async fn search_filters_by_language_and_old_json_loads_as_english() {
     let de_lang: Language = "de".parse().unwrap();
     let de = publish_new(
         &desk,
-        ArticleDraft::new("Reset password auf Deutsch", "Passwort zurücksetzen: reset password.")
-            .summary("Reset password.")
-            .language(de_lang),
+        ArticleDraft::new(
+            "Reset password auf Deutsch",
+            "Passwort zurücksetzen: reset password.",
+        )
+        .summary("Reset password.")
+        .language(de_lang),
     )
     .await;
     let query = |language: Option<Language>| {
@@ -609,7 +798,12 @@ async fn search_filters_by_language_and_old_json_loads_as_english() {
     };
     let hits = |q: SearchQuery| {
         let desk = desk.clone();
-        async move { desk.search_knowledge(&q, &Viewer::Anonymous).await.results.ids() }
+        async move {
+            desk.search_knowledge(&q, &Viewer::Anonymous)
+                .await
+                .results
+                .ids()
+        }
     };
     assert_eq!(hits(query(Some(de_lang))).await, [de]);
     assert_eq!(hits(query(Some(Language::ENGLISH))).await, [en]);
@@ -628,7 +822,13 @@ async fn search_filters_by_language_and_old_json_loads_as_english() {
     assert!(old.embedding.is_none());
     let mut d = serde_json::to_value(ArticleDraft::new("T", "C")).unwrap();
     d.as_object_mut().unwrap().remove("language");
-    assert_eq!(serde_json::from_value::<ArticleDraft>(d).unwrap().language.as_str(), "en");
+    assert_eq!(
+        serde_json::from_value::<ArticleDraft>(d)
+            .unwrap()
+            .language
+            .as_str(),
+        "en"
+    );
     // A bad language is refused on load.
     let mut bad = serde_json::to_value(repo.get_article(en).await.unwrap().value).unwrap();
     bad["language"] = "not a language".into();
@@ -641,28 +841,55 @@ async fn ratings_are_exact_one_per_rater_and_validated() {
     let clock = clock();
     let desk = desk_on(repo.clone(), &clock);
     let id = publish_new(&desk, draft("print an invoice")).await;
-    let customer = Viewer::PortalCustomer { tier: PortalTier::Premium };
-    let raters: Vec<Rater> = (1..=3).map(|i| Rater::PortalUser(PortalUserId::from_u128(i))).collect();
+    let customer = Viewer::PortalCustomer {
+        tier: PortalTier::Premium,
+    };
+    let raters: Vec<Rater> = (1..=3)
+        .map(|i| Rater::PortalUser(PortalUserId::from_u128(i)))
+        .collect();
     for (rater, rating) in raters.iter().zip([5, 4, 4]) {
-        desk.rate_article(id, rating, *rater, &customer).await.unwrap();
+        desk.rate_article(id, rating, *rater, &customer)
+            .await
+            .unwrap();
     }
     let a = repo.get_article(id).await.unwrap().value;
     assert_eq!((a.ratings.count(), a.ratings.sum()), (3, 13));
     assert_eq!(a.average_rating(), Some(13.0 / 3.0));
     // The first rater changes their mind: still three ratings.
-    let a = desk.rate_article(id, 1, raters[0], &customer).await.unwrap().article.value;
-    assert_eq!((a.ratings.count(), a.ratings.sum(), a.average_rating()), (3, 9, Some(3.0)));
+    let a = desk
+        .rate_article(id, 1, raters[0], &customer)
+        .await
+        .unwrap()
+        .article
+        .value;
+    assert_eq!(
+        (a.ratings.count(), a.ratings.sum(), a.average_rating()),
+        (3, 9, Some(3.0))
+    );
     for bad in [0, 6, 255] {
         let before = repo.get_article(id).await.unwrap();
         assert!(matches!(
             desk.rate_article(id, bad, raters[1], &customer).await,
-            Err(Error::Validation { field: "rating", .. })
+            Err(Error::Validation {
+                field: "rating",
+                ..
+            })
         ));
         assert_eq!(repo.get_article(id).await.unwrap(), before);
     }
     // Drafts are not rated.
-    let wip = desk.create_article_by(draft("wip"), AUTHOR).await.unwrap().article.value.id;
-    assert!(desk.rate_article(wip, 3, raters[0], &Viewer::Employee).await.is_err());
+    let wip = desk
+        .create_article_by(draft("wip"), AUTHOR)
+        .await
+        .unwrap()
+        .article
+        .value
+        .id;
+    assert!(
+        desk.rate_article(wip, 3, raters[0], &Viewer::Employee)
+            .await
+            .is_err()
+    );
 }
 
 #[tokio::test(flavor = "current_thread")]
@@ -696,24 +923,39 @@ async fn the_workflow_runs_on_sqlite_and_survives_a_restart() {
     let repo: Arc<dyn Repository> = Arc::new(sqlite);
     let clock = clock();
     let ai = Arc::new(CountingAi::default());
-    let desk = SupportDesk::builder(repo.clone()).clock(clock.clone()).ai_arc(ai.clone()).build();
-    let v1 = publish_new(&desk, draft("reset a password").language("pt-br".parse().unwrap())).await;
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(clock.clone())
+        .ai_arc(ai.clone())
+        .build();
+    let v1 = publish_new(
+        &desk,
+        draft("reset a password").language("pt-br".parse().unwrap()),
+    )
+    .await;
     let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
     edit.content = "New steps.".into();
     let v2 = desk.edit_article(v1, edit).await.unwrap().article.value.id;
     desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
     let rater = Rater::Agent(AUTHOR);
-    desk.rate_article(v1, 5, rater, &Viewer::Employee).await.unwrap();
+    desk.rate_article(v1, 5, rater, &Viewer::Employee)
+        .await
+        .unwrap();
     let published = desk.publish_article(v2, REVIEWER).await.unwrap();
     assert_eq!(published.archived, Some(v1));
-    assert_eq!(repo.get_article(v1).await.unwrap().value.status, ArticleStatus::Archived);
+    assert_eq!(
+        repo.get_article(v1).await.unwrap().value.status,
+        ArticleStatus::Archived
+    );
     let live = repo.get_article(v2).await.unwrap().value;
     assert_eq!(live.language.as_str(), "pt-br");
     assert_eq!(live.average_rating(), Some(5.0));
     assert_eq!(ai.embeds.load(Ordering::SeqCst), 2);
 
     let ai2 = Arc::new(CountingAi::default());
-    let restarted = SupportDesk::builder(repo.clone()).clock(clock).ai_arc(ai2.clone()).build();
+    let restarted = SupportDesk::builder(repo.clone())
+        .clock(clock)
+        .ai_arc(ai2.clone())
+        .build();
     assert_eq!(restarted.load_knowledge().await.unwrap(), 2);
     assert_eq!(restarted.embed_missing_articles().await.unwrap(), 0);
     assert_eq!(ai2.embeds.load(Ordering::SeqCst), 0);
@@ -721,7 +963,10 @@ async fn the_workflow_runs_on_sqlite_and_survives_a_restart() {
     assert_eq!(page.items.iter().map(|a| a.id).collect::<Vec<_>>(), [v2]);
     // A conflict on SQLite is typed too: a stale write is refused.
     let stale = repo.get_article(v2).await.unwrap();
-    restarted.record_article_view(v2, &Viewer::Anonymous).await.unwrap();
+    restarted
+        .record_article_view(v2, &Viewer::Anonymous)
+        .await
+        .unwrap();
     assert!(matches!(
         repo.put_article(&stale.value, Some(stale.version)).await,
         Err(Error::Conflict { .. })
