@@ -208,6 +208,9 @@ impl SupportDesk {
     /// not hand out a slug twice, except in a race between two creations of
     /// the same title).
     ///
+    /// Creation is not keyed: calling it twice creates two articles (as
+    /// [`SupportDesk::create_article`]); every later command is safe to repeat.
+    ///
     /// # Errors
     ///
     /// As [`SupportDesk::create_article`]. A failing AI provider is not an
@@ -267,14 +270,11 @@ impl SupportDesk {
         }
         let id = self.create_article(draft).await?;
         let article = self.with_knowledge(|kb| kb.article(id).cloned())?;
-        let mut article = Versioned {
+        // Creation scores the new draft at the command's time, hook or not.
+        let article = Versioned {
             value: article,
             version: 1,
         };
-        if self.config.knowledge_hooks.quality_score {
-            // Creation already scores the new draft at the command's time.
-            article.value.quality_score = quality_score(&article.value, article.value.updated_at);
-        }
         Ok(ArticleSaved {
             article,
             archived: None,
