@@ -41,7 +41,11 @@
 //!   suggested solution;
 //! * on resolve with a linked article: [`KnowledgeBase::record_case_resolved`];
 //! * on article save: [`crate::ai::enhance_article`] then
-//!   [`crate::ai::embed_missing`];
+//!   [`crate::ai::embed_missing`] — the desk's article workflow
+//!   ([`SupportDesk::edit_article`](crate::desk::SupportDesk::edit_article),
+//!   [`SupportDesk::publish_article`](crate::desk::SupportDesk::publish_article)
+//!   and the others) runs them as configured and stores the result, the
+//!   embedding included ([`KnowledgeArticle::embedding`]), in one commit;
 //! * on search: [`KnowledgeBase::record_search`] and [`KnowledgeBase::record_click`];
 //! * on article creation: the desk allocates the [`KnowledgeNumber`](crate::ids::KnowledgeNumber)
 //!   from its repository's sequence inside its commit and calls

@@ -1037,6 +1037,26 @@ proptest! {
         })?;
     }
 
+    /// Language tags: what parses prints back lowercase and parses to itself;
+    /// a primary subtag that is not 2-3 letters is refused.
+    #[test]
+    fn language_tags_round_trip(primary in "[a-zA-Z]{1,4}", subtags in proptest::collection::vec("[a-zA-Z0-9]{1,9}", 0..3)) {
+        let tag = std::iter::once(primary.clone()).chain(subtags.clone()).collect::<Vec<_>>().join("-");
+        let valid = (2..=3).contains(&primary.len())
+            && subtags.iter().all(|s| s.len() <= 8)
+            && tag.len() <= hotcrm_support::knowledge::MAX_LANGUAGE_CHARS;
+        match tag.parse::<Language>() {
+            Ok(lang) => {
+                prop_assert!(valid, "{tag} accepted");
+                prop_assert_eq!(lang.as_str(), tag.to_lowercase());
+                prop_assert_eq!(lang.as_str().parse::<Language>().unwrap(), lang);
+                let json = serde_json::to_string(&lang).unwrap();
+                prop_assert_eq!(serde_json::from_str::<Language>(&json).unwrap(), lang);
+            }
+            Err(_) => prop_assert!(!valid, "{tag} refused"),
+        }
+    }
+
     /// The average rating is the exact mean of each rater's latest rating,
     /// over random rating sequences (raters rating again).
     #[test]
