@@ -22,10 +22,15 @@
 //!    committed records ([`KnowledgeBase::absorb_stored`]). A failed commit
 //!    leaves the store and the desk's knowledge base as they were.
 //!
-//! Editorial commands are **not retried** on a conflict — they are a person's
-//! decision on what they saw; show them the new state. Reader commands
-//! (views, votes, ratings) only add to counters, so they are decided again
-//! on fresh records, up to [`DeskConfig::max_retries`](super::DeskConfig::max_retries) times.
+//! Editorial commands are decided again after a conflict **only when the
+//! conflict came from readers** (views, votes, ratings or a stored embedding
+//! changed the records meanwhile): an article being read while it is
+//! published still publishes. When another editorial command changed the
+//! article (an edit, a review, a publication), the command fails with
+//! [`Error::Conflict`] — it was a person's decision on what they saw; show
+//! them the new state. Reader commands only add to counters, so they are
+//! always decided again on fresh records. Both retry up to
+//! [`DeskConfig::max_retries`](super::DeskConfig::max_retries) times.
 //!
 //! # Repeats
 //!
@@ -297,8 +302,9 @@ impl SupportDesk {
     ///
     /// [`Error::Validation`] for an invalid draft; [`Error::NotFound`] for an
     /// unknown article; [`Error::NotAllowed`] as [`KnowledgeBase::edit`];
-    /// [`Error::Conflict`] when another command changed the article since it
-    /// was read (nothing is committed); storage errors.
+    /// [`Error::Conflict`] when another editorial command changed the article
+    /// while this one ran (nothing is committed; concurrent views, votes and
+    /// ratings are not conflicts); storage errors.
     ///
     /// ```
     /// use hotcrm_support::clock::ManualClock;
@@ -323,49 +329,65 @@ impl SupportDesk {
     /// ```
     pub async fn edit_article(&self, id: ArticleId, draft: ArticleDraft) -> Result<ArticleSaved> {
         draft.validate()?;
-        let (stored, mut kb) = self.load_article(id).await?;
-        let now = self.knowledge_now(&stored);
-        // The version the edit goes to, and whether it would change anything.
-        let target = {
-            let a = kb.article(id)?;
-            match a.status {
-                ArticleStatus::Published => kb
-                    .versions(a.number)
-                    .into_iter()
-                    .find(|v| v.status == ArticleStatus::Draft)
-                    .unwrap_or(a),
-                _ => a,
+        let mut baseline = None;
+        let mut attempt = 0u32;
+        loop {
+            let (stored, mut kb) = self.load_article(id).await?;
+            same_editorial(&mut baseline, &stored)?;
+            let now = self.knowledge_now(&stored);
+            // The version the edit goes to, and whether it would change anything.
+            let target = {
+                let a = kb.article(id)?;
+                match a.status {
+                    ArticleStatus::Published => kb
+                        .versions(a.number)
+                        .into_iter()
+                        .find(|v| v.status == ArticleStatus::Draft)
+                        .unwrap_or(a),
+                    _ => a,
+                }
+            };
+            let mut effective = draft.clone();
+            if effective.author.is_none() {
+                effective.author = target.author;
             }
-        };
-        let mut effective = draft.clone();
-        if effective.author.is_none() {
-            effective.author = target.author;
-        }
-        if target.to_draft() == effective {
-            return unchanged(&stored, target.id);
-        }
-        let edited = kb.edit(id, draft, now)?;
-        let mut enhancement = Enhanced::NotRequested;
-        if self.config.knowledge_hooks.ai_enhance {
-            enhancement =
-                match crate::ai::enhance_article(&mut kb, self.ai.as_ref(), edited, now).await {
+            if target.to_draft() == effective {
+                return unchanged(&stored, target.id);
+            }
+            let edited = kb.edit(id, draft.clone(), now)?;
+            let mut enhancement = Enhanced::NotRequested;
+            if self.config.knowledge_hooks.ai_enhance {
+                enhancement = match crate::ai::enhance_article(
+                    &mut kb,
+                    self.ai.as_ref(),
+                    edited,
+                    now,
+                )
+                .await
+                {
                     Ok(()) => Enhanced::Applied,
                     Err(e) => Enhanced::Failed {
                         reason: e.to_string(),
                     },
                 };
+            }
+            let result = self
+                .commit_decided(
+                    &stored,
+                    &kb,
+                    now,
+                    Decided {
+                        target: edited,
+                        archived: None,
+                        enhancement,
+                    },
+                )
+                .await;
+            match result {
+                Err(e) if self.decide_again(&e, &mut attempt).await => continue,
+                other => return other,
+            }
         }
-        self.commit_decided(
-            &stored,
-            &kb,
-            now,
-            Decided {
-                target: edited,
-                archived: None,
-                enhancement,
-            },
-        )
-        .await
     }
 
     /// Submits a draft for review by `reviewer` ([`KnowledgeBase::submit_for_review`]).
@@ -374,8 +396,8 @@ impl SupportDesk {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is a draft;
-    /// [`Error::Validation`] without a summary; [`Error::Conflict`] when the
-    /// article changed since it was read; storage errors.
+    /// [`Error::Validation`] without a summary; [`Error::Conflict`] when
+    /// another editorial command changed the article meanwhile; storage errors.
     ///
     /// ```
     /// # use hotcrm_support::clock::ManualClock;
@@ -400,14 +422,22 @@ impl SupportDesk {
         id: ArticleId,
         reviewer: AgentId,
     ) -> Result<ArticleSaved> {
-        let (stored, mut kb) = self.load_article(id).await?;
-        let now = self.knowledge_now(&stored);
-        let a = kb.article(id)?;
-        if a.status == ArticleStatus::InReview && a.reviewer == Some(reviewer) {
-            return unchanged(&stored, id);
+        let mut baseline = None;
+        let mut attempt = 0u32;
+        loop {
+            let (stored, mut kb) = self.load_article(id).await?;
+            same_editorial(&mut baseline, &stored)?;
+            let now = self.knowledge_now(&stored);
+            let a = kb.article(id)?;
+            if a.status == ArticleStatus::InReview && a.reviewer == Some(reviewer) {
+                return unchanged(&stored, id);
+            }
+            kb.submit_for_review(id, reviewer, now)?;
+            match self.commit_decided(&stored, &kb, now, decided(id)).await {
+                Err(e) if self.decide_again(&e, &mut attempt).await => continue,
+                other => return other,
+            }
         }
-        kb.submit_for_review(id, reviewer, now)?;
-        self.commit_decided(&stored, &kb, now, decided(id)).await
     }
 
     /// Publishes a version in review (approved by `reviewer`): it goes live,
@@ -423,8 +453,8 @@ impl SupportDesk {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] unless it is in
-    /// review (or archived); [`Error::Conflict`] when the article changed since
-    /// it was read — of two concurrent publications of one article, one
+    /// review (or archived); [`Error::Conflict`] when another editorial
+    /// command changed the article meanwhile — of two concurrent publications of one article, one
     /// commits and the other gets this error, so there is never more than one
     /// live version; storage errors.
     ///
@@ -457,30 +487,40 @@ impl SupportDesk {
     /// # }
     /// ```
     pub async fn publish_article(&self, id: ArticleId, reviewer: AgentId) -> Result<ArticleSaved> {
-        let (stored, mut kb) = self.load_article(id).await?;
-        let now = self.knowledge_now(&stored);
-        if kb.article(id)?.is_published() {
-            return unchanged(&stored, id);
-        }
-        let archived = kb.publish(id, reviewer, now)?;
-        if kb.article(id)?.embedding.is_none() {
-            let text = kb.embedding_text(id)?;
-            if let Some(vector) = crate::ai::embed_one(self.ai.as_ref(), &text).await {
-                // A vector the index refuses (zero, wrong size) is left out.
-                let _ = kb.set_embedding(id, &vector);
+        let mut baseline = None;
+        let mut attempt = 0u32;
+        loop {
+            let (stored, mut kb) = self.load_article(id).await?;
+            same_editorial(&mut baseline, &stored)?;
+            let now = self.knowledge_now(&stored);
+            if kb.article(id)?.is_published() {
+                return unchanged(&stored, id);
+            }
+            let archived = kb.publish(id, reviewer, now)?;
+            if kb.article(id)?.embedding.is_none() {
+                let text = kb.embedding_text(id)?;
+                if let Some(vector) = crate::ai::embed_one(self.ai.as_ref(), &text).await {
+                    // A vector the index refuses (zero, wrong size) is left out.
+                    let _ = kb.set_embedding(id, &vector);
+                }
+            }
+            let result = self
+                .commit_decided(
+                    &stored,
+                    &kb,
+                    now,
+                    Decided {
+                        target: id,
+                        archived,
+                        enhancement: Enhanced::NotRequested,
+                    },
+                )
+                .await;
+            match result {
+                Err(e) if self.decide_again(&e, &mut attempt).await => continue,
+                other => return other,
             }
         }
-        self.commit_decided(
-            &stored,
-            &kb,
-            now,
-            Decided {
-                target: id,
-                archived,
-                enhancement: Enhanced::NotRequested,
-            },
-        )
-        .await
     }
 
     /// Archives a version: a live article leaves search, a draft is discarded
@@ -489,7 +529,8 @@ impl SupportDesk {
     /// # Errors
     ///
     /// [`Error::NotFound`]; [`Error::InvalidTransition`] from in review;
-    /// [`Error::Conflict`] when the article changed since it was read; storage errors.
+    /// [`Error::Conflict`] when another editorial command changed the article
+    /// meanwhile; storage errors.
     ///
     /// ```
     /// # use hotcrm_support::clock::ManualClock;
@@ -507,13 +548,21 @@ impl SupportDesk {
     /// # }
     /// ```
     pub async fn archive_article(&self, id: ArticleId) -> Result<ArticleSaved> {
-        let (stored, mut kb) = self.load_article(id).await?;
-        let now = self.knowledge_now(&stored);
-        if kb.article(id)?.status == ArticleStatus::Archived {
-            return unchanged(&stored, id);
+        let mut baseline = None;
+        let mut attempt = 0u32;
+        loop {
+            let (stored, mut kb) = self.load_article(id).await?;
+            same_editorial(&mut baseline, &stored)?;
+            let now = self.knowledge_now(&stored);
+            if kb.article(id)?.status == ArticleStatus::Archived {
+                return unchanged(&stored, id);
+            }
+            kb.archive(id, now)?;
+            match self.commit_decided(&stored, &kb, now, decided(id)).await {
+                Err(e) if self.decide_again(&e, &mut attempt).await => continue,
+                other => return other,
+            }
         }
-        kb.archive(id, now)?;
-        self.commit_decided(&stored, &kb, now, decided(id)).await
     }
 
     /// Counts a view of the article by `viewer` (on its live version, in one
@@ -952,6 +1001,19 @@ impl SupportDesk {
         }
     }
 
+    /// Whether an editorial command whose commit failed with `error` is
+    /// decided again: only on a conflict, within the retry budget (the next
+    /// attempt then checks with [`same_editorial`] that only reader data
+    /// moved). Yields before a retry.
+    async fn decide_again(&self, error: &Error, attempt: &mut u32) -> bool {
+        if !is_retryable(error) || *attempt >= self.config.max_retries {
+            return false;
+        }
+        *attempt += 1;
+        YieldNow::new().await;
+        true
+    }
+
     /// The desk's knowledge base takes committed records (after the commit).
     fn absorb_committed(&self, written: Vec<KnowledgeArticle>, versions: &[(ArticleId, u64)]) {
         let batch: Vec<(KnowledgeArticle, u64)> = written
@@ -983,6 +1045,54 @@ fn unchanged(stored: &Stored, id: ArticleId) -> Result<ArticleSaved> {
         committed: false,
         enhancement: Enhanced::NotRequested,
     })
+}
+
+/// The editorial state of an article's stored versions: everything but what
+/// readers and the embedder change (counters, ratings, quality score,
+/// embedding), in id order, with the repository versions.
+fn editorial_state(stored: &Stored) -> Vec<(KnowledgeArticle, u64)> {
+    let mut state: Vec<(KnowledgeArticle, u64)> = stored
+        .iter()
+        .map(|s| {
+            let mut a = s.value.clone();
+            a.counters = Default::default();
+            a.ratings = Default::default();
+            a.quality_score = 0;
+            a.embedding = None;
+            (a, s.version)
+        })
+        .collect();
+    state.sort_by_key(|(a, _)| a.id);
+    state
+}
+
+/// Remembers the editorial state of the first read in `baseline`; a later
+/// read (after a conflicting commit) must show the same, else the command is
+/// refused with [`Error::Conflict`] (the first version that moved): another
+/// editor changed the article, and the decision is the person's to make
+/// again. A conflict caused by views, votes or ratings alone is decided again
+/// on the fresh counters.
+fn same_editorial(
+    baseline: &mut Option<Vec<(KnowledgeArticle, u64)>>,
+    stored: &Stored,
+) -> Result<()> {
+    let state = editorial_state(stored);
+    let Some(first) = baseline else {
+        *baseline = Some(state);
+        return Ok(());
+    };
+    let same =
+        first.len() == state.len() && first.iter().zip(&state).all(|((a, _), (b, _))| a == b);
+    if same {
+        return Ok(());
+    }
+    let moved = first
+        .iter()
+        .zip(&state)
+        .find(|((a, _), (b, _))| a != b)
+        .map(|((_, expected), (_, actual))| (*expected, *actual));
+    let (expected, actual) = moved.unwrap_or((first.len() as u64, state.len() as u64));
+    Err(Error::Conflict { expected, actual })
 }
 
 fn decided(target: ArticleId) -> Decided {

@@ -462,6 +462,46 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     );
 }
 
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_publication_racing_readers_is_decided_again_and_commits() {
+    let clock = clock();
+    let repo = Arc::new(GatedRepository {
+        inner: MemoryRepository::new(),
+        gate: tokio::sync::Barrier::new(2),
+        gated: AtomicUsize::new(0),
+    });
+    let desk = desk_on(repo.clone(), &clock);
+    let v1 = publish_new(&desk, draft("popular article")).await;
+    let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
+    edit.content = "Better steps.".into();
+    let v2 = desk.edit_article(v1, edit).await.unwrap().article.value.id;
+    desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    // A reader and the publisher read the live version, then commit at once.
+    let reader = desk_on(repo.clone(), &clock);
+    reader.load_knowledge().await.unwrap();
+    repo.gated.store(2, Ordering::SeqCst);
+    let publish = tokio::spawn({
+        let desk = desk.clone();
+        async move { desk.publish_article(v2, REVIEWER).await }
+    });
+    let view =
+        tokio::spawn(async move { reader.record_article_view(v1, &Viewer::Anonymous).await });
+    let published = publish.await.unwrap().unwrap();
+    let viewed = view.await.unwrap().unwrap();
+    assert!(published.committed && viewed.committed);
+    let live: Vec<_> = store_of(repo.as_ref())
+        .await
+        .into_iter()
+        .filter(|a| a.value.is_published())
+        .collect();
+    assert_eq!(live.len(), 1);
+    assert_eq!(live[0].value.id, v2);
+    assert_eq!(
+        live[0].value.counters.views, 1,
+        "the view is counted, on whichever version was live"
+    );
+}
+
 /// HeuristicAi, counting `embed` calls.
 #[derive(Default)]
 struct CountingAi {
