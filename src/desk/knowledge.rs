@@ -3,47 +3,7 @@
 //! unit of work committed through the repository — and the seven list views of
 //! the original system.
 //!
-//! # How a command runs
-//!
-//! 1. It reads what it decides on **from the repository** (the article's
-//!    stored versions, with their repository versions): the store is the truth,
-//!    the desk's [`KnowledgeBase`] is a cache of it.
-//! 2. It decides with the pure `knowledge` rules on a private copy (a
-//!    knowledge base of that one article's versions), runs the configured
-//!    [`KnowledgeHooks`], and embeds a version it publishes.
-//! 3. It commits every record it changed in **one** [`UnitOfWork`] with the
-//!    versions it read as the expected versions. Publishing a new version
-//!    archives the previous live one in that same commit. An editorial
-//!    command (edit, submit, publish, archive) also re-writes the article's
-//!    other current versions (live and open draft) at their read versions, so
-//!    two editorial commands on one article never both commit: the second one
-//!    fails with [`Error::Conflict`] and changes nothing.
-//! 4. Only after the commit succeeds does the desk's knowledge base take the
-//!    committed records ([`KnowledgeBase::absorb_stored`]). A failed commit
-//!    leaves the store and the desk's knowledge base as they were.
-//!
-//! Editorial commands are decided again after a conflict **only when the
-//! conflict came from readers** (views, votes, ratings or a stored embedding
-//! changed the records meanwhile): an article being read while it is
-//! published still publishes. When another editorial command changed the
-//! article (an edit, a review, a publication), the command fails with
-//! [`Error::Conflict`] — it was a person's decision on what they saw; show
-//! them the new state. Reader commands only add to counters, so they are
-//! always decided again on fresh records. Both retry up to
-//! [`DeskConfig::max_retries`](super::DeskConfig::max_retries) times.
-//!
-//! # Repeats
-//!
-//! | command | repeated |
-//! |---|---|
-//! | [`SupportDesk::edit_article`] with the fields the version already has | no-op, nothing committed |
-//! | [`SupportDesk::submit_article_for_review`] by the same reviewer | no-op |
-//! | [`SupportDesk::publish_article`] of the live version | no-op (returns the live version) |
-//! | [`SupportDesk::archive_article`] of an archived version | no-op |
-//! | [`SupportDesk::rate_article`] with the rater's current rating | no-op |
-//! | [`SupportDesk::record_article_view`], [`SupportDesk::vote_article_helpful`] | counted per call (they are events, not states) |
-//!
-//! A no-op returns [`ArticleSaved::committed`] `false`.
+//! See [`ArticleSaved`] for how a command runs, conflicts and repeats.
 
 use std::cmp::Ordering;
 
@@ -114,6 +74,57 @@ pub enum Enhanced {
 }
 
 /// The result of a knowledge command.
+///
+/// # How a knowledge command runs
+///
+/// 1. It reads what it decides on **from the repository** (the article's
+///    stored versions, with their repository versions): the store is the truth,
+///    the desk's [`KnowledgeBase`] is a cache of it.
+/// 2. It decides with the pure `knowledge` rules on a private copy (a
+///    knowledge base of that one article's versions), runs the configured
+///    [`KnowledgeHooks`], and embeds a version it publishes.
+/// 3. It commits every record it changed in **one** [`UnitOfWork`] with the
+///    versions it read as the expected versions. Publishing a new version
+///    archives the previous live one in that same commit. An editorial
+///    command (edit, submit, publish, archive) also re-writes the article's
+///    other current versions (live and open draft) at their read versions, so
+///    two editorial commands on one article never both commit: the second one
+///    fails with [`Error::Conflict`] and changes nothing.
+/// 4. Only after the commit succeeds does the desk's knowledge base take the
+///    committed records ([`KnowledgeBase::absorb_stored`]). A failed commit
+///    leaves the store and the desk's knowledge base as they were.
+///
+/// Editorial commands are decided again after a conflict **only when the
+/// conflict came from readers** (views, votes, ratings or a stored embedding
+/// changed the records meanwhile): an article being read while it is
+/// published still publishes. When another editorial command changed the
+/// article (an edit, a review, a publication), the command fails with
+/// [`Error::Conflict`] — it was a person's decision on what they saw; show
+/// them the new state. Reader commands only add to counters, so they are
+/// always decided again on fresh records. Both retry up to
+/// [`DeskConfig::max_retries`](super::DeskConfig::max_retries) times.
+///
+/// # Repeats
+///
+/// | command | repeated |
+/// |---|---|
+/// | [`SupportDesk::edit_article`] with the fields the version already has | no-op, nothing committed |
+/// | [`SupportDesk::submit_article_for_review`] by the same reviewer | no-op |
+/// | [`SupportDesk::publish_article`] of the live version | no-op (returns the live version) |
+/// | [`SupportDesk::archive_article`] of an archived version | no-op |
+/// | [`SupportDesk::rate_article`] with the rater's current rating | no-op |
+/// | [`SupportDesk::record_article_view`], [`SupportDesk::vote_article_helpful`] | counted per call (they are events, not states) |
+///
+/// A no-op returns [`ArticleSaved::committed`] `false`.
+///
+/// # Cost
+///
+/// The [`Repository`](crate::repo::Repository) port lists articles only all
+/// at once, so an editorial command (and [`SupportDesk::create_article_by`],
+/// which checks slugs against the store) reads every stored article once;
+/// reader commands read one record. List views read the desk's memory only.
+///
+/// # Example
 ///
 /// ```
 /// use hotcrm_support::desk::{ArticleSaved, Enhanced};
