@@ -822,8 +822,15 @@ impl SupportDesk {
         page: Page,
     ) -> PageOf<KnowledgeArticle> {
         let now = self.clock.now();
-        let all = self.with_knowledge(|kb| list_view(kb, view, viewer, now));
-        PageOf::from_sorted(all, page)
+        self.with_knowledge(|kb| {
+            // Sort references; clone only the page.
+            let found = PageOf::from_sorted(list_view(kb, view, viewer, now), page);
+            PageOf {
+                items: found.items.into_iter().cloned().collect(),
+                total: found.total,
+                next: found.next,
+            }
+        })
     }
 
     // --- the machinery ---
@@ -1125,14 +1132,14 @@ fn version_of(versions: &[(ArticleId, u64)], id: ArticleId) -> Result<u64> {
 }
 
 /// The articles of `view` as `viewer` may see them, in the view's order.
-fn list_view(
-    kb: &KnowledgeBase,
+fn list_view<'k>(
+    kb: &'k KnowledgeBase,
     view: ArticleView,
     viewer: &Viewer,
     now: DateTime<Utc>,
-) -> Vec<KnowledgeArticle> {
+) -> Vec<&'k KnowledgeArticle> {
     let editor = view.editorial() && *viewer == Viewer::Employee;
-    let mut rows: Vec<&KnowledgeArticle> = kb
+    let mut rows: Vec<&'k KnowledgeArticle> = kb
         .articles()
         .filter(|a| {
             if editor {
@@ -1191,11 +1198,10 @@ fn list_view(
             .views
             .cmp(&a.counters.views)
             .then_with(|| tie(a, b)),
-        ArticleView::Faq => a
-            .title
-            .to_lowercase()
-            .cmp(&b.title.to_lowercase())
-            .then_with(|| tie(a, b)),
+        ArticleView::Faq => {
+            let folded = |x: &'k KnowledgeArticle| x.title.chars().flat_map(char::to_lowercase);
+            folded(a).cmp(folded(b)).then_with(|| tie(a, b))
+        }
     });
-    rows.into_iter().cloned().collect()
+    rows
 }
