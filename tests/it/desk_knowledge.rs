@@ -1125,3 +1125,72 @@ proptest! {
         })?;
     }
 }
+
+#[tokio::test(flavor = "current_thread")]
+async fn the_quality_hook_refreshes_scores_on_every_save() {
+    let clock = clock();
+    let repo: Arc<dyn Repository> = Arc::new(MemoryRepository::new());
+    let plain = desk_on(repo.clone(), &clock);
+    let id = publish_new(&plain, draft("fresh article")).await;
+    let score = |r: Arc<dyn Repository>| async move {
+        r.get_article(id).await.unwrap().value.quality_score
+    };
+    let before = score(repo.clone()).await;
+    // Three years later, a view: freshness has decayed.
+    clock.advance(chrono::TimeDelta::days(3 * 365));
+    plain
+        .record_article_view(id, &Viewer::Anonymous)
+        .await
+        .unwrap();
+    assert_eq!(
+        score(repo.clone()).await,
+        before,
+        "without the hook a view keeps the score"
+    );
+    let mut config = DeskConfig::default();
+    config.knowledge_hooks.quality_score = true;
+    let hooked = SupportDesk::builder(repo.clone())
+        .clock(clock.clone())
+        .config(config)
+        .build();
+    hooked.load_knowledge().await.unwrap();
+    let saved = hooked
+        .record_article_view(id, &Viewer::Anonymous)
+        .await
+        .unwrap();
+    assert!(saved.article.value.quality_score < before);
+    assert_eq!(score(repo.clone()).await, saved.article.value.quality_score);
+}
+
+#[tokio::test(flavor = "current_thread")]
+async fn a_desk_behind_the_store_catches_up_instead_of_writing_stale_data() {
+    let clock = clock();
+    let repo: Arc<dyn Repository> = Arc::new(MemoryRepository::new());
+    let a = desk_on(repo.clone(), &clock);
+    let v1 = publish_new(&a, draft("shared article")).await;
+    let b = desk_on(repo.clone(), &clock);
+    b.load_knowledge().await.unwrap();
+    let mut edit = b.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
+    edit.content = "Version two.".into();
+    let v2 = b.edit_article(v1, edit).await.unwrap().article.value.id;
+    b.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    b.publish_article(v2, REVIEWER).await.unwrap();
+    // Desk `a` still thinks v1 is live: the view goes to the stored live version.
+    let viewed = a.record_article_view(v1, &Viewer::Anonymous).await.unwrap();
+    assert_eq!(viewed.article.value.id, v2);
+    assert_eq!(repo.get_article(v2).await.unwrap().value.counters.views, 1);
+    assert_eq!(
+        repo.get_article(v1).await.unwrap().value.status,
+        ArticleStatus::Archived
+    );
+    assert_eq!(
+        a.with_knowledge(|kb| kb.live(viewed.article.value.number).map(|l| l.id)),
+        Some(v2)
+    );
+    // And an editorial command on the stale id decides on the stored versions.
+    assert!(!a.publish_article(v2, REVIEWER).await.unwrap().committed);
+    assert!(matches!(
+        a.publish_article(v1, REVIEWER).await,
+        Err(Error::InvalidTransition { .. })
+    ));
+}
