@@ -73,6 +73,7 @@ mod channels;
 mod commands;
 mod community;
 pub mod intake;
+mod knowledge;
 mod macros;
 mod merge;
 mod portal;
@@ -84,6 +85,7 @@ mod unit;
 pub use channels::{SocialOutcome, WebIntakeOutcome};
 pub use community::NewTopic;
 pub use intake::{IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, split_stored_body};
+pub use knowledge::{ArticleSaved, ArticleView, Enhanced, KnowledgeHooks};
 pub use portal::{
     CLOSED_BY_CUSTOMER, CommunityConfig, Deflection, DeflectionId, DeflectionReport,
     PortalCaseRequest, PortalConfig,
@@ -162,6 +164,9 @@ pub struct DeskConfig {
     /// (see [`SlaPolicies`](crate::sla::SlaPolicies)); empty by default: every
     /// case runs on [`DeskConfig::rules`].
     pub sla_policies: crate::sla::SlaPolicies,
+    /// The knowledge "on save" hooks: quality score refresh and AI
+    /// enhancement (both off by default; see [`KnowledgeHooks`]).
+    pub knowledge_hooks: KnowledgeHooks,
 }
 
 impl Default for DeskConfig {
@@ -179,6 +184,7 @@ impl Default for DeskConfig {
             community: CommunityConfig::default(),
             predictions: PredictionConfig::default(),
             sla_policies: crate::sla::SlaPolicies::default(),
+            knowledge_hooks: KnowledgeHooks::default(),
         }
     }
 }

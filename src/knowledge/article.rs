@@ -14,6 +14,12 @@ use crate::error::{Error, Result};
 use crate::ids::{AgentId, ArticleId, KnowledgeNumber, ProductId};
 use crate::picklist::picklist;
 
+use super::language::Language;
+use super::rating::ArticleRatings;
+
+/// Most dimensions a stored article embedding may have.
+pub const MAX_EMBEDDING_DIMS: usize = 16_384;
+
 /// Longest accepted title, in characters.
 pub const MAX_TITLE_CHARS: usize = 255;
 /// Longest accepted summary, in characters.
@@ -321,6 +327,10 @@ pub struct ArticleDraft {
     pub min_portal_tier: Option<PortalTier>,
     /// Author.
     pub author: Option<AgentId>,
+    /// The language it is written in (default `en`; a draft stored without one
+    /// loads as `en`).
+    #[serde(default)]
+    pub language: Language,
 }
 
 impl ArticleDraft {
@@ -345,6 +355,7 @@ impl ArticleDraft {
             require_login: false,
             min_portal_tier: None,
             author: None,
+            language: Language::ENGLISH,
         }
     }
 
@@ -447,6 +458,19 @@ impl ArticleDraft {
     /// ```
     pub fn author(mut self, author: AgentId) -> Self {
         self.author = Some(author);
+        self
+    }
+
+    /// Sets the language.
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::*;
+    /// let d = ArticleDraft::new("T", "B").language("de".parse()?);
+    /// assert_eq!(d.language.as_str(), "de");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn language(mut self, language: Language) -> Self {
+        self.language = language;
         self
     }
 
@@ -664,6 +688,20 @@ pub struct KnowledgeArticle {
     pub counters: ArticleCounters,
     /// Quality score 0–100 (see [`quality_score`](super::quality_score)), recomputed on save.
     pub quality_score: u8,
+    /// The language it is written in (default `en`; articles stored without
+    /// one load as `en`).
+    #[serde(default)]
+    pub language: Language,
+    /// Star ratings, one per rater (carried over to a new live version like
+    /// the counters; stored articles without them load with none).
+    #[serde(default)]
+    pub ratings: ArticleRatings,
+    /// The provider embedding of this version's text (unit length), stored
+    /// with the article so a restarted desk does not embed it again; cleared
+    /// when an edit or enhancement changes the embedded text (title, summary,
+    /// tags, content). `None` until embedded.
+    #[serde(default)]
+    pub embedding: Option<Vec<f32>>,
 }
 
 validated_serde!(KnowledgeArticle, KnowledgeArticleFields {
@@ -695,6 +733,12 @@ validated_serde!(KnowledgeArticle, KnowledgeArticleFields {
     next_review_at: Option<DateTime<Utc>>,
     counters: ArticleCounters,
     quality_score: u8,
+    #[serde(default)]
+    language: Language,
+    #[serde(default)]
+    ratings: ArticleRatings,
+    #[serde(default)]
+    embedding: Option<Vec<f32>>,
 });
 
 /// The error for a stored `field` of `article` that breaks a lifecycle rule.
@@ -799,6 +843,21 @@ impl KnowledgeArticle {
                 format!("{} is above 100", self.quality_score),
             ));
         }
+        self.ratings.validate()?;
+        if let Some(e) = &self.embedding {
+            if e.is_empty() || e.len() > MAX_EMBEDDING_DIMS {
+                return Err(Error::validation(
+                    "embedding",
+                    format!("{} dimensions, expected 1 to {MAX_EMBEDDING_DIMS}", e.len()),
+                ));
+            }
+            if !e.iter().all(|x| x.is_finite()) || e.iter().all(|x| *x == 0.0) {
+                return Err(Error::validation(
+                    "embedding",
+                    "must be finite and not all zero",
+                ));
+            }
+        }
         self.validate_lifecycle()
     }
 
@@ -864,6 +923,20 @@ impl KnowledgeArticle {
         self.counters.helpful_score()
     }
 
+    /// The average star rating, 1.0–5.0 (`None` without ratings), exactly the
+    /// ratings' sum over their count (see [`ArticleRatings`]).
+    ///
+    /// ```
+    /// # use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("T", "C"), "2026-01-01T00:00:00Z".parse()?)?;
+    /// assert_eq!(kb.article(id)?.average_rating(), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn average_rating(&self) -> Option<f64> {
+        self.ratings.average()
+    }
+
     /// Whether the review date has passed at `now`.
     ///
     /// ```
@@ -914,11 +987,13 @@ impl KnowledgeArticle {
             require_login: self.require_login,
             min_portal_tier: self.min_portal_tier,
             author: self.author,
+            language: self.language,
         }
     }
 
     /// Replaces the editable fields (the caller validated `draft`).
     pub(crate) fn apply_draft(&mut self, draft: ArticleDraft) {
+        let embedded_before = self.embedded_text();
         self.title = draft.title.trim().to_owned();
         self.summary = draft.summary.trim().to_owned();
         self.content = draft.content;
@@ -932,5 +1007,20 @@ impl KnowledgeArticle {
         if draft.author.is_some() {
             self.author = draft.author;
         }
+        self.language = draft.language;
+        if self.embedded_text() != embedded_before {
+            self.embedding = None;
+        }
+    }
+
+    /// The fields an embedding is computed from (see
+    /// [`KnowledgeBase::embedding_text`](super::KnowledgeBase::embedding_text)).
+    pub(crate) fn embedded_text(&self) -> (String, String, Vec<String>, String) {
+        (
+            self.title.clone(),
+            self.summary.clone(),
+            self.tags.clone(),
+            self.content.chars().take(2_000).collect(),
+        )
     }
 }

@@ -27,6 +27,7 @@ use super::index::{
     FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SearchRules, SimilarityFloor,
     cut_query,
 };
+use super::rating::Rater;
 use super::score::{LOW_QUALITY_THRESHOLD, quality_score};
 use super::slug::{slugify, unique_slug};
 use super::viewer::Viewer;
@@ -208,6 +209,9 @@ pub struct KnowledgeBase {
     sequences: BTreeMap<i32, u32>,
     index: SearchIndex,
     analytics: SearchAnalytics,
+    /// The repository version of each version record absorbed with
+    /// [`KnowledgeBase::absorb_stored`] (an older copy never replaces a newer one).
+    stored: HashMap<ArticleId, u64>,
 }
 
 fn not_found(id: ArticleId) -> Error {
@@ -316,9 +320,8 @@ impl KnowledgeBase {
             *seq = (*seq).max(a.number.sequence());
             kb.slugs.insert(a.slug.clone(), a.number);
             kb.versions.entry(a.number).or_default().push(a.id);
-            if a.is_published() {
-                kb.index.upsert(&a);
-            }
+            let mut a = a;
+            kb.index_stored(&mut a);
             kb.articles.insert(a.id, a);
         }
         Ok(kb)
@@ -791,6 +794,9 @@ impl KnowledgeBase {
             next_review_at: None,
             counters: Default::default(),
             quality_score: 0,
+            language: draft.language,
+            ratings: Default::default(),
+            embedding: None,
         };
         article.apply_draft(draft);
         article.quality_score = quality_score(&article, now);
@@ -1160,7 +1166,9 @@ impl KnowledgeBase {
         now: DateTime<Utc>,
     ) -> Result<Option<ArticleId>> {
         let number = self.transition(id, ArticleStatus::Published)?.number;
-        let previous = self.live(number).map(|a| (a.id, a.counters));
+        let previous = self
+            .live(number)
+            .map(|a| (a.id, (a.counters, a.ratings.clone())));
         let next_review = now.checked_add_signed(self.policy.review_interval);
         if let Some((prev, _)) = previous {
             if let Some(p) = self.articles.get_mut(&prev) {
@@ -1177,12 +1185,20 @@ impl KnowledgeBase {
         a.last_reviewed_at = Some(now);
         a.next_review_at = next_review;
         a.updated_at = now;
-        if let Some((_, counters)) = previous {
+        let previous_id = previous.as_ref().map(|p| p.0);
+        if let Some((_, (counters, ratings))) = previous {
             a.counters = counters;
+            a.ratings = ratings;
         }
         a.quality_score = quality_score(a, now);
         self.index.upsert(a);
-        Ok(previous.map(|p| p.0))
+        if let Some(e) = a.embedding.clone() {
+            if self.index.set_embedding(id, &e).is_err() {
+                // A vector of another model's dimension: embed it again.
+                a.embedding = None;
+            }
+        }
+        Ok(previous_id)
     }
 
     /// Archives a published article (it leaves search) or discards a draft.
@@ -1349,6 +1365,144 @@ impl KnowledgeBase {
         Ok(())
     }
 
+    /// Records `rater`'s 1–5 star rating of the article (on its live version,
+    /// like the counters), replacing their previous rating. Returns whether
+    /// anything changed: the same rating again is a no-op.
+    ///
+    /// # Errors
+    ///
+    /// [`Error::NotFound`] for an unknown id; [`Error::NotAllowed`] when the
+    /// article has no live version (only published articles are rated);
+    /// [`Error::Validation`] (field `rating`) outside 1–5. Nothing changes then.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// # let r = AgentId::from_u128(1);
+    /// # let mut kb = KnowledgeBase::new();
+    /// # let id = kb.create(ArticleDraft::new("Export contacts to CSV", "1. Open Contacts.\n2. Click Export.").summary("Export a list as CSV."), now)?;
+    /// assert!(kb.rate(id, Rater::Agent(r), 5).is_err()); // a draft
+    /// kb.submit_for_review(id, r, now)?;
+    /// kb.publish(id, r, now)?;
+    /// assert!(kb.rate(id, Rater::Agent(r), 5)?);
+    /// assert!(kb.rate(id, Rater::Agent(AgentId::from_u128(2)), 2)?);
+    /// assert!(!kb.rate(id, Rater::Agent(r), 5)?); // the same rating again
+    /// assert_eq!(kb.article(id)?.average_rating(), Some(3.5));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rate(&mut self, id: ArticleId, rater: Rater, rating: u8) -> Result<bool> {
+        let a = self.counter_target(id)?;
+        if !a.is_published() {
+            return Err(Error::NotAllowed {
+                command: "rate article",
+                reason: format!("{} has no published version", a.number),
+            });
+        }
+        a.ratings.rate(rater, rating)
+    }
+
+    /// Replaces (or adds) article versions with their stored copies, each with
+    /// its repository version — what a desk does after a commit, so its
+    /// knowledge base follows the store. A copy older than one absorbed
+    /// before (a lower version) is ignored, so commits absorbed out of order
+    /// never bring back stale data. Live versions are (re)indexed with their
+    /// stored embedding; other versions leave the index. Returns how many
+    /// records were taken.
+    ///
+    /// The store is the truth: the records are taken as they are (each must
+    /// pass [`KnowledgeArticle::validate`]).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Validation`] for a record that fails validation;
+    /// [`Error::AlreadyExists`] for a slug another article number uses. The
+    /// base is unchanged then.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::AgentId;
+    /// # use hotcrm_support::knowledge::*;
+    /// # let now: chrono::DateTime<chrono::Utc> = "2026-01-05T09:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("Export contacts", "Open Contacts."), now)?;
+    /// let mut stored = kb.article(id)?.clone();
+    /// stored.title = "Export contacts to CSV".into();
+    /// assert_eq!(kb.absorb_stored(vec![(stored.clone(), 2)])?, 1);
+    /// assert_eq!(kb.article(id)?.title, "Export contacts to CSV");
+    /// stored.title = "Old title".into();
+    /// assert_eq!(kb.absorb_stored(vec![(stored, 1)])?, 0); // older than what it has
+    /// assert_eq!(kb.article(id)?.title, "Export contacts to CSV");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn absorb_stored(&mut self, batch: Vec<(KnowledgeArticle, u64)>) -> Result<usize> {
+        let mut take = Vec::new();
+        for (a, version) in batch {
+            if self
+                .stored
+                .get(&a.id)
+                .is_some_and(|known| *known >= version)
+            {
+                continue;
+            }
+            a.validate()?;
+            match self.slugs.get(&a.slug) {
+                Some(n) if *n != a.number => {
+                    return Err(Error::AlreadyExists {
+                        kind: "article slug",
+                        key: a.slug.clone(),
+                    });
+                }
+                _ => {}
+            }
+            take.push((a, version));
+        }
+        let taken = take.len();
+        for (mut a, version) in take {
+            let id = a.id;
+            if let Some(old) = self.articles.get(&id) {
+                if old.slug != a.slug && self.versions.get(&old.number).is_none_or(|v| v.len() <= 1)
+                {
+                    self.slugs.remove(&old.slug);
+                }
+            } else {
+                let ids = self.versions.entry(a.number).or_default();
+                ids.push(id);
+                let articles = &self.articles;
+                let version_of = |x: &ArticleId| {
+                    if *x == id {
+                        Some(a.version)
+                    } else {
+                        articles.get(x).map(|v| v.version)
+                    }
+                };
+                ids.sort_by_key(|x| version_of(x));
+            }
+            let seq = self.sequences.entry(a.number.year()).or_insert(0);
+            *seq = (*seq).max(a.number.sequence());
+            self.slugs.insert(a.slug.clone(), a.number);
+            self.index_stored(&mut a);
+            self.stored.insert(id, version);
+            self.articles.insert(id, a);
+        }
+        Ok(taken)
+    }
+
+    /// Puts a loaded version in the index when it is live (with its stored
+    /// embedding; one of another dimension is dropped, to be embedded again),
+    /// else takes it out.
+    fn index_stored(&mut self, a: &mut KnowledgeArticle) {
+        if !a.is_published() {
+            self.index.remove(a.id);
+            return;
+        }
+        self.index.upsert(a);
+        if let Some(e) = a.embedding.take() {
+            if self.index.set_embedding(a.id, &e).is_ok() {
+                a.embedding = self.index.embedding(a.id).map(<[f32]>::to_vec);
+            }
+        }
+    }
+
     /// Recomputes every quality score at `now` (freshness decays with time).
     ///
     /// ```
@@ -1433,6 +1587,9 @@ impl KnowledgeBase {
         enhanced.tags = tags;
         enhanced.ai_keywords = keywords;
         enhanced.summary = summary;
+        if enhanced.embedded_text() != a.embedded_text() {
+            enhanced.embedding = None;
+        }
         enhanced.updated_at = now;
         enhanced.quality_score = quality_score(&enhanced, now);
         enhanced.validate()?;
@@ -1462,7 +1619,12 @@ impl KnowledgeBase {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn set_embedding(&mut self, id: ArticleId, embedding: &[f32]) -> Result<()> {
-        self.index.set_embedding(id, embedding)
+        self.index.set_embedding(id, embedding)?;
+        let unit = self.index.embedding(id).map(<[f32]>::to_vec);
+        if let Some(a) = self.articles.get_mut(&id) {
+            a.embedding = unit;
+        }
+        Ok(())
     }
 
     /// The text an embedding of article `id` should be computed from (title,

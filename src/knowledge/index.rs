@@ -50,6 +50,7 @@ use crate::ids::{ArticleId, KnowledgeNumber, ProductId};
 
 use super::analyzer::Analyzer;
 use super::article::{ArticleCategory, KnowledgeArticle, PortalTier, Visibility};
+use super::language::Language;
 use super::viewer::Viewer;
 
 /// Queries longer than this many characters are cut (documented, never an error).
@@ -455,6 +456,10 @@ pub struct SearchFilters {
     pub product: Option<ProductId>,
     /// Only this visibility (still intersected with what the viewer may see).
     pub visibility: Option<Visibility>,
+    /// Only articles in this language (exact tag: `pt-br` does not match `pt`).
+    /// Filters stored without it load as "any language".
+    #[serde(default)]
+    pub language: Option<Language>,
 }
 
 /// A search request.
@@ -729,6 +734,7 @@ struct DocMeta {
     min_portal_tier: Option<PortalTier>,
     category: ArticleCategory,
     product: Option<ProductId>,
+    language: Language,
 }
 
 impl DocMeta {
@@ -737,6 +743,7 @@ impl DocMeta {
             && filters.category.is_none_or(|c| c == self.category)
             && filters.product.is_none_or(|p| Some(p) == self.product)
             && filters.visibility.is_none_or(|v| v == self.visibility)
+            && filters.language.is_none_or(|l| l == self.language)
     }
 }
 
@@ -1086,6 +1093,7 @@ impl SearchIndex {
                 min_portal_tier: article.min_portal_tier,
                 category: article.category,
                 product: article.product,
+                language: article.language,
             },
             len,
             terms,

@@ -41,7 +41,11 @@
 //!   suggested solution;
 //! * on resolve with a linked article: [`KnowledgeBase::record_case_resolved`];
 //! * on article save: [`crate::ai::enhance_article`] then
-//!   [`crate::ai::embed_missing`];
+//!   [`crate::ai::embed_missing`] — the desk's article workflow
+//!   ([`SupportDesk::edit_article`](crate::desk::SupportDesk::edit_article),
+//!   [`SupportDesk::publish_article`](crate::desk::SupportDesk::publish_article)
+//!   and the others) runs them as configured and stores the result, the
+//!   embedding included ([`KnowledgeArticle::embedding`]), in one commit;
 //! * on search: [`KnowledgeBase::record_search`] and [`KnowledgeBase::record_click`];
 //! * on article creation: the desk allocates the [`KnowledgeNumber`](crate::ids::KnowledgeNumber)
 //!   from its repository's sequence inside its commit and calls
@@ -131,6 +135,8 @@ mod answer;
 mod article;
 mod base;
 pub(crate) mod index;
+mod language;
+mod rating;
 mod score;
 mod slug;
 mod solutions;
@@ -144,8 +150,8 @@ pub use analyzer::Analyzer;
 pub use answer::{Answer, AnswerOutcome, Extract, NO_ANSWER_TEXT, extract_answer};
 pub use article::{
     ArticleCategory, ArticleCounters, ArticleDraft, ArticleStatus, ArticleVersion,
-    KnowledgeArticle, MAX_CONTENT_BYTES, MAX_SUMMARY_CHARS, MAX_TAG_CHARS, MAX_TAGS,
-    MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
+    KnowledgeArticle, MAX_CONTENT_BYTES, MAX_EMBEDDING_DIMS, MAX_SUMMARY_CHARS, MAX_TAG_CHARS,
+    MAX_TAGS, MAX_TITLE_CHARS, PortalTier, VersionBump, Visibility,
 };
 pub use base::{Enhancement, KnowledgeBase, KnowledgePolicy};
 pub use index::{
@@ -153,6 +159,8 @@ pub use index::{
     MAX_QUERY_TERMS, RRF_K, SHORT_QUERY_TERMS, SearchFilters, SearchHit, SearchIndex, SearchQuery,
     SearchResults, SearchRules, SimilarityFloor, cosine_similarity,
 };
+pub use language::{Language, MAX_LANGUAGE_CHARS};
+pub use rating::{ArticleRatings, MAX_RATING, MIN_RATING, Rater};
 pub use score::{LOW_QUALITY_THRESHOLD, QualityBreakdown, quality_breakdown, quality_score};
 pub use slug::{MAX_SLUG_CHARS, slugify, unique_slug};
 pub use solutions::{

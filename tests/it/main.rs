@@ -17,6 +17,7 @@ mod desk_consistency;
 mod desk_edit;
 #[cfg(feature = "email")]
 mod desk_intake;
+mod desk_knowledge;
 mod desk_roster;
 mod domain_props;
 mod escalation;
