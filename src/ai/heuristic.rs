@@ -559,6 +559,12 @@ impl HeuristicAi {
     /// assert_eq!(e.summary.as_deref(), Some("Invoices are issued monthly. Open Billing and click Download to get each invoice as PDF."));
     /// assert!(e.tags.contains(&"billing".to_string()));
     /// assert!(e.keywords.contains(&"invoices".to_string()));
+    /// assert_eq!(e.category, None, "no clear cue in the title");
+    /// let e = HeuristicAi::new().enhance_text(&EnhanceRequest {
+    ///     title: "Export fails with error 500".into(), summary: String::new(), tags: vec![],
+    ///     content: "Check the file size first.".into(),
+    /// });
+    /// assert_eq!(e.category, Some(hotcrm_support::knowledge::ArticleCategory::Troubleshooting));
     /// ```
     pub fn enhance_text(&self, request: &EnhanceRequest) -> Enhancement {
         // Summary: leading prose sentences, about 200 characters.
@@ -639,10 +645,68 @@ impl HeuristicAi {
             }
         }
         Enhancement {
+            category: guess_category(&request.title, &request.content),
             summary,
             tags,
             keywords,
         }
+    }
+}
+
+/// The article category the title and layout point to, only when a clear
+/// cue is there: an error or "not working" title (Troubleshooting), a
+/// question title (FAQ), "how to" or three or more numbered steps
+/// (Tutorial), HTTP methods and endpoints (API Documentation), a release
+/// announcement (New Features), "best practices" or "tips" (Best Practices).
+fn guess_category(title: &str, content: &str) -> Option<crate::knowledge::ArticleCategory> {
+    use crate::knowledge::ArticleCategory as C;
+    let t = title.trim().to_lowercase();
+    let has = |words: &[&str]| words.iter().any(|w| t.contains(w));
+    let steps = content
+        .lines()
+        .filter(|l| {
+            let l = l.trim_start();
+            let digits = l.bytes().take_while(u8::is_ascii_digit).count();
+            digits > 0 && matches!(l.as_bytes().get(digits), Some(b'.' | b')'))
+        })
+        .count();
+    let api = ["GET /", "POST /", "PUT /", "DELETE /", "PATCH /"]
+        .iter()
+        .any(|m| content.contains(m));
+    if has(&[
+        "error",
+        "fails",
+        "failed",
+        "not working",
+        "cannot",
+        "can't",
+        "unable",
+        "troubleshoot",
+        "fix ",
+    ]) {
+        Some(C::Troubleshooting)
+    } else if api || has(&["api", "endpoint", "webhook"]) {
+        Some(C::ApiDocumentation)
+    } else if has(&["best practice", "tips", "recommendations"]) {
+        Some(C::BestPractices)
+    } else if has(&[
+        "introducing",
+        "new feature",
+        "now available",
+        "release notes",
+        "what's new",
+    ]) {
+        Some(C::NewFeatures)
+    } else if t.ends_with('?')
+        || ["what ", "why ", "can ", "does ", "is ", "do ", "which "]
+            .iter()
+            .any(|q| t.starts_with(q))
+    {
+        Some(C::Faq)
+    } else if t.starts_with("how to") || t.starts_with("how do") || steps >= 3 {
+        Some(C::Tutorial)
+    } else {
+        None
     }
 }
 

@@ -105,8 +105,10 @@ mod prompts {
         uses], \"confidence\": number 0-1}";
 
     pub(super) const ENHANCE: &str = "You edit knowledge-base articles. Propose a one or two \
-        sentence summary, up to 5 short lowercase tags and up to 8 search keywords. Reply with \
-        one JSON object only: {\"summary\": text or null, \"tags\": [text], \"keywords\": [text]}";
+        sentence summary, up to 5 short lowercase tags, up to 8 search keywords and the article's \
+        category. Reply with one JSON object only: {\"summary\": text or null, \"tags\": [text], \
+        \"keywords\": [text], \"category\": one of [Product Guide, FAQ, Troubleshooting, \
+        Tutorial, Best Practices, New Features, API Documentation, Other] or null}";
 
     pub(super) const SUGGEST_AGENT: &str = "You route customer-service cases to agents. Pick the \
         numbered candidate best suited to the case from their skills (proficiency 1-5) and \
@@ -1002,8 +1004,14 @@ impl OpenAiProvider {
             tags: Vec<String>,
             #[serde(default)]
             keywords: Vec<String>,
+            #[serde(default)]
+            category: Option<String>,
         }
         let out: Out = from_value(v)?;
+        let category = match out.category.as_deref().map(str::trim) {
+            None | Some("") => None,
+            Some(c) => Some(pick::<crate::knowledge::ArticleCategory>(c, "category")?),
+        };
         let clean = |list: Vec<String>, max: usize| -> Vec<String> {
             let mut out: Vec<String> = Vec::new();
             for s in list {
@@ -1015,6 +1023,7 @@ impl OpenAiProvider {
             out
         };
         Ok(Enhancement {
+            category,
             summary: out
                 .summary
                 .map(|s| s.trim().to_owned())

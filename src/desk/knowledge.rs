@@ -30,10 +30,11 @@ use crate::repo::{UnitOfWork, Versioned};
 ///   the score recompute it: create, edit, publish, votes).
 /// * `ai_enhance`: creating or editing a draft asks
 ///   [`AiProvider::enhance_article`](crate::ai::AiProvider::enhance_article)
-///   for a summary (used when the draft has none), tags (merged) and search
-///   keywords ([`KnowledgeBase::apply_enhancement`]). On creation the summary
-///   and tags are applied (a new draft has no keywords yet); on edits all
-///   three. **A provider failure never loses the save**: the draft commits
+///   for a summary (used when the draft has none), tags (merged), search
+///   keywords and a category (used when the draft's is `Other`)
+///   ([`KnowledgeBase::apply_enhancement`]). On creation the summary, tags
+///   and category are applied (a new draft has no keywords yet); on edits
+///   all four. **A provider failure never loses the save**: the draft commits
 ///   without the enhancement and [`ArticleSaved::enhancement`] says why.
 ///   The provider is called before the commit, outside any lock.
 ///
@@ -275,6 +276,7 @@ impl SupportDesk {
                     let enhanced = probe.article(id)?;
                     draft.summary.clone_from(&enhanced.summary);
                     draft.tags.clone_from(&enhanced.tags);
+                    draft.category = enhanced.category;
                     enhancement = Enhanced::Applied;
                 }
                 Err(e) => {

@@ -21,7 +21,8 @@ use super::analytics::{
 use super::analyzer::Analyzer;
 use super::answer::{Answer, AnswerOutcome, extract_answer};
 use super::article::{
-    ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump, normalize_tags,
+    ArticleCategory, ArticleDraft, ArticleStatus, KnowledgeArticle, MAX_SUMMARY_CHARS, VersionBump,
+    normalize_tags,
 };
 use super::index::{
     FieldWeights, SearchHit, SearchIndex, SearchQuery, SearchResults, SearchRules, SimilarityFloor,
@@ -139,11 +140,14 @@ impl Default for KnowledgePolicy {
 ///
 /// ```
 /// use hotcrm_support::knowledge::Enhancement;
-/// let e = Enhancement { summary: Some("Reset a password.".into()), tags: vec!["password".into()], keywords: vec![] };
+/// let e = Enhancement { summary: Some("Reset a password.".into()), tags: vec!["password".into()], ..Enhancement::default() };
 /// assert!(e.summary.is_some());
 /// ```
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Enhancement {
+    /// A category, used only when the article has none (`Other`).
+    #[serde(default)]
+    pub category: Option<ArticleCategory>,
     /// A summary, used only when the article has none.
     pub summary: Option<String>,
     /// Tags to add (merged with the author's, de-duplicated).
@@ -1542,8 +1546,9 @@ impl KnowledgeBase {
         Ok(a)
     }
 
-    /// Applies AI enhancement to a draft: adds tags, replaces AI keywords, and fills
-    /// the summary if it is empty; the quality score is refreshed.
+    /// Applies AI enhancement to a draft: adds tags, replaces AI keywords, fills
+    /// the summary if it is empty and the category if it is `Other`; the
+    /// quality score is refreshed.
     ///
     /// # Errors
     ///
@@ -1552,13 +1557,14 @@ impl KnowledgeBase {
     /// [`Error::Validation`] when the merged tags or the summary exceed the limits.
     ///
     /// ```
-    /// use hotcrm_support::knowledge::{ArticleDraft, Enhancement, KnowledgeBase};
+    /// use hotcrm_support::knowledge::{ArticleCategory, ArticleDraft, Enhancement, KnowledgeBase};
     /// let now = "2026-01-01T00:00:00Z".parse()?;
     /// let mut kb = KnowledgeBase::new();
     /// let id = kb.create(ArticleDraft::new("T", "C").tags(["login"]), now)?;
-    /// kb.apply_enhancement(id, Enhancement { summary: Some("S.".into()), tags: vec!["Login".into(), "sso".into()], keywords: vec!["saml".into()] }, now)?;
+    /// kb.apply_enhancement(id, Enhancement { summary: Some("S.".into()), tags: vec!["Login".into(), "sso".into()], keywords: vec!["saml".into()], category: Some(ArticleCategory::Troubleshooting) }, now)?;
     /// let a = kb.article(id)?;
     /// assert_eq!((a.summary.as_str(), a.tags.clone()), ("S.", vec!["login".to_string(), "sso".to_string()]));
+    /// assert_eq!(a.category, ArticleCategory::Troubleshooting);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn apply_enhancement(
@@ -1587,6 +1593,9 @@ impl KnowledgeBase {
         enhanced.tags = tags;
         enhanced.ai_keywords = keywords;
         enhanced.summary = summary;
+        if let (ArticleCategory::Other, Some(category)) = (a.category, enhancement.category) {
+            enhanced.category = category;
+        }
         if enhanced.embedded_text() != a.embedded_text() {
             enhanced.embedding = None;
         }

@@ -605,6 +605,11 @@ async fn hooks_enhance_and_score_on_save_and_a_failing_provider_never_loses_it()
     assert!(!saved.article.value.summary.is_empty());
     assert!(saved.article.value.tags.contains(&"api".to_string()));
     assert_eq!(
+        saved.article.value.category,
+        hotcrm_support::knowledge::ArticleCategory::ApiDocumentation,
+        "the AI's category fills an uncategorised draft"
+    );
+    assert_eq!(
         repo.get_article(saved.article.value.id)
             .await
             .unwrap()

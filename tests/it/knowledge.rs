@@ -552,19 +552,31 @@ fn ai_enhancement_fills_summary_and_merges_tags_on_drafts_only() {
         summary: Some("Rotate API keys safely.".into()),
         tags: vec!["api".into(), "security".into()],
         keywords: vec!["token".into()],
+        category: Some(hotcrm_support::knowledge::ArticleCategory::ApiDocumentation),
     };
     kb.apply_enhancement(id, e.clone(), now()).unwrap();
     let a = kb.article(id).unwrap();
     assert_eq!(a.summary, "Rotate API keys safely.");
+    assert_eq!(
+        a.category,
+        hotcrm_support::knowledge::ArticleCategory::ApiDocumentation,
+        "an uncategorised draft takes the AI's category"
+    );
     assert_eq!(a.tags, ["api", "security"]);
     assert_eq!(a.ai_keywords, ["token"]);
     // An author's summary is never overwritten.
     let e2 = Enhancement {
         summary: Some("Other.".into()),
+        category: Some(hotcrm_support::knowledge::ArticleCategory::Faq),
         ..e.clone()
     };
     kb.apply_enhancement(id, e2, now()).unwrap();
     assert_eq!(kb.article(id).unwrap().summary, "Rotate API keys safely.");
+    assert_eq!(
+        kb.article(id).unwrap().category,
+        hotcrm_support::knowledge::ArticleCategory::ApiDocumentation,
+        "a chosen category is never replaced"
+    );
     // Keywords are searchable once published.
     kb.submit_for_review(id, REVIEWER, now()).unwrap();
     kb.publish(id, REVIEWER, now()).unwrap();

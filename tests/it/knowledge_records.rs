@@ -1203,6 +1203,7 @@ fn commands_refuse_what_loading_would_refuse() {
         summary: None,
         tags: vec![],
         keywords: vec!["k".repeat(65)],
+        category: None,
     };
     let d = kb.create(ArticleDraft::new("Other", "Body"), t).unwrap();
     assert!(matches!(
