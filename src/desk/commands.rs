@@ -910,13 +910,18 @@ impl SupportDesk {
         }) else {
             return Ok(());
         };
-        let mut value = self.with_knowledge(|kb| kb.article(article).cloned())?;
-        value.counters.cases_resolved = value.counters.cases_resolved.saturating_add(1);
-        let expected = match self.repo.get_article(article).await {
-            Ok(stored) => Some(stored.version),
-            Err(Error::NotFound { .. }) => None,
+        // The stored copy is counted (another desk may have moved its views,
+        // votes or ratings since this desk loaded it); the desk's own copy is
+        // the fallback for an article not stored yet.
+        let (mut value, expected) = match self.repo.get_article(article).await {
+            Ok(stored) => (stored.value, Some(stored.version)),
+            Err(Error::NotFound { .. }) => (
+                self.with_knowledge(|kb| kb.article(article).cloned())?,
+                None,
+            ),
             Err(e) => return Err(e),
         };
+        value.counters.cases_resolved = value.counters.cases_resolved.saturating_add(1);
         tx.write_article(value, expected);
         Ok(())
     }

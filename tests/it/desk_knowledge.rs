@@ -1199,3 +1199,43 @@ async fn a_desk_behind_the_store_catches_up_instead_of_writing_stale_data() {
         Err(Error::InvalidTransition { .. })
     ));
 }
+
+#[tokio::test]
+async fn resolving_with_an_article_keeps_other_desks_counters() {
+    use hotcrm_support::case::Resolution;
+    use hotcrm_support::desk::CaseRequest;
+    use hotcrm_support::ids::AccountId;
+    use hotcrm_support::repo::Account;
+    let repo: Arc<dyn Repository> = Arc::new(MemoryRepository::new());
+    let acme = AccountId::from_u128(1);
+    repo.put_account(&Account::new(acme, "Acme"), None)
+        .await
+        .unwrap();
+    let clock = clock();
+    let a = desk_on(repo.clone(), &clock);
+    let article = publish_new(&a, draft("reset a password")).await;
+    // Another desk on the same store counts views the first desk never saw.
+    let b = desk_on(repo.clone(), &clock);
+    b.load_knowledge().await.unwrap();
+    for _ in 0..3 {
+        b.record_article_view(article, &Viewer::Employee)
+            .await
+            .unwrap();
+    }
+    let case = a
+        .create_case(CaseRequest::new(acme, "Cannot log in", "Password rejected"))
+        .await
+        .unwrap()
+        .case
+        .value;
+    a.assign(case.id, AUTHOR).await.unwrap();
+    a.resolve(
+        case.id,
+        Resolution::new("Reset link sent").with_article(article),
+    )
+    .await
+    .unwrap();
+    let stored = repo.get_article(article).await.unwrap().value;
+    assert_eq!(stored.counters.views, 3, "the other desk's views are kept");
+    assert_eq!(stored.counters.cases_resolved, 1);
+}
