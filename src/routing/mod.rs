@@ -1,6 +1,40 @@
 //! Routing: queues, agents, skills, rules and the [`Router`] that assigns cases
 //! fairly and explainably.
 //!
+//! # Using it
+//!
+//! Most hosts never touch the [`Router`] directly: give the desk its roster
+//! (`SupportDesk::add_skill`, `add_agent`, `add_queue`, `add_routing_rule`,
+//! each stored in one commit) and every new case is routed when it is
+//! created; resolving or closing frees the owner's capacity, and a case no one
+//! can take records [`CaseEvent::RoutingStalled`](crate::case::CaseEvent::RoutingStalled)
+//! with the reason.
+//!
+//! ```
+//! use hotcrm_support::desk::{CaseRequest, SupportDesk};
+//! use hotcrm_support::ids::{AccountId, AgentId, QueueId};
+//! use hotcrm_support::repo::{Account, MemoryRepository, Repository};
+//! use hotcrm_support::routing::{Agent, AgentStatus, Capacity, Queue, QueueMember, RoutingMethod};
+//! # #[tokio::main(flavor = "current_thread")]
+//! # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+//! let repo = std::sync::Arc::new(MemoryRepository::new());
+//! let acme = Account::new(AccountId::from_u128(1), "Acme");
+//! repo.put_account(&acme, None).await?;
+//! let desk = SupportDesk::builder(repo).build();
+//! let ada = AgentId::from_u128(7);
+//! desk.add_agent(Agent::new(ada, "Ada", Capacity::cases(5)?)?.with_status(AgentStatus::Available)).await?;
+//! desk.add_queue(Queue::new(QueueId::from_u128(1), "General", RoutingMethod::RoundRobin)?
+//!     .with_member(QueueMember::new(ada))).await?;
+//! let case = desk.create_case(CaseRequest::new(acme.id, "VPN down", "Since 9am")).await?.case.value;
+//! assert_eq!(case.owner, Some(ada));
+//! # Ok(()) }
+//! ```
+//!
+//! The rest of this page is the router itself, for hosts that route outside
+//! the desk or want to know why a decision was made.
+//!
+//! # Layering
+//!
 //! Layer 2 (pure domain rules): depends on `calendar`, `case` (picklists only),
 //! `sla::SlaTier`, `ids` and `error`; never on `repo`, `ai` or `desk`. No I/O, no
 //! clock reads, no randomness: `now` and the AI suggestion are parameters.
