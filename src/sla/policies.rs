@@ -402,7 +402,32 @@ impl PolicyVersion {
     }
 }
 
-/// The ordered policy list (see the [module docs](self) for the rules).
+/// The ordered list of named, versioned SLA policies.
+///
+/// # How a case gets its policy
+///
+/// [`SlaPolicies`] is an ordered list of [`PolicyVersion`]s. When a case is
+/// created, the **first** version in the list whose [`PolicyConditions`] all
+/// match the case (account, product, case type, priority, the account's
+/// region; an empty condition matches anything) and which is in effect at the
+/// creation instant (`effective_from <= created < expires_at`) is chosen;
+/// when none matches, the desk's default policy applies. Put specific
+/// policies before general ones, and a new version of a policy before the one
+/// it replaces (or give them disjoint effective windows).
+///
+/// The case records the chosen name and version ([`PolicyRef`],
+/// `Case::sla_policy`) and **keeps it**: later decisions on the case (a
+/// priority change, a pause, a reopen) use that version's targets, warning
+/// levels and calendar, so publishing a new version never rewrites running
+/// clocks; only cases created while the new version is in effect get it. A
+/// later priority change does not choose a policy again. If the recorded
+/// version is removed from the list, the case falls back to the latest
+/// version of the same name, else to the desk's default policy.
+///
+/// A version's own business hours, when set, take precedence over the
+/// account's calendar, which takes precedence over the desk's.
+///
+/// # Example
 ///
 /// ```
 /// use hotcrm_support::case::Priority;
