@@ -847,14 +847,17 @@ impl SupportDesk {
                 .next_number(&mut lane, SequenceKind::Knowledge, year)
                 .await?;
             let number = KnowledgeNumber::new(year, sequence)?;
-            // Reserve the number and slug in memory, commit, and take the draft
-            // back if the commit fails.
-            let reserved = self.with_knowledge_mut(|kb| {
+            // The draft is built (and its slug checked) in memory, then taken
+            // out again: readers never see it before its commit. The numbering
+            // lane, held until the commit ends, keeps other creations of this
+            // desk from taking its number or slug meanwhile.
+            let built = self.with_knowledge_mut(|kb| {
                 let id = kb.create_numbered(draft.clone(), number, now)?;
-                kb.article(id).cloned().map(|a| (id, a))
+                let article = kb.discard_draft(id)?;
+                Ok::<_, Error>((id, article))
             });
-            let (id, article) = match reserved {
-                Ok(reserved) => reserved,
+            let (id, article) = match built {
+                Ok(built) => built,
                 // Another creation in this desk holds the number until it commits.
                 Err(Error::AlreadyExists {
                     kind: "knowledge number",
@@ -868,18 +871,19 @@ impl SupportDesk {
             };
             let mut work = UnitOfWork::new()
                 .claim(SequenceKind::Knowledge, year, sequence)
-                .article(article, None);
-            match link(id) {
-                Ok(extra) => work.portal.extend(extra),
-                Err(e) => {
-                    let _ = self.with_knowledge_mut(|kb| kb.discard_draft(id));
-                    return Err(e);
-                }
-            }
+                .article(article.clone(), None);
+            work.portal.extend(link(id)?);
             match self.commit_work(&work).await {
-                Ok(_) => return Ok(id),
+                Ok(committed) => {
+                    let version = committed
+                        .article_versions
+                        .iter()
+                        .find(|(a, _)| *a == id)
+                        .map_or(1, |(_, v)| *v);
+                    self.with_knowledge_mut(|kb| kb.absorb_stored(vec![(article, version)]))?;
+                    return Ok(id);
+                }
                 Err(e) => {
-                    let _ = self.with_knowledge_mut(|kb| kb.discard_draft(id));
                     if !(unit::is_retryable(&e) && attempt < self.config.max_retries) {
                         return Err(e);
                     }

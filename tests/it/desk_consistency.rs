@@ -41,6 +41,8 @@ pub(crate) struct FaultyRepository {
     inner: MemoryRepository,
     pub(crate) commits: AtomicUsize,
     pub(crate) fail: Mutex<BTreeSet<usize>>,
+    /// When set, each commit signals `.0` and waits for `.1` before writing.
+    pub(crate) gate: Mutex<Option<Arc<(tokio::sync::Notify, tokio::sync::Notify)>>>,
 }
 
 impl FaultyRepository {
@@ -69,6 +71,11 @@ impl Repository for FaultyRepository {
         let n = self.commits.fetch_add(1, Ordering::SeqCst) + 1;
         if self.fail.lock().unwrap().contains(&n) {
             return Err(Error::storage(Injected));
+        }
+        let gate = self.gate.lock().unwrap().clone();
+        if let Some(gate) = gate {
+            gate.0.notify_one();
+            gate.1.notified().await;
         }
         self.inner.commit(work).await
     }

@@ -1239,3 +1239,23 @@ async fn resolving_with_an_article_keeps_other_desks_counters() {
     assert_eq!(stored.counters.views, 3, "the other desk's views are kept");
     assert_eq!(stored.counters.cases_resolved, 1);
 }
+
+#[tokio::test]
+async fn a_new_draft_is_invisible_until_its_commit_ends() {
+    let repo = Arc::new(FaultyRepository::default());
+    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
+    *repo.gate.lock().unwrap() = Some(gate.clone());
+    let desk = Arc::new(desk_on(repo.clone(), &clock()));
+    let task = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.create_article_by(draft("rotate keys"), AUTHOR).await })
+    };
+    // The commit has started and waits: the desk's readers do not see the draft.
+    gate.0.notified().await;
+    assert!(memory_of(&desk).is_empty(), "no draft before its commit");
+    *repo.gate.lock().unwrap() = None;
+    gate.1.notify_one();
+    let saved = task.await.unwrap().unwrap();
+    assert_eq!(memory_of(&desk), vec![saved.article.value.clone()]);
+    assert_eq!(store_of(repo.as_ref()).await.len(), 1);
+}
