@@ -320,7 +320,25 @@ impl Decider<'_> {
     }
 
     /// Resumes `m`, counting `[since, now)` as paused business time.
-    pub(super) fn resumed(&self, m: &Milestone, since: DateTime<Utc>) -> Result<CaseEvent> {
+    /// Completes every open milestone now (late when breached).
+    pub(super) fn complete_open_milestones(&self) -> Result<Vec<CaseEvent>> {
+        let mut events = Vec::new();
+        for m in self.case.milestones.iter().filter(|m| !m.is_completed()) {
+            if let MilestoneState::Paused { since } = m.state {
+                // Fold the running pause into `paused` first, so a milestone
+                // completed while paused never counts that pause as elapsed.
+                events.push(self.resumed(m, since)?);
+            }
+            events.push(CaseEvent::MilestoneCompleted {
+                kind: m.kind,
+                at: self.now,
+                late: m.breached,
+            });
+        }
+        Ok(events)
+    }
+
+    fn resumed(&self, m: &Milestone, since: DateTime<Utc>) -> Result<CaseEvent> {
         let cal = self.calendar();
         let pause = cal.between(since, self.now).max(TimeDelta::zero());
         let paused = m
@@ -541,18 +559,7 @@ impl Decider<'_> {
     fn resolve(&self, resolution: Resolution) -> Result<Vec<CaseEvent>> {
         resolution.validate()?;
         let mut events = self.status_change(CaseStatus::Resolved)?;
-        for m in self.case.milestones.iter().filter(|m| !m.is_completed()) {
-            if let MilestoneState::Paused { since } = m.state {
-                // Fold the running pause into `paused` first, so a milestone
-                // completed while paused never counts that pause as elapsed.
-                events.push(self.resumed(m, since)?);
-            }
-            events.push(CaseEvent::MilestoneCompleted {
-                kind: m.kind,
-                at: self.now,
-                late: m.breached,
-            });
-        }
+        events.extend(self.complete_open_milestones()?);
         let cal = self.calendar();
         let active = self.case.milestones.resolution.elapsed(self.now, &cal);
         events.push(CaseEvent::Resolved {

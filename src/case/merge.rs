@@ -4,7 +4,6 @@
 use super::{CaseEvent, CaseStatus, Decider, SurveyEndReason};
 use crate::error::Result;
 use crate::ids::{CaseId, CaseNumber, CommentId};
-use crate::sla::MilestoneState;
 
 impl Decider<'_> {
     /// The duplicate's side of a merge: its open milestones complete, it is
@@ -21,16 +20,7 @@ impl Decider<'_> {
             from: self.case.status,
             to: CaseStatus::Closed,
         }];
-        for m in self.case.milestones.iter().filter(|m| !m.is_completed()) {
-            if let MilestoneState::Paused { since } = m.state {
-                events.push(self.resumed(m, since)?);
-            }
-            events.push(CaseEvent::MilestoneCompleted {
-                kind: m.kind,
-                at: self.now,
-                late: m.breached,
-            });
-        }
+        events.extend(self.complete_open_milestones()?);
         events.push(CaseEvent::MergedInto {
             at: self.now,
             by: self.by,

@@ -371,24 +371,9 @@ impl SupportDesk {
         index: usize,
         f: impl FnOnce(&crate::case::Decider<'_>) -> Result<Vec<CaseEvent>>,
     ) -> Result<Vec<CaseEvent>> {
-        let now = tx.now;
-        let by = tx.by;
-        let staged = tx.case_mut(index)?;
-        let now = now.max(staged.case.updated_at);
-        let rules = self.rules_on(staged.hours.as_ref(), staged.case.sla_policy.as_ref());
-        let mut case = staged.case.clone();
-        let mut events = crate::case::decide_with(&case, by, now, &rules, f)?;
-        for e in &events {
-            case.apply(e);
-        }
-        let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
-        for e in &escalations {
-            case.apply(e);
-        }
-        events.extend(escalations);
-        staged.case = case;
-        staged.events.extend(events.iter().cloned());
-        Ok(events)
+        self.stage_decided(tx, index, |case, by, now, rules| {
+            crate::case::decide_with(case, by, now, rules, f)
+        })
     }
 
     fn decide_staged(
@@ -397,16 +382,32 @@ impl SupportDesk {
         index: usize,
         command: Option<CaseCommand>,
     ) -> Result<Vec<CaseEvent>> {
+        self.stage_decided(tx, index, |case, by, now, rules| match command {
+            Some(command) => crate::case::decide_as(case, command, by, now, rules),
+            None => Ok(Vec::new()),
+        })
+    }
+
+    /// Runs `decide` on a staged case (on behalf of the unit's actor, at the
+    /// unit's instant or the case's last change if later), applies its events
+    /// and then the escalation rules' to the staged copy, which changes only
+    /// when both succeed.
+    fn stage_decided(
+        &self,
+        tx: &mut Tx,
+        index: usize,
+        decide: impl FnOnce(&Case, Actor, DateTime<Utc>, &CaseRules) -> Result<Vec<CaseEvent>>,
+    ) -> Result<Vec<CaseEvent>> {
         let now = tx.now;
-        let tx_by = tx.by;
+        let by = tx.by;
         let staged = tx.case_mut(index)?;
         let now = now.max(staged.case.updated_at);
         let rules = self.rules_on(staged.hours.as_ref(), staged.case.sla_policy.as_ref());
         let mut case = staged.case.clone();
-        let mut events = match command {
-            Some(command) => case.execute_as(command, tx_by, now, &rules)?,
-            None => Vec::new(),
-        };
+        let mut events = decide(&case, by, now, &rules)?;
+        for e in &events {
+            case.apply(e);
+        }
         let escalations = self.config.escalation.evaluate(&case, now, &rules)?;
         for e in &escalations {
             case.apply(e);
