@@ -43,6 +43,19 @@ pub(crate) struct FaultyRepository {
     pub(crate) fail: Mutex<BTreeSet<usize>>,
     /// When set, each commit signals `.0` and waits for `.1` before writing.
     pub(crate) gate: Mutex<Option<Arc<(tokio::sync::Notify, tokio::sync::Notify)>>>,
+    /// While `gated` > 0, a commit takes one and waits at this barrier (so
+    /// concurrent commands have all read before any of them commits).
+    pub(crate) barrier: Mutex<Option<Arc<tokio::sync::Barrier>>>,
+    pub(crate) gated: AtomicUsize,
+}
+
+impl FaultyRepository {
+    /// A store whose next `parties` commits wait for each other.
+    pub(crate) fn gated(parties: usize) -> FaultyRepository {
+        let repo = FaultyRepository::default();
+        *repo.barrier.lock().unwrap() = Some(Arc::new(tokio::sync::Barrier::new(parties)));
+        repo
+    }
 }
 
 impl FaultyRepository {
@@ -71,6 +84,14 @@ impl Repository for FaultyRepository {
         let n = self.commits.fetch_add(1, Ordering::SeqCst) + 1;
         if self.fail.lock().unwrap().contains(&n) {
             return Err(Error::storage(Injected));
+        }
+        let gated = self
+            .gated
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        let barrier = self.barrier.lock().unwrap().clone();
+        if let (true, Some(barrier)) = (gated, barrier) {
+            barrier.wait().await;
         }
         let gate = self.gate.lock().unwrap().clone();
         if let Some(gate) = gate {

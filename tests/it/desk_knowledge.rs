@@ -13,23 +13,17 @@ use hotcrm_support::ai::{
     AiProvider, Classification, ClassifyRequest, Embedding, EnhanceRequest, FailingAi,
     GenerateRequest, Generated, HeuristicAi, SentimentAnalysis,
 };
-use hotcrm_support::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
+use hotcrm_support::case::{Page, PageOf};
 use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{
     ArticleSaved, ArticleView, DeskConfig, Enhanced, KnowledgeHooks, SupportDesk,
 };
-use hotcrm_support::ids::{
-    AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, PortalUserId,
-};
+use hotcrm_support::ids::{AgentId, ArticleId, PortalUserId};
 use hotcrm_support::knowledge::{
     ArticleCategory, ArticleDraft, ArticleStatus, Enhancement, KnowledgeArticle, Language,
     PortalTier, Rater, SearchFilters, SearchQuery, Viewer, Visibility,
 };
-use hotcrm_support::repo::{
-    Account, Committed, Contact, FeedEntry, MemoryRepository, Repository, SavedSearch,
-    SequenceKind, UnitOfWork, Versioned,
-};
-use hotcrm_support::routing::RouterState;
+use hotcrm_support::repo::{MemoryRepository, Repository, SequenceKind, Versioned};
 use proptest::prelude::*;
 
 use crate::desk_consistency::FaultyRepository;
@@ -270,120 +264,10 @@ async fn an_injected_commit_failure_leaves_store_and_knowledge_base_unchanged() 
     assert_eq!(live[0].value.average_rating(), Some(3.0));
 }
 
-/// A repository whose commits wait until `parties` commits have arrived, so
-/// concurrent commands have all read before any of them commits.
-struct GatedRepository {
-    inner: MemoryRepository,
-    gate: tokio::sync::Barrier,
-    gated: AtomicUsize,
-}
-
-#[async_trait]
-impl Repository for GatedRepository {
-    async fn commit(&self, work: &UnitOfWork) -> hotcrm_support::Result<Committed> {
-        let gated = self
-            .gated
-            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
-            .is_ok();
-        if gated {
-            self.gate.wait().await;
-        }
-        self.inner.commit(work).await
-    }
-    async fn events_after(
-        &self,
-        after: u64,
-        limit: usize,
-    ) -> hotcrm_support::Result<Vec<FeedEntry>> {
-        self.inner.events_after(after, limit).await
-    }
-    async fn current_sequence(&self, kind: SequenceKind, year: i32) -> hotcrm_support::Result<u32> {
-        self.inner.current_sequence(kind, year).await
-    }
-    async fn get_case(&self, id: CaseId) -> hotcrm_support::Result<Versioned<Case>> {
-        self.inner.get_case(id).await
-    }
-    async fn get_case_by_number(&self, n: CaseNumber) -> hotcrm_support::Result<Versioned<Case>> {
-        self.inner.get_case_by_number(n).await
-    }
-    async fn list_cases(
-        &self,
-        q: &CaseQuery,
-        p: Page,
-    ) -> hotcrm_support::Result<PageOf<Versioned<Case>>> {
-        self.inner.list_cases(q, p).await
-    }
-    async fn scan_cases(
-        &self,
-        q: &CaseQuery,
-        after: Option<CaseId>,
-        limit: usize,
-    ) -> hotcrm_support::Result<Vec<Versioned<Case>>> {
-        self.inner.scan_cases(q, after, limit).await
-    }
-    async fn case_events(&self, id: CaseId) -> hotcrm_support::Result<Vec<CaseEvent>> {
-        self.inner.case_events(id).await
-    }
-    async fn put_account(&self, a: &Account, e: Option<u64>) -> hotcrm_support::Result<u64> {
-        self.inner.put_account(a, e).await
-    }
-    async fn get_account(&self, id: AccountId) -> hotcrm_support::Result<Versioned<Account>> {
-        self.inner.get_account(id).await
-    }
-    async fn put_contact(&self, c: &Contact, e: Option<u64>) -> hotcrm_support::Result<u64> {
-        self.inner.put_contact(c, e).await
-    }
-    async fn get_contact(&self, id: ContactId) -> hotcrm_support::Result<Versioned<Contact>> {
-        self.inner.get_contact(id).await
-    }
-    async fn find_contact_by_email(
-        &self,
-        email: &str,
-    ) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
-        self.inner.find_contact_by_email(email).await
-    }
-    async fn get_router_state(&self) -> hotcrm_support::Result<Option<Versioned<RouterState>>> {
-        self.inner.get_router_state().await
-    }
-    async fn get_article(
-        &self,
-        id: ArticleId,
-    ) -> hotcrm_support::Result<Versioned<KnowledgeArticle>> {
-        self.inner.get_article(id).await
-    }
-    async fn list_articles(&self) -> hotcrm_support::Result<Vec<Versioned<KnowledgeArticle>>> {
-        self.inner.list_articles().await
-    }
-    async fn save_search(&self, s: &SavedSearch) -> hotcrm_support::Result<()> {
-        self.inner.save_search(s).await
-    }
-    async fn saved_searches(&self, owner: AgentId) -> hotcrm_support::Result<Vec<SavedSearch>> {
-        self.inner.saved_searches(owner).await
-    }
-    async fn get_portal_record(
-        &self,
-        kind: hotcrm_support::repo::PortalKind,
-        id: uuid::Uuid,
-    ) -> hotcrm_support::Result<Versioned<hotcrm_support::repo::PortalRecord>> {
-        self.inner.get_portal_record(kind, id).await
-    }
-    async fn portal_records(
-        &self,
-        kind: hotcrm_support::repo::PortalKind,
-        parent: Option<uuid::Uuid>,
-    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::repo::PortalRecord>>> {
-        self.inner.portal_records(kind, parent).await
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     let clock = clock();
-    let repo = Arc::new(GatedRepository {
-        inner: MemoryRepository::new(),
-        gate: tokio::sync::Barrier::new(2),
-        gated: AtomicUsize::new(0),
-    });
+    let repo = Arc::new(FaultyRepository::gated(2));
     let desk = desk_on(repo.clone(), &clock);
     let v1 = publish_new(&desk, draft("rotate api keys")).await;
     // Two reviewers' new versions can't both be open: one draft, submitted.
@@ -465,11 +349,7 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn a_publication_racing_readers_is_decided_again_and_commits() {
     let clock = clock();
-    let repo = Arc::new(GatedRepository {
-        inner: MemoryRepository::new(),
-        gate: tokio::sync::Barrier::new(2),
-        gated: AtomicUsize::new(0),
-    });
+    let repo = Arc::new(FaultyRepository::gated(2));
     let desk = desk_on(repo.clone(), &clock);
     let v1 = publish_new(&desk, draft("popular article")).await;
     let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
