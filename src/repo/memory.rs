@@ -7,8 +7,10 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 
 use super::portal::{PortalKind, PortalRecord};
-use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters};
+use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
+use super::unit::{
+    CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters, contact_email_taken,
+};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -192,6 +194,35 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
             _ => {}
         }
     }
+    for write in &work.contacts {
+        let contact = &write.value;
+        let key = email_key(&contact.email);
+        let stored = state.contacts.get(&contact.id);
+        match (stored, write.expected) {
+            (Some(_), None) => {
+                return Err(Error::AlreadyExists {
+                    kind: "contact",
+                    key: contact.id.to_string(),
+                });
+            }
+            (None, Some(_)) => return Err(not_found("contact", contact.id)),
+            (Some(stored), Some(expected)) if stored.version != expected => {
+                return Err(conflict(expected, stored.version));
+            }
+            _ => {}
+        }
+        // Keeping its own email is always allowed (stores written before
+        // emails were unique may hold duplicates).
+        let keeps_email = stored.is_some_and(|s| email_key(&s.value.email) == key);
+        if !keeps_email
+            && state
+                .contacts
+                .values()
+                .any(|c| c.value.id != contact.id && email_key(&c.value.email) == key)
+        {
+            return Err(contact_email_taken(key));
+        }
+    }
     let mut counters: Vec<((SequenceKind, i32), u32)> = Vec::new();
     for (kind, year, before, after) in claim_counters(work)? {
         let stored = state.sequences.get(&(kind, year)).copied().unwrap_or(0);
@@ -281,6 +312,17 @@ fn apply(
             },
         );
         committed.portal_versions.push((kind, id, version));
+    }
+    for write in &work.contacts {
+        let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        state.contacts.insert(
+            write.value.id,
+            Versioned {
+                value: write.value.clone(),
+                version,
+            },
+        );
+        committed.contact_versions.push((write.value.id, version));
     }
     for (key, value) in sequences {
         state.sequences.insert(key, value);
@@ -438,16 +480,6 @@ impl Repository for MemoryRepository {
             .get(&id)
             .cloned()
             .ok_or_else(|| not_found("account", id))
-    }
-
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
-        put_versioned(
-            &mut self.write().contacts,
-            "contact",
-            contact.id,
-            contact,
-            expected,
-        )
     }
 
     async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>> {
