@@ -417,7 +417,10 @@ pub async fn new_contacts_commit_with_their_case(repo: &dyn Repository) {
         matches!(
             repo.commit(&UnitOfWork::new().contact(fresh_contact("Nobody"), Some(1)))
                 .await,
-            Err(Error::NotFound { kind: "contact", .. })
+            Err(Error::NotFound {
+                kind: "contact",
+                ..
+            })
         ),
         "an update of an unknown contact is not found"
     );
@@ -425,12 +428,19 @@ pub async fn new_contacts_commit_with_their_case(repo: &dyn Repository) {
         matches!(
             repo.commit(&UnitOfWork::new().contact(renamed.clone(), None))
                 .await,
-            Err(Error::AlreadyExists { kind: "contact", .. })
+            Err(Error::AlreadyExists {
+                kind: "contact",
+                ..
+            })
         ),
         "inserting a stored contact id again is refused"
     );
     let read = repo.get_contact(contact.id).await.expect("get_contact");
-    assert_eq!((&read.value, read.version), (&renamed, 2), "refused writes wrote nothing");
+    assert_eq!(
+        (&read.value, read.version),
+        (&renamed, 2),
+        "refused writes wrote nothing"
+    );
 }
 
 /// A unit whose case insert fails stores none of its contacts.
@@ -546,7 +556,9 @@ pub async fn taken_contact_emails_fail_the_unit(repo: &dyn Repository) {
     let mut recased = other.clone();
     recased.email = other.email.to_uppercase();
     assert_eq!(
-        repo.put_contact(&recased, Some(1)).await.expect("same email"),
+        repo.put_contact(&recased, Some(1))
+            .await
+            .expect("same email"),
         2
     );
     let mut taker = recased.clone();
@@ -577,7 +589,10 @@ pub async fn taken_contact_emails_fail_the_unit(repo: &dyn Repository) {
         .collect();
     let results = join_all(units.iter().map(|u| repo.commit(u)).collect()).await;
     let won = results.iter().filter(|r| r.is_ok()).count();
-    assert_eq!(won, 1, "exactly one of 8 racing inserts of one email commits");
+    assert_eq!(
+        won, 1,
+        "exactly one of 8 racing inserts of one email commits"
+    );
     for result in &results {
         if let Err(e) = result {
             assert!(
