@@ -26,7 +26,8 @@ use crate::routing::RouterState;
 ///
 /// Memory grows with the records written: every case version's latest state,
 /// every event once (the per-case histories and the global feed share it), the
-/// router document, articles, accounts and contacts.
+/// router document, articles, accounts and contacts (with an index of
+/// contacts by normalised email).
 ///
 /// # Example
 ///
@@ -63,6 +64,8 @@ struct State {
     feed: Vec<FeedEntry>,
     accounts: HashMap<AccountId, Versioned<Account>>,
     contacts: HashMap<ContactId, Versioned<Contact>>,
+    /// The contact holding each normalised email (contacts are unique by it).
+    emails: HashMap<String, ContactId>,
     sequences: HashMap<(SequenceKind, i32), u32>,
     searches: BTreeMap<(AgentId, String), SavedSearch>,
     router: Option<Versioned<RouterState>>,
@@ -211,14 +214,10 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
             }
             _ => {}
         }
-        // Keeping its own email is always allowed (stores written before
-        // emails were unique may hold duplicates).
-        let keeps_email = stored.is_some_and(|s| email_key(&s.value.email) == key);
-        if !keeps_email
-            && state
-                .contacts
-                .values()
-                .any(|c| c.value.id != contact.id && email_key(&c.value.email) == key)
+        if state
+            .emails
+            .get(&key)
+            .is_some_and(|holder| *holder != contact.id)
         {
             return Err(contact_email_taken(key));
         }
@@ -315,6 +314,15 @@ fn apply(
     }
     for write in &work.contacts {
         let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        if let Some(old) = state.contacts.get(&write.value.id) {
+            let old_key = email_key(&old.value.email);
+            if state.emails.get(&old_key) == Some(&write.value.id) {
+                state.emails.remove(&old_key);
+            }
+        }
+        state
+            .emails
+            .insert(email_key(&write.value.email), write.value.id);
         state.contacts.insert(
             write.value.id,
             Versioned {
@@ -492,13 +500,11 @@ impl Repository for MemoryRepository {
 
     async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>> {
         let state = self.read();
-        let mut found: Vec<&Versioned<Contact>> = state
-            .contacts
-            .values()
-            .filter(|c| c.value.email.eq_ignore_ascii_case(email.trim()))
-            .collect();
-        found.sort_by_key(|c| c.value.id);
-        Ok(found.first().map(|c| (*c).clone()))
+        Ok(state
+            .emails
+            .get(&email_key(email))
+            .and_then(|id| state.contacts.get(id))
+            .cloned())
     }
 
     async fn router_version(&self) -> Result<Option<u64>> {
