@@ -43,7 +43,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// what the unit expects — new cases, articles and the first router document
 /// with `INSERT ... ON CONFLICT DO NOTHING`, updated ones with
 /// `WHERE version = expected` (and, for cases, the unchanged number), sequence
-/// counters with `WHERE value = before`. Under READ COMMITTED an `UPDATE` that
+/// counters with `WHERE value = before`; new contacts also take their email
+/// under the unique `email_owner` index (migration 4), so two commits racing
+/// to insert one email store one contact. Under READ COMMITTED an `UPDATE` that
 /// meets a row a concurrent commit is changing waits for it and re-checks its
 /// guard on the committed row, so a stale version writes nothing. The final
 /// `SELECT` compares how many rows each part wrote with how many the unit has;

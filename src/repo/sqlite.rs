@@ -47,7 +47,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// [`commit`](Repository::commit) is one `BEGIN IMMEDIATE` transaction that
 /// runs the unit as one script of statements, each guarded by what the unit
 /// expects (an insert fails on an existing key, an update names the version
-/// it expects, a sequence counter the value before the claim); the first
+/// it expects, a sequence counter the value before the claim, a contact
+/// write that no other contact has its email); the first
 /// guard that fails decides the error and the transaction rolls back, so a
 /// failed commit writes nothing. On a file opened with
 /// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes
