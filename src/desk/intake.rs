@@ -1278,7 +1278,19 @@ impl SupportDesk {
         let contact = Contact::new(id, account, name, from.address.as_str());
         match self.repo.put_contact(&contact, None).await {
             Ok(_) => Ok(contact),
-            Err(Error::AlreadyExists { .. }) => Ok(self.repo.get_contact(id).await?.value),
+            // Contacts are unique by email: a concurrent delivery may have
+            // stored this address (under this id or, from another writer,
+            // another one) since the lookup.
+            Err(Error::AlreadyExists { .. }) => {
+                match self
+                    .repo
+                    .find_contact_by_email(from.address.as_str())
+                    .await?
+                {
+                    Some(found) => Ok(found.value),
+                    None => Ok(self.repo.get_contact(id).await?.value),
+                }
+            }
             Err(e) => Err(e),
         }
     }

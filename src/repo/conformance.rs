@@ -61,6 +61,9 @@ pub async fn run_all(repo: &dyn Repository) {
     sequence_claims_are_checked(repo).await;
     feed_is_gap_free_and_ordered(repo).await;
     concurrent_commits_keep_the_feed_gap_free(repo).await;
+    new_contacts_commit_with_their_case(repo).await;
+    failed_case_inserts_store_no_contact(repo).await;
+    taken_contact_emails_fail_the_unit(repo).await;
 }
 
 /// The feed position of the last event stored (0 for an empty feed).
@@ -353,6 +356,263 @@ pub async fn concurrent_commits_keep_the_feed_gap_free(repo: &dyn Repository) {
         positions.first().copied(),
         Some(head + 1),
         "no gap at the start"
+    );
+}
+
+/// A fresh contact on a fresh account, with a unique email.
+fn fresh_contact(name: &str) -> Contact {
+    let id = ContactId::new();
+    Contact::new(id, AccountId::new(), name, format!("{id}@contacts.example"))
+}
+
+/// A unit with a new case and its new contact stores both, together.
+pub async fn new_contacts_commit_with_their_case(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let contact = fresh_contact("Ada");
+    let (case, events) = unsaved_case(repo).await;
+    let unit = UnitOfWork::new()
+        .insert_case(case.clone(), events)
+        .contact(contact.clone(), None);
+    let committed = repo
+        .commit(&unit)
+        .await
+        .expect("a case with its new contact commits");
+    assert_eq!(committed.case_version(case.id), Some(1), "case version");
+    assert_eq!(
+        committed.contact_version(contact.id),
+        Some(1),
+        "a new contact starts at version 1"
+    );
+    assert_eq!(repo.get_case(case.id).await.expect("get_case").value, case);
+    let stored = repo.get_contact(contact.id).await.expect("get_contact");
+    assert_eq!((&stored.value, stored.version), (&contact, 1));
+    assert_eq!(
+        repo.find_contact_by_email(&contact.email.to_uppercase())
+            .await
+            .expect("find")
+            .map(|c| c.value.id),
+        Some(contact.id),
+        "the committed contact is found by email"
+    );
+    // A contact update in a unit: optimistic like any record.
+    let mut renamed = contact.clone();
+    renamed.name = "Ada L.".into();
+    let committed = repo
+        .commit(&UnitOfWork::new().contact(renamed.clone(), Some(1)))
+        .await
+        .expect("update at the stored version");
+    assert_eq!(committed.contact_version(contact.id), Some(2));
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().contact(contact.clone(), Some(1)))
+                .await,
+            Err(Error::Conflict {
+                expected: 1,
+                actual: 2
+            })
+        ),
+        "a stale contact update conflicts"
+    );
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().contact(fresh_contact("Nobody"), Some(1)))
+                .await,
+            Err(Error::NotFound {
+                kind: "contact",
+                ..
+            })
+        ),
+        "an update of an unknown contact is not found"
+    );
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().contact(renamed.clone(), None))
+                .await,
+            Err(Error::AlreadyExists {
+                kind: "contact",
+                ..
+            })
+        ),
+        "inserting a stored contact id again is refused"
+    );
+    let read = repo.get_contact(contact.id).await.expect("get_contact");
+    assert_eq!(
+        (&read.value, read.version),
+        (&renamed, 2),
+        "refused writes wrote nothing"
+    );
+}
+
+/// A unit whose case insert fails stores none of its contacts.
+pub async fn failed_case_inserts_store_no_contact(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let existing = new_case(repo, AccountId::new(), Priority::Low, now()).await;
+    let head = feed_head(repo).await;
+    let contact = fresh_contact("Orphan");
+    let (mut twin, events) = unsaved_case(repo).await;
+    twin.id = existing.id;
+    let unit = UnitOfWork::new()
+        .contact(contact.clone(), None)
+        .insert_case(twin, events);
+    assert!(
+        matches!(
+            repo.commit(&unit).await,
+            Err(Error::AlreadyExists { kind: "case", .. })
+        ),
+        "a unit inserting a taken case id fails"
+    );
+    assert!(
+        matches!(
+            repo.get_contact(contact.id).await,
+            Err(Error::NotFound { .. })
+        ),
+        "the failed unit stored no contact"
+    );
+    assert_eq!(
+        repo.find_contact_by_email(&contact.email)
+            .await
+            .expect("find"),
+        None,
+        "no contact has the failed unit's email"
+    );
+    assert_eq!(feed_head(repo).await, head, "nothing was appended");
+    // The retry with a fresh case stores the contact once.
+    let (case, events) = unsaved_case(repo).await;
+    let retry = UnitOfWork::new()
+        .contact(contact.clone(), None)
+        .insert_case(case, events);
+    repo.commit(&retry).await.expect("the retry commits");
+    assert_eq!(
+        repo.get_contact(contact.id).await.expect("get").version,
+        1,
+        "the retry stored the contact"
+    );
+}
+
+/// Contacts are unique by normalised email: a contact write that would give
+/// a second contact a taken email fails its whole unit with `AlreadyExists`,
+/// also when the inserts race.
+pub async fn taken_contact_emails_fail_the_unit(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let first = fresh_contact("First");
+    repo.put_contact(&first, None).await.expect("insert");
+    let head = feed_head(repo).await;
+    let mut second = fresh_contact("Second");
+    second.email = format!("  {}  ", first.email.to_uppercase());
+    let (case, events) = unsaved_case(repo).await;
+    let unit = UnitOfWork::new()
+        .insert_case(case.clone(), events)
+        .contact(second.clone(), None);
+    match repo.commit(&unit).await {
+        Err(Error::AlreadyExists {
+            kind: "contact email",
+            key,
+        }) => assert_eq!(key, first.email.to_ascii_lowercase(), "names the email"),
+        other => panic!("a contact with a taken email must fail the unit: {other:?}"),
+    }
+    assert!(
+        matches!(repo.get_case(case.id).await, Err(Error::NotFound { .. })),
+        "the failed unit stored no case"
+    );
+    assert!(
+        matches!(
+            repo.get_contact(second.id).await,
+            Err(Error::NotFound { .. })
+        ),
+        "the failed unit stored no contact"
+    );
+    assert_eq!(feed_head(repo).await, head, "nothing was appended");
+    assert!(
+        matches!(
+            repo.put_contact(&second, None).await,
+            Err(Error::AlreadyExists {
+                kind: "contact email",
+                ..
+            })
+        ),
+        "put_contact refuses a taken email too"
+    );
+    // Two contacts with one email in one unit.
+    let (a, mut b) = (fresh_contact("A"), fresh_contact("B"));
+    b.email = a.email.to_uppercase();
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().contact(a.clone(), None).contact(b, None))
+                .await,
+            Err(Error::AlreadyExists {
+                kind: "contact email",
+                ..
+            })
+        ),
+        "two contacts with one email in a unit"
+    );
+    assert!(
+        matches!(repo.get_contact(a.id).await, Err(Error::NotFound { .. })),
+        "that unit stored nothing"
+    );
+    // Updates: keeping one's email is fine, taking another's is not.
+    let other = fresh_contact("Other");
+    repo.put_contact(&other, None).await.expect("insert other");
+    let mut recased = other.clone();
+    recased.email = other.email.to_uppercase();
+    assert_eq!(
+        repo.put_contact(&recased, Some(1))
+            .await
+            .expect("same email"),
+        2
+    );
+    let mut taker = recased.clone();
+    taker.email = first.email.clone();
+    assert!(
+        matches!(
+            repo.put_contact(&taker, Some(2)).await,
+            Err(Error::AlreadyExists {
+                kind: "contact email",
+                ..
+            })
+        ),
+        "an update taking another contact's email"
+    );
+    assert_eq!(
+        repo.get_contact(other.id).await.expect("get").value,
+        recased,
+        "the refused update wrote nothing"
+    );
+    // Racing inserts of one new email under different ids: exactly one wins.
+    let email = format!("{}@race.example", ContactId::new());
+    let units: Vec<UnitOfWork> = (0..8)
+        .map(|_| {
+            let mut c = fresh_contact("Racer");
+            c.email = email.clone();
+            UnitOfWork::new().contact(c, None)
+        })
+        .collect();
+    let results = join_all(units.iter().map(|u| repo.commit(u)).collect()).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(
+        won, 1,
+        "exactly one of 8 racing inserts of one email commits"
+    );
+    for result in &results {
+        if let Err(e) = result {
+            assert!(
+                matches!(
+                    e,
+                    Error::AlreadyExists {
+                        kind: "contact email",
+                        ..
+                    } | Error::Conflict { .. }
+                ),
+                "a losing insert is AlreadyExists (or a retryable Conflict): {e:?}"
+            );
+        }
+    }
+    assert!(
+        repo.find_contact_by_email(&email)
+            .await
+            .expect("find")
+            .is_some(),
+        "the winner is stored"
     );
 }
 

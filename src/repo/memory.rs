@@ -7,8 +7,10 @@ use std::sync::{PoisonError, RwLock, RwLockReadGuard, RwLockWriteGuard};
 use async_trait::async_trait;
 
 use super::portal::{PortalKind, PortalRecord};
-use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters};
+use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
+use super::unit::{
+    CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters, contact_email_taken,
+};
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -24,7 +26,8 @@ use crate::routing::RouterState;
 ///
 /// Memory grows with the records written: every case version's latest state,
 /// every event once (the per-case histories and the global feed share it), the
-/// router document, articles, accounts and contacts.
+/// router document, articles, accounts and contacts (with an index of
+/// contacts by normalised email).
 ///
 /// # Example
 ///
@@ -61,6 +64,8 @@ struct State {
     feed: Vec<FeedEntry>,
     accounts: HashMap<AccountId, Versioned<Account>>,
     contacts: HashMap<ContactId, Versioned<Contact>>,
+    /// The contact holding each normalised email (contacts are unique by it).
+    emails: HashMap<String, ContactId>,
     sequences: HashMap<(SequenceKind, i32), u32>,
     searches: BTreeMap<(AgentId, String), SavedSearch>,
     router: Option<Versioned<RouterState>>,
@@ -192,6 +197,31 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
             _ => {}
         }
     }
+    for write in &work.contacts {
+        let contact = &write.value;
+        let key = email_key(&contact.email);
+        let stored = state.contacts.get(&contact.id);
+        match (stored, write.expected) {
+            (Some(_), None) => {
+                return Err(Error::AlreadyExists {
+                    kind: "contact",
+                    key: contact.id.to_string(),
+                });
+            }
+            (None, Some(_)) => return Err(not_found("contact", contact.id)),
+            (Some(stored), Some(expected)) if stored.version != expected => {
+                return Err(conflict(expected, stored.version));
+            }
+            _ => {}
+        }
+        if state
+            .emails
+            .get(&key)
+            .is_some_and(|holder| *holder != contact.id)
+        {
+            return Err(contact_email_taken(key));
+        }
+    }
     let mut counters: Vec<((SequenceKind, i32), u32)> = Vec::new();
     for (kind, year, before, after) in claim_counters(work)? {
         let stored = state.sequences.get(&(kind, year)).copied().unwrap_or(0);
@@ -281,6 +311,26 @@ fn apply(
             },
         );
         committed.portal_versions.push((kind, id, version));
+    }
+    for write in &work.contacts {
+        let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        if let Some(old) = state.contacts.get(&write.value.id) {
+            let old_key = email_key(&old.value.email);
+            if state.emails.get(&old_key) == Some(&write.value.id) {
+                state.emails.remove(&old_key);
+            }
+        }
+        state
+            .emails
+            .insert(email_key(&write.value.email), write.value.id);
+        state.contacts.insert(
+            write.value.id,
+            Versioned {
+                value: write.value.clone(),
+                version,
+            },
+        );
+        committed.contact_versions.push((write.value.id, version));
     }
     for (key, value) in sequences {
         state.sequences.insert(key, value);
@@ -440,16 +490,6 @@ impl Repository for MemoryRepository {
             .ok_or_else(|| not_found("account", id))
     }
 
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
-        put_versioned(
-            &mut self.write().contacts,
-            "contact",
-            contact.id,
-            contact,
-            expected,
-        )
-    }
-
     async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>> {
         self.read()
             .contacts
@@ -460,13 +500,11 @@ impl Repository for MemoryRepository {
 
     async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>> {
         let state = self.read();
-        let mut found: Vec<&Versioned<Contact>> = state
-            .contacts
-            .values()
-            .filter(|c| c.value.email.eq_ignore_ascii_case(email.trim()))
-            .collect();
-        found.sort_by_key(|c| c.value.id);
-        Ok(found.first().map(|c| (*c).clone()))
+        Ok(state
+            .emails
+            .get(&email_key(email))
+            .and_then(|id| state.contacts.get(id))
+            .cloned())
     }
 
     async fn router_version(&self) -> Result<Option<u64>> {

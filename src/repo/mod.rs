@@ -21,14 +21,21 @@
 //!   [`Error::AlreadyExists`].
 //! - **One atomic commit per command.** Every write goes through
 //!   [`Repository::commit`] with a [`UnitOfWork`]: the cases a command changed
-//!   (with their events), the router document, knowledge articles and the
-//!   sequence numbers it consumed. The store checks *every* precondition of the
+//!   (with their events), the router document, knowledge articles, portal
+//!   records, contacts (a new case's new contact) and the sequence numbers
+//!   it consumed. The store checks *every* precondition of the
 //!   unit first (versions, unique ids and numbers, sequence claims) and then
 //!   applies all of it, or returns the first violation and writes **nothing**. A
 //!   SQL store maps one commit to one transaction. The single-record writers
 //!   ([`Repository::insert_case`], [`Repository::update_case`],
-//!   [`Repository::put_router_state`], [`Repository::put_article`]) are provided
-//!   methods that commit a unit of one write.
+//!   [`Repository::put_router_state`], [`Repository::put_article`],
+//!   [`Repository::put_contact`]) are provided methods that commit a unit of
+//!   one write.
+//! - **Contacts are unique by email**, compared trimmed with ASCII letters
+//!   lowercased (as [`Repository::find_contact_by_email`] finds them): a
+//!   contact write that would give a second contact the same email is
+//!   [`Error::AlreadyExists`] (kind `"contact email"`) and fails its whole
+//!   unit.
 //! - **Sequences.** Numbers are claimed inside the commit: a [`SequenceClaim`]
 //!   of value `n` is valid only when the stored counter is `n - 1`, else the
 //!   commit fails with [`Error::Conflict`]. So numbers are gap-free and unique,
@@ -117,8 +124,8 @@ pub type DynRepository = Arc<dyn Repository>;
 pub trait Repository: Send + Sync {
     /// Applies a whole [`UnitOfWork`] atomically: checks every precondition
     /// first, then writes every case (appending its events to its history and
-    /// to the feed, in unit order), the router document, the articles and the
-    /// sequence counters — or, on the first violated precondition, returns its
+    /// to the feed, in unit order), the router document, the articles, portal
+    /// records, contacts and the sequence counters — or, on the first violated precondition, returns its
     /// error and writes nothing at all.
     ///
     /// Preconditions: an inserted case's id and number are new
@@ -127,9 +134,13 @@ pub trait Repository: Send + Sync {
     /// ([`Error::Validation`]); a case or article appears at most once in the unit
     /// ([`Error::Validation`]); the router and article writes follow
     /// [`Repository::put_router_state`] and [`Repository::put_article`], and
-    /// portal records the same rules (an insert of an existing (kind, id) is
-    /// [`Error::AlreadyExists`], an update of a missing one
-    /// [`Error::NotFound`], of a changed one [`Error::Conflict`]); every
+    /// portal records and contacts the same rules (an insert of an existing
+    /// (kind, id) or contact id is [`Error::AlreadyExists`], an update of a
+    /// missing one [`Error::NotFound`], of a changed one [`Error::Conflict`]);
+    /// a contact insert, or an update that changes the email, whose
+    /// normalised email (trimmed, ASCII lowercased) another contact has — stored
+    /// or in the same unit — is [`Error::AlreadyExists`] of kind
+    /// `"contact email"`; every
     /// sequence claim is the stored counter + 1, claims of one sequence in
     /// increasing order ([`Error::Conflict`] naming the expected and actual
     /// counter).
@@ -243,12 +254,23 @@ pub trait Repository: Send + Sync {
     /// [`Error::NotFound`] for an unknown id.
     async fn get_account(&self, id: AccountId) -> Result<Versioned<Account>>;
 
-    /// Inserts a contact (`expected == None`) or updates it at version `expected`.
+    /// Inserts a contact (`expected == None`) or updates it at version
+    /// `expected`; returns the new version. A [`commit`](Repository::commit) of
+    /// one contact write ([`UnitOfWork::contact`]), so contacts are unique by
+    /// normalised email.
     ///
     /// # Errors
     ///
-    /// As [`Repository::put_account`].
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64>;
+    /// As [`Repository::put_account`], plus [`Error::AlreadyExists`] (kind
+    /// `"contact email"`) when another contact has the email.
+    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
+        let committed = self
+            .commit(&UnitOfWork::new().contact(contact.clone(), expected))
+            .await?;
+        Ok(committed
+            .contact_version(contact.id)
+            .unwrap_or(expected.map_or(1, |v| v.saturating_add(1))))
+    }
 
     /// Reads a contact.
     ///

@@ -13,9 +13,9 @@ use sqlx::postgres::{PgConnectOptions, PgPool, PgPoolOptions, Postgres};
 use sqlx::{QueryBuilder, Row};
 
 use super::portal::{PortalKind, PortalRecord, of_kind};
-use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
+use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
-use super::unit::{Counters, check_unit, claim_counters};
+use super::unit::{Counters, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
@@ -43,7 +43,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// what the unit expects — new cases, articles and the first router document
 /// with `INSERT ... ON CONFLICT DO NOTHING`, updated ones with
 /// `WHERE version = expected` (and, for cases, the unchanged number), sequence
-/// counters with `WHERE value = before`. Under READ COMMITTED an `UPDATE` that
+/// counters with `WHERE value = before`; new contacts also take their email
+/// under the unique `email_owner` index (migration 4), so two commits racing
+/// to insert one email store one contact. Under READ COMMITTED an `UPDATE` that
 /// meets a row a concurrent commit is changing waits for it and re-checks its
 /// guard on the committed row, so a stale version writes nothing. The final
 /// `SELECT` compares how many rows each part wrote with how many the unit has;
@@ -532,6 +534,7 @@ struct Shape {
     router: bool,
     articles: bool,
     portal: bool,
+    contacts: bool,
 }
 
 /// The one statement of a commit. Every write of the unit is a sub-statement
@@ -543,7 +546,9 @@ struct Shape {
 /// binds them: new cases (18 arrays), updated cases (18), counters (kind,
 /// year, before, after), events (case, doc, count), router (mode 1 insert /
 /// 2 update, expected, doc), articles (id, year, sequence, expected or -1 for
-/// an insert, doc), then the expected row counts of each present part.
+/// an insert, doc), portal records (kind, id, parent, expected, doc),
+/// contacts (id, email key, expected or -1, doc), then the expected row
+/// counts of each present part.
 fn commit_statement(shape: Shape) -> String {
     let mut n = 0usize;
     let mut next = || {
@@ -656,6 +661,29 @@ fn commit_statement(shape: Shape) -> String {
              AND t.version = p.expected RETURNING 1)"
         ));
         counts.push("(SELECT count(*) FROM pi) + (SELECT count(*) FROM pu)");
+    }
+    if shape.contacts {
+        let (id, key, expected, doc) = (next(), next(), next(), next());
+        // An insert takes the email under the unique `email_owner` index
+        // (migration 4), so a concurrent insert of the same email waits and
+        // then writes nothing; the `NOT EXISTS` also sees emails of contacts
+        // stored before that index, which hold none.
+        ctes.push(format!(
+            "k AS (SELECT * FROM UNNEST(${id}::text[]::uuid[], ${key}::text[], \
+             ${expected}::bigint[], ${doc}::text[]) AS k(id, email_key, expected, doc)), \
+             ki AS (INSERT INTO contacts (id, version, email_key, email_owner, doc) \
+             SELECT id, 1, email_key, email_key, doc FROM k WHERE expected < 0 \
+             AND NOT EXISTS (SELECT 1 FROM contacts c WHERE c.email_key = k.email_key) \
+             ON CONFLICT DO NOTHING RETURNING 1), \
+             ku AS (UPDATE contacts t SET version = t.version + 1, email_key = k.email_key, \
+             email_owner = CASE WHEN t.email_key = k.email_key THEN t.email_owner \
+             ELSE k.email_key END, doc = k.doc FROM k \
+             WHERE t.id = ANY(${id}::text[]::uuid[]) AND k.expected >= 0 AND t.id = k.id \
+             AND t.version = k.expected AND (t.email_key = k.email_key OR NOT EXISTS \
+             (SELECT 1 FROM contacts c WHERE c.email_key = k.email_key AND c.id <> k.id)) \
+             RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM ki) + (SELECT count(*) FROM ku)");
     }
     for count in counts {
         checks.push(format!("{count} = ${}::bigint", next()));
@@ -796,6 +824,47 @@ impl PostgresRepository {
                 _ => {}
             }
         }
+        for write in &work.contacts {
+            let contact = &write.value;
+            let key = email_key(&contact.email);
+            let stored = sqlx::query("SELECT version, email_key FROM contacts WHERE id = $1::uuid")
+                .bind(uuid_text(contact.id.as_uuid()))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+            let mut keeps_email = false;
+            match (stored, write.expected) {
+                (Some(_), None) => {
+                    return Ok(Some(Error::AlreadyExists {
+                        kind: "contact",
+                        key: contact.id.to_string(),
+                    }));
+                }
+                (None, Some(_)) => return Ok(Some(not_found("contact", contact.id))),
+                (Some(row), Some(e)) => {
+                    let v = from_db(row.try_get("version").map_err(db)?)?;
+                    if v != e {
+                        return Ok(Some(conflict(e, v)));
+                    }
+                    let stored_key: String = row.try_get("email_key").map_err(db)?;
+                    keeps_email = stored_key == key;
+                }
+                (None, None) => {}
+            }
+            if !keeps_email {
+                let taken = sqlx::query(
+                    "SELECT 1 AS one FROM contacts WHERE email_key = $1 AND id <> $2::uuid LIMIT 1",
+                )
+                .bind(&key)
+                .bind(uuid_text(contact.id.as_uuid()))
+                .fetch_optional(&self.pool)
+                .await
+                .map_err(db)?;
+                if taken.is_some() {
+                    return Ok(Some(contact_email_taken(key)));
+                }
+            }
+        }
         for &(kind, year, before, _) in counters {
             let actual = self.current_sequence(kind, year).await?;
             if actual != before {
@@ -894,6 +963,7 @@ impl Repository for PostgresRepository {
             && work.router.is_none()
             && work.articles.is_empty()
             && work.portal.is_empty()
+            && work.contacts.is_empty()
             && counters.is_empty()
         {
             return Ok(Committed::default());
@@ -956,6 +1026,20 @@ impl Repository for PostgresRepository {
             });
             portal_docs.push(encode(r.kind().name(), r)?);
         }
+        let n = work.contacts.len();
+        let (mut contact_ids, mut contact_keys) = (Vec::with_capacity(n), Vec::with_capacity(n));
+        let (mut contact_expected, mut contact_docs) =
+            (Vec::with_capacity(n), Vec::with_capacity(n));
+        for write in &work.contacts {
+            let c = &write.value;
+            contact_ids.push(uuid_text(c.id.as_uuid()));
+            contact_keys.push(email_key(&c.email));
+            contact_expected.push(match write.expected {
+                None => -1,
+                Some(e) => to_db(e)?,
+            });
+            contact_docs.push(encode("contact", c)?);
+        }
         let kinds: Vec<&str> = counters.iter().map(|c| kind_key(c.0)).collect();
         let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
         let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
@@ -968,6 +1052,7 @@ impl Repository for PostgresRepository {
             router: router_mode != 0,
             articles: !work.articles.is_empty(),
             portal: !work.portal.is_empty(),
+            contacts: !work.contacts.is_empty(),
         };
         let sql = commit_sql(shape);
         let mut query = sqlx::query(&sql);
@@ -1005,6 +1090,13 @@ impl Repository for PostgresRepository {
                 .bind(portal_expected)
                 .bind(portal_docs);
         }
+        if shape.contacts {
+            query = query
+                .bind(contact_ids)
+                .bind(contact_keys)
+                .bind(contact_expected)
+                .bind(contact_docs);
+        }
         for (present, rows) in [
             (shape.inserts, inserts),
             (shape.updates, updates),
@@ -1012,6 +1104,7 @@ impl Repository for PostgresRepository {
             (shape.router, 1),
             (shape.articles, work.articles.len()),
             (shape.portal, work.portal.len()),
+            (shape.contacts, work.contacts.len()),
         ] {
             if present {
                 query = query.bind(limit(rows));
@@ -1021,6 +1114,11 @@ impl Repository for PostgresRepository {
         let row = match result {
             Ok(row) => row,
             Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some(ABORTED) => {
+                return Err(self.classify_failure(work, &counters).await);
+            }
+            // A contact update that takes an email a concurrent commit just
+            // took (the unique `email_owner` index): undone, then classified.
+            Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
                 return Err(self.classify_failure(work, &counters).await);
             }
             Err(e) => return Err(db(e)),
@@ -1042,6 +1140,10 @@ impl Repository for PostgresRepository {
             committed
                 .portal_versions
                 .push((write.value.kind(), write.value.id(), version));
+        }
+        for write in &work.contacts {
+            let version = write.expected.map_or(1, |v| v.saturating_add(1));
+            committed.contact_versions.push((write.value.id, version));
         }
         let base: Option<i64> = row.try_get("base").map_err(db)?;
         if let Some(base) = base {
@@ -1211,18 +1313,6 @@ impl Repository for PostgresRepository {
             uuid_text(id.as_uuid()),
             "account",
             id.to_string(),
-        )
-        .await
-    }
-
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
-        self.put_record(
-            "contacts",
-            "contact",
-            uuid_text(contact.id.as_uuid()),
-            Some(contact.email.to_ascii_lowercase()),
-            encode("contact", contact)?,
-            expected,
         )
         .await
     }

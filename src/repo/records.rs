@@ -203,6 +203,12 @@ impl Contact {
     }
 }
 
+/// The form contacts are unique by and found by: the email trimmed, ASCII
+/// letters lowercased.
+pub(crate) fn email_key(email: &str) -> String {
+    email.trim().to_ascii_lowercase()
+}
+
 /// Which per-year sequence to draw from.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SequenceKind {

@@ -22,9 +22,9 @@ use sqlx::sqlite::{
 use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 
 use super::portal::{PortalKind, PortalRecord, of_kind};
-use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
-use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
-use super::unit::{Counters, check_unit, claim_counters};
+use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
+use super::unit::{CaseWrite, Committed, DocumentWrite, FeedEntry, UnitOfWork};
+use super::unit::{Counters, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -47,7 +47,8 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// [`commit`](Repository::commit) is one `BEGIN IMMEDIATE` transaction that
 /// runs the unit as one script of statements, each guarded by what the unit
 /// expects (an insert fails on an existing key, an update names the version
-/// it expects, a sequence counter the value before the claim); the first
+/// it expects, a sequence counter the value before the claim, a contact
+/// write that no other contact has its email); the first
 /// guard that fails decides the error and the transaction rolls back, so a
 /// failed commit writes nothing. On a file opened with
 /// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes
@@ -593,6 +594,9 @@ enum Step {
     Article { index: usize, expected: Option<u64> },
     /// `work.portal[index]` (`expected == None`: inserted).
     Portal { index: usize, expected: Option<u64> },
+    /// `work.contacts[index]` (`expected == None`: inserted), guarded by its
+    /// email being free.
+    Contact { index: usize, expected: Option<u64> },
 }
 
 /// Events per `INSERT` statement (two bound values each, far below SQLite's
@@ -854,6 +858,58 @@ fn write_script<'a>(work: &'a UnitOfWork, counters: &Counters, wrap: bool) -> Re
             },
         );
     }
+    for (index, write) in work.contacts.iter().enumerate() {
+        let contact = &write.value;
+        let doc = encode("contact", contact)?;
+        let key = email_key(&contact.email);
+        let version = to_i64(
+            "contact version",
+            write.expected.map_or(1, |v| v.saturating_add(1)),
+        )?;
+        // Writers take turns inside `BEGIN IMMEDIATE`, so the email check
+        // and the write cannot interleave with another commit.
+        match write.expected {
+            None => {
+                qb.push("INSERT INTO contacts (id, email, version, doc) SELECT ");
+                qb.separated(", ")
+                    .push_bind(contact.id.to_string())
+                    .push_bind(contact.email.clone())
+                    .push_bind(version)
+                    .push_bind(doc);
+                qb.push(" WHERE NOT EXISTS (SELECT 1 FROM contacts WHERE lower(email) = ")
+                    .push_bind(key)
+                    .push("); ");
+            }
+            Some(expected) => {
+                qb.push("UPDATE contacts SET version = ")
+                    .push_bind(version)
+                    .push(", doc = ")
+                    .push_bind(doc)
+                    .push(", email = ")
+                    .push_bind(contact.email.clone())
+                    .push(" WHERE id = ")
+                    .push_bind(contact.id.to_string())
+                    .push(" AND version = ")
+                    .push_bind(to_i64("contact version", expected)?)
+                    .push(" AND (lower(email) = ")
+                    .push_bind(key.clone())
+                    .push(" OR NOT EXISTS (SELECT 1 FROM contacts WHERE lower(email) = ")
+                    .push_bind(key)
+                    .push(" AND id <> ")
+                    .push_bind(contact.id.to_string())
+                    .push(")); ");
+            }
+        }
+        end_step(
+            &mut qb,
+            &mut steps,
+            &mut stmts,
+            Step::Contact {
+                index,
+                expected: write.expected,
+            },
+        );
+    }
     if wrap {
         qb.push("COMMIT; ");
         stmts.push(Stmt::Commit);
@@ -892,7 +948,7 @@ fn end_step(
     step: Step,
 ) {
     let guarded = match step {
-        Step::Sequence { .. } | Step::CaseUpdate { .. } => true,
+        Step::Sequence { .. } | Step::CaseUpdate { .. } | Step::Contact { .. } => true,
         Step::Router { expected }
         | Step::Article { expected, .. }
         | Step::Portal { expected, .. } => expected.is_some(),
@@ -923,6 +979,7 @@ async fn commit_in(
         && work.router.is_none()
         && work.articles.is_empty()
         && work.portal.is_empty()
+        && work.contacts.is_empty()
     {
         return Ok(Committed::default());
     }
@@ -1088,12 +1145,48 @@ async fn commit_in(
                     expected.map_or(1, |v| v.saturating_add(1)),
                 ));
             }
+            Step::Contact { index, expected } => {
+                let Some(write) = work.contacts.get(index) else {
+                    continue;
+                };
+                if changed != 1 {
+                    return Err(contact_failure(conn, write).await?);
+                }
+                committed
+                    .contact_versions
+                    .push((write.value.id, expected.map_or(1, |v| v.saturating_add(1))));
+            }
         }
     }
     if let Some(e) = failure {
         return Err(db(e));
     }
     Ok(committed)
+}
+
+/// The error of contact write `write` whose guard found no row to change: a
+/// taken id, a missing or changed contact, or a taken email.
+async fn contact_failure(
+    conn: &mut SqliteConnection,
+    write: &DocumentWrite<Contact>,
+) -> Result<Error> {
+    let id = write.value.id;
+    let stored: Option<i64> = sqlx::query_scalar("SELECT version FROM contacts WHERE id = ?")
+        .bind(id.to_string())
+        .fetch_optional(&mut *conn)
+        .await
+        .map_err(db)?;
+    Ok(match (stored, write.expected) {
+        (Some(_), None) => Error::AlreadyExists {
+            kind: "contact",
+            key: id.to_string(),
+        },
+        (None, Some(_)) => not_found("contact", id),
+        (Some(v), Some(e)) if u64::try_from(v).ok() != Some(e) => {
+            conflict(e, u64::try_from(v).unwrap_or(0))
+        }
+        _ => contact_email_taken(email_key(&write.value.email)),
+    })
 }
 
 /// The error of the script statement `step` that raised `e`: a unique
@@ -1141,6 +1234,13 @@ async fn step_error(
                 .get(index)
                 .map(|a| a.value.id.to_string())
                 .unwrap_or_default(),
+        },
+        Step::Contact { index, .. } => match work.contacts.get(index) {
+            Some(w) => Error::AlreadyExists {
+                kind: "contact",
+                key: w.value.id.to_string(),
+            },
+            None => db(e),
         },
         Step::Portal { index, .. } => match work.portal.get(index) {
             Some(w) => Error::AlreadyExists {
@@ -1408,19 +1508,6 @@ impl Repository for SqliteRepository {
 
     async fn get_account(&self, id: AccountId) -> Result<Versioned<Account>> {
         self.get_record("account", "accounts", id.to_string()).await
-    }
-
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
-        let doc = encode("contact", contact)?;
-        self.put_record(
-            "contact",
-            "contacts",
-            contact.id.to_string(),
-            Some(&contact.email),
-            doc,
-            expected,
-        )
-        .await
     }
 
     async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>> {

@@ -6,10 +6,10 @@ use serde::{Deserialize, Serialize};
 
 use super::conflict;
 use super::portal::{PortalKind, PortalRecord};
-use super::records::SequenceKind;
+use super::records::{Contact, SequenceKind, email_key};
 use crate::case::{Case, CaseEvent};
 use crate::error::{Error, Result};
-use crate::ids::{ArticleId, CaseId};
+use crate::ids::{ArticleId, CaseId, ContactId};
 use crate::knowledge::KnowledgeArticle;
 use crate::routing::RouterState;
 
@@ -111,8 +111,9 @@ pub struct SequenceClaim {
 }
 
 /// Everything one command changed, for [`Repository::commit`](super::Repository::commit):
-/// cases with their events, the router document, knowledge articles and the
-/// sequence numbers consumed. Applied all together or not at all.
+/// cases with their events, the router document, knowledge articles, portal
+/// records, contacts and the sequence numbers consumed. Applied all together
+/// or not at all.
 ///
 /// ```
 /// use hotcrm_support::repo::{SequenceKind, UnitOfWork};
@@ -136,6 +137,10 @@ pub struct UnitOfWork {
     pub sequences: Vec<SequenceClaim>,
     /// Portal users, forum topics and posts; a record appears at most once.
     pub portal: Vec<DocumentWrite<PortalRecord>>,
+    /// Contact writes (a new case's new contact, for example); a contact
+    /// appears at most once, and contacts are unique by normalised email (see
+    /// [`UnitOfWork::contact`]).
+    pub contacts: Vec<DocumentWrite<Contact>>,
 }
 
 impl UnitOfWork {
@@ -151,6 +156,7 @@ impl UnitOfWork {
             && self.articles.is_empty()
             && self.sequences.is_empty()
             && self.portal.is_empty()
+            && self.contacts.is_empty()
     }
 
     /// Adds a new case with its events.
@@ -196,6 +202,46 @@ impl UnitOfWork {
         self
     }
 
+    /// Adds a contact write: an insert when `expected` is `None`, else an
+    /// optimistic update of the contact stored at version `expected`.
+    ///
+    /// Contacts are unique by email, compared after trimming and lowercasing
+    /// ASCII letters (as [`Repository::find_contact_by_email`](super::Repository::find_contact_by_email)
+    /// compares them): inserting a contact whose email another contact has, or
+    /// changing a contact's email to one another contact has, fails the whole
+    /// commit with [`Error::AlreadyExists`] (kind `"contact email"`) and writes
+    /// nothing. So a new case and its new contact can be committed together:
+    /// both are stored, or neither is.
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Case, CaseRules, NewCase};
+    /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber, ContactId};
+    /// use hotcrm_support::repo::{Contact, MemoryRepository, Repository, UnitOfWork};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = MemoryRepository::new();
+    /// let ann = Contact::new(ContactId::from_u128(7), AccountId::from_u128(2), "Ann", "ann@acme.example");
+    /// let new = NewCase::new(CaseId::from_u128(1), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "VPN down", "since 9am")
+    ///     .with_contact(ann.id);
+    /// let (case, events) = Case::create(new, "2026-01-05T09:00:00Z".parse()?, &CaseRules::default())?;
+    /// let work = UnitOfWork::new().insert_case(case, events).contact(ann.clone(), None);
+    /// let committed = repo.commit(&work).await?;
+    /// assert_eq!(committed.contact_version(ann.id), Some(1));
+    /// // The same email under another id (and any letter case) is taken.
+    /// let twin = Contact::new(ContactId::from_u128(8), AccountId::from_u128(2), "Ann", "ANN@acme.example");
+    /// let err = repo.commit(&UnitOfWork::new().contact(twin, None)).await.unwrap_err();
+    /// assert!(matches!(err, hotcrm_support::Error::AlreadyExists { kind: "contact email", .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn contact(mut self, contact: Contact, expected: Option<u64>) -> UnitOfWork {
+        self.contacts.push(DocumentWrite {
+            value: contact,
+            expected,
+        });
+        self
+    }
+
     /// Consumes number `value` of a sequence (see [`SequenceClaim`]).
     pub fn claim(mut self, kind: SequenceKind, year: i32, value: u32) -> UnitOfWork {
         self.sequences.push(SequenceClaim { kind, year, value });
@@ -226,6 +272,8 @@ pub struct Committed {
     pub article_versions: Vec<(ArticleId, u64)>,
     /// The new version of every portal record written, in write order.
     pub portal_versions: Vec<(PortalKind, uuid::Uuid, u64)>,
+    /// The new version of every contact written, in write order.
+    pub contact_versions: Vec<(ContactId, u64)>,
     /// The feed position of the first event appended (`None` when none was).
     /// The unit's events occupy consecutive positions from here.
     pub first_position: Option<u64>,
@@ -235,6 +283,20 @@ impl Committed {
     /// The new version of case `id`, when the commit wrote it.
     pub fn case_version(&self, id: CaseId) -> Option<u64> {
         self.case_versions
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map(|(_, v)| *v)
+    }
+
+    /// The new version of contact `id`, when the commit wrote it.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::ContactId;
+    /// use hotcrm_support::repo::Committed;
+    /// assert_eq!(Committed::default().contact_version(ContactId::from_u128(1)), None);
+    /// ```
+    pub fn contact_version(&self, id: ContactId) -> Option<u64> {
+        self.contact_versions
             .iter()
             .find(|(c, _)| *c == id)
             .map(|(_, v)| *v)
@@ -344,5 +406,27 @@ pub(crate) fn check_unit(work: &UnitOfWork) -> Result<()> {
             ));
         }
     }
+    let mut contacts = std::collections::HashSet::new();
+    let mut emails = std::collections::HashSet::new();
+    for write in &work.contacts {
+        if !contacts.insert(write.value.id) {
+            return Err(Error::validation(
+                "unit of work",
+                format!("contact {} is written twice", write.value.id),
+            ));
+        }
+        let key = email_key(&write.value.email);
+        if !emails.insert(key.clone()) {
+            return Err(contact_email_taken(key));
+        }
+    }
     Ok(())
+}
+
+/// The error of a contact write whose email another contact has.
+pub(crate) fn contact_email_taken(key: String) -> Error {
+    Error::AlreadyExists {
+        kind: "contact email",
+        key,
+    }
 }

@@ -519,3 +519,120 @@ fn durability_sets_synchronous_commit() {
         drop_database(&options).await;
     });
 }
+
+/// Migration 4 on a database whose contacts already share emails (nothing
+/// kept them unique before): it applies, the lowest id holds each email, the
+/// others stay readable and updatable, and no new contact can take a shared
+/// email.
+#[test]
+fn unique_contact_emails_migrate_over_existing_duplicates() {
+    use hotcrm_support::ids::ContactId;
+    use hotcrm_support::repo::Contact;
+    runtime().block_on(async {
+        let Some(url) = server_url("unique_contact_emails_migrate_over_existing_duplicates") else {
+            return;
+        };
+        let options = fresh_database(&url).await;
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await
+            .unwrap();
+        // The schema as of version 3 (the migrations' own files, as the crate
+        // embeds them).
+        let all = sqlx::migrate!("migrations/postgres");
+        let before = sqlx::migrate::Migrator {
+            migrations: all.migrations[..3].to_vec().into(),
+            ..all
+        };
+        before.run(&pool).await.unwrap();
+        let account = AccountId::from_u128(1);
+        let contact =
+            |id: u128, email: &str| Contact::new(ContactId::from_u128(id), account, "C", email);
+        let (a, b, solo) = (
+            contact(1, "dup@x.example"),
+            contact(2, "DUP@x.example"),
+            contact(3, "solo@x.example"),
+        );
+        for c in [&a, &b, &solo] {
+            sqlx::query(
+                "INSERT INTO contacts (id, version, email_key, doc) VALUES ($1::uuid, 1, $2, $3)",
+            )
+            .bind(c.id.to_string())
+            .bind(c.email.to_ascii_lowercase())
+            .bind(serde_json::to_string(c).unwrap())
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let repo = PostgresRepository::from_pool(pool.clone());
+        repo.migrate()
+            .await
+            .expect("migration 4 applies over duplicates");
+        let owners: Vec<(String, Option<String>)> =
+            sqlx::query_as("SELECT id::text, email_owner FROM contacts ORDER BY id")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            owners.iter().map(|o| o.1.as_deref()).collect::<Vec<_>>(),
+            vec![Some("dup@x.example"), None, Some("solo@x.example")],
+            "the lowest id holds a shared email"
+        );
+        assert_eq!(
+            repo.find_contact_by_email("dup@x.example")
+                .await
+                .unwrap()
+                .unwrap()
+                .value
+                .id,
+            a.id
+        );
+        let mut renamed = b.clone();
+        renamed.name = "Renamed".into();
+        assert_eq!(
+            repo.put_contact(&renamed, Some(1)).await.unwrap(),
+            2,
+            "a duplicate stays updatable"
+        );
+        let taker = contact(4, "Dup@X.example");
+        assert!(matches!(
+            repo.put_contact(&taker, None).await,
+            Err(Error::AlreadyExists {
+                kind: "contact email",
+                ..
+            })
+        ));
+        // The holder moves away; the remaining duplicate still keeps the email taken.
+        let mut moved = a.clone();
+        moved.email = "moved@x.example".into();
+        assert_eq!(repo.put_contact(&moved, Some(1)).await.unwrap(), 2);
+        assert!(matches!(
+            repo.put_contact(&taker, None).await,
+            Err(Error::AlreadyExists {
+                kind: "contact email",
+                ..
+            })
+        ));
+        let mut onto_solo = renamed.clone();
+        onto_solo.email = "SOLO@x.example".into();
+        assert!(
+            matches!(
+                repo.put_contact(&onto_solo, Some(2)).await,
+                Err(Error::AlreadyExists {
+                    kind: "contact email",
+                    ..
+                })
+            ),
+            "an update cannot take a held email"
+        );
+        assert!(
+            repo.find_contact_by_email("dup@x.example")
+                .await
+                .unwrap()
+                .is_some()
+        );
+        pool.close().await;
+        drop_database(&options).await;
+    });
+}

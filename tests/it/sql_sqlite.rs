@@ -435,3 +435,80 @@ async fn a_failed_commit_leaves_the_writer_ready() {
     );
     repo.pool().close().await;
 }
+
+/// Contacts written before emails were unique may share one: they stay
+/// readable and updatable, and no new contact (or email change) takes the
+/// shared email. A racing pair of inserts of one new email stores one.
+#[tokio::test]
+async fn contacts_that_already_share_an_email_keep_it_to_themselves() {
+    use hotcrm_support::Error;
+    use hotcrm_support::ids::ContactId;
+    use hotcrm_support::repo::{Contact, UnitOfWork};
+    let db = TempDb::new("contacts");
+    let repo = open(&db.url()).await;
+    let account = AccountId::from_u128(1);
+    let contact =
+        |id: u128, email: &str| Contact::new(ContactId::from_u128(id), account, "C", email);
+    let (a, b) = (contact(1, "dup@x.example"), contact(2, "DUP@x.example"));
+    for c in [&a, &b] {
+        sqlx::query("INSERT INTO contacts (id, email, version, doc) VALUES (?, ?, 1, ?)")
+            .bind(c.id.to_string())
+            .bind(&c.email)
+            .bind(serde_json::to_string(c).unwrap())
+            .execute(repo.pool())
+            .await
+            .unwrap();
+    }
+    let mut renamed = b.clone();
+    renamed.name = "Renamed".into();
+    assert_eq!(repo.put_contact(&renamed, Some(1)).await.unwrap(), 2);
+    assert_eq!(repo.get_contact(b.id).await.unwrap().value, renamed);
+    assert!(matches!(
+        repo.put_contact(&contact(3, " Dup@X.example "), None).await,
+        Err(Error::AlreadyExists {
+            kind: "contact email",
+            ..
+        })
+    ));
+    repo.put_contact(&contact(4, "solo@x.example"), None)
+        .await
+        .unwrap();
+    let mut onto_solo = a.clone();
+    onto_solo.email = "solo@x.example".into();
+    assert!(matches!(
+        repo.put_contact(&onto_solo, Some(1)).await,
+        Err(Error::AlreadyExists {
+            kind: "contact email",
+            ..
+        })
+    ));
+    assert_eq!(
+        repo.get_contact(a.id).await.unwrap().value,
+        a,
+        "nothing written"
+    );
+    // Concurrent inserts of one new email through the shared writer.
+    let units: Vec<UnitOfWork> = (10..14)
+        .map(|id| UnitOfWork::new().contact(contact(id, "race@x.example"), None))
+        .collect();
+    let results = futures_join(&repo, &units).await;
+    assert_eq!(results.iter().filter(|r| r.is_ok()).count(), 1);
+}
+
+async fn futures_join(
+    repo: &SqliteRepository,
+    units: &[hotcrm_support::repo::UnitOfWork],
+) -> Vec<hotcrm_support::Result<hotcrm_support::repo::Committed>> {
+    let handles: Vec<_> = units
+        .iter()
+        .map(|u| {
+            let (repo, u) = (repo.clone(), u.clone());
+            tokio::spawn(async move { repo.commit(&u).await })
+        })
+        .collect();
+    let mut out = Vec::new();
+    for h in handles {
+        out.push(h.await.unwrap());
+    }
+    out
+}
