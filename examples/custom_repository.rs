@@ -243,6 +243,44 @@ impl Repository for KvRepository {
                 .portal_versions
                 .push((record.kind(), record.id(), version));
         }
+        for write in &work.contacts {
+            let contact = &write.value;
+            let key = format!("contact/{}", contact.id);
+            if staged.contains_key(&key) {
+                return Err(Error::validation(
+                    "unit of work",
+                    format!("{key} is written twice"),
+                ));
+            }
+            let stored = read(&staged, &key);
+            let version = check_version(
+                stored.as_ref().map(|d| d.0),
+                write.expected,
+                "contact",
+                &key,
+            )?;
+            // Contacts are unique by email (trimmed, ASCII lowercased): an
+            // index document per email names its holder ("" once released).
+            let email = contact.email.trim().to_ascii_lowercase();
+            let email_key = format!("contact-email/{email}");
+            if let Some((_, holder)) = read(&staged, &email_key) {
+                if !holder.is_empty() && decode::<ContactId>(&holder)? != contact.id {
+                    return Err(Error::AlreadyExists {
+                        kind: "contact email",
+                        key: email,
+                    });
+                }
+            }
+            if let Some((_, old)) = stored {
+                let old = decode::<Contact>(&old)?.email.trim().to_ascii_lowercase();
+                if old != email {
+                    staged.insert(format!("contact-email/{old}"), (1, String::new()));
+                }
+            }
+            staged.insert(email_key, (1, encode(&contact.id)?));
+            staged.insert(key, (version, encode(contact)?));
+            committed.contact_versions.push((contact.id, version));
+        }
         for claim in &work.sequences {
             let key = format!("sequence/{:?}/{}", claim.kind, claim.year);
             let current = read(&staged, &key).map_or(0, |d| d.0);
@@ -325,24 +363,20 @@ impl Repository for KvRepository {
         self.get(&format!("account/{id}"), "account", id)
     }
 
-    async fn put_contact(&self, contact: &Contact, expected: Option<u64>) -> Result<u64> {
-        self.put(
-            format!("contact/{}", contact.id),
-            "contact",
-            contact,
-            expected,
-        )
-    }
-
     async fn get_contact(&self, id: ContactId) -> Result<Versioned<Contact>> {
         self.get(&format!("contact/{id}"), "contact", id)
     }
 
     async fn find_contact_by_email(&self, email: &str) -> Result<Option<Versioned<Contact>>> {
-        let all: Vec<Versioned<Contact>> = self.all("contact/")?;
-        Ok(all
-            .into_iter()
-            .find(|c| c.value.email.eq_ignore_ascii_case(email.trim())))
+        let key = format!("contact-email/{}", email.trim().to_ascii_lowercase());
+        let holder = self.docs.lock().unwrap().get(&key).map(|d| d.1.clone());
+        match holder {
+            Some(id) if !id.is_empty() => {
+                let id: ContactId = decode(&id)?;
+                Ok(Some(self.get(&format!("contact/{id}"), "contact", id)?))
+            }
+            _ => Ok(None),
+        }
     }
 
     async fn get_router_state(&self) -> Result<Option<Versioned<RouterState>>> {

@@ -20,7 +20,9 @@
 //!   id is a stable hash of `platform:external_message_id`, so a webhook
 //!   delivered twice changes nothing.
 //! - **Contacts.** A web submitter is found by email (case-insensitive) or
-//!   created on [`IntakeConfig::default_account`](super::IntakeConfig::default_account);
+//!   created on [`IntakeConfig::default_account`](super::IntakeConfig::default_account),
+//!   in the case's own commit (a failed creation stores no contact; a
+//!   concurrent submission that stored the contact first is used instead);
 //!   without one, an unknown submitter is refused with
 //!   [`WebRefusal::UnknownSubmitter`]. Social authors have no address: their
 //!   cases carry no contact and belong to the account the host names, or the
@@ -37,6 +39,7 @@
 //!   description; the product text is kept there too (products are ids the
 //!   host resolves).
 
+use super::intake::{SenderContact, new_contact_for};
 use super::{CaseRequest, Outcome, SupportDesk};
 use crate::case::{Author, Case, CaseEvent, CaseStatus, NewComment};
 use crate::error::{Error, Result};
@@ -319,8 +322,8 @@ impl SupportDesk {
             Ok(case) => case,
             Err(reason) => return Ok(WebIntakeOutcome::Refused { reason }),
         };
-        let (account, contact) = match self.repo.find_contact_by_email(case.email.as_str()).await? {
-            Some(found) => (found.value.account, found.value.id),
+        let sender = match self.repo.find_contact_by_email(case.email.as_str()).await? {
+            Some(found) => SenderContact::Stored(found.value),
             None => {
                 let Some(account) = self.config.intake.default_account else {
                     return Ok(WebIntakeOutcome::Refused {
@@ -329,29 +332,33 @@ impl SupportDesk {
                         },
                     });
                 };
-                self.repo.get_account(account).await?;
                 let mailbox = Mailbox {
                     name: case.name.clone(),
                     address: case.email.clone(),
                 };
-                let contact = self.contact_for(account, &mailbox).await?;
-                (contact.account, contact.id)
+                // Written in the case's commit (see `create_with_contact`).
+                SenderContact::New(new_contact_for(account, &mailbox))
             }
         };
         let description = web_description(&case);
-        let mut request = CaseRequest::new(account, case.subject.clone(), description)
-            .id(id)
-            .origin(case.origin)
-            .contact(contact)
-            .priority(case.priority)
-            .analyze(case.description.clone());
-        if let Some(t) = case.case_type {
-            request = request.case_type(t);
-        }
-        if let Some(q) = case.queue {
-            request = request.queue(q);
-        }
-        let outcome = self.create_case(request).await?;
+        let outcome = self
+            .create_with_contact(sender, &case.email, |contact| {
+                let mut request =
+                    CaseRequest::new(contact.account, case.subject.clone(), description.clone())
+                        .id(id)
+                        .origin(case.origin)
+                        .contact(contact.id)
+                        .priority(case.priority)
+                        .analyze(case.description.clone());
+                if let Some(t) = case.case_type {
+                    request = request.case_type(t);
+                }
+                if let Some(q) = case.queue {
+                    request = request.queue(q);
+                }
+                request
+            })
+            .await?;
         Ok(WebIntakeOutcome::Created {
             case: outcome.case,
             events: outcome.events,

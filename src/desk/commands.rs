@@ -158,7 +158,11 @@ impl SupportDesk {
     async fn prepare_case(&self, request: &CaseRequest) -> Result<Prepared> {
         let account = self.repo.get_account(request.account).await?.value;
         if let Some(contact) = request.contact {
-            let contact = self.repo.get_contact(contact).await?.value;
+            // A contact the case's own commit creates is not stored yet.
+            let contact = match &request.new_contact {
+                Some(new) if new.id == contact => new.clone(),
+                _ => self.repo.get_contact(contact).await?.value,
+            };
             if contact.account != account.id {
                 return Err(Error::validation(
                     "contact",
@@ -478,6 +482,9 @@ impl SupportDesk {
         if !request.participants.is_empty() {
             self.stage_participants(tx, id, &request.participants)
                 .await?;
+        }
+        if let Some(contact) = &request.new_contact {
+            tx.write_contact(contact.clone(), None);
         }
         let sequence = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)

@@ -77,11 +77,14 @@
 //!   it `Auto-Submitted: auto-replied` and `X-Loop: <our mailbox>` (RFC 3834),
 //!   and a Message-ID from [`OwnMessageId`], so that replies thread and two
 //!   auto-responders stop after one exchange.
-//! - **Contacts are written before the case.** A unit of work carries no
-//!   contacts, so a new contact is stored just before the case's commit, after
-//!   every validation; if that commit then fails the contact stays (its id is
-//!   derived from the address, so the retry reuses it). Nothing else is
-//!   written on error.
+//! - **A new contact is written with its case.** The contact created for an
+//!   unknown sender is part of the case's own unit of work
+//!   ([`UnitOfWork::contact`](crate::repo::UnitOfWork::contact)): when that
+//!   commit fails, neither is stored, and the retry stores both once.
+//!   Contacts are unique by normalised email, so when two first emails of
+//!   the same new sender race, the second commit fails with
+//!   [`Error::AlreadyExists`] and is made again for the contact the first
+//!   stored: one contact, both emails kept. Nothing is written on error.
 
 use std::collections::BTreeMap;
 use std::sync::{MutexGuard, PoisonError};
@@ -455,6 +458,33 @@ fn contact_id_for(address: &EmailAddress) -> ContactId {
     ContactId::from_u128(stable_hash("hotcrm-intake-contact", address.as_str()))
 }
 
+/// The contact a new case from intake names: one found by the sender's
+/// address, or one to create with the case.
+#[derive(Debug)]
+pub(super) enum SenderContact {
+    /// Stored already.
+    Stored(Contact),
+    /// To be written in the case's commit.
+    New(Contact),
+}
+
+/// The contact for an unknown sender on `account` (not stored): its id
+/// derived from the address, its name the display name or the local part.
+pub(super) fn new_contact_for(account: AccountId, from: &Mailbox) -> Contact {
+    let name = from
+        .name
+        .clone()
+        .filter(|n| !n.trim().is_empty())
+        .unwrap_or_else(|| from.address.local_part().to_string());
+    let name = take_chars(&name, MAX_SUBJECT);
+    Contact::new(
+        contact_id_for(&from.address),
+        account,
+        name,
+        from.address.as_str(),
+    )
+}
+
 /// The participants an email adds: its To/Cc addresses that are not ours,
 /// without the sender (who threads as the case's contact, an account contact
 /// or through our Message-IDs), so mail without copies stores nothing.
@@ -680,8 +710,9 @@ impl SupportDesk {
     /// account that does not exist; [`Error::AlreadyExists`] when the email's
     /// derived case id names a different case (another message reusing a
     /// Message-ID); the errors of [`SupportDesk::create_case`] and
-    /// [`SupportDesk::add_comment`]; storage errors. Nothing is stored on error
-    /// (but see the module docs on contacts).
+    /// [`SupportDesk::add_comment`]; storage errors. Nothing is stored on
+    /// error (a new sender's contact neither: it is written in the case's
+    /// commit).
     ///
     /// # Example: a reply finds its case
     ///
@@ -1228,8 +1259,8 @@ impl SupportDesk {
             });
         };
         let subject = case_subject(email);
-        let contact = match sender_contact {
-            Some(contact) => contact,
+        let sender = match sender_contact {
+            Some(contact) => SenderContact::Stored(contact),
             None => {
                 let Some(account) = self.config.intake.default_account else {
                     return Ok(IntakeOutcome::Quarantined {
@@ -1239,22 +1270,24 @@ impl SupportDesk {
                         id: QuarantinedMail::id_of(email),
                     });
                 };
-                // Checked before the contact is written: a missing account
-                // stores nothing.
-                self.repo.get_account(account).await?;
-                self.contact_for(account, from).await?
+                SenderContact::New(new_contact_for(account, from))
             }
         };
-        let mut request = CaseRequest::new(contact.account, subject, description)
-            .id(case_id_for(key))
-            .origin(Origin::Email)
-            .contact(contact.id);
-        request.participants = cc_participants(email, ours);
-        // The AI reads what the customer wrote now, not the quoted history.
-        if !visible.is_empty() {
-            request = request.analyze(visible);
-        }
-        let outcome = self.create_case(request).await?;
+        let outcome = self
+            .create_with_contact(sender, &from.address, |contact| {
+                let mut request =
+                    CaseRequest::new(contact.account, subject.clone(), description.clone())
+                        .id(case_id_for(key))
+                        .origin(Origin::Email)
+                        .contact(contact.id);
+                request.participants = cc_participants(email, ours);
+                // The AI reads what the customer wrote now, not the quoted history.
+                if !visible.is_empty() {
+                    request = request.analyze(visible);
+                }
+                request
+            })
+            .await?;
         let auto_response = self.acknowledge(email, kind, ours, &outcome);
         Ok(IntakeOutcome::Created {
             case: outcome.case,
@@ -1265,33 +1298,37 @@ impl SupportDesk {
         })
     }
 
-    /// The contact for an unknown sender, created on `account` (or the one a
-    /// concurrent delivery created).
-    pub(super) async fn contact_for(&self, account: AccountId, from: &Mailbox) -> Result<Contact> {
-        let id = contact_id_for(&from.address);
-        let name = from
-            .name
-            .clone()
-            .filter(|n| !n.trim().is_empty())
-            .unwrap_or_else(|| from.address.local_part().to_string());
-        let name = take_chars(&name, MAX_SUBJECT);
-        let contact = Contact::new(id, account, name, from.address.as_str());
-        match self.repo.put_contact(&contact, None).await {
-            Ok(_) => Ok(contact),
-            // Contacts are unique by email: a concurrent delivery may have
-            // stored this address (under this id or, from another writer,
-            // another one) since the lookup.
-            Err(Error::AlreadyExists { .. }) => {
-                match self
-                    .repo
-                    .find_contact_by_email(from.address.as_str())
-                    .await?
-                {
-                    Some(found) => Ok(found.value),
-                    None => Ok(self.repo.get_contact(id).await?.value),
-                }
+    /// Creates the case `request` builds for the sender's contact. A new
+    /// contact is written in the case's own commit, so a failed creation
+    /// stores neither. When a concurrent delivery stored the contact first
+    /// (the commit fails with [`Error::AlreadyExists`] of the contact or its
+    /// email), the case is created again for the stored contact: one
+    /// contact, no lost mail.
+    pub(super) async fn create_with_contact(
+        &self,
+        sender: SenderContact,
+        address: &EmailAddress,
+        request: impl Fn(&Contact) -> CaseRequest,
+    ) -> Result<Outcome> {
+        let new = match sender {
+            SenderContact::Stored(contact) => return self.create_case(request(&contact)).await,
+            SenderContact::New(new) => new,
+        };
+        let mut first = request(&new);
+        first.new_contact = Some(new.clone());
+        match self.create_case(first).await {
+            Err(Error::AlreadyExists {
+                kind: "contact" | "contact email",
+                ..
+            }) => {
+                let stored = match self.repo.find_contact_by_email(address.as_str()).await? {
+                    Some(found) => found.value,
+                    // The derived id is taken under another email.
+                    None => self.repo.get_contact(new.id).await?.value,
+                };
+                self.create_case(request(&stored)).await
             }
-            Err(e) => Err(e),
+            other => other,
         }
     }
 

@@ -253,6 +253,10 @@ pub struct CaseRequest {
     pub(crate) conversation: Option<crate::intake::ConversationLink>,
     /// Email participants (To/Cc) stored with the case, in its commit.
     pub(crate) participants: Vec<crate::intake::EmailAddress>,
+    /// The contact this case's commit creates (email and web intake for a
+    /// new sender); [`CaseRequest::contact`] names it. Stored with the case
+    /// or not at all.
+    pub(crate) new_contact: Option<crate::repo::Contact>,
     /// Who opens the case (its `Created` event's actor); `None` means the
     /// customer (`Actor::Customer(contact)`), set it when an agent logs a call.
     pub by: Option<Actor>,
@@ -280,6 +284,7 @@ impl CaseRequest {
             deflection: None,
             conversation: None,
             participants: Vec::new(),
+            new_contact: None,
             parent: None,
             by: None,
         }

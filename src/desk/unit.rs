@@ -1,8 +1,8 @@
 //! One command's unit of work: what it loaded, what it decided, committed at once.
 //!
 //! A command stages the cases it touches (loaded with their versions), the router
-//! document (loaded at most once) and the sequence numbers and articles it
-//! consumes; the pure domain decides on the staged copies; [`SupportDesk::commit`]
+//! document (loaded at most once), the sequence numbers, articles, portal
+//! records and contacts it writes; the pure domain decides on the staged copies; [`SupportDesk::commit`]
 //! hands everything to [`Repository::commit`](crate::repo::Repository::commit) as
 //! one [`UnitOfWork`]. Nothing reaches the store before that call, so an error
 //! anywhere leaves the store exactly as it was.
@@ -66,6 +66,8 @@ pub(super) struct Tx {
     claims: Vec<SequenceClaim>,
     articles: Vec<DocumentWrite<KnowledgeArticle>>,
     portal: Vec<DocumentWrite<crate::repo::PortalRecord>>,
+    /// Contacts written by the commit (a new case's new contact).
+    contacts: Vec<DocumentWrite<crate::repo::Contact>>,
     /// The desk's numbering lane while this unit holds a drawn number.
     lane: Option<Lane>,
     /// Who the unit's commands are decided on behalf of (escalation rules and
@@ -85,6 +87,7 @@ impl Tx {
             claims: Vec::new(),
             articles: Vec::new(),
             portal: Vec::new(),
+            contacts: Vec::new(),
             lane: None,
             by: Actor::System,
         }
@@ -153,6 +156,15 @@ impl Tx {
     ) {
         self.portal.push(DocumentWrite {
             value: record,
+            expected,
+        });
+    }
+
+    /// Writes a contact inside the commit (insert when `expected` is `None`):
+    /// a new case's new contact is stored with the case or not at all.
+    pub(super) fn write_contact(&mut self, contact: crate::repo::Contact, expected: Option<u64>) {
+        self.contacts.push(DocumentWrite {
+            value: contact,
             expected,
         });
     }
@@ -236,6 +248,9 @@ impl Tx {
         }
         for record in &self.portal {
             work = work.portal(record.value.clone(), record.expected);
+        }
+        for contact in &self.contacts {
+            work = work.contact(contact.value.clone(), contact.expected);
         }
         for claim in &self.claims {
             work = work.claim(claim.kind, claim.year, claim.value);

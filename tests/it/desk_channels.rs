@@ -541,3 +541,76 @@ async fn concurrent_repeats_of_one_submission_open_one_case() {
     assert!(ids[0].is_some());
     assert_eq!(case_count(repo.as_ref()).await, 1);
 }
+
+#[tokio::test]
+async fn a_failed_web_commit_stores_no_contact_and_the_retry_stores_both() {
+    let repo = Arc::new(FaultyRepository::failing([1]));
+    seed(repo.as_ref()).await;
+    let mut config = DeskConfig::default();
+    config.intake = IntakeConfig::default().default_account(WALK_IN);
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .config(config)
+        .build();
+    let sent = submission("Neo@Walk.Example", "Hi", t("2026-01-05T14:00:00Z")).field("name", "Neo");
+    assert!(matches!(
+        desk.submit_web_form(&WebForm::default(), &sent, b"").await,
+        Err(hotcrm_support::Error::Storage { .. })
+    ));
+    assert_eq!(case_count(repo.as_ref()).await, 0);
+    assert_eq!(
+        repo.find_contact_by_email("neo@walk.example")
+            .await
+            .unwrap(),
+        None,
+        "the failed commit left no orphan contact"
+    );
+    let out = desk
+        .submit_web_form(&WebForm::default(), &sent, b"")
+        .await
+        .unwrap();
+    let case = out.case().unwrap();
+    let contact = repo
+        .find_contact_by_email("neo@walk.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contact.version, 1);
+    assert_eq!(case.value.contact, Some(contact.value.id));
+    assert_eq!(case_count(repo.as_ref()).await, 1);
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_submissions_of_a_new_submitter_share_one_contact() {
+    let (desk, repo) = desk(true).await;
+    let desk = Arc::new(desk);
+    let tasks: Vec<_> = ["First question", "Second question"]
+        .into_iter()
+        .map(|subject| {
+            let desk = desk.clone();
+            tokio::spawn(async move {
+                let sent = submission("pat@walk.example", subject, t("2026-01-05T14:00:00Z"));
+                desk.submit_web_form(&WebForm::default(), &sent, b"")
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut contacts = Vec::new();
+    for task in tasks {
+        let out = task.await.unwrap();
+        contacts.push(out.case().unwrap().value.contact);
+    }
+    let stored = repo
+        .find_contact_by_email("pat@walk.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(stored.version, 1);
+    assert_eq!(
+        contacts,
+        vec![Some(stored.value.id); 2],
+        "one contact for both cases"
+    );
+    assert_eq!(case_count(repo.as_ref()).await, 2);
+}

@@ -6,17 +6,19 @@
 use std::sync::Arc;
 
 use hotcrm_support::Error;
-use hotcrm_support::case::{Author, CaseEvent, CaseStatus, Origin, Resolution, Visibility};
+use hotcrm_support::case::{
+    Author, Case, CaseEvent, CaseQuery, CaseStatus, Origin, Page, PageOf, Resolution, Visibility,
+};
 use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{
     DeskConfig, IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, SupportDesk,
     split_stored_body,
 };
-use hotcrm_support::ids::{AccountId, CaseId, ContactId};
+use hotcrm_support::ids::{AccountId, CaseId, CaseNumber, ContactId};
 use hotcrm_support::intake::{
     AutoResponse, IgnoreReason, Mailbox, OwnMessageId, QuarantineReason, SuppressReason,
 };
-use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository};
+use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository, Versioned};
 use proptest::prelude::*;
 
 const ACME: AccountId = AccountId::from_u128(1);
@@ -894,4 +896,247 @@ async fn quarantined_mail_is_kept_once_and_can_be_released_or_discarded() {
         f.desk.release_quarantined(uuid::Uuid::from_u128(7)).await,
         Err(Error::NotFound { .. })
     ));
+}
+
+/// The first mail of a sender who is no contact yet (the desk has a default
+/// account).
+fn stranger_mail(message_id: &str) -> Vec<u8> {
+    mail(
+        &[
+            ("From", "Nora New <nora@prospect.example>"),
+            ("To", "support@desk.example"),
+            ("Subject", "Pricing question"),
+            ("Message-ID", message_id),
+        ],
+        "Do you have a plan for 20 seats?",
+    )
+}
+
+/// A desk with the walk-in default account over `repo`.
+async fn walk_in_desk(repo: Arc<dyn Repository>) -> SupportDesk {
+    repo.put_account(&Account::new(WALK_IN, "Walk-ins"), None)
+        .await
+        .unwrap();
+    let mut config = DeskConfig::default();
+    config.intake = IntakeConfig::default().default_account(WALK_IN);
+    SupportDesk::builder(repo)
+        .clock(ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap()))
+        .config(config)
+        .build()
+}
+
+#[tokio::test]
+async fn a_failed_case_commit_stores_no_contact_and_the_retry_stores_both_once() {
+    use crate::desk_consistency::FaultyRepository;
+    let faulty = Arc::new(FaultyRepository::failing([1]));
+    let desk = walk_in_desk(faulty.clone()).await;
+    let raw = stranger_mail("<n1@prospect.example>");
+    let err = desk.receive_email(&raw, &support()).await.unwrap_err();
+    assert!(matches!(err, Error::Storage { .. }), "{err:?}");
+    assert_eq!(
+        faulty
+            .find_contact_by_email("nora@prospect.example")
+            .await
+            .unwrap(),
+        None,
+        "the failed commit left no orphan contact"
+    );
+    assert!(
+        faulty.events_after(0, 10).await.unwrap().is_empty(),
+        "and no case"
+    );
+    // The retry (the mail server delivers again) stores the case and its
+    // contact, once.
+    let out = desk.receive_email(&raw, &support()).await.unwrap();
+    let IntakeOutcome::Created { case, .. } = &out else {
+        panic!("{out:?}")
+    };
+    let contact = faulty
+        .find_contact_by_email("NORA@prospect.example")
+        .await
+        .unwrap()
+        .expect("the contact is stored with the case");
+    assert_eq!(contact.version, 1);
+    assert_eq!(contact.value.account, WALK_IN);
+    assert_eq!(contact.value.name, "Nora New");
+    assert_eq!(case.value.contact, Some(contact.value.id));
+    assert_eq!(
+        faulty.commits.load(std::sync::atomic::Ordering::SeqCst),
+        2,
+        "the contact took no commit of its own"
+    );
+    // A third delivery changes nothing.
+    let again = desk.receive_email(&raw, &support()).await.unwrap();
+    assert!(again.events().is_empty());
+    assert_eq!(
+        faulty.get_contact(contact.value.id).await.unwrap().version,
+        1
+    );
+}
+
+/// A `MemoryRepository` whose first two contact lookups wait for each other,
+/// so two deliveries both see a new sender before either commits.
+struct RacingLookups {
+    inner: MemoryRepository,
+    lookups: std::sync::atomic::AtomicUsize,
+    gate: tokio::sync::Barrier,
+}
+
+#[async_trait::async_trait]
+impl Repository for RacingLookups {
+    async fn commit(
+        &self,
+        work: &hotcrm_support::repo::UnitOfWork,
+    ) -> hotcrm_support::Result<hotcrm_support::repo::Committed> {
+        self.inner.commit(work).await
+    }
+    async fn events_after(
+        &self,
+        after: u64,
+        limit: usize,
+    ) -> hotcrm_support::Result<Vec<hotcrm_support::repo::FeedEntry>> {
+        self.inner.events_after(after, limit).await
+    }
+    async fn current_sequence(
+        &self,
+        kind: hotcrm_support::repo::SequenceKind,
+        year: i32,
+    ) -> hotcrm_support::Result<u32> {
+        self.inner.current_sequence(kind, year).await
+    }
+    async fn get_case(&self, id: CaseId) -> hotcrm_support::Result<Versioned<Case>> {
+        self.inner.get_case(id).await
+    }
+    async fn get_case_by_number(&self, n: CaseNumber) -> hotcrm_support::Result<Versioned<Case>> {
+        self.inner.get_case_by_number(n).await
+    }
+    async fn list_cases(
+        &self,
+        q: &CaseQuery,
+        p: Page,
+    ) -> hotcrm_support::Result<PageOf<Versioned<Case>>> {
+        self.inner.list_cases(q, p).await
+    }
+    async fn scan_cases(
+        &self,
+        q: &CaseQuery,
+        after: Option<CaseId>,
+        limit: usize,
+    ) -> hotcrm_support::Result<Vec<Versioned<Case>>> {
+        self.inner.scan_cases(q, after, limit).await
+    }
+    async fn case_events(&self, id: CaseId) -> hotcrm_support::Result<Vec<CaseEvent>> {
+        self.inner.case_events(id).await
+    }
+    async fn put_account(&self, a: &Account, e: Option<u64>) -> hotcrm_support::Result<u64> {
+        self.inner.put_account(a, e).await
+    }
+    async fn get_account(&self, id: AccountId) -> hotcrm_support::Result<Versioned<Account>> {
+        self.inner.get_account(id).await
+    }
+    async fn get_contact(&self, id: ContactId) -> hotcrm_support::Result<Versioned<Contact>> {
+        self.inner.get_contact(id).await
+    }
+    async fn find_contact_by_email(
+        &self,
+        email: &str,
+    ) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
+        let n = self
+            .lookups
+            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
+        let found = self.inner.find_contact_by_email(email).await;
+        if n < 2 {
+            self.gate.wait().await;
+        }
+        found
+    }
+    async fn get_router_state(
+        &self,
+    ) -> hotcrm_support::Result<Option<Versioned<hotcrm_support::routing::RouterState>>> {
+        self.inner.get_router_state().await
+    }
+    async fn get_article(
+        &self,
+        id: hotcrm_support::ids::ArticleId,
+    ) -> hotcrm_support::Result<Versioned<hotcrm_support::knowledge::KnowledgeArticle>> {
+        self.inner.get_article(id).await
+    }
+    async fn list_articles(
+        &self,
+    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::knowledge::KnowledgeArticle>>> {
+        self.inner.list_articles().await
+    }
+    async fn save_search(
+        &self,
+        s: &hotcrm_support::repo::SavedSearch,
+    ) -> hotcrm_support::Result<()> {
+        self.inner.save_search(s).await
+    }
+    async fn saved_searches(
+        &self,
+        owner: hotcrm_support::ids::AgentId,
+    ) -> hotcrm_support::Result<Vec<hotcrm_support::repo::SavedSearch>> {
+        self.inner.saved_searches(owner).await
+    }
+    async fn get_portal_record(
+        &self,
+        kind: hotcrm_support::repo::PortalKind,
+        id: uuid::Uuid,
+    ) -> hotcrm_support::Result<Versioned<hotcrm_support::repo::PortalRecord>> {
+        self.inner.get_portal_record(kind, id).await
+    }
+    async fn portal_records(
+        &self,
+        kind: hotcrm_support::repo::PortalKind,
+        parent: Option<uuid::Uuid>,
+    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::repo::PortalRecord>>> {
+        self.inner.portal_records(kind, parent).await
+    }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn racing_first_mails_of_a_new_sender_share_one_contact() {
+    let repo = Arc::new(RacingLookups {
+        inner: MemoryRepository::new(),
+        lookups: Default::default(),
+        gate: tokio::sync::Barrier::new(2),
+    });
+    let desk = Arc::new(walk_in_desk(repo.clone()).await);
+    let tasks: Vec<_> = ["<race1@prospect.example>", "<race2@prospect.example>"]
+        .into_iter()
+        .map(|mid| {
+            let desk = desk.clone();
+            tokio::spawn(async move {
+                desk.receive_email(&stranger_mail(mid), &support())
+                    .await
+                    .unwrap()
+            })
+        })
+        .collect();
+    let mut cases = Vec::new();
+    for task in tasks {
+        let out = task.await.unwrap();
+        let IntakeOutcome::Created { case, .. } = out else {
+            panic!("both mails open a case: {out:?}")
+        };
+        cases.push(case.value);
+    }
+    assert!(
+        repo.lookups.load(std::sync::atomic::Ordering::SeqCst) >= 3,
+        "the losing delivery looked the contact up again"
+    );
+    assert_ne!(cases[0].id, cases[1].id, "no mail is lost");
+    let contact = repo
+        .find_contact_by_email("nora@prospect.example")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(contact.version, 1, "one contact, written once");
+    for case in &cases {
+        assert_eq!(case.contact, Some(contact.value.id));
+        assert_eq!(
+            repo.get_case(case.id).await.unwrap().value.contact,
+            Some(contact.value.id)
+        );
+    }
 }
