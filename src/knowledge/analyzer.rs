@@ -55,7 +55,9 @@
 //!
 //! Layer 2 (pure): depends on nothing else in the crate.
 
+use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
+use unicode_segmentation::UnicodeSegmentation;
 
 /// Longest token kept, in bytes; longer runs (hashes, base64 blobs) are cut so the
 /// vocabulary stays small.
@@ -219,7 +221,7 @@ impl Analyzer {
                     }
                 }
                 truncate_to_boundary(&mut buf, MAX_TOKEN_BYTES);
-                if self.stemming {
+                if self.stemming && !exp("nophrasal") {
                     // Phrasal verbs users type apart: "log in" meets "login".
                     let joined = match (prev_verb, buf.as_str()) {
                         (Some("log"), "in" | "on") => Some("login"),
@@ -244,7 +246,26 @@ impl Analyzer {
                     return;
                 }
                 if self.stemming {
-                    stem_in_place(&mut buf);
+                    if exp("oldstem") {
+                        stem_in_place(&mut buf);
+                    } else {
+                        snowball_in_place(&mut buf);
+                    }
+                }
+                if !exp("nosplit") && buf.contains(['.', '_', ',']) {
+                    f(&buf);
+                    let whole = buf.clone();
+                    for part in whole.split(['.', '_', ',']) {
+                        if part.is_empty() || (self.stop_words && is_stop_word(part)) {
+                            continue;
+                        }
+                        let mut p = part.to_owned();
+                        if self.stemming {
+                            snowball_in_place(&mut p);
+                        }
+                        f(&p);
+                    }
+                    return;
                 }
                 f(&buf);
             }
@@ -310,49 +331,46 @@ pub(crate) fn is_cjk(c: char) -> bool {
     )
 }
 
-/// Splits `text` into words without allocating.
+/// Splits `text` into words on Unicode (UAX #29) word boundaries, without
+/// allocating. CJK characters, which UAX #29 leaves as single ideographs (or
+/// joins with adjacent letters, as it does Hangul), are gathered into runs of
+/// adjacent CJK text for bigramming.
 fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(Word<'a>)) {
-    #[derive(PartialEq, Clone, Copy)]
-    enum Kind {
-        None,
-        Plain,
-        Cjk,
-    }
-    let mut kind = Kind::None;
-    let mut start = 0usize;
-    let mut iter = text.char_indices().peekable();
-    while let Some((i, c)) = iter.next() {
-        let this = if is_cjk(c) {
-            Kind::Cjk
-        } else if c.is_alphanumeric() {
-            Kind::Plain
-        } else if (c == '\'' || c == '\u{2019}')
-            && kind == Kind::Plain
-            && iter
-                .peek()
-                .is_some_and(|(_, n)| n.is_alphanumeric() && !is_cjk(*n))
-        {
-            // An apostrophe inside a word ("can't") keeps the word together.
-            Kind::Plain
-        } else {
-            Kind::None
-        };
-        if this != kind {
-            emit(text, kind, start, i, &mut f);
-            kind = this;
-            start = i;
+    // The pending CJK run, as a byte range of `text`.
+    let mut run: Option<(usize, usize)> = None;
+    for (at, word) in text.unicode_word_indices() {
+        let mut rest = word;
+        let mut offset = at;
+        while let Some(first) = rest.chars().next() {
+            let cjk = is_cjk(first);
+            let len = rest
+                .char_indices()
+                .find(|&(_, c)| is_cjk(c) != cjk)
+                .map_or(rest.len(), |(i, _)| i);
+            let Some((part, tail)) = rest.split_at_checked(len) else {
+                break;
+            };
+            if cjk {
+                run = match run {
+                    Some((start, end)) if end == offset => Some((start, offset + len)),
+                    other => {
+                        emit_run(text, other, &mut f);
+                        Some((offset, offset + len))
+                    }
+                };
+            } else {
+                emit_run(text, run.take(), &mut f);
+                f(Word::Plain(part));
+            }
+            offset += len;
+            rest = tail;
         }
     }
-    emit(text, kind, start, text.len(), &mut f);
+    emit_run(text, run, &mut f);
 
-    fn emit<'a>(text: &'a str, kind: Kind, start: usize, end: usize, f: &mut impl FnMut(Word<'a>)) {
-        let Some(slice) = text.get(start..end) else {
-            return;
-        };
-        match kind {
-            Kind::Plain => f(Word::Plain(slice)),
-            Kind::Cjk => f(Word::Cjk(slice)),
-            Kind::None => {}
+    fn emit_run<'a>(text: &'a str, run: Option<(usize, usize)>, f: &mut impl FnMut(Word<'a>)) {
+        if let Some(slice) = run.and_then(|(start, end)| text.get(start..end)) {
+            f(Word::Cjk(slice));
         }
     }
 }
@@ -688,6 +706,37 @@ pub(crate) fn stem_in_place(w: &mut String) {
                 w.push('i');
             }
         }
+    }
+}
+
+/// Experiment switches (temporary).
+fn exp(flag: &str) -> bool {
+    static FLAGS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
+    FLAGS
+        .get_or_init(|| std::env::var("HOTCRM_EXP").unwrap_or_default())
+        .split(',')
+        .any(|f| f == flag)
+}
+
+/// Snowball English stemming of a word made of letters only.
+pub(crate) fn snowball_in_place(w: &mut String) {
+    if w.len() <= 2 || !w.chars().all(char::is_alphabetic) {
+        if !exp("stemdigits") || w.len() <= 2 {
+            return;
+        }
+    }
+    if exp("keptadv") && KEPT_ADVERBS.binary_search(&w.as_str()).is_ok() {
+        return;
+    }
+    if exp("comp") {
+        if let Some(base) = comparative_base(w) {
+            w.clear();
+            w.push_str(base);
+        }
+    }
+    let stemmer = Stemmer::create(Algorithm::English);
+    if let std::borrow::Cow::Owned(stemmed) = stemmer.stem(w) {
+        *w = stemmed;
     }
 }
 
