@@ -55,7 +55,6 @@
 //!
 //! Layer 2 (pure): depends on nothing else in the crate.
 
-use rust_stemmers::{Algorithm, Stemmer};
 use serde::{Deserialize, Serialize};
 use unicode_segmentation::UnicodeSegmentation;
 
@@ -221,7 +220,7 @@ impl Analyzer {
                     }
                 }
                 truncate_to_boundary(&mut buf, MAX_TOKEN_BYTES);
-                if self.stemming && !exp("nophrasal") {
+                if self.stemming {
                     // Phrasal verbs users type apart: "log in" meets "login".
                     let joined = match (prev_verb, buf.as_str()) {
                         (Some("log"), "in" | "on") => Some("login"),
@@ -246,26 +245,7 @@ impl Analyzer {
                     return;
                 }
                 if self.stemming {
-                    if exp("oldstem") {
-                        stem_in_place(&mut buf);
-                    } else {
-                        snowball_in_place(&mut buf);
-                    }
-                }
-                if !exp("nosplit") && buf.contains(['.', '_', ',']) {
-                    f(&buf);
-                    let whole = buf.clone();
-                    for part in whole.split(['.', '_', ',']) {
-                        if part.is_empty() || (self.stop_words && is_stop_word(part)) {
-                            continue;
-                        }
-                        let mut p = part.to_owned();
-                        if self.stemming {
-                            snowball_in_place(&mut p);
-                        }
-                        f(&p);
-                    }
-                    return;
+                    stem_in_place(&mut buf);
                 }
                 f(&buf);
             }
@@ -331,6 +311,10 @@ pub(crate) fn is_cjk(c: char) -> bool {
     )
 }
 
+/// Punctuation UAX #29 keeps inside a word (`example.com`, `snake_case`, `1,000`,
+/// `a:b`); the analyzer splits there.
+const INNER_PUNCT: [char; 5] = ['.', ',', '_', ':', ';'];
+
 /// Splits `text` into words on Unicode (UAX #29) word boundaries, without
 /// allocating. CJK characters, which UAX #29 leaves as single ideographs (or
 /// joins with adjacent letters, as it does Hangul), are gathered into runs of
@@ -360,7 +344,11 @@ fn for_each_word<'a>(text: &'a str, mut f: impl FnMut(Word<'a>)) {
                 };
             } else {
                 emit_run(text, run.take(), &mut f);
-                f(Word::Plain(part));
+                // UAX #29 keeps `example.com`, `snake_case`, `1,000` and `a:b`
+                // together; their parts are the words (see the module docs).
+                for piece in part.split(INNER_PUNCT).filter(|p| !p.is_empty()) {
+                    f(Word::Plain(piece));
+                }
             }
             offset += len;
             rest = tail;
@@ -411,6 +399,9 @@ pub(crate) fn fold_char(c: char, out: &mut String) {
         'ý' | 'ÿ' | 'ŷ' => "y",
         'ź' | 'ż' | 'ž' => "z",
         'þ' => "th",
+        // Combining diacritics of decomposed text (`e` + U+0301), which UAX #29
+        // keeps inside the word.
+        '\u{0300}'..='\u{036F}' => "",
         _ => {
             out.push(c);
             return;
@@ -709,37 +700,6 @@ pub(crate) fn stem_in_place(w: &mut String) {
     }
 }
 
-/// Experiment switches (temporary).
-fn exp(flag: &str) -> bool {
-    static FLAGS: std::sync::OnceLock<String> = std::sync::OnceLock::new();
-    FLAGS
-        .get_or_init(|| std::env::var("HOTCRM_EXP").unwrap_or_default())
-        .split(',')
-        .any(|f| f == flag)
-}
-
-/// Snowball English stemming of a word made of letters only.
-pub(crate) fn snowball_in_place(w: &mut String) {
-    if w.len() <= 2 || !w.chars().all(char::is_alphabetic) {
-        if !exp("stemdigits") || w.len() <= 2 {
-            return;
-        }
-    }
-    if exp("keptadv") && KEPT_ADVERBS.binary_search(&w.as_str()).is_ok() {
-        return;
-    }
-    if exp("comp") {
-        if let Some(base) = comparative_base(w) {
-            w.clear();
-            w.push_str(base);
-        }
-    }
-    let stemmer = Stemmer::create(Algorithm::English);
-    if let std::borrow::Cow::Owned(stemmed) = stemmer.stem(w) {
-        *w = stemmed;
-    }
-}
-
 /// Stems one word (see [`stem_in_place`]).
 #[cfg(test)]
 fn stem(word: &str) -> String {
@@ -1008,6 +968,24 @@ mod tests {
             ("SSO与SAML配置", vec!["sso", "与", "saml", "配置"]),
             ("", vec![]),
             ("!!! ---", vec![]),
+            // Decomposed accents stay in the word (UAX #29) and are folded.
+            ("Cafe\u{301} menu", vec!["cafe", "menu"]),
+            // Inner `.`, `,`, `_`, `:` split; hex codes and versions keep their digits.
+            (
+                "Error 0x80070005 in v2.3 of example.com: snake_case 1,000",
+                vec![
+                    "error",
+                    "0x80070005",
+                    "v2",
+                    "3",
+                    "exampl",
+                    "com",
+                    "snak",
+                    "case",
+                    "1",
+                    "000",
+                ],
+            ),
         ] {
             assert_eq!(a.terms(text), want, "terms({text:?})");
         }
