@@ -1,9 +1,33 @@
 //! Text analysis shared by the search index, the quality score and the heuristic AI:
-//! Unicode word splitting, lowercasing, diacritic folding, English stop words and a
-//! light stemmer, with CJK text turned into overlapping character bigrams; and the
-//! support-desk synonym table the index uses to expand queries.
+//! Unicode (UAX #29) word segmentation, lowercasing, diacritic folding, English stop
+//! words and a light stemmer, with CJK text turned into overlapping character bigrams;
+//! and the support-desk synonym table the index uses to expand queries.
+//!
+//! Every rule below was measured on two real known-item sets (10,000 Debian package
+//! descriptions, 9,793 man pages; `examples/search_eval.rs`), as MRR@10 of BM25 with
+//! the rule against without it:
+//!
+//! | rule | Debian | man pages |
+//! |---|---|---|
+//! | stemming (light, below) | +0.024 | +0.011 |
+//! | split at inner `.` `,` `_` `:` `;` (UAX #29 keeps them in a word) | +0.005 | +0.009 |
+//! | comparatives and adverbs (stemmer steps 1–2) | +0.001 | +0.001 |
+//! | phrasal verbs (`log in` → `login`) | 0.000 | +0.001 |
+//!
+//! The Snowball English stemmer (`rust-stemmers`) was tried in place of the light
+//! stemmer: +0.004 (Debian) and +0.001 (man pages) MRR@10, but its derivational steps
+//! join words a help desk must keep apart (*deletion*/*delete*, *authenticator* →
+//! `authent`, *coding*/*code*), which failed support-desk ranking queries; the light
+//! stemmer is kept.
 //!
 //! Decisions (user-facing versions on [`Analyzer`]):
+//!
+//! * **Words** are Unicode words (UAX #29, `unicode-segmentation`), split again at
+//!   the `.`, `,`, `_`, `:` and `;` that UAX #29 keeps inside a word, so
+//!   `example.com`, `snake_case`, `1,000` and `v2.3` yield their parts (`v2`, `3`);
+//!   identifiers such as `0x80070005` stay whole. Apostrophes are dropped (`can't`
+//!   → `cant`). Combining accents of decomposed text stay in their word and are
+//!   folded with the others.
 //!
 //! * **Stemming** is light and rule-based, applied to ASCII words without digits of
 //!   more than three letters, in this order:
@@ -164,8 +188,9 @@ impl Analyzer {
 
     /// The index terms of `text`, in order of appearance (duplicates kept).
     ///
-    /// Words are maximal runs of alphanumeric characters (apostrophes inside a word
-    /// are dropped: `can't` → `cant`). With stemming on, the phrasal verbs "log
+    /// Words are Unicode (UAX #29) words, split again at inner `.`, `,`, `_`, `:`
+    /// and `;` (`example.com` → `exampl`, `com`; `v2.3` → `v2`, `3`); apostrophes
+    /// inside a word are dropped (`can't` → `cant`). With stemming on, the phrasal verbs "log
     /// in/on/out", "sign in/on/up" and "set up" also yield the joined word
     /// (`login`, `signin`, `setup`...) so they meet the one-word spelling. Han, Hiragana, Katakana and Hangul runs become
     /// overlapping bigrams (a single character stays a unigram), so CJK text is
