@@ -15,7 +15,8 @@
 //! ```
 //!
 //! `--ablation` adds one BM25 row per ranking rule switched off (see
-//! `SearchRules`); `--limit N` uses only the first N documents of each set.
+//! `SearchRules`) and per analyzer rule switched off (stemming, stop words,
+//! diacritic folding: `Analyzer`, each a fresh index); `--limit N` uses only the first N documents of each set.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
@@ -24,7 +25,8 @@ use std::time::{Duration, Instant};
 use hotcrm_support::ai::HeuristicAi;
 use hotcrm_support::ids::{AgentId, ArticleId};
 use hotcrm_support::knowledge::{
-    ArticleDraft, KnowledgeBase, SearchFilters, SearchQuery, SearchRules, Viewer,
+    Analyzer, ArticleDraft, KnowledgeBase, KnowledgePolicy, SearchFilters, SearchQuery,
+    SearchRules, Viewer,
 };
 
 /// One known item: a document and the query that should find it.
@@ -147,10 +149,17 @@ impl Lucene {
     }
 }
 
-fn build_kb(docs: &[Doc]) -> (KnowledgeBase, HashMap<ArticleId, usize>, Duration) {
+fn build_kb(
+    docs: &[Doc],
+    analyzer: Analyzer,
+) -> (KnowledgeBase, HashMap<ArticleId, usize>, Duration) {
     let now = "2026-03-02T09:00:00Z".parse().unwrap();
     let reviewer = AgentId::from_u128(1);
-    let mut kb = KnowledgeBase::new();
+    let policy = KnowledgePolicy {
+        analyzer,
+        ..KnowledgePolicy::default()
+    };
+    let mut kb = KnowledgeBase::with_policy(policy).expect("valid policy");
     let mut of = HashMap::new();
     let start = Instant::now();
     for (i, d) in docs.iter().enumerate() {
@@ -211,22 +220,50 @@ fn main() {
         }
         println!("{}", t.row(&set, "Lucene BM25 baseline"));
 
-        let (mut kb, of, took) = build_kb(&docs);
+        let (mut kb, of, took) = build_kb(&docs, Analyzer::default());
         eprintln!("{set}: indexed in {:.0} ms", took.as_secs_f64() * 1e3);
         let viewer = Viewer::Anonymous;
-        let run = |kb: &KnowledgeBase, name: &str| {
+        let run_with = |kb: &KnowledgeBase, of: &HashMap<ArticleId, usize>, name: &str| {
             let mut t = Tally::default();
             for (i, d) in docs.iter().enumerate() {
                 let q = SearchQuery::new(d.query.clone()).limit(10);
                 let start = Instant::now();
                 let r = kb.search(&q, &viewer);
                 let took = start.elapsed();
-                t.push(rank_of(&r.ids(), &of, i), took);
+                t.push(rank_of(&r.ids(), of, i), took);
             }
             println!("{}", t.row(&set, name));
         };
+        let run = |kb: &KnowledgeBase, name: &str| run_with(kb, &of, name);
         run(&kb, "crate BM25");
         if ablation {
+            // Analyzer rules that can be switched: each needs its own index.
+            for (name, analyzer) in [
+                (
+                    "stemming",
+                    Analyzer {
+                        stemming: false,
+                        ..Analyzer::default()
+                    },
+                ),
+                (
+                    "stop words",
+                    Analyzer {
+                        stop_words: false,
+                        ..Analyzer::default()
+                    },
+                ),
+                (
+                    "diacritic folding",
+                    Analyzer {
+                        fold_diacritics: false,
+                        ..Analyzer::default()
+                    },
+                ),
+            ] {
+                let (kb2, of2, _) = build_kb(&docs, analyzer);
+                run_with(&kb2, &of2, &format!("BM25 analyzer rule off: {name}"));
+            }
             for (name, rules) in SearchRules::ablations() {
                 kb.set_search_rules(rules);
                 run(&kb, &format!("BM25 rule switched: {name}"));
