@@ -869,13 +869,7 @@ impl SupportDesk {
     /// articles only all at once, so this reads them all: editorial commands
     /// are rare; reader commands read one record.
     async fn stored_versions(&self, number: KnowledgeNumber) -> Result<Stored> {
-        Ok(self
-            .repo
-            .list_articles()
-            .await?
-            .into_iter()
-            .filter(|a| a.value.number == number)
-            .collect())
+        self.repo.article_versions(number).await
     }
 
     /// The command's time: the clock, but never before the article's last

@@ -1253,6 +1253,48 @@ pub async fn articles_round_trip(repo: &dyn Repository) {
     ));
     let listed = repo.list_articles().await.expect("list");
     assert!(listed.iter().any(|a| a.value == article), "listed");
+    // A second version of the same number and another number: the versions of
+    // one number are exactly its own, ordered by id.
+    let other_id = kb
+        .create(ArticleDraft::new("Another article", "Other steps."), now())
+        .expect("valid draft");
+    let other = kb.article(other_id).expect("created").clone();
+    repo.put_article(&other, None).await.expect("insert other");
+    let mut second = article.clone();
+    second.id = crate::ids::ArticleId::new();
+    second.counters = Default::default();
+    repo.put_article(&second, None)
+        .await
+        .expect("insert second version");
+    // The store may hold other articles of that number (earlier behaviours):
+    // the answer is exactly what `list_articles` has for it, by id.
+    let versions = repo
+        .article_versions(article.number)
+        .await
+        .expect("versions");
+    let mut expected: Vec<_> = repo
+        .list_articles()
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|a| a.value.number == article.number)
+        .collect();
+    expected.sort_by_key(|a| a.value.id);
+    assert_eq!(versions, expected, "the versions of one number, by id");
+    assert!(
+        [article.id, second.id]
+            .iter()
+            .all(|id| versions.iter().any(|v| v.value.id == *id)),
+        "both versions"
+    );
+    assert!(
+        repo.article_versions(other.number)
+            .await
+            .expect("versions")
+            .iter()
+            .all(|v| v.value.number == other.number && v.value.id != article.id),
+        "another number's versions"
+    );
     assert!(
         listed
             .windows(2)

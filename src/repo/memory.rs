@@ -556,6 +556,21 @@ impl Repository for MemoryRepository {
         Ok(all)
     }
 
+    async fn article_versions(
+        &self,
+        number: crate::ids::KnowledgeNumber,
+    ) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+        let mut versions: Vec<_> = self
+            .read()
+            .articles
+            .values()
+            .filter(|a| a.value.number == number)
+            .cloned()
+            .collect();
+        versions.sort_by_key(|a| a.value.id);
+        Ok(versions)
+    }
+
     async fn save_search(&self, search: &SavedSearch) -> Result<()> {
         if search.name.trim().is_empty() {
             return Err(Error::validation("saved search name", "must not be empty"));

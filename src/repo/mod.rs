@@ -387,6 +387,44 @@ pub trait Repository: Send + Sync {
     /// [`Error::Storage`] when the store fails.
     async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>>;
 
+    /// The stored versions of one article number, ordered by id (the desk's
+    /// editorial commands read these). The default filters
+    /// [`Repository::list_articles`]; stores with an index on the number
+    /// override it (the built-in ones do).
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    ///
+    /// ```
+    /// # use hotcrm_support::ids::KnowledgeNumber;
+    /// # use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// # use hotcrm_support::repo::{MemoryRepository, Repository};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// let repo = MemoryRepository::new();
+    /// let mut kb = KnowledgeBase::new();
+    /// let id = kb.create(ArticleDraft::new("Reset a password", "Click Forgot password."), "2026-01-05T09:00:00Z".parse().unwrap())?;
+    /// let article = kb.article(id)?.clone();
+    /// repo.put_article(&article, None).await?;
+    /// assert_eq!(repo.article_versions(article.number).await?.len(), 1);
+    /// assert!(repo.article_versions(KnowledgeNumber::new(2031, 9)?).await?.is_empty());
+    /// # Ok(()) }
+    /// ```
+    async fn article_versions(
+        &self,
+        number: crate::ids::KnowledgeNumber,
+    ) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+        let mut versions: Vec<_> = self
+            .list_articles()
+            .await?
+            .into_iter()
+            .filter(|a| a.value.number == number)
+            .collect();
+        versions.sort_by_key(|a| a.value.id);
+        Ok(versions)
+    }
+
     /// Saves (or replaces, by owner and name) a saved search.
     ///
     /// # Errors
@@ -500,6 +538,9 @@ macro_rules! forward_repository {
             }
             async fn list_articles(&self) -> Result<Vec<Versioned<KnowledgeArticle>>> {
                 (**self).list_articles().await
+            }
+            async fn article_versions(&self, number: crate::ids::KnowledgeNumber) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+                (**self).article_versions(number).await
             }
             async fn get_portal_record(&self, kind: PortalKind, id: uuid::Uuid) -> Result<Versioned<PortalRecord>> {
                 (**self).get_portal_record(kind, id).await

@@ -1376,6 +1376,26 @@ impl Repository for PostgresRepository {
         rows.iter().map(|row| versioned("article", row)).collect()
     }
 
+    async fn article_versions(
+        &self,
+        number: crate::ids::KnowledgeNumber,
+    ) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+        let rows = sqlx::query(
+            "SELECT doc, version FROM articles WHERE number_year = $1 AND number_seq = $2 ORDER BY id",
+        )
+        .bind(number.year())
+        .bind(i64::from(number.sequence()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut versions = rows
+            .iter()
+            .map(|row| versioned("article", row))
+            .collect::<Result<Vec<Versioned<KnowledgeArticle>>>>()?;
+        versions.sort_by_key(|a| a.value.id);
+        Ok(versions)
+    }
+
     async fn get_portal_record(
         &self,
         kind: PortalKind,

@@ -1564,6 +1564,26 @@ impl Repository for SqliteRepository {
             .collect()
     }
 
+    async fn article_versions(
+        &self,
+        number: crate::ids::KnowledgeNumber,
+    ) -> Result<Vec<Versioned<KnowledgeArticle>>> {
+        let rows = sqlx::query(
+            "SELECT id, version, doc FROM articles WHERE number_year = ? AND number_seq = ? ORDER BY id",
+        )
+        .bind(number.year())
+        .bind(i64::from(number.sequence()))
+        .fetch_all(&self.pool)
+        .await
+        .map_err(db)?;
+        let mut versions = rows
+            .iter()
+            .map(|row| versioned("articles", &row_id(row)?, row))
+            .collect::<Result<Vec<Versioned<KnowledgeArticle>>>>()?;
+        versions.sort_by_key(|a| a.value.id);
+        Ok(versions)
+    }
+
     async fn get_portal_record(
         &self,
         kind: PortalKind,
