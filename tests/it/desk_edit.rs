@@ -960,3 +960,17 @@ proptest! {
         }
     }
 }
+
+proptest! {
+    /// Law: the plain-text form of any Markdown body is computed without
+    /// panicking, and a body of plain words is its own plain text.
+    #[test]
+    fn markdown_plain_text_is_total_and_keeps_plain_words(
+        any_text in "\\PC{0,200}",
+        words in prop::collection::vec("[a-z]{1,8}", 1..20),
+    ) {
+        let _ = hotcrm_support::case::markdown_to_text(&any_text);
+        let plain = words.join(" ");
+        prop_assert_eq!(hotcrm_support::case::markdown_to_text(&plain), plain);
+    }
+}
