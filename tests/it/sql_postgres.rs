@@ -121,7 +121,7 @@ fn conformance_suite_passes() {
             .await
             .unwrap();
         sqlx::raw_sql(
-            "TRUNCATE cases, events, sequences, router, articles, accounts, contacts, \
+            "TRUNCATE cases, events, sequences, router, articles, article_slugs, accounts, contacts, \
              saved_searches, portal_records; UPDATE feed_head SET position = 0",
         )
         .execute(repo.pool())
