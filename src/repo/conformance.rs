@@ -687,7 +687,9 @@ pub async fn article_slugs_belong_to_one_number(repo: &dyn Repository) {
             kind: "article slug",
             key,
         }) => assert_eq!(key, slug, "names the slug"),
-        other => panic!("an article of another number with a taken slug must fail the unit: {other:?}"),
+        other => {
+            panic!("an article of another number with a taken slug must fail the unit: {other:?}")
+        }
     }
     assert!(
         matches!(repo.get_case(case.id).await, Err(Error::NotFound { .. })),
@@ -733,10 +735,7 @@ pub async fn article_slugs_belong_to_one_number(repo: &dyn Repository) {
         "the refused update wrote nothing"
     );
     assert_eq!(
-        repo.article_versions(number)
-            .await
-            .expect("versions")
-            .len(),
+        repo.article_versions(number).await.expect("versions").len(),
         2,
         "the holder's versions are untouched"
     );

@@ -9,7 +9,8 @@ use async_trait::async_trait;
 use super::portal::{PortalKind, PortalRecord};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{
-    CaseWrite, Committed, FeedEntry, UnitOfWork, article_slug_taken, check_unit, claim_counters, contact_email_taken,
+    CaseWrite, Committed, FeedEntry, UnitOfWork, article_slug_taken, check_unit, claim_counters,
+    contact_email_taken,
 };
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};

@@ -15,9 +15,7 @@ use sqlx::{QueryBuilder, Row};
 use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
-use super::unit::{
-    Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken,
-};
+use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
@@ -47,7 +45,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// `WHERE version = expected` (and, for cases, the unchanged number), sequence
 /// counters with `WHERE value = before`; new contacts also take their email
 /// under the unique `email_owner` index (migration 4), so two commits racing
-/// to insert one email store one contact. Under READ COMMITTED an `UPDATE` that
+/// to insert one email store one contact; articles take their slug for their
+/// number in `article_slugs` (migration 5), so two commits racing to give one
+/// slug to two numbers store one. Under READ COMMITTED an `UPDATE` that
 /// meets a row a concurrent commit is changing waits for it and re-checks its
 /// guard on the committed row, so a stale version writes nothing. The final
 /// `SELECT` compares how many rows each part wrote with how many the unit has;
@@ -819,13 +819,12 @@ impl PostgresRepository {
                 (Some(v), Some(e)) if v != e => return Ok(Some(conflict(e, v))),
                 _ => {}
             }
-            let holder = sqlx::query(
-                "SELECT number_year, number_seq FROM article_slugs WHERE slug = $1",
-            )
-            .bind(&write.value.slug)
-            .fetch_optional(&self.pool)
-            .await
-            .map_err(db)?;
+            let holder =
+                sqlx::query("SELECT number_year, number_seq FROM article_slugs WHERE slug = $1")
+                    .bind(&write.value.slug)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
             if let Some(row) = holder {
                 let year: i32 = row.try_get("number_year").map_err(db)?;
                 let seq: i64 = row.try_get("number_seq").map_err(db)?;

@@ -24,9 +24,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, DocumentWrite, FeedEntry, UnitOfWork};
-use super::unit::{
-    Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken,
-};
+use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -50,7 +48,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// runs the unit as one script of statements, each guarded by what the unit
 /// expects (an insert fails on an existing key, an update names the version
 /// it expects, a sequence counter the value before the claim, a contact
-/// write that no other contact has its email); the first
+/// write that no other contact has its email, an article write that no
+/// article of another number has its slug — migration 4 keeps the slug in a
+/// column); the first
 /// guard that fails decides the error and the transaction rolls back, so a
 /// failed commit writes nothing. On a file opened with
 /// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes

@@ -1154,7 +1154,10 @@ async fn desks_that_do_not_know_each_other_cannot_store_one_slug_twice() {
     // Built before `a` creates, and never loads the knowledge base.
     let b = desk_on(repo.clone(), &clock);
     let c = desk_on(repo.clone(), &clock);
-    let first = a.create_article(draft("Reset your password")).await.unwrap();
+    let first = a
+        .create_article(draft("Reset your password"))
+        .await
+        .unwrap();
     let stored = repo.get_article(first).await.unwrap().value;
     assert_eq!(stored.slug, "reset-your-password");
     match b.create_article(draft("Reset your password")).await {

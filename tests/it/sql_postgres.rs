@@ -674,11 +674,7 @@ fn unique_article_slugs_migrate_over_an_existing_clash() {
             a.slug = slug.into();
             a
         };
-        let (holder, clash, solo) = (
-            article(1, "reset"),
-            article(2, "reset"),
-            article(3, "solo"),
-        );
+        let (holder, clash, solo) = (article(1, "reset"), article(2, "reset"), article(3, "solo"));
         for a in [&clash, &holder, &solo] {
             sqlx::query(
                 "INSERT INTO articles (id, number_year, number_seq, version, doc) \

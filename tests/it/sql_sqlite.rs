@@ -604,9 +604,9 @@ async fn racing_inserts_of_one_slug_store_one() {
             .create_numbered(ArticleDraft::new("Race", "Steps."), number, now)
             .unwrap();
         let article = kb.article(id).unwrap().clone();
-        tasks.push(tokio::spawn(
-            async move { repo.put_article(&article, None).await },
-        ));
+        tasks.push(tokio::spawn(async move {
+            repo.put_article(&article, None).await
+        }));
     }
     let mut won = 0;
     for t in tasks {
