@@ -194,6 +194,29 @@ impl UnitOfWork {
     /// (or another article write of the unit, under another number) fails the
     /// whole commit with [`Error::AlreadyExists`] (kind `"article slug"`) and
     /// writes nothing.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::KnowledgeNumber;
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// use hotcrm_support::repo::{MemoryRepository, Repository, UnitOfWork};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = MemoryRepository::new();
+    /// let now = "2026-03-02T10:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let a = kb.create_numbered(ArticleDraft::new("Reset password", "Click."), KnowledgeNumber::new(2026, 1)?, now)?;
+    /// let first = kb.article(a)?.clone();
+    /// repo.commit(&UnitOfWork::new().article(first.clone(), None)).await?;
+    /// // Another number under the same slug (a desk that did not know `first`).
+    /// let mut other = KnowledgeBase::new();
+    /// let b = other.create_numbered(ArticleDraft::new("Reset password", "Tap."), KnowledgeNumber::new(2026, 2)?, now)?;
+    /// let clash = other.article(b)?.clone();
+    /// assert_eq!(clash.slug, first.slug);
+    /// let err = repo.commit(&UnitOfWork::new().article(clash, None)).await.unwrap_err();
+    /// assert!(matches!(err, hotcrm_support::Error::AlreadyExists { kind: "article slug", .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn article(mut self, article: KnowledgeArticle, expected: Option<u64>) -> UnitOfWork {
         self.articles.push(DocumentWrite {
             value: article,
