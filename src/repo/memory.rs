@@ -27,8 +27,8 @@ use crate::routing::RouterState;
 ///
 /// Memory grows with the records written: every case version's latest state,
 /// every event once (the per-case histories and the global feed share it), the
-/// router document, articles, accounts and contacts (with an index of
-/// contacts by normalised email).
+/// router document, articles (with an index of slugs by article number),
+/// accounts and contacts (with an index of contacts by normalised email).
 ///
 /// # Example
 ///
