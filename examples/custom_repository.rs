@@ -18,7 +18,9 @@ use std::sync::Mutex;
 
 use async_trait::async_trait;
 use hotcrm_support::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
-use hotcrm_support::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
+use hotcrm_support::ids::{
+    AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber,
+};
 use hotcrm_support::knowledge::KnowledgeArticle;
 use hotcrm_support::repo::{
     Account, Committed, Contact, FeedEntry, PortalKind, PortalRecord, Repository, SavedSearch,
@@ -220,6 +222,19 @@ impl Repository for KvRepository {
                 "article",
                 &key,
             )?;
+            // Slugs belong to one article number (its versions share it): an
+            // index document per slug names the number holding it.
+            let slug = &article.value.slug;
+            let slug_key = format!("article-slug/{slug}");
+            if let Some((_, holder)) = read(&staged, &slug_key) {
+                if decode::<KnowledgeNumber>(&holder)? != article.value.number {
+                    return Err(Error::AlreadyExists {
+                        kind: "article slug",
+                        key: slug.clone(),
+                    });
+                }
+            }
+            staged.insert(slug_key, (1, encode(&article.value.number)?));
             staged.insert(key, (version, encode(&article.value)?));
             committed.article_versions.push((article.value.id, version));
         }

@@ -889,6 +889,10 @@ impl SupportDesk {
                     return Ok(id);
                 }
                 Err(e) => {
+                    // Only conflicts are retried. A slug a desk that did not
+                    // know this one's articles stored under another number
+                    // (`AlreadyExists`, kind "article slug") is returned as it
+                    // is: the store refuses it on every attempt.
                     if !(unit::is_retryable(&e) && attempt < self.config.max_retries) {
                         return Err(e);
                     }

@@ -64,6 +64,7 @@ pub async fn run_all(repo: &dyn Repository) {
     new_contacts_commit_with_their_case(repo).await;
     failed_case_inserts_store_no_contact(repo).await;
     taken_contact_emails_fail_the_unit(repo).await;
+    article_slugs_belong_to_one_number(repo).await;
 }
 
 /// The feed position of the last event stored (0 for an empty feed).
@@ -614,6 +615,191 @@ pub async fn taken_contact_emails_fail_the_unit(repo: &dyn Repository) {
             .is_some(),
         "the winner is stored"
     );
+}
+
+/// A fresh article number (year 9999, random sequence) and a fresh slug.
+fn fresh_number() -> crate::ids::KnowledgeNumber {
+    let bytes = crate::ids::ArticleId::new().as_uuid().as_u128();
+    let sequence = u32::try_from(bytes % 1_000_000_000).unwrap_or(0) + 1;
+    crate::ids::KnowledgeNumber::new(9999, sequence).expect("valid number")
+}
+
+/// An unsaved article version of `number` with `slug`.
+fn article_of(
+    number: crate::ids::KnowledgeNumber,
+    slug: &str,
+) -> crate::knowledge::KnowledgeArticle {
+    use crate::knowledge::{ArticleDraft, KnowledgeBase};
+    let mut kb = KnowledgeBase::new();
+    let id = kb
+        .create_numbered(
+            ArticleDraft::new("Slug conformance", "Step one."),
+            number,
+            now(),
+        )
+        .expect("valid draft");
+    let mut article = kb.article(id).expect("created").clone();
+    slug.clone_into(&mut article.slug);
+    article
+}
+
+/// Slugs belong to one article number: the versions of a number share their
+/// slug; writing an article of another number with a taken slug (stored, or
+/// in the same unit) fails the whole unit with [`Error::AlreadyExists`] (kind
+/// `"article slug"`) and writes nothing, not even the unit's other writes;
+/// of 8 racing inserts of one new slug under different numbers exactly one
+/// commits.
+pub async fn article_slugs_belong_to_one_number(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let slug = format!("slug-{}", crate::ids::ArticleId::new().as_uuid().simple());
+    let number = fresh_number();
+    let first = article_of(number, &slug);
+    repo.put_article(&first, None).await.expect("insert");
+    // Another version of the same number shares the slug, and updates keep it.
+    let second = article_of(number, &slug);
+    assert_eq!(
+        repo.put_article(&second, None)
+            .await
+            .expect("a second version of the number shares its slug"),
+        1
+    );
+    let mut updated = first.clone();
+    updated.counters.views += 1;
+    assert_eq!(
+        repo.put_article(&updated, Some(1))
+            .await
+            .expect("an update keeps the slug"),
+        2
+    );
+    // Another number with the taken slug fails its unit, case and all.
+    let head = feed_head(repo).await;
+    let mut other_number = fresh_number();
+    while other_number == number {
+        other_number = fresh_number();
+    }
+    let taker = article_of(other_number, &slug);
+    let (case, events) = unsaved_case(repo).await;
+    let unit = UnitOfWork::new()
+        .insert_case(case.clone(), events)
+        .article(taker.clone(), None);
+    match repo.commit(&unit).await {
+        Err(Error::AlreadyExists {
+            kind: "article slug",
+            key,
+        }) => assert_eq!(key, slug, "names the slug"),
+        other => {
+            panic!("an article of another number with a taken slug must fail the unit: {other:?}")
+        }
+    }
+    assert!(
+        matches!(repo.get_case(case.id).await, Err(Error::NotFound { .. })),
+        "the failed unit stored no case"
+    );
+    assert!(
+        matches!(
+            repo.get_article(taker.id).await,
+            Err(Error::NotFound { .. })
+        ),
+        "the failed unit stored no article"
+    );
+    assert_eq!(feed_head(repo).await, head, "nothing was appended");
+    assert!(
+        matches!(
+            repo.put_article(&taker, None).await,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            })
+        ),
+        "put_article refuses a taken slug too"
+    );
+    // An update that moves an article of another number onto the slug.
+    let own = format!("slug-{}", crate::ids::ArticleId::new().as_uuid().simple());
+    let mover = article_of(other_number, &own);
+    repo.put_article(&mover, None).await.expect("insert mover");
+    let mut moved = mover.clone();
+    moved.slug.clone_from(&slug);
+    assert!(
+        matches!(
+            repo.put_article(&moved, Some(1)).await,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            })
+        ),
+        "an update taking another number's slug"
+    );
+    assert_eq!(
+        repo.get_article(mover.id).await.expect("get").value,
+        mover,
+        "the refused update wrote nothing"
+    );
+    assert_eq!(
+        repo.article_versions(number).await.expect("versions").len(),
+        2,
+        "the holder's versions are untouched"
+    );
+    // Two numbers with one new slug in one unit.
+    let fresh = format!("slug-{}", crate::ids::ArticleId::new().as_uuid().simple());
+    let a = article_of(fresh_number(), &fresh);
+    let mut b_number = fresh_number();
+    while b_number == a.number {
+        b_number = fresh_number();
+    }
+    let b = article_of(b_number, &fresh);
+    assert!(
+        matches!(
+            repo.commit(&UnitOfWork::new().article(a.clone(), None).article(b, None))
+                .await,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            })
+        ),
+        "two numbers with one slug in a unit"
+    );
+    assert!(
+        matches!(repo.get_article(a.id).await, Err(Error::NotFound { .. })),
+        "that unit stored nothing"
+    );
+    // Racing inserts of one new slug under 8 different numbers: exactly one wins.
+    let raced = format!("slug-{}", crate::ids::ArticleId::new().as_uuid().simple());
+    let mut numbers = BTreeSet::new();
+    while numbers.len() < 8 {
+        numbers.insert(fresh_number());
+    }
+    let units: Vec<UnitOfWork> = numbers
+        .iter()
+        .map(|n| UnitOfWork::new().article(article_of(*n, &raced), None))
+        .collect();
+    let results = join_all(units.iter().map(|u| repo.commit(u)).collect()).await;
+    let won = results.iter().filter(|r| r.is_ok()).count();
+    assert_eq!(
+        won, 1,
+        "exactly one of 8 racing inserts of one slug under different numbers commits"
+    );
+    for result in &results {
+        if let Err(e) = result {
+            assert!(
+                matches!(
+                    e,
+                    Error::AlreadyExists {
+                        kind: "article slug",
+                        ..
+                    } | Error::Conflict { .. }
+                ),
+                "a losing insert is AlreadyExists (or a retryable Conflict): {e:?}"
+            );
+        }
+    }
+    let stored: Vec<_> = repo
+        .list_articles()
+        .await
+        .expect("list")
+        .into_iter()
+        .filter(|a| a.value.slug == raced)
+        .collect();
+    assert_eq!(stored.len(), 1, "the winner alone is stored");
 }
 
 fn now() -> DateTime<Utc> {

@@ -9,12 +9,13 @@ use async_trait::async_trait;
 use super::portal::{PortalKind, PortalRecord};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{
-    CaseWrite, Committed, FeedEntry, UnitOfWork, check_unit, claim_counters, contact_email_taken,
+    CaseWrite, Committed, FeedEntry, UnitOfWork, article_slug_taken, check_unit, claim_counters,
+    contact_email_taken,
 };
 use super::{Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
-use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId};
+use crate::ids::{AccountId, AgentId, ArticleId, CaseId, CaseNumber, ContactId, KnowledgeNumber};
 use crate::knowledge::KnowledgeArticle;
 use crate::routing::RouterState;
 
@@ -26,8 +27,8 @@ use crate::routing::RouterState;
 ///
 /// Memory grows with the records written: every case version's latest state,
 /// every event once (the per-case histories and the global feed share it), the
-/// router document, articles, accounts and contacts (with an index of
-/// contacts by normalised email).
+/// router document, articles (with an index of slugs by article number),
+/// accounts and contacts (with an index of contacts by normalised email).
 ///
 /// # Example
 ///
@@ -70,6 +71,9 @@ struct State {
     searches: BTreeMap<(AgentId, String), SavedSearch>,
     router: Option<Versioned<RouterState>>,
     articles: HashMap<ArticleId, Versioned<KnowledgeArticle>>,
+    /// The article number holding each slug, with how many of its stored
+    /// versions carry it (slugs are unique per number).
+    slugs: HashMap<String, (KnowledgeNumber, usize)>,
     portal: BTreeMap<(PortalKind, uuid::Uuid), Versioned<PortalRecord>>,
 }
 
@@ -179,6 +183,13 @@ fn check(state: &State, work: &UnitOfWork) -> Result<Vec<((SequenceKind, i32), u
                 return Err(conflict(expected, stored.version));
             }
             _ => {}
+        }
+        if state
+            .slugs
+            .get(&write.value.slug)
+            .is_some_and(|(holder, _)| *holder != write.value.number)
+        {
+            return Err(article_slug_taken(&write.value.slug));
         }
     }
     for write in &work.portal {
@@ -291,6 +302,20 @@ fn apply(
     }
     for write in &work.articles {
         let version = write.expected.map_or(1, |v| v.saturating_add(1));
+        if let Some(old) = state.articles.get(&write.value.id) {
+            let old_slug = old.value.slug.clone();
+            if let Some((_, count)) = state.slugs.get_mut(&old_slug) {
+                *count = count.saturating_sub(1);
+                if *count == 0 {
+                    state.slugs.remove(&old_slug);
+                }
+            }
+        }
+        state
+            .slugs
+            .entry(write.value.slug.clone())
+            .or_insert((write.value.number, 0))
+            .1 += 1;
         state.articles.insert(
             write.value.id,
             Versioned {

@@ -36,6 +36,11 @@
 //!   contact write that would give a second contact the same email is
 //!   [`Error::AlreadyExists`] (kind `"contact email"`) and fails its whole
 //!   unit.
+//! - **Article slugs belong to one number**: the versions of a
+//!   [`KnowledgeNumber`](crate::ids::KnowledgeNumber) share their slug, and an
+//!   article write whose slug an article of another number has (stored, or in
+//!   the same unit) is [`Error::AlreadyExists`] (kind `"article slug"`) and
+//!   fails its whole unit, so desks sharing a store never store a slug clash.
 //! - **Sequences.** Numbers are claimed inside the commit: a [`SequenceClaim`]
 //!   of value `n` is valid only when the stored counter is `n - 1`, else the
 //!   commit fails with [`Error::Conflict`]. So numbers are gap-free and unique,
@@ -140,7 +145,10 @@ pub trait Repository: Send + Sync {
     /// a contact insert, or an update that changes the email, whose
     /// normalised email (trimmed, ASCII lowercased) another contact has — stored
     /// or in the same unit — is [`Error::AlreadyExists`] of kind
-    /// `"contact email"`; every
+    /// `"contact email"`; an article write whose slug an article of another
+    /// number has — stored or in the same unit — is [`Error::AlreadyExists`]
+    /// of kind `"article slug"` (versions of one number share their slug);
+    /// every
     /// sequence claim is the stored counter + 1, claims of one sequence in
     /// increasing order ([`Error::Conflict`] naming the expected and actual
     /// counter).
@@ -355,11 +363,13 @@ pub trait Repository: Send + Sync {
     }
 
     /// Inserts a knowledge article version (`expected == None`) or updates it at
-    /// version `expected`. A [`commit`](Repository::commit) of one article write.
+    /// version `expected`. A [`commit`](Repository::commit) of one article write,
+    /// so slugs stay with one article number.
     ///
     /// # Errors
     ///
-    /// As [`Repository::put_account`].
+    /// As [`Repository::put_account`], plus [`Error::AlreadyExists`] (kind
+    /// `"article slug"`) when an article of another number has the slug.
     async fn put_article(&self, article: &KnowledgeArticle, expected: Option<u64>) -> Result<u64> {
         let id = article.id;
         let committed = self

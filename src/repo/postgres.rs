@@ -15,7 +15,7 @@ use sqlx::{QueryBuilder, Row};
 use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
-use super::unit::{Counters, check_unit, claim_counters, contact_email_taken};
+use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
@@ -45,7 +45,9 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// `WHERE version = expected` (and, for cases, the unchanged number), sequence
 /// counters with `WHERE value = before`; new contacts also take their email
 /// under the unique `email_owner` index (migration 4), so two commits racing
-/// to insert one email store one contact. Under READ COMMITTED an `UPDATE` that
+/// to insert one email store one contact; articles take their slug for their
+/// number in `article_slugs` (migration 5), so two commits racing to give one
+/// slug to two numbers store one. Under READ COMMITTED an `UPDATE` that
 /// meets a row a concurrent commit is changing waits for it and re-checks its
 /// guard on the committed row, so a stale version writes nothing. The final
 /// `SELECT` compares how many rows each part wrote with how many the unit has;
@@ -646,6 +648,22 @@ fn commit_statement(shape: Shape) -> String {
              AND t.version = a.expected RETURNING 1)"
         ));
         counts.push("(SELECT count(*) FROM ai) + (SELECT count(*) FROM au)");
+        // Each distinct slug of the unit (sorted) with its number: a new slug
+        // is reserved for the number; a taken one is touched (and locked) only
+        // when the number holds it, so a slug of another number returns no
+        // row. A concurrent taker of the same slug makes this wait, then see
+        // its committed row (migration 5).
+        let (slug, year, seq) = (next(), next(), next());
+        ctes.push(format!(
+            "s AS (SELECT * FROM UNNEST(${slug}::text[], ${year}::integer[], ${seq}::bigint[]) \
+             AS s(slug, number_year, number_seq)), \
+             si AS (INSERT INTO article_slugs (slug, number_year, number_seq) \
+             SELECT slug, number_year, number_seq FROM s \
+             ON CONFLICT (slug) DO UPDATE SET number_year = article_slugs.number_year \
+             WHERE article_slugs.number_year = EXCLUDED.number_year \
+             AND article_slugs.number_seq = EXCLUDED.number_seq RETURNING 1)"
+        ));
+        counts.push("(SELECT count(*) FROM si)");
     }
     if shape.portal {
         let (kind, id, parent, expected, doc) = (next(), next(), next(), next(), next());
@@ -800,6 +818,20 @@ impl PostgresRepository {
                 (None, Some(_)) => return Ok(Some(not_found("article", id))),
                 (Some(v), Some(e)) if v != e => return Ok(Some(conflict(e, v))),
                 _ => {}
+            }
+            let holder =
+                sqlx::query("SELECT number_year, number_seq FROM article_slugs WHERE slug = $1")
+                    .bind(&write.value.slug)
+                    .fetch_optional(&self.pool)
+                    .await
+                    .map_err(db)?;
+            if let Some(row) = holder {
+                let year: i32 = row.try_get("number_year").map_err(db)?;
+                let seq: i64 = row.try_get("number_seq").map_err(db)?;
+                let number = write.value.number;
+                if year != number.year() || seq != i64::from(number.sequence()) {
+                    return Ok(Some(article_slug_taken(&write.value.slug)));
+                }
             }
         }
         for write in &work.portal {
@@ -1008,6 +1040,17 @@ impl Repository for PostgresRepository {
             });
             article_docs.push(encode("article", a)?);
         }
+        // One entry per slug (`check_unit` gave each slug one number), sorted
+        // so that commits reserving several slugs lock them in one order.
+        let slugs: std::collections::BTreeMap<&str, crate::ids::KnowledgeNumber> = work
+            .articles
+            .iter()
+            .map(|w| (w.value.slug.as_str(), w.value.number))
+            .collect();
+        let slug_count = slugs.len();
+        let slug_names: Vec<String> = slugs.keys().map(|s| (*s).to_owned()).collect();
+        let slug_years: Vec<i32> = slugs.values().map(|n| n.year()).collect();
+        let slug_seqs: Vec<i64> = slugs.values().map(|n| i64::from(n.sequence())).collect();
         let n = work.portal.len();
         let (mut portal_kinds, mut portal_ids, mut portal_parents) = (
             Vec::with_capacity(n),
@@ -1080,7 +1123,10 @@ impl Repository for PostgresRepository {
                 .bind(article_years)
                 .bind(article_seqs)
                 .bind(article_expected)
-                .bind(article_docs);
+                .bind(article_docs)
+                .bind(slug_names)
+                .bind(slug_years)
+                .bind(slug_seqs);
         }
         if shape.portal {
             query = query
@@ -1103,6 +1149,7 @@ impl Repository for PostgresRepository {
             (shape.counters, counters.len()),
             (shape.router, 1),
             (shape.articles, work.articles.len()),
+            (shape.articles, slug_count),
             (shape.portal, work.portal.len()),
             (shape.contacts, work.contacts.len()),
         ] {

@@ -24,7 +24,7 @@ use sqlx::{Connection, QueryBuilder, Row, Sqlite, SqliteConnection};
 use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, DocumentWrite, FeedEntry, UnitOfWork};
-use super::unit::{Counters, check_unit, claim_counters, contact_email_taken};
+use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf};
 use crate::error::{Error, Result};
@@ -48,7 +48,9 @@ const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 /// runs the unit as one script of statements, each guarded by what the unit
 /// expects (an insert fails on an existing key, an update names the version
 /// it expects, a sequence counter the value before the claim, a contact
-/// write that no other contact has its email); the first
+/// write that no other contact has its email, an article write that no
+/// article of another number has its slug — migration 4 keeps the slug in a
+/// column); the first
 /// guard that fails decides the error and the transaction rolls back, so a
 /// failed commit writes nothing. On a file opened with
 /// [`connect`](SqliteRepository::connect) the `BEGIN IMMEDIATE`, the writes
@@ -778,21 +780,25 @@ fn write_script<'a>(work: &'a UnitOfWork, counters: &Counters, wrap: bool) -> Re
         match write.expected {
             None => {
                 qb.push(
-                    "INSERT INTO articles (id, number_year, number_seq, version, doc) VALUES (",
+                    "INSERT INTO articles (id, number_year, number_seq, slug, version, doc) SELECT ",
                 );
                 qb.separated(", ")
                     .push_bind(article.id.to_string())
                     .push_bind(article.number.year())
                     .push_bind(article.number.sequence())
+                    .push_bind(article.slug.clone())
                     .push_bind(version)
                     .push_bind(doc);
-                qb.push("); ");
+                push_slug_free(&mut qb, " WHERE", article);
+                qb.push("; ");
             }
             Some(expected) => {
                 qb.push("UPDATE articles SET number_year = ")
                     .push_bind(article.number.year())
                     .push(", number_seq = ")
                     .push_bind(article.number.sequence())
+                    .push(", slug = ")
+                    .push_bind(article.slug.clone())
                     .push(", version = ")
                     .push_bind(version)
                     .push(", doc = ")
@@ -800,8 +806,9 @@ fn write_script<'a>(work: &'a UnitOfWork, counters: &Counters, wrap: bool) -> Re
                     .push(" WHERE id = ")
                     .push_bind(article.id.to_string())
                     .push(" AND version = ")
-                    .push_bind(to_i64("article version", expected)?)
-                    .push("; ");
+                    .push_bind(to_i64("article version", expected)?);
+                push_slug_free(&mut qb, " AND", article);
+                qb.push("; ");
             }
         }
         end_step(
@@ -948,10 +955,11 @@ fn end_step(
     step: Step,
 ) {
     let guarded = match step {
-        Step::Sequence { .. } | Step::CaseUpdate { .. } | Step::Contact { .. } => true,
-        Step::Router { expected }
-        | Step::Article { expected, .. }
-        | Step::Portal { expected, .. } => expected.is_some(),
+        Step::Sequence { .. }
+        | Step::CaseUpdate { .. }
+        | Step::Contact { .. }
+        | Step::Article { .. } => true,
+        Step::Router { expected } | Step::Portal { expected, .. } => expected.is_some(),
         Step::CaseInsert { .. } | Step::Events { .. } => false,
     };
     let index = steps.len();
@@ -1111,9 +1119,14 @@ async fn commit_in(
                             .fetch_optional(&mut *conn)
                             .await
                             .map_err(db)?;
-                    return Err(match stored {
-                        None => not_found("article", id),
-                        Some(v) => conflict(expected.unwrap_or(0), u64::try_from(v).unwrap_or(0)),
+                    return Err(match (stored, expected) {
+                        (None, Some(_)) => not_found("article", id),
+                        (Some(v), Some(e)) if u64::try_from(v).ok() != Some(e) => {
+                            conflict(e, u64::try_from(v).unwrap_or(0))
+                        }
+                        // The write found its row (or inserts a new one) but
+                        // the slug guard stopped it.
+                        _ => article_slug_taken(&write.value.slug),
                     });
                 }
                 committed
@@ -1162,6 +1175,20 @@ async fn commit_in(
         return Err(db(e));
     }
     Ok(committed)
+}
+
+/// Pushes `{keyword} NOT EXISTS (...)` (`" WHERE"` after an insert's `SELECT`,
+/// `" AND"` after an update's condition): no stored article of another number
+/// holds `article`'s slug.
+fn push_slug_free(qb: &mut QueryBuilder<'_, Sqlite>, keyword: &str, article: &KnowledgeArticle) {
+    qb.push(keyword);
+    qb.push(" NOT EXISTS (SELECT 1 FROM articles WHERE slug = ")
+        .push_bind(article.slug.clone())
+        .push(" AND NOT (number_year = ")
+        .push_bind(article.number.year())
+        .push(" AND number_seq = ")
+        .push_bind(article.number.sequence())
+        .push("))");
 }
 
 /// The error of contact write `write` whose guard found no row to change: a

@@ -131,7 +131,8 @@ pub struct UnitOfWork {
     pub cases: Vec<CaseWrite>,
     /// The router document, when the command changed it.
     pub router: Option<DocumentWrite<RouterState>>,
-    /// Knowledge article writes; an article appears at most once.
+    /// Knowledge article writes; an article appears at most once, and a slug
+    /// belongs to one article number (see [`UnitOfWork::article`]).
     pub articles: Vec<DocumentWrite<KnowledgeArticle>>,
     /// Sequence numbers consumed, in order.
     pub sequences: Vec<SequenceClaim>,
@@ -184,7 +185,38 @@ impl UnitOfWork {
         self
     }
 
-    /// Adds an article write.
+    /// Adds an article write: an insert when `expected` is `None`, else an
+    /// optimistic update of the version stored at `expected`.
+    ///
+    /// Slugs are unique per article number: the versions of one
+    /// [`KnowledgeNumber`](crate::ids::KnowledgeNumber) share their slug, but
+    /// writing an article whose slug a stored article of another number has
+    /// (or another article write of the unit, under another number) fails the
+    /// whole commit with [`Error::AlreadyExists`] (kind `"article slug"`) and
+    /// writes nothing.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::KnowledgeNumber;
+    /// use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    /// use hotcrm_support::repo::{MemoryRepository, Repository, UnitOfWork};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = MemoryRepository::new();
+    /// let now = "2026-03-02T10:00:00Z".parse()?;
+    /// let mut kb = KnowledgeBase::new();
+    /// let a = kb.create_numbered(ArticleDraft::new("Reset password", "Click."), KnowledgeNumber::new(2026, 1)?, now)?;
+    /// let first = kb.article(a)?.clone();
+    /// repo.commit(&UnitOfWork::new().article(first.clone(), None)).await?;
+    /// // Another number under the same slug (a desk that did not know `first`).
+    /// let mut other = KnowledgeBase::new();
+    /// let b = other.create_numbered(ArticleDraft::new("Reset password", "Tap."), KnowledgeNumber::new(2026, 2)?, now)?;
+    /// let clash = other.article(b)?.clone();
+    /// assert_eq!(clash.slug, first.slug);
+    /// let err = repo.commit(&UnitOfWork::new().article(clash, None)).await.unwrap_err();
+    /// assert!(matches!(err, hotcrm_support::Error::AlreadyExists { kind: "article slug", .. }));
+    /// # Ok(())
+    /// # }
+    /// ```
     pub fn article(mut self, article: KnowledgeArticle, expected: Option<u64>) -> UnitOfWork {
         self.articles.push(DocumentWrite {
             value: article,
@@ -365,7 +397,7 @@ pub(crate) fn claim_counters(work: &UnitOfWork) -> Result<Counters> {
 }
 
 /// The checks of `work` that need no database: nothing written twice, no
-/// case number inserted twice.
+/// case number inserted twice, no slug written for two article numbers.
 pub(crate) fn check_unit(work: &UnitOfWork) -> Result<()> {
     let mut ids = std::collections::HashSet::new();
     let mut new_numbers = std::collections::HashSet::new();
@@ -385,12 +417,19 @@ pub(crate) fn check_unit(work: &UnitOfWork) -> Result<()> {
         }
     }
     let mut articles = std::collections::HashSet::new();
+    let mut slugs = std::collections::HashMap::new();
     for write in &work.articles {
         if !articles.insert(write.value.id) {
             return Err(Error::validation(
                 "unit of work",
                 format!("article {} is written twice", write.value.id),
             ));
+        }
+        let number = *slugs
+            .entry(write.value.slug.as_str())
+            .or_insert(write.value.number);
+        if number != write.value.number {
+            return Err(article_slug_taken(&write.value.slug));
         }
     }
     let mut portal = std::collections::HashSet::new();
@@ -428,5 +467,13 @@ pub(crate) fn contact_email_taken(key: String) -> Error {
     Error::AlreadyExists {
         kind: "contact email",
         key,
+    }
+}
+
+/// The error of an article write whose slug an article of another number has.
+pub(crate) fn article_slug_taken(slug: &str) -> Error {
+    Error::AlreadyExists {
+        kind: "article slug",
+        key: slug.to_owned(),
     }
 }

@@ -1139,3 +1139,81 @@ async fn a_new_draft_is_invisible_until_its_commit_ends() {
     assert_eq!(memory_of(&desk), vec![saved.article.value.clone()]);
     assert_eq!(store_of(repo.as_ref()).await.len(), 1);
 }
+
+/// Two desks on one store that do not know each other's articles: the store
+/// refuses a second article number with a taken slug, so the second
+/// `create_article` of one title is `AlreadyExists` (kind "article slug"),
+/// commits nothing and uses no number; `create_article_by` reads the stored
+/// articles first and so succeeds with the next free slug. A fresh desk then
+/// loads the store without a slug clash.
+#[tokio::test]
+async fn desks_that_do_not_know_each_other_cannot_store_one_slug_twice() {
+    let repo: Arc<dyn Repository> = Arc::new(MemoryRepository::new());
+    let clock = clock();
+    let a = desk_on(repo.clone(), &clock);
+    // Built before `a` creates, and never loads the knowledge base.
+    let b = desk_on(repo.clone(), &clock);
+    let c = desk_on(repo.clone(), &clock);
+    let first = a
+        .create_article(draft("Reset your password"))
+        .await
+        .unwrap();
+    let stored = repo.get_article(first).await.unwrap().value;
+    assert_eq!(stored.slug, "reset-your-password");
+    match b.create_article(draft("Reset your password")).await {
+        Err(Error::AlreadyExists {
+            kind: "article slug",
+            key,
+        }) => assert_eq!(key, "reset-your-password"),
+        other => panic!("the second number with a taken slug is refused: {other:?}"),
+    }
+    assert_eq!(store_of(repo.as_ref()).await.len(), 1, "nothing stored");
+    assert!(memory_of(&b).is_empty(), "b's knowledge base is unchanged");
+    // Racing creations of one title from two unaware desks: one stores it.
+    let d = desk_on(repo.clone(), &clock);
+    let e = desk_on(repo.clone(), &clock);
+    let (x, y) = tokio::join!(
+        d.create_article(draft("Export invoices")),
+        e.create_article(draft("Export invoices"))
+    );
+    assert_eq!(
+        usize::from(x.is_ok()) + usize::from(y.is_ok()),
+        1,
+        "one of two racing creations of one title commits: {x:?} {y:?}"
+    );
+    for r in [&x, &y] {
+        if let Err(err) = r {
+            assert!(
+                matches!(
+                    err,
+                    Error::AlreadyExists {
+                        kind: "article slug",
+                        ..
+                    }
+                ),
+                "the loser gets the typed error: {err:?}"
+            );
+        }
+    }
+    // `create_article_by` takes the stored articles first: a free slug.
+    let saved = c
+        .create_article_by(draft("Reset your password"), AUTHOR)
+        .await
+        .unwrap();
+    assert_eq!(saved.article.value.slug, "reset-your-password-2");
+    let fresh = desk_on(repo.clone(), &clock);
+    assert_eq!(fresh.load_knowledge().await.unwrap(), 3, "no slug clash");
+    let numbers: std::collections::BTreeSet<_> = store_of(repo.as_ref())
+        .await
+        .into_iter()
+        .map(|a| a.value.number)
+        .collect();
+    assert_eq!(numbers.len(), 3, "three numbers");
+    assert_eq!(
+        repo.current_sequence(SequenceKind::Knowledge, 2026)
+            .await
+            .unwrap(),
+        3,
+        "refused creations used no number"
+    );
+}

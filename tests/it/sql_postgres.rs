@@ -121,7 +121,7 @@ fn conformance_suite_passes() {
             .await
             .unwrap();
         sqlx::raw_sql(
-            "TRUNCATE cases, events, sequences, router, articles, accounts, contacts, \
+            "TRUNCATE cases, events, sequences, router, articles, article_slugs, accounts, contacts, \
              saved_searches, portal_records; UPDATE feed_head SET position = 0",
         )
         .execute(repo.pool())
@@ -632,6 +632,109 @@ fn unique_contact_emails_migrate_over_existing_duplicates() {
                 .unwrap()
                 .is_some()
         );
+        pool.close().await;
+        drop_database(&options).await;
+    });
+}
+
+/// Migration 5 on a database whose articles already share a slug across
+/// numbers (nothing kept them unique before): it applies; the lowest number
+/// holds the slug (its versions stay writable, new versions too); the other
+/// number's articles stay readable, but a write keeping the clashing slug is
+/// refused until it gets a slug of its own.
+#[test]
+fn unique_article_slugs_migrate_over_an_existing_clash() {
+    use hotcrm_support::ids::KnowledgeNumber;
+    use hotcrm_support::knowledge::{ArticleDraft, KnowledgeArticle, KnowledgeBase};
+    runtime().block_on(async {
+        let Some(url) = server_url("unique_article_slugs_migrate_over_an_existing_clash") else {
+            return;
+        };
+        let options = fresh_database(&url).await;
+        let pool = PgPoolOptions::new()
+            .max_connections(4)
+            .connect_with(options.clone())
+            .await
+            .unwrap();
+        // The schema as of version 4.
+        let all = sqlx::migrate!("migrations/postgres");
+        let before = sqlx::migrate::Migrator {
+            migrations: all.migrations[..4].to_vec().into(),
+            ..all
+        };
+        before.run(&pool).await.unwrap();
+        let now: DateTime<Utc> = "2026-03-02T10:00:00Z".parse().unwrap();
+        let article = |seq: u32, slug: &str| -> KnowledgeArticle {
+            let mut kb = KnowledgeBase::new();
+            let number = KnowledgeNumber::new(2026, seq).unwrap();
+            let id = kb
+                .create_numbered(ArticleDraft::new("Reset", "Steps."), number, now)
+                .unwrap();
+            let mut a = kb.article(id).unwrap().clone();
+            a.slug = slug.into();
+            a
+        };
+        let (holder, clash, solo) = (article(1, "reset"), article(2, "reset"), article(3, "solo"));
+        for a in [&clash, &holder, &solo] {
+            sqlx::query(
+                "INSERT INTO articles (id, number_year, number_seq, version, doc) \
+                 VALUES ($1::uuid, $2, $3, 1, $4)",
+            )
+            .bind(a.id.to_string())
+            .bind(a.number.year())
+            .bind(i64::from(a.number.sequence()))
+            .bind(serde_json::to_string(a).unwrap())
+            .execute(&pool)
+            .await
+            .unwrap();
+        }
+        let repo = PostgresRepository::from_pool(pool.clone());
+        repo.migrate()
+            .await
+            .expect("migration 5 applies over a slug clash");
+        let holders: Vec<(String, i64)> =
+            sqlx::query_as("SELECT slug, number_seq FROM article_slugs ORDER BY slug")
+                .fetch_all(&pool)
+                .await
+                .unwrap();
+        assert_eq!(
+            holders,
+            vec![("reset".to_string(), 1), ("solo".to_string(), 3)],
+            "the lowest number holds a shared slug"
+        );
+        assert_eq!(repo.list_articles().await.unwrap().len(), 3, "all readable");
+        let mut viewed = holder.clone();
+        viewed.counters.views += 1;
+        assert_eq!(repo.put_article(&viewed, Some(1)).await.unwrap(), 2);
+        let mut version = article(1, "reset");
+        version.id = hotcrm_support::ids::ArticleId::new();
+        assert_eq!(repo.put_article(&version, None).await.unwrap(), 1);
+        let mut clash_viewed = clash.clone();
+        clash_viewed.counters.views += 1;
+        assert!(
+            matches!(
+                repo.put_article(&clash_viewed, Some(1)).await,
+                Err(Error::AlreadyExists {
+                    kind: "article slug",
+                    ..
+                })
+            ),
+            "the other number cannot write the clashing slug"
+        );
+        let mut renamed = clash.clone();
+        renamed.slug = "reset-2".into();
+        assert_eq!(
+            repo.put_article(&renamed, Some(1)).await.unwrap(),
+            2,
+            "with a slug of its own it writes"
+        );
+        assert!(matches!(
+            repo.put_article(&article(4, "solo"), None).await,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            })
+        ));
         pool.close().await;
         drop_database(&options).await;
     });

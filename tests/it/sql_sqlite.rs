@@ -512,3 +512,113 @@ async fn futures_join(
     }
     out
 }
+
+/// Migration 4 on a file whose articles already share a slug across numbers:
+/// it applies and copies every article's slug; the clashing numbers stay
+/// readable, a write of either that keeps the shared slug is refused, and a
+/// write giving one of them a slug of its own succeeds (the clash is then gone,
+/// and a desk loads the store).
+#[tokio::test]
+async fn articles_that_already_share_a_slug_migrate_and_are_refused_until_renamed() {
+    use hotcrm_support::ids::KnowledgeNumber;
+    use hotcrm_support::knowledge::{ArticleDraft, KnowledgeArticle, KnowledgeBase};
+    let db = TempDb::new("slugs");
+    let repo = SqliteRepository::connect(&db.url()).await.unwrap();
+    let all = sqlx::migrate!("migrations/sqlite");
+    let before = sqlx::migrate::Migrator {
+        migrations: all.migrations[..3].to_vec().into(),
+        ..all
+    };
+    before.run(repo.pool()).await.unwrap();
+    let now = "2026-03-02T10:00:00Z".parse().unwrap();
+    let article = |seq: u32, slug: &str| -> KnowledgeArticle {
+        let mut kb = KnowledgeBase::new();
+        let number = KnowledgeNumber::new(2026, seq).unwrap();
+        let id = kb
+            .create_numbered(ArticleDraft::new("Reset", "Steps."), number, now)
+            .unwrap();
+        let mut a = kb.article(id).unwrap().clone();
+        a.slug = slug.into();
+        a
+    };
+    let (one, two) = (article(1, "reset"), article(2, "reset"));
+    for a in [&one, &two] {
+        sqlx::query(
+            "INSERT INTO articles (id, number_year, number_seq, version, doc) VALUES (?, ?, ?, 1, ?)",
+        )
+        .bind(a.id.to_string())
+        .bind(a.number.year())
+        .bind(a.number.sequence())
+        .bind(serde_json::to_string(a).unwrap())
+        .execute(repo.pool())
+        .await
+        .unwrap();
+    }
+    repo.migrate()
+        .await
+        .expect("migration 4 applies over a clash");
+    let slugs: Vec<Option<String>> = sqlx::query_scalar("SELECT slug FROM articles")
+        .fetch_all(repo.pool())
+        .await
+        .unwrap();
+    assert_eq!(slugs, vec![Some("reset".into()), Some("reset".into())]);
+    assert_eq!(repo.list_articles().await.unwrap().len(), 2);
+    for a in [&one, &two] {
+        let mut viewed = a.clone();
+        viewed.counters.views += 1;
+        assert!(matches!(
+            repo.put_article(&viewed, Some(1)).await,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            })
+        ));
+    }
+    let mut renamed = two.clone();
+    renamed.slug = "reset-2".into();
+    assert_eq!(repo.put_article(&renamed, Some(1)).await.unwrap(), 2);
+    let mut viewed = one.clone();
+    viewed.counters.views += 1;
+    assert_eq!(repo.put_article(&viewed, Some(1)).await.unwrap(), 2);
+    let desk = SupportDesk::builder(repo)
+        .clock(ManualClock::new(now))
+        .build();
+    assert_eq!(desk.load_knowledge().await.unwrap(), 2, "no clash left");
+}
+
+/// Racing inserts of one slug under different numbers on a file store (its
+/// commits take turns on the writer): exactly one is stored.
+#[tokio::test(flavor = "multi_thread", worker_threads = 4)]
+async fn racing_inserts_of_one_slug_store_one() {
+    use hotcrm_support::ids::KnowledgeNumber;
+    use hotcrm_support::knowledge::{ArticleDraft, KnowledgeBase};
+    let db = TempDb::new("slug-race");
+    let repo = Arc::new(open(&db.url()).await);
+    let now = "2026-03-02T10:00:00Z".parse().unwrap();
+    let mut tasks = Vec::new();
+    for seq in 1..=8u32 {
+        let repo = repo.clone();
+        let mut kb = KnowledgeBase::new();
+        let number = KnowledgeNumber::new(2026, seq).unwrap();
+        let id = kb
+            .create_numbered(ArticleDraft::new("Race", "Steps."), number, now)
+            .unwrap();
+        let article = kb.article(id).unwrap().clone();
+        tasks.push(tokio::spawn(async move {
+            repo.put_article(&article, None).await
+        }));
+    }
+    let mut won = 0;
+    for t in tasks {
+        match t.await.unwrap() {
+            Ok(_) => won += 1,
+            Err(Error::AlreadyExists {
+                kind: "article slug",
+                ..
+            }) => {}
+            Err(e) => panic!("unexpected {e:?}"),
+        }
+    }
+    assert_eq!(won, 1);
+    assert_eq!(repo.list_articles().await.unwrap().len(), 1);
+}
