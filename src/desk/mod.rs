@@ -799,7 +799,10 @@ impl SupportDesk {
     /// Creates a knowledge article draft and stores it, numbered
     /// `KB-YYYY-NNNN` from the repository's sequence inside the same commit: two
     /// desks on one store never issue the same number, and a failed creation
-    /// uses none (the draft is taken back out of the desk's knowledge base).
+    /// uses none. The draft joins the desk's knowledge base once stored. Its
+    /// slug is unique across the store: when another desk stored the same
+    /// slug meanwhile, the desk learns the stored articles and the draft takes
+    /// the next free slug (`reset-your-password-2`).
     ///
     /// Number articles either through the desk or through your own
     /// [`KnowledgeBase::create_numbered`] calls on repository numbers, not with
@@ -888,11 +891,20 @@ impl SupportDesk {
                     self.with_knowledge_mut(|kb| kb.absorb_stored(vec![(article, version)]))?;
                     return Ok(id);
                 }
+                Err(Error::AlreadyExists {
+                    kind: "article slug",
+                    ..
+                }) if attempt < self.config.max_retries => {
+                    // Another desk stored an article under this slug: learn
+                    // the stored articles and try again, so the draft takes
+                    // the next free slug.
+                    let stored = self.repo.list_articles().await?;
+                    self.with_knowledge_mut(|kb| {
+                        kb.absorb_stored(stored.into_iter().map(|s| (s.value, s.version)).collect())
+                    })?;
+                    attempt += 1;
+                }
                 Err(e) => {
-                    // Only conflicts are retried. A slug a desk that did not
-                    // know this one's articles stored under another number
-                    // (`AlreadyExists`, kind "article slug") is returned as it
-                    // is: the store refuses it on every attempt.
                     if !(unit::is_retryable(&e) && attempt < self.config.max_retries) {
                         return Err(e);
                     }
