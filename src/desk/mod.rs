@@ -19,7 +19,12 @@
 //! | SLA warnings and violations, auto-close, survey expiry | [`SupportDesk::sweep`] |
 //! | SLA targets, article recommendations, breach and resolution predictions, workload plans (one cached model, see [`PredictionConfig`]) | [`SupportDesk::calculate_sla_targets`], [`SupportDesk::recommend_articles`], [`SupportDesk::predict_breach`], [`SupportDesk::predict_resolution`], [`SupportDesk::optimize_workload`] |
 //! | a likely breach → `BreachPredicted` (once per case, when enabled) → escalation rules | [`SupportDesk::sweep`] with [`PredictionConfig::sweep_threshold`] |
-//!
+//! | sentiment of every customer comment → Angry escalates | [`SupportDesk::add_comment`], [`SupportDesk::execute`] and every intake path |
+//! | the audit trail (who did it) on every event | [`SupportDesk::execute_as`], [`CaseRequest::by`], [`CaseEvent::actor`] |
+//! | field edits, AI suggestions accepted or rejected, comment edit/delete | [`SupportDesk::execute_as`] with [`CaseCommand::Edit`](crate::case::CaseCommand::Edit), [`ReviewAi`](crate::case::CaseCommand::ReviewAi), [`EditComment`](crate::case::CaseCommand::EditComment), [`DeleteComment`](crate::case::CaseCommand::DeleteComment) |
+//! | merge a duplicate, split a comment into a case, macros | [`SupportDesk::merge_cases`], [`SupportDesk::split_comment`], [`SupportDesk::apply_macro`] |
+//! | the SLA policy of a new case (ordered, versioned, kept for life) | [`SupportDesk::create_case`] with [`DeskConfig::sla_policies`] |
+//! | knowledge article workflow, on-save quality score and AI enhancement, the seven list views | [`SupportDesk::create_article_by`], [`SupportDesk::edit_article`], [`SupportDesk::publish_article`], [`SupportDesk::articles`], [`DeskConfig::knowledge_hooks`] |
 //! | routing through the desk: manual assignment, declines, presence, queue changes | [`SupportDesk::assign`], [`SupportDesk::decline`], [`SupportDesk::set_agent_status`], [`SupportDesk::update_queue`], [`SupportDesk::configure_routing`] |
 //! | durable notifications | [`SupportDesk::events_after`] (the repository's event feed) |
 //! | a customer reply to a closed case → a linked follow-up case | [`SupportDesk::add_comment`] |
