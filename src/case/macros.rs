@@ -198,7 +198,8 @@ impl Macro {
 
     /// The commands applying the macro to `case` by `agent` would run. A
     /// status step the case is already in, and a value it already has, are
-    /// skipped, and comment ids derive
+    /// skipped (on a case already Resolved or Closed, a macro that resolves
+    /// skips all its status steps), and comment ids derive
     /// from `run` (the first comment takes it), so applying the same run
     /// again changes nothing.
     ///
@@ -226,6 +227,13 @@ impl Macro {
     ) -> Result<Vec<CaseCommand>> {
         let values = values(case, context);
         let mut status = case.status;
+        // A macro that resolves, on a case already resolved or closed: its
+        // status steps are done (a repeat of the run stays a no-op).
+        let finished = matches!(status, CaseStatus::Resolved | CaseStatus::Closed)
+            && self
+                .actions
+                .iter()
+                .any(|a| matches!(a, MacroAction::Resolve(_)));
         let mut comments = 0u32;
         let mut next_id = || {
             let id = if comments == 0 {
@@ -243,13 +251,13 @@ impl Macro {
         for action in &self.actions {
             match action {
                 MacroAction::WaitOnCustomer => {
-                    if status != CaseStatus::WaitingOnCustomer {
+                    if !finished && status != CaseStatus::WaitingOnCustomer {
                         out.push(CaseCommand::WaitOnCustomer);
                         status = CaseStatus::WaitingOnCustomer;
                     }
                 }
                 MacroAction::StartWork => {
-                    if status != CaseStatus::InProgress {
+                    if !finished && status != CaseStatus::InProgress {
                         out.push(CaseCommand::StartWork);
                         status = CaseStatus::InProgress;
                     }

@@ -47,6 +47,12 @@ pub(crate) struct FaultyRepository {
     /// concurrent commands have all read before any of them commits).
     pub(crate) barrier: Mutex<Option<Arc<tokio::sync::Barrier>>>,
     pub(crate) gated: AtomicUsize,
+    /// While `lookups_gated` > 0, a contact lookup by email takes one and,
+    /// after reading, waits at `barrier` (two deliveries both see a new sender
+    /// before either commits).
+    pub(crate) lookups_gated: AtomicUsize,
+    /// Contact lookups by email so far.
+    pub(crate) lookups: AtomicUsize,
 }
 
 impl FaultyRepository {
@@ -54,6 +60,13 @@ impl FaultyRepository {
     pub(crate) fn gated(parties: usize) -> FaultyRepository {
         let repo = FaultyRepository::default();
         *repo.barrier.lock().unwrap() = Some(Arc::new(tokio::sync::Barrier::new(parties)));
+        repo
+    }
+
+    /// A store whose next `parties` contact lookups wait for each other.
+    pub(crate) fn racing_lookups(parties: usize) -> FaultyRepository {
+        let repo = FaultyRepository::gated(parties);
+        repo.lookups_gated.store(parties, Ordering::SeqCst);
         repo
     }
 }
@@ -150,7 +163,17 @@ impl Repository for FaultyRepository {
         &self,
         email: &str,
     ) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
-        self.inner.find_contact_by_email(email).await
+        self.lookups.fetch_add(1, Ordering::SeqCst);
+        let found = self.inner.find_contact_by_email(email).await;
+        let gated = self
+            .lookups_gated
+            .fetch_update(Ordering::SeqCst, Ordering::SeqCst, |n| n.checked_sub(1))
+            .is_ok();
+        let barrier = self.barrier.lock().unwrap().clone();
+        if let (true, Some(barrier)) = (gated, barrier) {
+            barrier.wait().await;
+        }
+        found
     }
     async fn get_router_state(&self) -> hotcrm_support::Result<Option<Versioned<RouterState>>> {
         self.inner.get_router_state().await

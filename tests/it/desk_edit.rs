@@ -891,16 +891,22 @@ async fn a_macro_is_one_command_all_or_nothing() {
             MacroAction::Note("Refund promised by macro".into()),
             MacroAction::SetCategory(Some(AiCategory::Billing)),
             MacroAction::SetPriority(Priority::Low),
+            MacroAction::StartWork,
             MacroAction::Resolve("Refund issued for {{case.subject}}".into()),
         ],
     )
     .unwrap();
-    // Not assigned yet: Resolve from New is refused, and nothing of it is stored.
+    // Not assigned yet: StartWork is refused (no owner), and nothing of the
+    // macro is stored — not the reply, note, category or priority before it.
     let before = repo.get_case(case.id).await.unwrap();
     let run = CommentId::from_u128(500);
-    if desk.apply_macro(case.id, &m, agent, run).await.is_err() {
-        assert_eq!(repo.get_case(case.id).await.unwrap(), before);
-    }
+    let err = desk.apply_macro(case.id, &m, agent, run).await.unwrap_err();
+    assert!(matches!(err, Error::NotAllowed { .. }), "{err}");
+    assert_eq!(
+        repo.get_case(case.id).await.unwrap(),
+        before,
+        "the reply, note, category and priority before it are not stored either"
+    );
     desk.assign(case.id, agent).await.unwrap();
     let out = desk.apply_macro(case.id, &m, agent, run).await.unwrap();
     let c = out.case.value;
@@ -973,4 +979,36 @@ proptest! {
         let plain = words.join(" ");
         prop_assert_eq!(hotcrm_support::case::markdown_to_text(&plain), plain);
     }
+}
+
+#[tokio::test]
+async fn a_failed_macro_commit_stores_none_of_its_actions() {
+    use hotcrm_support::case::{Macro, MacroAction, Priority};
+    let repo = Arc::new(FaultyRepository::failing([3]));
+    seed(repo.as_ref()).await;
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .build();
+    let case = open(&desk).await; // commit 1
+    let agent = AgentId::from_u128(5);
+    desk.assign(case.id, agent).await.unwrap(); // commit 2
+    let m = Macro::new(
+        "Ask",
+        vec![
+            MacroAction::Reply("Could you send the invoice?".into()),
+            MacroAction::SetPriority(Priority::High),
+            MacroAction::WaitOnCustomer,
+        ],
+    )
+    .unwrap();
+    let before = repo.get_case(case.id).await.unwrap();
+    let run = CommentId::from_u128(7);
+    let err = desk.apply_macro(case.id, &m, agent, run).await.unwrap_err(); // commit 3 fails
+    assert!(matches!(err, Error::Storage { .. }), "{err}");
+    assert_eq!(repo.get_case(case.id).await.unwrap(), before);
+    // The retry stores all of it once.
+    let out = desk.apply_macro(case.id, &m, agent, run).await.unwrap();
+    assert_eq!(out.case.value.comments.len(), 1);
+    assert_eq!(out.case.value.priority, Priority::High);
+    assert_eq!(out.case.value.status, CaseStatus::WaitingOnCustomer);
 }

@@ -6,19 +6,17 @@
 use std::sync::Arc;
 
 use hotcrm_support::Error;
-use hotcrm_support::case::{
-    Author, Case, CaseEvent, CaseQuery, CaseStatus, Origin, Page, PageOf, Resolution, Visibility,
-};
+use hotcrm_support::case::{Author, CaseEvent, CaseStatus, Origin, Resolution, Visibility};
 use hotcrm_support::clock::ManualClock;
 use hotcrm_support::desk::{
     DeskConfig, IntakeConfig, IntakeOutcome, QUOTED_MARKER, QuarantineCause, SupportDesk,
     split_stored_body,
 };
-use hotcrm_support::ids::{AccountId, CaseId, CaseNumber, ContactId};
+use hotcrm_support::ids::{AccountId, CaseId, ContactId};
 use hotcrm_support::intake::{
     AutoResponse, IgnoreReason, Mailbox, OwnMessageId, QuarantineReason, SuppressReason,
 };
-use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository, Versioned};
+use hotcrm_support::repo::{Account, Contact, MemoryRepository, Repository};
 use proptest::prelude::*;
 
 const ACME: AccountId = AccountId::from_u128(1);
@@ -974,133 +972,10 @@ async fn a_failed_case_commit_stores_no_contact_and_the_retry_stores_both_once()
     );
 }
 
-/// A `MemoryRepository` whose first two contact lookups wait for each other,
-/// so two deliveries both see a new sender before either commits.
-struct RacingLookups {
-    inner: MemoryRepository,
-    lookups: std::sync::atomic::AtomicUsize,
-    gate: tokio::sync::Barrier,
-}
-
-#[async_trait::async_trait]
-impl Repository for RacingLookups {
-    async fn commit(
-        &self,
-        work: &hotcrm_support::repo::UnitOfWork,
-    ) -> hotcrm_support::Result<hotcrm_support::repo::Committed> {
-        self.inner.commit(work).await
-    }
-    async fn events_after(
-        &self,
-        after: u64,
-        limit: usize,
-    ) -> hotcrm_support::Result<Vec<hotcrm_support::repo::FeedEntry>> {
-        self.inner.events_after(after, limit).await
-    }
-    async fn current_sequence(
-        &self,
-        kind: hotcrm_support::repo::SequenceKind,
-        year: i32,
-    ) -> hotcrm_support::Result<u32> {
-        self.inner.current_sequence(kind, year).await
-    }
-    async fn get_case(&self, id: CaseId) -> hotcrm_support::Result<Versioned<Case>> {
-        self.inner.get_case(id).await
-    }
-    async fn get_case_by_number(&self, n: CaseNumber) -> hotcrm_support::Result<Versioned<Case>> {
-        self.inner.get_case_by_number(n).await
-    }
-    async fn list_cases(
-        &self,
-        q: &CaseQuery,
-        p: Page,
-    ) -> hotcrm_support::Result<PageOf<Versioned<Case>>> {
-        self.inner.list_cases(q, p).await
-    }
-    async fn scan_cases(
-        &self,
-        q: &CaseQuery,
-        after: Option<CaseId>,
-        limit: usize,
-    ) -> hotcrm_support::Result<Vec<Versioned<Case>>> {
-        self.inner.scan_cases(q, after, limit).await
-    }
-    async fn case_events(&self, id: CaseId) -> hotcrm_support::Result<Vec<CaseEvent>> {
-        self.inner.case_events(id).await
-    }
-    async fn put_account(&self, a: &Account, e: Option<u64>) -> hotcrm_support::Result<u64> {
-        self.inner.put_account(a, e).await
-    }
-    async fn get_account(&self, id: AccountId) -> hotcrm_support::Result<Versioned<Account>> {
-        self.inner.get_account(id).await
-    }
-    async fn get_contact(&self, id: ContactId) -> hotcrm_support::Result<Versioned<Contact>> {
-        self.inner.get_contact(id).await
-    }
-    async fn find_contact_by_email(
-        &self,
-        email: &str,
-    ) -> hotcrm_support::Result<Option<Versioned<Contact>>> {
-        let n = self
-            .lookups
-            .fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-        let found = self.inner.find_contact_by_email(email).await;
-        if n < 2 {
-            self.gate.wait().await;
-        }
-        found
-    }
-    async fn get_router_state(
-        &self,
-    ) -> hotcrm_support::Result<Option<Versioned<hotcrm_support::routing::RouterState>>> {
-        self.inner.get_router_state().await
-    }
-    async fn get_article(
-        &self,
-        id: hotcrm_support::ids::ArticleId,
-    ) -> hotcrm_support::Result<Versioned<hotcrm_support::knowledge::KnowledgeArticle>> {
-        self.inner.get_article(id).await
-    }
-    async fn list_articles(
-        &self,
-    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::knowledge::KnowledgeArticle>>> {
-        self.inner.list_articles().await
-    }
-    async fn save_search(
-        &self,
-        s: &hotcrm_support::repo::SavedSearch,
-    ) -> hotcrm_support::Result<()> {
-        self.inner.save_search(s).await
-    }
-    async fn saved_searches(
-        &self,
-        owner: hotcrm_support::ids::AgentId,
-    ) -> hotcrm_support::Result<Vec<hotcrm_support::repo::SavedSearch>> {
-        self.inner.saved_searches(owner).await
-    }
-    async fn get_portal_record(
-        &self,
-        kind: hotcrm_support::repo::PortalKind,
-        id: uuid::Uuid,
-    ) -> hotcrm_support::Result<Versioned<hotcrm_support::repo::PortalRecord>> {
-        self.inner.get_portal_record(kind, id).await
-    }
-    async fn portal_records(
-        &self,
-        kind: hotcrm_support::repo::PortalKind,
-        parent: Option<uuid::Uuid>,
-    ) -> hotcrm_support::Result<Vec<Versioned<hotcrm_support::repo::PortalRecord>>> {
-        self.inner.portal_records(kind, parent).await
-    }
-}
-
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn racing_first_mails_of_a_new_sender_share_one_contact() {
-    let repo = Arc::new(RacingLookups {
-        inner: MemoryRepository::new(),
-        lookups: Default::default(),
-        gate: tokio::sync::Barrier::new(2),
-    });
+    // The first two contact lookups wait for each other.
+    let repo = Arc::new(crate::desk_consistency::FaultyRepository::racing_lookups(2));
     let desk = Arc::new(walk_in_desk(repo.clone()).await);
     let tasks: Vec<_> = ["<race1@prospect.example>", "<race2@prospect.example>"]
         .into_iter()
