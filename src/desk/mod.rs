@@ -465,6 +465,9 @@ pub struct SweepReport {
 /// ```
 #[derive(Clone)]
 pub struct SupportDesk {
+    /// The case rules of each SLA policy version on its own (or the desk's)
+    /// hours, derived once.
+    policy_rules: Arc<HashMap<crate::sla::PolicyRef, CaseRules>>,
     repo: DynRepository,
     ai: Arc<dyn AiProvider>,
     clock: Arc<dyn Clock>,
@@ -583,11 +586,19 @@ impl SupportDeskBuilder {
         let intake = intake::IntakeState::new(&self.config.intake);
         let history =
             SolutionIndex::new(*knowledge.index().analyzer(), self.config.solution_history);
+        let policy_rules = self
+            .config
+            .sla_policies
+            .versions()
+            .iter()
+            .map(|v| (v.reference(), unit::policy_rules(&self.config.rules, v)))
+            .collect();
         SupportDesk {
             repo: self.repo,
             ai: self.ai,
             clock: self.clock,
             config: Arc::new(self.config),
+            policy_rules: Arc::new(policy_rules),
             knowledge: Arc::new(RwLock::new(knowledge)),
             history: Arc::new(RwLock::new(history)),
             router_cache: Arc::new(Mutex::new(None)),

@@ -313,7 +313,8 @@ impl Future for YieldNow {
 impl SupportDesk {
     /// The rules for a case on `hours` (the account's calendar) or the desk's,
     /// under the SLA policy version it recorded (else the desk's policy). A
-    /// policy's own hours win over the account's.
+    /// policy's own hours win over the account's. Rules that do not depend on
+    /// the account's calendar are derived once, when the desk is built.
     pub(super) fn rules_on(
         &self,
         hours: Option<&BusinessHours>,
@@ -321,24 +322,21 @@ impl SupportDesk {
     ) -> Cow<'_, CaseRules> {
         let base = &self.config.rules;
         let version = policy.and_then(|r| self.config.sla_policies.resolve(r));
-        let (sla, hours) = match (version, hours) {
-            (None, None) => return Cow::Borrowed(base),
-            (None, Some(hours)) => (base.sla().clone(), hours.clone()),
-            (Some(v), hours) => (
-                v.policy.clone(),
-                v.hours
-                    .as_ref()
-                    .or(hours)
-                    .unwrap_or_else(|| base.hours())
-                    .clone(),
-            ),
-        };
-        Cow::Owned(
-            CaseRules::new(sla, hours)
-                .with_survey_window(base.survey_window())
-                .and_then(|r| r.with_auto_close_after(base.auto_close_after()))
-                .unwrap_or_else(|_| base.clone()),
-        )
+        match (version, hours) {
+            (None, None) => Cow::Borrowed(base),
+            (None, Some(hours)) => {
+                Cow::Owned(derive_rules(base, base.sla().clone(), hours.clone()))
+            }
+            (Some(v), hours) => match (v.hours.as_ref(), hours) {
+                (None, Some(hours)) => {
+                    Cow::Owned(derive_rules(base, v.policy.clone(), hours.clone()))
+                }
+                _ => match self.policy_rules.get(&v.reference()) {
+                    Some(rules) => Cow::Borrowed(rules),
+                    None => Cow::Owned(policy_rules(base, v)),
+                },
+            },
+        }
     }
 
     /// Loads a case into the unit (once); returns its position.
@@ -732,4 +730,22 @@ impl SupportDesk {
             version,
         })
     }
+}
+
+/// `sla` on `hours` with the desk's survey window and auto-close delay.
+pub(super) fn derive_rules(
+    base: &CaseRules,
+    sla: crate::sla::SlaPolicy,
+    hours: BusinessHours,
+) -> CaseRules {
+    CaseRules::new(sla, hours)
+        .with_survey_window(base.survey_window())
+        .and_then(|r| r.with_auto_close_after(base.auto_close_after()))
+        .unwrap_or_else(|_| base.clone())
+}
+
+/// The rules of policy version `v` on its own hours, else the desk's.
+pub(super) fn policy_rules(base: &CaseRules, v: &crate::sla::PolicyVersion) -> CaseRules {
+    let hours = v.hours.as_ref().unwrap_or_else(|| base.hours()).clone();
+    derive_rules(base, v.policy.clone(), hours)
 }

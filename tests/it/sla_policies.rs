@@ -257,3 +257,65 @@ proptest! {
         }
     }
 }
+
+#[tokio::test]
+async fn a_policy_s_own_hours_win_over_the_account_s() {
+    use chrono::NaiveTime;
+    use hotcrm_support::calendar::BusinessHours;
+    let hm = |h, m| NaiveTime::from_hms_opt(h, m, 0).unwrap();
+    let london = BusinessHours::builder(chrono_tz::Europe::London)
+        .weekdays(hm(9, 0), hm(17, 0))
+        .build()
+        .unwrap();
+    let repo = Arc::new(MemoryRepository::new());
+    repo.put_account(
+        &Account::new(EMEA, "Acme Ltd")
+            .with_region("EMEA")
+            .with_business_hours(london),
+        None,
+    )
+    .await
+    .unwrap();
+    // Friday 16:00 in London, on business-hours targets of 4 h.
+    let clock = ManualClock::new(t("2026-03-06T16:00:00Z"));
+    let business = |name: &str| {
+        let policy = SlaPolicy::default()
+            .with_targets(
+                SlaTier::Standard,
+                Targets::new(Target::hours(1), Target::hours(4), Coverage::BusinessHours),
+            )
+            .unwrap();
+        PolicyVersion::new(name, 1, policy)
+            .unwrap()
+            .when(PolicyConditions::default().regions(["EMEA"]))
+    };
+    let request =
+        || CaseRequest::new(EMEA, "Portal slow", "Pages take 10 s").priority(Priority::Medium);
+    // Without its own hours the policy runs on the account's calendar: Monday.
+    let on_account = desk(
+        &repo,
+        &clock,
+        SlaPolicies::new(vec![business("Office")]).unwrap(),
+    )
+    .create_case(request())
+    .await
+    .unwrap()
+    .case
+    .value;
+    assert_eq!(
+        on_account.milestones.resolution.due,
+        t("2026-03-09T12:00:00Z")
+    );
+    // With round-the-clock hours of its own: four hours later, Friday 20:00.
+    let own = SlaPolicies::new(vec![
+        business("Follow the sun").with_hours(BusinessHours::always_open()),
+    ])
+    .unwrap();
+    let on_own = desk(&repo, &clock, own)
+        .create_case(request())
+        .await
+        .unwrap()
+        .case
+        .value;
+    assert_eq!(on_own.milestones.resolution.due, t("2026-03-06T20:00:00Z"));
+}
