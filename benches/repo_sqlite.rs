@@ -8,8 +8,12 @@
 //! `repo/sqlite/create_case_flushed`: the same with `Durability::Flushed`.
 //! `repo/sqlite/baseline/{select_1,insert_commit}`: the ceilings — one call to
 //! a connection's worker thread, one single-row transaction in one call.
-//! `repo/sqlite/create_case_x16`: 16 tasks sharing one desk on a file, 4
-//! creations each per iteration (cases per second under concurrency).
+//! `repo/sqlite/create_case_x16`: 16 tasks sharing one desk on a file, 16
+//! creations each per iteration (cases per second under concurrency; the
+//! desk's group commit lets creations queued behind a commit share the next
+//! one). `..._solo`: the same with `DeskConfig::group_creations` off (one
+//! commit per creation). `create_case_flushed_x16{,_solo}`: both with
+//! `Durability::Flushed`.
 //! `repo/{sqlite,memory}/list_cases/first_page_100k`: the first page of 50 of
 //! `ListView::Open` (every case matches; priority then age) over 100,000 cases,
 //! with the total count.
@@ -27,7 +31,7 @@ use chrono::{DateTime, TimeDelta, Utc};
 use criterion::{Criterion, Throughput, criterion_group, criterion_main};
 use hotcrm_support::case::{Case, CaseRules, ListView, NewCase, Page, Priority};
 use hotcrm_support::clock::ManualClock;
-use hotcrm_support::desk::{CaseRequest, SupportDesk};
+use hotcrm_support::desk::{CaseRequest, DeskConfig, SupportDesk};
 use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
 use hotcrm_support::repo::{
     Account, Durability, MemoryRepository, Repository, SequenceKind, SqliteRepository, UnitOfWork,
@@ -36,6 +40,10 @@ use sqlx::sqlite::{SqliteConnectOptions, SqliteJournalMode, SqliteSynchronous};
 use sqlx::{Connection, SqliteConnection};
 
 const ACCOUNT: AccountId = AccountId::from_u128(1);
+
+/// Creations per task per iteration of the `x16` benches: enough that the
+/// start and end of an iteration (fewer than 16 in flight) weigh little.
+const PER_TASK: usize = 16;
 
 fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_current_thread()
@@ -75,10 +83,21 @@ fn remove(path: &std::path::Path) {
 }
 
 fn desk_over(rt: &tokio::runtime::Runtime, repo: Arc<dyn Repository>) -> SupportDesk {
+    desk_with(rt, repo, DeskConfig::default())
+}
+
+fn desk_with(
+    rt: &tokio::runtime::Runtime,
+    repo: Arc<dyn Repository>,
+    config: DeskConfig,
+) -> SupportDesk {
     rt.block_on(repo.put_account(&Account::new(ACCOUNT, "Acme"), None))
         .unwrap();
     let clock = ManualClock::new("2026-01-05T14:00:00Z".parse().unwrap());
-    SupportDesk::builder(repo).clock(clock).build()
+    SupportDesk::builder(repo)
+        .clock(clock)
+        .config(config)
+        .build()
 }
 
 fn create_case(c: &mut Criterion) {
@@ -166,34 +185,51 @@ fn create_case(c: &mut Criterion) {
         .enable_all()
         .build()
         .unwrap();
-    let (sqlite, path) = sqlite_file(&mt, "concurrent");
-    let desk = Arc::new(desk_over(&mt, Arc::new(sqlite.clone())));
-    group.throughput(Throughput::Elements(64));
-    group.bench_function("sqlite/create_case_x16", |b| {
-        b.iter(|| {
-            mt.block_on(async {
-                let mut tasks = Vec::new();
-                for _ in 0..16 {
-                    let desk = Arc::clone(&desk);
-                    tasks.push(tokio::spawn(async move {
-                        for _ in 0..4 {
-                            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+    for (label, durability, group_creations) in [
+        ("sqlite/create_case_x16", Durability::Buffered, true),
+        ("sqlite/create_case_x16_solo", Durability::Buffered, false),
+        ("sqlite/create_case_flushed_x16", Durability::Flushed, true),
+        (
+            "sqlite/create_case_flushed_x16_solo",
+            Durability::Flushed,
+            false,
+        ),
+    ] {
+        let (sqlite, path) = sqlite_file_with(&mt, "concurrent", durability);
+        let mut config = DeskConfig::default();
+        config.group_creations = group_creations;
+        let desk = Arc::new(desk_with(&mt, Arc::new(sqlite.clone()), config));
+        group.throughput(Throughput::Elements(16 * PER_TASK as u64));
+        group.bench_function(label, |b| {
+            b.iter(|| {
+                mt.block_on(async {
+                    let mut tasks = Vec::new();
+                    for _ in 0..16 {
+                        let desk = Arc::clone(&desk);
+                        tasks.push(tokio::spawn(async move {
+                            for _ in 0..PER_TASK {
+                                desk.create_case(CaseRequest::new(
+                                    ACCOUNT,
+                                    "VPN down",
+                                    "since 9am",
+                                ))
                                 .await
                                 .unwrap();
-                        }
-                    }));
-                }
-                for task in tasks {
-                    task.await.unwrap();
-                }
-            })
+                            }
+                        }));
+                    }
+                    for task in tasks {
+                        task.await.unwrap();
+                    }
+                })
+            });
         });
-    });
-    group.throughput(Throughput::Elements(1));
-    drop(desk);
-    mt.block_on(sqlite.pool().close());
+        group.throughput(Throughput::Elements(1));
+        drop(desk);
+        mt.block_on(sqlite.pool().close());
+        remove(&path);
+    }
     drop(mt);
-    remove(&path);
 
     // The same code on MemoryRepository.
     let desk = desk_over(&rt, Arc::new(MemoryRepository::new()));

@@ -36,7 +36,8 @@ macro_rules! with_retries {
 pub(super) use with_retries;
 
 /// What creation learned before the unit of work (asked once, not per retry).
-struct Prepared {
+#[derive(Debug)]
+pub(super) struct Prepared {
     account: crate::repo::Account,
     priority: Priority,
     case_type: CaseType,
@@ -61,6 +62,22 @@ impl SupportDesk {
     /// id exists and has the same account, subject and description, it is
     /// returned unchanged (no events).
     ///
+    /// **Group commit.** Creations on one desk take turns for the case number
+    /// (it is claimed inside the commit, so numbers stay gap-free). Creations
+    /// that arrive while another is committing wait together, and the next
+    /// turn decides all of them (up to 64) one after the other — in arrival
+    /// order, each seeing the cases and routing the earlier ones left, exactly
+    /// as if they had run one by one — and stores them in **one** commit. Each
+    /// caller gets its own [`Outcome`]. If any of them fails to decide, or the
+    /// shared commit fails (a conflict, a storage error), the group is decided
+    /// again one creation per commit, so every caller gets the result it would
+    /// have had alone and a failed creation stores nothing and uses no number.
+    /// Requests that write portal or intake records of their own (deflection,
+    /// conversations, participants) and creations whose queue asks the
+    /// provider for an agent suggestion always commit alone.
+    /// [`DeskConfig::group_creations`](super::DeskConfig::group_creations)
+    /// turns it off.
+    ///
     /// # Errors
     ///
     /// [`Error::Validation`] for an empty or oversized subject or description, or
@@ -81,13 +98,29 @@ impl SupportDesk {
         let prepared = self.prepare_case(&request).await?;
         // `CaseId::default()` is a fresh random id.
         let id = request.id.unwrap_or_default();
+        if self.config.group_creations && super::group::groupable(&request) {
+            return self.create_grouped(id, request, prepared).await;
+        }
+        self.create_solo(id, &request, &prepared, None).await
+    }
+
+    /// Creates one case in its own commit, deciding again after conflicts;
+    /// `lane` is the numbering lane when the caller already holds it.
+    pub(super) async fn create_solo(
+        &self,
+        id: CaseId,
+        request: &CaseRequest,
+        prepared: &Prepared,
+        mut lane: Option<super::unit::Lane>,
+    ) -> Result<Outcome> {
         // The provider's suggestion is asked once per queue, not on every retry.
         let mut asked: Option<(QueueId, Option<AiSuggestion>)> = None;
         let mut attempt = 0u32;
         loop {
             let mut tx = Tx::new(self.clock.now());
+            *tx.lane_slot() = lane.take();
             match self
-                .create_once(&mut tx, id, &request, &prepared, &mut asked)
+                .create_once(&mut tx, id, request, prepared, &mut asked)
                 .await
             {
                 // A store may report a number taken by a racing creation before
@@ -106,9 +139,13 @@ impl SupportDesk {
                     attempt += 1;
                     YieldNow::new().await;
                 }
-                // Another call with the same id won the race.
-                Err(Error::AlreadyExists { kind: "case", .. }) if request.id.is_some() => {
-                    if let Some(existing) = self.existing_case(&request).await? {
+                // Another call with the same id won the race (its case is
+                // stored, or already routed).
+                Err(Error::AlreadyExists {
+                    kind: "case" | "routed case",
+                    ..
+                }) if request.id.is_some() => {
+                    if let Some(existing) = self.existing_case(request).await? {
                         return Ok(existing);
                     }
                     return Err(Error::AlreadyExists {
@@ -471,6 +508,27 @@ impl SupportDesk {
         prepared: &Prepared,
         asked: &mut Option<(QueueId, Option<AiSuggestion>)>,
     ) -> Result<Outcome> {
+        let index = self
+            .stage_creation(tx, id, request, prepared, asked)
+            .await?;
+        let committed = self.commit(tx).await?;
+        Ok(Outcome {
+            case: self.stored(tx, index, &committed)?,
+            events: tx.events_of(index).to_vec(),
+            related: tx.related_events(Some(id)),
+        })
+    }
+
+    /// Decides a creation on `tx` (numbered, AI insights, escalation rules,
+    /// routed) without committing it; returns the new case's index.
+    pub(super) async fn stage_creation(
+        &self,
+        tx: &mut Tx,
+        id: CaseId,
+        request: &CaseRequest,
+        prepared: &Prepared,
+        asked: &mut Option<(QueueId, Option<AiSuggestion>)>,
+    ) -> Result<usize> {
         let now = tx.now;
         let year = now.year();
         if let Some((offer, user)) = request.deflection {
@@ -486,9 +544,10 @@ impl SupportDesk {
         if let Some(contact) = &request.new_contact {
             tx.write_contact(contact.clone(), None);
         }
-        let sequence = self
+        let guess = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)
             .await?;
+        let sequence = tx.next_claim(SequenceKind::Case, year, guess)?;
         let number = CaseNumber::new(year, sequence)?;
         let account = &prepared.account;
         let mut new = NewCase::new(
@@ -552,12 +611,7 @@ impl SupportDesk {
             self.escalate_staged(tx, index)?;
         }
         self.route_new_case(tx, index, asked).await?;
-        let committed = self.commit(tx).await?;
-        Ok(Outcome {
-            case: self.stored(tx, index, &committed)?,
-            events: tx.events_of(index).to_vec(),
-            related: tx.related_events(Some(id)),
-        })
+        Ok(index)
     }
 
     /// Routes a newly created (staged) case: rules pick the queue (and maybe the
@@ -594,6 +648,13 @@ impl SupportDesk {
                 // drawn meanwhile by another creation makes this commit a
                 // Conflict, decided again with the answer kept in `asked`.
                 if ask.is_some() {
+                    if tx.grouped {
+                        // A group never waits on a provider with the lane held;
+                        // its creations are decided again one by one.
+                        return Err(Error::Internal {
+                            what: "a grouped creation needs the provider's suggestion".into(),
+                        });
+                    }
                     tx.release_lane();
                 }
                 let s = match ask {
@@ -888,9 +949,10 @@ impl SupportDesk {
         }
         let now = tx.now;
         let year = now.year();
-        let sequence = self
+        let guess = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)
             .await?;
+        let sequence = tx.next_claim(SequenceKind::Case, year, guess)?;
         let new = NewCase::follow_up(
             &original,
             id,

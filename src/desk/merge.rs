@@ -195,9 +195,10 @@ impl SupportDesk {
         self.decide_staged_with(tx, index, |d| d.split_off(comment, id))?;
         let now = tx.now.max(original.updated_at);
         let year = now.year();
-        let sequence = self
+        let guess = self
             .next_number(tx.lane_slot(), SequenceKind::Case, year)
             .await?;
+        let sequence = tx.next_claim(SequenceKind::Case, year, guess)?;
         let mut new = NewCase::new(
             id,
             CaseNumber::new(year, sequence)?,

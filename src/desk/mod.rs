@@ -77,6 +77,7 @@
 mod channels;
 mod commands;
 mod community;
+mod group;
 pub mod intake;
 mod knowledge;
 mod macros;
@@ -129,6 +130,7 @@ use crate::sla::Entitlement;
 /// use hotcrm_support::desk::DeskConfig;
 /// let config = DeskConfig::default();
 /// assert_eq!(config.max_retries, 32);
+/// assert!(config.group_creations);
 /// ```
 #[derive(Debug, Clone)]
 #[non_exhaustive]
@@ -172,6 +174,11 @@ pub struct DeskConfig {
     /// The knowledge "on save" hooks: quality score refresh and AI
     /// enhancement (both off by default; see [`KnowledgeHooks`]).
     pub knowledge_hooks: KnowledgeHooks,
+    /// Whether concurrent [`SupportDesk::create_case`] calls on this desk
+    /// share one commit (group commit; on by default). Each creation is still
+    /// decided on its own, in arrival order, and answered with its own
+    /// outcome; see [`SupportDesk::create_case`] for the rules.
+    pub group_creations: bool,
 }
 
 impl Default for DeskConfig {
@@ -190,6 +197,7 @@ impl Default for DeskConfig {
             predictions: PredictionConfig::default(),
             sla_policies: crate::sla::SlaPolicies::default(),
             knowledge_hooks: KnowledgeHooks::default(),
+            group_creations: true,
         }
     }
 }
@@ -487,6 +495,10 @@ pub struct SupportDesk {
     /// between desks is a `Conflict`, decided again). Never held while a
     /// provider is awaited.
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
+    /// Creations waiting for the numbering lane, taken together by the one
+    /// that gets it (group commit; see `group`). Bounded by the callers
+    /// waiting at the time.
+    creations: group::CreationQueue,
     /// Email intake's auto-response and sender ledgers (per process, bounded).
     intake: Arc<Mutex<intake::IntakeState>>,
     /// The cached prediction model (one, refitted by the rule in `predict`).
@@ -604,6 +616,7 @@ impl SupportDeskBuilder {
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
+            creations: group::CreationQueue::default(),
             intake: Arc::new(Mutex::new(intake)),
             predictions: Arc::new(Mutex::new(predict::PredictionState::default())),
         }

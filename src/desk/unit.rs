@@ -73,6 +73,10 @@ pub(super) struct Tx {
     /// Who the unit's commands are decided on behalf of (escalation rules and
     /// time-driven events stay the system's).
     pub(super) by: Actor,
+    /// Whether this unit decides several creations for one commit (group
+    /// commit): a step that would release the numbering lane (awaiting a
+    /// provider) refuses instead, and the group is decided again one by one.
+    pub(super) grouped: bool,
 }
 
 /// A turn in the desk's numbering lane (see `SupportDesk::next_number`).
@@ -90,7 +94,54 @@ impl Tx {
             contacts: Vec::new(),
             lane: None,
             by: Actor::System,
+            grouped: false,
         }
+    }
+
+    /// The number to claim next of `kind` in `year`: one more than both the
+    /// desk's guess `next` and the unit's own last claim (a grouped unit
+    /// numbers several cases).
+    pub(super) fn next_claim(&self, kind: SequenceKind, year: i32, next: u32) -> Result<u32> {
+        let last = self
+            .claims
+            .iter()
+            .filter(|c| c.kind == kind && c.year == year)
+            .map(|c| c.value)
+            .max();
+        match last {
+            Some(last) if last >= next => last.checked_add(1).ok_or_else(|| Error::Overflow {
+                what: format!("{kind:?} numbers of {year}"),
+            }),
+            _ => Ok(next),
+        }
+    }
+
+    /// How many events each staged case has now (see [`Tx::events_between`]).
+    pub(super) fn event_marks(&self) -> Vec<usize> {
+        self.cases.iter().map(|s| s.events.len()).collect()
+    }
+
+    /// The events decided between two [`Tx::event_marks`] readings: those of
+    /// `primary` (first), then those on other cases with their case.
+    pub(super) fn events_between(
+        &self,
+        before: &[usize],
+        after: &[usize],
+        primary: CaseId,
+    ) -> (Vec<CaseEvent>, Vec<(CaseId, CaseEvent)>) {
+        let mut own = Vec::new();
+        let mut related = Vec::new();
+        for (index, staged) in self.cases.iter().enumerate() {
+            let from = before.get(index).copied().unwrap_or(0);
+            let to = after.get(index).copied().unwrap_or(0);
+            let events = staged.events.get(from..to).unwrap_or(&[]);
+            if staged.case.id == primary {
+                own.extend(events.iter().cloned());
+            } else {
+                related.extend(events.iter().map(|e| (staged.case.id, e.clone())));
+            }
+        }
+        (own, related)
     }
 
     /// Where this unit keeps the numbering lane until it is dropped.

@@ -38,6 +38,12 @@ static MIGRATOR: Migrator = sqlx::migrate!("migrations/sqlite");
 /// How long a connection waits for another writer's lock before failing.
 const BUSY_TIMEOUT: Duration = Duration::from_secs(30);
 
+/// WAL pages written before a commit checkpoints them into the database file
+/// (SQLite's default is 1,000). A checkpoint flushes the file; at 10,000
+/// pages (about 40 MB of WAL) they are ten times rarer, which measured
+/// 10–15 % more creations per second on a file.
+const WAL_AUTOCHECKPOINT_PAGES: &str = "10000";
+
 /// A [`Repository`] on an embedded SQLite database (bundled SQLite through
 /// `sqlx`): a file that survives restarts, or an in-memory database.
 ///
@@ -158,7 +164,9 @@ macro_rules! point_read {
 impl SqliteRepository {
     /// Opens a pool on `url` (`sqlite::memory:`, `sqlite://path/desk.db?mode=rwc`,
     /// any URL `sqlx` accepts) with a busy timeout; file databases get WAL
-    /// journaling. An in-memory database is served by one connection that is
+    /// journaling, checkpointed every 10,000 WAL pages (about 40 MB; SQLite's
+    /// default is 1,000), so the flush of a checkpoint is ten times rarer.
+    /// An in-memory database is served by one connection that is
     /// never closed, so every call sees the same database. Call
     /// [`migrate`](SqliteRepository::migrate) before use.
     ///
@@ -231,7 +239,8 @@ impl SqliteRepository {
                 .connect_with(
                     options
                         .journal_mode(SqliteJournalMode::Wal)
-                        .synchronous(synchronous),
+                        .synchronous(synchronous)
+                        .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES),
                 )
                 .await
         }
@@ -241,6 +250,7 @@ impl SqliteRepository {
                 .clone()
                 .journal_mode(SqliteJournalMode::Wal)
                 .synchronous(synchronous)
+                .pragma("wal_autocheckpoint", WAL_AUTOCHECKPOINT_PAGES)
         });
         Ok(SqliteRepository::with_lanes(pool, dedicated))
     }

@@ -278,7 +278,7 @@ async fn digest(repo: &dyn Repository) -> String {
 }
 
 /// Every rule of a consistent desk, checked on the stored state.
-async fn assert_consistent(repo: &dyn Repository) {
+pub(crate) async fn assert_consistent(repo: &dyn Repository) {
     let stored = repo.get_router_state().await.unwrap().unwrap().value;
     let router = Router::from_state(stored.clone()).unwrap();
     router.check_invariants().unwrap();

@@ -15,6 +15,7 @@ mod desk;
 mod desk_channels;
 mod desk_consistency;
 mod desk_edit;
+mod desk_group;
 #[cfg(feature = "email")]
 mod desk_intake;
 mod desk_knowledge;
