@@ -68,10 +68,13 @@ impl SupportDesk {
     /// turn decides all of them (up to 64) one after the other — in arrival
     /// order, each seeing the cases and routing the earlier ones left, exactly
     /// as if they had run one by one — and stores them in **one** commit. Each
-    /// caller gets its own [`Outcome`]. If any of them fails to decide, or the
-    /// shared commit fails (a conflict, a storage error), the group is decided
-    /// again one creation per commit, so every caller gets the result it would
-    /// have had alone and a failed creation stores nothing and uses no number.
+    /// caller gets its own [`Outcome`]. A conflict on the shared commit
+    /// (another desk on the same store committed first) decides the group
+    /// again on fresh reads; if any member fails to decide, or the commit
+    /// fails otherwise (a storage error, a unique email taken), the group is
+    /// decided again one creation per commit, so every caller gets the result
+    /// it would have had alone and a failed creation stores nothing and uses
+    /// no number.
     /// Requests that write portal or intake records of their own (deflection,
     /// conversations, participants) and creations whose queue asks the
     /// provider for an agent suggestion always commit alone.

@@ -9,20 +9,23 @@
 //! gets its own outcome (its case, its events, the routing events on other
 //! cases its creation caused).
 //!
-//! The rule that keeps this invisible: a group either commits whole or is
-//! decided again **one creation per commit** (the solo path, with its conflict
-//! retries). A request that fails to decide, a commit that fails (a conflict,
-//! a unique email taken, a storage error), a queue that needs the provider's
-//! agent suggestion: the group falls back, so each caller sees exactly the
-//! error (or success) it would have seen alone, and a failed creation never
-//! stores anything or uses a number.
+//! The rule that keeps this invisible: a group commits whole, or — when its
+//! commit meets a conflict (another desk committed first: a stale number
+//! guess or router version) — is decided again whole on fresh reads, as a
+//! single creation is; any other failure decides it again **one creation per
+//! commit** (the solo path, with its own conflict retries). A request that
+//! fails to decide, a commit that fails for another reason (a unique email
+//! taken, a storage error), a queue that needs the provider's agent
+//! suggestion: the group falls back, so each caller sees exactly the error
+//! (or success) it would have seen alone, and a failed creation never stores
+//! anything or uses a number.
 
 use std::sync::{Arc, Mutex, PoisonError};
 
 use tokio::sync::oneshot;
 
 use super::commands::Prepared;
-use super::unit::{Lane, Tx};
+use super::unit::{Lane, Tx, YieldNow, is_retryable};
 use super::{CaseRequest, Outcome, SupportDesk};
 use crate::error::{Error, Result};
 use crate::ids::CaseId;
@@ -147,46 +150,62 @@ impl SupportDesk {
     }
 
     /// [`SupportDesk::run_group`] for two or more members with distinct ids.
+    /// A conflict (another desk committed first) decides the whole group
+    /// again on fresh reads, as a single creation is; any other failure
+    /// decides each member alone.
     async fn run_unique_group(&self, lane: Lane, group: Vec<Pending>) {
-        let mut tx = Tx::new(self.clock.now());
-        *tx.lane_slot() = Some(lane);
-        tx.grouped = true;
-        let mut decided = Vec::with_capacity(group.len());
-        for member in &group {
-            let before = tx.event_marks();
-            let mut asked = None;
-            match self
-                .stage_creation(
-                    &mut tx,
-                    member.id,
-                    &member.request,
-                    &member.prepared,
-                    &mut asked,
-                )
-                .await
-            {
-                Ok(index) => decided.push((index, before, tx.event_marks())),
+        let mut lane = Some(lane);
+        let mut attempt = 0u32;
+        loop {
+            let mut tx = Tx::new(self.clock.now());
+            *tx.lane_slot() = lane.take();
+            tx.grouped = true;
+            let mut decided = Vec::with_capacity(group.len());
+            for member in &group {
+                let before = tx.event_marks();
+                let mut asked = None;
+                match self
+                    .stage_creation(
+                        &mut tx,
+                        member.id,
+                        &member.request,
+                        &member.prepared,
+                        &mut asked,
+                    )
+                    .await
+                {
+                    Ok(index) => decided.push((index, before, tx.event_marks())),
+                    Err(_) => break,
+                }
+            }
+            if decided.len() != group.len() {
+                break;
+            }
+            match self.commit(&mut tx).await {
+                Ok(committed) => {
+                    for (member, (index, before, after)) in group.into_iter().zip(decided) {
+                        let result = self.stored(&tx, index, &committed).map(|case| {
+                            let (events, related) = tx.events_between(&before, &after, member.id);
+                            Outcome {
+                                case,
+                                events,
+                                related,
+                            }
+                        });
+                        let _ = member.reply.send(result);
+                    }
+                    return;
+                }
+                Err(e) if decide_again(&e) && attempt < self.config.max_retries => {
+                    attempt += 1;
+                    lane = tx.lane_slot().take();
+                    drop(tx);
+                    YieldNow::new().await;
+                }
                 Err(_) => break,
             }
         }
-        if decided.len() == group.len() {
-            if let Ok(committed) = self.commit(&mut tx).await {
-                for (member, (index, before, after)) in group.into_iter().zip(decided) {
-                    let result = self.stored(&tx, index, &committed).map(|case| {
-                        let (events, related) = tx.events_between(&before, &after, member.id);
-                        Outcome {
-                            case,
-                            events,
-                            related,
-                        }
-                    });
-                    let _ = member.reply.send(result);
-                }
-                return;
-            }
-        }
         // Decide each alone, as if it had never been grouped.
-        drop(tx);
         for member in group {
             let result = self
                 .create_solo(member.id, &member.request, &member.prepared, None)
@@ -194,4 +213,17 @@ impl SupportDesk {
             let _ = member.reply.send(result);
         }
     }
+}
+
+/// Whether a failed creation commit is decided again: a conflict, or a number
+/// a racing desk took (a store may report that before the sequence claim).
+fn decide_again(error: &Error) -> bool {
+    is_retryable(error)
+        || matches!(
+            error,
+            Error::AlreadyExists {
+                kind: "case number",
+                ..
+            }
+        )
 }

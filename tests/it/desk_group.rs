@@ -279,3 +279,48 @@ async fn many_tasks_creating_at_once_number_every_case_once() {
     assert_eq!(all_cases(&*repo).await.len(), 64);
     assert_consistent(&*repo).await;
 }
+
+#[tokio::test]
+async fn a_group_that_loses_a_race_to_another_desk_is_decided_again_together() {
+    let repo = Arc::new(FaultyRepository::default());
+    let desk_a = desk(&repo, true).await;
+    let desk_b = desk(&repo, true).await;
+    let before = repo.commits.load(Ordering::SeqCst);
+    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
+    *repo.gate.lock().unwrap() = Some(gate.clone());
+    // A's first creation waits at the gate; eleven more queue behind it.
+    let first = {
+        let desk = desk_a.clone();
+        tokio::spawn(async move { desk.create_case(request(0)).await })
+    };
+    gate.0.notified().await;
+    let queued: Vec<_> = (1..CREATIONS)
+        .map(|n| {
+            let desk = desk_a.clone();
+            tokio::spawn(async move { desk.create_case(request(n)).await })
+        })
+        .collect();
+    for _ in 0..CREATIONS * 4 {
+        tokio::task::yield_now().await;
+    }
+    // Let the first commit through; the group's commit stops at the gate.
+    gate.1.notify_one();
+    gate.0.notified().await;
+    // Meanwhile desk B takes the next number.
+    *repo.gate.lock().unwrap() = None;
+    let b = desk_b.create_case(request(99)).await.unwrap();
+    gate.1.notify_one();
+    let mut numbers = vec![first.await.unwrap().unwrap().case.value.number.sequence()];
+    for h in queued {
+        numbers.push(h.await.unwrap().unwrap().case.value.number.sequence());
+    }
+    // The group's claim was stale: decided again together, after B's number.
+    assert_eq!(b.case.value.number.sequence(), 2);
+    let mut want = vec![1];
+    want.extend(3..=CREATIONS as u32 + 1);
+    assert_eq!(numbers, want);
+    // First, the group (conflict), B, the group again.
+    assert_eq!(repo.commits.load(Ordering::SeqCst) - before, 4);
+    assert_eq!(all_cases(&*repo).await.len(), CREATIONS + 1);
+    assert_consistent(&*repo).await;
+}
