@@ -129,19 +129,26 @@ impl SupportDesk {
         // A repeated request (same id) is answered after the group, from the
         // stored case, instead of failing the group.
         let mut ids = std::collections::HashSet::with_capacity(group.len());
-        let (group, repeats): (Vec<Pending>, Vec<Pending>) =
-            group.into_iter().partition(|m| ids.insert(m.id));
-        match <[Pending; 1]>::try_from(group) {
-            Ok([only]) => {
+        let (unique, repeats): (Vec<_>, Vec<_>) = group
+            .into_iter()
+            .enumerate()
+            .partition(|(_, m)| ids.insert(m.id));
+        let mut alone = match <[(usize, Pending); 1]>::try_from(unique) {
+            Ok([(_, only)]) => {
                 let result = self
                     .create_solo(only.id, &only.request, &only.prepared, Some(lane))
                     .await;
                 let _ = only.reply.send(result);
+                Vec::new()
             }
-            Err(group) if group.is_empty() => drop(lane),
-            Err(group) => self.run_unique_group(lane, group).await,
-        }
-        for member in repeats {
+            Err(unique) if unique.is_empty() => Vec::new(),
+            Err(unique) => self.run_unique_group(lane, unique).await,
+        };
+        // Whatever the group did not commit, one by one in arrival order (a
+        // repeat right after the request it repeats, as without grouping).
+        alone.extend(repeats);
+        alone.sort_by_key(|(order, _)| *order);
+        for (_, member) in alone {
             let result = self
                 .create_solo(member.id, &member.request, &member.prepared, None)
                 .await;
@@ -152,8 +159,13 @@ impl SupportDesk {
     /// [`SupportDesk::run_group`] for two or more members with distinct ids.
     /// A conflict (another desk committed first) decides the whole group
     /// again on fresh reads, as a single creation is; any other failure
-    /// decides each member alone.
-    async fn run_unique_group(&self, lane: Lane, group: Vec<Pending>) {
+    /// hands every member back to be decided alone (returned with its place
+    /// in arrival order; empty when the group committed).
+    async fn run_unique_group(
+        &self,
+        lane: Lane,
+        group: Vec<(usize, Pending)>,
+    ) -> Vec<(usize, Pending)> {
         let mut lane = Some(lane);
         let mut attempt = 0u32;
         loop {
@@ -161,7 +173,7 @@ impl SupportDesk {
             *tx.lane_slot() = lane.take();
             tx.grouped = true;
             let mut decided = Vec::with_capacity(group.len());
-            for member in &group {
+            for (_, member) in &group {
                 let before = tx.event_marks();
                 let mut asked = None;
                 match self
@@ -183,7 +195,7 @@ impl SupportDesk {
             }
             match self.commit(&mut tx).await {
                 Ok(committed) => {
-                    for (member, (index, before, after)) in group.into_iter().zip(decided) {
+                    for ((_, member), (index, before, after)) in group.into_iter().zip(decided) {
                         let result = self.stored(&tx, index, &committed).map(|case| {
                             let (events, related) = tx.events_between(&before, &after, member.id);
                             Outcome {
@@ -194,7 +206,7 @@ impl SupportDesk {
                         });
                         let _ = member.reply.send(result);
                     }
-                    return;
+                    return Vec::new();
                 }
                 Err(e) if decide_again(&e) && attempt < self.config.max_retries => {
                     attempt += 1;
@@ -206,12 +218,7 @@ impl SupportDesk {
             }
         }
         // Decide each alone, as if it had never been grouped.
-        for member in group {
-            let result = self
-                .create_solo(member.id, &member.request, &member.prepared, None)
-                .await;
-            let _ = member.reply.send(result);
-        }
+        group
     }
 }
 

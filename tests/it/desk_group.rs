@@ -324,3 +324,95 @@ async fn a_group_that_loses_a_race_to_another_desk_is_decided_again_together() {
     assert_eq!(all_cases(&*repo).await.len(), CREATIONS + 1);
     assert_consistent(&*repo).await;
 }
+
+/// A request of the property below: which account, and which fixed id if any.
+#[derive(Debug, Clone)]
+struct Spec {
+    never_open: bool,
+    id: Option<u128>,
+}
+
+fn spec() -> impl proptest::strategy::Strategy<Value = Spec> {
+    use proptest::prelude::*;
+    (
+        prop::bool::weighted(0.15),
+        prop::option::weighted(0.3, 0u128..3),
+    )
+        .prop_map(|(never_open, id)| Spec { never_open, id })
+}
+
+/// What every caller was told and what the store holds, grouped or not.
+async fn run_specs(specs: &[Spec], group: bool) -> (Vec<String>, Vec<String>) {
+    let repo = Arc::new(FaultyRepository::default());
+    let desk = desk(&repo, group).await;
+    let closed = AccountId::from_u128(9);
+    let never = BusinessHours::builder(chrono_tz::Europe::London)
+        .build()
+        .unwrap();
+    repo.put_account(
+        &Account::new(closed, "Never open").with_business_hours(never),
+        None,
+    )
+    .await
+    .unwrap();
+    let requests = specs
+        .iter()
+        .enumerate()
+        .map(|(n, s)| {
+            let account = if s.never_open { closed } else { ACCOUNT };
+            let r = CaseRequest::new(
+                account,
+                format!("Ticket {}", s.id.map_or(n as u128, |i| 100 + i)),
+                "text",
+            );
+            match s.id {
+                Some(i) => r.id(CaseId::from_u128(1000 + i)),
+                None => r,
+            }
+        })
+        .collect();
+    let outcomes = queued_behind_one(&desk, &repo, requests).await;
+    let told = outcomes
+        .iter()
+        .map(|o| match o {
+            Ok(o) => format!("{:?}", view(o)),
+            Err(e) => format!("error: {e}"),
+        })
+        .collect();
+    let mut stored: Vec<String> = all_cases(&*repo)
+        .await
+        .iter()
+        .map(|c| {
+            format!(
+                "{} {} {:?} {:?}",
+                c.value.number, c.value.subject, c.value.owner, c.value.status
+            )
+        })
+        .collect();
+    stored.sort();
+    stored.extend(
+        repo.events_after(0, usize::MAX)
+            .await
+            .unwrap()
+            .iter()
+            .map(|f| f.event.name().to_string()),
+    );
+    assert_consistent(&*repo).await;
+    (told, stored)
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+    /// Law: group commit is invisible — any mix of creations (some that cannot
+    /// be decided, some repeating an id) queued behind one commit tells every
+    /// caller and stores exactly what one commit per creation does.
+    #[test]
+    fn grouped_creations_match_one_commit_per_creation(
+        specs in proptest::collection::vec(spec(), 1..10),
+    ) {
+        let rt = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let grouped = rt.block_on(run_specs(&specs, true));
+        let solo = rt.block_on(run_specs(&specs, false));
+        proptest::prop_assert_eq!(grouped, solo);
+    }
+}
