@@ -26,14 +26,30 @@ fn clock() -> ManualClock {
 /// A desk over `repo` (three agents taking two cases each), grouping or not.
 async fn desk(repo: &Arc<FaultyRepository>, group: bool) -> SupportDesk {
     let store: Arc<dyn Repository> = repo.clone();
-    let base = desk_over(store.clone(), &clock()).await;
+    // The account and the router, set up through a desk of its own.
+    desk_over(store.clone(), &clock()).await;
     let mut config = DeskConfig::default();
     config.group_creations = group;
-    let _ = base;
     SupportDesk::builder(store)
         .clock(clock())
         .config(config)
         .build()
+}
+
+/// Stores an account whose calendar never opens (its creations cannot be
+/// decided: `Error::NeverOpen`).
+async fn never_open_account(repo: &FaultyRepository) -> AccountId {
+    let closed = AccountId::from_u128(9);
+    let never = BusinessHours::builder(chrono_tz::Europe::London)
+        .build()
+        .unwrap();
+    repo.put_account(
+        &Account::new(closed, "Never open").with_business_hours(never),
+        None,
+    )
+    .await
+    .unwrap();
+    closed
 }
 
 fn request(n: usize) -> CaseRequest {
@@ -201,16 +217,7 @@ async fn a_group_whose_commit_fails_is_decided_again_one_by_one() {
 async fn a_creation_that_cannot_be_decided_fails_alone_and_uses_no_number() {
     let repo = Arc::new(FaultyRepository::default());
     let desk = desk(&repo, true).await;
-    let closed = AccountId::from_u128(9);
-    let never = BusinessHours::builder(chrono_tz::Europe::London)
-        .build()
-        .unwrap();
-    repo.put_account(
-        &Account::new(closed, "Never open").with_business_hours(never),
-        None,
-    )
-    .await
-    .unwrap();
+    let closed = never_open_account(&repo).await;
     let mut requests: Vec<CaseRequest> = (1..CREATIONS).map(request).collect();
     requests[4] = CaseRequest::new(closed, "Server down", "since 9am");
     let outcomes = queued_behind_one(&desk, &repo, requests).await;
@@ -345,16 +352,7 @@ fn spec() -> impl proptest::strategy::Strategy<Value = Spec> {
 async fn run_specs(specs: &[Spec], group: bool) -> (Vec<String>, Vec<String>) {
     let repo = Arc::new(FaultyRepository::default());
     let desk = desk(&repo, group).await;
-    let closed = AccountId::from_u128(9);
-    let never = BusinessHours::builder(chrono_tz::Europe::London)
-        .build()
-        .unwrap();
-    repo.put_account(
-        &Account::new(closed, "Never open").with_business_hours(never),
-        None,
-    )
-    .await
-    .unwrap();
+    let closed = never_open_account(&repo).await;
     let requests = specs
         .iter()
         .enumerate()
