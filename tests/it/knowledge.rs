@@ -719,6 +719,15 @@ fn exact_forms_outrank_other_forms_of_the_same_stem() {
 }
 
 #[test]
+fn search_rules_stored_before_exact_forms_load_with_them_on() {
+    let mut stored = serde_json::to_value(SearchRules::default()).unwrap();
+    stored.as_object_mut().unwrap().remove("exact_forms");
+    let rules: SearchRules = serde_json::from_value(stored).unwrap();
+    assert!(rules.exact_forms);
+    assert_eq!(rules, SearchRules::default());
+}
+
+#[test]
 fn cjk_and_accented_text_are_findable() {
     let mut kb = KnowledgeBase::new();
     let zh = publish(
