@@ -216,7 +216,11 @@ const ACRONYMS: &[&str] = &[
 ///   wrong ("charged twice", "refund", negative tone) else Question, product → Question. Priority: outage cues → Critical;
 ///   "urgent", "unable", "blocked"... → High; feature requests, "minor", "no rush"
 ///   → Low; else Medium.
-/// * **sentiment** — positive, negative and angry word lists. A negator ("not",
+/// * **sentiment** — positive, negative and angry word lists, matched on the
+///   analyzer's stems but only by the same word up to inflection (*crashed*
+///   matches "crash"; *help* does not match "helpful", nor *hard* the negator
+///   "hardly": Snowball gives each pair one stem, the suffix carries the
+///   sentiment). A negator ("not",
 ///   "never", "don't"...) up to three words before flips the first sentiment word after it (negated positive
 ///   counts 0.8 negative; negated negative 0.3 positive); an intensifier ("very",
 ///   "extremely") just before multiplies it by 1.5. Intensity = 0.15 per `!` (max
