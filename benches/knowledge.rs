@@ -16,6 +16,13 @@
 //! 131 µs (253 µs with two-edit automata; about 3.8 ms when typo expansion
 //! scanned the vocabulary), `knowledge/search_10k` per-query p50 88 µs, p99
 //! 305 µs over 3,600 queries.
+//!
+//! After the switch to Snowball stemming, surface-word typo FST and exact-form
+//! bonus (2026-12-03, same flags, load average 2-3.5; the previous build run
+//! back to back under the same load in brackets): `knowledge/index/10k_articles`
+//! 421-549 ms (369-516 ms), `knowledge/search/bm25_typo/10k_articles` 139 µs
+//! (162 µs), `knowledge/search_10k` p50 129-150 µs (138-160 µs), p99 361-436 µs
+//! (391-452 µs).
 #![allow(
     missing_docs,
     clippy::unwrap_used,
@@ -147,7 +154,7 @@ fn bench_search(c: &mut Criterion) {
         .iter()
         .map(|q| SearchQuery::new(*q).limit(10))
         .collect();
-    // Build the vocabulary FST once, as the first typo query after indexing does.
+    // Build the surface-word FST once, as the first typo query after indexing does.
     assert!(kb.search(&typos[0], &viewer).total_matches > 0);
     let mut i = 0;
     group.bench_function("bm25_typo/10k_articles", |b| {
@@ -183,7 +190,7 @@ fn bench_search_tail(c: &mut Criterion) {
         .chain(TYPO_QUERIES)
         .map(|q| SearchQuery::new(*q).limit(10))
         .collect();
-    // Warm-up: the first typo query builds the vocabulary FST.
+    // Warm-up: the first typo query builds the surface-word FST.
     for q in &queries {
         black_box(kb.search(q, &viewer));
     }

@@ -16,7 +16,8 @@
 //!
 //! `--ablation` adds one BM25 row per ranking rule switched off (see
 //! `SearchRules`) and per analyzer rule switched off (stemming, stop words,
-//! diacritic folding: `Analyzer`, each a fresh index); `--limit N` uses only the first N documents of each set.
+//! diacritic folding: `Analyzer`, each a fresh index); `--limit N` uses only the first N documents of each set;
+//! `--bm25-only` skips the hybrid and vector rows.
 #![allow(clippy::unwrap_used, clippy::expect_used, clippy::indexing_slicing)]
 
 use std::collections::HashMap;
@@ -193,11 +194,13 @@ fn rank_of(ids: &[ArticleId], of: &HashMap<ArticleId, usize>, want: usize) -> Op
 fn main() {
     let mut paths = Vec::new();
     let mut ablation = false;
+    let mut bm25_only = false;
     let mut limit = usize::MAX;
     let mut args = std::env::args().skip(1);
     while let Some(a) = args.next() {
         match a.as_str() {
             "--ablation" => ablation = true,
+            "--bm25-only" => bm25_only = true,
             "--limit" => limit = args.next().and_then(|n| n.parse().ok()).unwrap_or(limit),
             _ => paths.push(a),
         }
@@ -269,6 +272,9 @@ fn main() {
                 run(&kb, &format!("BM25 rule switched: {name}"));
             }
             kb.set_search_rules(SearchRules::default());
+        }
+        if bm25_only {
+            continue;
         }
 
         let ai = HeuristicAi::new();

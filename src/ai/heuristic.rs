@@ -12,6 +12,7 @@ use async_trait::async_trait;
 
 use crate::case::{AiCategory, CaseType, Priority, Sentiment};
 use crate::error::Result;
+use crate::knowledge::analyzer::same_up_to_inflection;
 use crate::knowledge::{Analyzer, Enhancement, NO_ANSWER_TEXT, extract_answer};
 
 use super::lexicon;
@@ -36,39 +37,86 @@ const CUE_ANALYZER: Analyzer = Analyzer {
     query_synonyms: false,
 };
 
+/// One lexicon entry: its analysed terms, the surface words they come from, and
+/// its payload (`group`, `entry index`).
+#[derive(Debug)]
+struct Cue {
+    terms: Vec<String>,
+    surfaces: Vec<String>,
+    group: usize,
+    index: usize,
+}
+
 /// Multi-word lexicon entries indexed by their first term.
 #[derive(Debug, Default)]
 struct PhraseMatcher {
     // Keys are the built-in lexicon's (inserted once); user text only looks up.
-    by_first: crate::knowledge::index::TermMap<Vec<(Vec<String>, usize, usize)>>,
+    by_first: crate::knowledge::index::TermMap<Vec<Cue>>,
 }
 
 impl PhraseMatcher {
     /// Adds `entry` (analysed) with a payload (`group`, `entry index`).
     fn add(&mut self, entry: &str, group: usize, index: usize) {
-        let terms = CUE_ANALYZER.terms(entry);
+        let (terms, surfaces) = CUE_ANALYZER.word_buffers(entry);
+        let to_vec = |b: &crate::knowledge::analyzer::TermBuffer| {
+            b.terms().into_iter().map(str::to_owned).collect::<Vec<_>>()
+        };
+        let (terms, surfaces) = (to_vec(&terms), to_vec(&surfaces));
         if let Some(first) = terms.first() {
-            self.by_first
-                .entry(first.clone())
-                .or_default()
-                .push((terms, group, index));
+            self.by_first.entry(first.clone()).or_default().push(Cue {
+                terms,
+                surfaces,
+                group,
+                index,
+            });
         }
     }
 
-    /// Every (position, length, group, entry index) match in `terms`.
+    /// Every (position, length, group, entry index) match in `terms`: the same
+    /// stems in a row.
     fn find(&self, terms: &[&str]) -> Vec<(usize, usize, usize, usize)> {
+        self.find_where(terms, |_, _| true)
+    }
+
+    /// Like [`PhraseMatcher::find`], but each word must also be the cue's word
+    /// up to inflection (`surfaces` are the words of `terms` as written), not a
+    /// derivation that shares its stem: *helpful* does not match "help".
+    fn find_inflections(
+        &self,
+        terms: &[&str],
+        surfaces: &[&str],
+    ) -> Vec<(usize, usize, usize, usize)> {
+        self.find_where(terms, |at, cue_word| {
+            surfaces
+                .get(at)
+                .is_some_and(|w| same_up_to_inflection(w, cue_word))
+        })
+    }
+
+    /// Matches whose every word `(text position, cue surface word)` passes `accept`.
+    fn find_where(
+        &self,
+        terms: &[&str],
+        accept: impl Fn(usize, &str) -> bool,
+    ) -> Vec<(usize, usize, usize, usize)> {
         let mut out = Vec::new();
         for (pos, t) in terms.iter().enumerate() {
             let Some(cands) = self.by_first.get(*t) else {
                 continue;
             };
-            for (phrase, group, index) in cands {
-                let end = pos + phrase.len();
-                if terms
+            for cue in cands {
+                let end = pos + cue.terms.len();
+                let stems_match = terms
                     .get(pos..end)
-                    .is_some_and(|w| w.iter().copied().eq(phrase.iter().map(String::as_str)))
+                    .is_some_and(|w| w.iter().copied().eq(cue.terms.iter().map(String::as_str)));
+                if stems_match
+                    && cue
+                        .surfaces
+                        .iter()
+                        .enumerate()
+                        .all(|(i, s)| accept(pos + i, s))
                 {
-                    out.push((pos, phrase.len(), *group, *index));
+                    out.push((pos, cue.terms.len(), cue.group, cue.index));
                 }
             }
         }
@@ -168,7 +216,11 @@ const ACRONYMS: &[&str] = &[
 ///   wrong ("charged twice", "refund", negative tone) else Question, product → Question. Priority: outage cues → Critical;
 ///   "urgent", "unable", "blocked"... → High; feature requests, "minor", "no rush"
 ///   → Low; else Medium.
-/// * **sentiment** — positive, negative and angry word lists. A negator ("not",
+/// * **sentiment** — positive, negative and angry word lists, matched on the
+///   analyzer's stems but only by the same word up to inflection (*crashed*
+///   matches "crash"; *help* does not match "helpful", nor *hard* the negator
+///   "hardly": Snowball gives each pair one stem, the suffix carries the
+///   sentiment). A negator ("not",
 ///   "never", "don't"...) up to three words before flips the first sentiment word after it (negated positive
 ///   counts 0.8 negative; negated negative 0.3 positive); an intensifier ("very",
 ///   "extremely") just before multiplies it by 1.5. Intensity = 0.15 per `!` (max
@@ -353,9 +405,12 @@ impl HeuristicAi {
     /// ```
     pub fn sentiment_text(&self, text: &str) -> SentimentAnalysis {
         let lex = lexicons();
-        let buffer = CUE_ANALYZER.term_buffer(text);
-        let terms = buffer.terms();
-        let matches = lex.sentiment.find(&terms);
+        // Sentiment cues match inflections only: the stemmer's derivations change
+        // the sentiment ("helpful" praises, "help" asks; "hardly" negates).
+        let (term_buf, surface_buf) = CUE_ANALYZER.word_buffers(text);
+        let matches = lex
+            .sentiment
+            .find_inflections(&term_buf.terms(), &surface_buf.terms());
         let mut negator_at: Vec<usize> = Vec::new();
         let mut intensifier_at: Vec<usize> = Vec::new();
         for &(pos, len, group, _) in &matches {

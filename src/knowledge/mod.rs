@@ -130,7 +130,7 @@ macro_rules! validated_serde {
 }
 
 mod analytics;
-mod analyzer;
+pub(crate) mod analyzer;
 mod answer;
 mod article;
 mod base;

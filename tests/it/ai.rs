@@ -155,6 +155,24 @@ fn sentiment_table() {
             Urgency::Low,
         ),
         ("", Sentiment::Neutral, Urgency::Low),
+        // Cues match inflections, not derivations sharing the stem: "help" is not
+        // "helpful", "hard" is not the negator "hardly", "real" not "really".
+        (
+            "I need help with the import",
+            Sentiment::Neutral,
+            Urgency::Low,
+        ),
+        (
+            "The setup was hard but helpful",
+            Sentiment::Positive,
+            Urgency::Low,
+        ),
+        ("The agents were helpful", Sentiment::Positive, Urgency::Low),
+        (
+            "The import crashed twice",
+            Sentiment::Negative,
+            Urgency::Low,
+        ),
     ];
     for (text, sentiment, urgency) in cases {
         let s = ai.sentiment_text(text);

@@ -649,6 +649,85 @@ fn typos_and_prefixes_in_short_queries() {
 }
 
 #[test]
+fn typos_are_corrected_against_words_as_written_and_removal_forgets_them() {
+    use hotcrm_support::knowledge::SearchIndex;
+    let mut kb = KnowledgeBase::new();
+    let mut article = |title: &str, content: &str| {
+        let id = kb.create(draft(title, content), now()).unwrap();
+        kb.article(id).unwrap().clone()
+    };
+    // "authenticator" stems to `authent`, five edits from "authenticatr": the typo
+    // is corrected against the word as written, then searches its stem.
+    let app = article("Authenticator app", "Scan the code with the authenticator.");
+    let sso = article(
+        "Single sign-on",
+        "Authentication through your identity provider.",
+    );
+    let mut index = SearchIndex::default();
+    index.upsert(&app);
+    index.upsert(&sso);
+    let ids = |index: &SearchIndex, q: &str| {
+        let mut ids = index.search(&SearchQuery::new(q), &Viewer::Employee).ids();
+        ids.sort();
+        ids
+    };
+    let mut both = vec![app.id, sso.id];
+    both.sort();
+    // The corrected word's stem also matches "authentication" (same stem).
+    assert_eq!(ids(&index, "authenticatr"), both);
+    // Once the only article with "authenticator" is gone, so is the word: the
+    // stem `authent` is still indexed, but "authentication" is three edits away.
+    index.remove(app.id);
+    assert!(ids(&index, "authenticatr").is_empty());
+    assert_eq!(ids(&index, "authentication"), [sso.id]);
+    // Re-indexing an edited article forgets the words it no longer has.
+    index.upsert(&app);
+    assert_eq!(ids(&index, "authenticatr"), both);
+    let mut edited = app.clone();
+    edited.title = "Two-factor app".into();
+    edited.summary = "About two-factor sign-in.".into();
+    edited.content = "Scan the code with your phone.".into();
+    index.upsert(&edited);
+    assert!(ids(&index, "authenticatr").is_empty());
+}
+
+#[test]
+fn exact_forms_outrank_other_forms_of_the_same_stem() {
+    let mut kb = KnowledgeBase::new();
+    // Same length, same stems (`delet`, `record`): only the form differs.
+    let deletion = publish(
+        &mut kb,
+        draft("Records deletion", "Deletion of old records."),
+        now(),
+    );
+    let deleted = publish(
+        &mut kb,
+        draft("Deleted records", "Deleted records are listed."),
+        now(),
+    );
+    let top =
+        |kb: &KnowledgeBase, q: &str| kb.search(&SearchQuery::new(q), &Viewer::Employee).ids();
+    assert_eq!(top(&kb, "deleted"), [deleted, deletion]);
+    assert_eq!(top(&kb, "deletion"), [deletion, deleted]);
+    // Without the rule both forms weigh alike (the tie goes to the lower number).
+    let mut rules = SearchRules::default();
+    rules.exact_forms = false;
+    kb.set_search_rules(rules);
+    let r = kb.search(&SearchQuery::new("deleted"), &Viewer::Employee);
+    assert_eq!(r.ids(), [deletion, deleted]);
+    assert!((r.hits[0].score - r.hits[1].score).abs() < 1e-6, "{r:?}");
+}
+
+#[test]
+fn search_rules_stored_before_exact_forms_load_with_them_on() {
+    let mut stored = serde_json::to_value(SearchRules::default()).unwrap();
+    stored.as_object_mut().unwrap().remove("exact_forms");
+    let rules: SearchRules = serde_json::from_value(stored).unwrap();
+    assert!(rules.exact_forms);
+    assert_eq!(rules, SearchRules::default());
+}
+
+#[test]
 fn cjk_and_accented_text_are_findable() {
     let mut kb = KnowledgeBase::new();
     let zh = publish(
