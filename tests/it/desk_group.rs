@@ -414,3 +414,44 @@ proptest::proptest! {
         proptest::prop_assert_eq!(grouped, solo);
     }
 }
+
+#[tokio::test]
+async fn a_group_whose_caller_goes_away_mid_commit_still_answers_the_others() {
+    let repo = Arc::new(FaultyRepository::default());
+    let desk = desk(&repo, true).await;
+    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
+    *repo.gate.lock().unwrap() = Some(gate.clone());
+    // The first creation's commit waits at the gate; the rest queue behind it.
+    let first = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.create_case(request(0)).await })
+    };
+    gate.0.notified().await;
+    let mut queued: Vec<_> = (1..CREATIONS)
+        .map(|n| {
+            let desk = desk.clone();
+            tokio::spawn(async move { desk.create_case(request(n)).await })
+        })
+        .collect();
+    for _ in 0..CREATIONS * 4 {
+        tokio::task::yield_now().await;
+    }
+    // The first commit goes through; the group's leader (the second caller)
+    // stops at the gate with everyone's creations — and its caller goes away.
+    gate.1.notify_one();
+    gate.0.notified().await;
+    *repo.gate.lock().unwrap() = None;
+    let leader = queued.remove(0);
+    leader.abort();
+    assert!(leader.await.unwrap_err().is_cancelled());
+    gate.1.notify_one();
+    // Nothing of the abandoned commit is stored; every other caller is
+    // answered, each case once, numbers gap-free.
+    let mut numbers = vec![first.await.unwrap().unwrap().case.value.number.sequence()];
+    for h in queued {
+        numbers.push(h.await.unwrap().unwrap().case.value.number.sequence());
+    }
+    assert_eq!(numbers, (1..CREATIONS as u32).collect::<Vec<_>>());
+    assert_eq!(all_cases(&*repo).await.len(), CREATIONS - 1);
+    assert_consistent(&*repo).await;
+}
