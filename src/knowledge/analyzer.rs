@@ -531,6 +531,17 @@ pub(crate) fn is_stop_word(word: &str) -> bool {
 /// after turning a comparative or superlative of [`GRADABLE_ADJECTIVES`] into
 /// its adjective (Snowball leaves `older`, `easier`, `biggest` alone).
 pub(crate) fn stem_in_place(w: &mut String) {
+    let cached = STEMS.with(|cache| {
+        let cache = cache.try_borrow().ok()?;
+        let stem = cache.get(w.as_str())?;
+        w.clear();
+        w.push_str(stem);
+        Some(())
+    });
+    if cached.is_some() {
+        return;
+    }
+    let word = w.clone();
     if let Some(base) = comparative_base(w) {
         w.clear();
         w.push_str(base);
@@ -539,6 +550,27 @@ pub(crate) fn stem_in_place(w: &mut String) {
     if let std::borrow::Cow::Owned(stem) = stemmer.stem(w) {
         *w = stem;
     }
+    STEMS.with(|cache| {
+        if let Ok(mut cache) = cache.try_borrow_mut() {
+            if cache.len() >= STEM_CACHE_WORDS {
+                cache.clear();
+            }
+            cache.insert(word, w.clone());
+        }
+    });
+}
+
+/// Most words the per-thread stem cache keeps (then it starts over): the
+/// heuristic AI and queries stem the same everyday words again and again, and
+/// a cached stem costs a hash lookup where Snowball walks its suffix tables.
+/// Words are at most `MAX_TOKEN_BYTES` long, so the cache stays under a
+/// megabyte per thread.
+const STEM_CACHE_WORDS: usize = 4096;
+
+thread_local! {
+    /// Surface word → stem, per thread (see [`STEM_CACHE_WORDS`]).
+    static STEMS: std::cell::RefCell<std::collections::HashMap<String, String>> =
+        std::cell::RefCell::new(std::collections::HashMap::new());
 }
 
 /// Stems one word (see [`stem_in_place`]).
@@ -707,6 +739,26 @@ pub(crate) fn sentence_stats(text: &str) -> (usize, usize) {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cached_stems_equal_snowball_and_the_cache_stays_bounded() {
+        let snowball = rust_stemmers::Stemmer::create(rust_stemmers::Algorithm::English);
+        for word in ["connections", "running", "deletion", "authenticator"] {
+            let want = snowball.stem(word).into_owned();
+            // First call computes and caches, the second reads the cache.
+            assert_eq!(stem(word), want, "{word}");
+            assert_eq!(stem(word), want, "{word} (cached)");
+        }
+        // Distinct words beyond the cap start the cache over.
+        for n in 0..STEM_CACHE_WORDS + 100 {
+            let word: String = (0..4)
+                .map(|k| char::from(b'a' + ((n / 26usize.pow(k)) % 26) as u8))
+                .collect();
+            let _ = stem(&format!("{word}ings"));
+            let size = STEMS.with(|cache| cache.borrow().len());
+            assert!(size <= STEM_CACHE_WORDS, "{size}");
+        }
+    }
 
     #[test]
     fn stop_words_are_sorted_for_binary_search() {
