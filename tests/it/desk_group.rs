@@ -95,6 +95,40 @@ async fn queued_behind_one(
     outcomes
 }
 
+type Creation = tokio::task::JoinHandle<hotcrm_support::Result<Outcome>>;
+
+/// Starts one creation, holds its commit at the store's gate, queues the rest
+/// behind it, lets that commit through and stops the group's commit at the
+/// gate (which stays set): returns the gate, the first creation and the queued.
+async fn group_held_at_the_gate(
+    desk: &SupportDesk,
+    repo: &FaultyRepository,
+) -> (
+    Arc<(tokio::sync::Notify, tokio::sync::Notify)>,
+    Creation,
+    Vec<Creation>,
+) {
+    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
+    *repo.gate.lock().unwrap() = Some(gate.clone());
+    let first = {
+        let desk = desk.clone();
+        tokio::spawn(async move { desk.create_case(request(0)).await })
+    };
+    gate.0.notified().await;
+    let queued: Vec<_> = (1..CREATIONS)
+        .map(|n| {
+            let desk = desk.clone();
+            tokio::spawn(async move { desk.create_case(request(n)).await })
+        })
+        .collect();
+    for _ in 0..CREATIONS * 4 {
+        tokio::task::yield_now().await;
+    }
+    gate.1.notify_one();
+    gate.0.notified().await;
+    (gate, first, queued)
+}
+
 /// What a caller learns about its creation, comparable across runs.
 fn view(outcome: &Outcome) -> (String, String, Option<String>, Vec<String>, usize) {
     let case = &outcome.case.value;
@@ -293,26 +327,9 @@ async fn a_group_that_loses_a_race_to_another_desk_is_decided_again_together() {
     let desk_a = desk(&repo, true).await;
     let desk_b = desk(&repo, true).await;
     let before = repo.commits.load(Ordering::SeqCst);
-    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
-    *repo.gate.lock().unwrap() = Some(gate.clone());
-    // A's first creation waits at the gate; eleven more queue behind it.
-    let first = {
-        let desk = desk_a.clone();
-        tokio::spawn(async move { desk.create_case(request(0)).await })
-    };
-    gate.0.notified().await;
-    let queued: Vec<_> = (1..CREATIONS)
-        .map(|n| {
-            let desk = desk_a.clone();
-            tokio::spawn(async move { desk.create_case(request(n)).await })
-        })
-        .collect();
-    for _ in 0..CREATIONS * 4 {
-        tokio::task::yield_now().await;
-    }
-    // Let the first commit through; the group's commit stops at the gate.
-    gate.1.notify_one();
-    gate.0.notified().await;
+    // A's first creation commits; eleven more queued behind it stop at the
+    // gate with their group's commit.
+    let (gate, first, queued) = group_held_at_the_gate(&desk_a, &repo).await;
     // Meanwhile desk B takes the next number.
     *repo.gate.lock().unwrap() = None;
     let b = desk_b.create_case(request(99)).await.unwrap();
@@ -419,27 +436,9 @@ proptest::proptest! {
 async fn a_group_whose_caller_goes_away_mid_commit_still_answers_the_others() {
     let repo = Arc::new(FaultyRepository::default());
     let desk = desk(&repo, true).await;
-    let gate = Arc::new((tokio::sync::Notify::new(), tokio::sync::Notify::new()));
-    *repo.gate.lock().unwrap() = Some(gate.clone());
-    // The first creation's commit waits at the gate; the rest queue behind it.
-    let first = {
-        let desk = desk.clone();
-        tokio::spawn(async move { desk.create_case(request(0)).await })
-    };
-    gate.0.notified().await;
-    let mut queued: Vec<_> = (1..CREATIONS)
-        .map(|n| {
-            let desk = desk.clone();
-            tokio::spawn(async move { desk.create_case(request(n)).await })
-        })
-        .collect();
-    for _ in 0..CREATIONS * 4 {
-        tokio::task::yield_now().await;
-    }
     // The first commit goes through; the group's leader (the second caller)
     // stops at the gate with everyone's creations — and its caller goes away.
-    gate.1.notify_one();
-    gate.0.notified().await;
+    let (gate, first, mut queued) = group_held_at_the_gate(&desk, &repo).await;
     *repo.gate.lock().unwrap() = None;
     let leader = queued.remove(0);
     leader.abort();
