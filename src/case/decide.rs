@@ -189,17 +189,7 @@ impl Decider<'_> {
             CaseCommand::Resolve(resolution) => self.resolve(resolution),
             CaseCommand::Close => {
                 let mut events = self.status_change(CaseStatus::Closed)?;
-                events.push(CaseEvent::Closed {
-                    by: self.by,
-                    at: self.now,
-                    auto: false,
-                });
-                if self.case.survey.is_some_and(|s| s.ended.is_none()) {
-                    events.push(CaseEvent::SurveyEnded {
-                        at: self.now,
-                        reason: SurveyEndReason::Closed,
-                    });
-                }
+                self.push_closing(&mut events);
                 Ok(events)
             }
             CaseCommand::Reopen => match self.case.status {
@@ -282,6 +272,22 @@ impl Decider<'_> {
 
     /// A status change between open statuses, with the resolution clock paused
     /// or resumed as the policy's pause statuses say.
+    /// A command's close, after its status change: `Closed`, and the end of a
+    /// survey still running (a closed case asks nothing more).
+    pub(crate) fn push_closing(&self, events: &mut Vec<CaseEvent>) {
+        events.push(CaseEvent::Closed {
+            at: self.now,
+            by: self.by,
+            auto: false,
+        });
+        if self.case.survey.is_some_and(|s| s.ended.is_none()) {
+            events.push(CaseEvent::SurveyEnded {
+                at: self.now,
+                reason: SurveyEndReason::Closed,
+            });
+        }
+    }
+
     fn status_change(&self, to: CaseStatus) -> Result<Vec<CaseEvent>> {
         let from = self.case.status;
         if !from.can_transition_to(to) {

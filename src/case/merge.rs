@@ -1,7 +1,7 @@
 //! Merging a duplicate case into another, and splitting a comment off into a
 //! case of its own: the rules the desk runs inside one unit of work.
 
-use super::{CaseEvent, CaseStatus, Decider, SurveyEndReason};
+use super::{CaseEvent, CaseStatus, Decider};
 use crate::error::Result;
 use crate::ids::{CaseId, CaseNumber, CommentId};
 
@@ -27,17 +27,7 @@ impl Decider<'_> {
             into,
             number,
         });
-        events.push(CaseEvent::Closed {
-            at: self.now,
-            by: self.by,
-            auto: false,
-        });
-        if self.case.survey.is_some_and(|s| s.ended.is_none()) {
-            events.push(CaseEvent::SurveyEnded {
-                at: self.now,
-                reason: SurveyEndReason::Closed,
-            });
-        }
+        self.push_closing(&mut events);
         Ok(events)
     }
 

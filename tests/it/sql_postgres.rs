@@ -40,6 +40,25 @@ fn server_url(test: &str) -> Option<String> {
     }
 }
 
+/// A fresh database with only the first `applied` embedded migrations run:
+/// the schema an older version of the crate left (the migrations' own files,
+/// as the crate embeds them). Returns its options and a pool on it.
+async fn database_at_migration(url: &str, applied: usize) -> (PgConnectOptions, sqlx::PgPool) {
+    let options = fresh_database(url).await;
+    let pool = PgPoolOptions::new()
+        .max_connections(4)
+        .connect_with(options.clone())
+        .await
+        .unwrap();
+    let all = sqlx::migrate!("migrations/postgres");
+    let before = sqlx::migrate::Migrator {
+        migrations: all.migrations[..applied].to_vec().into(),
+        ..all
+    };
+    before.run(&pool).await.unwrap();
+    (options, pool)
+}
+
 /// Connection options for a fresh, uniquely named, empty database on the server.
 async fn fresh_database(url: &str) -> PgConnectOptions {
     let server = PgConnectOptions::from_str(url).unwrap();
@@ -532,20 +551,7 @@ fn unique_contact_emails_migrate_over_existing_duplicates() {
         let Some(url) = server_url("unique_contact_emails_migrate_over_existing_duplicates") else {
             return;
         };
-        let options = fresh_database(&url).await;
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.clone())
-            .await
-            .unwrap();
-        // The schema as of version 3 (the migrations' own files, as the crate
-        // embeds them).
-        let all = sqlx::migrate!("migrations/postgres");
-        let before = sqlx::migrate::Migrator {
-            migrations: all.migrations[..3].to_vec().into(),
-            ..all
-        };
-        before.run(&pool).await.unwrap();
+        let (options, pool) = database_at_migration(&url, 3).await;
         let account = AccountId::from_u128(1);
         let contact =
             |id: u128, email: &str| Contact::new(ContactId::from_u128(id), account, "C", email);
@@ -650,19 +656,7 @@ fn unique_article_slugs_migrate_over_an_existing_clash() {
         let Some(url) = server_url("unique_article_slugs_migrate_over_an_existing_clash") else {
             return;
         };
-        let options = fresh_database(&url).await;
-        let pool = PgPoolOptions::new()
-            .max_connections(4)
-            .connect_with(options.clone())
-            .await
-            .unwrap();
-        // The schema as of version 4.
-        let all = sqlx::migrate!("migrations/postgres");
-        let before = sqlx::migrate::Migrator {
-            migrations: all.migrations[..4].to_vec().into(),
-            ..all
-        };
-        before.run(&pool).await.unwrap();
+        let (options, pool) = database_at_migration(&url, 4).await;
         let now: DateTime<Utc> = "2026-03-02T10:00:00Z".parse().unwrap();
         let article = |seq: u32, slug: &str| -> KnowledgeArticle {
             let mut kb = KnowledgeBase::new();
