@@ -74,6 +74,24 @@ async fn publish_new(desk: &SupportDesk, d: ArticleDraft) -> ArticleId {
     id
 }
 
+/// A new version of live article `live` with `content`, submitted for review
+/// on `desk`: returns the version's id.
+async fn next_version_in_review(desk: &SupportDesk, live: ArticleId, content: &str) -> ArticleId {
+    let mut edit = desk.with_knowledge(|kb| kb.article(live).unwrap().to_draft());
+    edit.content = content.into();
+    let next = desk
+        .edit_article(live, edit)
+        .await
+        .unwrap()
+        .article
+        .value
+        .id;
+    desk.submit_article_for_review(next, REVIEWER)
+        .await
+        .unwrap();
+    next
+}
+
 #[tokio::test(flavor = "current_thread")]
 async fn the_workflow_commits_once_per_command_and_repeats_commit_nothing() {
     let repo = Arc::new(FaultyRepository::default());
@@ -271,10 +289,7 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
     let desk = desk_on(repo.clone(), &clock);
     let v1 = publish_new(&desk, draft("rotate api keys")).await;
     // Two reviewers' new versions can't both be open: one draft, submitted.
-    let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
-    edit.content = "Rotate from Settings > API.".into();
-    let v2 = desk.edit_article(v1, edit).await.unwrap().article.value.id;
-    desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    let v2 = next_version_in_review(&desk, v1, "Rotate from Settings > API.").await;
 
     // Two desks on one store (two processes), both publishing v2 at once.
     let other = desk_on(repo.clone(), &clock);
@@ -309,10 +324,7 @@ async fn of_two_concurrent_publications_one_wins_and_the_other_conflicts() {
         ArticleStatus::Archived
     );
     // The same race through one desk, from two tasks: the same outcome.
-    let mut edit = desk.with_knowledge(|kb| kb.article(v2).unwrap().to_draft());
-    edit.content = "Rotate from Settings > API > Keys.".into();
-    let v3 = desk.edit_article(v2, edit).await.unwrap().article.value.id;
-    desk.submit_article_for_review(v3, REVIEWER).await.unwrap();
+    let v3 = next_version_in_review(&desk, v2, "Rotate from Settings > API > Keys.").await;
     repo.gated.store(2, Ordering::SeqCst);
     let tasks: Vec<_> = (0..2)
         .map(|_| {
@@ -352,10 +364,7 @@ async fn a_publication_racing_readers_is_decided_again_and_commits() {
     let repo = Arc::new(FaultyRepository::gated(2));
     let desk = desk_on(repo.clone(), &clock);
     let v1 = publish_new(&desk, draft("popular article")).await;
-    let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
-    edit.content = "Better steps.".into();
-    let v2 = desk.edit_article(v1, edit).await.unwrap().article.value.id;
-    desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    let v2 = next_version_in_review(&desk, v1, "Better steps.").await;
     // A reader and the publisher read the live version, then commit at once.
     let reader = desk_on(repo.clone(), &clock);
     reader.load_knowledge().await.unwrap();
@@ -857,10 +866,7 @@ async fn the_workflow_runs_on_sqlite_and_survives_a_restart() {
         draft("reset a password").language("pt-br".parse().unwrap()),
     )
     .await;
-    let mut edit = desk.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
-    edit.content = "New steps.".into();
-    let v2 = desk.edit_article(v1, edit).await.unwrap().article.value.id;
-    desk.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    let v2 = next_version_in_review(&desk, v1, "New steps.").await;
     let rater = Rater::Agent(AUTHOR);
     desk.rate_article(v1, 5, rater, &Viewer::Employee)
         .await
@@ -1055,10 +1061,7 @@ async fn a_desk_behind_the_store_catches_up_instead_of_writing_stale_data() {
     let v1 = publish_new(&a, draft("shared article")).await;
     let b = desk_on(repo.clone(), &clock);
     b.load_knowledge().await.unwrap();
-    let mut edit = b.with_knowledge(|kb| kb.article(v1).unwrap().to_draft());
-    edit.content = "Version two.".into();
-    let v2 = b.edit_article(v1, edit).await.unwrap().article.value.id;
-    b.submit_article_for_review(v2, REVIEWER).await.unwrap();
+    let v2 = next_version_in_review(&b, v1, "Version two.").await;
     b.publish_article(v2, REVIEWER).await.unwrap();
     // Desk `a` still thinks v1 is live: the view goes to the stored live version.
     let viewed = a.record_article_view(v1, &Viewer::Anonymous).await.unwrap();

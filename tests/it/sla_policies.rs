@@ -76,6 +76,11 @@ fn desk(repo: &Arc<MemoryRepository>, clock: &ManualClock, policies: SlaPolicies
         .build()
 }
 
+/// Opens a case on `desk` (it must succeed) and returns it.
+async fn opened(desk: &SupportDesk, request: CaseRequest) -> hotcrm_support::case::Case {
+    desk.create_case(request).await.unwrap().case.value
+}
+
 #[tokio::test]
 async fn the_first_matching_policy_in_order_is_chosen() {
     let repo = repo().await;
@@ -84,47 +89,39 @@ async fn the_first_matching_policy_in_order_is_chosen() {
     let desk = desk(&repo, &clock, policies);
     let now = hotcrm_support::clock::Clock::now(&clock);
     // EMEA account: the EMEA policy, 8 hours round the clock.
-    let a = desk
-        .create_case(
-            CaseRequest::new(EMEA, "Portal slow", "Pages take 10 s").priority(Priority::Medium),
-        )
-        .await
-        .unwrap()
-        .case
-        .value;
+    let a = opened(
+        &desk,
+        CaseRequest::new(EMEA, "Portal slow", "Pages take 10 s").priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(a.sla_policy, Some(PolicyRef::new("EMEA", 1)));
     assert_eq!(a.milestones.resolution.due, now + TimeDelta::hours(8));
     // A router incident matches the first policy, even in EMEA.
-    let b = desk
-        .create_case(
-            CaseRequest::new(EMEA, "Router down", "No WAN")
-                .product(ROUTER)
-                .case_type(CaseType::Incident)
-                .priority(Priority::Medium),
-        )
-        .await
-        .unwrap()
-        .case
-        .value;
+    let b = opened(
+        &desk,
+        CaseRequest::new(EMEA, "Router down", "No WAN")
+            .product(ROUTER)
+            .case_type(CaseType::Incident)
+            .priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(b.sla_policy, Some(PolicyRef::new("Router incidents", 1)));
     assert_eq!(b.milestones.resolution.due, now + TimeDelta::hours(2));
     // Nothing matches a US question: the desk's own policy.
-    let c = desk
-        .create_case(CaseRequest::new(US, "How to export?", "CSV").priority(Priority::Medium))
-        .await
-        .unwrap()
-        .case
-        .value;
+    let c = opened(
+        &desk,
+        CaseRequest::new(US, "How to export?", "CSV").priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(c.sla_policy, None);
     let plain = SupportDesk::builder(repo.clone())
         .clock(clock.clone())
         .build();
-    let d = plain
-        .create_case(CaseRequest::new(US, "How to import?", "CSV").priority(Priority::Medium))
-        .await
-        .unwrap()
-        .case
-        .value;
+    let d = opened(
+        &plain,
+        CaseRequest::new(US, "How to import?", "CSV").priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(c.milestones.resolution.due, d.milestones.resolution.due);
 }
 
@@ -152,20 +149,18 @@ async fn a_new_version_never_rewrites_running_clocks() {
     .unwrap();
     let desk = desk(&repo, &clock, both);
     // Before noon a new case still gets version 1.
-    let early = desk
-        .create_case(CaseRequest::new(EMEA, "Login slow", "SSO").priority(Priority::Medium))
-        .await
-        .unwrap()
-        .case
-        .value;
+    let early = opened(
+        &desk,
+        CaseRequest::new(EMEA, "Login slow", "SSO").priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(early.sla_policy, Some(PolicyRef::new("EMEA", 1)));
     clock.advance(TimeDelta::hours(2));
-    let late = desk
-        .create_case(CaseRequest::new(EMEA, "Export slow", "CSV").priority(Priority::Medium))
-        .await
-        .unwrap()
-        .case
-        .value;
+    let late = opened(
+        &desk,
+        CaseRequest::new(EMEA, "Export slow", "CSV").priority(Priority::Medium),
+    )
+    .await;
     assert_eq!(late.sla_policy, Some(PolicyRef::new("EMEA", 2)));
     assert_eq!(
         late.milestones.resolution.due,
