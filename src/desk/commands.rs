@@ -99,7 +99,7 @@ impl SupportDesk {
             return Ok(existing);
         }
         let prepared = self.prepare_case(&request).await?;
-        // `CaseId::default()` is a fresh random id.
+        // `CaseId::default()` is a fresh time-ordered id (UUID v7).
         let id = request.id.unwrap_or_default();
         if self.config.group_creations && super::group::groupable(&request) {
             return self.create_grouped(id, request, prepared).await;
