@@ -15,6 +15,11 @@ use crate::ids::{AgentId, ArticleId, CaseId, CaseNumber, QueueId};
 use crate::knowledge::Viewer;
 use crate::repo::{SequenceKind, Versioned};
 use crate::routing::{AgentStatus, AiSuggestion, Queue, RoutingMethod};
+use std::sync::atomic::Ordering;
+
+/// Turns of the numbering lane that take the store's lease after another
+/// desk was seen numbering (see `SupportDesk::lease_turns`).
+const LEASE_TURNS: u32 = 64;
 
 /// Runs one attempt of a command in a fresh unit per try, deciding again after
 /// every conflict (up to `max_retries` times).
@@ -658,7 +663,7 @@ impl SupportDesk {
                             what: "a grouped creation needs the provider's suggestion".into(),
                         });
                     }
-                    tx.release_lane();
+                    tx.release_lane().await;
                 }
                 let s = match ask {
                     Some(r) => self.ai.suggest_agent(&r).await.ok().flatten(),
@@ -1273,11 +1278,14 @@ impl SupportDesk {
         year: i32,
     ) -> Result<u32> {
         if lane.is_none() {
-            *lane = Some(
+            *lane = Some(super::unit::Lane::new(
                 std::sync::Arc::clone(&self.sequence_lane)
                     .lock_owned()
                     .await,
-            );
+            ));
+        }
+        if let Some(turn) = lane.as_mut() {
+            self.take_lease(turn).await?;
         }
         let cached = self.sequence_cache().get(&(kind, year)).copied();
         let current = match cached {
@@ -1294,6 +1302,46 @@ impl SupportDesk {
             what: format!("{kind:?} numbers of {year}"),
         })?;
         Ok(next)
+    }
+
+    /// Takes the store's numbering lease into `turn` while other desks are
+    /// seen numbering (see `lease_turns`), and sets the desk's counters to
+    /// the stored ones it carries.
+    pub(super) async fn take_lease(&self, turn: &mut super::unit::Lane) -> Result<()> {
+        if turn.shared.is_some() || self.lease_turns.load(Ordering::Relaxed) == 0 {
+            return Ok(());
+        }
+        let Some(lease) = self.repo.lease_sequences().await? else {
+            return Ok(());
+        };
+        let mut cache = self.sequence_cache();
+        let mut moved = false;
+        for c in lease.counters() {
+            moved |= cache.insert((c.kind, c.year), c.value) != Some(c.value);
+        }
+        // A counter the store lacks is 0: no cached guess may outlive it.
+        cache.retain(|&(kind, year), _| {
+            lease
+                .counters()
+                .iter()
+                .any(|c| c.kind == kind && c.year == year)
+        });
+        drop(cache);
+        if moved {
+            self.lease_turns.store(LEASE_TURNS, Ordering::Relaxed);
+        } else {
+            let _ = self
+                .lease_turns
+                .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1));
+        }
+        turn.shared = Some(lease);
+        Ok(())
+    }
+
+    /// Notes a numbered commit that failed because another writer moved a
+    /// counter (or took the number): the next turns take the store's lease.
+    pub(super) fn saw_numbering_race(&self) {
+        self.lease_turns.store(LEASE_TURNS, Ordering::Relaxed);
     }
 
     /// The desk's view of the sequence counters (see `next_number`).

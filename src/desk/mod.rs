@@ -58,7 +58,15 @@
 //!   and a case by [`CaseRequest::id`]: sending either again returns the stored
 //!   result and writes nothing. Case numbers are claimed from the repository's
 //!   sequence inside the commit, so they are unique across desks sharing a
-//!   store and a failed command consumes none.
+//!   store and a failed command consumes none. A desk guesses its next number
+//!   from its own last commit; once another desk made a guess stale (a claim
+//!   conflict), it takes the store's numbering lease
+//!   ([`Repository::lease_sequences`]) for its next 64 numbering turns, and
+//!   keeps renewing that while the counter keeps moving between its turns:
+//!   desks then take turns, each with the stored counter, instead of
+//!   deciding most creations twice. A desk alone never leases. While it waits
+//!   for the lease, the desk's creations keep queueing and join the group its
+//!   turn commits.
 //! - **Notifications survive crashes.** The commit appends the events to the
 //!   repository's global feed; dispatch from [`SupportDesk::events_after`].
 //!
@@ -495,6 +503,12 @@ pub struct SupportDesk {
     /// between desks is a `Conflict`, decided again). Never held while a
     /// provider is awaited.
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
+    /// How many more turns of the numbering lane take the store's numbering
+    /// lease ([`Repository::lease_sequences`]): set to `LEASE_TURNS` by a
+    /// claim another desk made stale, and by a lease whose counter had moved
+    /// since this desk's last commit; each lease that finds the counter where
+    /// this desk left it counts down. 0: no other desk seen numbering.
+    lease_turns: Arc<std::sync::atomic::AtomicU32>,
     /// Creations waiting for the numbering lane, taken together by the one
     /// that gets it (group commit; see `group`). Bounded by the callers
     /// waiting at the time.
@@ -616,6 +630,7 @@ impl SupportDeskBuilder {
             router_cache: Arc::new(Mutex::new(None)),
             sequence_cache: Arc::new(Mutex::new(HashMap::new())),
             sequence_lane: Arc::new(tokio::sync::Mutex::new(())),
+            lease_turns: Arc::new(std::sync::atomic::AtomicU32::new(0)),
             creations: group::CreationQueue::default(),
             intake: Arc::new(Mutex::new(intake)),
             predictions: Arc::new(Mutex::new(predict::PredictionState::default())),
@@ -910,7 +925,11 @@ impl SupportDesk {
                 .claim(SequenceKind::Knowledge, year, sequence)
                 .article(article.clone(), None);
             work.portal.extend(link(id)?);
-            match self.commit_work(&work).await {
+            let committed = self.commit_work(&work).await;
+            if let Some(turn) = lane.as_mut() {
+                turn.end_lease().await;
+            }
+            match committed {
                 Ok(committed) => {
                     let version = committed
                         .article_versions

@@ -79,8 +79,32 @@ pub(super) struct Tx {
     pub(super) grouped: bool,
 }
 
-/// A turn in the desk's numbering lane (see `SupportDesk::next_number`).
-pub(super) type Lane = tokio::sync::OwnedMutexGuard<()>;
+/// A turn in the desk's numbering lane (see `SupportDesk::next_number`),
+/// with the store's numbering lease while the desk takes it (see
+/// [`crate::repo::SequenceLease`]).
+#[derive(Debug)]
+pub(super) struct Lane {
+    _local: tokio::sync::OwnedMutexGuard<()>,
+    pub(super) shared: Option<crate::repo::SequenceLease>,
+}
+
+impl Lane {
+    pub(super) fn new(local: tokio::sync::OwnedMutexGuard<()>) -> Lane {
+        Lane {
+            _local: local,
+            shared: None,
+        }
+    }
+
+    /// Ends the store's lease, if held (the desk's own lane stays).
+    pub(super) async fn end_lease(&mut self) {
+        if let Some(lease) = self.shared.take() {
+            // A lease whose release fails has ended anyway (its store's
+            // promise); nothing is left to undo.
+            let _ = lease.release().await;
+        }
+    }
+}
 
 impl Tx {
     pub(super) fn new(now: DateTime<Utc>) -> Tx {
@@ -150,8 +174,18 @@ impl Tx {
     }
 
     /// Lets other creations draw numbers (before awaiting a provider).
-    pub(super) fn release_lane(&mut self) {
-        self.lane = None;
+    pub(super) async fn release_lane(&mut self) {
+        if let Some(mut lane) = self.lane.take() {
+            lane.end_lease().await;
+        }
+    }
+
+    /// Ends the store's numbering lease after a commit (the desk's lane stays
+    /// with the unit until it is dropped).
+    pub(super) async fn end_lease(&mut self) {
+        if let Some(lane) = self.lane.as_mut() {
+            lane.end_lease().await;
+        }
     }
 
     pub(super) fn position(&self, id: CaseId) -> Option<usize> {
@@ -716,7 +750,9 @@ impl SupportDesk {
         if work.is_empty() {
             return Ok(Committed::default());
         }
-        let committed = self.commit_work(&work).await?;
+        let committed = self.commit_work(&work).await;
+        tx.end_lease().await;
+        let committed = committed?;
         if let Some(version) = committed.router_version {
             if let Some(router) = tx.take_written_router() {
                 *self
@@ -748,6 +784,17 @@ impl SupportDesk {
                     let mut cache = self.sequence_cache();
                     for claim in &work.sequences {
                         cache.remove(&(claim.kind, claim.year));
+                    }
+                    drop(cache);
+                    if matches!(
+                        e,
+                        Error::Conflict { .. }
+                            | Error::AlreadyExists {
+                                kind: "case number" | "knowledge number",
+                                ..
+                            }
+                    ) {
+                        self.saw_numbering_race();
                     }
                 }
                 Err(e)

@@ -53,6 +53,20 @@ use crate::routing::RouterState;
 #[derive(Default)]
 pub struct MemoryRepository {
     state: RwLock<State>,
+    /// The numbering lease of the desks sharing this store
+    /// ([`Repository::lease_sequences`]).
+    lease: std::sync::Arc<tokio::sync::Mutex<()>>,
+}
+
+/// A turn of [`MemoryRepository`]'s numbering lease: ends when dropped.
+struct MemoryLease(tokio::sync::OwnedMutexGuard<()>);
+
+#[async_trait]
+impl super::LeaseRelease for MemoryLease {
+    async fn release(self: Box<Self>) -> Result<()> {
+        drop(self.0);
+        Ok(())
+    }
 }
 
 #[derive(Default)]
@@ -495,6 +509,20 @@ impl Repository for MemoryRepository {
             .get(&(kind, year))
             .copied()
             .unwrap_or(0))
+    }
+
+    async fn lease_sequences(&self) -> Result<Option<super::SequenceLease>> {
+        let turn = std::sync::Arc::clone(&self.lease).lock_owned().await;
+        let counters = self
+            .read()
+            .sequences
+            .iter()
+            .map(|(&(kind, year), &value)| super::SequenceCounter { kind, year, value })
+            .collect();
+        Ok(Some(super::SequenceLease::new(
+            counters,
+            Box::new(MemoryLease(turn)),
+        )))
     }
 
     async fn put_account(&self, account: &Account, expected: Option<u64>) -> Result<u64> {

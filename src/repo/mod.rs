@@ -64,6 +64,7 @@
 //! The trait is implemented for `Arc<T>` and `Box<T>` of any implementation, so
 //! `Arc<dyn Repository>` ([`DynRepository`]) works everywhere a repository does.
 
+mod lease;
 mod memory;
 mod portal;
 mod records;
@@ -95,6 +96,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
+pub use lease::{LeaseRelease, SequenceCounter, SequenceLease};
 pub use memory::MemoryRepository;
 pub use portal::{PortalKind, PortalRecord};
 pub use records::{Account, Contact, SavedSearch, SequenceKind, Versioned};
@@ -174,6 +176,35 @@ pub trait Repository: Send + Sync {
     ///
     /// [`Error::Storage`] when the store fails.
     async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32>;
+
+    /// Waits for this store's numbering lease and returns it with the stored
+    /// counters (see [`SequenceLease`]): while one desk holds it, no other desk
+    /// holding a lease on the same store draws numbers. `None` (the default)
+    /// when the store has none; desks then rely on their claims alone, which
+    /// is always correct and only slower when several desks number at once.
+    /// `PostgresRepository` leases through a PostgreSQL advisory lock (across
+    /// processes), [`MemoryRepository`] through a mutex (across the desks that
+    /// share it); the SQLite store has none.
+    ///
+    /// ```
+    /// use hotcrm_support::repo::{MemoryRepository, Repository, SequenceKind};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> hotcrm_support::Result<()> {
+    /// let repo = MemoryRepository::new();
+    /// if let Some(lease) = repo.lease_sequences().await? {
+    ///     assert_eq!(lease.counter(SequenceKind::Case, 2026), 0);
+    ///     lease.release().await?;
+    /// }
+    /// # Ok(())
+    /// # }
+    /// ```
+    ///
+    /// # Errors
+    ///
+    /// [`Error::Storage`] when the store fails.
+    async fn lease_sequences(&self) -> Result<Option<SequenceLease>> {
+        Ok(None)
+    }
 
     /// Stores a new case at version 1 together with its creation events: a
     /// [`commit`](Repository::commit) of one insert.
@@ -488,6 +519,9 @@ macro_rules! forward_repository {
             }
             async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {
                 (**self).current_sequence(kind, year).await
+            }
+            async fn lease_sequences(&self) -> Result<Option<SequenceLease>> {
+                (**self).lease_sequences().await
             }
             async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
                 (**self).insert_case(case, events).await

@@ -62,6 +62,23 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// which the desk retries. A failed commit writes nothing; a connection lost
 /// mid-commit is [`Error::Storage`] and the server rolls the statement back.
 ///
+/// The sub-statements run in this order: the record writes, then the
+/// sequence claims (a counter row), then the events (the feed-head row), so
+/// concurrent commits of different desks wait on each other only for those
+/// two rows, each held from its update until the commit ends.
+///
+/// **Numbering lease.** [`lease_sequences`](Repository::lease_sequences) takes
+/// the session-level advisory lock `pg_advisory_lock(1212371539, 1)` (the
+/// pair `0x48435253`, "HCRS", and 1; a host using advisory locks must not take
+/// it) on one session per store object, then reads every counter on that
+/// session, so the counters include the previous holder's commit. Desks that
+/// see each other number take turns through it instead of failing each other's
+/// claims; the claims are still checked, so a lost lease (the session
+/// dropped) can never give out a number twice. Measured with 8 creating tasks
+/// per desk, back to back on the development VM: 2 desks 2,300–3,100 cases/s
+/// with the lease against 1,500–2,100 without, 4 desks 2,200–2,400 against
+/// 1,100–1,300.
+///
 /// Sweeps from several desks share the work without firing anything twice: the
 /// desk writes each swept case with the version it read (an optimistic claim),
 /// so the loser of a race gets a conflict, decides again on the winner's state
@@ -92,6 +109,74 @@ pub struct PostgresRepository {
     /// filters need. [`from_pool`](PostgresRepository::from_pool): the same
     /// pool.
     writer: PgPool,
+    /// The session holding this store's numbering lease while a desk of this
+    /// process has it (opened on first use; see [`Repository::lease_sequences`]).
+    lease: LeaseSlot,
+}
+
+/// The lease session, shared by the clones of one store.
+type LeaseSlot = std::sync::Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>;
+
+/// The advisory lock of the numbering lease: `pg_advisory_lock(LEASE_LOCK.0,
+/// LEASE_LOCK.1)` (`0x48435253` spells "HCRS"). A host using advisory locks
+/// itself must not take this pair.
+const LEASE_LOCK: (i32, i32) = (0x4843_5253, 1);
+
+/// A turn of the numbering lease: the session holding the advisory lock.
+/// Released, it unlocks and keeps the session for the next turn; dropped
+/// without release, it unlocks from a task when a Tokio runtime is running
+/// and otherwise closes the session, which ends the lock.
+struct PgLease(Option<tokio::sync::OwnedMutexGuard<Option<sqlx::PgConnection>>>);
+
+async fn unlock(slot: &mut Option<sqlx::PgConnection>) -> Result<()> {
+    let Some(conn) = slot.as_mut() else {
+        return Ok(());
+    };
+    let unlocked = sqlx::query_scalar::<_, bool>("SELECT pg_advisory_unlock($1, $2)")
+        .bind(LEASE_LOCK.0)
+        .bind(LEASE_LOCK.1)
+        .fetch_one(&mut *conn)
+        .await;
+    match unlocked {
+        Ok(true) => Ok(()),
+        Ok(false) => {
+            *slot = None;
+            Err(Error::storage(
+                "the numbering lease was not held by its session",
+            ))
+        }
+        Err(e) => {
+            // Closing the session ends its lock.
+            *slot = None;
+            Err(db(e))
+        }
+    }
+}
+
+#[async_trait]
+impl super::LeaseRelease for PgLease {
+    async fn release(mut self: Box<Self>) -> Result<()> {
+        match self.0.take() {
+            Some(mut slot) => unlock(&mut slot).await,
+            None => Ok(()),
+        }
+    }
+}
+
+impl Drop for PgLease {
+    fn drop(&mut self) {
+        let Some(mut slot) = self.0.take() else {
+            return;
+        };
+        match tokio::runtime::Handle::try_current() {
+            Ok(runtime) => {
+                runtime.spawn(async move {
+                    let _ = unlock(&mut slot).await;
+                });
+            }
+            Err(_) => *slot = None,
+        }
+    }
 }
 
 /// Connections of the commit pool opened by `connect`.
@@ -179,7 +264,11 @@ impl PostgresRepository {
             .connect_with(options)
             .await
             .map_err(Error::storage)?;
-        Ok(PostgresRepository { pool, writer })
+        Ok(PostgresRepository {
+            pool,
+            writer,
+            lease: LeaseSlot::default(),
+        })
     }
 
     /// Wraps an existing pool (for custom pool options). Does not migrate.
@@ -201,6 +290,7 @@ impl PostgresRepository {
         PostgresRepository {
             writer: pool.clone(),
             pool,
+            lease: LeaseSlot::default(),
         }
     }
 
@@ -560,6 +650,7 @@ fn commit_statement(shape: Shape) -> String {
     let mut ctes: Vec<String> = Vec::new();
     let mut checks: Vec<String> = Vec::new();
     let mut counts: Vec<&str> = Vec::new();
+    let mut claims: Option<&str> = None;
     if shape.inserts {
         let first = next();
         for _ in 1..18 {
@@ -606,7 +697,9 @@ fn commit_statement(shape: Shape) -> String {
              WHERE q.before > 0 AND s.kind = q.kind AND s.year = q.year AND s.value = q.before \
              RETURNING 1)"
         ));
-        counts.push("(SELECT count(*) FROM sn) + (SELECT count(*) FROM su)");
+        let check = "(SELECT count(*) FROM sn) + (SELECT count(*) FROM su)";
+        claims = Some(check);
+        counts.push(check);
     }
     let base = if shape.events {
         let (c, d, total) = (next(), next(), next());
@@ -703,9 +796,22 @@ fn commit_statement(shape: Shape) -> String {
         ));
         counts.push("(SELECT count(*) FROM ki) + (SELECT count(*) FROM ku)");
     }
-    for count in counts {
-        checks.push(format!("{count} = ${}::bigint", next()));
-    }
+    // Parameters of the expected counts in the parts' order; the main query
+    // then compares every record write first, the sequence claims (a counter
+    // row lock) after them, and the events (their positions lock the one
+    // feed-head row) last, so commits of different desks wait on each other
+    // only for those last parts and their flush.
+    let numbered: Vec<(usize, &str)> = counts.into_iter().map(|count| (next(), count)).collect();
+    let (claims_check, records): (Vec<_>, Vec<_>) = numbered
+        .into_iter()
+        .partition(|(_, count)| Some(*count) == claims);
+    let mut guarded: Vec<String> = records
+        .into_iter()
+        .chain(claims_check)
+        .map(|(n, count)| format!("{count} = ${n}::bigint"))
+        .collect();
+    guarded.append(&mut checks);
+    let checks = guarded;
     format!(
         "WITH {} SELECT CASE WHEN {} THEN {base} ELSE hotcrm_abort() END AS base",
         ctes.join(", "),
@@ -1221,6 +1327,62 @@ impl Repository for PostgresRepository {
                 })
             })
             .collect()
+    }
+
+    /// The lease is a session-level advisory lock (`LEASE_LOCK`) held by one
+    /// session per store object; the counters are read on that session after
+    /// the lock is granted, so they include every commit of the previous
+    /// holder.
+    async fn lease_sequences(&self) -> Result<Option<super::SequenceLease>> {
+        use sqlx::Connection as _;
+        let mut slot = std::sync::Arc::clone(&self.lease).lock_owned().await;
+        if slot.is_none() {
+            let options = self.pool.connect_options();
+            *slot = Some(
+                sqlx::PgConnection::connect_with(&options)
+                    .await
+                    .map_err(db)?,
+            );
+        }
+        let Some(conn) = slot.as_mut() else {
+            return Err(Error::storage("the numbering lease session is closed"));
+        };
+        let granted = async {
+            sqlx::query("SELECT pg_advisory_lock($1, $2)")
+                .bind(LEASE_LOCK.0)
+                .bind(LEASE_LOCK.1)
+                .execute(&mut *conn)
+                .await?;
+            sqlx::query("SELECT kind, year, value FROM sequences")
+                .fetch_all(&mut *conn)
+                .await
+        }
+        .await;
+        let rows = match granted {
+            Ok(rows) => rows,
+            Err(e) => {
+                // Whether or not the lock was granted, closing ends it.
+                *slot = None;
+                return Err(db(e));
+            }
+        };
+        let mut counters = Vec::with_capacity(rows.len());
+        let lease = PgLease(Some(slot));
+        for row in rows {
+            let key: String = row.try_get("kind").map_err(db)?;
+            let year: i32 = row.try_get("year").map_err(db)?;
+            let value: i64 = row.try_get("value").map_err(db)?;
+            let kind = match key.as_str() {
+                "case" => SequenceKind::Case,
+                "knowledge" => SequenceKind::Knowledge,
+                _ => continue,
+            };
+            let value = u32::try_from(value).map_err(|_| Error::Internal {
+                what: format!("stored {kind:?} sequence of {year} is {value}"),
+            })?;
+            counters.push(super::SequenceCounter { kind, year, value });
+        }
+        Ok(Some(super::SequenceLease::new(counters, Box::new(lease))))
     }
 
     async fn current_sequence(&self, kind: SequenceKind, year: i32) -> Result<u32> {

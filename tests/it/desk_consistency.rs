@@ -22,7 +22,7 @@ use hotcrm_support::ids::{
 use hotcrm_support::knowledge::KnowledgeArticle;
 use hotcrm_support::repo::{
     Account, Committed, Contact, FeedEntry, MemoryRepository, Repository, SavedSearch,
-    SequenceKind, UnitOfWork, Versioned,
+    SequenceKind, SequenceLease, UnitOfWork, Versioned,
 };
 use hotcrm_support::routing::{
     Agent, AgentStatus, Capacity, Queue, QueueMember, Router, RouterState, RoutingMethod,
@@ -53,6 +53,8 @@ pub(crate) struct FaultyRepository {
     pub(crate) lookups_gated: AtomicUsize,
     /// Contact lookups by email so far.
     pub(crate) lookups: AtomicUsize,
+    /// Numbering leases granted so far.
+    pub(crate) leases: AtomicUsize,
 }
 
 impl FaultyRepository {
@@ -122,6 +124,11 @@ impl Repository for FaultyRepository {
     }
     async fn current_sequence(&self, kind: SequenceKind, year: i32) -> hotcrm_support::Result<u32> {
         self.inner.current_sequence(kind, year).await
+    }
+    async fn lease_sequences(&self) -> hotcrm_support::Result<Option<SequenceLease>> {
+        let lease = self.inner.lease_sequences().await?;
+        self.leases.fetch_add(1, Ordering::SeqCst);
+        Ok(lease)
     }
     async fn get_case(&self, id: CaseId) -> hotcrm_support::Result<Versioned<Case>> {
         self.inner.get_case(id).await
@@ -1048,6 +1055,61 @@ async fn a_hundred_days_of_searches_stay_within_retention() {
         peak_records, 1_500,
         "the record cap is what bounds this workload"
     );
+}
+
+/// A desk numbers on its own guesses while alone; one whose claim another
+/// desk made stale takes the store's numbering lease for the next 64 turns
+/// (each granted with the stored counter, so its claims are right the first
+/// time), and goes back to guessing once the counter stops moving between
+/// its turns. Numbers stay gap-free throughout.
+#[tokio::test]
+async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
+    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
+    let faulty = Arc::new(FaultyRepository::default());
+    faulty
+        .put_account(&Account::new(ACCOUNT, "Acme"), None)
+        .await
+        .unwrap();
+    let a = SupportDesk::builder(faulty.clone())
+        .clock(clock.clone())
+        .build();
+    let b = SupportDesk::builder(faulty.clone()).clock(clock).build();
+    let create = |desk: &SupportDesk| {
+        let desk = desk.clone();
+        async move {
+            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+                .await
+                .unwrap()
+                .case
+                .value
+                .number
+                .sequence()
+        }
+    };
+    assert_eq!(create(&a).await, 1);
+    assert_eq!(create(&b).await, 2);
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), 0, "no race seen yet");
+    // A guesses 2 (taken by B): the commit conflicts, and the retry leases.
+    let commits = faulty.commits.load(Ordering::SeqCst);
+    assert_eq!(create(&a).await, 3);
+    assert_eq!(faulty.commits.load(Ordering::SeqCst), commits + 2);
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), 1);
+    // B's guess is stale too (A took 3): it conflicts once and leases as well.
+    assert_eq!(create(&b).await, 4);
+    let after_b = faulty.leases.load(Ordering::SeqCst);
+    assert_eq!(after_b, 2);
+    // A alone: every lease finds the counter where A left it except the
+    // first (B moved it), so A leases 1 + 64 more times, then guesses again.
+    for n in 5..=80 {
+        let commits = faulty.commits.load(Ordering::SeqCst);
+        assert_eq!(create(&a).await, n);
+        assert_eq!(
+            faulty.commits.load(Ordering::SeqCst),
+            commits + 1,
+            "case {n}: the leased claim is right the first time"
+        );
+    }
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), after_b + 65);
 }
 
 /// Knowledge numbers come from the repository's sequence inside the commit:

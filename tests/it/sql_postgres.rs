@@ -733,3 +733,77 @@ fn unique_article_slugs_migrate_over_an_existing_clash() {
         drop_database(&options).await;
     });
 }
+
+/// The numbering lease (`Repository::lease_sequences`): one store at a time
+/// (a second store's request waits on the server), granted with the counters
+/// the previous holder committed; a lease dropped unreleased ends as well, and
+/// a lease whose session the server closed fails its release and is opened
+/// afresh next time.
+#[test]
+fn the_numbering_lease_serialises_stores_and_carries_the_stored_counters() {
+    runtime().block_on(async {
+        let test = "the_numbering_lease_serialises_stores_and_carries_the_stored_counters";
+        let Some((first, options)) = fresh_repo(test).await else {
+            return;
+        };
+        let pool = PgPoolOptions::new()
+            .max_connections(2)
+            .connect_with(options.clone())
+            .await
+            .unwrap();
+        let second = PostgresRepository::from_pool(pool);
+        let lease = first.lease_sequences().await.unwrap().expect("a lease");
+        assert_eq!(lease.counter(SequenceKind::Case, 2026), 0);
+        let waiting = tokio::spawn({
+            let second = second.clone();
+            async move { second.lease_sequences().await.unwrap().expect("a lease") }
+        });
+        let waiters = || async {
+            sqlx::query_scalar::<_, i64>(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+            )
+            .fetch_one(first.pool())
+            .await
+            .unwrap()
+        };
+        let mut waited = 0;
+        while waiters().await == 0 {
+            waited += 1;
+            assert!(waited < 1_000, "the second store never asked for the lease");
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+        assert!(!waiting.is_finished(), "two stores held the lease at once");
+        // The holder claims a number, commits, and lets go.
+        first
+            .commit(&UnitOfWork::new().claim(SequenceKind::Case, 2026, 1))
+            .await
+            .unwrap();
+        lease.release().await.unwrap();
+        let second_lease = waiting.await.unwrap();
+        assert_eq!(second_lease.counter(SequenceKind::Case, 2026), 1);
+        assert_eq!(second_lease.counter(SequenceKind::Knowledge, 2026), 0);
+        // Dropped without release: it ends from a task.
+        drop(second_lease);
+        let again = first.lease_sequences().await.unwrap().expect("a lease");
+        assert_eq!(again.counter(SequenceKind::Case, 2026), 1);
+        // The server closes the holder's session: the lock ends with it, the
+        // release reports it, and the next lease opens a new session.
+        let terminated: bool = sqlx::query_scalar(
+            "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_locks \
+             WHERE locktype = 'advisory' AND granted",
+        )
+        .fetch_one(second.pool())
+        .await
+        .unwrap();
+        assert!(terminated);
+        assert!(matches!(again.release().await, Err(Error::Storage { .. })));
+        let reopened = second.lease_sequences().await.unwrap().expect("a lease");
+        assert_eq!(reopened.counter(SequenceKind::Case, 2026), 1);
+        reopened.release().await.unwrap();
+        let fresh = first.lease_sequences().await.unwrap().expect("a lease");
+        fresh.release().await.unwrap();
+        first.pool().close().await;
+        second.pool().close().await;
+        drop_database(&options).await;
+    });
+}
