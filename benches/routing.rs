@@ -14,6 +14,7 @@
 //!
 //! Run with `cargo bench --bench routing`.
 #![allow(
+    missing_docs,
     clippy::unwrap_used,
     clippy::expect_used,
     clippy::panic,
