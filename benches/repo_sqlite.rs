@@ -13,7 +13,8 @@
 //! desk's group commit lets creations queued behind a commit share the next
 //! one). `..._solo`: the same with `DeskConfig::group_creations` off (one
 //! commit per creation). `create_case_flushed_x16{,_solo}`: both with
-//! `Durability::Flushed`.
+//! `Durability::Flushed`. `create_case_x16_current_thread`: the grouped load
+//! on a current-thread runtime instead of two workers.
 //! `repo/{sqlite,memory}/list_cases/first_page_100k`: the first page of 50 of
 //! `ListView::Open` (every case matches; priority then age) over 100,000 cases,
 //! with the total count.
@@ -178,7 +179,7 @@ fn create_case(c: &mut Criterion) {
     rt.block_on(conn.close()).unwrap();
     remove(&path);
 
-    // 16 concurrent tasks on one desk over a SQLite file, 4 creations each per
+    // 16 concurrent tasks on one desk over a SQLite file, PER_TASK creations each per
     // iteration: cases per second when a server shares one desk.
     let mt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
@@ -230,6 +231,37 @@ fn create_case(c: &mut Criterion) {
         remove(&path);
     }
     drop(mt);
+
+    // The grouped `x16` load on a current-thread runtime (the tasks share one
+    // thread; SQLite's worker threads do the I/O): no scheduler hand-offs
+    // between the runtime's workers on a 2-core machine.
+    let (sqlite, path) = sqlite_file(&rt, "current");
+    let desk = Arc::new(desk_over(&rt, Arc::new(sqlite.clone())));
+    group.throughput(Throughput::Elements(16 * PER_TASK as u64));
+    group.bench_function("sqlite/create_case_x16_current_thread", |b| {
+        b.iter(|| {
+            rt.block_on(async {
+                let mut tasks = Vec::new();
+                for _ in 0..16 {
+                    let desk = Arc::clone(&desk);
+                    tasks.push(tokio::spawn(async move {
+                        for _ in 0..PER_TASK {
+                            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+                                .await
+                                .unwrap();
+                        }
+                    }));
+                }
+                for task in tasks {
+                    task.await.unwrap();
+                }
+            })
+        });
+    });
+    group.throughput(Throughput::Elements(1));
+    drop(desk);
+    rt.block_on(sqlite.pool().close());
+    remove(&path);
 
     // The same code on MemoryRepository.
     let desk = desk_over(&rt, Arc::new(MemoryRepository::new()));
