@@ -101,6 +101,24 @@ fn desk_with(
         .build()
 }
 
+/// 16 tasks creating `PER_TASK` cases each on `desk`, all awaited.
+async fn sixteen_tasks(desk: &Arc<SupportDesk>) {
+    let mut tasks = Vec::new();
+    for _ in 0..16 {
+        let desk = Arc::clone(desk);
+        tasks.push(tokio::spawn(async move {
+            for _ in 0..PER_TASK {
+                desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+                    .await
+                    .unwrap();
+            }
+        }));
+    }
+    for task in tasks {
+        task.await.unwrap();
+    }
+}
+
 fn create_case(c: &mut Criterion) {
     let rt = runtime();
     let mut group = c.benchmark_group("repo");
@@ -202,28 +220,7 @@ fn create_case(c: &mut Criterion) {
         let desk = Arc::new(desk_with(&mt, Arc::new(sqlite.clone()), config));
         group.throughput(Throughput::Elements(16 * PER_TASK as u64));
         group.bench_function(label, |b| {
-            b.iter(|| {
-                mt.block_on(async {
-                    let mut tasks = Vec::new();
-                    for _ in 0..16 {
-                        let desk = Arc::clone(&desk);
-                        tasks.push(tokio::spawn(async move {
-                            for _ in 0..PER_TASK {
-                                desk.create_case(CaseRequest::new(
-                                    ACCOUNT,
-                                    "VPN down",
-                                    "since 9am",
-                                ))
-                                .await
-                                .unwrap();
-                            }
-                        }));
-                    }
-                    for task in tasks {
-                        task.await.unwrap();
-                    }
-                })
-            });
+            b.iter(|| mt.block_on(sixteen_tasks(&desk)));
         });
         group.throughput(Throughput::Elements(1));
         drop(desk);
@@ -239,24 +236,7 @@ fn create_case(c: &mut Criterion) {
     let desk = Arc::new(desk_over(&rt, Arc::new(sqlite.clone())));
     group.throughput(Throughput::Elements(16 * PER_TASK as u64));
     group.bench_function("sqlite/create_case_x16_current_thread", |b| {
-        b.iter(|| {
-            rt.block_on(async {
-                let mut tasks = Vec::new();
-                for _ in 0..16 {
-                    let desk = Arc::clone(&desk);
-                    tasks.push(tokio::spawn(async move {
-                        for _ in 0..PER_TASK {
-                            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
-                                .await
-                                .unwrap();
-                        }
-                    }));
-                }
-                for task in tasks {
-                    task.await.unwrap();
-                }
-            })
-        });
+        b.iter(|| rt.block_on(sixteen_tasks(&desk)));
     });
     group.throughput(Throughput::Elements(1));
     drop(desk);
