@@ -808,7 +808,7 @@ impl SupportDesk {
         by: Actor,
         commands: &[CaseCommand],
     ) -> Result<Outcome> {
-        let commands = self.with_sentiment(commands).await;
+        let commands = self.with_sentiment(id, commands).await;
         let outcome = with_retries!(self, tx => {
             tx.by = by;
             self.execute_once(&mut tx, id, &commands, &[], None).await
@@ -836,7 +836,7 @@ impl SupportDesk {
         participants: &[crate::intake::EmailAddress],
         bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
-        let commands = self.with_sentiment(commands).await;
+        let commands = self.with_sentiment(id, commands).await;
         let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, &commands, participants, bounce).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
@@ -898,19 +898,31 @@ impl SupportDesk {
     }
 
     /// Customer comments without a sentiment get the [`AiProvider`](crate::ai::AiProvider)'s (asked
-    /// once, before the unit of work); a provider failure leaves it unknown.
+    /// once, before the unit of work); a provider failure leaves it unknown. A
+    /// comment case `id` already holds (a repeat, which is a no-op) is not
+    /// asked about.
     async fn with_sentiment<'c>(
         &self,
+        id: CaseId,
         commands: &'c [CaseCommand],
     ) -> std::borrow::Cow<'c, [CaseCommand]> {
         let needs = |c: &CaseCommand| matches!(c, CaseCommand::Comment(n) if n.author.is_customer() && n.sentiment.is_none());
         if !commands.iter().any(needs) {
             return std::borrow::Cow::Borrowed(commands);
         }
+        // A case that cannot be read now is read (and refused) by the command.
+        let stored: std::collections::HashSet<crate::ids::CommentId> =
+            match self.repo.get_case(id).await {
+                Ok(case) => case.value.comments.iter().map(|c| c.id).collect(),
+                Err(_) => std::collections::HashSet::new(),
+            };
         let mut owned = commands.to_vec();
         for command in &mut owned {
             if let CaseCommand::Comment(comment) = command {
-                if comment.author.is_customer() && comment.sentiment.is_none() {
+                if comment.author.is_customer()
+                    && comment.sentiment.is_none()
+                    && !stored.contains(&comment.id)
+                {
                     if let Ok(analysis) = self.ai.sentiment(&comment.body).await {
                         comment.sentiment = Some(analysis.sentiment);
                     }

@@ -440,6 +440,37 @@ async fn an_angry_customer_reply_is_scored_and_escalates() {
     assert!(out.case.value.comments.last().unwrap().sentiment.is_some());
 }
 
+/// A repeated customer reply (same comment id) is a no-op, so the provider is
+/// not asked for its sentiment again; a new reply is.
+#[tokio::test]
+async fn a_repeated_customer_reply_is_not_scored_again() {
+    use std::sync::atomic::Ordering;
+    let repo = Arc::new(MemoryRepository::new());
+    seed(repo.as_ref()).await;
+    let ai = Arc::new(crate::desk_knowledge::CountingAi::default());
+    let desk = SupportDesk::builder(repo.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .ai_arc(ai.clone())
+        .build();
+    let case = open(&desk).await;
+    // The creation's own analysis asks too; count from here.
+    let base = ai.sentiments.load(Ordering::SeqCst);
+    let reply = NewComment::customer_reply(CommentId::from_u128(7), "Still charged twice.");
+    let first = desk.add_comment(case.id, reply.clone()).await.unwrap();
+    assert_eq!(ai.sentiments.load(Ordering::SeqCst), base + 1);
+    let again = desk.add_comment(case.id, reply).await.unwrap();
+    assert!(again.events.is_empty(), "the repeat is a no-op");
+    assert_eq!(again.case.version, first.case.version);
+    assert_eq!(
+        ai.sentiments.load(Ordering::SeqCst),
+        base + 1,
+        "not asked again"
+    );
+    let next = NewComment::customer_reply(CommentId::from_u128(8), "Any news?");
+    desk.add_comment(case.id, next).await.unwrap();
+    assert_eq!(ai.sentiments.load(Ordering::SeqCst), base + 2);
+}
+
 fn edits() -> impl Strategy<Value = CaseEdit> {
     prop_oneof![
         prop::sample::select(vec![

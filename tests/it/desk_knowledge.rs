@@ -391,11 +391,12 @@ async fn a_publication_racing_readers_is_decided_again_and_commits() {
     );
 }
 
-/// HeuristicAi, counting `embed` calls.
+/// HeuristicAi, counting `embed` and `sentiment` calls.
 #[derive(Default)]
-struct CountingAi {
+pub(crate) struct CountingAi {
     inner: HeuristicAi,
     embeds: AtomicUsize,
+    pub(crate) sentiments: AtomicUsize,
     fail_enhance: bool,
 }
 
@@ -405,6 +406,7 @@ impl AiProvider for CountingAi {
         self.inner.classify(r).await
     }
     async fn sentiment(&self, t: &str) -> hotcrm_support::Result<SentimentAnalysis> {
+        self.sentiments.fetch_add(1, Ordering::SeqCst);
         self.inner.sentiment(t).await
     }
     async fn embed(&self, texts: &[String]) -> hotcrm_support::Result<Vec<Embedding>> {
