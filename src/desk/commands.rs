@@ -21,6 +21,10 @@ use std::sync::atomic::Ordering;
 /// desk was seen numbering (see `SupportDesk::lease_turns`).
 const LEASE_TURNS: u32 = 64;
 
+/// The provider's sentiment of each new customer comment of one command,
+/// kept across its attempts (`None`: the provider failed).
+type Scored = std::collections::HashMap<crate::ids::CommentId, Option<crate::case::Sentiment>>;
+
 /// Runs one attempt of a command in a fresh unit per try, deciding again after
 /// every conflict (up to `max_retries` times).
 macro_rules! with_retries {
@@ -808,10 +812,10 @@ impl SupportDesk {
         by: Actor,
         commands: &[CaseCommand],
     ) -> Result<Outcome> {
-        let commands = self.with_sentiment(id, commands).await;
+        let mut scored = Scored::new();
         let outcome = with_retries!(self, tx => {
             tx.by = by;
-            self.execute_once(&mut tx, id, &commands, &[], None).await
+            self.execute_once(&mut tx, id, commands, &mut scored, &[], None).await
         })?;
         self.after_commit(&outcome);
         Ok(outcome)
@@ -836,8 +840,8 @@ impl SupportDesk {
         participants: &[crate::intake::EmailAddress],
         bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
-        let commands = self.with_sentiment(id, commands).await;
-        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, &commands, participants, bounce).await)?;
+        let mut scored = Scored::new();
+        let outcome = with_retries!(self, tx => self.execute_once(&mut tx, id, commands, &mut scored, participants, bounce).await)?;
         self.after_commit(&outcome);
         Ok(outcome)
     }
@@ -848,10 +852,14 @@ impl SupportDesk {
         tx: &mut Tx,
         id: CaseId,
         commands: &[CaseCommand],
+        scored: &mut Scored,
         participants: &[crate::intake::EmailAddress],
         bounce: Option<(&crate::intake::Bounce, &str)>,
     ) -> Result<Outcome> {
         let index = self.stage_case(tx, id).await?;
+        let commands = &*self
+            .with_sentiment(&tx.case(index)?.case, commands, scored)
+            .await;
         self.check_edits(tx, index, commands).await?;
         // The clock is read after the load, so another writer's commit never
         // makes this command "happen before" the state it is decided on.
@@ -897,36 +905,41 @@ impl SupportDesk {
         })
     }
 
-    /// Customer comments without a sentiment get the [`AiProvider`](crate::ai::AiProvider)'s (asked
-    /// once, before the unit of work); a provider failure leaves it unknown. A
-    /// comment case `id` already holds (a repeat, which is a no-op) is not
-    /// asked about.
+    /// Customer comments without a sentiment get the [`AiProvider`](crate::ai::AiProvider)'s,
+    /// asked after the case is loaded and once per command (`scored` keeps the
+    /// answers across the attempts of a conflict); a provider failure leaves it
+    /// unknown. A comment `case` already holds (a repeat, which is a no-op) is
+    /// not asked about.
     async fn with_sentiment<'c>(
         &self,
-        id: CaseId,
+        case: &crate::case::Case,
         commands: &'c [CaseCommand],
+        scored: &mut Scored,
     ) -> std::borrow::Cow<'c, [CaseCommand]> {
-        let needs = |c: &CaseCommand| matches!(c, CaseCommand::Comment(n) if n.author.is_customer() && n.sentiment.is_none());
+        let needs = |c: &CaseCommand| {
+            matches!(c, CaseCommand::Comment(n) if n.author.is_customer()
+                && n.sentiment.is_none()
+                && !case.comments.iter().any(|stored| stored.id == n.id))
+        };
         if !commands.iter().any(needs) {
             return std::borrow::Cow::Borrowed(commands);
         }
-        // A case that cannot be read now is read (and refused) by the command.
-        let stored: std::collections::HashSet<crate::ids::CommentId> =
-            match self.repo.get_case(id).await {
-                Ok(case) => case.value.comments.iter().map(|c| c.id).collect(),
-                Err(_) => std::collections::HashSet::new(),
-            };
         let mut owned = commands.to_vec();
         for command in &mut owned {
+            if !needs(command) {
+                continue;
+            }
             if let CaseCommand::Comment(comment) = command {
-                if comment.author.is_customer()
-                    && comment.sentiment.is_none()
-                    && !stored.contains(&comment.id)
-                {
-                    if let Ok(analysis) = self.ai.sentiment(&comment.body).await {
-                        comment.sentiment = Some(analysis.sentiment);
+                let sentiment = match scored.get(&comment.id) {
+                    Some(known) => *known,
+                    None => {
+                        let asked = self.ai.sentiment(&comment.body).await.ok();
+                        let sentiment = asked.map(|a| a.sentiment);
+                        scored.insert(comment.id, sentiment);
+                        sentiment
                     }
-                }
+                };
+                comment.sentiment = sentiment;
             }
         }
         std::borrow::Cow::Owned(owned)

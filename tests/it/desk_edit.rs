@@ -471,6 +471,68 @@ async fn a_repeated_customer_reply_is_not_scored_again() {
     assert_eq!(ai.sentiments.load(Ordering::SeqCst), base + 2);
 }
 
+/// Two customer replies racing on one case: both load, one commits, the
+/// other meets a conflict and is decided again — with the sentiment it was
+/// given the first time, so the provider is asked once per reply.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_reply_decided_again_after_a_conflict_is_scored_once() {
+    use std::sync::atomic::Ordering;
+    let faulty = Arc::new(FaultyRepository::default());
+    seed(faulty.as_ref()).await;
+    let ai = Arc::new(crate::desk_knowledge::CountingAi::default());
+    let desk = SupportDesk::builder(faulty.clone())
+        .clock(ManualClock::new(t("2026-01-05T14:00:00Z")))
+        .ai_arc(ai.clone())
+        .build();
+    let case = open(&desk).await;
+    let base = ai.sentiments.load(Ordering::SeqCst);
+    let commits = faulty.commits.load(Ordering::SeqCst);
+    // The next two commits wait for each other: both replies have read the case.
+    *faulty.barrier.lock().unwrap() = Some(Arc::new(tokio::sync::Barrier::new(2)));
+    faulty.gated.store(2, Ordering::SeqCst);
+    let replies = [
+        (11, "Still charged twice."),
+        (12, "This is UNACCEPTABLE, I am furious!!!"),
+    ];
+    let tasks: Vec<_> = replies
+        .iter()
+        .map(|&(n, body)| {
+            let desk = desk.clone();
+            tokio::spawn(async move {
+                desk.add_comment(
+                    case.id,
+                    NewComment::customer_reply(CommentId::from_u128(n), body),
+                )
+                .await
+            })
+        })
+        .collect();
+    for task in tasks {
+        task.await.unwrap().unwrap();
+    }
+    assert_eq!(
+        faulty.commits.load(Ordering::SeqCst),
+        commits + 3,
+        "one reply committed at once, the other after a conflict"
+    );
+    assert_eq!(
+        ai.sentiments.load(Ordering::SeqCst),
+        base + 2,
+        "once per reply"
+    );
+    let stored = desk.case(case.id).await.unwrap().value;
+    let angry = stored
+        .comments
+        .iter()
+        .find(|c| c.id == CommentId::from_u128(12))
+        .unwrap();
+    assert_eq!(
+        angry.sentiment,
+        Some(hotcrm_support::case::Sentiment::Angry)
+    );
+    assert!(stored.comments.iter().all(|c| c.sentiment.is_some()));
+}
+
 fn edits() -> impl Strategy<Value = CaseEdit> {
     prop_oneof![
         prop::sample::select(vec![
