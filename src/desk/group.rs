@@ -77,7 +77,7 @@ impl SupportDesk {
             prepared: Arc::clone(&prepared),
             reply,
         });
-        let lane = Lane::new(Arc::clone(&self.sequence_lane).lock_owned().await);
+        let mut lane = Lane::new(Arc::clone(&self.sequence_lane).lock_owned().await);
         match answer.try_recv() {
             // Decided and committed (or refused) in another caller's group.
             Ok(result) => return result,
@@ -90,7 +90,6 @@ impl SupportDesk {
         // While other desks number, wait for the store's lease before taking
         // the queue: creations that arrive meanwhile join this group. (A
         // lease that cannot be had now is asked for again by the numbering.)
-        let mut lane = lane;
         let _ = self.take_lease(&mut lane).await;
         let group = {
             let mut queue = self.creation_queue();
