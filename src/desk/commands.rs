@@ -1333,7 +1333,11 @@ impl SupportDesk {
     /// seen numbering (see `lease_turns`), and sets the desk's counters to
     /// the stored ones it carries.
     pub(super) async fn take_lease(&self, turn: &mut super::unit::Lane) -> Result<()> {
-        if turn.shared.is_some() || self.lease_turns.load(Ordering::Relaxed) == 0 {
+        // A store that moves numbers never fails a claim: no turns to take.
+        if turn.shared.is_some()
+            || self.lease_turns.load(Ordering::Relaxed) == 0
+            || self.repo.moves_numbers()
+        {
             return Ok(());
         }
         let Some(lease) = self.repo.lease_sequences().await? else {

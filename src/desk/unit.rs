@@ -340,7 +340,35 @@ impl Tx {
         for claim in &self.claims {
             work = work.claim(claim.kind, claim.year, claim.value);
         }
+        // The desk's numbers are guesses: a store that moves numbers gives
+        // the new cases the next free ones instead of failing the commit.
+        if self.claims.iter().any(|c| c.kind == SequenceKind::Case) {
+            work = work.movable_numbers();
+        }
         work
+    }
+
+    /// Gives the new cases the numbers the store committed them under (see
+    /// [`UnitOfWork::movable_numbers`]): the working copy and the case of its
+    /// `Created` event.
+    fn renumber(&mut self, numbers: &[(CaseId, crate::ids::CaseNumber)]) {
+        for &(id, number) in numbers {
+            let Some(staged) = self
+                .cases
+                .iter_mut()
+                .find(|s| s.version.is_none() && s.case.id == id)
+            else {
+                continue;
+            };
+            staged.case.number = number;
+            for event in &mut staged.events {
+                if let CaseEvent::Created { case, .. } = event {
+                    if case.id == id {
+                        case.number = number;
+                    }
+                }
+            }
+        }
     }
 }
 
@@ -753,6 +781,7 @@ impl SupportDesk {
         let committed = self.commit_work(&work).await;
         tx.end_lease().await;
         let committed = committed?;
+        tx.renumber(&committed.renumbered);
         if let Some(version) = committed.router_version {
             if let Some(router) = tx.take_written_router() {
                 *self
@@ -773,8 +802,23 @@ impl SupportDesk {
                 if !work.sequences.is_empty() {
                     let mut cache = self.sequence_cache();
                     for claim in &work.sequences {
-                        let slot = cache.entry((claim.kind, claim.year)).or_insert(0);
-                        *slot = (*slot).max(claim.value);
+                        let moved = committed.renumbered.iter().any(|(_, n)| {
+                            claim.kind == SequenceKind::Case && n.year() == claim.year
+                        });
+                        if !moved {
+                            let slot = cache.entry((claim.kind, claim.year)).or_insert(0);
+                            *slot = (*slot).max(claim.value);
+                        }
+                    }
+                    // A moved year's claims all moved by one shift: its last
+                    // new number is now the stored counter.
+                    let mut last = std::collections::HashMap::new();
+                    for (_, number) in &committed.renumbered {
+                        let slot = last.entry(number.year()).or_insert(0);
+                        *slot = number.sequence().max(*slot);
+                    }
+                    for (year, value) in last {
+                        cache.insert((SequenceKind::Case, year), value);
                     }
                 }
                 Ok(committed)

@@ -59,6 +59,8 @@ pub async fn run_all(repo: &dyn Repository) {
     failed_commits_write_nothing(repo).await;
     units_reject_duplicate_writes(repo).await;
     sequence_claims_are_checked(repo).await;
+    movable_case_numbers_take_the_next_free_ones(repo).await;
+    concurrent_movable_units_number_gap_free(repo).await;
     feed_is_gap_free_and_ordered(repo).await;
     concurrent_commits_keep_the_feed_gap_free(repo).await;
     new_contacts_commit_with_their_case(repo).await;
@@ -266,6 +268,237 @@ pub async fn sequence_claims_are_checked(repo: &dyn Repository) {
         repo.next_sequence(kind, year).await.expect("next"),
         c + 4,
         "next_sequence continues from claims"
+    );
+}
+
+/// A new case decided under `number` (not stored).
+fn case_numbered(number: CaseNumber) -> (Case, Vec<crate::case::CaseEvent>) {
+    let new = NewCase::new(
+        CaseId::new(),
+        number,
+        AccountId::new(),
+        "Conformance subject",
+        "Conformance description",
+    );
+    Case::create(new, now(), &CaseRules::default()).expect("valid case")
+}
+
+/// `events` with the case of their `Created` event renumbered to `number`.
+fn renumbered_events(
+    events: &[crate::case::CaseEvent],
+    number: CaseNumber,
+) -> Vec<crate::case::CaseEvent> {
+    let mut events = events.to_vec();
+    for event in &mut events {
+        if let crate::case::CaseEvent::Created { case, .. } = event {
+            case.number = number;
+        }
+    }
+    events
+}
+
+/// A year of case numbers no other behaviour draws from.
+fn fresh_case_year() -> i32 {
+    8000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 250) * 4
+        + i32::from(CaseId::new().as_uuid().as_bytes()[1] % 4)
+}
+
+/// A unit with [`movable_numbers`](super::UnitOfWork::movable_numbers) whose
+/// case-number guesses another writer took: a store that
+/// [moves numbers](Repository::moves_numbers) stores its new cases under the
+/// next free numbers — the case, its number index, its `Created` event in the
+/// history and the feed all carry the new number, and
+/// [`Committed::renumbered`](super::Committed::renumbered) says so — and a
+/// right guess moves nothing; a failed unit moves no counter, and knowledge
+/// claims stay checked. A store that does not move numbers conflicts and
+/// writes nothing.
+pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let kind = SequenceKind::Case;
+    let year = fresh_case_year();
+    let c = repo.current_sequence(kind, year).await.expect("current");
+    let number = |n: u32| CaseNumber::new(year, n).expect("valid number");
+    // Another writer takes c+1 after this unit guessed it.
+    repo.commit(&UnitOfWork::new().claim(kind, year, c + 1))
+        .await
+        .expect("the other writer's claim");
+    let (a, a_events) = case_numbered(number(c + 1));
+    let (b, b_events) = case_numbered(number(c + 2));
+    let work = UnitOfWork::new()
+        .insert_case(a.clone(), a_events.clone())
+        .insert_case(b.clone(), b_events.clone())
+        .claim(kind, year, c + 1)
+        .claim(kind, year, c + 2)
+        .movable_numbers();
+    let head = feed_head(repo).await;
+    let result = repo.commit(&work).await;
+    if !repo.moves_numbers() {
+        assert!(
+            matches!(result, Err(Error::Conflict { .. })),
+            "a store that keeps numbers checks the claims: {result:?}"
+        );
+        assert!(
+            matches!(repo.get_case(a.id).await, Err(Error::NotFound { .. })),
+            "nothing is written"
+        );
+        return;
+    }
+    let committed = result.expect("a store that moves numbers commits the unit");
+    assert_eq!(
+        committed.renumbered,
+        vec![(a.id, number(c + 2)), (b.id, number(c + 3))],
+        "the new cases take the next free numbers, in unit order"
+    );
+    assert_eq!(committed.case_number(b.id), Some(number(c + 3)));
+    for (case, events, n) in [(&a, &a_events, c + 2), (&b, &b_events, c + 3)] {
+        let mut moved = case.clone();
+        moved.number = number(n);
+        let stored = repo.get_case(case.id).await.expect("stored");
+        assert_eq!(stored.value, moved, "the case reads back renumbered");
+        let by_number = repo.get_case_by_number(number(n)).await.expect("by number");
+        assert_eq!(
+            by_number.value.id, case.id,
+            "the number index has the new number"
+        );
+        assert_eq!(
+            repo.case_events(case.id).await.expect("history"),
+            renumbered_events(events, number(n)),
+            "the Created event carries the new number"
+        );
+    }
+    let feed = repo.events_after(head, 100).await.expect("feed");
+    let ours: Vec<_> = feed
+        .iter()
+        .filter(|e| e.case == a.id || e.case == b.id)
+        .map(|e| e.event.clone())
+        .collect();
+    let expected: Vec<_> = renumbered_events(&a_events, number(c + 2))
+        .into_iter()
+        .chain(renumbered_events(&b_events, number(c + 3)))
+        .collect();
+    assert_eq!(ours, expected, "the feed carries the new numbers");
+    assert_eq!(
+        repo.current_sequence(kind, year).await.expect("current"),
+        c + 3,
+        "the counter moved past the new numbers"
+    );
+    // A right guess keeps its number.
+    let (d, d_events) = case_numbered(number(c + 4));
+    let kept = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(d.clone(), d_events)
+                .claim(kind, year, c + 4)
+                .movable_numbers(),
+        )
+        .await
+        .expect("a right guess commits");
+    assert!(kept.renumbered.is_empty(), "nothing moved");
+    assert_eq!(
+        repo.get_case(d.id).await.expect("stored").value.number,
+        number(c + 4)
+    );
+    // A failed unit moves no counter: the case id is taken.
+    let (mut again, again_events) = case_numbered(number(c + 5));
+    again.id = d.id;
+    let failed = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(again, again_events)
+                .claim(kind, year, c + 5)
+                .movable_numbers(),
+        )
+        .await;
+    assert!(
+        matches!(failed, Err(Error::AlreadyExists { kind: "case", .. })),
+        "a taken id fails the unit: {failed:?}"
+    );
+    // Knowledge claims never move: a stale one fails the whole unit.
+    let ky = 7000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let k = repo
+        .current_sequence(SequenceKind::Knowledge, ky)
+        .await
+        .expect("current");
+    let (e, e_events) = case_numbered(number(c + 5));
+    let stale = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(e.clone(), e_events)
+                .claim(kind, year, c + 5)
+                .claim(SequenceKind::Knowledge, ky, k + 2)
+                .movable_numbers(),
+        )
+        .await;
+    assert!(
+        matches!(stale, Err(Error::Conflict { .. })),
+        "a stale knowledge claim conflicts: {stale:?}"
+    );
+    assert!(matches!(
+        repo.get_case(e.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        repo.current_sequence(kind, year).await.expect("current"),
+        c + 4,
+        "failed units moved no counter"
+    );
+}
+
+/// Many units with movable numbers in flight at once, all guessing the same
+/// numbers: on a store that moves numbers every one commits and the new cases'
+/// numbers are gap-free and unique; elsewhere each number is stored once.
+pub async fn concurrent_movable_units_number_gap_free(repo: &dyn Repository) {
+    use super::UnitOfWork;
+    let kind = SequenceKind::Case;
+    let year = fresh_case_year();
+    let c = repo.current_sequence(kind, year).await.expect("current");
+    let mut units = Vec::new();
+    let mut ids = Vec::new();
+    for _ in 0..12 {
+        let number = CaseNumber::new(year, c + 1).expect("valid number");
+        let (first, first_events) = case_numbered(number);
+        let (second, second_events) =
+            case_numbered(CaseNumber::new(year, c + 2).expect("valid number"));
+        ids.push((first.id, second.id));
+        units.push(
+            UnitOfWork::new()
+                .insert_case(first, first_events)
+                .insert_case(second, second_events)
+                .claim(kind, year, c + 1)
+                .claim(kind, year, c + 2)
+                .movable_numbers(),
+        );
+    }
+    let futures = units.iter().map(|u| repo.commit(u)).collect();
+    let results = join_all(futures).await;
+    let mut numbers = Vec::new();
+    for ((first, second), result) in ids.iter().zip(&results) {
+        match result {
+            Ok(_) => {
+                let a = repo.get_case(*first).await.expect("stored").value.number;
+                let b = repo.get_case(*second).await.expect("stored").value.number;
+                assert_eq!(
+                    b.sequence(),
+                    a.sequence() + 1,
+                    "a unit's cases keep their order and stay consecutive"
+                );
+                numbers.extend([a.sequence(), b.sequence()]);
+            }
+            Err(e) => assert!(
+                !repo.moves_numbers() && matches!(e, Error::Conflict { .. }),
+                "only a store that keeps numbers refuses a guess: {e:?}"
+            ),
+        }
+    }
+    numbers.sort_unstable();
+    let expected: Vec<u32> = (c + 1..=c + u32::try_from(numbers.len()).unwrap_or(0)).collect();
+    assert_eq!(numbers, expected, "gap-free and unique");
+    if repo.moves_numbers() {
+        assert_eq!(numbers.len(), 24, "every unit committed");
+    }
+    assert_eq!(
+        repo.current_sequence(kind, year).await.expect("current"),
+        c + u32::try_from(numbers.len()).unwrap_or(0)
     );
 }
 

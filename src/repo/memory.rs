@@ -485,8 +485,26 @@ impl Repository for MemoryRepository {
 
     async fn commit(&self, work: &UnitOfWork) -> Result<Committed> {
         let mut state = self.write();
+        let counters = super::unit::claim_counters(work)?;
+        let moved = super::unit::move_numbers(work, &counters, |year| {
+            state
+                .sequences
+                .get(&(SequenceKind::Case, year))
+                .copied()
+                .unwrap_or(0)
+        })?;
+        let (work, renumbered) = match &moved {
+            Some((moved, renumbered)) => (moved, renumbered.clone()),
+            None => (work, Vec::new()),
+        };
         let sequences = check(&state, work)?;
-        Ok(apply(&mut state, work, sequences))
+        let mut committed = apply(&mut state, work, sequences);
+        committed.renumbered = renumbered;
+        Ok(committed)
+    }
+
+    fn moves_numbers(&self) -> bool {
+        true
     }
 
     async fn events_after(&self, after: u64, limit: usize) -> Result<Vec<FeedEntry>> {

@@ -153,7 +153,11 @@ pub trait Repository: Send + Sync {
     /// every
     /// sequence claim is the stored counter + 1, claims of one sequence in
     /// increasing order ([`Error::Conflict`] naming the expected and actual
-    /// counter).
+    /// counter) — except that a store that
+    /// [moves numbers](Repository::moves_numbers) gives the case-number
+    /// claims of a unit with [`UnitOfWork::movable_numbers`] the next free
+    /// numbers instead, renumbering the unit's new cases to match (reported in
+    /// [`Committed::renumbered`]).
     ///
     /// # Errors
     ///
@@ -204,6 +208,21 @@ pub trait Repository: Send + Sync {
     /// [`Error::Storage`] when the store fails.
     async fn lease_sequences(&self) -> Result<Option<SequenceLease>> {
         Ok(None)
+    }
+
+    /// Whether [`commit`](Repository::commit) moves the case numbers of a
+    /// unit with [`UnitOfWork::movable_numbers`] to the next free ones (so
+    /// writers never conflict over a number) instead of checking them. `false`
+    /// (the default) keeps the plain claim check, which is always correct.
+    /// [`MemoryRepository`] and `PostgresRepository` move numbers; the SQLite
+    /// store (one writer at a time) does not.
+    ///
+    /// ```
+    /// use hotcrm_support::repo::{MemoryRepository, Repository};
+    /// assert!(MemoryRepository::new().moves_numbers());
+    /// ```
+    fn moves_numbers(&self) -> bool {
+        false
     }
 
     /// Stores a new case at version 1 together with its creation events: a
@@ -522,6 +541,9 @@ macro_rules! forward_repository {
             }
             async fn lease_sequences(&self) -> Result<Option<SequenceLease>> {
                 (**self).lease_sequences().await
+            }
+            fn moves_numbers(&self) -> bool {
+                (**self).moves_numbers()
             }
             async fn insert_case(&self, case: &Case, events: &[CaseEvent]) -> Result<Versioned<Case>> {
                 (**self).insert_case(case, events).await

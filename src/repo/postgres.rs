@@ -16,6 +16,7 @@ use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
+use super::unit::{movable_counters, movable_slot, moved_numbers};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
@@ -589,13 +590,16 @@ impl CaseColumns {
 }
 
 /// `UNNEST` of the 18 case arrays bound from `$n` on.
-fn case_unnest(first: usize) -> String {
-    const TYPES: [&str; 18] = [
+fn case_unnest(first: usize, movable: bool) -> String {
+    const TYPES: [&str; 21] = [
         "uuid", "text", "bigint", "text", "uuid", "uuid", "uuid", "text", "smallint", "boolean",
         "boolean", "bigint", "integer", "bigint", "integer", "bigint", "integer", "text",
+        "integer", "bigint", "text",
     ];
+    let used = if movable { 21 } else { 18 };
     let args: Vec<String> = TYPES
         .iter()
+        .take(used)
         .enumerate()
         .map(|(i, t)| {
             let n = first + i;
@@ -609,9 +613,136 @@ fn case_unnest(first: usize) -> String {
     format!(
         "UNNEST({}) AS u(id, number, expected, status, owner_id, queue_id, account_id, tier, \
          priority, escalated, sla_violated, created_s, created_n, closed_s, closed_n, \
-         resolution_due_s, resolution_due_n, doc)",
-        args.join(", ")
+         resolution_due_s, resolution_due_n, doc{})",
+        args.join(", "),
+        if movable {
+            ", mv_year, mv_seq, tail"
+        } else {
+            ""
+        }
     )
+}
+
+/// The SQL text of the moved number of a row `r` with `mv_year`/`mv_seq`
+/// (its claim in the unit) joined to `nb` (the counter before and at the
+/// commit): `CASE-YYYY-NNNN`, as [`CaseNumber`](crate::ids::CaseNumber)
+/// displays it (at least four digits).
+fn moved_number_sql(r: &str) -> String {
+    let seq = format!("({r}.mv_seq - nb.claimed + nb.stored)::text");
+    format!("'CASE-' || {r}.mv_year::text || '-' || lpad({seq}, greatest(4, length({seq})), '0')")
+}
+
+/// The two halves of `doc` around the number of new case `case` (its first
+/// `"number"` key, right after the case's id at the start of the case
+/// document or of its `Created` event), so that `head || number || tail` is
+/// the document with any other number; `None` when `doc` is laid out
+/// otherwise (the case then keeps its number).
+fn split_at_number(doc: &str, case: &Case, event: bool) -> Option<(String, String)> {
+    const KEY: &str = ",\"number\":\"";
+    let id = serde_json::to_string(&case.id).ok()?;
+    let prefix = if event {
+        format!("{{\"event\":\"Created\",\"case\":{{\"id\":{id}")
+    } else {
+        format!("{{\"id\":{id}")
+    };
+    let at = doc.find(KEY)?;
+    let head_end = at.checked_add(KEY.len())?;
+    let number = case.number.to_string();
+    let rest = doc.get(head_end..)?;
+    if doc.get(..at)? != prefix
+        || !rest.starts_with(&number)
+        || !rest[number.len()..].starts_with('"')
+    {
+        return None;
+    }
+    Some((doc[..head_end].to_owned(), rest[number.len()..].to_owned()))
+}
+
+/// The new cases (and `Created` events) of a commit whose numbers may move,
+/// sent as a head (in the document column) and a tail around the number:
+/// per row its claim's year and sequence, or year 0 and the whole document
+/// for a row that keeps its text.
+#[derive(Default)]
+struct Moves {
+    case_years: Vec<i32>,
+    case_seqs: Vec<i64>,
+    case_tails: Vec<String>,
+    event_years: Vec<i32>,
+    event_seqs: Vec<i64>,
+    event_tails: Vec<String>,
+    /// A document laid out otherwise: the commit keeps every number.
+    failed: bool,
+}
+
+impl Moves {
+    fn split(doc: &mut String, case: &Case, event: bool, failed: &mut bool) -> (i32, i64, String) {
+        match split_at_number(doc, case, event) {
+            Some((head, tail)) => {
+                *doc = head;
+                (case.number.year(), i64::from(case.number.sequence()), tail)
+            }
+            None => {
+                *failed = true;
+                (0, 0, String::new())
+            }
+        }
+    }
+
+    fn split_case(&mut self, doc: &mut String, case: &Case) {
+        let (y, q, t) = Moves::split(doc, case, false, &mut self.failed);
+        self.case_years.push(y);
+        self.case_seqs.push(q);
+        self.case_tails.push(t);
+    }
+
+    fn keep_case(&mut self) {
+        self.case_years.push(0);
+        self.case_seqs.push(0);
+        self.case_tails.push(String::new());
+    }
+
+    fn split_event(&mut self, doc: &mut String, case: &Case) {
+        let (y, q, t) = Moves::split(doc, case, true, &mut self.failed);
+        self.event_years.push(y);
+        self.event_seqs.push(q);
+        self.event_tails.push(t);
+    }
+
+    fn keep_event(&mut self) {
+        self.event_years.push(0);
+        self.event_seqs.push(0);
+        self.event_tails.push(String::new());
+    }
+
+    /// Puts the split documents back together (with the numbers they
+    /// carried), for a commit that keeps its numbers.
+    fn undo(&self, case_docs: &mut [String], event_docs: &mut [String]) {
+        let rejoin = |docs: &mut [String], years: &[i32], seqs: &[i64], tails: &[String]| {
+            for (((doc, year), seq), tail) in docs.iter_mut().zip(years).zip(seqs).zip(tails) {
+                if *year != 0 {
+                    let number = u32::try_from(*seq)
+                        .ok()
+                        .and_then(|s| crate::ids::CaseNumber::new(*year, s).ok());
+                    if let Some(number) = number {
+                        doc.push_str(&number.to_string());
+                        doc.push_str(tail);
+                    }
+                }
+            }
+        };
+        rejoin(
+            case_docs,
+            &self.case_years,
+            &self.case_seqs,
+            &self.case_tails,
+        );
+        rejoin(
+            event_docs,
+            &self.event_years,
+            &self.event_seqs,
+            &self.event_tails,
+        );
+    }
 }
 
 /// Which parts a unit of work has; each present part adds its sub-statements
@@ -619,6 +750,9 @@ fn case_unnest(first: usize) -> String {
 /// server plans only what the unit writes).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 struct Shape {
+    /// Case-number claims the commit moves to the next free numbers (see
+    /// [`UnitOfWork::movable_numbers`]).
+    movable: bool,
     inserts: bool,
     updates: bool,
     counters: bool,
@@ -651,21 +785,47 @@ fn commit_statement(shape: Shape) -> String {
     let mut checks: Vec<String> = Vec::new();
     let mut counts: Vec<&str> = Vec::new();
     let mut claims: Option<&str> = None;
+    let mut late: Option<&str> = None;
+    let mut deferred: Vec<String> = Vec::new();
     if shape.inserts {
         let first = next();
-        for _ in 1..18 {
+        for _ in 1..(if shape.movable { 21 } else { 18 }) {
             next();
         }
-        ctes.push(format!(
+        // A moved case takes its number (column and document) from `nb`.
+        let (number, doc, join) = if shape.movable {
+            let moved = moved_number_sql("u");
+            (
+                format!("CASE WHEN nb.stored IS NULL THEN u.number ELSE {moved} END"),
+                format!(
+                    "CASE WHEN nb.stored IS NULL THEN u.doc ELSE u.doc || {moved} || u.tail END"
+                ),
+                " LEFT JOIN nb ON nb.year = u.mv_year",
+            )
+        } else {
+            ("u.number".to_owned(), "u.doc".to_owned(), "")
+        };
+        // A WITH query names only the parts before it: a moved insert is
+        // placed after the claims (`nb`).
+        let target = if shape.movable {
+            &mut deferred
+        } else {
+            &mut ctes
+        };
+        target.push(format!(
             "ci AS (INSERT INTO cases (id, number, version, status, owner_id, queue_id, \
              account_id, tier, priority, escalated, sla_violated, created_s, created_n, closed_s, \
              closed_n, resolution_due_s, resolution_due_n, doc) \
-             SELECT id, number, 1, status, owner_id, queue_id, account_id, tier, priority, \
-             escalated, sla_violated, created_s, created_n, closed_s, closed_n, resolution_due_s, \
-             resolution_due_n, doc FROM {} ON CONFLICT DO NOTHING RETURNING 1)",
-            case_unnest(first)
+             SELECT u.id, {number}, 1, u.status, u.owner_id, u.queue_id, u.account_id, u.tier, \
+             u.priority, u.escalated, u.sla_violated, u.created_s, u.created_n, u.closed_s, \
+             u.closed_n, u.resolution_due_s, u.resolution_due_n, {doc} FROM {}{join} \
+             ON CONFLICT DO NOTHING RETURNING 1)",
+            case_unnest(first, shape.movable)
         ));
         counts.push("(SELECT count(*) FROM ci)");
+        if shape.movable {
+            late = Some("(SELECT count(*) FROM ci)");
+        }
     }
     if shape.updates {
         let first = next();
@@ -681,11 +841,37 @@ fn commit_statement(shape: Shape) -> String {
              resolution_due_n = u.resolution_due_n, doc = u.doc FROM {} \
              WHERE c.id = ANY(${first}::text[]::uuid[]) AND c.id = u.id \
              AND c.version = u.expected AND c.number = u.number RETURNING 1)",
-            case_unnest(first)
+            case_unnest(first, false)
         ));
         counts.push("(SELECT count(*) FROM cu)");
     }
-    if shape.counters {
+    if shape.counters && shape.movable {
+        let (k, y, b, a, m) = (next(), next(), next(), next(), next());
+        // Fixed claims are checked as usual; a movable one adds its count to
+        // the stored counter (or starts it), and `nb` keeps, per year, the
+        // counter the unit claimed after and the one it was at commit time.
+        ctes.push(format!(
+            "q AS (SELECT * FROM UNNEST(${k}::text[], ${y}::integer[], ${b}::bigint[], \
+             ${a}::bigint[], ${m}::boolean[]) AS q(kind, year, before, after, movable)), \
+             sn AS (INSERT INTO sequences (kind, year, value) \
+             SELECT kind, year, after FROM q WHERE before = 0 AND NOT movable \
+             ON CONFLICT DO NOTHING RETURNING 1), \
+             su AS (UPDATE sequences s SET value = q.after FROM q \
+             WHERE q.before > 0 AND NOT q.movable AND s.kind = q.kind AND s.year = q.year \
+             AND s.value = q.before RETURNING 1), \
+             mv AS (INSERT INTO sequences AS s (kind, year, value) \
+             SELECT kind, year, after - before FROM q WHERE movable ORDER BY kind, year \
+             ON CONFLICT (kind, year) DO UPDATE SET value = s.value + EXCLUDED.value \
+             RETURNING kind, year, value), \
+             nb AS (SELECT q.year, q.before AS claimed, mv.value - (q.after - q.before) AS stored \
+             FROM mv JOIN q ON q.kind = mv.kind AND q.year = mv.year)"
+        ));
+        let check =
+            "(SELECT count(*) FROM sn) + (SELECT count(*) FROM su) + (SELECT count(*) FROM mv)";
+        claims = Some(check);
+        counts.push(check);
+        ctes.append(&mut deferred);
+    } else if shape.counters {
         let (k, y, b, a) = (next(), next(), next(), next());
         ctes.push(format!(
             "q AS (SELECT * FROM UNNEST(${k}::text[], ${y}::integer[], ${b}::bigint[], \
@@ -701,7 +887,23 @@ fn commit_statement(shape: Shape) -> String {
         claims = Some(check);
         counts.push(check);
     }
-    let base = if shape.events {
+    let base = if shape.events && shape.movable {
+        let (c, d, total, y, q, t) = (next(), next(), next(), next(), next(), next());
+        let moved = moved_number_sql("e");
+        ctes.push(format!(
+            "head AS (UPDATE feed_head SET position = position + ${total} \
+             RETURNING position - ${total} AS base), \
+             ev AS (INSERT INTO events (position, case_id, doc) \
+             SELECT head.base + e.ord, e.case_id::uuid, \
+             CASE WHEN nb.stored IS NULL THEN e.doc ELSE e.doc || {moved} || e.tail END \
+             FROM head, UNNEST(${c}::text[], ${d}::text[], ${y}::integer[], ${q}::bigint[], \
+             ${t}::text[]) WITH ORDINALITY AS e(case_id, doc, mv_year, mv_seq, tail, ord) \
+             LEFT JOIN nb ON nb.year = e.mv_year \
+             RETURNING 1)"
+        ));
+        checks.push(format!("(SELECT count(*) FROM ev) = ${total}"));
+        "(SELECT base FROM head)"
+    } else if shape.events {
         let (c, d, total) = (next(), next(), next());
         ctes.push(format!(
             "head AS (UPDATE feed_head SET position = position + ${total} \
@@ -801,19 +1003,31 @@ fn commit_statement(shape: Shape) -> String {
     // row lock) after them, and the events (their positions lock the one
     // feed-head row) last, so commits of different desks wait on each other
     // only for those last parts and their flush.
+    // A moved unit's new cases come after the claims (they take their
+    // numbers from them), so they too are written under the counter lock.
     let numbered: Vec<(usize, &str)> = counts.into_iter().map(|count| (next(), count)).collect();
     let (claims_check, records): (Vec<_>, Vec<_>) = numbered
         .into_iter()
-        .partition(|(_, count)| Some(*count) == claims);
+        .partition(|(_, count)| Some(*count) == claims || Some(*count) == late);
+    let (late_check, claims_check): (Vec<_>, Vec<_>) = claims_check
+        .into_iter()
+        .partition(|(_, count)| Some(*count) == late);
     let mut guarded: Vec<String> = records
         .into_iter()
         .chain(claims_check)
+        .chain(late_check)
         .map(|(n, count)| format!("{count} = ${n}::bigint"))
         .collect();
     guarded.append(&mut checks);
     let checks = guarded;
+    let moved = if shape.movable && shape.counters {
+        ", ARRAY(SELECT year FROM nb ORDER BY year) AS moved_years, \
+         ARRAY(SELECT stored FROM nb ORDER BY year) AS moved_at"
+    } else {
+        ""
+    };
     format!(
-        "WITH {} SELECT CASE WHEN {} THEN {base} ELSE hotcrm_abort() END AS base",
+        "WITH {} SELECT CASE WHEN {} THEN {base} ELSE hotcrm_abort() END AS base{moved}",
         ctes.join(", "),
         checks.join(" AND ")
     )
@@ -841,14 +1055,24 @@ impl PostgresRepository {
     /// does not hold now, in the reference's order (cases, router, articles,
     /// sequence counters). A race that resolved itself since is a `Conflict`
     /// (decided again).
-    async fn classify_failure(&self, work: &UnitOfWork, counters: &Counters) -> Error {
-        match self.first_failure(work, counters).await {
+    async fn classify_failure(
+        &self,
+        work: &UnitOfWork,
+        counters: &Counters,
+        movable: &[(i32, u32, u32)],
+    ) -> Error {
+        match self.first_failure(work, counters, movable).await {
             Ok(Some(e)) | Err(e) => e,
             Ok(None) => conflict(0, 0),
         }
     }
 
-    async fn first_failure(&self, work: &UnitOfWork, counters: &Counters) -> Result<Option<Error>> {
+    async fn first_failure(
+        &self,
+        work: &UnitOfWork,
+        counters: &Counters,
+        movable: &[(i32, u32, u32)],
+    ) -> Result<Option<Error>> {
         for write in &work.cases {
             let case = write.case();
             let row = sqlx::query("SELECT version, number FROM cases WHERE id = $1::uuid")
@@ -863,6 +1087,8 @@ impl PostgresRepository {
                         key: case.id.to_string(),
                     }));
                 }
+                // A moved number was not the one the unit carried.
+                (CaseWrite::Insert { .. }, None) if movable_slot(case, movable).is_some() => {}
                 (CaseWrite::Insert { .. }, None) => {
                     let taken = sqlx::query("SELECT 1 AS one FROM cases WHERE number = $1")
                         .bind(case.number.to_string())
@@ -1004,6 +1230,9 @@ impl PostgresRepository {
             }
         }
         for &(kind, year, before, _) in counters {
+            if kind == SequenceKind::Case && movable.iter().any(|m| m.0 == year) {
+                continue;
+            }
             let actual = self.current_sequence(kind, year).await?;
             if actual != before {
                 return Ok(Some(conflict(u64::from(before), u64::from(actual))));
@@ -1111,17 +1340,46 @@ impl Repository for PostgresRepository {
         let count = work.event_count();
         let mut event_cases = Vec::with_capacity(count);
         let mut event_docs = Vec::with_capacity(count);
+        // Moved numbers: each new case in a movable counter, and its
+        // `Created` event, are sent without their number (head and tail).
+        let movable = movable_counters(work, &counters);
+        let mut moves = Moves::default();
         for write in &work.cases {
             let case = write.case();
-            match write {
-                CaseWrite::Insert { .. } => new.push(case, 0)?,
-                CaseWrite::Update { expected, .. } => updated.push(case, *expected)?,
+            let slot = match write {
+                CaseWrite::Insert { .. } => {
+                    new.push(case, 0)?;
+                    movable_slot(case, &movable)
+                }
+                CaseWrite::Update { expected, .. } => {
+                    updated.push(case, *expected)?;
+                    None
+                }
+            };
+            if let (Some(_), Some(doc)) = (slot, new.docs.last_mut()) {
+                moves.split_case(doc, case);
+            } else if matches!(write, CaseWrite::Insert { .. }) {
+                moves.keep_case();
             }
             for event in write.events() {
                 event_cases.push(uuid_text(case.id.as_uuid()));
-                event_docs.push(encode("event", event)?);
+                let mut doc = encode("event", event)?;
+                match slot {
+                    Some(_) if matches!(event, CaseEvent::Created { case: c, .. } if c.id == case.id) =>
+                    {
+                        moves.split_event(&mut doc, case);
+                    }
+                    _ => moves.keep_event(),
+                }
+                event_docs.push(doc);
             }
         }
+        let movable = if moves.failed {
+            moves.undo(&mut new.docs, &mut event_docs);
+            Vec::new()
+        } else {
+            movable
+        };
         let (inserts, updates) = (new.ids.len(), updated.ids.len());
         let (router_mode, router_expected, router_doc) = match &work.router {
             None => (0_i32, 0_i64, String::new()),
@@ -1193,7 +1451,12 @@ impl Repository for PostgresRepository {
         let years: Vec<i32> = counters.iter().map(|c| c.1).collect();
         let befores: Vec<i64> = counters.iter().map(|c| i64::from(c.2)).collect();
         let afters: Vec<i64> = counters.iter().map(|c| i64::from(c.3)).collect();
+        let flags: Vec<bool> = counters
+            .iter()
+            .map(|c| c.0 == SequenceKind::Case && movable.iter().any(|m| m.0 == c.1))
+            .collect();
         let shape = Shape {
+            movable: !movable.is_empty(),
             inserts: inserts > 0,
             updates: updates > 0,
             counters: !counters.is_empty(),
@@ -1207,15 +1470,30 @@ impl Repository for PostgresRepository {
         let mut query = sqlx::query(&sql);
         if shape.inserts {
             query = new.bind(query);
+            if shape.movable {
+                query = query
+                    .bind(moves.case_years)
+                    .bind(moves.case_seqs)
+                    .bind(moves.case_tails);
+            }
         }
         if shape.updates {
             query = updated.bind(query);
         }
         if shape.counters {
             query = query.bind(kinds).bind(years).bind(befores).bind(afters);
+            if shape.movable {
+                query = query.bind(flags);
+            }
         }
         if shape.events {
             query = query.bind(event_cases).bind(event_docs).bind(limit(count));
+            if shape.movable {
+                query = query
+                    .bind(moves.event_years)
+                    .bind(moves.event_seqs)
+                    .bind(moves.event_tails);
+            }
         }
         if shape.router {
             query = query
@@ -1267,12 +1545,12 @@ impl Repository for PostgresRepository {
         let row = match result {
             Ok(row) => row,
             Err(sqlx::Error::Database(d)) if d.code().as_deref() == Some(ABORTED) => {
-                return Err(self.classify_failure(work, &counters).await);
+                return Err(self.classify_failure(work, &counters, &movable).await);
             }
             // A contact update that takes an email a concurrent commit just
             // took (the unique `email_owner` index): undone, then classified.
             Err(sqlx::Error::Database(d)) if d.is_unique_violation() => {
-                return Err(self.classify_failure(work, &counters).await);
+                return Err(self.classify_failure(work, &counters, &movable).await);
             }
             Err(e) => return Err(db(e)),
         };
@@ -1302,7 +1580,30 @@ impl Repository for PostgresRepository {
         if let Some(base) = base {
             committed.first_position = Some(from_db(base)?.saturating_add(1));
         }
+        if shape.movable && shape.counters {
+            let years: Vec<i32> = row.try_get("moved_years").map_err(db)?;
+            let at: Vec<i64> = row.try_get("moved_at").map_err(db)?;
+            let mut stored = Vec::with_capacity(years.len());
+            for (year, at) in years.into_iter().zip(at) {
+                let at = u32::try_from(at).map_err(|_| Error::Internal {
+                    what: format!("stored case counter {at} of {year} is out of range"),
+                })?;
+                stored.push((year, at));
+            }
+            let moved = moved_numbers(work, &movable, |year| {
+                stored.iter().find(|s| s.0 == year).map_or(0, |s| s.1)
+            })?;
+            for (index, number) in moved {
+                if let Some(write) = work.cases.get(index) {
+                    committed.renumbered.push((write.case().id, number));
+                }
+            }
+        }
         Ok(committed)
+    }
+
+    fn moves_numbers(&self) -> bool {
+        true
     }
 
     async fn events_after(&self, after: u64, limit_: usize) -> Result<Vec<FeedEntry>> {

@@ -9,7 +9,7 @@ use super::portal::{PortalKind, PortalRecord};
 use super::records::{Contact, SequenceKind, email_key};
 use crate::case::{Case, CaseEvent};
 use crate::error::{Error, Result};
-use crate::ids::{ArticleId, CaseId, ContactId};
+use crate::ids::{ArticleId, CaseId, CaseNumber, ContactId};
 use crate::knowledge::KnowledgeArticle;
 use crate::routing::RouterState;
 
@@ -142,6 +142,9 @@ pub struct UnitOfWork {
     /// appears at most once, and contacts are unique by normalised email (see
     /// [`UnitOfWork::contact`]).
     pub contacts: Vec<DocumentWrite<Contact>>,
+    /// Whether the store may give the unit's new cases the next free numbers
+    /// instead of the ones they carry (see [`UnitOfWork::movable_numbers`]).
+    pub movable_numbers: bool,
 }
 
 impl UnitOfWork {
@@ -280,6 +283,52 @@ impl UnitOfWork {
         self
     }
 
+    /// Lets the store **move** the unit's case numbers: its
+    /// [`SequenceKind::Case`] claims of a year (`c+1 ..= c+n`) then mean "the
+    /// next `n` free numbers of that year". A store that moves numbers (see
+    /// [`Repository::moves_numbers`](super::Repository::moves_numbers)) takes
+    /// `s+1 ..= s+n` after the counter `s` it holds at commit time, inside the
+    /// commit — so the numbers stay gap-free and unique — and gives every new
+    /// case of the unit whose number was one of those claims the same shift,
+    /// in its document and in the case of its
+    /// [`Created`](crate::case::CaseEvent::Created) event; nothing else of
+    /// the unit changes, so a unit must not write a new case's number anywhere
+    /// else. [`Committed::renumbered`] lists the cases whose number changed.
+    /// Knowledge numbers never move. A store that does not move numbers checks
+    /// the claims as usual (a moved counter is a conflict).
+    ///
+    /// So concurrent writers never conflict over a number: each commit takes
+    /// the next ones where the store keeps the counter, instead of each writer
+    /// guessing the counter before it commits.
+    ///
+    /// ```
+    /// use hotcrm_support::case::{Case, CaseRules, NewCase};
+    /// use hotcrm_support::ids::{AccountId, CaseId, CaseNumber};
+    /// use hotcrm_support::repo::{MemoryRepository, Repository, SequenceKind, UnitOfWork};
+    /// # #[tokio::main(flavor = "current_thread")]
+    /// # async fn main() -> Result<(), Box<dyn std::error::Error>> {
+    /// let repo = MemoryRepository::new();
+    /// assert!(repo.moves_numbers());
+    /// repo.next_sequence(SequenceKind::Case, 2026).await?; // another writer took number 1
+    /// let now = "2026-01-05T09:00:00Z".parse()?;
+    /// let new = NewCase::new(CaseId::from_u128(7), CaseNumber::new(2026, 1)?, AccountId::from_u128(2), "VPN down", "since 9am");
+    /// let (case, events) = Case::create(new, now, &CaseRules::default())?;
+    /// let work = UnitOfWork::new()
+    ///     .insert_case(case, events)
+    ///     .claim(SequenceKind::Case, 2026, 1)
+    ///     .movable_numbers();
+    /// let committed = repo.commit(&work).await?;
+    /// let second = CaseNumber::new(2026, 2)?;
+    /// assert_eq!(committed.case_number(CaseId::from_u128(7)), Some(second));
+    /// assert_eq!(repo.get_case(CaseId::from_u128(7)).await?.value.number, second);
+    /// # Ok(())
+    /// # }
+    /// ```
+    pub fn movable_numbers(mut self) -> UnitOfWork {
+        self.movable_numbers = true;
+        self
+    }
+
     /// How many events the unit appends to the feed.
     pub fn event_count(&self) -> usize {
         self.cases.iter().map(|c| c.events().len()).sum()
@@ -309,6 +358,10 @@ pub struct Committed {
     /// The feed position of the first event appended (`None` when none was).
     /// The unit's events occupy consecutive positions from here.
     pub first_position: Option<u64>,
+    /// The new cases the store gave another number than the unit carried (a
+    /// unit with [`movable_numbers`](UnitOfWork::movable_numbers)), in write
+    /// order, with the number stored.
+    pub renumbered: Vec<(CaseId, CaseNumber)>,
 }
 
 impl Committed {
@@ -318,6 +371,21 @@ impl Committed {
             .iter()
             .find(|(c, _)| *c == id)
             .map(|(_, v)| *v)
+    }
+
+    /// The number case `id` was stored under, when the store moved it (see
+    /// [`UnitOfWork::movable_numbers`]); `None` when it kept the unit's.
+    ///
+    /// ```
+    /// use hotcrm_support::ids::CaseId;
+    /// use hotcrm_support::repo::Committed;
+    /// assert_eq!(Committed::default().case_number(CaseId::from_u128(1)), None);
+    /// ```
+    pub fn case_number(&self, id: CaseId) -> Option<CaseNumber> {
+        self.renumbered
+            .iter()
+            .find(|(c, _)| *c == id)
+            .map(|(_, n)| *n)
     }
 
     /// The new version of contact `id`, when the commit wrote it.
@@ -476,4 +544,111 @@ pub(crate) fn article_slug_taken(slug: &str) -> Error {
         kind: "article slug",
         key: slug.to_owned(),
     }
+}
+
+/// The case-number counters of `work` a store may move, as `(year, before,
+/// after)`: its [`SequenceKind::Case`] counters when the unit has
+/// [`movable_numbers`](UnitOfWork::movable_numbers), else none.
+pub(crate) fn movable_counters(work: &UnitOfWork, counters: &Counters) -> Vec<(i32, u32, u32)> {
+    if !work.movable_numbers {
+        return Vec::new();
+    }
+    counters
+        .iter()
+        .filter(|c| c.0 == SequenceKind::Case)
+        .map(|&(_, year, before, after)| (year, before, after))
+        .collect()
+}
+
+/// The movable counter `(year, before)` a new case's number is one of the
+/// claims of, if any.
+pub(crate) fn movable_slot(case: &Case, movable: &[(i32, u32, u32)]) -> Option<(i32, u32)> {
+    let (year, seq) = (case.number.year(), case.number.sequence());
+    movable
+        .iter()
+        .find(|&&(y, before, after)| y == year && before < seq && seq <= after)
+        .map(|&(y, before, _)| (y, before))
+}
+
+/// `value`, a claim of a counter that stood at `before` in the unit, moved to
+/// a counter that stands at `stored`.
+fn moved_value(value: u32, before: u32, stored: u32, year: i32) -> Result<u32> {
+    value
+        .checked_sub(before)
+        .and_then(|offset| stored.checked_add(offset))
+        .ok_or_else(|| Error::Overflow {
+            what: format!("Case numbers of {year}"),
+        })
+}
+
+/// The number each new case of `work` in a movable counter gets when the
+/// store's counters of those years stand at `stored(year)`: `(index in
+/// work.cases, number)` for the cases whose number changes.
+pub(crate) fn moved_numbers(
+    work: &UnitOfWork,
+    movable: &[(i32, u32, u32)],
+    mut stored: impl FnMut(i32) -> u32,
+) -> Result<Vec<(usize, CaseNumber)>> {
+    let mut moved = Vec::new();
+    for (index, write) in work.cases.iter().enumerate() {
+        let CaseWrite::Insert { case, .. } = write else {
+            continue;
+        };
+        let Some((year, before)) = movable_slot(case, movable) else {
+            continue;
+        };
+        let now = stored(year);
+        if now != before {
+            let seq = moved_value(case.number.sequence(), before, now, year)?;
+            moved.push((index, CaseNumber::new(year, seq)?));
+        }
+    }
+    Ok(moved)
+}
+
+/// A unit whose case numbers moved, and the cases renumbered (id, number).
+pub(crate) type Moved = (UnitOfWork, Vec<(CaseId, CaseNumber)>);
+
+/// `work` with its movable case numbers moved after the store's counters
+/// (`stored(year)`), and the cases renumbered; `None` when nothing moves.
+/// Used by the stores that decide the move in Rust.
+pub(crate) fn move_numbers(
+    work: &UnitOfWork,
+    counters: &Counters,
+    mut stored: impl FnMut(i32) -> u32,
+) -> Result<Option<Moved>> {
+    let movable = movable_counters(work, counters);
+    let now: Vec<(i32, u32, u32)> = movable
+        .iter()
+        .map(|&(year, before, _)| (year, before, stored(year)))
+        .collect();
+    if now.iter().all(|&(_, before, now)| now == before) {
+        return Ok(None);
+    }
+    let counter_at = |year: i32| now.iter().find(|n| n.0 == year).map_or(0, |n| n.2);
+    let moved = moved_numbers(work, &movable, counter_at)?;
+    let mut out = work.clone();
+    for claim in &mut out.sequences {
+        if claim.kind != SequenceKind::Case {
+            continue;
+        }
+        if let Some(&(year, before, at)) = now.iter().find(|n| n.0 == claim.year) {
+            claim.value = moved_value(claim.value, before, at, year)?;
+        }
+    }
+    let mut renumbered = Vec::with_capacity(moved.len());
+    for &(index, number) in &moved {
+        if let Some(CaseWrite::Insert { case, events }) = out.cases.get_mut(index) {
+            case.number = number;
+            for event in events.iter_mut() {
+                if let CaseEvent::Created { case: created, .. } = event {
+                    if created.id == case.id {
+                        created.number = number;
+                    }
+                }
+            }
+            renumbered.push((case.id, number));
+        }
+    }
+    Ok(Some((out, renumbered)))
 }

@@ -55,6 +55,11 @@ pub(crate) struct FaultyRepository {
     pub(crate) lookups: AtomicUsize,
     /// Numbering leases granted so far.
     pub(crate) leases: AtomicUsize,
+    /// When set, the store checks every claim as written (like a store that
+    /// does not move numbers, see `Repository::moves_numbers`).
+    pub(crate) keep_numbers: std::sync::atomic::AtomicBool,
+    /// Commits the inner store refused with a conflict so far.
+    pub(crate) conflicts: AtomicUsize,
 }
 
 impl FaultyRepository {
@@ -113,7 +118,20 @@ impl Repository for FaultyRepository {
             gate.0.notify_one();
             gate.1.notified().await;
         }
-        self.inner.commit(work).await
+        let result = if self.keep_numbers.load(Ordering::SeqCst) && work.movable_numbers {
+            let mut fixed = work.clone();
+            fixed.movable_numbers = false;
+            self.inner.commit(&fixed).await
+        } else {
+            self.inner.commit(work).await
+        };
+        if matches!(result, Err(Error::Conflict { .. })) {
+            self.conflicts.fetch_add(1, Ordering::SeqCst);
+        }
+        result
+    }
+    fn moves_numbers(&self) -> bool {
+        !self.keep_numbers.load(Ordering::SeqCst) && self.inner.moves_numbers()
     }
     async fn events_after(
         &self,
@@ -1065,7 +1083,10 @@ async fn a_hundred_days_of_searches_stay_within_retention() {
 #[tokio::test]
 async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
     let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
+    // A store that checks claims as written (one that moves numbers never
+    // fails a claim, so desks on it never lease).
     let faulty = Arc::new(FaultyRepository::default());
+    faulty.keep_numbers.store(true, Ordering::SeqCst);
     faulty
         .put_account(&Account::new(ACCOUNT, "Acme"), None)
         .await
@@ -1110,6 +1131,140 @@ async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
         );
     }
     assert_eq!(faulty.leases.load(Ordering::SeqCst), after_b + 65);
+}
+
+/// On a store that moves numbers, a desk whose guess another desk took is
+/// given the next free number in the same commit: no conflict, no retry, no
+/// lease, and the caller, the stored case, its history and the feed all agree
+/// on the number.
+#[tokio::test]
+async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
+    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
+    let faulty = Arc::new(FaultyRepository::default());
+    assert!(faulty.moves_numbers());
+    faulty
+        .put_account(&Account::new(ACCOUNT, "Acme"), None)
+        .await
+        .unwrap();
+    let a = SupportDesk::builder(faulty.clone())
+        .clock(clock.clone())
+        .build();
+    let b = SupportDesk::builder(faulty.clone()).clock(clock).build();
+    let create = |desk: &SupportDesk| {
+        let desk = desk.clone();
+        async move {
+            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+                .await
+                .unwrap()
+        }
+    };
+    assert_eq!(create(&a).await.case.value.number.sequence(), 1);
+    assert_eq!(create(&b).await.case.value.number.sequence(), 2);
+    // A guesses 2 (B took it): one commit, and A is told the number stored.
+    for (desk, expected) in [(&a, 3), (&b, 4), (&a, 5), (&a, 6), (&b, 7)] {
+        let commits = faulty.commits.load(Ordering::SeqCst);
+        let outcome = create(desk).await;
+        assert_eq!(
+            faulty.commits.load(Ordering::SeqCst),
+            commits + 1,
+            "case {expected}: committed the first time"
+        );
+        let number = outcome.case.value.number;
+        assert_eq!(number.sequence(), expected);
+        let id = outcome.case.value.id;
+        let stored = faulty.get_case(id).await.unwrap();
+        assert_eq!(
+            stored.value, outcome.case.value,
+            "the caller sees the stored case"
+        );
+        assert_eq!(
+            faulty.get_case_by_number(number).await.unwrap().value.id,
+            id
+        );
+        let created = |events: &[CaseEvent]| {
+            events.iter().find_map(|e| match e {
+                CaseEvent::Created { case, .. } => Some(case.number),
+                _ => None,
+            })
+        };
+        assert_eq!(
+            created(&outcome.events),
+            Some(number),
+            "the outcome's events"
+        );
+        assert_eq!(
+            created(&faulty.case_events(id).await.unwrap()),
+            Some(number),
+            "the stored history"
+        );
+        let feed = faulty.events_after(0, 10_000).await.unwrap();
+        let in_feed: Vec<CaseEvent> = feed
+            .into_iter()
+            .filter(|e| e.case == id)
+            .map(|e| e.event)
+            .collect();
+        assert_eq!(created(&in_feed), Some(number), "the feed");
+    }
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), 0, "never leased");
+}
+
+/// Two desks creating at once on a store that moves numbers: every creation
+/// commits without a conflict retry, and the numbers are gap-free, unique and
+/// the ones each caller was told.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn two_desks_creating_at_once_on_a_moving_store_agree_on_every_number() {
+    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
+    let faulty = Arc::new(FaultyRepository::default());
+    faulty
+        .put_account(&Account::new(ACCOUNT, "Acme"), None)
+        .await
+        .unwrap();
+    let desks: Vec<SupportDesk> = (0..2)
+        .map(|_| {
+            SupportDesk::builder(faulty.clone())
+                .clock(clock.clone())
+                .build()
+        })
+        .collect();
+    let handles: Vec<_> = desks
+        .iter()
+        .flat_map(|desk| {
+            (0..12).map(move |n| {
+                let desk = desk.clone();
+                tokio::spawn(async move {
+                    let mut told = Vec::new();
+                    for m in 0..5 {
+                        let outcome = desk
+                            .create_case(CaseRequest::new(ACCOUNT, format!("Case {n}-{m}"), "d"))
+                            .await
+                            .unwrap();
+                        told.push((outcome.case.value.id, outcome.case.value.number));
+                    }
+                    told
+                })
+            })
+        })
+        .collect();
+    let mut told = Vec::new();
+    for h in handles {
+        told.extend(h.await.unwrap());
+    }
+    let mut numbers: Vec<u32> = told.iter().map(|(_, n)| n.sequence()).collect();
+    numbers.sort_unstable();
+    assert_eq!(
+        numbers,
+        (1..=120).collect::<Vec<_>>(),
+        "gap-free and unique"
+    );
+    for (id, number) in &told {
+        assert_eq!(faulty.get_case(*id).await.unwrap().value.number, *number);
+    }
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), 0, "never leased");
+    assert_eq!(
+        faulty.conflicts.load(Ordering::SeqCst),
+        0,
+        "no creation was decided again"
+    );
 }
 
 /// Knowledge numbers come from the repository's sequence inside the commit:
