@@ -141,8 +141,11 @@
 //! migrated by a newer version of the crate, and store every record as its JSON
 //! document next to indexed columns for the list views. Numbers are gap-free: a
 //! desk draws the next case or article number from the last one it committed and
-//! claims it in the commit; a number another desk took first is a `Conflict`, and
-//! the desk draws again. One desk's own creations take turns on a numbering lane
+//! claims it in the commit. PostgreSQL moves a case number another desk took
+//! first to the next free one inside the same commit statement (the desk then
+//! returns the case as stored); on SQLite, and for article numbers, a number
+//! taken first is a `Conflict`, and the desk draws again. One desk's own
+//! creations take turns on a numbering lane
 //! (never held while an [`ai::AiProvider`] is awaited), so concurrent requests on
 //! one desk do not race each other for a number.
 

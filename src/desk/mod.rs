@@ -59,8 +59,15 @@
 //!   result and writes nothing. Case numbers are claimed from the repository's
 //!   sequence inside the commit, so they are unique across desks sharing a
 //!   store and a failed command consumes none. A desk guesses its next number
-//!   from its own last commit; once another desk made a guess stale (a claim
-//!   conflict), it takes the store's numbering lease
+//!   from its own last commit and marks its creations' numbers movable
+//!   ([`UnitOfWork::movable_numbers`](crate::repo::UnitOfWork::movable_numbers)):
+//!   a store that moves numbers ([`Repository::moves_numbers`]; the memory and
+//!   PostgreSQL stores) gives a stale guess the next free number inside the
+//!   same commit, and the desk hands the caller the case as stored (its
+//!   [`Outcome`] and events carry the stored number), so desks on one such
+//!   store never conflict over a number and never lease. On a store that
+//!   checks claims as written, once another desk made a guess stale (a claim
+//!   conflict), the desk takes the store's numbering lease
 //!   ([`Repository::lease_sequences`]) for its next 64 numbering turns, and
 //!   keeps renewing that while the counter keeps moving between its turns:
 //!   desks then take turns, each with the stored counter, instead of

@@ -68,17 +68,32 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// concurrent commits of different desks wait on each other only for those
 /// two rows, each held from its update until the commit ends.
 ///
+/// **Moved numbers.** The store [moves numbers](Repository::moves_numbers):
+/// for a unit with [`UnitOfWork::movable_numbers`] the statement adds the
+/// unit's count of new case numbers to the year's counter row
+/// (`INSERT ... ON CONFLICT DO UPDATE SET value = value + n`) and writes the
+/// new cases, after the claims, with numbers counted from the counter it
+/// found. The store sends each such case document and its `Created` event
+/// split around the number (the number is the document's second key, right
+/// after the id) and the statement joins the halves around the number it
+/// gives, so no JSON is parsed on the server; a document laid out otherwise
+/// keeps the whole unit's claims fixed (then checked as usual). So
+/// concurrent desks never conflict over a case number: each commit takes the
+/// next free ones under the counter row's lock, which it holds from that
+/// update to the end of the commit — no round trip of the desk's falls inside
+/// that window. Knowledge numbers are claimed as written.
+///
 /// **Numbering lease.** [`lease_sequences`](Repository::lease_sequences) takes
 /// the session-level advisory lock `pg_advisory_lock(1212371539, 1)` (the
 /// pair `0x48435253`, "HCRS", and 1; a host using advisory locks must not take
 /// it) on one session per store object, then reads every counter on that
-/// session, so the counters include the previous holder's commit. Desks that
-/// see each other number take turns through it instead of failing each other's
-/// claims; the claims are still checked, so a lost lease (the session
-/// dropped) can never give out a number twice. Measured with 8 creating tasks
-/// per desk, back to back on the development VM: 2 desks 2,300–3,100 cases/s
-/// with the lease against 1,500–2,100 without, 4 desks 2,200–2,400 against
-/// 1,100–1,300.
+/// session, so the counters include the previous holder's commit; claims
+/// made under it are still checked, so a lost lease (the session dropped) can
+/// never give out a number twice. A desk leases only on a store that does not
+/// move numbers, so desks on this store never take it (moved numbers replaced
+/// it: with 8 creating tasks per desk the lease gave 2 desks 2,300–3,100
+/// cases/s and 4 desks 2,200–2,400); it stays for hosts that want turns on
+/// the counters across processes.
 ///
 /// Sweeps from several desks share the work without firing anything twice: the
 /// desk writes each swept case with the version it read (an optimistic claim),
