@@ -398,14 +398,38 @@ pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository)
         repo.get_case(d.id).await.expect("stored").value.number,
         number(c + 4)
     );
+    // A guess ahead of the counter moves back to the next free number.
+    let (f, f_events) = case_numbered(number(c + 9));
+    let back = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(f.clone(), f_events)
+                .claim(kind, year, c + 9)
+                .movable_numbers(),
+        )
+        .await
+        .expect("a guess ahead commits");
+    assert_eq!(
+        back.renumbered,
+        vec![(f.id, number(c + 5))],
+        "no gap is left"
+    );
+    assert_eq!(
+        repo.get_case_by_number(number(c + 5))
+            .await
+            .expect("by number")
+            .value
+            .id,
+        f.id
+    );
     // A failed unit moves no counter: the case id is taken.
-    let (mut again, again_events) = case_numbered(number(c + 5));
+    let (mut again, again_events) = case_numbered(number(c + 6));
     again.id = d.id;
     let failed = repo
         .commit(
             &UnitOfWork::new()
                 .insert_case(again, again_events)
-                .claim(kind, year, c + 5)
+                .claim(kind, year, c + 6)
                 .movable_numbers(),
         )
         .await;
@@ -419,12 +443,12 @@ pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository)
         .current_sequence(SequenceKind::Knowledge, ky)
         .await
         .expect("current");
-    let (e, e_events) = case_numbered(number(c + 5));
+    let (e, e_events) = case_numbered(number(c + 6));
     let stale = repo
         .commit(
             &UnitOfWork::new()
                 .insert_case(e.clone(), e_events)
-                .claim(kind, year, c + 5)
+                .claim(kind, year, c + 6)
                 .claim(SequenceKind::Knowledge, ky, k + 2)
                 .movable_numbers(),
         )
@@ -439,7 +463,7 @@ pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository)
     ));
     assert_eq!(
         repo.current_sequence(kind, year).await.expect("current"),
-        c + 4,
+        c + 5,
         "failed units moved no counter"
     );
 }

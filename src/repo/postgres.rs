@@ -609,7 +609,7 @@ fn case_unnest(first: usize, movable: bool) -> String {
     const TYPES: [&str; 21] = [
         "uuid", "text", "bigint", "text", "uuid", "uuid", "uuid", "text", "smallint", "boolean",
         "boolean", "bigint", "integer", "bigint", "integer", "bigint", "integer", "text",
-        "integer", "bigint", "text",
+        "integer", "bigint", "integer",
     ];
     let used = if movable { 21 } else { 18 };
     let args: Vec<String> = TYPES
@@ -630,11 +630,7 @@ fn case_unnest(first: usize, movable: bool) -> String {
          priority, escalated, sla_violated, created_s, created_n, closed_s, closed_n, \
          resolution_due_s, resolution_due_n, doc{})",
         args.join(", "),
-        if movable {
-            ", mv_year, mv_seq, tail"
-        } else {
-            ""
-        }
+        if movable { ", mv_year, mv_seq, at" } else { "" }
     )
 }
 
@@ -643,16 +639,20 @@ fn case_unnest(first: usize, movable: bool) -> String {
 /// commit): `CASE-YYYY-NNNN`, as [`CaseNumber`](crate::ids::CaseNumber)
 /// displays it (at least four digits).
 fn moved_number_sql(r: &str) -> String {
-    let seq = format!("({r}.mv_seq - nb.claimed + nb.stored)::text");
+    number_sql(r, &format!("{r}.mv_seq - nb.claimed + nb.stored"))
+}
+
+/// The SQL text `CASE-YYYY-NNNN` of sequence `seq` in row `r`'s year.
+fn number_sql(r: &str, seq: &str) -> String {
+    let seq = format!("({seq})::text");
     format!("'CASE-' || {r}.mv_year::text || '-' || lpad({seq}, greatest(4, length({seq})), '0')")
 }
 
-/// The two halves of `doc` around the number of new case `case` (its first
-/// `"number"` key, right after the case's id at the start of the case
-/// document or of its `Created` event), so that `head || number || tail` is
-/// the document with any other number; `None` when `doc` is laid out
-/// otherwise (the case then keeps its number).
-fn split_at_number(doc: &str, case: &Case, event: bool) -> Option<(String, String)> {
+/// Where the number of new case `case` starts in `doc` (1-based, as SQL's
+/// `overlay` counts): its first `"number"` key, right after the case's id at
+/// the start of the case document or of its `Created` event. `None` when
+/// `doc` is laid out otherwise (the unit then keeps its numbers).
+fn number_offset(doc: &str, case: &Case, event: bool) -> Option<i32> {
     const KEY: &str = ",\"number\":\"";
     let id = serde_json::to_string(&case.id).ok()?;
     let prefix = if event {
@@ -661,102 +661,55 @@ fn split_at_number(doc: &str, case: &Case, event: bool) -> Option<(String, Strin
         format!("{{\"id\":{id}")
     };
     let at = doc.find(KEY)?;
-    let head_end = at.checked_add(KEY.len())?;
+    let start = at.checked_add(KEY.len())?;
     let number = case.number.to_string();
-    let rest = doc.get(head_end..)?;
-    if doc.get(..at)? != prefix
-        || !rest.starts_with(&number)
-        || !rest[number.len()..].starts_with('"')
-    {
+    let rest = doc.get(start..)?;
+    let after = rest.strip_prefix(number.as_str())?;
+    // The prefix is ASCII, so the byte offset is the character offset.
+    if doc.get(..at)? != prefix || !after.starts_with('"') {
         return None;
     }
-    Some((doc[..head_end].to_owned(), rest[number.len()..].to_owned()))
+    i32::try_from(start).ok()?.checked_add(1)
 }
 
-/// The new cases (and `Created` events) of a commit whose numbers may move,
-/// sent as a head (in the document column) and a tail around the number:
-/// per row its claim's year and sequence, or year 0 and the whole document
-/// for a row that keeps its text.
+/// The new cases (and `Created` events) of a commit whose numbers may move:
+/// per row its claim's year and sequence and where the number starts in its
+/// document, or year 0 for a row that keeps its text.
 #[derive(Default)]
 struct Moves {
     case_years: Vec<i32>,
     case_seqs: Vec<i64>,
-    case_tails: Vec<String>,
+    case_at: Vec<i32>,
     event_years: Vec<i32>,
     event_seqs: Vec<i64>,
-    event_tails: Vec<String>,
+    event_at: Vec<i32>,
     /// A document laid out otherwise: the commit keeps every number.
     failed: bool,
 }
 
 impl Moves {
-    fn split(doc: &mut String, case: &Case, event: bool, failed: &mut bool) -> (i32, i64, String) {
-        match split_at_number(doc, case, event) {
-            Some((head, tail)) => {
-                *doc = head;
-                (case.number.year(), i64::from(case.number.sequence()), tail)
-            }
+    fn place(&mut self, doc: &str, case: &Case, event: bool) -> (i32, i64, i32) {
+        match number_offset(doc, case, event) {
+            Some(at) => (case.number.year(), i64::from(case.number.sequence()), at),
             None => {
-                *failed = true;
-                (0, 0, String::new())
+                self.failed = true;
+                (0, 0, 0)
             }
         }
     }
 
-    fn split_case(&mut self, doc: &mut String, case: &Case) {
-        let (y, q, t) = Moves::split(doc, case, false, &mut self.failed);
+    fn case(&mut self, doc: Option<&str>, case: &Case) {
+        let (y, q, a) = doc.map_or((0, 0, 0), |d| self.place(d, case, false));
         self.case_years.push(y);
         self.case_seqs.push(q);
-        self.case_tails.push(t);
+        self.case_at.push(a);
     }
 
-    fn keep_case(&mut self) {
-        self.case_years.push(0);
-        self.case_seqs.push(0);
-        self.case_tails.push(String::new());
-    }
-
-    fn split_event(&mut self, doc: &mut String, case: &Case) {
-        let (y, q, t) = Moves::split(doc, case, true, &mut self.failed);
+    fn event(&mut self, doc: Option<&str>, case: &Case) {
+        let (y, q, a) = doc.map_or((0, 0, 0), |d| self.place(d, case, true));
         self.event_years.push(y);
         self.event_seqs.push(q);
-        self.event_tails.push(t);
-    }
-
-    fn keep_event(&mut self) {
-        self.event_years.push(0);
-        self.event_seqs.push(0);
-        self.event_tails.push(String::new());
-    }
-
-    /// Puts the split documents back together (with the numbers they
-    /// carried), for a commit that keeps its numbers.
-    fn undo(&self, case_docs: &mut [String], event_docs: &mut [String]) {
-        let rejoin = |docs: &mut [String], years: &[i32], seqs: &[i64], tails: &[String]| {
-            for (((doc, year), seq), tail) in docs.iter_mut().zip(years).zip(seqs).zip(tails) {
-                if *year != 0 {
-                    let number = u32::try_from(*seq)
-                        .ok()
-                        .and_then(|s| crate::ids::CaseNumber::new(*year, s).ok());
-                    if let Some(number) = number {
-                        doc.push_str(&number.to_string());
-                        doc.push_str(tail);
-                    }
-                }
-            }
-        };
-        rejoin(
-            case_docs,
-            &self.case_years,
-            &self.case_seqs,
-            &self.case_tails,
-        );
-        rejoin(
-            event_docs,
-            &self.event_years,
-            &self.event_seqs,
-            &self.event_tails,
-        );
+        self.event_at.push(a);
     }
 }
 
@@ -811,11 +764,15 @@ fn commit_statement(shape: Shape) -> String {
         let (number, doc, join) = if shape.movable {
             let moved = moved_number_sql("u");
             (
-                format!("CASE WHEN nb.stored IS NULL THEN u.number ELSE {moved} END"),
                 format!(
-                    "CASE WHEN nb.stored IS NULL THEN u.doc ELSE u.doc || {moved} || u.tail END"
+                    "CASE WHEN u.mv_year = 0 OR nb.stored = nb.claimed THEN u.number \
+                     ELSE {moved} END"
                 ),
-                " LEFT JOIN nb ON nb.year = u.mv_year",
+                format!(
+                    "CASE WHEN u.mv_year = 0 OR nb.stored = nb.claimed THEN u.doc \
+                     ELSE overlay(u.doc PLACING {moved} FROM u.at FOR length(u.number)) END"
+                ),
+                ", nb",
             )
         } else {
             ("u.number".to_owned(), "u.doc".to_owned(), "")
@@ -862,6 +819,10 @@ fn commit_statement(shape: Shape) -> String {
     }
     if shape.counters && shape.movable {
         let (k, y, b, a, m) = (next(), next(), next(), next(), next());
+        let mvsql = "mv AS (INSERT INTO sequences AS s (kind, year, value) \
+             SELECT kind, year, after - before FROM q WHERE movable \
+             ON CONFLICT (kind, year) DO UPDATE SET value = s.value + EXCLUDED.value \
+             RETURNING value)";
         // Fixed claims are checked as usual; a movable one adds its count to
         // the stored counter (or starts it), and `nb` keeps, per year, the
         // counter the unit claimed after and the one it was at commit time.
@@ -874,12 +835,9 @@ fn commit_statement(shape: Shape) -> String {
              su AS (UPDATE sequences s SET value = q.after FROM q \
              WHERE q.before > 0 AND NOT q.movable AND s.kind = q.kind AND s.year = q.year \
              AND s.value = q.before RETURNING 1), \
-             mv AS (INSERT INTO sequences AS s (kind, year, value) \
-             SELECT kind, year, after - before FROM q WHERE movable ORDER BY kind, year \
-             ON CONFLICT (kind, year) DO UPDATE SET value = s.value + EXCLUDED.value \
-             RETURNING kind, year, value), \
+             {mvsql}, \
              nb AS (SELECT q.year, q.before AS claimed, mv.value - (q.after - q.before) AS stored \
-             FROM mv JOIN q ON q.kind = mv.kind AND q.year = mv.year)"
+             FROM mv, q WHERE q.movable)"
         ));
         let check =
             "(SELECT count(*) FROM sn) + (SELECT count(*) FROM su) + (SELECT count(*) FROM mv)";
@@ -905,15 +863,16 @@ fn commit_statement(shape: Shape) -> String {
     let base = if shape.events && shape.movable {
         let (c, d, total, y, q, t) = (next(), next(), next(), next(), next(), next());
         let moved = moved_number_sql("e");
+        let kept = number_sql("e", "e.mv_seq");
         ctes.push(format!(
             "head AS (UPDATE feed_head SET position = position + ${total} \
              RETURNING position - ${total} AS base), \
              ev AS (INSERT INTO events (position, case_id, doc) \
              SELECT head.base + e.ord, e.case_id::uuid, \
-             CASE WHEN nb.stored IS NULL THEN e.doc ELSE e.doc || {moved} || e.tail END \
-             FROM head, UNNEST(${c}::text[], ${d}::text[], ${y}::integer[], ${q}::bigint[], \
-             ${t}::text[]) WITH ORDINALITY AS e(case_id, doc, mv_year, mv_seq, tail, ord) \
-             LEFT JOIN nb ON nb.year = e.mv_year \
+             CASE WHEN e.mv_year = 0 OR nb.stored = nb.claimed THEN e.doc \
+             ELSE overlay(e.doc PLACING {moved} FROM e.at FOR length({kept})) END \
+             FROM head, nb, UNNEST(${c}::text[], ${d}::text[], ${y}::integer[], ${q}::bigint[], \
+             ${t}::integer[]) WITH ORDINALITY AS e(case_id, doc, mv_year, mv_seq, at, ord) \
              RETURNING 1)"
         ));
         checks.push(format!("(SELECT count(*) FROM ev) = ${total}"));
@@ -1036,8 +995,7 @@ fn commit_statement(shape: Shape) -> String {
     guarded.append(&mut checks);
     let checks = guarded;
     let moved = if shape.movable && shape.counters {
-        ", ARRAY(SELECT year FROM nb ORDER BY year) AS moved_years, \
-         ARRAY(SELECT stored FROM nb ORDER BY year) AS moved_at"
+        ", ARRAY(SELECT year FROM nb) AS moved_years, ARRAY(SELECT stored FROM nb) AS moved_at"
     } else {
         ""
     };
@@ -1356,7 +1314,7 @@ impl Repository for PostgresRepository {
         let mut event_cases = Vec::with_capacity(count);
         let mut event_docs = Vec::with_capacity(count);
         // Moved numbers: each new case in a movable counter, and its
-        // `Created` event, are sent without their number (head and tail).
+        // `Created` event, go with where their number starts.
         let movable = movable_counters(work, &counters);
         let mut moves = Moves::default();
         for write in &work.cases {
@@ -1364,33 +1322,29 @@ impl Repository for PostgresRepository {
             let slot = match write {
                 CaseWrite::Insert { .. } => {
                     new.push(case, 0)?;
-                    movable_slot(case, &movable)
+                    let slot = movable_slot(case, &movable);
+                    let doc = new.docs.last().filter(|_| slot.is_some());
+                    moves.case(doc.map(String::as_str), case);
+                    slot
                 }
                 CaseWrite::Update { expected, .. } => {
                     updated.push(case, *expected)?;
                     None
                 }
             };
-            if let (Some(_), Some(doc)) = (slot, new.docs.last_mut()) {
-                moves.split_case(doc, case);
-            } else if matches!(write, CaseWrite::Insert { .. }) {
-                moves.keep_case();
-            }
             for event in write.events() {
                 event_cases.push(uuid_text(case.id.as_uuid()));
-                let mut doc = encode("event", event)?;
-                match slot {
-                    Some(_) if matches!(event, CaseEvent::Created { case: c, .. } if c.id == case.id) =>
-                    {
-                        moves.split_event(&mut doc, case);
-                    }
-                    _ => moves.keep_event(),
-                }
+                let doc = encode("event", event)?;
+                let created =
+                    matches!(event, CaseEvent::Created { case: c, .. } if c.id == case.id);
+                let placed = (slot.is_some() && created).then_some(doc.as_str());
+                moves.event(placed, case);
                 event_docs.push(doc);
             }
         }
-        let movable = if moves.failed {
-            moves.undo(&mut new.docs, &mut event_docs);
+        // One year's numbers move (a desk's unit numbers in one year); a
+        // unit claiming in several years keeps its claims, checked.
+        let movable = if moves.failed || movable.len() != 1 {
             Vec::new()
         } else {
             movable
@@ -1489,7 +1443,7 @@ impl Repository for PostgresRepository {
                 query = query
                     .bind(moves.case_years)
                     .bind(moves.case_seqs)
-                    .bind(moves.case_tails);
+                    .bind(moves.case_at);
             }
         }
         if shape.updates {
@@ -1507,7 +1461,7 @@ impl Repository for PostgresRepository {
                 query = query
                     .bind(moves.event_years)
                     .bind(moves.event_seqs)
-                    .bind(moves.event_tails);
+                    .bind(moves.event_at);
             }
         }
         if shape.router {
@@ -1991,5 +1945,70 @@ impl Repository for PostgresRepository {
                 decode("saved search", &doc)
             })
             .collect()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::case::{CaseRules, NewCase};
+    use crate::ids::{AccountId, CaseId, CaseNumber};
+
+    fn created() -> (Case, Vec<CaseEvent>) {
+        let new = NewCase::new(
+            CaseId::from_u128(7),
+            CaseNumber::new(2026, 42).unwrap_or_else(|_| unreachable!()),
+            AccountId::from_u128(2),
+            "\"number\":\"CASE-2026-0042\" in the subject",
+            "body",
+        );
+        Case::create(
+            new,
+            DateTime::from_timestamp(1_767_600_000, 0).unwrap_or_default(),
+            &CaseRules::default(),
+        )
+        .unwrap_or_else(|_| unreachable!())
+    }
+
+    /// A moved commit finds each number where it starts, so replacing it
+    /// there gives the document under any number; another layout is refused.
+    #[test]
+    fn case_documents_locate_their_own_number() {
+        let (case, events) = created();
+        let number = "CASE-2026-0042";
+        let swap = |doc: &str, at: Option<i32>, to: &str| {
+            let at = usize::try_from(at.unwrap_or(0) - 1).unwrap_or(usize::MAX);
+            match (doc.get(..at), doc.get(at + number.len()..)) {
+                (Some(head), Some(tail)) => format!("{head}{to}{tail}"),
+                _ => String::new(),
+            }
+        };
+        let doc = serde_json::to_string(&case).unwrap_or_default();
+        let at = number_offset(&doc, &case, false);
+        assert_eq!(swap(&doc, at, number), doc);
+        let mut moved = case.clone();
+        moved.number = CaseNumber::new(2026, 12_345).unwrap_or_else(|_| unreachable!());
+        assert_eq!(
+            swap(&doc, at, "CASE-2026-12345"),
+            serde_json::to_string(&moved).unwrap_or_default(),
+            "replaced there, it is the document of the renumbered case"
+        );
+        let event = events
+            .iter()
+            .find(|e| matches!(e, CaseEvent::Created { .. }))
+            .map(|e| serde_json::to_string(e).unwrap_or_default())
+            .unwrap_or_default();
+        let at = number_offset(&event, &case, true);
+        assert_eq!(swap(&event, at, number), event);
+        assert!(
+            number_offset(&event, &case, false).is_none(),
+            "not a case document"
+        );
+        assert!(number_offset(&doc, &case, true).is_none(), "not an event");
+        let other = doc.replacen(number, "CASE-2026-0043", 1);
+        assert!(
+            number_offset(&other, &case, false).is_none(),
+            "another number"
+        );
     }
 }
