@@ -1333,11 +1333,7 @@ impl SupportDesk {
     /// seen numbering (see `lease_turns`), and sets the desk's counters to
     /// the stored ones it carries.
     pub(super) async fn take_lease(&self, turn: &mut super::unit::Lane) -> Result<()> {
-        // A store that moves numbers never fails a claim: no turns to take.
-        if turn.shared.is_some()
-            || self.lease_turns.load(Ordering::Relaxed) == 0
-            || self.repo.moves_numbers()
-        {
+        if turn.shared.is_some() || self.lease_turns.load(Ordering::Relaxed) == 0 {
             return Ok(());
         }
         let Some(lease) = self.repo.lease_sequences().await? else {
@@ -1368,7 +1364,8 @@ impl SupportDesk {
     }
 
     /// Notes a numbered commit that failed because another writer moved a
-    /// counter (or took the number): the next turns take the store's lease.
+    /// counter (or took the number), or whose numbers the store moved for
+    /// that reason: the next turns take the store's lease.
     pub(super) fn saw_numbering_race(&self) {
         self.lease_turns.store(LEASE_TURNS, Ordering::Relaxed);
     }

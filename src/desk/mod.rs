@@ -65,9 +65,10 @@
 //!   PostgreSQL stores) gives a stale guess the next free number inside the
 //!   same commit, and the desk hands the caller the case as stored (its
 //!   [`Outcome`] and events carry the stored number), so desks on one such
-//!   store never conflict over a number and never lease. On a store that
-//!   checks claims as written, once another desk made a guess stale (a claim
-//!   conflict), the desk takes the store's numbering lease
+//!   store never refuse or decide again a creation over a number. Once
+//!   another desk numbered between its turns (its number moved, or, on a
+//!   store that checks claims as written, a claim conflict), the desk takes
+//!   the store's numbering lease
 //!   ([`Repository::lease_sequences`]) for its next 64 numbering turns, and
 //!   keeps renewing that while the counter keeps moving between its turns:
 //!   desks then take turns, each with the stored counter, instead of
