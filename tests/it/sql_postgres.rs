@@ -328,6 +328,8 @@ fn many_desks_share_one_database() {
         }
         let cases: Arc<Mutex<Vec<CaseId>>> = Arc::default();
         let accepted: Arc<Mutex<Vec<(CaseId, CommentId)>>> = Arc::default();
+        // The number each creation's caller was told (moved numbers included).
+        let told: Arc<Mutex<Vec<(CaseId, hotcrm_support::ids::CaseNumber)>>> = Arc::default();
         let mut tasks = Vec::new();
         for (d, desk) in desks.iter().enumerate() {
             for t in 0..2usize {
@@ -335,6 +337,7 @@ fn many_desks_share_one_database() {
                 let clock = clock.clone();
                 let cases = Arc::clone(&cases);
                 let accepted = Arc::clone(&accepted);
+                let told = Arc::clone(&told);
                 tasks.push(tokio::spawn(async move {
                     for step in 0..24usize {
                         let n = d * 1000 + t * 100 + step;
@@ -351,7 +354,12 @@ fn many_desks_share_one_database() {
                                     "Paper stuck in tray 2",
                                 ))
                                 .await
-                                .map(|o| cases.lock().unwrap().push(o.case.value.id)),
+                                .map(|o| {
+                                    cases.lock().unwrap().push(o.case.value.id);
+                                    told.lock()
+                                        .unwrap()
+                                        .push((o.case.value.id, o.case.value.number));
+                                }),
                             ),
                             1 | 4 => match pick() {
                                 None => ("comment", Ok(())),
@@ -435,6 +443,12 @@ fn many_desks_share_one_database() {
                 .filter(|c| c.id == *comment)
                 .count();
             assert_eq!(count, 1, "comment {comment} on {case}");
+        }
+        for (case, number) in told.lock().unwrap().iter() {
+            assert_eq!(
+                stored[case].number, *number,
+                "the caller of {case} was told its number"
+            );
         }
         // Numbers gap-free and unique.
         let mut numbers: Vec<u32> = stored.values().map(|c| c.number.sequence()).collect();
@@ -760,7 +774,9 @@ fn the_numbering_lease_serialises_stores_and_carries_the_stored_counters() {
         });
         let waiters = || async {
             sqlx::query_scalar::<_, i64>(
-                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted",
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND NOT granted \
+                 AND classid = 1212371539 AND objid = 1 AND objsubid = 2 \
+                 AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
             )
             .fetch_one(first.pool())
             .await
@@ -790,7 +806,9 @@ fn the_numbering_lease_serialises_stores_and_carries_the_stored_counters() {
         // release reports it, and the next lease opens a new session.
         let terminated: bool = sqlx::query_scalar(
             "SELECT bool_and(pg_terminate_backend(pid)) FROM pg_locks \
-             WHERE locktype = 'advisory' AND granted",
+             WHERE locktype = 'advisory' AND granted \
+             AND classid = 1212371539 AND objid = 1 AND objsubid = 2 \
+             AND database = (SELECT oid FROM pg_database WHERE datname = current_database())",
         )
         .fetch_one(second.pool())
         .await
