@@ -1082,19 +1082,11 @@ async fn a_hundred_days_of_searches_stay_within_retention() {
 /// its turns. Numbers stay gap-free throughout.
 #[tokio::test]
 async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
-    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
-    // A store that checks claims as written (one that moves numbers never
-    // fails a claim, so desks on it never lease).
+    // A store that checks claims as written (on one that moves numbers, a
+    // moved number starts the leased turns instead of a conflict).
     let faulty = Arc::new(FaultyRepository::default());
     faulty.keep_numbers.store(true, Ordering::SeqCst);
-    faulty
-        .put_account(&Account::new(ACCOUNT, "Acme"), None)
-        .await
-        .unwrap();
-    let a = SupportDesk::builder(faulty.clone())
-        .clock(clock.clone())
-        .build();
-    let b = SupportDesk::builder(faulty.clone()).clock(clock).build();
+    let (a, b) = two_desks_on(&faulty).await;
     let create = |desk: &SupportDesk| {
         let desk = desk.clone();
         async move {
@@ -1133,15 +1125,9 @@ async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
     assert_eq!(faulty.leases.load(Ordering::SeqCst), after_b + 65);
 }
 
-/// On a store that moves numbers, a desk whose guess another desk took is
-/// given the next free number in the same commit: no conflict, no retry, and
-/// the caller, the stored case, its history and the feed all agree on the
-/// number; the desks then take turns through the lease.
-#[tokio::test]
-async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
+/// Two desks on `faulty` (with the test account), sharing one clock.
+async fn two_desks_on(faulty: &Arc<FaultyRepository>) -> (SupportDesk, SupportDesk) {
     let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
-    let faulty = Arc::new(FaultyRepository::default());
-    assert!(faulty.moves_numbers());
     faulty
         .put_account(&Account::new(ACCOUNT, "Acme"), None)
         .await
@@ -1150,6 +1136,18 @@ async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
         .clock(clock.clone())
         .build();
     let b = SupportDesk::builder(faulty.clone()).clock(clock).build();
+    (a, b)
+}
+
+/// On a store that moves numbers, a desk whose guess another desk took is
+/// given the next free number in the same commit: no conflict, no retry, and
+/// the caller, the stored case, its history and the feed all agree on the
+/// number; the desks then take turns through the lease.
+#[tokio::test]
+async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
+    let faulty = Arc::new(FaultyRepository::default());
+    assert!(faulty.moves_numbers());
+    let (a, b) = two_desks_on(&faulty).await;
     let create = |desk: &SupportDesk| {
         let desk = desk.clone();
         async move {
