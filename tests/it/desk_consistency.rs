@@ -1213,19 +1213,9 @@ async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
 /// the ones each caller was told.
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn two_desks_creating_at_once_on_a_moving_store_agree_on_every_number() {
-    let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
     let faulty = Arc::new(FaultyRepository::default());
-    faulty
-        .put_account(&Account::new(ACCOUNT, "Acme"), None)
-        .await
-        .unwrap();
-    let desks: Vec<SupportDesk> = (0..2)
-        .map(|_| {
-            SupportDesk::builder(faulty.clone())
-                .clock(clock.clone())
-                .build()
-        })
-        .collect();
+    let (a, b) = two_desks_on(&faulty).await;
+    let desks = [a, b];
     let handles: Vec<_> = desks
         .iter()
         .flat_map(|desk| {
