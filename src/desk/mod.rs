@@ -503,17 +503,20 @@ pub struct SupportDesk {
     router_cache: Arc<Mutex<Option<(u64, Router)>>>,
     /// The last number this desk committed (or read) per sequence and year:
     /// the next claim guesses one more without asking the repository. A guess
-    /// another desk made stale fails the commit's claim check (a `Conflict`),
-    /// which drops the entry, so the retry reads the stored counter.
+    /// another desk made stale is moved by a store that moves numbers (the
+    /// entry then takes the stored number); elsewhere it fails the commit's
+    /// claim check (a `Conflict`), which drops the entry, so the retry reads
+    /// the stored counter.
     sequence_cache: Arc<Mutex<HashMap<(SequenceKind, i32), u32>>>,
     /// Held from drawing a number until the commit that claims it ends, so
     /// one desk's creations never race each other for a number (a race
-    /// between desks is a `Conflict`, decided again). Never held while a
+    /// between desks moves the number, or is a `Conflict` decided again on a
+    /// store that checks claims as written). Never held while a
     /// provider is awaited.
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// How many more turns of the numbering lane take the store's numbering
     /// lease ([`Repository::lease_sequences`]): set to `LEASE_TURNS` by a
-    /// claim another desk made stale, and by a lease whose counter had moved
+    /// claim another desk made stale or a number the store moved, and by a lease whose counter had moved
     /// since this desk's last commit; each lease that finds the counter where
     /// this desk left it counts down. 0: no other desk seen numbering.
     lease_turns: Arc<std::sync::atomic::AtomicU32>,
