@@ -516,9 +516,10 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// How many more turns of the numbering lane take the store's numbering
     /// lease ([`Repository::lease_sequences`]): set to `LEASE_TURNS` by a
-    /// claim another desk made stale or a number the store moved, and by a lease whose counter had moved
-    /// since this desk's last commit; each lease that finds the counter where
-    /// this desk left it counts down. 0: no other desk seen numbering.
+    /// claim another desk made stale or a number the store moved, and by a
+    /// lease whose counter had moved since this desk's last commit; each
+    /// lease that finds the counter where this desk left it counts down.
+    /// 0: no other desk seen numbering.
     lease_turns: Arc<std::sync::atomic::AtomicU32>,
     /// Creations waiting for the numbering lane, taken together by the one
     /// that gets it (group commit; see `group`). Bounded by the callers
