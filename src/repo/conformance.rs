@@ -104,7 +104,7 @@ pub async fn failed_commits_write_nothing(repo: &dyn Repository) {
         .expect("assign");
     let (fresh, fresh_events) = unsaved_case(repo).await;
     let other = new_case(repo, AccountId::new(), Priority::Low, now()).await;
-    let year = 8000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let year = fresh_year(8000, 200);
     let counter = repo
         .current_sequence(SequenceKind::Knowledge, year)
         .await
@@ -230,7 +230,7 @@ pub async fn units_reject_duplicate_writes(repo: &dyn Repository) {
 /// one unit follow each other.
 pub async fn sequence_claims_are_checked(repo: &dyn Repository) {
     use super::UnitOfWork;
-    let year = 7000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let year = fresh_year(7000, 200);
     let kind = SequenceKind::Knowledge;
     let c = repo.current_sequence(kind, year).await.expect("current");
     assert!(
@@ -297,10 +297,19 @@ fn renumbered_events(
     events
 }
 
-/// A year of case numbers no other behaviour draws from.
+/// A year of case numbers no other behaviour draws from (8200–8999), picked
+/// at random so runs against a store that already holds data rarely meet.
 fn fresh_case_year() -> i32 {
-    8000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 250) * 4
-        + i32::from(CaseId::new().as_uuid().as_bytes()[1] % 4)
+    fresh_year(8200, 800)
+}
+
+/// A random year in `base .. base + span`. Ids are time-ordered (UUID v7):
+/// only their last bytes are random, so those are the ones used.
+fn fresh_year(base: i32, span: u16) -> i32 {
+    let id = CaseId::new();
+    let bytes = id.as_uuid().as_bytes();
+    let random = u16::from_be_bytes([bytes[14], bytes[15]]);
+    base + i32::from(random % span)
 }
 
 /// A unit with [`movable_numbers`](super::UnitOfWork::movable_numbers) whose
@@ -438,7 +447,7 @@ pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository)
         "a taken id fails the unit: {failed:?}"
     );
     // Knowledge claims never move: a stale one fails the whole unit.
-    let ky = 7000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let ky = fresh_year(7000, 200);
     let k = repo
         .current_sequence(SequenceKind::Knowledge, ky)
         .await
@@ -466,6 +475,42 @@ pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository)
         c + 5,
         "failed units moved no counter"
     );
+    // A moved number a stored case already holds (one written without a
+    // claim, as an import would) fails the unit as a taken number.
+    let (held, held_events) = case_numbered(number(c + 7));
+    repo.insert_case(&held, &held_events)
+        .await
+        .expect("a case stored under a number ahead of the counter");
+    repo.commit(&UnitOfWork::new().claim(kind, year, c + 6))
+        .await
+        .expect("the other writer's claim");
+    let (g, g_events) = case_numbered(number(c + 6));
+    let taken = repo
+        .commit(
+            &UnitOfWork::new()
+                .insert_case(g.clone(), g_events)
+                .claim(kind, year, c + 6)
+                .movable_numbers(),
+        )
+        .await;
+    let held_number = number(c + 7).to_string();
+    assert!(
+        matches!(&taken, Err(Error::AlreadyExists { kind: "case number", key }) if *key == held_number),
+        "a moved number that is taken fails the unit, naming that number: {taken:?}"
+    );
+    assert!(matches!(
+        repo.get_case(g.id).await,
+        Err(Error::NotFound { .. })
+    ));
+    assert_eq!(
+        repo.current_sequence(kind, year).await.expect("current"),
+        c + 6,
+        "the failed unit moved no counter"
+    );
+    // The counter passes the imported number, so the year stays usable.
+    repo.commit(&UnitOfWork::new().claim(kind, year, c + 7))
+        .await
+        .expect("the imported number's claim");
 }
 
 /// Many units with movable numbers in flight at once, all guessing the same
@@ -1302,7 +1347,7 @@ pub async fn events_are_appended_with_updates(repo: &dyn Repository) {
 
 /// 64 sequence draws in flight at once yield 64 consecutive distinct numbers.
 pub async fn sequences_are_gap_free_and_unique_under_concurrency(repo: &dyn Repository) {
-    let year = 9000 + i32::from(CaseId::new().as_uuid().as_bytes()[0] % 200);
+    let year = fresh_year(9000, 200);
     let first = repo
         .next_sequence(SequenceKind::Knowledge, year)
         .await

@@ -16,7 +16,7 @@ use super::portal::{PortalKind, PortalRecord, of_kind};
 use super::records::{Account, Contact, SavedSearch, SequenceKind, Versioned, email_key};
 use super::unit::{CaseWrite, Committed, FeedEntry, UnitOfWork};
 use super::unit::{Counters, article_slug_taken, check_unit, claim_counters, contact_email_taken};
-use super::unit::{movable_counters, movable_slot, moved_numbers};
+use super::unit::{movable_counters, movable_slot, moved_numbers, moved_value};
 use super::{Durability, Repository, conflict};
 use crate::case::{Case, CaseEvent, CaseOrder, CaseQuery, Page, PageOf, Priority};
 use crate::error::{Error, Result};
@@ -1349,18 +1349,26 @@ impl PostgresRepository {
                         key: case.id.to_string(),
                     }));
                 }
-                // A moved number was not the one the unit carried.
-                (CaseWrite::Insert { .. }, None) if movable_slot(case, movable).is_some() => {}
                 (CaseWrite::Insert { .. }, None) => {
+                    // A moved case would have taken the number after the
+                    // counter as it stands now.
+                    let number = match movable_slot(case, movable) {
+                        None => case.number,
+                        Some((year, before)) => {
+                            let at = self.current_sequence(SequenceKind::Case, year).await?;
+                            let seq = moved_value(case.number.sequence(), before, at, year)?;
+                            crate::ids::CaseNumber::new(year, seq)?
+                        }
+                    };
                     let taken = sqlx::query("SELECT 1 AS one FROM cases WHERE number = $1")
-                        .bind(case.number.to_string())
+                        .bind(number.to_string())
                         .fetch_optional(&self.pool)
                         .await
                         .map_err(db)?;
                     if taken.is_some() {
                         return Ok(Some(Error::AlreadyExists {
                             kind: "case number",
-                            key: case.number.to_string(),
+                            key: number.to_string(),
                         }));
                     }
                 }

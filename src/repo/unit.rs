@@ -572,7 +572,7 @@ pub(crate) fn movable_slot(case: &Case, movable: &[(i32, u32, u32)]) -> Option<(
 
 /// `value`, a claim of a counter that stood at `before` in the unit, moved to
 /// a counter that stands at `stored`.
-fn moved_value(value: u32, before: u32, stored: u32, year: i32) -> Result<u32> {
+pub(crate) fn moved_value(value: u32, before: u32, stored: u32, year: i32) -> Result<u32> {
     value
         .checked_sub(before)
         .and_then(|offset| stored.checked_add(offset))

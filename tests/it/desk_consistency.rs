@@ -1089,15 +1089,7 @@ async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
     let (a, b) = two_desks_on(&faulty).await;
     let create = |desk: &SupportDesk| {
         let desk = desk.clone();
-        async move {
-            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
-                .await
-                .unwrap()
-                .case
-                .value
-                .number
-                .sequence()
-        }
+        async move { create_vpn_case(&desk).await.case.value.number.sequence() }
     };
     assert_eq!(create(&a).await, 1);
     assert_eq!(create(&b).await, 2);
@@ -1125,6 +1117,13 @@ async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
     assert_eq!(faulty.leases.load(Ordering::SeqCst), after_b + 65);
 }
 
+/// One plain creation on `desk`, which must succeed.
+async fn create_vpn_case(desk: &SupportDesk) -> hotcrm_support::desk::Outcome {
+    desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
+        .await
+        .unwrap()
+}
+
 /// Two desks on `faulty` (with the test account), sharing one clock.
 async fn two_desks_on(faulty: &Arc<FaultyRepository>) -> (SupportDesk, SupportDesk) {
     let clock = ManualClock::new(utc("2026-03-02T10:00:00Z"));
@@ -1150,11 +1149,7 @@ async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
     let (a, b) = two_desks_on(&faulty).await;
     let create = |desk: &SupportDesk| {
         let desk = desk.clone();
-        async move {
-            desk.create_case(CaseRequest::new(ACCOUNT, "VPN down", "since 9am"))
-                .await
-                .unwrap()
-        }
+        async move { create_vpn_case(&desk).await }
     };
     assert_eq!(create(&a).await.case.value.number.sequence(), 1);
     assert_eq!(create(&b).await.case.value.number.sequence(), 2);
