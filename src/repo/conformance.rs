@@ -317,10 +317,11 @@ fn fresh_year(base: i32, span: u16) -> i32 {
 /// [moves numbers](Repository::moves_numbers) stores its new cases under the
 /// next free numbers — the case, its number index, its `Created` event in the
 /// history and the feed all carry the new number, and
-/// [`Committed::renumbered`](super::Committed::renumbered) says so — and a
-/// right guess moves nothing; a failed unit moves no counter, and knowledge
-/// claims stay checked. A store that does not move numbers conflicts and
-/// writes nothing.
+/// [`Committed::renumbered`](super::Committed::renumbered) says so — a right
+/// guess moves nothing and a guess ahead moves back; a failed unit moves no
+/// counter, a moved number a stored case holds is `AlreadyExists` (kind
+/// `"case number"`, naming it), and knowledge claims stay checked. A store
+/// that does not move numbers conflicts and writes nothing.
 pub async fn movable_case_numbers_take_the_next_free_ones(repo: &dyn Repository) {
     use super::UnitOfWork;
     let kind = SequenceKind::Case;
