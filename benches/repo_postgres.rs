@@ -18,6 +18,9 @@
 //! per desk, each desk with its own store (`connect_with`) on the same
 //! database, 16 creations per task per iteration: cases per second across
 //! desks (creations queued on one desk share a commit: the desk's group commit).
+//! `repo/postgres/create_case_one_caller_per_desk/{1,2,4}_desks`: the same with
+//! one task per desk, so each desk commits one creation at a time and the
+//! desks meet only in the store (the counter row, the feed head).
 //! `repo/postgres/list_cases/first_page_100k`: the first page of 50 of the
 //! open-cases view over 100,000 cases, with the total.
 //! `repo/postgres/sweep/100k_cases`: one sweep over 100,000 open cases when
@@ -178,15 +181,18 @@ fn bench(c: &mut Criterion) {
     // connections, as separate processes would have) runs 8 tasks of
     // PER_TASK creations per iteration on one database: cases per second in
     // all. Creations queued on one desk share a commit (group commit).
+    // create_case_one_caller_per_desk: the same with one task per desk (no
+    // group forms; desks meet only in the store).
     const PER_TASK: usize = 16;
     let mt = tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()
         .build()
         .unwrap();
-    for (label, durability) in [
-        ("create_case_concurrent", Durability::Flushed),
-        ("create_case_concurrent_buffered", Durability::Buffered),
+    for (label, durability, callers) in [
+        ("create_case_concurrent", Durability::Flushed, 8),
+        ("create_case_concurrent_buffered", Durability::Buffered, 8),
+        ("create_case_one_caller_per_desk", Durability::Flushed, 1),
     ] {
         let (repo, name) = fresh("many");
         rt.block_on(repo.put_account(&Account::new(account, "Acme"), None))
@@ -207,13 +213,13 @@ fn bench(c: &mut Criterion) {
                     )
                 })
                 .collect();
-            group.throughput(Throughput::Elements((desks * 8 * PER_TASK) as u64));
+            group.throughput(Throughput::Elements((desks * callers * PER_TASK) as u64));
             group.bench_function(format!("{desks}_desks"), |b| {
                 b.iter(|| {
                     mt.block_on(async {
                         let mut tasks = Vec::new();
                         for desk in &all {
-                            for _ in 0..8 {
+                            for _ in 0..callers {
                                 let desk = Arc::clone(desk);
                                 tasks.push(tokio::spawn(async move {
                                     for _ in 0..PER_TASK {

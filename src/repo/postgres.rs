@@ -4,6 +4,7 @@
 use std::collections::HashMap;
 use std::fmt;
 use std::str::FromStr;
+use std::sync::atomic::{AtomicU32, Ordering};
 
 use async_trait::async_trait;
 use chrono::{DateTime, Utc};
@@ -63,10 +64,15 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// which the desk retries. A failed commit writes nothing; a connection lost
 /// mid-commit is [`Error::Storage`] and the server rolls the statement back.
 ///
-/// The sub-statements run in this order: the record writes, then the
-/// sequence claims (a counter row), then the events (the feed-head row), so
+/// The sub-statements run in this order: the record writes (updated cases,
+/// router, articles, portal records, contacts), then the sequence claims (a
+/// counter row), then the new cases, then the events (the feed-head row), so
 /// concurrent commits of different desks wait on each other only for those
-/// two rows, each held from its update until the commit ends.
+/// two rows, each held from its update until the commit ends. New cases come
+/// after the counter row in every statement: a commit waiting for that row
+/// holds no case number yet, so a commit that holds the row and writes the
+/// next numbers never waits for it in turn (a deadlock, which the server
+/// would break only after its `deadlock_timeout`, failing one commit).
 ///
 /// **Moved numbers.** The store [moves numbers](Repository::moves_numbers):
 /// for a unit with [`UnitOfWork::movable_numbers`] the statement adds the
@@ -82,8 +88,11 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// claims fixed (checked as usual; the desk then decides again). The store
 /// first sends a unit with its numbers as they are — the plain statement,
 /// which costs the server less — and sends it to move only when that
-/// statement fails, so a desk whose guesses are right (a desk alone, or one
-/// holding the lease below) pays nothing for it. So concurrent desks never
+/// statement fails, so a desk whose guesses are right (a desk alone) pays
+/// nothing for it. After such a failure (another desk numbers now) the next
+/// 64 movable units of the store go straight to the moving statement, sparing
+/// the round trip of a plain one that would likely fail too; then the store
+/// tries the plain statement again. So concurrent desks never
 /// refuse a creation over a case number: a commit that lost its guess takes
 /// the next free numbers under the counter row's lock, which it holds from
 /// that update to the end of the commit. Knowledge numbers are claimed as
@@ -95,12 +104,12 @@ static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("migrations/postgres")
 /// it) on one session per store object, then reads every counter on that
 /// session, so the counters include the previous holder's commit; claims
 /// made under it are still checked, so a lost lease (the session dropped) can
-/// never give out a number twice. A desk takes it for its next turns once
-/// another desk numbered between its turns (a moved number or a failed
-/// claim): the desks then take turns, and each turn's group of creations
-/// forms while the desk waits. That measured as fast as moving every number
-/// without turns, with fewer, larger commits (8 creating tasks per desk,
-/// interleaved runs on the development VM, see the crate's README).
+/// never give out a number twice. A desk never takes it on this store:
+/// numbers move instead, and turns would make each desk wait for the others'
+/// whole groups (measured on the development VM, see the crate's README: with
+/// one creating task per desk, turns made 2 and 4 desks slower than one).
+/// The lease stays available to a host that wants the stored counters under
+/// a lock.
 ///
 /// Sweeps from several desks share the work without firing anything twice: the
 /// desk writes each swept case with the version it read (an optimistic claim),
@@ -135,7 +144,17 @@ pub struct PostgresRepository {
     /// The session holding this store's numbering lease while a desk of this
     /// process has it (opened on first use; see [`Repository::lease_sequences`]).
     lease: LeaseSlot,
+    /// How many of the next movable commits skip the plain statement and go
+    /// straight to the moving one: set to [`STRAIGHT_MOVES`] when a plain
+    /// statement of a movable unit failed (another desk numbered meanwhile),
+    /// shared by the clones of one store.
+    straight: std::sync::Arc<AtomicU32>,
 }
+
+/// Movable commits sent straight to the moving statement after a plain one
+/// failed; then the store tries the plain statement again (a desk alone
+/// goes back to the cheaper statement).
+const STRAIGHT_MOVES: u32 = 64;
 
 /// The lease session, shared by the clones of one store.
 type LeaseSlot = std::sync::Arc<tokio::sync::Mutex<Option<sqlx::PgConnection>>>;
@@ -291,6 +310,7 @@ impl PostgresRepository {
             pool,
             writer,
             lease: LeaseSlot::default(),
+            straight: Default::default(),
         })
     }
 
@@ -314,6 +334,7 @@ impl PostgresRepository {
             writer: pool.clone(),
             pool,
             lease: LeaseSlot::default(),
+            straight: Default::default(),
         }
     }
 
@@ -784,14 +805,9 @@ fn commit_statement(shape: Shape) -> String {
         } else {
             ("u.number".to_owned(), "u.doc".to_owned(), "")
         };
-        // A WITH query names only the parts before it: a moved insert is
-        // placed after the claims (`nb`).
-        let target = if shape.movable {
-            &mut deferred
-        } else {
-            &mut ctes
-        };
-        target.push(format!(
+        // After the claims (see the checks below); a WITH query names only
+        // the parts before it, and a moved insert reads the claims (`nb`).
+        deferred.push(format!(
             "ci AS (INSERT INTO cases (id, number, version, status, owner_id, queue_id, \
              account_id, tier, priority, escalated, sla_violated, created_s, created_n, closed_s, \
              closed_n, resolution_due_s, resolution_due_n, doc) \
@@ -802,9 +818,7 @@ fn commit_statement(shape: Shape) -> String {
             case_unnest(first, shape.movable)
         ));
         counts.push("(SELECT count(*) FROM ci)");
-        if shape.movable {
-            late = Some("(SELECT count(*) FROM ci)");
-        }
+        late = Some("(SELECT count(*) FROM ci)");
     }
     if shape.updates {
         let first = next();
@@ -867,6 +881,7 @@ fn commit_statement(shape: Shape) -> String {
         claims = Some(check);
         counts.push(check);
     }
+    ctes.append(&mut deferred);
     let base = if shape.events && shape.movable {
         let (c, d, total, y, q, t) = (next(), next(), next(), next(), next(), next());
         let moved = moved_number_sql("e");
@@ -984,8 +999,10 @@ fn commit_statement(shape: Shape) -> String {
     // row lock) after them, and the events (their positions lock the one
     // feed-head row) last, so commits of different desks wait on each other
     // only for those last parts and their flush.
-    // A moved unit's new cases come after the claims (they take their
-    // numbers from them), so they too are written under the counter lock.
+    // New cases come after the claims (a moved unit's take their numbers
+    // from them), so they are written under the counter lock: a commit that
+    // waits for that lock holds no case number a commit holding it could
+    // wait for (no deadlock between a plain and a moving commit).
     let numbered: Vec<(usize, &str)> = counts.into_iter().map(|count| (next(), count)).collect();
     let (claims_check, records): (Vec<_>, Vec<_>) = numbered
         .into_iter()
@@ -1605,22 +1622,31 @@ impl Repository for PostgresRepository {
         {
             return Ok(Committed::default());
         }
-        // Numbers that may move are first sent as they are (the plain
-        // statement is the cheaper one, and a desk's guess is usually right);
-        // only when that statement fails are they sent to move.
         if movable_counters(work, &counters).is_empty() {
             return self
                 .commit_shaped(work, &counters, false, true)
                 .await?
                 .ok_or_else(|| conflict(0, 0));
         }
-        match self.commit_shaped(work, &counters, false, false).await? {
-            Some(committed) => Ok(committed),
-            None => self
-                .commit_shaped(work, &counters, true, true)
-                .await?
-                .ok_or_else(|| conflict(0, 0)),
+        // Numbers that may move are first sent as they are (the plain
+        // statement is the cheaper one, and a desk alone guesses right); only
+        // when that statement fails are they sent to move, and so are the
+        // next `STRAIGHT_MOVES` movable units (another desk numbers now: their
+        // guesses are likely stale too, and a failed plain statement costs a
+        // round trip).
+        let straight = self
+            .straight
+            .fetch_update(Ordering::Relaxed, Ordering::Relaxed, |n| n.checked_sub(1))
+            .is_ok();
+        if !straight {
+            if let Some(committed) = self.commit_shaped(work, &counters, false, false).await? {
+                return Ok(committed);
+            }
+            self.straight.store(STRAIGHT_MOVES, Ordering::Relaxed);
         }
+        self.commit_shaped(work, &counters, true, true)
+            .await?
+            .ok_or_else(|| conflict(0, 0))
     }
 
     fn moves_numbers(&self) -> bool {

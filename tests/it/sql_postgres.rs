@@ -211,7 +211,7 @@ fn a_connection_dropped_mid_commit_writes_nothing() {
             return;
         };
         // Another session holds the feed head, so the commit blocks inside its
-        // transaction after writing the case row.
+        // transaction after writing the counter and the case row.
         let mut blocker = sqlx::PgConnection::connect_with(&options).await.unwrap();
         blocker.execute("BEGIN").await.unwrap();
         blocker
@@ -284,6 +284,105 @@ fn a_connection_dropped_mid_commit_writes_nothing() {
 use crate::desk_consistency::{ACCOUNT, AGENTS, agent, all_cases, desk_over};
 
 /// A refusal by the rules is fine; a race must never surface.
+/// A commit that waits for the case counter (another transaction holds its
+/// row) has not written its new case yet, so it holds no case number another
+/// commit could wait for: a commit that moves numbers, holding that row and
+/// writing the number, would otherwise wait for it while it waits for the
+/// row — a deadlock the server breaks only after `deadlock_timeout` (1 s),
+/// failing one of them. Checked for a unit that keeps its numbers and for one
+/// that may move them: while the commit is blocked, another session can take
+/// the case's number at once.
+#[test]
+fn a_commit_waiting_for_the_case_counter_holds_no_case_number() {
+    runtime().block_on(async {
+        let Some((repo, options)) =
+            fresh_repo("a_commit_waiting_for_the_case_counter_holds_no_case_number").await
+        else {
+            return;
+        };
+        let (first, events) = new_case(1);
+        repo.commit(&UnitOfWork::new().insert_case(first, events).claim(
+            SequenceKind::Case,
+            2026,
+            1,
+        ))
+        .await
+        .unwrap();
+        for (n, movable) in [(2, false), (3, true)] {
+            let mut blocker = sqlx::PgConnection::connect_with(&options).await.unwrap();
+            blocker.execute("BEGIN").await.unwrap();
+            blocker
+                .execute(
+                    "SELECT value FROM sequences WHERE kind = 'case' AND year = 2026 FOR UPDATE",
+                )
+                .await
+                .unwrap();
+            let (case, events) = new_case(n);
+            let mut work = UnitOfWork::new().insert_case(case.clone(), events).claim(
+                SequenceKind::Case,
+                2026,
+                n,
+            );
+            if movable {
+                work = work.movable_numbers();
+            }
+            let committing = {
+                let repo = repo.clone();
+                tokio::spawn(async move { repo.commit(&work).await })
+            };
+            let mut probe = sqlx::PgConnection::connect_with(&options).await.unwrap();
+            let mut blocked = false;
+            for _ in 0..200 {
+                let waiting: i64 = sqlx::query_scalar(
+                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
+                     AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
+                )
+                .fetch_one(&mut probe)
+                .await
+                .unwrap();
+                if waiting > 0 {
+                    blocked = true;
+                    break;
+                }
+                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+            }
+            assert!(
+                blocked,
+                "case {n}: the commit never waited for the counter row"
+            );
+            // The blocked commit's number is free: writing it does not wait.
+            probe.execute("BEGIN").await.unwrap();
+            probe
+                .execute("SET LOCAL lock_timeout = '2s'")
+                .await
+                .unwrap();
+            let taken = sqlx::query(
+                "INSERT INTO cases (id, number, version, status, account_id, tier, priority, \
+                 escalated, sla_violated, created_s, created_n, resolution_due_s, \
+                 resolution_due_n, doc) VALUES (gen_random_uuid(), $1, 1, 'New', \
+                 gen_random_uuid(), 'Standard', 2, false, false, 0, 0, 0, 0, '{}')",
+            )
+            .bind(case.number.to_string())
+            .execute(&mut probe)
+            .await;
+            assert!(
+                taken.is_ok(),
+                "case {n} (movable {movable}): the waiting commit holds its number: {taken:?}"
+            );
+            probe.execute("ROLLBACK").await.unwrap();
+            blocker.execute("ROLLBACK").await.unwrap();
+            let committed = committing.await.unwrap();
+            assert!(committed.is_ok(), "case {n}: {committed:?}");
+            assert_eq!(
+                repo.get_case_by_number(case.number).await.unwrap().value.id,
+                case.id
+            );
+        }
+        repo.pool().close().await;
+        drop_database(&options).await;
+    });
+}
+
 fn check_refusal(what: &str, result: &hotcrm_support::Result<()>) {
     if let Err(e @ (Error::Conflict { .. } | Error::Storage { .. } | Error::Internal { .. })) =
         result
