@@ -18,8 +18,7 @@ use crate::routing::{AgentStatus, AiSuggestion, Queue, RoutingMethod};
 use std::sync::atomic::Ordering;
 
 /// Turns of the numbering lane that take the store's lease after another
-/// desk was seen numbering, on a store that checks claims as written (see
-/// `SupportDesk::lease_turns`).
+/// desk was seen numbering (see `SupportDesk::lease_turns`).
 const LEASE_TURNS: u32 = 64;
 
 /// The provider's sentiment of each new customer comment of one command,
@@ -1367,14 +1366,8 @@ impl SupportDesk {
     /// Notes a numbered commit that failed because another writer moved a
     /// counter (or took the number), or whose numbers the store moved for
     /// that reason: the next turns take the store's lease.
-    ///
-    /// A store that moves numbers needs no turns (a stale guess takes the next
-    /// free number in its commit), so the desk never leases on one: turns
-    /// would only make the desks wait for each other's whole group.
     pub(super) fn saw_numbering_race(&self) {
-        if !self.repo.moves_numbers() {
-            self.lease_turns.store(LEASE_TURNS, Ordering::Relaxed);
-        }
+        self.lease_turns.store(LEASE_TURNS, Ordering::Relaxed);
     }
 
     /// The desk's view of the sequence counters (see `next_number`).

@@ -65,20 +65,16 @@
 //!   PostgreSQL stores) gives a stale guess the next free number inside the
 //!   same commit, and the desk hands the caller the case as stored (its
 //!   [`Outcome`] and events carry the stored number), so desks on one such
-//!   store never refuse or decide again a creation over a number, and never
-//!   wait for each other beyond the store's own commit. On a store that
-//!   checks claims as written (the SQLite store, a host's store without
-//!   [`Repository::moves_numbers`]), once another desk numbered between its
-//!   turns (a claim conflict) the desk takes the store's numbering lease
-//!   ([`Repository::lease_sequences`], when the store offers one) for its
-//!   next 64 numbering turns, and keeps renewing that while the counter
-//!   keeps moving between its turns: desks then take turns, each with the
-//!   stored counter, instead of deciding most creations twice. A desk alone
-//!   never leases, and no desk leases on a store that moves numbers (turns
-//!   would make each desk wait for the others' whole groups; measured, they
-//!   made four desks of one creating task each slower than one desk). While
-//!   it waits for the lease, the desk's creations keep queueing and join the
-//!   group its turn commits.
+//!   store never refuse or decide again a creation over a number. Once
+//!   another desk numbered between its turns (its number moved, or, on a
+//!   store that checks claims as written, a claim conflict), the desk takes
+//!   the store's numbering lease
+//!   ([`Repository::lease_sequences`]) for its next 64 numbering turns, and
+//!   keeps renewing that while the counter keeps moving between its turns:
+//!   desks then take turns, each with the stored counter, instead of
+//!   deciding most creations twice. A desk alone never leases. While it waits
+//!   for the lease, the desk's creations keep queueing and join the group its
+//!   turn commits.
 //! - **Notifications survive crashes.** The commit appends the events to the
 //!   repository's global feed; dispatch from [`SupportDesk::events_after`].
 //!
@@ -520,8 +516,7 @@ pub struct SupportDesk {
     sequence_lane: Arc<tokio::sync::Mutex<()>>,
     /// How many more turns of the numbering lane take the store's numbering
     /// lease ([`Repository::lease_sequences`]): set to `LEASE_TURNS` by a
-    /// claim another desk made stale (on a store that checks claims as
-    /// written; never on one that moves numbers), and by a
+    /// claim another desk made stale or a number the store moved, and by a
     /// lease whose counter had moved since this desk's last commit; each
     /// lease that finds the counter where this desk left it counts down.
     /// 0: no other desk seen numbering.

@@ -821,6 +821,11 @@ impl SupportDesk {
                         cache.insert((SequenceKind::Case, year), value);
                     }
                 }
+                // Another desk numbered since this one's last turn: take
+                // turns with it, so each turn's group forms while it waits.
+                if !committed.renumbered.is_empty() {
+                    self.saw_numbering_race();
+                }
                 Ok(committed)
             }
             Err(e) => {

@@ -1082,8 +1082,8 @@ async fn a_hundred_days_of_searches_stay_within_retention() {
 /// its turns. Numbers stay gap-free throughout.
 #[tokio::test]
 async fn a_desk_takes_the_numbering_lease_only_while_another_desk_numbers() {
-    // A store that checks claims as written (on one that moves numbers, the
-    // desks need no turns and never lease).
+    // A store that checks claims as written (on one that moves numbers, a
+    // moved number starts the leased turns instead of a conflict).
     let faulty = Arc::new(FaultyRepository::default());
     faulty.keep_numbers.store(true, Ordering::SeqCst);
     let (a, b) = two_desks_on(&faulty).await;
@@ -1141,7 +1141,7 @@ async fn two_desks_on(faulty: &Arc<FaultyRepository>) -> (SupportDesk, SupportDe
 /// On a store that moves numbers, a desk whose guess another desk took is
 /// given the next free number in the same commit: no conflict, no retry, and
 /// the caller, the stored case, its history and the feed all agree on the
-/// number. Such a store needs no turns, so the desks never take the lease.
+/// number; the desks then take turns through the lease.
 #[tokio::test]
 async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
     let faulty = Arc::new(FaultyRepository::default());
@@ -1198,8 +1198,9 @@ async fn a_stale_number_guess_moves_in_the_commit_instead_of_conflicting() {
             .collect();
         assert_eq!(created(&in_feed), Some(number), "the feed");
     }
-    // A store that moves numbers needs no turns: the desks never lease.
-    assert_eq!(faulty.leases.load(Ordering::SeqCst), 0, "no leased turns");
+    // A's moved number (3) and B's (4) each start a run of leased turns:
+    // A leases for 5 and 6, B for 7, and every leased guess is right.
+    assert_eq!(faulty.leases.load(Ordering::SeqCst), 3);
 }
 
 /// Two desks creating at once on a store that moves numbers: every creation
