@@ -687,44 +687,56 @@ fn number_offset(doc: &str, case: &Case, event: bool) -> Option<i32> {
     i32::try_from(start).ok()?.checked_add(1)
 }
 
-/// The new cases (and `Created` events) of a commit whose numbers may move:
+/// Rows whose case number may move (new cases, or their `Created` events):
 /// per row its claim's year and sequence and where the number starts in its
-/// document, or year 0 for a row that keeps its text.
+/// document (1-based), or year 0 for a row that keeps its text.
+#[derive(Default)]
+struct MovableRows {
+    years: Vec<i32>,
+    seqs: Vec<i64>,
+    at: Vec<i32>,
+}
+
+impl MovableRows {
+    /// Binds the three arrays in this order (`mv_year`, `mv_seq`, `at`).
+    fn bind<'q>(
+        self,
+        q: sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments>,
+    ) -> sqlx::query::Query<'q, Postgres, sqlx::postgres::PgArguments> {
+        q.bind(self.years).bind(self.seqs).bind(self.at)
+    }
+}
+
+/// The new cases and their `Created` events of a commit whose numbers may
+/// move (see [`MovableRows`]).
 #[derive(Default)]
 struct Moves {
-    case_years: Vec<i32>,
-    case_seqs: Vec<i64>,
-    case_at: Vec<i32>,
-    event_years: Vec<i32>,
-    event_seqs: Vec<i64>,
-    event_at: Vec<i32>,
+    cases: MovableRows,
+    events: MovableRows,
     /// A document laid out otherwise: the commit keeps every number.
     failed: bool,
 }
 
 impl Moves {
-    fn place(&mut self, doc: &str, case: &Case, event: bool) -> (i32, i64, i32) {
-        match number_offset(doc, case, event) {
-            Some(at) => (case.number.year(), i64::from(case.number.sequence()), at),
-            None => {
-                self.failed = true;
-                (0, 0, 0)
-            }
-        }
-    }
-
-    fn case(&mut self, doc: Option<&str>, case: &Case) {
-        let (y, q, a) = doc.map_or((0, 0, 0), |d| self.place(d, case, false));
-        self.case_years.push(y);
-        self.case_seqs.push(q);
-        self.case_at.push(a);
-    }
-
-    fn event(&mut self, doc: Option<&str>, case: &Case) {
-        let (y, q, a) = doc.map_or((0, 0, 0), |d| self.place(d, case, true));
-        self.event_years.push(y);
-        self.event_seqs.push(q);
-        self.event_at.push(a);
+    /// Adds a row: `doc` is its document when its number may move, `None`
+    /// when it keeps its text.
+    fn push(&mut self, doc: Option<&str>, case: &Case, event: bool) {
+        let placed = doc.map_or(Some((0, 0, 0)), |d| {
+            number_offset(d, case, event)
+                .map(|at| (case.number.year(), i64::from(case.number.sequence()), at))
+        });
+        let (year, seq, at) = placed.unwrap_or_else(|| {
+            self.failed = true;
+            (0, 0, 0)
+        });
+        let rows = if event {
+            &mut self.events
+        } else {
+            &mut self.cases
+        };
+        rows.years.push(year);
+        rows.seqs.push(seq);
+        rows.at.push(at);
     }
 }
 
@@ -1067,7 +1079,7 @@ impl PostgresRepository {
                     new.push(case, 0)?;
                     let slot = movable_slot(case, &movable);
                     let doc = new.docs.last().filter(|_| slot.is_some());
-                    moves.case(doc.map(String::as_str), case);
+                    moves.push(doc.map(String::as_str), case, false);
                     slot
                 }
                 CaseWrite::Update { expected, .. } => {
@@ -1081,7 +1093,7 @@ impl PostgresRepository {
                 let created =
                     matches!(event, CaseEvent::Created { case: c, .. } if c.id == case.id);
                 let placed = (slot.is_some() && created).then_some(doc.as_str());
-                moves.event(placed, case);
+                moves.push(placed, case, true);
                 event_docs.push(doc);
             }
         }
@@ -1183,10 +1195,7 @@ impl PostgresRepository {
         if shape.inserts {
             query = new.bind(query);
             if shape.movable {
-                query = query
-                    .bind(moves.case_years)
-                    .bind(moves.case_seqs)
-                    .bind(moves.case_at);
+                query = moves.cases.bind(query);
             }
         }
         if shape.updates {
@@ -1201,10 +1210,7 @@ impl PostgresRepository {
         if shape.events {
             query = query.bind(event_cases).bind(event_docs).bind(limit(count));
             if shape.movable {
-                query = query
-                    .bind(moves.event_years)
-                    .bind(moves.event_seqs)
-                    .bind(moves.event_at);
+                query = moves.events.bind(query);
             }
         }
         if shape.router {

@@ -23,7 +23,7 @@ use hotcrm_support::repo::{
 };
 use hotcrm_support::sla::MilestoneKind;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
-use sqlx::{Connection, Executor, Row};
+use sqlx::{Connection, Executor};
 
 /// The server URL, or `None` (after a notice) when the tests should skip.
 fn server_url(test: &str) -> Option<String> {
@@ -202,6 +202,25 @@ fn new_case(n: u32) -> (Case, Vec<CaseEvent>) {
     Case::create(new, utc("2026-01-05T09:00:00Z"), &CaseRules::default()).unwrap()
 }
 
+/// The pid of another backend of this database waiting for a lock, polled
+/// for up to 5 s through `conn` (`None`: none waited).
+async fn waiting_backend(conn: &mut sqlx::PgConnection) -> Option<i32> {
+    for _ in 0..200 {
+        let pid: Option<i32> = sqlx::query_scalar(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+             AND wait_event_type = 'Lock' AND pid <> pg_backend_pid() LIMIT 1",
+        )
+        .fetch_optional(&mut *conn)
+        .await
+        .unwrap();
+        if pid.is_some() {
+            return pid;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(25)).await;
+    }
+    None
+}
+
 #[test]
 fn a_connection_dropped_mid_commit_writes_nothing() {
     runtime().block_on(async {
@@ -229,28 +248,14 @@ fn a_connection_dropped_mid_commit_writes_nothing() {
         };
         // Find the blocked backend and terminate it.
         let mut killer = sqlx::PgConnection::connect_with(&options).await.unwrap();
-        let mut killed = false;
-        for _ in 0..200 {
-            let rows = sqlx::query(
-                "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
-                 AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-            )
-            .fetch_all(&mut killer)
+        let pid = waiting_backend(&mut killer)
+            .await
+            .expect("the commit never blocked on the feed head");
+        sqlx::query("SELECT pg_terminate_backend($1)")
+            .bind(pid)
+            .execute(&mut killer)
             .await
             .unwrap();
-            if let Some(row) = rows.first() {
-                let pid: i32 = row.get("pid");
-                sqlx::query("SELECT pg_terminate_backend($1)")
-                    .bind(pid)
-                    .execute(&mut killer)
-                    .await
-                    .unwrap();
-                killed = true;
-                break;
-            }
-            tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-        }
-        assert!(killed, "the commit never blocked on the feed head");
         let result = committing.await.unwrap();
         assert!(matches!(result, Err(Error::Storage { .. })), "{result:?}");
         blocker.execute("ROLLBACK").await.unwrap();
@@ -331,23 +336,8 @@ fn a_commit_waiting_for_the_case_counter_holds_no_case_number() {
                 tokio::spawn(async move { repo.commit(&work).await })
             };
             let mut probe = sqlx::PgConnection::connect_with(&options).await.unwrap();
-            let mut blocked = false;
-            for _ in 0..200 {
-                let waiting: i64 = sqlx::query_scalar(
-                    "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() \
-                     AND wait_event_type = 'Lock' AND pid <> pg_backend_pid()",
-                )
-                .fetch_one(&mut probe)
-                .await
-                .unwrap();
-                if waiting > 0 {
-                    blocked = true;
-                    break;
-                }
-                tokio::time::sleep(std::time::Duration::from_millis(25)).await;
-            }
             assert!(
-                blocked,
+                waiting_backend(&mut probe).await.is_some(),
                 "case {n}: the commit never waited for the counter row"
             );
             // The blocked commit's number is free: writing it does not wait.
